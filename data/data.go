@@ -1,0 +1,111 @@
+// Package data is tolk's data model: the records the service keeps (users,
+// audit entries, interpreters), their invariants, the sentinel errors every
+// backend returns, and the Store contract that the embedded (bbolt) and
+// MongoDB backends both implement.
+//
+// Types here carry no serialisation tags: JSON shapes live in package api,
+// BSON documents in data/mongodb, bolt records in data/bolt.
+package data
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/binary"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. Backends wrap or return them so callers can test with
+// errors.Is; the api package maps each to one HTTP status.
+var (
+	// ErrNotFound means no record has the requested ID or key.
+	ErrNotFound = errors.New("not found")
+	// ErrDuplicate means a record with the same ID or unique key already exists.
+	ErrDuplicate = errors.New("duplicate")
+	// ErrConflict means a conditional write lost: the record's version is no
+	// longer the one the caller read.
+	ErrConflict = errors.New("version conflict")
+	// ErrInvalid means a record breaks an invariant; the concrete error is a
+	// *ValidationError naming the fields.
+	ErrInvalid = errors.New("invalid")
+	// ErrTransition means a state change is not allowed from the current state.
+	ErrTransition = errors.New("transition not allowed")
+)
+
+// FieldError names one field of a record and what is wrong with it. Field is
+// a path in the record's vocabulary, e.g. "languages[0].tag".
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// ValidationError lists every field that breaks an invariant. It matches
+// ErrInvalid under errors.Is.
+type ValidationError struct {
+	Errors []FieldError
+}
+
+// Error joins the field errors into one line.
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Errors))
+	for i, fe := range e.Errors {
+		parts[i] = fe.Field + ": " + fe.Message
+	}
+	return "invalid: " + strings.Join(parts, "; ")
+}
+
+// Is reports whether target is ErrInvalid.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// problems collects field errors while a record is validated.
+type problems []FieldError
+
+func (p *problems) add(field, message string) { *p = append(*p, FieldError{field, message}) }
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &ValidationError{Errors: p}
+}
+
+// idEncoding keeps the byte order of IDs in their text form, so IDs sort by
+// creation time as strings.
+var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
+
+// NewID returns a new opaque record ID: 48 bits of milliseconds since the
+// epoch followed by 80 random bits, so IDs sort by creation time (to the
+// millisecond) and never collide in practice.
+func NewID(now time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
+	rand.Read(b[6:])
+	return idEncoding.EncodeToString(b[:])
+}
+
+// Timestamp returns t as the stores keep it: UTC, truncated to the millisecond.
+func Timestamp(t time.Time) time.Time {
+	return t.UTC().Truncate(time.Millisecond)
+}
+
+// Page is one page of a listing. Next, when not empty, is the cursor that
+// fetches the page after this one.
+type Page[T any] struct {
+	Items []T
+	Next  string
+}
+
+// MaxPageSize bounds every listing; a query asking for more gets this many.
+const MaxPageSize = 200
+
+// PageSize clamps a requested page size into 1..MaxPageSize, defaulting to 50.
+func PageSize(limit int) int {
+	switch {
+	case limit <= 0:
+		return 50
+	case limit > MaxPageSize:
+		return MaxPageSize
+	}
+	return limit
+}

@@ -1,0 +1,76 @@
+// Package datatest is the conformance suite for data.Store. Every backend's
+// tests call Run, so the embedded and MongoDB stores are held to one contract:
+// the same results, the same sentinel errors, the same atomicity.
+package datatest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/tolk/tolk/data"
+)
+
+// NewDatabase prepares a fresh, empty database for one test and returns a
+// function that opens a store instance on it. Each call of open should return
+// a separate instance (its own client and connection pool) when the backend
+// allows several on one database; a backend that allows only one (bbolt
+// locks its file) returns the same instance every time. The backend closes
+// what it opens when the test ends.
+type NewDatabase func(t *testing.T) (open func() data.Store)
+
+// Run runs every conformance test against stores made by newDB.
+func Run(t *testing.T, newDB NewDatabase) {
+	t.Run("Ping", func(t *testing.T) { testPing(t, newDB(t)()) })
+	t.Run("Users", func(t *testing.T) { testUsers(t, newDB(t)()) })
+	t.Run("UserUniqueness", func(t *testing.T) { testUserUniqueness(t, newDB(t)()) })
+	t.Run("UserKeys", func(t *testing.T) { testUserKeys(t, newDB(t)()) })
+	t.Run("ConcurrentUserCreates", func(t *testing.T) { testConcurrentUserCreates(t, newDB(t)) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, newDB(t)()) })
+	t.Run("AuditPaging", func(t *testing.T) { testAuditPaging(t, newDB(t)()) })
+	t.Run("Interpreters", func(t *testing.T) { testInterpreters(t, newDB(t)()) })
+	t.Run("InterpreterUpdates", func(t *testing.T) { testInterpreterUpdates(t, newDB(t)()) })
+	t.Run("ConcurrentInterpreterUpdates", func(t *testing.T) { testConcurrentInterpreterUpdates(t, newDB(t)) })
+	t.Run("InterpreterLanguageLookup", func(t *testing.T) { testInterpreterLanguageLookup(t, newDB(t)()) })
+	t.Run("InterpreterPaging", func(t *testing.T) { testInterpreterPaging(t, newDB(t)()) })
+}
+
+// cmpOpts compares records field by field, dates by value.
+var cmpOpts = cmp.Options{
+	cmp.Comparer(func(a, b data.Date) bool { return a == b }),
+	cmpopts.EquateEmpty(),
+}
+
+// base is a fixed instant with nanoseconds and a zone other than UTC, so
+// every round-trip test also checks truncation and normalisation.
+var base = time.Date(2026, 3, 14, 15, 9, 26, 535897932, time.FixedZone("CET", 3600))
+
+func testPing(t *testing.T, s data.Store) {
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+}
+
+func newUser(n int, role data.Role, org string) data.User {
+	now := base.Add(time.Duration(n) * time.Second)
+	return data.User{
+		ID:           data.NewID(now),
+		Name:         fmt.Sprintf("User %d", n),
+		Email:        fmt.Sprintf("user%d@example.org", n),
+		Role:         role,
+		Organisation: org,
+		KeyHash:      data.HashKey(fmt.Sprintf("key-%d", n)),
+		CreatedAt:    now,
+		UpdatedAt:    now,
+	}
+}
+
+// stored returns u as a store gives it back: times in UTC, to the millisecond.
+func stored(u data.User) data.User {
+	u.CreatedAt = data.Timestamp(u.CreatedAt)
+	u.UpdatedAt = data.Timestamp(u.UpdatedAt)
+	return u
+}

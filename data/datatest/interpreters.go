@@ -1,0 +1,295 @@
+package datatest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tolk/tolk/data"
+)
+
+// newInterpreter returns a complete, valid record with every field set, so a
+// round trip checks that no field is dropped.
+func newInterpreter(n int, tags ...string) data.Interpreter {
+	now := base.Add(time.Duration(n) * time.Millisecond)
+	var langs []data.LanguageSkill
+	for _, tag := range tags {
+		langs = append(langs, data.LanguageSkill{Tag: tag, Proficiency: data.ProficiencyNative})
+	}
+	return data.Interpreter{
+		ID:         data.NewID(now),
+		Name:       fmt.Sprintf("Interpreter %d", n),
+		Email:      fmt.Sprintf("interpreter%d@example.org", n),
+		Phone:      "+44 20 7946 0000",
+		Gender:     data.GenderFemale,
+		Languages:  langs,
+		Modalities: []data.Modality{data.ModalityInPerson, data.ModalityVideo},
+		Regions:    []string{"GB-LND", "GB-MAN"},
+		Qualifications: []data.Qualification{
+			{Kind: data.QualificationDPSILaw, Reference: "DPSI-123", Awarded: data.MustDate("2019-07-01")},
+			{Kind: data.QualificationNRPSIFull, Reference: "NR-99", Awarded: data.MustDate("2020-01-01"), Expires: data.MustDate("2027-01-01")},
+		},
+		Training: []data.Training{
+			{Kind: data.TrainingChildProtectionL2, Completed: data.MustDate("2025-05-01"), Expires: data.MustDate("2028-05-01")},
+			{Kind: data.TrainingTraumaInformed, Completed: data.MustDate("2024-02-29")},
+		},
+		Clearance: data.Clearance{
+			Level: data.ClearanceEnhancedBarredChildren, Certificate: "001234567890",
+			Issued: data.MustDate("2025-01-10"), ValidUntil: data.MustDate("2028-01-10"), UpdateService: true,
+		},
+		Agreements:     data.Agreements{ConfidentialitySigned: data.MustDate("2025-01-11")},
+		CommunityLinks: []data.CommunityLink{{Kind: data.LinkCountry, Value: "ER"}, {Kind: data.LinkTown, Value: "Mékelle"}},
+		Experience:     data.Experience{ChildInterviews: 40, TraffickingCases: 12, Years: 9},
+		Vetting: data.Vetting{
+			Status: data.VettingApproved, DecidedBy: "coordinator-1", DecidedAt: now, Note: "references checked",
+		},
+		Version:   1,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+}
+
+func storedInterpreter(in data.Interpreter) data.Interpreter {
+	in.CreatedAt = data.Timestamp(in.CreatedAt)
+	in.UpdatedAt = data.Timestamp(in.UpdatedAt)
+	in.Vetting.DecidedAt = data.Timestamp(in.Vetting.DecidedAt)
+	return in
+}
+
+func testInterpreters(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	in := newInterpreter(1, "ti", "ar-SD")
+	if err := in.Validate(); err != nil {
+		t.Fatalf("fixture invalid: %v", err)
+	}
+	if err := s.CreateInterpreter(ctx, in); err != nil {
+		t.Fatalf("CreateInterpreter: %v", err)
+	}
+	got, err := s.Interpreter(ctx, in.ID)
+	if err != nil {
+		t.Fatalf("Interpreter: %v", err)
+	}
+	if diff := cmp.Diff(storedInterpreter(in), got, cmpOpts); diff != "" {
+		t.Errorf("Interpreter round trip (-want +got):\n%s", diff)
+	}
+
+	// A record with only the required fields round-trips with its zero values.
+	bare := data.Interpreter{
+		ID: data.NewID(base), Name: "Bare", Email: "bare@example.org", Gender: data.GenderUndisclosed,
+		Languages: []data.LanguageSkill{{Tag: "vi", Proficiency: data.ProficiencyFluent}},
+		Vetting:   data.Vetting{Status: data.VettingPending}, Version: 1, CreatedAt: base, UpdatedAt: base,
+	}
+	if err := s.CreateInterpreter(ctx, bare); err != nil {
+		t.Fatalf("CreateInterpreter(bare): %v", err)
+	}
+	if got, err := s.Interpreter(ctx, bare.ID); err != nil {
+		t.Fatal(err)
+	} else if diff := cmp.Diff(storedInterpreter(bare), got, cmpOpts); diff != "" {
+		t.Errorf("bare round trip (-want +got):\n%s", diff)
+	}
+
+	if err := s.CreateInterpreter(ctx, in); !errors.Is(err, data.ErrDuplicate) {
+		t.Errorf("CreateInterpreter with a taken ID: error = %v, want ErrDuplicate", err)
+	}
+	if _, err := s.Interpreter(ctx, "no-such-interpreter"); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("Interpreter(unknown) error = %v, want ErrNotFound", err)
+	}
+}
+
+func testInterpreterUpdates(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	in := newInterpreter(1, "ti")
+	if err := s.CreateInterpreter(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	change := in
+	change.Languages = []data.LanguageSkill{{Tag: "ti", Proficiency: data.ProficiencyNative}, {Tag: "am", Proficiency: data.ProficiencyFluent}}
+	change.Clearance.ValidUntil = data.MustDate("2029-01-10")
+	change.UpdatedAt = base.Add(time.Hour)
+	updated, err := s.UpdateInterpreter(ctx, change)
+	if err != nil {
+		t.Fatalf("UpdateInterpreter: %v", err)
+	}
+	want := storedInterpreter(change)
+	want.Version = 2
+	if diff := cmp.Diff(want, updated, cmpOpts); diff != "" {
+		t.Errorf("UpdateInterpreter result (-want +got):\n%s", diff)
+	}
+	if got, err := s.Interpreter(ctx, in.ID); err != nil {
+		t.Fatal(err)
+	} else if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+		t.Errorf("stored after update (-want +got):\n%s", diff)
+	}
+
+	stale := change // still Version 1
+	stale.Name = "Stale writer"
+	if _, err := s.UpdateInterpreter(ctx, stale); !errors.Is(err, data.ErrConflict) {
+		t.Errorf("UpdateInterpreter with a stale version: error = %v, want ErrConflict", err)
+	}
+	if got, _ := s.Interpreter(ctx, in.ID); got.Name != in.Name || got.Version != 2 {
+		t.Errorf("stale update wrote: name %q version %d", got.Name, got.Version)
+	}
+	unknown := newInterpreter(2, "ti")
+	if _, err := s.UpdateInterpreter(ctx, unknown); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("UpdateInterpreter(unknown) error = %v, want ErrNotFound", err)
+	}
+	// The index that finds interpreters by language follows the update.
+	page, err := s.ListInterpreters(ctx, data.InterpreterQuery{LanguageKey: "am"})
+	if err != nil || len(page.Items) != 1 || page.Items[0].ID != in.ID {
+		t.Errorf("after adding am, lookup by am = %v, %v", ids(page.Items), err)
+	}
+}
+
+// testConcurrentInterpreterUpdates races writers holding the same version
+// through two store instances: exactly one may win, every other gets
+// ErrConflict, and the record holds the winner's write.
+func testConcurrentInterpreterUpdates(t *testing.T, open func() data.Store) {
+	ctx := t.Context()
+	stores := []data.Store{open(), open()}
+	in := newInterpreter(1, "ps")
+	if err := stores[0].CreateInterpreter(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	const writers = 10
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for i := range writers {
+		wg.Go(func() {
+			w := in
+			w.Name = fmt.Sprintf("Writer %d", i)
+			_, errs[i] = stores[i%2].UpdateInterpreter(ctx, w)
+		})
+	}
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Errorf("writers %d and %d both won version 1", winner, i)
+		case err == nil:
+			winner = i
+		case !errors.Is(err, data.ErrConflict):
+			t.Errorf("writer %d: error = %v, want ErrConflict", i, err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no writer won")
+	}
+	got, err := stores[1].Interpreter(ctx, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("Writer %d", winner); got.Name != want || got.Version != 2 {
+		t.Errorf("record holds %q version %d, want %q version 2", got.Name, got.Version, want)
+	}
+}
+
+func testInterpreterLanguageLookup(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	sudanese := newInterpreter(1, "ar-SD")
+	apd := newInterpreter(2, "apd", "en")
+	sorani := newInterpreter(3, "ckb")
+	kurmanji := newInterpreter(4, "kmr")
+	tigrinya := newInterpreter(5, "ti")
+	tigrinya.Vetting.Status = data.VettingPending
+	all := []data.Interpreter{sudanese, apd, sorani, kurmanji, tigrinya}
+	for _, in := range all {
+		if err := s.CreateInterpreter(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		q    data.InterpreterQuery
+		want []data.Interpreter
+	}{
+		{data.InterpreterQuery{}, all},
+		{data.InterpreterQuery{LanguageKey: "ar"}, []data.Interpreter{sudanese, apd}},
+		{data.InterpreterQuery{LanguageKey: "ar-SD"}, []data.Interpreter{sudanese}},
+		{data.InterpreterQuery{LanguageKey: "apd"}, []data.Interpreter{apd}},
+		{data.InterpreterQuery{LanguageKey: "ku"}, []data.Interpreter{sorani, kurmanji}},
+		{data.InterpreterQuery{LanguageKey: "ckb"}, []data.Interpreter{sorani}},
+		{data.InterpreterQuery{LanguageKey: "ti"}, []data.Interpreter{tigrinya}},
+		{data.InterpreterQuery{LanguageKey: "ti", Status: data.VettingApproved}, nil},
+		{data.InterpreterQuery{Status: data.VettingPending}, []data.Interpreter{tigrinya}},
+		{data.InterpreterQuery{LanguageKey: "vi"}, nil},
+	} {
+		page, err := s.ListInterpreters(ctx, tc.q)
+		if err != nil {
+			t.Fatalf("ListInterpreters(%+v): %v", tc.q, err)
+		}
+		if diff := cmp.Diff(ids(tc.want), ids(page.Items)); diff != "" {
+			t.Errorf("ListInterpreters(%+v) IDs (-want +got):\n%s", tc.q, diff)
+		}
+	}
+	page, err := s.ListInterpreters(ctx, data.InterpreterQuery{LanguageKey: "ar-SD"})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatal(page, err)
+	}
+	if diff := cmp.Diff(storedInterpreter(sudanese), page.Items[0], cmpOpts); diff != "" {
+		t.Errorf("listed record differs from stored (-want +got):\n%s", diff)
+	}
+}
+
+// testInterpreterPaging pages through records while others are inserted:
+// every record present at the start is seen exactly once, in ID order.
+func testInterpreterPaging(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	var want []string
+	for i := range 17 {
+		in := newInterpreter(i, "ro")
+		want = append(want, in.ID)
+		if err := s.CreateInterpreter(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	q := data.InterpreterQuery{LanguageKey: "ro", Limit: 4}
+	for pages := 0; ; pages++ {
+		if pages > 20 {
+			t.Fatal("paging does not end")
+		}
+		page, err := s.ListInterpreters(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) > 4 {
+			t.Fatalf("page of %d, limit 4", len(page.Items))
+		}
+		got = append(got, ids(page.Items)...)
+		// Someone inserts a record while we page; it sorts after everything seen.
+		late := newInterpreter(1000+pages, "ro")
+		late.ID = data.NewID(base.Add(time.Hour + time.Duration(pages)*time.Millisecond))
+		if err := s.CreateInterpreter(ctx, late); err != nil {
+			t.Fatal(err)
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	if !slices.IsSorted(got) {
+		t.Errorf("pages not in ID order: %v", got)
+	}
+	seen := map[string]int{}
+	for _, id := range got {
+		seen[id]++
+	}
+	for _, id := range want {
+		if seen[id] != 1 {
+			t.Errorf("record %s seen %d times, want once", id, seen[id])
+		}
+	}
+}
+
+func ids(ins []data.Interpreter) []string {
+	var out []string
+	for _, in := range ins {
+		out = append(out, in.ID)
+	}
+	return out
+}

@@ -1,0 +1,138 @@
+package datatest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tolk/tolk/data"
+)
+
+func testUsers(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	u := newUser(1, data.RoleCoordinator, "north")
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	got, err := s.User(ctx, u.ID)
+	if err != nil {
+		t.Fatalf("User: %v", err)
+	}
+	if diff := cmp.Diff(stored(u), got, cmpOpts); diff != "" {
+		t.Errorf("User round trip (-want +got):\n%s", diff)
+	}
+	if got.CreatedAt.Location() != time.UTC {
+		t.Errorf("CreatedAt location = %v, want UTC", got.CreatedAt.Location())
+	}
+	if _, err := s.User(ctx, "no-such-user"); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("User(unknown) error = %v, want ErrNotFound", err)
+	}
+}
+
+func testUserUniqueness(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	first := newUser(1, data.RoleAdmin, "default")
+	if err := s.CreateUser(ctx, first); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	sameID := newUser(2, data.RoleAdmin, "default")
+	sameID.ID = first.ID
+	sameEmail := newUser(3, data.RoleAdmin, "default")
+	sameEmail.Email = first.Email
+	sameKey := newUser(4, data.RoleAdmin, "default")
+	sameKey.KeyHash = first.KeyHash
+	for name, u := range map[string]data.User{"id": sameID, "email": sameEmail, "key hash": sameKey} {
+		if err := s.CreateUser(ctx, u); !errors.Is(err, data.ErrDuplicate) {
+			t.Errorf("CreateUser with a taken %s: error = %v, want ErrDuplicate", name, err)
+		}
+		if u.ID != first.ID {
+			if _, err := s.User(ctx, u.ID); !errors.Is(err, data.ErrNotFound) {
+				t.Errorf("after a refused create (taken %s), User = %v, want ErrNotFound: nothing half-written", name, err)
+			}
+		}
+		if _, err := s.UserByKeyHash(ctx, u.KeyHash); u.KeyHash != first.KeyHash && !errors.Is(err, data.ErrNotFound) {
+			t.Errorf("after a refused create (taken %s), its key works: %v", name, err)
+		}
+	}
+	got, err := s.User(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(stored(first), got, cmpOpts); diff != "" {
+		t.Errorf("first user changed by refused creates (-want +got):\n%s", diff)
+	}
+}
+
+func testUserKeys(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	a, b := newUser(1, data.RoleCoordinator, "north"), newUser(2, data.RoleSocialWorker, "north")
+	for _, u := range []data.User{a, b} {
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.UserByKeyHash(ctx, b.KeyHash)
+	if err != nil || got.ID != b.ID {
+		t.Fatalf("UserByKeyHash(b) = %v, %v; want user %s", got.ID, err, b.ID)
+	}
+	if _, err := s.UserByKeyHash(ctx, data.HashKey("nobody's key")); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("UserByKeyHash(unknown) error = %v, want ErrNotFound", err)
+	}
+
+	newHash := data.HashKey("a's new key")
+	updated, err := s.ReplaceUserKey(ctx, a.ID, newHash)
+	if err != nil {
+		t.Fatalf("ReplaceUserKey: %v", err)
+	}
+	if updated.KeyHash != newHash || updated.Email != a.Email {
+		t.Errorf("ReplaceUserKey returned %+v", updated)
+	}
+	if _, err := s.UserByKeyHash(ctx, a.KeyHash); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("old key still finds the user: %v", err)
+	}
+	if got, err := s.UserByKeyHash(ctx, newHash); err != nil || got.ID != a.ID {
+		t.Errorf("new key: %v, %v", got.ID, err)
+	}
+	if _, err := s.ReplaceUserKey(ctx, a.ID, b.KeyHash); !errors.Is(err, data.ErrDuplicate) {
+		t.Errorf("ReplaceUserKey to b's hash: error = %v, want ErrDuplicate", err)
+	}
+	if got, err := s.UserByKeyHash(ctx, b.KeyHash); err != nil || got.ID != b.ID {
+		t.Errorf("after refused replace, b's key finds %v, %v", got.ID, err)
+	}
+	if _, err := s.ReplaceUserKey(ctx, "no-such-user", data.HashKey("x")); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("ReplaceUserKey(unknown) error = %v, want ErrNotFound", err)
+	}
+}
+
+// testConcurrentUserCreates races writers through two store instances for
+// one email: exactly one create may win.
+func testConcurrentUserCreates(t *testing.T, open func() data.Store) {
+	ctx := t.Context()
+	stores := []data.Store{open(), open()}
+	const writers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for i := range writers {
+		wg.Go(func() {
+			u := newUser(100+i, data.RoleSocialWorker, "north")
+			u.Email = "contested@example.org"
+			errs[i] = stores[i%2].CreateUser(ctx, u)
+		})
+	}
+	wg.Wait()
+	wins := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !errors.Is(err, data.ErrDuplicate):
+			t.Errorf("losing create: error = %v, want ErrDuplicate", err)
+		}
+	}
+	if wins != 1 {
+		t.Errorf("%d creates won the same email, want exactly 1", wins)
+	}
+}

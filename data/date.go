@@ -1,0 +1,66 @@
+package data
+
+import (
+	"fmt"
+	"time"
+)
+
+// Date is a calendar date without a time of day or zone, as clearance,
+// training and qualification records carry them. The zero Date means "not set".
+type Date struct {
+	t time.Time // midnight UTC; zero when not set
+}
+
+// DateLayout is the only text form of a Date: YYYY-MM-DD.
+const DateLayout = time.DateOnly
+
+// ParseDate parses YYYY-MM-DD and rejects impossible dates such as 2026-02-30.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+	}
+	return Date{t: t}, nil
+}
+
+// MustDate is ParseDate for literals known to be valid; it panics otherwise.
+func MustDate(s string) Date {
+	d, err := ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// DateOf returns the date of t in UTC.
+func DateOf(t time.Time) Date {
+	y, m, d := t.UTC().Date()
+	return Date{t: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+}
+
+// IsZero reports whether the date is not set.
+func (d Date) IsZero() bool { return d.t.IsZero() }
+
+// String returns YYYY-MM-DD, or "" for the zero Date.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.t.Format(DateLayout)
+}
+
+// Before reports whether d is strictly before o.
+func (d Date) Before(o Date) bool { return d.t.Before(o.t) }
+
+// After reports whether d is strictly after o.
+func (d Date) After(o Date) bool { return d.t.After(o.t) }
+
+// AddDays returns the date n days after d (before, for negative n).
+func (d Date) AddDays(n int) Date { return Date{t: d.t.AddDate(0, 0, n)} }
+
+// Start returns the first instant of the date, in UTC.
+func (d Date) Start() time.Time { return d.t }
+
+// End returns the first instant after the date, in UTC: a record valid until
+// d is valid for every instant before End.
+func (d Date) End() time.Time { return d.t.AddDate(0, 0, 1) }

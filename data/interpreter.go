@@ -1,0 +1,390 @@
+package data
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/go-playground/validator/v10"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Interpreter is a vetted (or to-be-vetted) interpreter record, kept by
+// coordinators. Phone, Clearance.Certificate, CommunityLinks and Vetting.Note
+// are sensitive: only coordinators see them, and each read is audited.
+type Interpreter struct {
+	ID             string
+	Name           string
+	Email          string
+	Phone          string
+	Gender         Gender
+	Languages      []LanguageSkill
+	Modalities     []Modality
+	Regions        []string // ISO 3166-2 codes where they work in person
+	Qualifications []Qualification
+	Training       []Training
+	Clearance      Clearance // zero Level means no clearance on record
+	Agreements     Agreements
+	CommunityLinks []CommunityLink
+	Experience     Experience
+	Vetting        Vetting
+	Version        int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Gender is an interpreter's gender as they declared it.
+type Gender string
+
+// The genders.
+const (
+	GenderFemale      Gender = "female"
+	GenderMale        Gender = "male"
+	GenderNonbinary   Gender = "nonbinary"
+	GenderUndisclosed Gender = "undisclosed"
+)
+
+// Genders lists every Gender.
+var Genders = []Gender{GenderFemale, GenderMale, GenderNonbinary, GenderUndisclosed}
+
+// LanguageSkill is one language an interpreter works in. Tag is canonical BCP 47.
+type LanguageSkill struct {
+	Tag         string
+	Proficiency Proficiency
+}
+
+// Proficiency is how well an interpreter speaks a language.
+type Proficiency string
+
+// The proficiencies, strongest first.
+const (
+	ProficiencyNative       Proficiency = "native"
+	ProficiencyFluent       Proficiency = "fluent"
+	ProficiencyProfessional Proficiency = "professional"
+)
+
+// Proficiencies lists every Proficiency.
+var Proficiencies = []Proficiency{ProficiencyNative, ProficiencyFluent, ProficiencyProfessional}
+
+// Modality is how an interview is interpreted.
+type Modality string
+
+// The modalities.
+const (
+	ModalityInPerson Modality = "in_person"
+	ModalityVideo    Modality = "video"
+	ModalityPhone    Modality = "phone"
+)
+
+// Modalities lists every Modality.
+var Modalities = []Modality{ModalityInPerson, ModalityVideo, ModalityPhone}
+
+// Qualification is an interpreting qualification or register entry.
+type Qualification struct {
+	Kind      QualificationKind
+	Reference string
+	Awarded   Date
+	Expires   Date // zero: does not expire
+}
+
+// QualificationKind names a qualification.
+type QualificationKind string
+
+// The qualification kinds.
+const (
+	QualificationDPSI         QualificationKind = "dpsi"
+	QualificationDPSILaw      QualificationKind = "dpsi_law"
+	QualificationNRPSIFull    QualificationKind = "nrpsi_full"
+	QualificationNRPSIInterim QualificationKind = "nrpsi_interim"
+	QualificationCIOL         QualificationKind = "ciol"
+	QualificationOther        QualificationKind = "other"
+)
+
+// QualificationKinds lists every QualificationKind.
+var QualificationKinds = []QualificationKind{QualificationDPSI, QualificationDPSILaw, QualificationNRPSIFull, QualificationNRPSIInterim, QualificationCIOL, QualificationOther}
+
+// Training is a completed training course.
+type Training struct {
+	Kind      TrainingKind
+	Completed Date
+	Expires   Date // zero: does not expire
+}
+
+// TrainingKind names a training course.
+type TrainingKind string
+
+// The training kinds.
+const (
+	TrainingChildProtectionL1 TrainingKind = "child_protection_l1"
+	TrainingChildProtectionL2 TrainingKind = "child_protection_l2"
+	TrainingChildProtectionL3 TrainingKind = "child_protection_l3"
+	TrainingTrafficking       TrainingKind = "trafficking_modern_slavery"
+	TrainingTraumaInformed    TrainingKind = "trauma_informed"
+	TrainingABEInterviewing   TrainingKind = "abe_interviewing"
+)
+
+// TrainingKinds lists every TrainingKind.
+var TrainingKinds = []TrainingKind{TrainingChildProtectionL1, TrainingChildProtectionL2, TrainingChildProtectionL3, TrainingTrafficking, TrainingTraumaInformed, TrainingABEInterviewing}
+
+// Clearance is a criminal-records check. Certificate is sensitive.
+type Clearance struct {
+	Level         ClearanceLevel
+	Certificate   string
+	Issued        Date
+	ValidUntil    Date
+	UpdateService bool
+}
+
+// ClearanceLevel is the level of a criminal-records check.
+type ClearanceLevel string
+
+// The clearance levels, weakest first.
+const (
+	ClearanceBasic                  ClearanceLevel = "basic"
+	ClearanceStandard               ClearanceLevel = "standard"
+	ClearanceEnhanced               ClearanceLevel = "enhanced"
+	ClearanceEnhancedBarredChildren ClearanceLevel = "enhanced_barred_children"
+)
+
+// ClearanceLevels lists every ClearanceLevel, weakest first.
+var ClearanceLevels = []ClearanceLevel{ClearanceBasic, ClearanceStandard, ClearanceEnhanced, ClearanceEnhancedBarredChildren}
+
+// Agreements records what the interpreter has signed.
+type Agreements struct {
+	ConfidentialitySigned Date
+}
+
+// CommunityLink is a declared tie to a place, group or case. Sensitive.
+type CommunityLink struct {
+	Kind  CommunityLinkKind
+	Value string
+}
+
+// CommunityLinkKind names the kind of a community link.
+type CommunityLinkKind string
+
+// The community link kinds.
+const (
+	LinkCountry        CommunityLinkKind = "country"
+	LinkRegion         CommunityLinkKind = "region"
+	LinkTown           CommunityLinkKind = "town"
+	LinkFamily         CommunityLinkKind = "family"
+	LinkPlaceOfWorship CommunityLinkKind = "place_of_worship"
+	LinkOrganisation   CommunityLinkKind = "organisation"
+	LinkCase           CommunityLinkKind = "case"
+)
+
+// CommunityLinkKinds lists every CommunityLinkKind.
+var CommunityLinkKinds = []CommunityLinkKind{LinkCountry, LinkRegion, LinkTown, LinkFamily, LinkPlaceOfWorship, LinkOrganisation, LinkCase}
+
+// Experience counts an interpreter's relevant work.
+type Experience struct {
+	ChildInterviews  int
+	TraffickingCases int
+	Years            int
+}
+
+// isoCodes checks ISO 3166 codes against the tables validator ships.
+var isoCodes = validator.New()
+
+// IsCountryCode reports whether s is an ISO 3166-1 alpha-2 code (upper case).
+func IsCountryCode(s string) bool { return isoCodes.Var(s, "iso3166_1_alpha2") == nil }
+
+// IsSubdivisionCode reports whether s is an ISO 3166-2 code (upper case).
+func IsSubdivisionCode(s string) bool { return isoCodes.Var(s, "iso3166_2") == nil }
+
+// Fold returns s case- and accent-folded, the form in which free-text
+// community link values are compared: "Mekelle", "MEKELLE" and "Mékelle" fold alike.
+func Fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	return strings.Join(strings.Fields(strings.ToLower(out)), " ")
+}
+
+// Normalize puts an interpreter into canonical form before validation:
+// language tags canonical, ISO codes upper-cased, email lower-cased, text trimmed.
+// Values that cannot be canonicalised are left for Validate to report.
+func (in *Interpreter) Normalize() {
+	in.Name = strings.TrimSpace(in.Name)
+	in.Email = NormalizeEmail(in.Email)
+	in.Phone = strings.TrimSpace(in.Phone)
+	for i := range in.Languages {
+		if c, err := CanonicalLanguage(in.Languages[i].Tag); err == nil {
+			in.Languages[i].Tag = c
+		}
+	}
+	for i, r := range in.Regions {
+		in.Regions[i] = strings.ToUpper(strings.TrimSpace(r))
+	}
+	for i := range in.CommunityLinks {
+		l := &in.CommunityLinks[i]
+		l.Value = strings.TrimSpace(l.Value)
+		if l.Kind == LinkCountry || l.Kind == LinkRegion {
+			l.Value = strings.ToUpper(l.Value)
+		}
+	}
+	in.Clearance.Certificate = strings.TrimSpace(in.Clearance.Certificate)
+}
+
+// Validate checks every invariant of an interpreter record and returns a
+// *ValidationError naming each field that breaks one. Call Normalize first.
+func (in Interpreter) Validate() error {
+	var p problems
+	if in.Name == "" {
+		p.add("name", "is required")
+	}
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+		p.add("email", "must be a plain email address")
+	}
+	if !oneOf(in.Gender, Genders) {
+		p.add("gender", "must be one of "+list(Genders))
+	}
+	if len(in.Languages) == 0 {
+		p.add("languages", "must list at least one language")
+	}
+	seenLang := map[string]bool{}
+	for i, l := range in.Languages {
+		f := fmt.Sprintf("languages[%d]", i)
+		if c, err := CanonicalLanguage(l.Tag); err != nil {
+			p.add(f+".tag", err.Error())
+		} else if seenLang[c] {
+			p.add(f+".tag", fmt.Sprintf("%s is listed twice", c))
+		} else {
+			seenLang[c] = true
+		}
+		if !oneOf(l.Proficiency, Proficiencies) {
+			p.add(f+".proficiency", "must be one of "+list(Proficiencies))
+		}
+	}
+	seenMod := map[Modality]bool{}
+	for i, m := range in.Modalities {
+		switch {
+		case !oneOf(m, Modalities):
+			p.add(fmt.Sprintf("modalities[%d]", i), "must be one of "+list(Modalities))
+		case seenMod[m]:
+			p.add(fmt.Sprintf("modalities[%d]", i), string(m)+" is listed twice")
+		}
+		seenMod[m] = true
+	}
+	for i, r := range in.Regions {
+		if !IsSubdivisionCode(r) {
+			p.add(fmt.Sprintf("regions[%d]", i), fmt.Sprintf("%q is not an ISO 3166-2 subdivision code", r))
+		}
+	}
+	for i, q := range in.Qualifications {
+		f := fmt.Sprintf("qualifications[%d]", i)
+		if !oneOf(q.Kind, QualificationKinds) {
+			p.add(f+".kind", "must be one of "+list(QualificationKinds))
+		}
+		if !q.Expires.IsZero() && !q.Awarded.IsZero() && q.Expires.Before(q.Awarded) {
+			p.add(f+".expires", "must not be before awarded")
+		}
+		if len(q.Reference) > 200 {
+			p.add(f+".reference", "must be at most 200 characters")
+		}
+	}
+	for i, t := range in.Training {
+		f := fmt.Sprintf("training[%d]", i)
+		if !oneOf(t.Kind, TrainingKinds) {
+			p.add(f+".kind", "must be one of "+list(TrainingKinds))
+		}
+		if t.Completed.IsZero() {
+			p.add(f+".completed", "is required")
+		}
+		if !t.Expires.IsZero() && t.Expires.Before(t.Completed) {
+			p.add(f+".expires", "must not be before completed")
+		}
+	}
+	if c := in.Clearance; c != (Clearance{}) {
+		if !oneOf(c.Level, ClearanceLevels) {
+			p.add("clearance.level", "must be one of "+list(ClearanceLevels))
+		}
+		if c.Certificate == "" {
+			p.add("clearance.certificate", "is required")
+		}
+		if c.Issued.IsZero() {
+			p.add("clearance.issued", "is required")
+		}
+		if c.ValidUntil.IsZero() {
+			p.add("clearance.validUntil", "is required")
+		} else if c.ValidUntil.Before(c.Issued) {
+			p.add("clearance.validUntil", "must not be before issued")
+		}
+	}
+	for i, l := range in.CommunityLinks {
+		f := fmt.Sprintf("communityLinks[%d]", i)
+		switch {
+		case !oneOf(l.Kind, CommunityLinkKinds):
+			p.add(f+".kind", "must be one of "+list(CommunityLinkKinds))
+		case l.Kind == LinkCountry && !IsCountryCode(l.Value):
+			p.add(f+".value", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", l.Value))
+		case l.Kind == LinkRegion && !IsSubdivisionCode(l.Value):
+			p.add(f+".value", fmt.Sprintf("%q is not an ISO 3166-2 subdivision code", l.Value))
+		case l.Value == "":
+			p.add(f+".value", "is required")
+		case len(l.Value) > 200:
+			p.add(f+".value", "must be at most 200 characters")
+		}
+	}
+	if in.Experience.ChildInterviews < 0 {
+		p.add("experience.childInterviews", "must not be negative")
+	}
+	if in.Experience.TraffickingCases < 0 {
+		p.add("experience.traffickingCases", "must not be negative")
+	}
+	if in.Experience.Years < 0 {
+		p.add("experience.years", "must not be negative")
+	}
+	if !oneOf(in.Vetting.Status, VettingStatuses) {
+		p.add("vetting.status", "must be one of "+list(VettingStatuses))
+	}
+	return p.err()
+}
+
+// LanguageKeys returns the union of LanguageKeys over the interpreter's
+// languages: what stores index so ListInterpreters can find them by language.
+func (in Interpreter) LanguageKeys() []string {
+	var keys []string
+	for _, l := range in.Languages {
+		for _, k := range LanguageKeys(l.Tag) {
+			if !oneOf(k, keys) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+// InterpreterQuery selects interpreters in ID order. Empty fields do not filter.
+type InterpreterQuery struct {
+	// LanguageKey finds interpreters with this key among their LanguageKeys.
+	LanguageKey string
+	Status      VettingStatus
+	// After is a cursor: only interpreters whose ID sorts after it.
+	After string
+	Limit int
+}
+
+// Matches reports whether in passes q's filters (not its cursor or limit).
+// Backends that filter in Go use it, so both agree on what a filter means.
+func (q InterpreterQuery) Matches(in Interpreter) bool {
+	if q.Status != "" && in.Vetting.Status != q.Status {
+		return false
+	}
+	return q.LanguageKey == "" || oneOf(q.LanguageKey, in.LanguageKeys())
+}
+
+func list[T ~string](vs []T) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
+}
