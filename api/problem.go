@@ -1,0 +1,135 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tolk/tolk/data"
+)
+
+// problemTypeBase prefixes every problem's type with a stable URN.
+const problemTypeBase = "urn:tolk:problem:"
+
+// Problem is an RFC 9457 problem details body. Code is stable: clients
+// branch on it, never on Title or Detail.
+type Problem struct {
+	Type      string       `json:"type"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
+	Detail    string       `json:"detail"`
+	Code      string       `json:"code"`
+	RequestID string       `json:"requestId,omitempty"`
+	Errors    []fieldError `json:"errors,omitempty"`
+}
+
+// fieldError names one bad field by its JSON path, e.g. "languages[0].tag".
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// apiError is an error a handler returns to answer with a specific problem.
+type apiError struct {
+	status int
+	code   string
+	detail string
+	fields []fieldError
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.detail }
+
+func newError(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, detail: fmt.Sprintf(format, args...)}
+}
+
+func validationFailed(fields ...fieldError) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: "validation_failed", detail: "the request has invalid fields; see errors", fields: fields}
+}
+
+// statusCodes names the code of problems raised by Fiber itself.
+var statusCodes = map[int]string{
+	http.StatusBadRequest:                  "bad_request",
+	http.StatusNotFound:                    "not_found",
+	http.StatusMethodNotAllowed:            "method_not_allowed",
+	http.StatusRequestTimeout:              "request_timeout",
+	http.StatusRequestEntityTooLarge:       "body_too_large",
+	http.StatusRequestHeaderFieldsTooLarge: "headers_too_large",
+	http.StatusUnsupportedMediaType:        "unsupported_media_type",
+	http.StatusTooManyRequests:             "rate_limited",
+}
+
+// toProblem is the one table from errors to HTTP problems.
+func toProblem(err error) (p Problem, internal bool) {
+	var (
+		ae  *apiError
+		fe  *fiber.Error
+		ve  *data.ValidationError
+		tre *data.TransitionError
+	)
+	switch {
+	case errors.As(err, &ae):
+		p = Problem{Status: ae.status, Code: ae.code, Detail: ae.detail, Errors: ae.fields}
+	case errors.As(err, &ve):
+		fields := make([]fieldError, len(ve.Errors))
+		for i, f := range ve.Errors {
+			fields[i] = fieldError{Field: f.Field, Message: f.Message}
+		}
+		p = *validationFailed(fields...).problem()
+	case errors.As(err, &tre):
+		p = Problem{Status: http.StatusConflict, Code: "invalid_transition", Detail: tre.Error()}
+	case errors.As(err, &fe):
+		code, ok := statusCodes[fe.Code]
+		if !ok {
+			code = "http_" + fmt.Sprint(fe.Code)
+		}
+		detail := fe.Message
+		switch fe.Code {
+		case http.StatusNotFound:
+			detail = "no such resource"
+		case http.StatusRequestEntityTooLarge:
+			detail = "the request body is larger than the service accepts"
+		}
+		p = Problem{Status: fe.Code, Code: code, Detail: detail}
+	case errors.Is(err, data.ErrNotFound):
+		p = Problem{Status: http.StatusNotFound, Code: "not_found", Detail: "no such resource"}
+	case errors.Is(err, data.ErrDuplicate):
+		p = Problem{Status: http.StatusConflict, Code: "duplicate", Detail: "a record with the same unique value already exists"}
+	case errors.Is(err, data.ErrConflict):
+		p = Problem{Status: http.StatusConflict, Code: "version_conflict", Detail: "the record changed since it was read"}
+	case errors.Is(err, context.DeadlineExceeded):
+		p = Problem{Status: http.StatusServiceUnavailable, Code: "timeout", Detail: "the store did not answer in time"}
+	default:
+		p = Problem{Status: http.StatusInternalServerError, Code: "internal", Detail: "something went wrong; quote the request ID when reporting it"}
+		internal = true
+	}
+	p.Type = problemTypeBase + p.Code
+	p.Title = http.StatusText(p.Status)
+	return p, internal
+}
+
+func (e *apiError) problem() *Problem {
+	return &Problem{Status: e.status, Code: e.code, Detail: e.detail, Errors: e.fields}
+}
+
+// errorHandler answers every error, Fiber's own included, as problem+json.
+// A 500 tells the client nothing internal; the log has the error and the
+// request ID the response carries.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	p, internal := toProblem(err)
+	p.RequestID = requestID(c)
+	if internal {
+		s.log.ErrorContext(c.UserContext(), "request failed",
+			slog.String("request_id", p.RequestID), slog.String("method", c.Method()),
+			slog.String("route", c.Route().Path), slog.String("error", err.Error()))
+	}
+	if p.Status == http.StatusUnauthorized {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="tolk"`)
+	}
+	c.Status(p.Status)
+	return c.JSON(p, "application/problem+json")
+}

@@ -1,0 +1,76 @@
+// Package api is tolk's HTTP edge: the routes, the JSON shapes clients see,
+// strict decoding and validation, authentication and roles, and the one
+// table from errors to RFC 9457 problem details. Only this package and cmd
+// import Fiber.
+package api
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tolk/tolk/data"
+)
+
+// Config is what the API needs from the process that serves it.
+type Config struct {
+	Store  data.Store
+	Logger *slog.Logger
+	// Now is the clock; tests set it. Defaults to time.Now.
+	Now func() time.Time
+	// RateLimits turns on the limit on failed authentications per address.
+	RateLimits bool
+	// RequestTimeout bounds each request's store work. Defaults to 10s.
+	RequestTimeout time.Duration
+	// BodyLimit is the largest request body accepted, in bytes. Defaults to 1 MiB.
+	BodyLimit int
+	// OpenAPI is the contract served at /openapi.yaml.
+	OpenAPI []byte
+}
+
+// Server holds the API's dependencies; its methods are the handlers.
+type Server struct {
+	store   data.Store
+	log     *slog.Logger
+	now     func() time.Time
+	timeout time.Duration
+	openapi []byte
+	limiter *failureLimiter
+}
+
+// New returns the Fiber app serving the whole API.
+func New(cfg Config) *fiber.App {
+	s := &Server{
+		store: cfg.Store, log: cfg.Logger, now: cfg.Now, timeout: cfg.RequestTimeout, openapi: cfg.OpenAPI,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.timeout == 0 {
+		s.timeout = 10 * time.Second
+	}
+	if cfg.RateLimits {
+		s.limiter = newFailureLimiter(failuresAllowed, failureWindow)
+	}
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 1 << 20
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               "tolk",
+		BodyLimit:             cfg.BodyLimit,
+		ErrorHandler:          s.errorHandler,
+		DisableStartupMessage: true,
+		// Handlers keep strings from requests (IDs, names) beyond the
+		// request's life; Immutable copies them instead of reusing buffers.
+		Immutable:    true,
+		ReadTimeout:  30 * time.Second,
+		WriteTimeout: 30 * time.Second,
+		IdleTimeout:  2 * time.Minute,
+	})
+	s.routes(app)
+	return app
+}

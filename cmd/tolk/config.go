@@ -1,0 +1,116 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/tolk/tolk/data"
+)
+
+// config is the service's effective configuration: environment variables,
+// overridden by flags of the same meaning.
+type config struct {
+	Addr          string
+	DB            string
+	MongoURI      string
+	MongoDatabase string
+	BaseURL       string
+	Policy        string
+	BootstrapKey  string
+	RateLimits    bool
+	Demo          bool
+}
+
+const usage = `usage: tolk serve [--demo] [--addr ADDR] [--db FILE]
+
+Environment: TOLK_ADDR, TOLK_DB, TOLK_MONGODB_URI, TOLK_MONGODB_DATABASE,
+TOLK_BASE_URL, TOLK_POLICY, TOLK_BOOTSTRAP_ADMIN_KEY, TOLK_RATE_LIMITS (see README.md).`
+
+// parseConfig reads the command line and the environment through getenv.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	cfg := config{
+		Addr:          env("TOLK_ADDR", ":8080"),
+		DB:            env("TOLK_DB", "./tolk.db"),
+		MongoURI:      getenv("TOLK_MONGODB_URI"),
+		MongoDatabase: env("TOLK_MONGODB_DATABASE", "tolk"),
+		BaseURL:       strings.TrimRight(env("TOLK_BASE_URL", "http://localhost:8080"), "/"),
+		Policy:        getenv("TOLK_POLICY"),
+		BootstrapKey:  getenv("TOLK_BOOTSTRAP_ADMIN_KEY"),
+	}
+	if len(args) == 0 || args[0] != "serve" {
+		return cfg, errors.New(usage)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&cfg.Demo, "demo", false, "seed fictional users and interpreters in organisation demo and print their keys")
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (TOLK_ADDR)")
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "the embedded store's file (TOLK_DB)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments %q\n%s", fs.Args(), usage)
+	}
+	switch strings.ToLower(env("TOLK_RATE_LIMITS", "on")) {
+	case "on":
+		cfg.RateLimits = true
+	case "off":
+	default:
+		return cfg, errors.New("TOLK_RATE_LIMITS must be on or off")
+	}
+	if k := cfg.BootstrapKey; k != "" && len(k) < data.MinBootstrapKeyLength {
+		return cfg, fmt.Errorf("TOLK_BOOTSTRAP_ADMIN_KEY must be at least %d characters", data.MinBootstrapKeyLength)
+	}
+	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return cfg, errors.New("TOLK_BASE_URL must be an absolute http or https URL")
+	}
+	return cfg, nil
+}
+
+// LogValue prints the configuration with secrets masked: the MongoDB
+// password and the bootstrap key never reach a log.
+func (c config) LogValue() slog.Value {
+	store := "bolt"
+	if c.MongoURI != "" {
+		store = "mongodb"
+	}
+	bootstrap := "unset"
+	if c.BootstrapKey != "" {
+		bootstrap = "set (masked)"
+	}
+	return slog.GroupValue(
+		slog.String("addr", c.Addr),
+		slog.String("store", store),
+		slog.String("db", c.DB),
+		slog.String("mongodb_uri", maskURI(c.MongoURI)),
+		slog.String("mongodb_database", c.MongoDatabase),
+		slog.String("base_url", c.BaseURL),
+		slog.String("policy", c.Policy),
+		slog.String("bootstrap_admin_key", bootstrap),
+		slog.Bool("rate_limits", c.RateLimits),
+		slog.Bool("demo", c.Demo),
+	)
+}
+
+// maskURI hides the password of a connection string.
+func maskURI(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparseable, masked)"
+	}
+	return u.Redacted()
+}
