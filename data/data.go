@@ -8,11 +8,13 @@
 package data
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/binary"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -75,13 +77,32 @@ func (p problems) err() error {
 var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
 
 // NewID returns a new opaque record ID: 48 bits of milliseconds since the
-// epoch followed by 80 random bits, so IDs sort by creation time (to the
-// millisecond) and never collide in practice.
+// epoch followed by 80 random bits, so IDs sort by creation time. Within one
+// process IDs are strictly increasing: an ID minted in the same millisecond
+// as the last (or while the clock steps back) is the last one plus one, so
+// records made in one request keep their order.
 func NewID(now time.Time) string {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
 	rand.Read(b[6:])
+	lastID.Lock()
+	defer lastID.Unlock()
+	if bytes.Compare(b[:6], lastID.b[:6]) <= 0 {
+		b = lastID.b
+		for i := len(b) - 1; i >= 0; i-- { // add one, carrying
+			b[i]++
+			if b[i] != 0 {
+				break
+			}
+		}
+	}
+	lastID.b = b
 	return idEncoding.EncodeToString(b[:])
+}
+
+var lastID struct {
+	sync.Mutex
+	b [16]byte
 }
 
 // Timestamp returns t as the stores keep it: UTC, truncated to the millisecond.
