@@ -43,6 +43,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}()
 
+	// Bind before writing anything, so a taken port fails before the demo
+	// issues keys nobody can use.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+
 	now := time.Now()
 	if cfg.BootstrapKey != "" {
 		if err := ensureBootstrapAdmin(ctx, store, cfg.BootstrapKey, now); err != nil {
@@ -56,10 +64,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	app := api.New(api.Config{Store: store, Logger: log, RateLimits: cfg.RateLimits, OpenAPI: tolk.OpenAPI})
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
 	log.Info("listening", "addr", ln.Addr().String())
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
