@@ -23,14 +23,14 @@ var testNow = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 // harness is an API on a real bolt store in a temporary directory, with
 // one user of each role in organisation "north".
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	app   *fiber.App
 	store data.Store
 	keys  map[data.Role]string
 	users map[data.Role]data.User
 }
 
-func newHarness(t *testing.T, opts ...func(*Config)) *harness {
+func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	t.Helper()
 	s, err := bolt.Open(filepath.Join(t.TempDir(), "tolk.db"))
 	if err != nil {
@@ -63,14 +63,14 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
 }
 
-func (r response) problem(t *testing.T) Problem {
+func (r response) problem(t testing.TB) Problem {
 	t.Helper()
 	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("Content-Type = %q, want application/problem+json (body %s)", ct, r.body)

@@ -372,15 +372,6 @@ type InterpreterQuery struct {
 	Limit int
 }
 
-// Matches reports whether in passes q's filters (not its cursor or limit).
-// Backends that filter in Go use it, so both agree on what a filter means.
-func (q InterpreterQuery) Matches(in Interpreter) bool {
-	if q.Status != "" && in.Vetting.Status != q.Status {
-		return false
-	}
-	return q.LanguageKey == "" || oneOf(q.LanguageKey, in.LanguageKeys())
-}
-
 func list[T ~string](vs []T) string {
 	s := make([]string, len(vs))
 	for i, v := range vs {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -18,6 +19,7 @@ type interpreterRecord struct {
 	Phone                 string                `json:"phone,omitempty"`
 	Gender                string                `json:"gender"`
 	Languages             []languageRecord      `json:"languages"`
+	LanguageKeys          []string              `json:"languageKeys"` // derived: see data.LanguageKeys
 	Modalities            []string              `json:"modalities,omitempty"`
 	Regions               []string              `json:"regions,omitempty"`
 	Qualifications        []qualificationRecord `json:"qualifications,omitempty"`
@@ -79,7 +81,7 @@ type vettingRecord struct {
 func fromInterpreter(in data.Interpreter) interpreterRecord {
 	r := interpreterRecord{
 		ID: in.ID, Name: in.Name, Email: in.Email, Phone: in.Phone, Gender: string(in.Gender),
-		Regions: in.Regions,
+		LanguageKeys: in.LanguageKeys(), Regions: in.Regions,
 		Clearance: clearanceRecord{
 			Level: string(in.Clearance.Level), Certificate: in.Clearance.Certificate,
 			Issued: in.Clearance.Issued.String(), ValidUntil: in.Clearance.ValidUntil.String(),
@@ -192,8 +194,9 @@ func (s *Store) UpdateInterpreter(ctx context.Context, in data.Interpreter) (dat
 }
 
 // ListInterpreters walks the bucket in ID order from the cursor. The embedded
-// store has no secondary index: it filters as it walks, which suits the
-// hundreds to low thousands of records one organisation keeps.
+// store has no secondary index: it filters on the stored language keys and
+// status as it walks, which suits the hundreds to low thousands of records
+// one organisation keeps.
 func (s *Store) ListInterpreters(ctx context.Context, q data.InterpreterQuery) (data.Page[data.Interpreter], error) {
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.Interpreter]
@@ -211,15 +214,15 @@ func (s *Store) ListInterpreters(ctx context.Context, q data.InterpreterQuery) (
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("decode interpreter %s: %w", k, err)
 			}
-			in := r.toInterpreter()
-			if !q.Matches(in) {
+			if (q.Status != "" && r.Vetting.Status != string(q.Status)) ||
+				(q.LanguageKey != "" && !slices.Contains(r.LanguageKeys, q.LanguageKey)) {
 				continue
 			}
 			if len(page.Items) == limit {
 				page.Next = page.Items[limit-1].ID
 				return nil
 			}
-			page.Items = append(page.Items, in)
+			page.Items = append(page.Items, r.toInterpreter())
 		}
 		return nil
 	})

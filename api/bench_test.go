@@ -1,0 +1,48 @@
+package api
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/tolk/tolk/data"
+)
+
+// BenchmarkAuthenticatedMe measures the authentication path: hash the key,
+// look it up, compare, answer.
+func BenchmarkAuthenticatedMe(b *testing.B) {
+	h := newHarness(b)
+	req := httptest.NewRequest("GET", "/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+h.keys[data.RoleSocialWorker])
+	for b.Loop() {
+		res, err := h.app.Test(req, -1)
+		if err != nil || res.StatusCode != 200 {
+			b.Fatal(err, res.StatusCode)
+		}
+		res.Body.Close()
+	}
+}
+
+// BenchmarkListInterpretersByLanguage lists one page of 50 Arabic speakers
+// out of 1,000 records on the embedded store (which filters as it walks).
+func BenchmarkListInterpretersByLanguage(b *testing.B) {
+	h := newHarness(b)
+	langs := []string{"ar-SD", "apd", "ti", "ckb", "vi", "ps", "prs", "ro", "sq", "kmr"}
+	for i := range 1000 {
+		body := validInterpreter()
+		body["email"] = fmt.Sprintf("i%d@example.org", i)
+		body["languages"] = []any{map[string]any{"tag": langs[i%len(langs)], "proficiency": "native"}}
+		if r := h.do(data.RoleCoordinator, "POST", "/v1/interpreters", body); r.status != 201 {
+			b.Fatal(r.status, string(r.body))
+		}
+	}
+	req := httptest.NewRequest("GET", "/v1/interpreters?language=ar&limit=50", nil)
+	req.Header.Set("Authorization", "Bearer "+h.keys[data.RoleSocialWorker])
+	for b.Loop() {
+		res, err := h.app.Test(req, -1)
+		if err != nil || res.StatusCode != 200 {
+			b.Fatal(err, res.StatusCode)
+		}
+		res.Body.Close()
+	}
+}
