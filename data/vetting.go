@@ -27,6 +27,9 @@ const (
 // VettingStatuses lists every VettingStatus.
 var VettingStatuses = []VettingStatus{VettingPending, VettingApproved, VettingRejected, VettingSuspended}
 
+// Valid reports whether s is one of VettingStatuses.
+func (s VettingStatus) Valid() bool { return oneOf(s, VettingStatuses) }
+
 // Decision is what a coordinator decides about a record.
 type Decision string
 
