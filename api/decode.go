@@ -77,11 +77,11 @@ func mergeInvalid(shape, invariants error) error {
 		if err == nil {
 			continue
 		}
-		p, internal := toProblem(err)
-		if internal || p.Code != "validation_failed" {
+		invalid, ok := asInvalid(err)
+		if !ok {
 			return err
 		}
-		for _, f := range p.Errors {
+		for _, f := range invalid.fields {
 			if !seen[f.Field] {
 				seen[f.Field] = true
 				fields = append(fields, f)

@@ -68,18 +68,14 @@ func toProblem(err error) (p Problem, internal bool) {
 	var (
 		ae  *apiError
 		fe  *fiber.Error
-		ve  *data.ValidationError
 		tre *data.TransitionError
 	)
+	if invalid, ok := asInvalid(err); ok {
+		err = invalid
+	}
 	switch {
 	case errors.As(err, &ae):
 		p = Problem{Status: ae.status, Code: ae.code, Detail: ae.detail, Errors: ae.fields}
-	case errors.As(err, &ve):
-		fields := make([]fieldError, len(ve.Errors))
-		for i, f := range ve.Errors {
-			fields[i] = fieldError{Field: f.Field, Message: f.Message}
-		}
-		p = *validationFailed(fields...).problem()
 	case errors.As(err, &tre):
 		p = Problem{Status: http.StatusConflict, Code: "invalid_transition", Detail: tre.Error()}
 	case errors.As(err, &fe):
@@ -112,8 +108,22 @@ func toProblem(err error) (p Problem, internal bool) {
 	return p, internal
 }
 
-func (e *apiError) problem() *Problem {
-	return &Problem{Status: e.status, Code: e.code, Detail: e.detail, Errors: e.fields}
+// asInvalid returns err as a validation_failed error when it is one: an
+// apiError with that code, or a *data.ValidationError from an invariant check.
+func asInvalid(err error) (*apiError, bool) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae, ae.code == "validation_failed"
+	}
+	var ve *data.ValidationError
+	if errors.As(err, &ve) {
+		fields := make([]fieldError, len(ve.Errors))
+		for i, f := range ve.Errors {
+			fields[i] = fieldError{Field: f.Field, Message: f.Message}
+		}
+		return validationFailed(fields...), true
+	}
+	return nil, false
 }
 
 // errorHandler answers every error, Fiber's own included, as problem+json.

@@ -57,10 +57,3 @@ func (d Date) After(o Date) bool { return d.t.After(o.t) }
 
 // AddDays returns the date n days after d (before, for negative n).
 func (d Date) AddDays(n int) Date { return Date{t: d.t.AddDate(0, 0, n)} }
-
-// Start returns the first instant of the date, in UTC.
-func (d Date) Start() time.Time { return d.t }
-
-// End returns the first instant after the date, in UTC: a record valid until
-// d is valid for every instant before End.
-func (d Date) End() time.Time { return d.t.AddDate(0, 0, 1) }

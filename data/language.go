@@ -65,20 +65,12 @@ var macrolanguages = map[string]string{
 // tag itself, its base language, and the base's macrolanguage. A search for
 // "ar" thus finds ar-SD and apd; a search for "ar-SD" finds only ar-SD.
 func LanguageKeys(canonical string) []string {
-	tag, err := language.Parse(canonical)
-	if err != nil {
-		return []string{canonical}
-	}
 	keys := []string{canonical}
-	base, _ := tag.Base()
-	add := func(k string) {
+	base, macro := baseAndMacro(canonical)
+	for _, k := range []string{base, macro} {
 		if !oneOf(k, keys) {
 			keys = append(keys, k)
 		}
-	}
-	add(base.String())
-	if m, ok := macrolanguages[base.String()]; ok {
-		add(m)
 	}
 	return keys
 }
@@ -86,13 +78,21 @@ func LanguageKeys(canonical string) []string {
 // Macrolanguage returns the macrolanguage of a canonical tag's base language,
 // or the base itself when it belongs to none.
 func Macrolanguage(canonical string) string {
+	_, macro := baseAndMacro(canonical)
+	return macro
+}
+
+// baseAndMacro returns a tag's base language and that base's macrolanguage
+// (the base itself when it has none). A tag that does not parse is its own base.
+func baseAndMacro(canonical string) (base, macro string) {
 	tag, err := language.Parse(canonical)
 	if err != nil {
-		return canonical
+		return canonical, canonical
 	}
-	base, _ := tag.Base()
-	if m, ok := macrolanguages[base.String()]; ok {
-		return m
+	b, _ := tag.Base()
+	base = b.String()
+	if m, ok := macrolanguages[base]; ok {
+		return base, m
 	}
-	return base.String()
+	return base, base
 }
