@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 )
 
@@ -22,9 +23,9 @@ func caller(c *fiber.Ctx) (data.User, bool) {
 	return u, ok
 }
 
-// authenticate resolves "Authorization: Bearer <key>" to a user: the key is
-// hashed, looked up by hash, and the stored hash compared in constant time.
-// Addresses that fail too often get 429 with Retry-After until their window ends.
+// authenticate resolves "Authorization: Bearer <key>" to a user through
+// app.Authenticate. Addresses that fail too often get 429 with Retry-After
+// until their window ends.
 func (s *Server) authenticate(c *fiber.Ctx) error {
 	ip := c.IP()
 	if wait := s.limiter.blocked(ip, s.now()); wait > 0 {
@@ -36,9 +37,8 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		s.limiter.fail(ip, s.now())
 		return newError(http.StatusUnauthorized, "unauthenticated", "send an API key as Authorization: Bearer <key>")
 	}
-	key = strings.TrimSpace(key)
-	u, err := s.store.UserByKeyHash(c.UserContext(), data.HashKey(key))
-	if errors.Is(err, data.ErrNotFound) || (err == nil && !u.KeyMatches(key)) {
+	u, err := s.app.Authenticate(c.UserContext(), strings.TrimSpace(key))
+	if errors.Is(err, app.ErrUnauthenticated) {
 		s.limiter.fail(ip, s.now())
 		return newError(http.StatusUnauthorized, "unauthenticated", "the API key is not valid")
 	}
@@ -47,22 +47,6 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	c.Locals(localUser, u)
 	return c.Next()
-}
-
-// allow admits callers holding one of roles; others get 403.
-func allow(roles ...data.Role) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		u, ok := caller(c)
-		if !ok {
-			return newError(http.StatusUnauthorized, "unauthenticated", "send an API key as Authorization: Bearer <key>")
-		}
-		for _, r := range roles {
-			if u.Role == r {
-				return c.Next()
-			}
-		}
-		return newError(http.StatusForbidden, "forbidden", "the %s role may not do this", u.Role)
-	}
 }
 
 // Failed authentications allowed per address per window before 429.

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -97,7 +96,7 @@ func (s failingStore) Interpreter(ctx context.Context, id string) (data.Interpre
 
 func withFailing(h *harness, fs failingStore) {
 	fs.Store = h.store
-	h.app = New(Config{Store: fs, Now: func() time.Time { return testNow }, OpenAPI: tolk.OpenAPI})
+	h.serve(fs)
 }
 
 func TestInternalErrorsRevealNothing(t *testing.T) {

@@ -1,11 +1,8 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"reflect"
@@ -15,6 +12,7 @@ import (
 	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tolk/tolk/api/internal/strictjson"
 	"github.com/tolk/tolk/data"
 )
 
@@ -46,25 +44,30 @@ func decode(c *fiber.Ctx, dst any) error {
 }
 
 // decodeJSON reads a JSON request body into dst strictly: JSON media type
-// only (415), no unknown fields, no trailing data, right types.
+// only (415), one JSON object, names exactly as documented (an unknown name,
+// a name in the wrong case or a name given twice is a 400, every one of them
+// listed), values of the right type, nothing after the object. The rules are
+// those of package strictjson (encoding/json/v2 semantics).
 func decodeJSON(c *fiber.Ctx, dst any) error {
 	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || (mt != fiber.MIMEApplicationJSON && !strings.HasSuffix(mt, "+json")) {
 		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type", "send the body as application/json")
 	}
-	body := c.Body()
-	if len(bytes.TrimSpace(body)) == 0 {
-		return newError(http.StatusBadRequest, "malformed_json", "the request body is empty; send a JSON object")
+	err = strictjson.Decode(c.Body(), dst)
+	var se *strictjson.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &se) && se.Syntax:
+		return newError(http.StatusBadRequest, "malformed_json", "%s", se.Message)
+	case errors.As(err, &se):
+		fields := make([]fieldError, len(se.Fields))
+		for i, f := range se.Fields {
+			fields[i] = fieldError(f)
+		}
+		return validationFailed(fields...)
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return jsonError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return newError(http.StatusBadRequest, "malformed_json", "the body holds data after the JSON value")
-	}
-	return nil
+	return err // the destination type is broken: a fault of ours, a 500
 }
 
 // mergeInvalid joins the field errors of a shape check and an invariant
@@ -92,49 +95,6 @@ func mergeInvalid(shape, invariants error) error {
 		return nil
 	}
 	return validationFailed(fields...)
-}
-
-func jsonError(err error) error {
-	var (
-		syntax *json.SyntaxError
-		typ    *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &syntax):
-		return newError(http.StatusBadRequest, "malformed_json", "the body is not valid JSON (at byte %d)", syntax.Offset)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return newError(http.StatusBadRequest, "malformed_json", "the body is not valid JSON (it ends too soon)")
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			return newError(http.StatusBadRequest, "malformed_json", "the body must be a JSON object")
-		}
-		return validationFailed(fieldError{Field: field, Message: fmt.Sprintf("must be %s, not %s", jsonKind(typ.Type), typ.Value)})
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		return validationFailed(fieldError{Field: name, Message: "is not a known field"})
-	}
-	return newError(http.StatusBadRequest, "malformed_json", "the body could not be read as JSON")
-}
-
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		return "an integer"
-	case reflect.Float64, reflect.Float32:
-		return "a number"
-	case reflect.Slice:
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Pointer:
-		return jsonKind(t.Elem())
-	}
-	return t.String()
 }
 
 // validateStruct runs the validator tags and reports each failure by its JSON path.

@@ -17,7 +17,7 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.app.Store().Ping(ctx); err != nil {
 		s.log.WarnContext(ctx, "store not ready", "request_id", requestID(c), "error", err.Error())
 		return newError(http.StatusServiceUnavailable, "not_ready", "the store does not answer")
 	}

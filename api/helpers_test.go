@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tolk/tolk"
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/data/bolt"
 )
@@ -37,23 +38,38 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close(t.Context()) })
-	cfg := Config{Store: s, Now: func() time.Time { return testNow }, OpenAPI: tolk.OpenAPI}
+	h := &harness{t: t, store: s, keys: map[data.Role]string{}, users: map[data.Role]data.User{}}
+	for _, role := range data.Roles {
+		h.addUser(role, string(role), "north")
+	}
+	h.serve(s, opts...)
+	return h
+}
+
+// serve (re)builds the API over store, with the test clock.
+func (h *harness) serve(store data.Store, opts ...func(*Config)) {
+	clock := func() time.Time { return testNow }
+	cfg := Config{App: app.New(app.Config{Store: store, Now: clock}), Now: clock, OpenAPI: tolk.OpenAPI}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	h := &harness{t: t, store: s, keys: map[data.Role]string{}, users: map[data.Role]data.User{}}
-	for _, role := range data.Roles {
-		u, key := NewUser("Test "+string(role), string(role)+"@north.example", role, "north", testNow)
-		if err := s.CreateUser(t.Context(), u); err != nil {
-			t.Fatal(err)
-		}
-		h.keys[role], h.users[role] = key, u
-	}
-	if cfg.Store == nil {
-		cfg.Store = s
-	}
 	h.app = New(cfg)
-	return h
+}
+
+// addUser stores a user with a fresh key under name (the key's name in
+// h.keys) in organisation org.
+func (h *harness) addUser(role data.Role, name, org string) data.User {
+	h.t.Helper()
+	key := data.NewAPIKey()
+	u := data.User{
+		ID: data.NewID(testNow), Name: "Test " + name, Email: name + "@" + org + ".example", Role: role,
+		Organisation: org, KeyHash: data.HashKey(key), CreatedAt: testNow, UpdatedAt: testNow,
+	}
+	if err := h.store.CreateUser(h.t.Context(), u, data.NewAuditEntry(testNow, u, org, "user.created", "user", u.ID)); err != nil {
+		h.t.Fatal(err)
+	}
+	h.keys[data.Role(name)], h.users[data.Role(name)] = key, u
+	return u
 }
 
 // response is a decoded answer.

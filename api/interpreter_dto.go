@@ -4,13 +4,22 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 )
 
 // interpreterInput is the body of POST and PUT /v1/interpreters. Tags check
 // shape; data.Interpreter.Validate checks meaning (kinds, ISO codes, dates
-// in order), and both sets of errors are reported together.
+// in order), and both sets of errors are reported together. The read-only
+// fields of the representation GET returns are accepted and ignored, so a
+// client can PUT back what it read (an id naming another record is refused).
 type interpreterInput struct {
+	ID        string `json:"id" validate:"max=64"`
+	Version   any    `json:"version"`
+	Vetting   any    `json:"vetting"`
+	CreatedAt any    `json:"createdAt"`
+	UpdatedAt any    `json:"updatedAt"`
+
 	Name           string               `json:"name" validate:"required,max=200"`
 	Email          string               `json:"email" validate:"required,email,max=254"`
 	Phone          string               `json:"phone" validate:"max=50"`
@@ -182,8 +191,10 @@ type vettingView struct {
 	Note      string             `json:"note,omitempty"`
 }
 
-// toInterpreterView shows the full record when full is set, the reduced one otherwise.
-func toInterpreterView(in data.Interpreter, full bool) interpreterView {
+// toInterpreterView shows the record as the app decided the caller may see
+// it: the full record, or the reduced one with the sensitive fields absent.
+func toInterpreterView(ai app.Interpreter) interpreterView {
+	in, full := ai.Interpreter, ai.Full
 	v := interpreterView{
 		ID: in.ID, Name: in.Name, Email: in.Email, Gender: in.Gender,
 		Languages: []languageView{}, Modalities: in.Modalities, Regions: in.Regions,

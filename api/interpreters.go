@@ -1,29 +1,29 @@
 package api
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 )
 
 // readInterpreterInput decodes and checks a create or update body, reporting
-// shape and invariant errors together.
-func readInterpreterInput(c *fiber.Ctx) (data.Interpreter, error) {
+// shape and invariant errors together. It returns the input too, for its
+// read-only fields.
+func readInterpreterInput(c *fiber.Ctx) (interpreterInput, data.Interpreter, error) {
 	var in interpreterInput
 	if err := decodeJSON(c, &in); err != nil {
-		return data.Interpreter{}, err
+		return in, data.Interpreter{}, err
 	}
 	rec := in.toInterpreter()
 	// The body carries no vetting; give the record a valid status so that
-	// Validate judges only what the caller sent. Callers set the real one.
+	// Validate judges only what the caller sent. The app sets the real one.
 	rec.Vetting.Status = data.VettingPending
-	return rec, mergeInvalid(validateStruct(&in), rec.Validate())
+	return in, rec, mergeInvalid(validateStruct(&in), rec.Validate())
 }
 
 func setETag(c *fiber.Ctx, in data.Interpreter) {
@@ -32,69 +32,45 @@ func setETag(c *fiber.Ctx, in data.Interpreter) {
 
 // createInterpreter stores a new record awaiting vetting.
 func (s *Server) createInterpreter(c *fiber.Ctx) error {
-	rec, err := readInterpreterInput(c)
+	_, rec, err := readInterpreterInput(c)
 	if err != nil {
 		return err
 	}
 	actor, _ := caller(c)
-	now := data.Timestamp(s.now())
-	rec.ID = data.NewID(now)
-	rec.Version = 1
-	rec.CreatedAt, rec.UpdatedAt = now, now
-	rec.Vetting = data.Vetting{Status: data.VettingPending}
-	if err := s.store.CreateInterpreter(c.UserContext(), rec); err != nil {
-		return err
-	}
-	s.audit(c, actor, "interpreter.created", "interpreter", rec.ID)
-	setETag(c, rec)
-	c.Location("/v1/interpreters/" + rec.ID)
-	return c.Status(http.StatusCreated).JSON(toInterpreterView(rec, true))
-}
-
-// getInterpreter shows coordinators the full record (an audited read of its
-// sensitive fields) and social workers the reduced view.
-func (s *Server) getInterpreter(c *fiber.Ctx) error {
-	rec, err := s.store.Interpreter(c.UserContext(), c.Params("id"))
+	in, err := s.app.CreateInterpreter(c.UserContext(), actor, rec)
 	if err != nil {
 		return err
 	}
-	u, _ := caller(c)
-	full := u.Role == data.RoleCoordinator
-	if full {
-		if err := s.audit(c, u, "interpreter.read_sensitive", "interpreter", rec.ID); err != nil {
-			return err
-		}
-	}
-	setETag(c, rec)
-	return c.JSON(toInterpreterView(rec, full))
+	setETag(c, in.Interpreter)
+	c.Location("/v1/interpreters/" + in.ID)
+	return c.Status(http.StatusCreated).JSON(toInterpreterView(in))
 }
 
-// listInterpreters pages through records in creation order. Listings show
-// every caller the reduced view; the full record is one audited GET away.
+// getInterpreter shows one record as the caller may see it.
+func (s *Server) getInterpreter(c *fiber.Ctx) error {
+	actor, _ := caller(c)
+	in, err := s.app.GetInterpreter(c.UserContext(), actor, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	setETag(c, in.Interpreter)
+	return c.JSON(toInterpreterView(in))
+}
+
+// listInterpreters pages through records in creation order.
 func (s *Server) listInterpreters(c *fiber.Ctx) error {
 	limit, err := queryInt(c, "limit", 50, 1, data.MaxPageSize)
 	if err != nil {
 		return err
 	}
-	q := data.InterpreterQuery{After: c.Query("cursor"), Limit: limit}
-	if lang := c.Query("language"); lang != "" {
-		canonical, err := data.CanonicalLanguage(lang)
-		if err != nil {
-			return validationFailed(fieldError{Field: "language", Message: err.Error()})
-		}
-		q.LanguageKey = canonical
-	}
-	if st := c.Query("status"); st != "" {
-		q.Status = data.VettingStatus(st)
-		if !q.Status.Valid() {
-			return validationFailed(fieldError{Field: "status", Message: "must be one of pending, approved, rejected, suspended"})
-		}
-	}
-	page, err := s.store.ListInterpreters(c.UserContext(), q)
+	actor, _ := caller(c)
+	page, err := s.app.ListInterpreters(c.UserContext(), actor, app.InterpreterFilter{
+		Language: c.Query("language"), Status: data.VettingStatus(c.Query("status")), Cursor: c.Query("cursor"), Limit: limit,
+	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(toPageView(page, func(in data.Interpreter) interpreterView { return toInterpreterView(in, false) }))
+	return c.JSON(toPageView(page, toInterpreterView))
 }
 
 // ifMatchVersion reads If-Match: "<version>" (428 when absent).
@@ -114,42 +90,29 @@ func ifMatchVersion(c *fiber.Ctx) (int64, error) {
 	return v, nil
 }
 
-func stale(current int64) error {
-	return newError(http.StatusPreconditionFailed, "precondition_failed", "the record is now at version %d; read it again and reapply your change", current)
-}
-
 // updateInterpreter replaces a record's fields if the caller holds its
-// current version. Vetting changes only through the vetting endpoint.
+// current version. The body may be the representation GET returned: its
+// read-only fields are ignored, but an id naming another record is refused.
 func (s *Server) updateInterpreter(c *fiber.Ctx) error {
 	version, err := ifMatchVersion(c)
 	if err != nil {
 		return err
 	}
-	rec, err := readInterpreterInput(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.UserContext()
-	cur, err := s.store.Interpreter(ctx, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	if cur.Version != version {
-		return stale(cur.Version)
-	}
-	rec.ID, rec.Version, rec.CreatedAt, rec.Vetting = cur.ID, version, cur.CreatedAt, cur.Vetting
-	rec.UpdatedAt = data.Timestamp(s.now())
-	updated, err := s.store.UpdateInterpreter(ctx, rec)
-	if errors.Is(err, data.ErrConflict) {
-		return newError(http.StatusPreconditionFailed, "precondition_failed", "the record changed while you wrote; read it again and reapply your change")
+	input, rec, err := readInterpreterInput(c)
+	id := c.Params("id")
+	if input.ID != "" && input.ID != id {
+		err = mergeInvalid(err, validationFailed(fieldError{Field: "id", Message: "must be the ID in the path, or absent"}))
 	}
 	if err != nil {
 		return err
 	}
 	actor, _ := caller(c)
-	s.audit(c, actor, "interpreter.updated", "interpreter", updated.ID)
-	setETag(c, updated)
-	return c.JSON(toInterpreterView(updated, true))
+	in, err := s.app.UpdateInterpreter(c.UserContext(), actor, id, version, rec)
+	if err != nil {
+		return err
+	}
+	setETag(c, in.Interpreter)
+	return c.JSON(toInterpreterView(in))
 }
 
 type vettingRequest struct {
@@ -157,37 +120,17 @@ type vettingRequest struct {
 	Note     string `json:"note" validate:"max=2000"`
 }
 
-// decideVetting applies a coordinator's decision. A decision is made on the
-// record as it is now: when another write lands in between, it is re-read and
-// the decision re-checked, a few times, before giving up with 409.
+// decideVetting applies a coordinator's decision.
 func (s *Server) decideVetting(c *fiber.Ctx) error {
 	var req vettingRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
 	actor, _ := caller(c)
-	ctx := c.UserContext()
-	for range 3 {
-		cur, err := s.store.Interpreter(ctx, c.Params("id"))
-		if err != nil {
-			return err
-		}
-		next, err := cur.Vetting.Decide(data.Decision(req.Decision), actor.ID, s.now(), req.Note)
-		if err != nil {
-			return err
-		}
-		cur.Vetting = next
-		cur.UpdatedAt = data.Timestamp(s.now())
-		updated, err := s.store.UpdateInterpreter(ctx, cur)
-		if errors.Is(err, data.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		s.audit(c, actor, "interpreter.vetting."+req.Decision, "interpreter", updated.ID)
-		setETag(c, updated)
-		return c.JSON(toInterpreterView(updated, true))
+	in, err := s.app.DecideVetting(c.UserContext(), actor, c.Params("id"), data.Decision(req.Decision), req.Note)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("vetting: %w", data.ErrConflict)
+	setETag(c, in.Interpreter)
+	return c.JSON(toInterpreterView(in))
 }

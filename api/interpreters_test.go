@@ -254,7 +254,7 @@ func TestListInterpretersByLanguage(t *testing.T) {
 	sudanese, apd, sorani, kurmanji := mk("ar-SD"), mk("apd"), mk("ckb"), mk("kmr")
 	h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+sorani+"/vetting", map[string]any{"decision": "approve"})
 	list := func(query string) []string {
-		r := h.do(data.RoleSocialWorker, "GET", "/v1/interpreters"+query, nil)
+		r := h.do(data.RoleCoordinator, "GET", "/v1/interpreters"+query, nil)
 		if r.status != 200 {
 			t.Fatalf("%s: %d %s", query, r.status, r.body)
 		}
@@ -306,9 +306,9 @@ func TestExpiringReport(t *testing.T) {
 	_ = pending
 
 	r := h.do(data.RoleCoordinator, "GET", "/v1/vetting/expiring?within=10", nil)
-	var got struct{ Items []expiryView }
+	var got struct{ Items []renewalView }
 	r.json(t, &got)
-	want := []expiryView{
+	want := []renewalView{
 		{InterpreterID: b.ID, Name: "Selam Tesfay", Item: "clearance", Expires: "2026-11-01", Lapsed: true},
 		{InterpreterID: a.ID, Name: "Selam Tesfay", Item: "clearance", Expires: "2026-11-30"},
 		{InterpreterID: a.ID, Name: "Selam Tesfay", Item: "training.child_protection_l2", Expires: "2026-12-01"},
@@ -320,6 +320,30 @@ func TestExpiringReport(t *testing.T) {
 	r.json(t, &got)
 	if len(got.Items) != 4 || got.Items[3].Item != "qualification.nrpsi_full" {
 		t.Errorf("within=18: %+v", got.Items)
+	}
+
+	// Nothing drops out of renewal: a PUT that removes b's clearance, its
+	// child protection training and its signed agreement lists each as missing.
+	gone := validInterpreter()
+	delete(gone, "clearance")
+	delete(gone, "agreements")
+	gone["training"] = []any{map[string]any{"kind": "abe_interviewing", "completed": "2024-03-10"}}
+	gone["qualifications"] = []any{}
+	if r := h.do(data.RoleCoordinator, "PUT", "/v1/interpreters/"+b.ID, gone, "If-Match", `"2"`); r.status != 200 {
+		t.Fatalf("PUT removing items: %d %s", r.status, r.body)
+	}
+	r = h.do(data.RoleCoordinator, "GET", "/v1/vetting/expiring?within=10", nil)
+	got.Items = nil
+	r.json(t, &got)
+	want = []renewalView{
+		{InterpreterID: b.ID, Name: "Selam Tesfay", Item: "agreements.confidentiality", Missing: true},
+		{InterpreterID: b.ID, Name: "Selam Tesfay", Item: "clearance", Missing: true},
+		{InterpreterID: b.ID, Name: "Selam Tesfay", Item: "training.child_protection", Missing: true},
+		{InterpreterID: a.ID, Name: "Selam Tesfay", Item: "clearance", Expires: "2026-11-30"},
+		{InterpreterID: a.ID, Name: "Selam Tesfay", Item: "training.child_protection_l2", Expires: "2026-12-01"},
+	}
+	if diff := cmp.Diff(want, got.Items); diff != "" {
+		t.Errorf("after removing items, within=10 (-want +got):\n%s", diff)
 	}
 	h.wantProblem(h.do(data.RoleCoordinator, "GET", "/v1/vetting/expiring?within=0", nil), 400, "validation_failed")
 	h.wantProblem(h.do(data.RoleCoordinator, "GET", "/v1/vetting/expiring?within=366", nil), 400, "validation_failed")

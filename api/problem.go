@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 )
 
@@ -25,6 +27,17 @@ type Problem struct {
 	Code      string       `json:"code"`
 	RequestID string       `json:"requestId,omitempty"`
 	Errors    []fieldError `json:"errors,omitempty"`
+	// Reasons lists every hard rule an interpreter fails (422 ineligible).
+	Reasons []reasonView `json:"reasons,omitempty"`
+	// Conflict names the booking in the way (409 booking_conflict).
+	Conflict *conflictView `json:"conflict,omitempty"`
+}
+
+// conflictView names a booking that blocks another and its slot.
+type conflictView struct {
+	BookingID string    `json:"bookingId"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
 }
 
 // fieldError names one bad field by its JSON path, e.g. "languages[0].tag".
@@ -66,18 +79,34 @@ var statusCodes = map[int]string{
 // toProblem is the one table from errors to HTTP problems.
 func toProblem(err error) (p Problem, internal bool) {
 	var (
-		ae  *apiError
-		fe  *fiber.Error
-		tre *data.TransitionError
+		ae        *apiError
+		fe        *fiber.Error
+		tre       *data.TransitionError
+		forbidden *app.ForbiddenError
+		stale     *app.StaleError
+		overlap   *data.OverlapError
 	)
 	if invalid, ok := asInvalid(err); ok {
 		err = invalid
+	}
+	if ip, ok := ineligibleProblem(err); ok {
+		ip.Type, ip.Title = problemTypeBase+ip.Code, http.StatusText(ip.Status)
+		return ip, false
 	}
 	switch {
 	case errors.As(err, &ae):
 		p = Problem{Status: ae.status, Code: ae.code, Detail: ae.detail, Errors: ae.fields}
 	case errors.As(err, &tre):
 		p = Problem{Status: http.StatusConflict, Code: "invalid_transition", Detail: tre.Error()}
+	case errors.As(err, &overlap):
+		p = Problem{Status: http.StatusConflict, Code: "booking_conflict", Detail: overlap.Error(),
+			Conflict: &conflictView{BookingID: overlap.Existing.ID, Start: overlap.Existing.Start, End: overlap.Existing.End}}
+	case errors.Is(err, app.ErrUnauthenticated):
+		p = Problem{Status: http.StatusUnauthorized, Code: "unauthenticated", Detail: "send a valid API key as Authorization: Bearer <key>"}
+	case errors.As(err, &forbidden):
+		p = Problem{Status: http.StatusForbidden, Code: "forbidden", Detail: forbidden.Reason}
+	case errors.As(err, &stale):
+		p = Problem{Status: http.StatusPreconditionFailed, Code: "precondition_failed", Detail: stale.Error()}
 	case errors.As(err, &fe):
 		code, ok := statusCodes[fe.Code]
 		if !ok {
@@ -99,6 +128,10 @@ func toProblem(err error) (p Problem, internal bool) {
 		p = Problem{Status: http.StatusConflict, Code: "version_conflict", Detail: "the record changed since it was read"}
 	case errors.Is(err, context.DeadlineExceeded):
 		p = Problem{Status: http.StatusServiceUnavailable, Code: "timeout", Detail: "the store did not answer in time"}
+	case errors.Is(err, context.Canceled):
+		p = Problem{Status: http.StatusServiceUnavailable, Code: "cancelled", Detail: "the request was cancelled before it finished"}
+	case errors.Is(err, data.ErrClosed):
+		p = Problem{Status: http.StatusServiceUnavailable, Code: "unavailable", Detail: "the service is shutting down; retry"}
 	default:
 		p = Problem{Status: http.StatusInternalServerError, Code: "internal", Detail: "something went wrong; quote the request ID when reporting it"}
 		internal = true

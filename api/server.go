@@ -10,14 +10,17 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/api/internal/strictjson"
+	"github.com/tolk/tolk/app"
 )
 
 // Config is what the API needs from the process that serves it.
 type Config struct {
-	Store  data.Store
+	// App is the application every handler calls.
+	App    *app.App
 	Logger *slog.Logger
-	// Now is the clock; tests set it. Defaults to time.Now.
+	// Now is the clock of the failed-authentication brake; tests set it.
+	// Defaults to time.Now.
 	Now func() time.Time
 	// RateLimits turns on the limit on failed authentications per address.
 	RateLimits bool
@@ -31,7 +34,7 @@ type Config struct {
 
 // Server holds the API's dependencies; its methods are the handlers.
 type Server struct {
-	store   data.Store
+	app     *app.App
 	log     *slog.Logger
 	now     func() time.Time
 	timeout time.Duration
@@ -42,7 +45,7 @@ type Server struct {
 // New returns the Fiber app serving the whole API.
 func New(cfg Config) *fiber.App {
 	s := &Server{
-		store: cfg.Store, log: cfg.Logger, now: cfg.Now, timeout: cfg.RequestTimeout, openapi: cfg.OpenAPI,
+		app: cfg.App, log: cfg.Logger, now: cfg.Now, timeout: cfg.RequestTimeout, openapi: cfg.OpenAPI,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -63,6 +66,9 @@ func New(cfg Config) *fiber.App {
 		AppName:               "tolk",
 		BodyLimit:             cfg.BodyLimit,
 		ErrorHandler:          s.errorHandler,
+		// Responses are encoded with json v2 semantics: no HTML escaping
+		// ("<" stays "<"), deterministic key order.
+		JSONEncoder: strictjson.Marshal,
 		DisableStartupMessage: true,
 		// Handlers keep strings from requests (IDs, names) beyond the
 		// request's life; Immutable copies them instead of reusing buffers.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 )
 
@@ -30,45 +31,48 @@ type createdUserView struct {
 	APIKey string `json:"apiKey"`
 }
 
+type keyView struct {
+	APIKey string `json:"apiKey"`
+}
+
 func toUserView(u data.User) userView {
 	return userView{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Organisation: u.Organisation, CreatedAt: u.CreatedAt}
 }
 
-// NewUser returns a user with a fresh ID and API key, ready to store, and the
-// key (which only its holder ever sees again).
-func NewUser(name, email string, role data.Role, organisation string, now time.Time) (data.User, string) {
-	key := data.NewAPIKey()
-	return data.User{
-		ID: data.NewID(now), Name: name, Email: data.NormalizeEmail(email), Role: role,
-		Organisation: organisation, KeyHash: data.HashKey(key),
-		CreatedAt: data.Timestamp(now), UpdatedAt: data.Timestamp(now),
-	}, key
-}
-
-// createUser lets an admin add a user (to any organisation; their own by
-// default) and returns the new API key once.
+// createUser adds a user and returns their API key once.
 func (s *Server) createUser(c *fiber.Ctx) error {
 	var req createUserRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
 	actor, _ := caller(c)
-	if req.Organisation == "" {
-		req.Organisation = actor.Organisation
-	}
-	now := s.now()
-	u, key := NewUser(req.Name, req.Email, data.Role(req.Role), req.Organisation, now)
-	if err := u.Validate(); err != nil {
+	u, key, err := s.app.CreateUser(c.UserContext(), actor, app.NewUser{
+		Name: req.Name, Email: req.Email, Role: data.Role(req.Role), Organisation: req.Organisation,
+	})
+	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	if err := s.store.CreateUser(ctx, u); err != nil {
-		return err
-	}
-	s.audit(c, actor, "user.created", "user", u.ID)
-	s.audit(c, actor, "apikey.issued", "user", u.ID)
 	c.Location("/v1/users/" + u.ID)
 	return c.Status(http.StatusCreated).JSON(createdUserView{userView: toUserView(u), APIKey: key})
+}
+
+// issueKey gives a user a new key, ending the old one, and shows it once.
+func (s *Server) issueKey(c *fiber.Ctx) error {
+	actor, _ := caller(c)
+	key, err := s.app.IssueKey(c.UserContext(), actor, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(keyView{APIKey: key})
+}
+
+// revokeKey ends a user's key.
+func (s *Server) revokeKey(c *fiber.Ctx) error {
+	actor, _ := caller(c)
+	if err := s.app.RevokeKey(c.UserContext(), actor, c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
 }
 
 // me returns the caller.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 )
 
@@ -36,7 +37,7 @@ func TestCreateUserAndMe(t *testing.T) {
 	if strings.Contains(stored.KeyHash, created.APIKey) || stored.KeyHash != data.HashKey(created.APIKey) {
 		t.Errorf("stored key hash %q: the key must be stored only as its hash", stored.KeyHash)
 	}
-	if got := h.auditActions(created.ID); !slices.Equal(got, []string{"user.created", "apikey.issued"}) {
+	if got := h.auditActions(created.ID); !slices.Equal(got, []string{"user.created"}) {
 		t.Errorf("audit = %v", got)
 	}
 
@@ -62,15 +63,79 @@ func TestCreateUserAndMe(t *testing.T) {
 
 func TestCreateUserOtherOrganisation(t *testing.T) {
 	h := newHarness(t)
-	r := h.do(data.RoleAdmin, "POST", "/v1/users", map[string]any{"name": "S", "email": "s@south.example", "role": "coordinator", "organisation": "south"})
+	// An admin acts inside their own organisation.
+	r := h.do(data.RoleAdmin, "POST", "/v1/users", map[string]any{"name": "S", "email": "s@south.example", "role": "admin", "organisation": "south"})
+	h.wantProblem(r, 403, "forbidden")
+	if _, err := h.store.UserByKeyHash(t.Context(), "x"); err == nil {
+		t.Error("unexpected user")
+	}
+	// The bootstrap admin alone creates another organisation's first admin.
+	h.addUser(data.RoleAdmin, "boot", "default")
+	boot := h.users["boot"]
+	boot.ID = app.BootstrapAdminID
+	key := data.NewAPIKey()
+	boot.KeyHash, boot.Email = data.HashKey(key), "bootstrap@default.example"
+	if err := h.store.CreateUser(t.Context(), boot, data.NewAuditEntry(testNow, boot, "default", "user.created", "user", boot.ID)); err != nil {
+		t.Fatal(err)
+	}
+	h.keys["bootstrap"] = key
+	r = h.do("bootstrap", "POST", "/v1/users", map[string]any{"name": "S", "email": "s@south.example", "role": "admin", "organisation": "south"})
 	var created createdUserView
 	r.json(t, &created)
 	if r.status != 201 || created.Organisation != "south" {
-		t.Fatalf("%d %s", r.status, r.body)
+		t.Fatalf("bootstrap admin creating south's admin: %d %s", r.status, r.body)
 	}
-	p := h.wantProblem(h.do(data.RoleAdmin, "POST", "/v1/users", map[string]any{"name": "S", "email": "t@south.example", "role": "coordinator", "organisation": "South Org"}), 400, "validation_failed")
+	// South's admin sees that creation in their own audit; north's does not.
+	h.keys["south-admin"] = created.APIKey
+	var page struct{ Items []auditView }
+	h.do("south-admin", "GET", "/v1/audit?entityId="+created.ID, nil).json(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Action != "user.created" {
+		t.Errorf("south admin's audit of their own creation: %+v", page.Items)
+	}
+	page.Items = nil
+	h.do(data.RoleAdmin, "GET", "/v1/audit?entityId="+created.ID, nil).json(t, &page)
+	if len(page.Items) != 0 {
+		t.Errorf("north's admin reads south's audit: %+v", page.Items)
+	}
+	p := h.wantProblem(h.do("bootstrap", "POST", "/v1/users", map[string]any{"name": "S", "email": "t@south.example", "role": "coordinator", "organisation": "South Org"}), 400, "validation_failed")
 	if !slices.Equal(fieldsOf(p), []string{"organisation"}) {
 		t.Errorf("fields = %v", fieldsOf(p))
+	}
+}
+
+// TestKeysReissuedAndRevoked: a reissued key replaces the old one at once, a
+// revoked key stops at once, and an admin manages only their own
+// organisation's users.
+func TestKeysReissuedAndRevoked(t *testing.T) {
+	h := newHarness(t)
+	sw := h.users[data.RoleSocialWorker]
+	old := h.keys[data.RoleSocialWorker]
+	r := h.do(data.RoleAdmin, "POST", "/v1/users/"+sw.ID+"/key", nil)
+	var k keyView
+	r.json(t, &k)
+	if r.status != 200 || !strings.HasPrefix(k.APIKey, "tolk_") || k.APIKey == old {
+		t.Fatalf("reissue: %d %s", r.status, r.body)
+	}
+	h.wantProblem(h.do(data.RoleSocialWorker, "GET", "/v1/me", nil), 401, "unauthenticated")
+	h.keys["reissued"] = k.APIKey
+	if r := h.do("reissued", "GET", "/v1/me", nil); r.status != 200 {
+		t.Errorf("the reissued key: %d", r.status)
+	}
+	if r := h.do(data.RoleAdmin, "DELETE", "/v1/users/"+sw.ID+"/key", nil); r.status != 204 {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	h.wantProblem(h.do("reissued", "GET", "/v1/me", nil), 401, "unauthenticated")
+	if got := h.auditActions(sw.ID); !slices.Equal(got, []string{"user.created", "apikey.issued", "apikey.revoked"}) {
+		t.Errorf("audit = %v", got)
+	}
+	// Another organisation's user is not there for this admin; others may not manage keys.
+	south := h.addUser(data.RoleSocialWorker, "south-sw", "south")
+	h.wantProblem(h.do(data.RoleAdmin, "POST", "/v1/users/"+south.ID+"/key", nil), 404, "not_found")
+	h.wantProblem(h.do(data.RoleAdmin, "DELETE", "/v1/users/"+south.ID+"/key", nil), 404, "not_found")
+	h.wantProblem(h.do(data.RoleCoordinator, "POST", "/v1/users/"+h.users[data.RoleAdmin].ID+"/key", nil), 403, "forbidden")
+	h.wantProblem(h.do(data.RoleAdmin, "POST", "/v1/users/no-such-user/key", nil), 404, "not_found")
+	if r := h.do("south-sw", "GET", "/v1/me", nil); r.status != 200 {
+		t.Errorf("south's key stopped working: %d", r.status)
 	}
 }
 
@@ -106,8 +171,8 @@ func TestBadRequestsCreateNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(page.Items) != 0 {
-		t.Errorf("bad requests wrote %d audit entries", len(page.Items))
+	if len(page.Items) != len(data.Roles) { // the harness users' creations
+		t.Errorf("bad requests wrote %d audit entries", len(page.Items)-len(data.Roles))
 	}
 	if _, err := h.store.UserByKeyHash(t.Context(), data.HashKey("x")); err == nil {
 		t.Error("unexpected user")
@@ -142,7 +207,7 @@ func TestOversizedBody(t *testing.T) {
 	h.wantProblem(response{status: res.StatusCode, header: res.Header, body: body}, 413, "body_too_large")
 	if _, err := h.store.ListAudit(t.Context(), data.AuditQuery{}); err != nil {
 		t.Fatal(err)
-	} else if page, _ := h.store.ListAudit(t.Context(), data.AuditQuery{}); len(page.Items) != 0 {
+	} else if page, _ := h.store.ListAudit(t.Context(), data.AuditQuery{}); len(page.Items) != len(data.Roles) {
 		t.Error("oversized request wrote an audit entry")
 	}
 }

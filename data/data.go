@@ -33,6 +33,11 @@ var (
 	ErrInvalid = errors.New("invalid")
 	// ErrTransition means a state change is not allowed from the current state.
 	ErrTransition = errors.New("transition not allowed")
+	// ErrOverlap means a booking would overlap a confirmed booking of the same
+	// interpreter; the concrete error is an *OverlapError naming it.
+	ErrOverlap = errors.New("booking overlaps another")
+	// ErrClosed means the store was closed; no call succeeds after Close.
+	ErrClosed = errors.New("store closed")
 )
 
 // FieldError names one field of a record and what is wrong with it. Field is

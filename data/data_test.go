@@ -99,15 +99,36 @@ func TestVettingDecide(t *testing.T) {
 	}
 }
 
-func TestExpiringBy(t *testing.T) {
+func TestRenewals(t *testing.T) {
 	in := Interpreter{
 		Clearance:      Clearance{Level: ClearanceEnhanced, ValidUntil: MustDate("2026-12-01")},
 		Training:       []Training{{Kind: TrainingChildProtectionL2, Expires: MustDate("2026-10-01")}, {Kind: TrainingABEInterviewing}},
 		Qualifications: []Qualification{{Kind: QualificationNRPSIFull, Expires: MustDate("2026-12-02")}},
+		Agreements:     Agreements{ConfidentialitySigned: MustDate("2025-01-01")},
 	}
-	want := []Expiry{{"clearance", MustDate("2026-12-01")}, {"training.child_protection_l2", MustDate("2026-10-01")}}
-	if diff := cmp.Diff(want, in.ExpiringBy(MustDate("2026-12-01")), cmp.Comparer(func(a, b Date) bool { return a == b })); diff != "" {
-		t.Errorf("ExpiringBy (-want +got):\n%s", diff)
+	dates := cmp.Comparer(func(a, b Date) bool { return a == b })
+	want := []Renewal{
+		{Item: "clearance", Expires: MustDate("2026-12-01")},
+		{Item: "training.child_protection_l2", Expires: MustDate("2026-10-01")},
+		{Item: "qualification.nrpsi_full", Expires: MustDate("2026-12-02")},
+	}
+	if diff := cmp.Diff(want, in.Renewals(), dates); diff != "" {
+		t.Errorf("Renewals (-want +got):\n%s", diff)
+	}
+	// Removing the clearance, the agreement and the child protection
+	// training makes each a missing item; none drops out of renewal.
+	in.Clearance, in.Agreements, in.Training = Clearance{}, Agreements{}, in.Training[1:]
+	want = []Renewal{
+		{Item: "clearance", Missing: true},
+		{Item: "agreements.confidentiality", Missing: true},
+		{Item: "training.child_protection", Missing: true},
+		{Item: "qualification.nrpsi_full", Expires: MustDate("2026-12-02")},
+	}
+	if diff := cmp.Diff(want, in.Renewals(), dates); diff != "" {
+		t.Errorf("Renewals after removals (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"", "2026-12-02"}, in.RenewalKeys()); diff != "" {
+		t.Errorf("RenewalKeys (-want +got):\n%s", diff)
 	}
 }
 

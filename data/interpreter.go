@@ -223,13 +223,7 @@ func (in *Interpreter) Normalize() {
 	for i, r := range in.Regions {
 		in.Regions[i] = strings.ToUpper(strings.TrimSpace(r))
 	}
-	for i := range in.CommunityLinks {
-		l := &in.CommunityLinks[i]
-		l.Value = strings.TrimSpace(l.Value)
-		if l.Kind == LinkCountry || l.Kind == LinkRegion {
-			l.Value = strings.ToUpper(l.Value)
-		}
-	}
+	normalizeLinks(in.CommunityLinks)
 	in.Clearance.Certificate = strings.TrimSpace(in.Clearance.Certificate)
 }
 
@@ -318,21 +312,7 @@ func (in Interpreter) Validate() error {
 			p.add("clearance.validUntil", "must not be before issued")
 		}
 	}
-	for i, l := range in.CommunityLinks {
-		f := fmt.Sprintf("communityLinks[%d]", i)
-		switch {
-		case !oneOf(l.Kind, CommunityLinkKinds):
-			p.add(f+".kind", "must be one of "+list(CommunityLinkKinds))
-		case l.Kind == LinkCountry && !IsCountryCode(l.Value):
-			p.add(f+".value", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", l.Value))
-		case l.Kind == LinkRegion && !IsSubdivisionCode(l.Value):
-			p.add(f+".value", fmt.Sprintf("%q is not an ISO 3166-2 subdivision code", l.Value))
-		case l.Value == "":
-			p.add(f+".value", "is required")
-		case len(l.Value) > 200:
-			p.add(f+".value", "must be at most 200 characters")
-		}
-	}
+	validateLinks(&p, "communityLinks", in.CommunityLinks)
 	if in.Experience.ChildInterviews < 0 {
 		p.add("experience.childInterviews", "must not be negative")
 	}
@@ -346,6 +326,36 @@ func (in Interpreter) Validate() error {
 		p.add("vetting.status", "must be one of "+list(VettingStatuses))
 	}
 	return p.err()
+}
+
+// normalizeLinks trims link values and upper-cases country and region codes.
+func normalizeLinks(links []CommunityLink) {
+	for i := range links {
+		l := &links[i]
+		l.Value = strings.TrimSpace(l.Value)
+		if l.Kind == LinkCountry || l.Kind == LinkRegion {
+			l.Value = strings.ToUpper(l.Value)
+		}
+	}
+}
+
+// validateLinks checks community links (kinds, ISO codes, lengths) under field.
+func validateLinks(p *problems, field string, links []CommunityLink) {
+	for i, l := range links {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case !oneOf(l.Kind, CommunityLinkKinds):
+			p.add(f+".kind", "must be one of "+list(CommunityLinkKinds))
+		case l.Kind == LinkCountry && !IsCountryCode(l.Value):
+			p.add(f+".value", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", l.Value))
+		case l.Kind == LinkRegion && !IsSubdivisionCode(l.Value):
+			p.add(f+".value", fmt.Sprintf("%q is not an ISO 3166-2 subdivision code", l.Value))
+		case l.Value == "":
+			p.add(f+".value", "is required")
+		case len(l.Value) > 200:
+			p.add(f+".value", "must be at most 200 characters")
+		}
+	}
 }
 
 // LanguageKeys returns the union of LanguageKeys over the interpreter's
@@ -367,6 +377,9 @@ type InterpreterQuery struct {
 	// LanguageKey finds interpreters with this key among their LanguageKeys.
 	LanguageKey string
 	Status      VettingStatus
+	// RenewalBy, when set, finds interpreters with a renewal item (see
+	// Interpreter.Renewals) that expires on or before this date, or is missing.
+	RenewalBy Date
 	// After is a cursor: only interpreters whose ID sorts after it.
 	After string
 	Limit int

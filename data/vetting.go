@@ -83,30 +83,63 @@ func (v Vetting) Decide(d Decision, by string, at time.Time, note string) (Vetti
 	return Vetting{Status: t.to, DecidedBy: by, DecidedAt: Timestamp(at), Note: note}, nil
 }
 
-// Expiry is one dated item of a record that lapses: a clearance, a training
-// or a qualification.
-type Expiry struct {
-	Item    string // "clearance", "training.<kind>" or "qualification.<kind>"
-	Expires Date
+// Renewal is one item of a record that lapses or is missing: a clearance,
+// a training, a qualification or the signed confidentiality agreement.
+type Renewal struct {
+	Item    string // "clearance", "agreements.confidentiality", "training.<kind>", "qualification.<kind>"
+	Expires Date   // zero when Missing
+	// Missing means the record lacks an item every interview needs: a
+	// clearance, a signed confidentiality agreement, or any child
+	// protection training (every interview type requires at least level 1).
+	Missing bool
 }
 
-// ExpiringBy lists the items of the record that lapse on or before `until`,
-// including those already lapsed, soonest first.
-func (in Interpreter) ExpiringBy(until Date) []Expiry {
-	var out []Expiry
-	add := func(item string, d Date) {
-		if !d.IsZero() && !d.After(until) {
-			out = append(out, Expiry{Item: item, Expires: d})
+// Renewals lists every item of the record that needs a coordinator's
+// attention by renewal time: each dated item (clearance, training,
+// qualification) with its expiry, and each item every interview needs but
+// the record lacks. Items without an expiry are not listed.
+func (in Interpreter) Renewals() []Renewal {
+	var out []Renewal
+	dated := func(item string, d Date) {
+		if !d.IsZero() {
+			out = append(out, Renewal{Item: item, Expires: d})
 		}
 	}
-	if in.Clearance.Level != "" {
-		add("clearance", in.Clearance.ValidUntil)
+	if in.Clearance.Level == "" {
+		out = append(out, Renewal{Item: "clearance", Missing: true})
+	} else {
+		dated("clearance", in.Clearance.ValidUntil)
 	}
+	if in.Agreements.ConfidentialitySigned.IsZero() {
+		out = append(out, Renewal{Item: "agreements.confidentiality", Missing: true})
+	}
+	childProtection := false
 	for _, t := range in.Training {
-		add("training."+string(t.Kind), t.Expires)
+		switch t.Kind {
+		case TrainingChildProtectionL1, TrainingChildProtectionL2, TrainingChildProtectionL3:
+			childProtection = true
+		}
+		dated("training."+string(t.Kind), t.Expires)
+	}
+	if !childProtection {
+		out = append(out, Renewal{Item: "training.child_protection", Missing: true})
 	}
 	for _, q := range in.Qualifications {
-		add("qualification."+string(q.Kind), q.Expires)
+		dated("qualification."+string(q.Kind), q.Expires)
 	}
 	return out
+}
+
+// RenewalKeys returns the dates under which stores index the record for the
+// renewal report: each dated renewal's YYYY-MM-DD, and "" (which sorts
+// before every date) when an item is missing. Each date appears once.
+func (in Interpreter) RenewalKeys() []string {
+	var keys []string
+	for _, r := range in.Renewals() {
+		k := r.Expires.String() // "" when missing
+		if !oneOf(k, keys) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }

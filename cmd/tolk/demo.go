@@ -31,35 +31,28 @@ func seedDemo(ctx context.Context, store data.Store, baseURL string, now time.Ti
 	for i, du := range users {
 		key := data.NewAPIKey()
 		keys[i] = key
-		_, err := store.ReplaceUserKey(ctx, du.id, data.HashKey(key))
+		_, err := store.ReplaceUserKey(ctx, du.id, data.HashKey(key),
+			data.NewAuditEntry(now, system, demoOrganisation, "apikey.issued", "user", du.id))
 		if errors.Is(err, data.ErrNotFound) {
 			err = store.CreateUser(ctx, data.User{
 				ID: du.id, Name: du.name, Email: strings.TrimPrefix(du.id, "demo-") + "@demo.tolk.invalid",
 				Role: du.role, Organisation: demoOrganisation, KeyHash: data.HashKey(key),
 				CreatedAt: data.Timestamp(now), UpdatedAt: data.Timestamp(now),
-			})
-			if err == nil {
-				err = store.AppendAudit(ctx, data.NewAuditEntry(now, system, "user.created", "user", du.id))
-			}
+			}, data.NewAuditEntry(now, system, demoOrganisation, "user.created", "user", du.id))
 		}
 		if err != nil {
 			return fmt.Errorf("user %s: %w", du.id, err)
 		}
-		if err := store.AppendAudit(ctx, data.NewAuditEntry(now, system, "apikey.issued", "user", du.id)); err != nil {
-			return err
-		}
 	}
 	seeded := 0
 	for _, in := range demoInterpreters(now) {
-		switch err := store.CreateInterpreter(ctx, in); {
+		entry := data.NewAuditEntry(now, system, data.ScopeRegister, "interpreter.created", "interpreter", in.ID)
+		switch err := store.CreateInterpreter(ctx, in, entry); {
 		case errors.Is(err, data.ErrDuplicate):
 		case err != nil:
 			return fmt.Errorf("interpreter %s: %w", in.ID, err)
 		default:
 			seeded++
-			if err := store.AppendAudit(ctx, data.NewAuditEntry(now, system, "interpreter.created", "interpreter", in.ID)); err != nil {
-				return err
-			}
 		}
 	}
 
@@ -68,8 +61,10 @@ func seedDemo(ctx context.Context, store data.Store, baseURL string, now time.Ti
 	for i, du := range users {
 		fmt.Fprintf(out, "  %-14s %s\n", du.role, keys[i])
 	}
-	fmt.Fprintf(out, "Try:\n  curl -s -H 'Authorization: Bearer %s' %s/v1/me\n", keys[1], baseURL)
-	fmt.Fprintf(out, "  curl -s -H 'Authorization: Bearer %s' '%s/v1/interpreters?language=ar'\n", keys[2], baseURL)
+	fmt.Fprintf(out, "Listening on %s. Try:\n", baseURL)
+	fmt.Fprintf(out, "  export TOLK=%s CK=%s SK=%s AK=%s\n", baseURL, keys[1], keys[2], keys[0])
+	fmt.Fprintf(out, "  curl -s -H \"Authorization: Bearer $CK\" $TOLK/v1/me\n")
+	fmt.Fprintf(out, "  curl -s -H \"Authorization: Bearer $SK\" \"$TOLK/v1/interpreters?language=ar\"\n")
 	return nil
 }
 

@@ -7,17 +7,20 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/tolk/tolk"
 	"github.com/tolk/tolk/api"
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/matching"
 )
 
 // shutdownGrace is how long in-flight requests may run after a stop signal.
 const shutdownGrace = 15 * time.Second
 
-// run is the whole program: config → logger → store → api → serve → shutdown.
+// run is the whole program: config → logger → store → app → api → serve → shutdown.
 // It returns when ctx ends (SIGINT/SIGTERM) and every in-flight request has
 // finished, or on a start-up error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -27,8 +30,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	log.Info("starting", "config", cfg)
-	if cfg.Policy != "" {
-		log.Warn("TOLK_POLICY is set but this build has no matching yet; the file is not read")
+	policy, err := loadPolicy(cfg.Policy)
+	if err != nil {
+		return err
 	}
 
 	store, err := openStore(ctx, cfg)
@@ -51,22 +55,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer ln.Close()
 
+	application := app.New(app.Config{Store: store, Logger: log, Policy: &policy})
 	now := time.Now()
 	if cfg.BootstrapKey != "" {
-		if err := ensureBootstrapAdmin(ctx, store, cfg.BootstrapKey, now); err != nil {
+		if err := application.EnsureBootstrapAdmin(ctx, cfg.BootstrapKey); err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)
 		}
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, store, cfg.BaseURL, now, stdout); err != nil {
+		if err := seedDemo(ctx, store, listenURL(ln.Addr()), now, stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
 
-	app := api.New(api.Config{Store: store, Logger: log, RateLimits: cfg.RateLimits, OpenAPI: tolk.OpenAPI})
+	server := api.New(api.Config{App: application, Logger: log, RateLimits: cfg.RateLimits, OpenAPI: tolk.OpenAPI})
 	log.Info("listening", "addr", ln.Addr().String())
 	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
+	go func() { served <- server.Listener(ln) }()
 
 	select {
 	case err := <-served:
@@ -76,7 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log.Info("shutting down: finishing in-flight requests")
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	if err := app.ShutdownWithContext(shutCtx); err != nil {
+	if err := server.ShutdownWithContext(shutCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
@@ -86,31 +91,36 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
-// ensureBootstrapAdmin makes sure an admin in organisation "default" holds
-// key. It is idempotent across restarts and safe when several instances
-// start at once: the user's ID and email derive from the key's hash, so a
-// second create is a duplicate, not a second admin.
-func ensureBootstrapAdmin(ctx context.Context, store data.Store, key string, now time.Time) error {
-	hash := data.HashKey(key)
-	u, err := store.UserByKeyHash(ctx, hash)
-	switch {
-	case err == nil && u.Role != data.RoleAdmin:
-		return fmt.Errorf("the key belongs to user %s, who is not an admin", u.ID)
-	case err == nil:
-		return nil
-	case !errors.Is(err, data.ErrNotFound):
-		return err
+// listenURL is the base URL of the address the service really listens on,
+// for the lines the demo prints: a wildcard host becomes localhost.
+func listenURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
 	}
-	u = data.User{
-		ID: "bootstrap-" + hash[:20], Name: "Bootstrap admin", Email: "bootstrap-" + hash[:12] + "@tolk.invalid",
-		Role: data.RoleAdmin, Organisation: "default", KeyHash: hash,
-		CreatedAt: data.Timestamp(now), UpdatedAt: data.Timestamp(now),
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
 	}
-	switch err := store.CreateUser(ctx, u); {
-	case errors.Is(err, data.ErrDuplicate):
-		return nil // another instance created it just now
-	case err != nil:
-		return err
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// loadPolicy returns the matching policy: the defaults, overridden by the
+// file at path when set. A bad file stops the start with a message naming
+// the bad key.
+func loadPolicy(path string) (matching.Policy, error) {
+	if path == "" {
+		return matching.DefaultPolicy(), nil
 	}
-	return store.AppendAudit(ctx, data.NewAuditEntry(now, data.User{ID: data.ActorSystem, Organisation: "default"}, "user.created", "user", u.ID))
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return matching.Policy{}, fmt.Errorf("TOLK_POLICY: %w", err)
+	}
+	p, err := matching.ParsePolicy(b)
+	if err != nil {
+		return matching.Policy{}, fmt.Errorf("TOLK_POLICY %s: %w", path, err)
+	}
+	if p.TravelBuffer > data.MaxBuffer {
+		return matching.Policy{}, fmt.Errorf("TOLK_POLICY %s: travelBuffer: must be at most %v", path, data.MaxBuffer)
+	}
+	return p, nil
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -166,6 +167,21 @@ func TestBootstrapAdminAndRoles(t *testing.T) {
 	status, audit := in.call(t, bootstrapKey, "GET", "/v1/audit?entityId="+admin["id"].(string), nil)
 	if items, _ := audit["items"].([]any); status != 200 || len(items) != 1 {
 		t.Errorf("bootstrap admin created %v times (audit %v)", audit["items"], status)
+	}
+	if err := in.shutdown(t); err != nil {
+		t.Fatal(err)
+	}
+
+	// Rotating TOLK_BOOTSTRAP_ADMIN_KEY ends the old key; the admin stays one.
+	const rotated = "rotated-bootstrap-key-for-tests-987654321"
+	env["TOLK_BOOTSTRAP_ADMIN_KEY"] = rotated
+	in = start(t, env)
+	if status, _ := in.call(t, bootstrapKey, "GET", "/v1/me", nil); status != 401 {
+		t.Errorf("the old bootstrap key after rotation: %d, want 401", status)
+	}
+	status, me := in.call(t, rotated, "GET", "/v1/me", nil)
+	if status != 200 || me["id"] != admin["id"] {
+		t.Errorf("the rotated key: %d %v, want the same admin %v", status, me, admin["id"])
 	}
 }
 
@@ -329,4 +345,24 @@ func TestConfigMasksSecrets(t *testing.T) {
 
 func slogJSON(w io.Writer, cfg config) {
 	slog.New(slog.NewJSONHandler(w, nil)).Info("starting", "config", cfg)
+}
+
+// TestPolicyFile: TOLK_POLICY overrides the defaults; a bad file stops the
+// start with a message naming the bad key.
+func TestPolicyFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte("travelBuffer: 45m\nrequirements:\n  health:\n    clearance: enhanced_barred_children\n"), 0o600)
+	p, err := loadPolicy(good)
+	if err != nil || p.TravelBuffer != 45*time.Minute || p.Requirements[data.InterviewHealth].Clearance != data.ClearanceEnhancedBarredChildren {
+		t.Errorf("good policy: %+v, %v", p, err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("requirements:\n  abe_police:\n    clearance: super\n"), 0o600)
+	err = run(t.Context(), []string{"serve"}, func(k string) string {
+		return map[string]string{"TOLK_DB": filepath.Join(dir, "tolk.db"), "TOLK_ADDR": freeAddr(t), "TOLK_POLICY": bad}[k]
+	}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "requirements.abe_police.clearance") {
+		t.Errorf("bad policy: %v, want an error naming requirements.abe_police.clearance", err)
+	}
 }

@@ -1,77 +1,110 @@
 package bolt
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/tolk/tolk/data"
 )
 
+var (
+	bucketAudit         = []byte("audit") // entry ID → entry; IDs sort by time
+	bucketAuditByEntity = "audit_by_entity"
+	bucketAuditByScope  = "audit_by_scope"
+)
+
+var auditKind = recordKind{
+	bucket:  bucketAudit,
+	indexes: []string{bucketAuditByEntity, bucketAuditByScope},
+	entries: decode(auditRecord.toEntry, auditIndexes),
+}
+
+// auditIndexes derives every index entry of an audit entry: by entity, with
+// the scope as value so a query by entity and scope reads no entries it
+// drops, and by scope.
+func auditIndexes(e data.AuditEntry) []indexEntry {
+	return []indexEntry{
+		{bucket: bucketAuditByEntity, key: indexKey(e.EntityID, e.ID), value: e.Scope},
+		{bucket: bucketAuditByScope, key: indexKey(e.Scope, e.ID)},
+	}
+}
+
 type auditRecord struct {
 	ID           string `json:"id"`
 	At           string `json:"at"`
 	Actor        string `json:"actor"`
 	Organisation string `json:"organisation"`
+	Scope        string `json:"scope,omitempty"` // absent in entries written before scopes
 	Action       string `json:"action"`
 	EntityType   string `json:"entityType"`
 	EntityID     string `json:"entityId"`
 }
 
-// AppendAudit stores e under its ID; IDs sort by time, so the bucket is in
-// time order.
-func (s *Store) AppendAudit(ctx context.Context, e data.AuditEntry) error {
-	return s.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAudit)
-		if b.Get([]byte(e.ID)) != nil {
-			return fmt.Errorf("audit entry %s: %w", e.ID, data.ErrDuplicate)
-		}
-		return put(b, e.ID, auditRecord{
-			ID: e.ID, At: encodeTime(e.At), Actor: e.Actor, Organisation: e.Organisation,
-			Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID,
-		})
-	})
+func fromEntry(e data.AuditEntry) auditRecord {
+	return auditRecord{
+		ID: e.ID, At: encodeTime(e.At), Actor: e.Actor, Organisation: e.Organisation, Scope: e.Scope,
+		Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID,
+	}
 }
 
-// ListAudit walks the bucket backwards from the cursor, filtering as it goes.
+func (r auditRecord) toEntry() data.AuditEntry {
+	return data.AuditEntry{
+		ID: r.ID, At: decodeTime(r.At), Actor: r.Actor, Organisation: r.Organisation, Scope: r.Scope,
+		Action: r.Action, EntityType: r.EntityType, EntityID: r.EntityID,
+	}
+}
+
+// putAudit stores e and its index entries in tx; ErrDuplicate when its ID is
+// taken, which rolls back the whole transaction.
+func putAudit(tx *bolt.Tx, e data.AuditEntry) error {
+	b := tx.Bucket(bucketAudit)
+	if b.Get([]byte(e.ID)) != nil {
+		return fmt.Errorf("audit entry %s: %w", e.ID, data.ErrDuplicate)
+	}
+	if err := writeIndexes(tx, nil, auditIndexes(e)); err != nil {
+		return err
+	}
+	return put(b, e.ID, fromEntry(e))
+}
+
+// AppendAudit stores e under its ID with its index entries.
+func (s *Store) AppendAudit(ctx context.Context, e data.AuditEntry) error {
+	return s.update(ctx, func(tx *bolt.Tx) error { return putAudit(tx, e) })
+}
+
+// ListAudit reads the page's IDs off an index, newest first, then the page's
+// entries: by entity (keeping those in Scopes), by the scopes merged, or the
+// whole log.
 func (s *Store) ListAudit(ctx context.Context, q data.AuditQuery) (data.Page[data.AuditEntry], error) {
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.AuditEntry]
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketAudit).Cursor()
-		var k, v []byte
-		if q.Before == "" {
-			k, v = c.Last()
-		} else {
-			k, v = c.Seek([]byte(q.Before))
-			if k == nil {
-				k, v = c.Last()
-			}
-			for k != nil && bytes.Compare(k, []byte(q.Before)) >= 0 {
-				k, v = c.Prev()
-			}
-		}
-		for ; k != nil; k, v = c.Prev() {
-			var r auditRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("decode audit %s: %w", k, err)
-			}
-			if (q.EntityID != "" && r.EntityID != q.EntityID) || (q.Organisation != "" && r.Organisation != q.Organisation) {
-				continue
-			}
-			if len(page.Items) == limit {
-				page.Next = page.Items[limit-1].ID
-				return nil
-			}
-			page.Items = append(page.Items, data.AuditEntry{
-				ID: r.ID, At: decodeTime(r.At), Actor: r.Actor, Organisation: r.Organisation,
-				Action: r.Action, EntityType: r.EntityType, EntityID: r.EntityID,
-			})
-		}
-		return nil
+	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		page, err = pageOf(tx.Bucket(bucketAudit), auditIDs(tx, q, limit+1), limit, auditRecord.toEntry)
+		return err
 	})
 	return page, err
+}
+
+// auditIDs returns the IDs of up to n entries matching q, newest first.
+func auditIDs(tx *bolt.Tx, q data.AuditQuery, n int) []string {
+	switch {
+	case q.EntityID != "":
+		var keep func([]byte) bool
+		if len(q.Scopes) > 0 {
+			keep = func(scope []byte) bool { return slices.Contains(q.Scopes, string(scope)) }
+		}
+		return seekIndex(tx.Bucket([]byte(bucketAuditByEntity)), indexPrefix(q.EntityID), q.Before, true).take(n, keep)
+	case len(q.Scopes) > 0:
+		b := tx.Bucket([]byte(bucketAuditByScope))
+		walks := make([]*indexCursor, len(q.Scopes))
+		for i, scope := range q.Scopes {
+			walks[i] = seekIndex(b, indexPrefix(scope), q.Before, true)
+		}
+		return merge(walks, n)
+	default:
+		return seekIndex(tx.Bucket(bucketAudit), nil, q.Before, true).take(n, nil)
+	}
 }

@@ -1,7 +1,10 @@
 // Package bolt is tolk's embedded store: one bbolt file, nothing to install.
 // Every write is one bbolt transaction, fsynced before it returns, so an
-// acknowledged write survives a crash. bbolt allows one process per file; a
-// second process fails fast with ErrLocked instead of waiting.
+// acknowledged write survives a crash; a change, its index entries and its
+// audit entry land in that one transaction. Listings seek secondary index
+// buckets (see index.go) instead of walking records. bbolt allows one
+// process per file; a second process fails fast with ErrLocked instead of
+// waiting.
 package bolt
 
 import (
@@ -12,6 +15,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/tolk/tolk/data"
 )
@@ -22,15 +26,6 @@ var ErrLocked = errors.New("the database file is in use by another tolk process"
 // LockTimeout is how long Open waits for the file lock before giving up.
 const LockTimeout = time.Second
 
-var (
-	bucketUsers        = []byte("users")
-	bucketUserEmails   = []byte("user_emails")
-	bucketUserKeys     = []byte("user_keys")
-	bucketAudit        = []byte("audit")
-	bucketInterpreters = []byte("interpreters")
-	allBuckets         = [][]byte{bucketUsers, bucketUserEmails, bucketUserKeys, bucketAudit, bucketInterpreters}
-)
-
 // Store is a data.Store on a bbolt file.
 type Store struct {
 	db *bolt.DB
@@ -39,52 +34,96 @@ type Store struct {
 var _ data.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the bbolt file at path. It returns an error
-// wrapping ErrLocked when another process holds the file.
+// wrapping ErrLocked when another process holds the file. A file written
+// before an index existed gets that index built from its records, once, in
+// the transaction that creates it.
 func Open(path string) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: LockTimeout})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.Update(prepare); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open %s: create buckets: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return &Store{db: db}, nil
 }
 
-// Ping reports whether the file can be read.
-func (s *Store) Ping(ctx context.Context) error {
-	return s.db.View(func(tx *bolt.Tx) error { return nil })
+// prepare creates every bucket that is missing and fills each new index
+// bucket from the records already stored.
+func prepare(tx *bolt.Tx) error {
+	for _, k := range kinds {
+		records, err := tx.CreateBucketIfNotExists(k.bucket)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", k.bucket, err)
+		}
+		fresh := map[string]bool{}
+		for _, name := range k.indexes {
+			if tx.Bucket([]byte(name)) != nil {
+				continue
+			}
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return fmt.Errorf("create %s: %w", name, err)
+			}
+			fresh[name] = true
+		}
+		if len(fresh) == 0 {
+			continue
+		}
+		err = records.ForEach(func(key, v []byte) error {
+			entries, err := k.entries(v)
+			if err != nil {
+				return fmt.Errorf("index %s %s: %w", k.bucket, key, err)
+			}
+			for _, e := range entries {
+				if fresh[e.bucket] {
+					if err := tx.Bucket([]byte(e.bucket)).Put([]byte(e.key), []byte(e.value)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// Close closes the file.
+// Ping reports whether the file can be read.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.view(ctx, func(*bolt.Tx) error { return nil })
+}
+
+// Close closes the file. Closing twice is harmless; every other call after
+// Close returns ErrClosed.
 func (s *Store) Close(ctx context.Context) error { return s.db.Close() }
 
 // view and update run fn in a transaction after checking the context, since
-// bbolt itself does not take one.
+// bbolt itself does not take one, and translate bbolt's closed-database error.
 func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return fmt.Errorf("bolt: %w", err)
 	}
-	return s.db.View(fn)
+	return translate(s.db.View(fn))
 }
 
 func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return fmt.Errorf("bolt: %w", err)
 	}
-	return s.db.Update(fn)
+	return translate(s.db.Update(fn))
+}
+
+func translate(err error) error {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return fmt.Errorf("bolt: %w", data.ErrClosed)
+	}
+	return err
 }
 
 func get[T any](b *bolt.Bucket, key string) (T, error) {
@@ -107,6 +146,18 @@ func put(b *bolt.Bucket, key string, rec any) error {
 	return b.Put([]byte(key), v)
 }
 
+// decode returns a kind's entries function: it decodes a stored value into
+// the record type R and derives the index entries of its data form.
+func decode[R any, D any](toData func(R) D, indexes func(D) []indexEntry) func(v []byte) ([]indexEntry, error) {
+	return func(v []byte) ([]indexEntry, error) {
+		var rec R
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return nil, err
+		}
+		return indexes(toData(rec)), nil
+	}
+}
+
 func encodeTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -123,6 +174,6 @@ func decodeTime(s string) time.Time {
 }
 
 func decodeDate(s string) data.Date {
-	d, _ := data.ParseDate(s) // written by encodeDate; "" is the zero Date
+	d, _ := data.ParseDate(s) // written by Date.String; "" is the zero Date
 	return d
 }

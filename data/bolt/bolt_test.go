@@ -4,6 +4,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/data/bolt"
@@ -41,7 +42,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := data.User{ID: "u1", Name: "A", Email: "a@example.org", Role: data.RoleAdmin, Organisation: "default", KeyHash: data.HashKey("k")}
-	if err := s.CreateUser(t.Context(), u); err != nil {
+	if err := s.CreateUser(t.Context(), u, data.NewAuditEntry(time.Now(), u, u.Organisation, "user.created", "user", u.ID)); err != nil {
 		t.Fatal(err)
 	}
 	s.Close(t.Context())

@@ -9,6 +9,27 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
+var (
+	bucketUsers      = []byte("users")
+	bucketUserEmails = "user_emails" // email → user ID, unique
+	bucketUserKeys   = "user_keys"   // key hash → user ID, unique
+)
+
+var userKind = recordKind{
+	bucket:  bucketUsers,
+	indexes: []string{bucketUserEmails, bucketUserKeys},
+	entries: decode(userRecord.toUser, userIndexes),
+}
+
+// userIndexes derives every index entry of a user: its email and its key
+// hash, each naming the user alone.
+func userIndexes(u data.User) []indexEntry {
+	return []indexEntry{
+		{bucket: bucketUserEmails, key: u.Email, value: u.ID, unique: true},
+		{bucket: bucketUserKeys, key: u.KeyHash, value: u.ID, unique: true},
+	}
+}
+
 type userRecord struct {
 	ID           string `json:"id"`
 	Name         string `json:"name"`
@@ -34,25 +55,21 @@ func (r userRecord) toUser() data.User {
 	}
 }
 
-// CreateUser stores u, with its email and key hash as unique keys.
-func (s *Store) CreateUser(ctx context.Context, u data.User) error {
+// CreateUser stores u, its email and key hash as unique keys, and its audit
+// entry in one transaction.
+func (s *Store) CreateUser(ctx context.Context, u data.User, audit data.AuditEntry) error {
 	return s.update(ctx, func(tx *bolt.Tx) error {
-		users, emails, keys := tx.Bucket(bucketUsers), tx.Bucket(bucketUserEmails), tx.Bucket(bucketUserKeys)
-		switch {
-		case users.Get([]byte(u.ID)) != nil:
+		users := tx.Bucket(bucketUsers)
+		if users.Get([]byte(u.ID)) != nil {
 			return fmt.Errorf("user %s: %w", u.ID, data.ErrDuplicate)
-		case emails.Get([]byte(u.Email)) != nil:
-			return fmt.Errorf("user email: %w", data.ErrDuplicate)
-		case keys.Get([]byte(u.KeyHash)) != nil:
-			return fmt.Errorf("user key: %w", data.ErrDuplicate)
 		}
-		if err := emails.Put([]byte(u.Email), []byte(u.ID)); err != nil {
+		if err := writeIndexes(tx, nil, userIndexes(u)); err != nil {
 			return err
 		}
-		if err := keys.Put([]byte(u.KeyHash), []byte(u.ID)); err != nil {
+		if err := put(users, u.ID, fromUser(u)); err != nil {
 			return err
 		}
-		return put(users, u.ID, fromUser(u))
+		return putAudit(tx, audit)
 	})
 }
 
@@ -71,7 +88,7 @@ func (s *Store) User(ctx context.Context, id string) (data.User, error) {
 func (s *Store) UserByKeyHash(ctx context.Context, keyHash string) (data.User, error) {
 	var u data.User
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		id := tx.Bucket(bucketUserKeys).Get([]byte(keyHash))
+		id := tx.Bucket([]byte(bucketUserKeys)).Get([]byte(keyHash))
 		if id == nil {
 			return data.ErrNotFound
 		}
@@ -82,27 +99,29 @@ func (s *Store) UserByKeyHash(ctx context.Context, keyHash string) (data.User, e
 	return u, err
 }
 
-// ReplaceUserKey swaps the user's key hash in one transaction.
-func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string) (data.User, error) {
+// ReplaceUserKey swaps the user's key hash and stores its audit entry in one
+// transaction.
+func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string, audit data.AuditEntry) (data.User, error) {
 	var u data.User
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		users, keys := tx.Bucket(bucketUsers), tx.Bucket(bucketUserKeys)
+		users := tx.Bucket(bucketUsers)
 		rec, err := get[userRecord](users, id)
 		if err != nil {
 			return err
 		}
-		if holder := keys.Get([]byte(keyHash)); holder != nil && string(holder) != id {
-			return fmt.Errorf("user key: %w", data.ErrDuplicate)
-		}
-		if err := keys.Delete([]byte(rec.KeyHash)); err != nil {
+		old := rec.toUser()
+		u = old
+		u.KeyHash = keyHash
+		if err := writeIndexes(tx, userIndexes(old), userIndexes(u)); err != nil {
 			return err
 		}
-		if err := keys.Put([]byte(keyHash), []byte(id)); err != nil {
+		if err := put(users, id, fromUser(u)); err != nil {
 			return err
 		}
-		rec.KeyHash = keyHash
-		u = rec.toUser()
-		return put(users, id, rec)
+		return putAudit(tx, audit)
 	})
-	return u, err
+	if err != nil {
+		return data.User{}, err
+	}
+	return u, nil
 }

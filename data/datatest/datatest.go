@@ -1,6 +1,8 @@
 // Package datatest is the conformance suite for data.Store. Every backend's
 // tests call Run, so the embedded and MongoDB stores are held to one contract:
-// the same results, the same sentinel errors, the same atomicity.
+// the same results, the same sentinel errors, the same atomicity, every
+// change landing with its audit entry, and every query answered from an index
+// (paging tests mix records that do not match into every page).
 package datatest
 
 import (
@@ -19,23 +21,29 @@ import (
 // a separate instance (its own client and connection pool) when the backend
 // allows several on one database; a backend that allows only one (bbolt
 // locks its file) returns the same instance every time. The backend closes
-// what it opens when the test ends.
+// what it opens when the test ends (closing twice must be harmless).
 type NewDatabase func(t *testing.T) (open func() data.Store)
 
 // Run runs every conformance test against stores made by newDB.
 func Run(t *testing.T, newDB NewDatabase) {
 	t.Run("Ping", func(t *testing.T) { testPing(t, newDB(t)()) })
+	t.Run("CancelledContext", func(t *testing.T) { testCancelledContext(t, newDB(t)()) })
+	t.Run("AfterClose", func(t *testing.T) { testAfterClose(t, newDB(t)()) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, newDB(t)()) })
 	t.Run("UserUniqueness", func(t *testing.T) { testUserUniqueness(t, newDB(t)()) })
 	t.Run("UserKeys", func(t *testing.T) { testUserKeys(t, newDB(t)()) })
 	t.Run("ConcurrentUserCreates", func(t *testing.T) { testConcurrentUserCreates(t, newDB(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newDB(t)()) })
 	t.Run("AuditPaging", func(t *testing.T) { testAuditPaging(t, newDB(t)()) })
+	t.Run("AuditScopesPaging", func(t *testing.T) { testAuditScopesPaging(t, newDB(t)()) })
+	t.Run("ChangeLandsWithItsAudit", func(t *testing.T) { testChangeLandsWithItsAudit(t, newDB(t)()) })
 	t.Run("Interpreters", func(t *testing.T) { testInterpreters(t, newDB(t)()) })
 	t.Run("InterpreterUpdates", func(t *testing.T) { testInterpreterUpdates(t, newDB(t)()) })
 	t.Run("ConcurrentInterpreterUpdates", func(t *testing.T) { testConcurrentInterpreterUpdates(t, newDB(t)) })
 	t.Run("InterpreterLanguageLookup", func(t *testing.T) { testInterpreterLanguageLookup(t, newDB(t)()) })
 	t.Run("InterpreterPaging", func(t *testing.T) { testInterpreterPaging(t, newDB(t)()) })
+	t.Run("InterpreterRenewals", func(t *testing.T) { testInterpreterRenewals(t, newDB(t)()) })
+	runCasesAndBookings(t, newDB)
 }
 
 // cmpOpts compares records field by field, dates by value.
@@ -47,6 +55,9 @@ var cmpOpts = cmp.Options{
 // base is a fixed instant with nanoseconds and a zone other than UTC, so
 // every round-trip test also checks truncation and normalisation.
 var base = time.Date(2026, 3, 14, 15, 9, 26, 535897932, time.FixedZone("CET", 3600))
+
+// actor is the user every fixture change is attributed to.
+var actor = data.User{ID: "actor-1", Organisation: "north"}
 
 func testPing(t *testing.T, s data.Store) {
 	if err := s.Ping(t.Context()); err != nil {
@@ -68,9 +79,33 @@ func newUser(n int, role data.Role, org string) data.User {
 	}
 }
 
+// userAudit is the entry a fixture user's creation lands with.
+func userAudit(u data.User, action string) data.AuditEntry {
+	return data.NewAuditEntry(base, actor, u.Organisation, action, "user", u.ID)
+}
+
+// interpreterAudit is the entry an interpreter change lands with.
+func interpreterAudit(in data.Interpreter, action string) data.AuditEntry {
+	return data.NewAuditEntry(base, actor, data.ScopeRegister, action, "interpreter", in.ID)
+}
+
 // stored returns u as a store gives it back: times in UTC, to the millisecond.
 func stored(u data.User) data.User {
 	u.CreatedAt = data.Timestamp(u.CreatedAt)
 	u.UpdatedAt = data.Timestamp(u.UpdatedAt)
 	return u
+}
+
+// auditActions lists the actions recorded for an entity, oldest first.
+func auditActions(t *testing.T, s data.Store, entityID string) []string {
+	t.Helper()
+	page, err := s.ListAudit(t.Context(), data.AuditQuery{EntityID: entityID, Limit: data.MaxPageSize})
+	if err != nil {
+		t.Fatalf("ListAudit(%s): %v", entityID, err)
+	}
+	var out []string
+	for i := len(page.Items) - 1; i >= 0; i-- {
+		out = append(out, page.Items[i].Action)
+	}
+	return out
 }

@@ -67,7 +67,7 @@ func testInterpreters(t *testing.T, s data.Store) {
 	if err := in.Validate(); err != nil {
 		t.Fatalf("fixture invalid: %v", err)
 	}
-	if err := s.CreateInterpreter(ctx, in); err != nil {
+	if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
 		t.Fatalf("CreateInterpreter: %v", err)
 	}
 	got, err := s.Interpreter(ctx, in.ID)
@@ -84,7 +84,7 @@ func testInterpreters(t *testing.T, s data.Store) {
 		Languages: []data.LanguageSkill{{Tag: "vi", Proficiency: data.ProficiencyFluent}},
 		Vetting:   data.Vetting{Status: data.VettingPending}, Version: 1, CreatedAt: base, UpdatedAt: base,
 	}
-	if err := s.CreateInterpreter(ctx, bare); err != nil {
+	if err := s.CreateInterpreter(ctx, bare, interpreterAudit(bare, "interpreter.created")); err != nil {
 		t.Fatalf("CreateInterpreter(bare): %v", err)
 	}
 	if got, err := s.Interpreter(ctx, bare.ID); err != nil {
@@ -93,8 +93,11 @@ func testInterpreters(t *testing.T, s data.Store) {
 		t.Errorf("bare round trip (-want +got):\n%s", diff)
 	}
 
-	if err := s.CreateInterpreter(ctx, in); !errors.Is(err, data.ErrDuplicate) {
+	if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); !errors.Is(err, data.ErrDuplicate) {
 		t.Errorf("CreateInterpreter with a taken ID: error = %v, want ErrDuplicate", err)
+	}
+	if got := auditActions(t, s, in.ID); !slices.Equal(got, []string{"interpreter.created"}) {
+		t.Errorf("audit after a refused second create = %v, want one creation", got)
 	}
 	if _, err := s.Interpreter(ctx, "no-such-interpreter"); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("Interpreter(unknown) error = %v, want ErrNotFound", err)
@@ -104,14 +107,14 @@ func testInterpreters(t *testing.T, s data.Store) {
 func testInterpreterUpdates(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	in := newInterpreter(1, "ti")
-	if err := s.CreateInterpreter(ctx, in); err != nil {
+	if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
 		t.Fatal(err)
 	}
 	change := in
 	change.Languages = []data.LanguageSkill{{Tag: "ti", Proficiency: data.ProficiencyNative}, {Tag: "am", Proficiency: data.ProficiencyFluent}}
 	change.Clearance.ValidUntil = data.MustDate("2029-01-10")
 	change.UpdatedAt = base.Add(time.Hour)
-	updated, err := s.UpdateInterpreter(ctx, change)
+	updated, err := s.UpdateInterpreter(ctx, change, interpreterAudit(in, "interpreter.updated"))
 	if err != nil {
 		t.Fatalf("UpdateInterpreter: %v", err)
 	}
@@ -128,20 +131,40 @@ func testInterpreterUpdates(t *testing.T, s data.Store) {
 
 	stale := change // still Version 1
 	stale.Name = "Stale writer"
-	if _, err := s.UpdateInterpreter(ctx, stale); !errors.Is(err, data.ErrConflict) {
+	if _, err := s.UpdateInterpreter(ctx, stale, interpreterAudit(in, "interpreter.updated")); !errors.Is(err, data.ErrConflict) {
 		t.Errorf("UpdateInterpreter with a stale version: error = %v, want ErrConflict", err)
 	}
 	if got, _ := s.Interpreter(ctx, in.ID); got.Name != in.Name || got.Version != 2 {
 		t.Errorf("stale update wrote: name %q version %d", got.Name, got.Version)
 	}
 	unknown := newInterpreter(2, "ti")
-	if _, err := s.UpdateInterpreter(ctx, unknown); !errors.Is(err, data.ErrNotFound) {
+	if _, err := s.UpdateInterpreter(ctx, unknown, interpreterAudit(unknown, "interpreter.updated")); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("UpdateInterpreter(unknown) error = %v, want ErrNotFound", err)
 	}
-	// The index that finds interpreters by language follows the update.
+	// The indexes follow the update: found by the new language and status,
+	// no longer by the old status.
 	page, err := s.ListInterpreters(ctx, data.InterpreterQuery{LanguageKey: "am"})
 	if err != nil || len(page.Items) != 1 || page.Items[0].ID != in.ID {
 		t.Errorf("after adding am, lookup by am = %v, %v", ids(page.Items), err)
+	}
+	suspend := updated
+	suspend.Vetting.Status = data.VettingSuspended
+	if _, err := s.UpdateInterpreter(ctx, suspend, interpreterAudit(in, "interpreter.vetting.suspend")); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[data.InterpreterQuery]int{
+		{Status: data.VettingApproved}:                     0,
+		{Status: data.VettingSuspended}:                    1,
+		{LanguageKey: "am", Status: data.VettingApproved}:  0,
+		{LanguageKey: "am", Status: data.VettingSuspended}: 1,
+	} {
+		page, err := s.ListInterpreters(ctx, q)
+		if err != nil || len(page.Items) != want {
+			t.Errorf("after suspending, ListInterpreters(%+v) = %v, %v; want %d", q, ids(page.Items), err, want)
+		}
+	}
+	if got := auditActions(t, s, in.ID); !slices.Equal(got, []string{"interpreter.created", "interpreter.updated", "interpreter.vetting.suspend"}) {
+		t.Errorf("audit = %v", got)
 	}
 }
 
@@ -152,17 +175,17 @@ func testConcurrentInterpreterUpdates(t *testing.T, open func() data.Store) {
 	ctx := t.Context()
 	stores := []data.Store{open(), open()}
 	in := newInterpreter(1, "ps")
-	if err := stores[0].CreateInterpreter(ctx, in); err != nil {
+	if err := stores[0].CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
 		t.Fatal(err)
 	}
-	const writers = 10
+	const writers = 16
 	var wg sync.WaitGroup
 	errs := make([]error, writers)
 	for i := range writers {
 		wg.Go(func() {
 			w := in
 			w.Name = fmt.Sprintf("Writer %d", i)
-			_, errs[i] = stores[i%2].UpdateInterpreter(ctx, w)
+			_, errs[i] = stores[i%2].UpdateInterpreter(ctx, w, interpreterAudit(in, "interpreter.updated"))
 		})
 	}
 	wg.Wait()
@@ -187,6 +210,9 @@ func testConcurrentInterpreterUpdates(t *testing.T, open func() data.Store) {
 	if want := fmt.Sprintf("Writer %d", winner); got.Name != want || got.Version != 2 {
 		t.Errorf("record holds %q version %d, want %q version 2", got.Name, got.Version, want)
 	}
+	if got := auditActions(t, stores[0], in.ID); !slices.Equal(got, []string{"interpreter.created", "interpreter.updated"}) {
+		t.Errorf("audit after the race = %v, want the creation and exactly one update", got)
+	}
 }
 
 func testInterpreterLanguageLookup(t *testing.T, s data.Store) {
@@ -199,7 +225,7 @@ func testInterpreterLanguageLookup(t *testing.T, s data.Store) {
 	tigrinya.Vetting.Status = data.VettingPending
 	all := []data.Interpreter{sudanese, apd, sorani, kurmanji, tigrinya}
 	for _, in := range all {
-		if err := s.CreateInterpreter(ctx, in); err != nil {
+		if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -215,6 +241,9 @@ func testInterpreterLanguageLookup(t *testing.T, s data.Store) {
 		{data.InterpreterQuery{LanguageKey: "ckb"}, []data.Interpreter{sorani}},
 		{data.InterpreterQuery{LanguageKey: "ti"}, []data.Interpreter{tigrinya}},
 		{data.InterpreterQuery{LanguageKey: "ti", Status: data.VettingApproved}, nil},
+		{data.InterpreterQuery{LanguageKey: "ti", Status: data.VettingPending}, []data.Interpreter{tigrinya}},
+		{data.InterpreterQuery{LanguageKey: "ku", Status: data.VettingApproved}, []data.Interpreter{sorani, kurmanji}},
+		{data.InterpreterQuery{Status: data.VettingApproved}, []data.Interpreter{sudanese, apd, sorani, kurmanji}},
 		{data.InterpreterQuery{Status: data.VettingPending}, []data.Interpreter{tigrinya}},
 		{data.InterpreterQuery{LanguageKey: "vi"}, nil},
 	} {
@@ -235,54 +264,136 @@ func testInterpreterLanguageLookup(t *testing.T, s data.Store) {
 	}
 }
 
-// testInterpreterPaging pages through records while others are inserted:
-// every record present at the start is seen exactly once, in ID order.
+// testInterpreterPaging pages through one language's records while
+// records of other languages and statuses sit between them in ID order, and
+// while others are inserted: every record present at the start is seen
+// exactly once, in ID order, and no record that does not match appears.
 func testInterpreterPaging(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	var want []string
-	for i := range 17 {
-		in := newInterpreter(i, "ro")
-		want = append(want, in.ID)
-		if err := s.CreateInterpreter(ctx, in); err != nil {
+	create := func(in data.Interpreter) {
+		t.Helper()
+		if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var got []string
-	q := data.InterpreterQuery{LanguageKey: "ro", Limit: 4}
-	for pages := 0; ; pages++ {
-		if pages > 20 {
-			t.Fatal("paging does not end")
+	for i := range 17 {
+		in := newInterpreter(3*i, "ro")
+		want = append(want, in.ID)
+		create(in)
+		create(newInterpreter(3*i+1, "vi"))
+		pending := newInterpreter(3*i+2, "ro")
+		pending.Vetting.Status = data.VettingPending
+		create(pending)
+	}
+	for _, status := range []data.VettingStatus{data.VettingApproved, ""} {
+		var got []string
+		q := data.InterpreterQuery{LanguageKey: "ro", Status: data.VettingApproved, Limit: 4}
+		if status == "" {
+			q = data.InterpreterQuery{LanguageKey: "ro", Limit: 4}
 		}
-		page, err := s.ListInterpreters(ctx, q)
+		for pages := 0; ; pages++ {
+			if pages > 30 {
+				t.Fatal("paging does not end")
+			}
+			page, err := s.ListInterpreters(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Items) > 4 || (page.Next != "" && len(page.Items) != 4) {
+				t.Fatalf("page of %d with next %q, limit 4", len(page.Items), page.Next)
+			}
+			for _, in := range page.Items {
+				if !slices.Contains(in.LanguageKeys(), "ro") || (q.Status != "" && in.Vetting.Status != q.Status) {
+					t.Errorf("%s does not match %+v", in.ID, q)
+				}
+			}
+			got = append(got, ids(page.Items)...)
+			// Someone inserts a record while we page; it sorts after everything seen.
+			late := newInterpreter(1000+pages, "ro")
+			late.ID = data.NewID(base.Add(time.Hour + time.Duration(pages)*time.Millisecond))
+			create(late)
+			if page.Next == "" {
+				break
+			}
+			q.After = page.Next
+		}
+		if !slices.IsSorted(got) {
+			t.Errorf("pages not in ID order: %v", got)
+		}
+		seen := map[string]int{}
+		for _, id := range got {
+			seen[id]++
+		}
+		for _, id := range want {
+			if seen[id] != 1 {
+				t.Errorf("status %q: record %s seen %d times, want once", status, id, seen[id])
+			}
+		}
+	}
+}
+
+// testInterpreterRenewals finds approved records with an item that lapses by
+// a date or is missing, and follows updates that add or remove items.
+func testInterpreterRenewals(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	create := func(in data.Interpreter) data.Interpreter {
+		t.Helper()
+		if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	// newInterpreter's earliest expiry is the NRPSI entry on 2027-01-01.
+	late := create(newInterpreter(1, "ti"))
+	soon := newInterpreter(2, "ti")
+	soon.Training[0].Expires = data.MustDate("2026-04-01")
+	soon = create(soon)
+	noClearance := newInterpreter(3, "ti")
+	noClearance.Clearance = data.Clearance{}
+	noClearance = create(noClearance)
+	pendingSoon := newInterpreter(4, "ti")
+	pendingSoon.Vetting.Status = data.VettingPending
+	pendingSoon.Training[0].Expires = data.MustDate("2026-04-01")
+	create(pendingSoon)
+	for i := range 5 { // records with nothing to renew for a long time
+		far := newInterpreter(10+i, "vi")
+		far.Qualifications = far.Qualifications[:1]
+		far.Training[0].Expires = data.MustDate("2030-01-01")
+		far.Clearance.ValidUntil = data.MustDate("2030-01-01")
+		create(far)
+	}
+	query := func(by string) []string {
+		t.Helper()
+		page, err := s.ListInterpreters(ctx, data.InterpreterQuery{Status: data.VettingApproved, RenewalBy: data.MustDate(by)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(page.Items) > 4 {
-			t.Fatalf("page of %d, limit 4", len(page.Items))
-		}
-		got = append(got, ids(page.Items)...)
-		// Someone inserts a record while we page; it sorts after everything seen.
-		late := newInterpreter(1000+pages, "ro")
-		late.ID = data.NewID(base.Add(time.Hour + time.Duration(pages)*time.Millisecond))
-		if err := s.CreateInterpreter(ctx, late); err != nil {
-			t.Fatal(err)
-		}
-		if page.Next == "" {
-			break
-		}
-		q.After = page.Next
+		return ids(page.Items)
 	}
-	if !slices.IsSorted(got) {
-		t.Errorf("pages not in ID order: %v", got)
+	sorted := func(ins ...data.Interpreter) []string {
+		out := ids(ins)
+		slices.Sort(out)
+		return out
 	}
-	seen := map[string]int{}
-	for _, id := range got {
-		seen[id]++
+	if diff := cmp.Diff(sorted(soon, noClearance), query("2026-06-30")); diff != "" {
+		t.Errorf("renewals by 2026-06-30 (-want +got):\n%s", diff)
 	}
-	for _, id := range want {
-		if seen[id] != 1 {
-			t.Errorf("record %s seen %d times, want once", id, seen[id])
-		}
+	if diff := cmp.Diff(sorted(late, soon, noClearance), query("2027-01-01")); diff != "" {
+		t.Errorf("renewals by 2027-01-01, an expiry on that day included (-want +got):\n%s", diff)
+	}
+	// Removing the agreement of a record makes it due at once; renewing the
+	// early training takes the other off the list.
+	late.Agreements = data.Agreements{}
+	if _, err := s.UpdateInterpreter(ctx, late, interpreterAudit(late, "interpreter.updated")); err != nil {
+		t.Fatal(err)
+	}
+	soon.Training[0].Expires = data.MustDate("2029-01-01")
+	if _, err := s.UpdateInterpreter(ctx, soon, interpreterAudit(soon, "interpreter.updated")); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sorted(late, noClearance), query("2026-06-30")); diff != "" {
+		t.Errorf("renewals after updates (-want +got):\n%s", diff)
 	}
 }
 

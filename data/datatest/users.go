@@ -2,6 +2,7 @@ package datatest
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -14,8 +15,11 @@ import (
 func testUsers(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	u := newUser(1, data.RoleCoordinator, "north")
-	if err := s.CreateUser(ctx, u); err != nil {
+	if err := s.CreateUser(ctx, u, userAudit(u, "user.created")); err != nil {
 		t.Fatalf("CreateUser: %v", err)
+	}
+	if got := auditActions(t, s, u.ID); !slices.Equal(got, []string{"user.created"}) {
+		t.Errorf("audit of a created user = %v, want [user.created]", got)
 	}
 	got, err := s.User(ctx, u.ID)
 	if err != nil {
@@ -35,7 +39,7 @@ func testUsers(t *testing.T, s data.Store) {
 func testUserUniqueness(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	first := newUser(1, data.RoleAdmin, "default")
-	if err := s.CreateUser(ctx, first); err != nil {
+	if err := s.CreateUser(ctx, first, userAudit(first, "user.created")); err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
 	sameID := newUser(2, data.RoleAdmin, "default")
@@ -45,13 +49,18 @@ func testUserUniqueness(t *testing.T, s data.Store) {
 	sameKey := newUser(4, data.RoleAdmin, "default")
 	sameKey.KeyHash = first.KeyHash
 	for name, u := range map[string]data.User{"id": sameID, "email": sameEmail, "key hash": sameKey} {
-		if err := s.CreateUser(ctx, u); !errors.Is(err, data.ErrDuplicate) {
+		entry := userAudit(u, "user.created")
+		entry.EntityID = "refused-" + name
+		if err := s.CreateUser(ctx, u, entry); !errors.Is(err, data.ErrDuplicate) {
 			t.Errorf("CreateUser with a taken %s: error = %v, want ErrDuplicate", name, err)
 		}
 		if u.ID != first.ID {
 			if _, err := s.User(ctx, u.ID); !errors.Is(err, data.ErrNotFound) {
 				t.Errorf("after a refused create (taken %s), User = %v, want ErrNotFound: nothing half-written", name, err)
 			}
+		}
+		if got := auditActions(t, s, entry.EntityID); len(got) != 0 {
+			t.Errorf("a refused create (taken %s) left its audit entry", name)
 		}
 		if _, err := s.UserByKeyHash(ctx, u.KeyHash); u.KeyHash != first.KeyHash && !errors.Is(err, data.ErrNotFound) {
 			t.Errorf("after a refused create (taken %s), its key works: %v", name, err)
@@ -70,7 +79,7 @@ func testUserKeys(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	a, b := newUser(1, data.RoleCoordinator, "north"), newUser(2, data.RoleSocialWorker, "north")
 	for _, u := range []data.User{a, b} {
-		if err := s.CreateUser(ctx, u); err != nil {
+		if err := s.CreateUser(ctx, u, userAudit(u, "user.created")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -83,7 +92,7 @@ func testUserKeys(t *testing.T, s data.Store) {
 	}
 
 	newHash := data.HashKey("a's new key")
-	updated, err := s.ReplaceUserKey(ctx, a.ID, newHash)
+	updated, err := s.ReplaceUserKey(ctx, a.ID, newHash, userAudit(a, "apikey.issued"))
 	if err != nil {
 		t.Fatalf("ReplaceUserKey: %v", err)
 	}
@@ -96,13 +105,19 @@ func testUserKeys(t *testing.T, s data.Store) {
 	if got, err := s.UserByKeyHash(ctx, newHash); err != nil || got.ID != a.ID {
 		t.Errorf("new key: %v, %v", got.ID, err)
 	}
-	if _, err := s.ReplaceUserKey(ctx, a.ID, b.KeyHash); !errors.Is(err, data.ErrDuplicate) {
+	if got := auditActions(t, s, a.ID); !slices.Equal(got, []string{"user.created", "apikey.issued"}) {
+		t.Errorf("audit after a key replacement = %v", got)
+	}
+	if _, err := s.ReplaceUserKey(ctx, a.ID, b.KeyHash, userAudit(a, "apikey.issued")); !errors.Is(err, data.ErrDuplicate) {
 		t.Errorf("ReplaceUserKey to b's hash: error = %v, want ErrDuplicate", err)
 	}
 	if got, err := s.UserByKeyHash(ctx, b.KeyHash); err != nil || got.ID != b.ID {
 		t.Errorf("after refused replace, b's key finds %v, %v", got.ID, err)
 	}
-	if _, err := s.ReplaceUserKey(ctx, "no-such-user", data.HashKey("x")); !errors.Is(err, data.ErrNotFound) {
+	if got := auditActions(t, s, a.ID); len(got) != 2 {
+		t.Errorf("a refused key replacement was audited: %v", got)
+	}
+	if _, err := s.ReplaceUserKey(ctx, "no-such-user", data.HashKey("x"), userAudit(data.User{ID: "no-such-user"}, "apikey.issued")); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("ReplaceUserKey(unknown) error = %v, want ErrNotFound", err)
 	}
 }
@@ -119,7 +134,7 @@ func testConcurrentUserCreates(t *testing.T, open func() data.Store) {
 		wg.Go(func() {
 			u := newUser(100+i, data.RoleSocialWorker, "north")
 			u.Email = "contested@example.org"
-			errs[i] = stores[i%2].CreateUser(ctx, u)
+			errs[i] = stores[i%2].CreateUser(ctx, u, userAudit(u, "user.created"))
 		})
 	}
 	wg.Wait()
@@ -134,5 +149,12 @@ func testConcurrentUserCreates(t *testing.T, open func() data.Store) {
 	}
 	if wins != 1 {
 		t.Errorf("%d creates won the same email, want exactly 1", wins)
+	}
+	page, err := stores[1].ListAudit(ctx, data.AuditQuery{Scopes: []string{"north"}, Limit: data.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 {
+		t.Errorf("%d audit entries after one winning create, want 1", len(page.Items))
 	}
 }

@@ -1,16 +1,86 @@
 // Package mongodb is tolk's production store: MongoDB through
-// go.mongodb.org/mongo-driver/v2. It uses only what MongoDB, FerretDB and
-// the managed services (Atlas, DocumentDB, Cosmos DB) all serve: equality and
-// range filters on dotted paths, $in, unique indexes and conditional
-// single-document writes guarded by a version field. No transactions, TTL
-// indexes or change streams. Writes are acknowledged by a majority with
-// journaling unless the URI says otherwise.
+// go.mongodb.org/mongo-driver/v2. It relies only on what MongoDB replica
+// sets, Atlas, DocumentDB, Cosmos DB and FerretDB all serve: equality and
+// range filters on dotted paths (a range also matches array elements), $in,
+// unique indexes, and writes that need to be atomic only within one
+// document. No transactions, TTL indexes, change streams or aggregation.
+// Writes are acknowledged by a majority with journaling unless the URI says
+// otherwise.
+//
+// # Versioned writes
+//
+// Every change of a record (a create, an update) goes through one mechanism,
+// in locks.go and finish.go, generic over the record's collection and
+// document type:
+//
+//  1. The writer reads the record (version n, or none for a create), checks
+//     what it must, and builds the complete new document at version n+1 (1
+//     for a create) and its outbox: the documents that land with it, today
+//     the audit entry. An outbox ID that is already taken refuses the change.
+//  2. It inserts a lock into the locks collection, holding the new document,
+//     the outbox, the version, a random token and the time. A unique index on
+//     the lock's key, "<collection>/<record id>", admits one lock per record.
+//     An insert against a unique index is atomic on every server, and this
+//     one is the commit point. A writer that finds another lock in the way
+//     waits for it to go, then returns data.ErrConflict if the record has
+//     moved, or tries again if it has not (that lock was void).
+//  3. The writer lands its lock at once, on a context detached from the
+//     request's with a limit of its own (landTimeout), so that a request
+//     that times out after its commit point still has its change landed now.
+//     Landing writes the document (an insert for a create, otherwise
+//     ReplaceOne with the filter {_id, version < n+1}) and, if the record
+//     then carries the lock's token, inserts the outbox (a duplicate key
+//     means an earlier landing did) and deletes the lock. If the record is at
+//     n+1 or later under another token, the lock is void: its writer read a
+//     version that another change had replaced. It is deleted, nothing of it
+//     lands, and its writer gets data.ErrConflict. If the server refuses the
+//     document for a unique index (a taken email or key hash; FerretDB
+//     reports that inside an update as an InternalError), the lock is deleted
+//     and its writer gets data.ErrDuplicate. Any other error leaves the lock.
+//  4. Readers leave a lock alone while its writer may be at work: they see
+//     the record as it was, and the change shows once it has landed, before
+//     its writer returns. Anyone deletes a void lock at once. A lock older
+//     than Store.LockTimeout was left by a writer that died, and is landed
+//     for it by the next point read of the record (which looks up the
+//     record's lock by key), listing or look-up by a secondary key (which
+//     first looks at every lock of its collection: one per change in flight,
+//     so almost never any) or writer of the record. These finishers take
+//     turns: a turn is claimed by inserting a unique claim, and the next turn
+//     may be claimed LockTimeout later.
+//
+// So no reader sees a change before it has landed, and a change lands with
+// its audit entry: the outbox goes in after the record and before the lock
+// is deleted, and a landing that stops in between is finished by the next.
+// A writer that died after its commit point holds up further changes of
+// its record for up to LockTimeout; readers are never held up.
+//
+// Landings of one lock take turns because of FerretDB. On MongoDB the
+// filtered ReplaceOne is atomic, so landings could overlap freely. FerretDB
+// 1.24 runs an update's filter as a query and then writes by _id: of two
+// overlapping landings, the later could write its version back over a newer
+// one that landed in between (this package's contention test saw it happen
+// while every reader landed locks). With one landing at a time and versions
+// that only grow, that takes a landing that outlasts its turn, which the
+// time limits rule out unless clocks of two instances disagree by more than
+// the margin DefaultLockTimeout leaves.
+//
+// A lock is deleted once landed, void or refused, and a dead writer's claims
+// once its lock has landed, so the locks collection holds about one document
+// per change in flight. A lock's _id is its key and its token, so that
+// deleting it by _id cannot delete a later lock of the same record (FerretDB
+// runs a filtered delete as a query followed by a delete by _id).
+//
+// Records keep the token of the change that last landed them (lockToken).
+// Users keep a version, which data.User does not show; Open gives version 1
+// to users stored before users had versions.
 package mongodb
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -21,21 +91,30 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
+// The collections.
+const (
+	usersCollection        = "users"
+	auditCollection        = "audit"
+	interpretersCollection = "interpreters"
+	locksCollection        = "locks"
+)
+
 // Store is a data.Store on a MongoDB database.
 type Store struct {
 	client       *mongo.Client
+	db           *mongo.Database
 	users        *mongo.Collection
 	audit        *mongo.Collection
 	interpreters *mongo.Collection
-	revisions    *mongo.Collection
+	locks        *mongo.Collection
+	closed       atomic.Bool
 
-	// ClaimTimeout is how old an unlanded version claim must be before
-	// another writer rolls it forward; it must exceed the longest request.
-	ClaimTimeout time.Duration
+	// LockTimeout is how long a writer has to land its own change before
+	// readers and other writers take it for dead and land the change for it.
+	// Until then a reader sees the record without the change. Set it before
+	// the store is used.
+	LockTimeout time.Duration
 }
-
-// DefaultClaimTimeout is ClaimTimeout for stores made by Open.
-const DefaultClaimTimeout = time.Minute
 
 var _ data.Store = (*Store)(nil)
 
@@ -59,11 +138,12 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 	db := client.Database(database)
 	s := &Store{
 		client:       client,
-		users:        db.Collection("users"),
-		audit:        db.Collection("audit"),
-		interpreters: db.Collection("interpreters"),
-		revisions:    db.Collection("interpreter_revisions"),
-		ClaimTimeout: DefaultClaimTimeout,
+		db:           db,
+		users:        db.Collection(usersCollection),
+		audit:        db.Collection(auditCollection),
+		interpreters: db.Collection(interpretersCollection),
+		locks:        db.Collection(locksCollection),
+		LockTimeout:  DefaultLockTimeout,
 	}
 	if err := s.Ping(ctx); err != nil {
 		client.Disconnect(context.WithoutCancel(ctx))
@@ -73,7 +153,20 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		client.Disconnect(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("mongodb: create indexes: %w", err)
 	}
+	if err := s.versionUsers(ctx); err != nil {
+		client.Disconnect(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("mongodb: %w", err)
+	}
 	return s, nil
+}
+
+// versionUsers gives version 1 to users stored before users had versions, so
+// that their next change can be a versioned write. It finds nothing once
+// done; users are few, so the scan at start-up is cheap.
+func (s *Store) versionUsers(ctx context.Context) error {
+	_, err := s.users.UpdateMany(ctx, bson.D{{Key: "version", Value: nil}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: int64(1)}}}})
+	return translate(err, "version users")
 }
 
 // indexSpec describes one index: its name, whether it is unique, and its
@@ -92,14 +185,17 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		},
 		s.audit: {
 			{"entity_newest", false, []string{"entityId", "-_id"}},
-			{"organisation_newest", false, []string{"organisation", "-_id"}},
+			{"scope_newest", false, []string{"scope", "-_id"}},
 		},
 		s.interpreters: {
 			{"languageKeys_id", false, []string{"languageKeys", "_id"}},
 			{"vettingStatus_id", false, []string{"vetting.status", "_id"}},
+			{"vettingStatus_renewalKeys_id", false, []string{"vetting.status", "renewalKeys", "_id"}},
+			{"renewalKeys_id", false, []string{"renewalKeys", "_id"}},
 		},
-		s.revisions: {
-			{"interpreter_version", true, []string{"interpreterId", "version"}},
+		s.locks: {
+			{"key_unique", true, []string{"key"}},
+			{"collection", false, []string{"collection"}},
 		},
 	} {
 		if err := createMissingIndexes(ctx, coll, specs); err != nil {
@@ -145,27 +241,53 @@ func createMissingIndexes(ctx context.Context, coll *mongo.Collection, specs []i
 // isIndexRace reports whether createIndexes failed because another instance
 // created the same index at the same moment.
 func isIndexRace(err error) bool {
-	var ce mongo.CommandError
-	return errors.As(err, &ce) && (ce.Code == 85 || ce.Code == 86) // IndexOptionsConflict, IndexKeySpecsConflict
+	ce, ok := errors.AsType[mongo.CommandError](err)
+	return ok && (ce.Code == 85 || ce.Code == 86) // IndexOptionsConflict, IndexKeySpecsConflict
 }
 
 // Ping asks the primary to answer.
-func (s *Store) Ping(ctx context.Context) error { return s.client.Ping(ctx, nil) }
+func (s *Store) Ping(ctx context.Context) error {
+	return translate(s.client.Ping(ctx, nil), "ping")
+}
 
-// Close disconnects the client, waiting for in-use connections up to ctx's deadline.
-func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+// Close disconnects the client, waiting for in-use connections up to ctx's
+// deadline. Closing twice is harmless; every other call after Close returns
+// data.ErrClosed.
+func (s *Store) Close(ctx context.Context) error {
+	if !s.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	return translate(s.client.Disconnect(ctx), "close")
+}
 
-// translate turns driver errors into the data sentinels.
+// translate turns driver errors into the data sentinels. Context errors stay
+// in the chain, wrapped.
 func translate(err error, what string) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return fmt.Errorf("%s: %w", what, data.ErrNotFound)
-	case mongo.IsDuplicateKeyError(err):
-		return fmt.Errorf("%s: %w", what, data.ErrDuplicate)
+	case errors.Is(err, mongo.ErrClientDisconnected):
+		return fmt.Errorf("%s: %w", what, data.ErrClosed)
+	case isUniqueViolation(err):
+		return fmt.Errorf("%s: %w: %v", what, data.ErrDuplicate, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isUniqueViolation reports whether the server refused a write because it
+// would break a unique index. MongoDB says so with a duplicate key error;
+// FerretDB 1.24 reports a violation inside an update as an InternalError
+// naming the backend's constraint.
+func isUniqueViolation(err error) bool {
+	if mongo.IsDuplicateKeyError(err) {
+		return true
+	}
+	ce, ok := errors.AsType[mongo.CommandError](err)
+	return ok && ce.Code == 1 && // InternalError
+		(strings.Contains(ce.Message, "UNIQUE constraint failed") || // SQLite
+			strings.Contains(ce.Message, "duplicate key value violates unique constraint")) // PostgreSQL
 }
 
 // findPage runs a paged query: it asks for one record more than the limit to

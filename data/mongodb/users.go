@@ -11,6 +11,8 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
+// userDocument is a user as stored. Version is the store's own: data.User
+// has none, but a key replacement is a versioned write like any other.
 type userDocument struct {
 	ID           string    `bson:"_id"`
 	Name         string    `bson:"name"`
@@ -20,6 +22,14 @@ type userDocument struct {
 	KeyHash      string    `bson:"keyHash"`
 	CreatedAt    time.Time `bson:"createdAt"`
 	UpdatedAt    time.Time `bson:"updatedAt"`
+	Version      int64     `bson:"version"`
+}
+
+func fromUser(u data.User) userDocument {
+	return userDocument{
+		ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), Organisation: u.Organisation,
+		KeyHash: u.KeyHash, CreatedAt: data.Timestamp(u.CreatedAt), UpdatedAt: data.Timestamp(u.UpdatedAt),
+	}
 }
 
 func (d userDocument) toUser() data.User {
@@ -29,54 +39,78 @@ func (d userDocument) toUser() data.User {
 	}
 }
 
-// CreateUser inserts u; the unique indexes on email and keyHash refuse duplicates.
-func (s *Store) CreateUser(ctx context.Context, u data.User) error {
-	_, err := s.users.InsertOne(ctx, userDocument{
-		ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), Organisation: u.Organisation,
-		KeyHash: u.KeyHash, CreatedAt: data.Timestamp(u.CreatedAt), UpdatedAt: data.Timestamp(u.UpdatedAt),
-	})
-	return translate(err, "user")
+// userAttempts bounds how often ReplaceUserKey re-reads and retries when
+// another change of the user lands first.
+const userAttempts = 5
+
+// CreateUser commits u at version 1 with its audit entry. The unique indexes
+// on email and keyHash refuse duplicates when the lock lands.
+func (s *Store) CreateUser(ctx context.Context, u data.User, audit data.AuditEntry) error {
+	var cur userDocument
+	switch err := s.read(ctx, s.users, u.ID, &cur); {
+	case err == nil:
+		return fmt.Errorf("user %s: %w", u.ID, data.ErrDuplicate)
+	case !errors.Is(err, data.ErrNotFound):
+		return err
+	}
+	err := s.commit(ctx, change{coll: usersCollection, id: u.ID, version: 1, doc: fromUser(u), audit: audit})
+	if errors.Is(err, errStale) {
+		return fmt.Errorf("user %s: %w", u.ID, data.ErrDuplicate)
+	}
+	return err
 }
 
 // User returns the user with this ID.
 func (s *Store) User(ctx context.Context, id string) (data.User, error) {
-	return s.findUser(ctx, bson.D{{Key: "_id", Value: id}})
-}
-
-// UserByKeyHash returns the user holding the key with this hash.
-func (s *Store) UserByKeyHash(ctx context.Context, keyHash string) (data.User, error) {
-	return s.findUser(ctx, bson.D{{Key: "keyHash", Value: keyHash}})
-}
-
-func (s *Store) findUser(ctx context.Context, filter bson.D) (data.User, error) {
 	var d userDocument
-	if err := s.users.FindOne(ctx, filter).Decode(&d); err != nil {
-		return data.User{}, translate(err, "user")
+	if err := s.read(ctx, s.users, id, &d); err != nil {
+		return data.User{}, err
 	}
 	return d.toUser(), nil
 }
 
-// ReplaceUserKey sets a new key hash in one single-document update; the
-// unique index on keyHash refuses a hash another user holds.
+// UserByKeyHash returns the user holding the key with this hash, once the
+// key changes in flight have landed.
+func (s *Store) UserByKeyHash(ctx context.Context, keyHash string) (data.User, error) {
+	if err := s.finishPending(ctx, usersCollection); err != nil {
+		return data.User{}, err
+	}
+	var d userDocument
+	if err := s.users.FindOne(ctx, bson.D{{Key: "keyHash", Value: keyHash}}).Decode(&d); err != nil {
+		return data.User{}, translate(err, "user by key")
+	}
+	return d.toUser(), nil
+}
+
+// ReplaceUserKey commits the user with the new key hash and its audit entry,
+// re-reading and retrying when another change of the user lands first.
 //
-// The unique index is what guarantees uniqueness; the look-up first gives
-// the right error on servers (FerretDB 1.24) that report a unique violation
-// in an update as an internal error rather than a duplicate key.
-func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string) (data.User, error) {
+// The unique index on keyHash is what guarantees uniqueness; the look-up
+// first gives the right error without committing a change that would be
+// refused.
+func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string, audit data.AuditEntry) (data.User, error) {
 	switch holder, err := s.UserByKeyHash(ctx, keyHash); {
 	case err == nil && holder.ID != id:
 		return data.User{}, fmt.Errorf("user key: %w", data.ErrDuplicate)
 	case err != nil && !errors.Is(err, data.ErrNotFound):
 		return data.User{}, err
 	}
-	res, err := s.users.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "keyHash", Value: keyHash}}}})
-	if err != nil {
-		return data.User{}, translate(err, "user")
+	for attempt := 1; ; attempt++ {
+		var d userDocument
+		if err := s.read(ctx, s.users, id, &d); err != nil {
+			return data.User{}, err
+		}
+		d.KeyHash = keyHash
+		d.Version++
+		err := s.commit(ctx, change{coll: usersCollection, id: id, version: d.Version, doc: d, audit: audit})
+		switch {
+		case err == nil:
+			return d.toUser(), nil
+		case errors.Is(err, errStale) && attempt < userAttempts:
+			continue
+		case errors.Is(err, errStale):
+			return data.User{}, fmt.Errorf("user %s: %w", id, data.ErrConflict)
+		}
+		return data.User{}, err
 	}
-	if res.MatchedCount == 0 {
-		return data.User{}, fmt.Errorf("user %s: %w", id, data.ErrNotFound)
-	}
-	return s.User(ctx, id)
 }

@@ -1,0 +1,224 @@
+//go:build issue7
+
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data"
+)
+
+type matchRequest struct {
+	Start         time.Time `json:"start" validate:"required"`
+	End           time.Time `json:"end" validate:"required"`
+	InterviewType string    `json:"interviewType" validate:"required,oneof=abe_police social_work age_assessment health legal"`
+	Modality      string    `json:"modality" validate:"required,oneof=in_person video phone"`
+	Region        string    `json:"region" validate:"max=10"`
+	Limit         int       `json:"limit" validate:"min=0,max=100"`
+}
+
+type factorView struct {
+	Factor string `json:"factor"`
+	Points int    `json:"points"`
+	Reason string `json:"reason"`
+}
+
+type reasonView struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+type candidateView struct {
+	Interpreter interpreterView `json:"interpreter"`
+	Score       int             `json:"score"`
+	Factors     []factorView    `json:"factors"`
+	Warnings    []reasonView    `json:"warnings"`
+}
+
+type excludedView struct {
+	Interpreter   interpreterView `json:"interpreter"`
+	Reasons       []reasonView    `json:"reasons"`
+	NextAvailable *time.Time      `json:"nextAvailable,omitempty"`
+}
+
+type matchView struct {
+	Candidates []candidateView `json:"candidates"`
+	Excluded   []excludedView  `json:"excluded"`
+}
+
+func toFactorViews(fs []data.Factor) []factorView {
+	out := make([]factorView, len(fs))
+	for i, f := range fs {
+		out[i] = factorView{f.Factor, f.Points, f.Reason}
+	}
+	return out
+}
+
+func toReasonViews(rs []data.Reason) []reasonView {
+	out := make([]reasonView, len(rs))
+	for i, r := range rs {
+		out[i] = reasonView{r.Code, r.Message}
+	}
+	return out
+}
+
+// matchCase ranks interpreters for an interview of a case.
+func (s *Server) matchCase(c *fiber.Ctx) error {
+	var req matchRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	actor, _ := caller(c)
+	res, err := s.app.Match(c.UserContext(), actor, c.Params("id"), app.MatchRequest{
+		Start: req.Start, End: req.End, InterviewType: data.InterviewType(req.InterviewType),
+		Modality: data.Modality(req.Modality), Region: req.Region, Limit: req.Limit,
+	})
+	if err != nil {
+		return err
+	}
+	out := matchView{Candidates: []candidateView{}, Excluded: []excludedView{}}
+	for _, cand := range res.Candidates {
+		out.Candidates = append(out.Candidates, candidateView{toInterpreterView(cand.Interpreter), cand.Score, toFactorViews(cand.Factors), toReasonViews(cand.Warnings)})
+	}
+	for _, ex := range res.Excluded {
+		v := excludedView{Interpreter: toInterpreterView(ex.Interpreter), Reasons: toReasonViews(ex.Reasons)}
+		if !ex.NextAvailable.IsZero() {
+			at := ex.NextAvailable.UTC()
+			v.NextAvailable = &at
+		}
+		out.Excluded = append(out.Excluded, v)
+	}
+	return c.JSON(out)
+}
+
+type bookingRequest struct {
+	CaseID        string    `json:"caseId" validate:"required,max=64"`
+	InterpreterID string    `json:"interpreterId" validate:"required,max=64"`
+	Start         time.Time `json:"start" validate:"required"`
+	End           time.Time `json:"end" validate:"required"`
+	InterviewType string    `json:"interviewType" validate:"required,oneof=abe_police social_work age_assessment health legal"`
+	Modality      string    `json:"modality" validate:"required,oneof=in_person video phone"`
+	Region        string    `json:"region" validate:"max=10"`
+	Location      string    `json:"location" validate:"max=500"`
+}
+
+type matchSnapshotView struct {
+	Score    int          `json:"score"`
+	Factors  []factorView `json:"factors"`
+	Warnings []reasonView `json:"warnings"`
+}
+
+type outcomeView struct {
+	Attended         bool      `json:"attended"`
+	ChildComfortable bool      `json:"childComfortable"`
+	Note             string    `json:"note,omitempty"`
+	RecordedBy       string    `json:"recordedBy"`
+	RecordedAt       time.Time `json:"recordedAt"`
+}
+
+type bookingView struct {
+	ID            string             `json:"id"`
+	CaseID        string             `json:"caseId"`
+	CaseReference string             `json:"caseReference"`
+	InterpreterID string             `json:"interpreterId"`
+	BookedBy      string             `json:"bookedBy"`
+	Start         time.Time          `json:"start"`
+	End           time.Time          `json:"end"`
+	InterviewType data.InterviewType `json:"interviewType"`
+	Modality      data.Modality      `json:"modality"`
+	Region        string             `json:"region,omitempty"`
+	Location      string             `json:"location"`
+	Status        data.BookingStatus `json:"status"`
+	Sequence      int                `json:"sequence"`
+	Match         matchSnapshotView  `json:"match"`
+	Outcome       *outcomeView       `json:"outcome,omitempty"`
+	CancelReason  string             `json:"cancelReason,omitempty"`
+	Version       int64              `json:"version"`
+	CreatedAt     time.Time          `json:"createdAt"`
+	UpdatedAt     time.Time          `json:"updatedAt"`
+}
+
+func toBookingView(b data.Booking) bookingView {
+	v := bookingView{
+		ID: b.ID, CaseID: b.CaseID, CaseReference: b.CaseReference, InterpreterID: b.InterpreterID, BookedBy: b.BookedBy,
+		Start: b.Start, End: b.End, InterviewType: b.InterviewType, Modality: b.Modality, Region: b.Region,
+		Location: b.Location, Status: b.Status, Sequence: b.Sequence,
+		Match:        matchSnapshotView{b.Match.Score, toFactorViews(b.Match.Factors), toReasonViews(b.Match.Warnings)},
+		CancelReason: b.CancelReason, Version: b.Version, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
+	}
+	if o := b.Outcome; o != nil {
+		v.Outcome = &outcomeView{o.Attended, o.ChildComfortable, o.Note, o.RecordedBy, o.RecordedAt}
+	}
+	return v
+}
+
+// createBooking books an interpreter, re-judging every hard rule.
+func (s *Server) createBooking(c *fiber.Ctx) error {
+	var req bookingRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	actor, _ := caller(c)
+	b, err := s.app.CreateBooking(c.UserContext(), actor, app.NewBooking{
+		CaseID: req.CaseID, InterpreterID: req.InterpreterID, Start: req.Start, End: req.End,
+		InterviewType: data.InterviewType(req.InterviewType), Modality: data.Modality(req.Modality),
+		Region: req.Region, Location: req.Location,
+	})
+	if err != nil {
+		return err
+	}
+	c.Location("/v1/bookings/" + b.ID)
+	return c.Status(http.StatusCreated).JSON(toBookingView(b))
+}
+
+// getBooking shows a booking of the caller's organisation.
+func (s *Server) getBooking(c *fiber.Ctx) error {
+	actor, _ := caller(c)
+	b, err := s.app.GetBooking(c.UserContext(), actor, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(toBookingView(b))
+}
+
+// listBookings pages through the caller's organisation's bookings.
+func (s *Server) listBookings(c *fiber.Ctx) error {
+	limit, err := queryInt(c, "limit", 50, 1, data.MaxPageSize)
+	if err != nil {
+		return err
+	}
+	from, err := queryTime(c, "from")
+	if err != nil {
+		return err
+	}
+	to, err := queryTime(c, "to")
+	if err != nil {
+		return err
+	}
+	actor, _ := caller(c)
+	page, err := s.app.ListBookings(c.UserContext(), actor, app.BookingFilter{
+		CaseID: c.Query("caseId"), InterpreterID: c.Query("interpreterId"), From: from, To: to,
+		Cursor: c.Query("cursor"), Limit: limit,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(toPageView(page, toBookingView))
+}
+
+// queryTime reads an optional RFC 3339 instant from the query string.
+func queryTime(c *fiber.Ctx, name string) (time.Time, error) {
+	s := c.Query(name)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, validationFailed(fieldError{Field: name, Message: "must be an RFC 3339 instant, e.g. 2026-12-01T09:00:00Z"})
+	}
+	return t, nil
+}

@@ -1,0 +1,128 @@
+//go:build issue7
+
+package api
+
+import (
+	"time"
+
+	"github.com/tolk/tolk/data"
+)
+
+// caseInput is the body of POST and PUT /v1/cases. There is no field for a
+// child's name, by design. The read-only fields of the representation GET
+// returns are accepted and ignored.
+type caseInput struct {
+	ID           string `json:"id" validate:"max=64"`
+	Organisation any    `json:"organisation"`
+	CreatedBy    any    `json:"createdBy"`
+	Version      any    `json:"version"`
+	CreatedAt    any    `json:"createdAt"`
+	UpdatedAt    any    `json:"updatedAt"`
+
+	Reference            string           `json:"reference" validate:"required,max=100"`
+	LinkedReferences     []string         `json:"linkedReferences" validate:"max=50,dive,required,max=100"`
+	Child                childInput       `json:"child"`
+	ExcludedInterpreters []exclusionInput `json:"excludedInterpreters" validate:"max=50,dive"`
+}
+
+type childInput struct {
+	Languages         []childLanguageInput `json:"languages" validate:"required,min=1,max=10,dive"`
+	InterpreterGender genderWishInput      `json:"interpreterGender"`
+	CommunityLinks    []linkInput          `json:"communityLinks" validate:"max=50,dive"`
+	AvoidOwnCommunity bool                 `json:"avoidOwnCommunity"`
+	AgeBand           string               `json:"ageBand" validate:"max=20"`
+}
+
+type childLanguageInput struct {
+	Tag string `json:"tag" validate:"required,bcp47"`
+}
+
+type genderWishInput struct {
+	Preference string `json:"preference" validate:"max=20"`
+	Required   bool   `json:"required"`
+}
+
+type exclusionInput struct {
+	InterpreterID string `json:"interpreterId" validate:"required,max=64"`
+	Reason        string `json:"reason" validate:"max=500"`
+}
+
+func (in caseInput) toCase() data.Case {
+	c := data.Case{
+		Reference: in.Reference, LinkedReferences: append([]string(nil), in.LinkedReferences...),
+		Child: data.Child{
+			InterpreterGender: data.GenderWish{Preference: data.Gender(in.Child.InterpreterGender.Preference), Required: in.Child.InterpreterGender.Required},
+			AvoidOwnCommunity: in.Child.AvoidOwnCommunity, AgeBand: data.AgeBand(in.Child.AgeBand),
+		},
+	}
+	for _, l := range in.Child.Languages {
+		c.Child.Languages = append(c.Child.Languages, l.Tag)
+	}
+	for _, l := range in.Child.CommunityLinks {
+		c.Child.CommunityLinks = append(c.Child.CommunityLinks, data.CommunityLink{Kind: data.CommunityLinkKind(l.Kind), Value: l.Value})
+	}
+	for _, e := range in.ExcludedInterpreters {
+		c.ExcludedInterpreters = append(c.ExcludedInterpreters, data.CaseExclusion{InterpreterID: e.InterpreterID, Reason: e.Reason})
+	}
+	c.Normalize()
+	return c
+}
+
+type caseView struct {
+	ID                   string          `json:"id"`
+	Organisation         string          `json:"organisation"`
+	Reference            string          `json:"reference"`
+	LinkedReferences     []string        `json:"linkedReferences"`
+	Child                childView       `json:"child"`
+	ExcludedInterpreters []exclusionView `json:"excludedInterpreters"`
+	CreatedBy            string          `json:"createdBy"`
+	Version              int64           `json:"version"`
+	CreatedAt            time.Time       `json:"createdAt"`
+	UpdatedAt            time.Time       `json:"updatedAt"`
+}
+
+type childView struct {
+	Languages         []childLanguageView `json:"languages"`
+	InterpreterGender genderWishView      `json:"interpreterGender"`
+	CommunityLinks    []linkView          `json:"communityLinks"`
+	AvoidOwnCommunity bool                `json:"avoidOwnCommunity"`
+	AgeBand           data.AgeBand        `json:"ageBand,omitempty"`
+}
+
+type childLanguageView struct {
+	Tag string `json:"tag"`
+}
+
+type genderWishView struct {
+	Preference data.Gender `json:"preference,omitempty"`
+	Required   bool        `json:"required"`
+}
+
+type exclusionView struct {
+	InterpreterID string `json:"interpreterId"`
+	Reason        string `json:"reason,omitempty"`
+}
+
+func toCaseView(c data.Case) caseView {
+	v := caseView{
+		ID: c.ID, Organisation: c.Organisation, Reference: c.Reference, LinkedReferences: []string{},
+		Child: childView{
+			Languages: []childLanguageView{}, CommunityLinks: []linkView{},
+			InterpreterGender: genderWishView{c.Child.InterpreterGender.Preference, c.Child.InterpreterGender.Required},
+			AvoidOwnCommunity: c.Child.AvoidOwnCommunity, AgeBand: c.Child.AgeBand,
+		},
+		ExcludedInterpreters: []exclusionView{}, CreatedBy: c.CreatedBy, Version: c.Version,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+	v.LinkedReferences = append(v.LinkedReferences, c.LinkedReferences...)
+	for _, l := range c.Child.Languages {
+		v.Child.Languages = append(v.Child.Languages, childLanguageView{l})
+	}
+	for _, l := range c.Child.CommunityLinks {
+		v.Child.CommunityLinks = append(v.Child.CommunityLinks, linkView{l.Kind, l.Value})
+	}
+	for _, e := range c.ExcludedInterpreters {
+		v.ExcludedInterpreters = append(v.ExcludedInterpreters, exclusionView{e.InterpreterID, e.Reason})
+	}
+	return v
+}

@@ -1,0 +1,197 @@
+//go:build issue7
+
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/matching"
+)
+
+// ErrIneligible means the interpreter fails a hard rule for the interview;
+// the concrete error is an *IneligibleError listing every reason.
+var ErrIneligible = errors.New("ineligible")
+
+// IneligibleError lists every hard rule an interpreter fails for an
+// interview. It matches ErrIneligible.
+type IneligibleError struct{ Reasons []data.Reason }
+
+// Error joins the reason codes.
+func (e *IneligibleError) Error() string {
+	codes := make([]string, len(e.Reasons))
+	for i, r := range e.Reasons {
+		codes[i] = r.Code
+	}
+	return "ineligible: " + strings.Join(codes, ", ")
+}
+
+// Is reports whether target is ErrIneligible.
+func (e *IneligibleError) Is(target error) bool { return target == ErrIneligible }
+
+// NewBooking is what a social worker sends to book an interpreter.
+type NewBooking struct {
+	CaseID, InterpreterID string
+	Start, End            time.Time
+	InterviewType         data.InterviewType
+	Modality              data.Modality
+	Region                string
+	Location              string
+}
+
+// CreateBooking books an interpreter for an interview of a case of the
+// actor's organisation. Every hard rule is judged again for this
+// interpreter at this time, whatever the client saw: failing any is an
+// *IneligibleError with every reason. The store then books atomically: a
+// confirmed booking of the interpreter in the way is an *data.OverlapError
+// naming it, never a second booking. The booking keeps the match snapshot
+// that justified it.
+func (a *App) CreateBooking(ctx context.Context, actor data.User, nb NewBooking) (data.Booking, error) {
+	c, err := a.GetCase(ctx, actor, nb.CaseID)
+	if errors.Is(err, data.ErrNotFound) {
+		return data.Booking{}, invalid("caseId", "names no case of your organisation")
+	}
+	if err != nil {
+		return data.Booking{}, err
+	}
+	interp, err := a.store.Interpreter(ctx, nb.InterpreterID)
+	if errors.Is(err, data.ErrNotFound) {
+		return data.Booking{}, invalid("interpreterId", "names no interpreter")
+	}
+	if err != nil {
+		return data.Booking{}, err
+	}
+	req := matching.Request{
+		Case: c, Start: nb.Start.UTC(), End: nb.End.UTC(), InterviewType: nb.InterviewType,
+		Modality: nb.Modality, Region: strings.ToUpper(strings.TrimSpace(nb.Region)),
+	}
+	cand, err := a.evaluate(ctx, c, interp, req)
+	if err != nil {
+		return data.Booking{}, err
+	}
+	now := a.stamp()
+	b := data.Booking{
+		ID: data.NewID(now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference,
+		InterpreterID: interp.ID, BookedBy: actor.ID, Start: data.Timestamp(req.Start), End: data.Timestamp(req.End),
+		InterviewType: req.InterviewType, Modality: req.Modality, Location: strings.TrimSpace(nb.Location),
+		Status: data.BookingConfirmed, Match: cand.Snapshot(), Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	if b.Modality == data.ModalityInPerson {
+		b.Region, b.Buffer = req.Region, a.policy.TravelBuffer
+	}
+	if err := b.Validate(); err != nil {
+		return data.Booking{}, err
+	}
+	audit := data.NewAuditEntry(now, actor, b.Organisation, "booking.created", "booking", b.ID)
+	for range retries {
+		err = a.store.CreateBooking(ctx, b, audit)
+		if !errors.Is(err, data.ErrConflict) {
+			break
+		}
+	}
+	if err != nil {
+		return data.Booking{}, err
+	}
+	return b, nil
+}
+
+// evaluate judges one interpreter for a request by every hard rule, as Match
+// would. An interpreter whose only failing rule is availability is passed
+// on: the store decides that atomically and names the booking in the way.
+func (a *App) evaluate(ctx context.Context, c data.Case, interp data.Interpreter, req matching.Request) (matching.Candidate, error) {
+	now := a.now()
+	in := matching.Input{Request: req, Pool: []data.Interpreter{interp}, Now: now}
+	if err := in.Validate(a.policy); err != nil {
+		return matching.Candidate{}, err
+	}
+	from := earliest(req.Start.Add(-24*time.Hour), now.Add(-recentWindow))
+	bookings, err := a.store.ConfirmedBookings(ctx, []string{interp.ID}, from, req.Start.Add(15*24*time.Hour))
+	if err != nil {
+		return matching.Candidate{}, err
+	}
+	in.Bookings = bookings
+	in.Recent = map[string]int{}
+	for _, b := range bookings {
+		if !b.Start.Before(now.Add(-recentWindow)) && b.Start.Before(now) {
+			in.Recent[b.InterpreterID]++
+		}
+	}
+	if in.History, err = a.caseHistory(ctx, c); err != nil {
+		return matching.Candidate{}, err
+	}
+	cand, reasons, err := matching.Evaluate(in, interp, a.policy)
+	if err != nil {
+		return matching.Candidate{}, err
+	}
+	onlyUnavailable := len(reasons) == 1 && reasons[0].Code == "unavailable"
+	if len(reasons) > 0 && !onlyUnavailable {
+		return matching.Candidate{}, &IneligibleError{Reasons: reasons}
+	}
+	if onlyUnavailable {
+		// Score it as if free, for the snapshot; the store will refuse it
+		// unless the booking in the way is cancelled meanwhile.
+		in.Bookings = slices.DeleteFunc(in.Bookings, func(b data.Booking) bool { return b.Start.Before(req.End.Add(24 * time.Hour)) })
+		cand, _, err = matching.Evaluate(in, interp, a.policy)
+	}
+	return cand, err
+}
+
+// caseHistory returns every booking of a case, oldest first.
+func (a *App) caseHistory(ctx context.Context, c data.Case) ([]data.Booking, error) {
+	var out []data.Booking
+	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
+	for {
+		page, err := a.store.ListBookings(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.Next == "" {
+			return out, nil
+		}
+		q.After = page.Next
+	}
+}
+
+// GetBooking returns a booking of the actor's organisation; another
+// organisation's booking is ErrNotFound.
+func (a *App) GetBooking(ctx context.Context, actor data.User, id string) (data.Booking, error) {
+	if err := require(actor, caseRoles...); err != nil {
+		return data.Booking{}, err
+	}
+	b, err := a.store.Booking(ctx, id)
+	if err != nil {
+		return data.Booking{}, err
+	}
+	if b.Organisation != actor.Organisation {
+		return data.Booking{}, fmt.Errorf("booking %s: %w", id, data.ErrNotFound)
+	}
+	return b, nil
+}
+
+// BookingFilter is what a caller may ask of the bookings listing.
+type BookingFilter struct {
+	CaseID, InterpreterID string
+	From, To              time.Time
+	Cursor                string
+	Limit                 int
+}
+
+// ListBookings pages through the actor's organisation's bookings by start time.
+func (a *App) ListBookings(ctx context.Context, actor data.User, f BookingFilter) (data.Page[data.Booking], error) {
+	if err := require(actor, caseRoles...); err != nil {
+		return data.Page[data.Booking]{}, err
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		return data.Page[data.Booking]{}, invalid("to", "must be after from")
+	}
+	return a.store.ListBookings(ctx, data.BookingQuery{
+		Organisation: actor.Organisation, CaseID: f.CaseID, InterpreterID: f.InterpreterID,
+		From: f.From, To: f.To, After: f.Cursor, Limit: f.Limit,
+	})
+}

@@ -1,0 +1,104 @@
+//go:build issue7
+
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tolk/tolk/data"
+)
+
+// caseRoles may create, read and change cases and book for them.
+var caseRoles = []data.Role{data.RoleSocialWorker, data.RoleCoordinator}
+
+// CreateCase records a case in the actor's organisation. fields carries what
+// the social worker entered; ID, organisation, author, version and
+// timestamps are set here. Excluded interpreters must exist.
+func (a *App) CreateCase(ctx context.Context, actor data.User, fields data.Case) (data.Case, error) {
+	if err := require(actor, caseRoles...); err != nil {
+		return data.Case{}, err
+	}
+	now := a.stamp()
+	c := fields
+	c.Normalize()
+	c.ID, c.Organisation, c.CreatedBy, c.Version = data.NewID(now), actor.Organisation, actor.ID, 1
+	c.CreatedAt, c.UpdatedAt = now, now
+	if err := a.validateCase(ctx, c); err != nil {
+		return data.Case{}, err
+	}
+	audit := data.NewAuditEntry(now, actor, c.Organisation, "case.created", "case", c.ID)
+	if err := a.store.CreateCase(ctx, c, audit); err != nil {
+		return data.Case{}, err
+	}
+	return c, nil
+}
+
+// validateCase checks the case's invariants and that every interpreter it
+// excludes exists, reporting all problems together.
+func (a *App) validateCase(ctx context.Context, c data.Case) error {
+	var fields []data.FieldError
+	var ve *data.ValidationError
+	if err := c.Validate(); errors.As(err, &ve) {
+		fields = ve.Errors
+	} else if err != nil {
+		return err
+	}
+	for i, e := range c.ExcludedInterpreters {
+		if e.InterpreterID == "" {
+			continue
+		}
+		_, err := a.store.Interpreter(ctx, e.InterpreterID)
+		switch {
+		case errors.Is(err, data.ErrNotFound):
+			fields = append(fields, data.FieldError{Field: fmt.Sprintf("excludedInterpreters[%d].interpreterId", i), Message: "names no interpreter"})
+		case err != nil:
+			return err
+		}
+	}
+	if len(fields) > 0 {
+		return &data.ValidationError{Errors: fields}
+	}
+	return nil
+}
+
+// GetCase returns a case of the actor's organisation; another
+// organisation's case is ErrNotFound, as if it did not exist.
+func (a *App) GetCase(ctx context.Context, actor data.User, id string) (data.Case, error) {
+	if err := require(actor, caseRoles...); err != nil {
+		return data.Case{}, err
+	}
+	c, err := a.store.Case(ctx, id)
+	if err != nil {
+		return data.Case{}, err
+	}
+	if c.Organisation != actor.Organisation {
+		return data.Case{}, fmt.Errorf("case %s: %w", id, data.ErrNotFound)
+	}
+	return c, nil
+}
+
+// UpdateCase replaces a case's fields if ifMatch is its current version.
+func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatch int64, fields data.Case) (data.Case, error) {
+	cur, err := a.GetCase(ctx, actor, id)
+	if err != nil {
+		return data.Case{}, err
+	}
+	if cur.Version != ifMatch {
+		return data.Case{}, &StaleError{Current: cur.Version}
+	}
+	c := fields
+	c.Normalize()
+	c.ID, c.Organisation, c.CreatedBy, c.Version, c.CreatedAt = cur.ID, cur.Organisation, cur.CreatedBy, cur.Version, cur.CreatedAt
+	c.UpdatedAt = a.stamp()
+	if err := a.validateCase(ctx, c); err != nil {
+		return data.Case{}, err
+	}
+	audit := data.NewAuditEntry(c.UpdatedAt, actor, c.Organisation, "case.updated", "case", c.ID)
+	updated, err := a.store.UpdateCase(ctx, c, audit)
+	if errors.Is(err, data.ErrConflict) {
+		return data.Case{}, &StaleError{Current: ifMatch + 1}
+	}
+	return updated, err
+}

@@ -1,0 +1,166 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tolk/tolk/data"
+)
+
+// BootstrapAdminID is the ID of the admin that TOLK_BOOTSTRAP_ADMIN_KEY
+// holds. It alone works across organisations: it creates each
+// organisation's first admin.
+const BootstrapAdminID = "bootstrap-admin"
+
+// BootstrapOrganisation is the bootstrap admin's own organisation.
+const BootstrapOrganisation = "default"
+
+// isBootstrap reports whether the actor is the bootstrap admin.
+func isBootstrap(actor data.User) bool {
+	return actor.ID == BootstrapAdminID && actor.Role == data.RoleAdmin
+}
+
+// system is the actor of changes the service makes itself.
+func system(organisation string) data.User {
+	return data.User{ID: data.ActorSystem, Organisation: organisation}
+}
+
+// NewUser is what an admin gives to create a user.
+type NewUser struct {
+	Name  string
+	Email string
+	Role  data.Role
+	// Organisation defaults to the admin's own. Only the bootstrap admin may
+	// name another.
+	Organisation string
+}
+
+// Authenticate returns the user holding key, or ErrUnauthenticated.
+func (a *App) Authenticate(ctx context.Context, key string) (data.User, error) {
+	if key == "" {
+		return data.User{}, ErrUnauthenticated
+	}
+	u, err := a.store.UserByKeyHash(ctx, data.HashKey(key))
+	switch {
+	case errors.Is(err, data.ErrNotFound) || (err == nil && !u.KeyMatches(key)):
+		return data.User{}, ErrUnauthenticated
+	case err != nil:
+		return data.User{}, err
+	}
+	return u, nil
+}
+
+// CreateUser lets an admin add a user to their own organisation (the
+// bootstrap admin: to any) and returns the user and their API key, which
+// only its holder ever sees again.
+func (a *App) CreateUser(ctx context.Context, actor data.User, in NewUser) (data.User, string, error) {
+	if err := require(actor, data.RoleAdmin); err != nil {
+		return data.User{}, "", err
+	}
+	if in.Organisation == "" {
+		in.Organisation = actor.Organisation
+	}
+	if in.Organisation != actor.Organisation && !isBootstrap(actor) {
+		return data.User{}, "", forbidden("an admin may create users only in their own organisation, %s", actor.Organisation)
+	}
+	now := a.stamp()
+	key := data.NewAPIKey()
+	u := data.User{
+		ID: data.NewID(now), Name: in.Name, Email: data.NormalizeEmail(in.Email), Role: in.Role,
+		Organisation: in.Organisation, KeyHash: data.HashKey(key), CreatedAt: now, UpdatedAt: now,
+	}
+	if err := u.Validate(); err != nil {
+		return data.User{}, "", err
+	}
+	audit := data.NewAuditEntry(now, actor, u.Organisation, "user.created", "user", u.ID)
+	if err := a.store.CreateUser(ctx, u, audit); err != nil {
+		return data.User{}, "", err
+	}
+	return u, key, nil
+}
+
+// managedUser returns the user an admin may manage: one of their own
+// organisation (the bootstrap admin: any). Others are ErrNotFound, so an
+// admin learns nothing of other organisations' users.
+func (a *App) managedUser(ctx context.Context, actor data.User, id string) (data.User, error) {
+	if err := require(actor, data.RoleAdmin); err != nil {
+		return data.User{}, err
+	}
+	u, err := a.store.User(ctx, id)
+	if err != nil {
+		return data.User{}, err
+	}
+	if u.Organisation != actor.Organisation && !isBootstrap(actor) {
+		return data.User{}, fmt.Errorf("user %s: %w", id, data.ErrNotFound)
+	}
+	return u, nil
+}
+
+// IssueKey gives a user of the admin's organisation a new API key; the old
+// one stops working at once. It returns the new key, shown only this once.
+func (a *App) IssueKey(ctx context.Context, actor data.User, userID string) (string, error) {
+	u, err := a.managedUser(ctx, actor, userID)
+	if err != nil {
+		return "", err
+	}
+	key := data.NewAPIKey()
+	audit := data.NewAuditEntry(a.now(), actor, u.Organisation, "apikey.issued", "user", u.ID)
+	if _, err := a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(key), audit); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// RevokeKey ends a user's API key at once. The user keeps their record and
+// can be given a new key with IssueKey. The store keeps the hash of a fresh
+// random key that nobody is ever given, so no key matches.
+func (a *App) RevokeKey(ctx context.Context, actor data.User, userID string) error {
+	u, err := a.managedUser(ctx, actor, userID)
+	if err != nil {
+		return err
+	}
+	audit := data.NewAuditEntry(a.now(), actor, u.Organisation, "apikey.revoked", "user", u.ID)
+	_, err = a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(data.NewAPIKey()), audit)
+	return err
+}
+
+// EnsureBootstrapAdmin makes sure the bootstrap admin exists and holds key,
+// and that no earlier bootstrap key works any more. It is idempotent across
+// restarts and safe when several instances start at once.
+func (a *App) EnsureBootstrapAdmin(ctx context.Context, key string) error {
+	if len(key) < data.MinBootstrapKeyLength {
+		return fmt.Errorf("the bootstrap key must be at least %d characters", data.MinBootstrapKeyLength)
+	}
+	hash := data.HashKey(key)
+	actor := system(BootstrapOrganisation)
+	for range retries {
+		u, err := a.store.User(ctx, BootstrapAdminID)
+		switch {
+		case err == nil && u.KeyHash == hash:
+			return nil
+		case err == nil:
+			audit := data.NewAuditEntry(a.now(), actor, BootstrapOrganisation, "apikey.issued", "user", BootstrapAdminID)
+			_, err = a.store.ReplaceUserKey(ctx, BootstrapAdminID, hash, audit)
+			if errors.Is(err, data.ErrDuplicate) {
+				return errors.New("the bootstrap key is another user's key")
+			}
+			return err
+		case !errors.Is(err, data.ErrNotFound):
+			return err
+		}
+		now := a.stamp()
+		u = data.User{
+			ID: BootstrapAdminID, Name: "Bootstrap admin", Email: "bootstrap-admin@tolk.invalid",
+			Role: data.RoleAdmin, Organisation: BootstrapOrganisation, KeyHash: hash, CreatedAt: now, UpdatedAt: now,
+		}
+		audit := data.NewAuditEntry(now, actor, BootstrapOrganisation, "user.created", "user", u.ID)
+		err = a.store.CreateUser(ctx, u, audit)
+		if !errors.Is(err, data.ErrDuplicate) {
+			return err
+		}
+		// Another instance created it just now, or the key is another
+		// user's: look again.
+	}
+	return errors.New("the bootstrap admin could not be ensured; is the key another user's?")
+}

@@ -1,0 +1,101 @@
+package bolt
+
+import (
+	"context"
+	"math"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tolk/tolk/data"
+)
+
+// ListBookings reads the page's IDs off the booking index that fits q,
+// within its start range and after its cursor, then reads the page's
+// records. A missing organisation or a cursor this method did not return
+// is a *data.ValidationError.
+func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Page[data.Booking], error) {
+	if q.Organisation == "" {
+		return data.Page[data.Booking]{}, invalid("organisation", "is required")
+	}
+	var from, to string
+	if !q.From.IsZero() {
+		from = boundKey(q.From)
+	}
+	if !q.To.IsZero() {
+		to = boundKey(q.To)
+	}
+	if q.After != "" {
+		after, err := decodeCursor(q.After)
+		if err != nil {
+			return data.Page[data.Booking]{}, invalid("after", "is not a cursor of this listing")
+		}
+		from = max(from, after)
+	}
+	limit := data.PageSize(q.Limit)
+	var page data.Page[data.Booking]
+	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		page, err = pageOf(tx.Bucket(bucketBookings), bookingIDs(tx, q, from, to, limit+1), limit, bookingRecord.toBooking)
+		return err
+	})
+	if err != nil {
+		return data.Page[data.Booking]{}, err
+	}
+	if page.Next != "" {
+		page.Next = encodeCursor(page.Items[len(page.Items)-1])
+	}
+	return page, nil
+}
+
+// bookingIDs returns the IDs of up to n bookings matching q whose position
+// (start key, NUL, ID) is after from and whose start key is before to, by
+// start then ID: off the case's bookings (keeping the interpreter's by the
+// entries' values), the interpreter's, or the organisation's.
+func bookingIDs(tx *bolt.Tx, q data.BookingQuery, from, to string, n int) []string {
+	var ic *indexCursor
+	var keep func(interpreterID []byte) bool
+	switch {
+	case q.CaseID != "":
+		ic = seekIndex(tx.Bucket([]byte(bucketBookingsByOrgCase)), indexPrefix(q.Organisation, q.CaseID), from, false)
+		if q.InterpreterID != "" {
+			keep = func(interpreterID []byte) bool { return string(interpreterID) == q.InterpreterID }
+		}
+	case q.InterpreterID != "":
+		ic = seekIndex(tx.Bucket([]byte(bucketBookingsByOrgInterpreter)), indexPrefix(q.Organisation, q.InterpreterID), from, false)
+	default:
+		ic = seekIndex(tx.Bucket([]byte(bucketBookingsByOrg)), indexPrefix(q.Organisation), from, false)
+	}
+	return ic.stopAt(to).take(n, keep)
+}
+
+// ConfirmedBookings seeks each interpreter's confirmed bookings starting in
+// [from, to) and reads those records, in one read transaction. Interpreter
+// IDs listed twice count once.
+func (s *Store) ConfirmedBookings(ctx context.Context, interpreterIDs []string, from, to time.Time) ([]data.Booking, error) {
+	ids := slices.Compact(slices.Sorted(slices.Values(interpreterIDs)))
+	lo, hi := boundKey(from), boundKey(to)
+	var out []data.Booking
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		confirmed, bookings := tx.Bucket([]byte(bucketBookingsConfirmed)), tx.Bucket(bucketBookings)
+		for _, id := range ids {
+			for _, bid := range seekIndex(confirmed, indexPrefix(id), lo, false).stopAt(hi).take(math.MaxInt, nil) {
+				rec, err := get[bookingRecord](bookings, bid)
+				if err != nil {
+					return indexFault(bid, err)
+				}
+				out = append(out, rec.toBooking())
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// invalid is a *data.ValidationError naming one field.
+func invalid(field, message string) error {
+	return &data.ValidationError{Errors: []data.FieldError{{Field: field, Message: message}}}
+}

@@ -1,0 +1,117 @@
+package bolt
+
+import (
+	"time"
+
+	"github.com/tolk/tolk/data"
+)
+
+// bookingRecord is a booking as the bookings bucket stores it, in JSON. It
+// holds no derived fields: index keys come from bookingIndexes.
+type bookingRecord struct {
+	ID            string `json:"id"`
+	Organisation  string `json:"organisation"`
+	CaseID        string `json:"caseId"`
+	CaseReference string `json:"caseReference,omitempty"`
+	InterpreterID string `json:"interpreterId"`
+	BookedBy      string `json:"bookedBy,omitempty"`
+	Start         string `json:"start"`
+	End           string `json:"end"`
+	InterviewType string `json:"interviewType"`
+	Modality      string `json:"modality"`
+	Region        string `json:"region,omitempty"`
+	Location      string `json:"location,omitempty"`
+	// BufferNs is the travel buffer in nanoseconds, exactly as given.
+	BufferNs     int64          `json:"bufferNs,omitempty"`
+	Status       string         `json:"status"`
+	Sequence     int            `json:"sequence"`
+	Match        matchRecord    `json:"match"`
+	Outcome      *outcomeRecord `json:"outcome,omitempty"`
+	CancelReason string         `json:"cancelReason,omitempty"`
+	Version      int64          `json:"version"`
+	CreatedAt    string         `json:"createdAt"`
+	UpdatedAt    string         `json:"updatedAt"`
+}
+
+type matchRecord struct {
+	Score    int            `json:"score"`
+	Factors  []factorRecord `json:"factors,omitempty"`
+	Warnings []reasonRecord `json:"warnings,omitempty"`
+}
+
+type factorRecord struct {
+	Factor string `json:"factor"`
+	Points int    `json:"points"`
+	Reason string `json:"reason,omitempty"`
+}
+
+type reasonRecord struct {
+	Code    string `json:"code"`
+	Message string `json:"message,omitempty"`
+}
+
+type outcomeRecord struct {
+	Attended         bool   `json:"attended"`
+	ChildComfortable bool   `json:"childComfortable"`
+	Note             string `json:"note,omitempty"`
+	RecordedBy       string `json:"recordedBy,omitempty"`
+	RecordedAt       string `json:"recordedAt,omitempty"`
+}
+
+func fromBooking(b data.Booking) bookingRecord {
+	r := bookingRecord{
+		ID: b.ID, Organisation: b.Organisation, CaseID: b.CaseID, CaseReference: b.CaseReference,
+		InterpreterID: b.InterpreterID, BookedBy: b.BookedBy,
+		Start: encodeTime(b.Start), End: encodeTime(b.End),
+		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
+		BufferNs: int64(b.Buffer), Status: string(b.Status), Sequence: b.Sequence,
+		Match:        matchRecord{Score: b.Match.Score},
+		CancelReason: b.CancelReason,
+		Version:      b.Version, CreatedAt: encodeTime(b.CreatedAt), UpdatedAt: encodeTime(b.UpdatedAt),
+	}
+	for _, f := range b.Match.Factors {
+		r.Match.Factors = append(r.Match.Factors, factorRecord(f))
+	}
+	for _, w := range b.Match.Warnings {
+		r.Match.Warnings = append(r.Match.Warnings, reasonRecord(w))
+	}
+	if o := b.Outcome; o != nil {
+		r.Outcome = &outcomeRecord{
+			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note,
+			RecordedBy: o.RecordedBy, RecordedAt: encodeTime(o.RecordedAt),
+		}
+	}
+	return r
+}
+
+func (r bookingRecord) toBooking() data.Booking {
+	b := data.Booking{
+		ID: r.ID, Organisation: r.Organisation, CaseID: r.CaseID, CaseReference: r.CaseReference,
+		InterpreterID: r.InterpreterID, BookedBy: r.BookedBy,
+		Start: decodeTime(r.Start), End: decodeTime(r.End),
+		InterviewType: data.InterviewType(r.InterviewType), Modality: data.Modality(r.Modality),
+		Region: r.Region, Location: r.Location,
+		Buffer: time.Duration(r.BufferNs), Status: data.BookingStatus(r.Status), Sequence: r.Sequence,
+		Match:        data.MatchSnapshot{Score: r.Match.Score},
+		CancelReason: r.CancelReason,
+		Version:      r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
+	}
+	for _, f := range r.Match.Factors {
+		b.Match.Factors = append(b.Match.Factors, data.Factor(f))
+	}
+	for _, w := range r.Match.Warnings {
+		b.Match.Warnings = append(b.Match.Warnings, data.Reason(w))
+	}
+	if o := r.Outcome; o != nil {
+		b.Outcome = &data.Outcome{
+			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note,
+			RecordedBy: o.RecordedBy, RecordedAt: decodeTime(o.RecordedAt),
+		}
+	}
+	return b
+}
+
+// storedBooking is b as the store keeps and returns it: times in UTC,
+// truncated to the millisecond. Checks and index keys use this form, so
+// they judge exactly what is stored.
+func storedBooking(b data.Booking) data.Booking { return fromBooking(b).toBooking() }

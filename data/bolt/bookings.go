@@ -1,0 +1,196 @@
+package bolt
+
+import (
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tolk/tolk/data"
+)
+
+var (
+	bucketBookings = []byte("bookings") // ID → record
+	// "<org>\x00<start key>\x00<id>",
+	// "<org>\x00<case ID>\x00<start key>\x00<id>" with the interpreter ID as
+	// value (so a listing by case and interpreter reads no record it drops),
+	// "<org>\x00<interpreter ID>\x00<start key>\x00<id>".
+	bucketBookingsByOrg            = "bookings_by_org"
+	bucketBookingsByOrgCase        = "bookings_by_org_case"
+	bucketBookingsByOrgInterpreter = "bookings_by_org_interpreter"
+	// "<interpreter ID>\x00<start key>\x00<id>" for confirmed bookings only,
+	// with the end and buffer as value (confirmedValue): what the overlap
+	// check and ConfirmedBookings seek.
+	bucketBookingsConfirmed = "bookings_confirmed"
+)
+
+var _ data.BookingStore = (*Store)(nil)
+
+var bookingKind = recordKind{
+	bucket: bucketBookings,
+	indexes: []string{
+		bucketBookingsByOrg, bucketBookingsByOrgCase, bucketBookingsByOrgInterpreter, bucketBookingsConfirmed,
+	},
+	entries: decode(bookingRecord.toBooking, bookingIndexes),
+}
+
+// bookingIndexes derives every index entry of a booking from its
+// organisation, case, interpreter, start and status. A booking leaves
+// bookings_confirmed when it stops being confirmed, which frees its slot.
+func bookingIndexes(b data.Booking) []indexEntry {
+	start := startKey(b.Start)
+	out := []indexEntry{
+		{bucket: bucketBookingsByOrg, key: indexKey(b.Organisation, start, b.ID)},
+		{bucket: bucketBookingsByOrgCase, key: indexKey(b.Organisation, b.CaseID, start, b.ID), value: b.InterpreterID},
+		{bucket: bucketBookingsByOrgInterpreter, key: indexKey(b.Organisation, b.InterpreterID, start, b.ID)},
+	}
+	if b.Status == data.BookingConfirmed {
+		out = append(out, indexEntry{bucket: bucketBookingsConfirmed, key: indexKey(b.InterpreterID, start, b.ID), value: confirmedValue(b)})
+	}
+	return out
+}
+
+// CreateBooking checks a confirmed booking against its interpreter's
+// confirmed bookings and stores it, its index entries and its audit entry,
+// all in one transaction. bbolt runs one writer at a time, so no other
+// booking can land between the check and the write.
+func (s *Store) CreateBooking(ctx context.Context, b data.Booking, audit data.AuditEntry) error {
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		if err := createBooking(tx, b); err != nil {
+			return err
+		}
+		return putAudit(tx, audit)
+	})
+}
+
+// createBooking stores a new booking and its index entries in tx, unless
+// its ID is taken (ErrDuplicate) or it is confirmed and blocked by a
+// confirmed booking of its interpreter (*data.OverlapError).
+func createBooking(tx *bolt.Tx, b data.Booking) error {
+	bk := tx.Bucket(bucketBookings)
+	if bk.Get([]byte(b.ID)) != nil {
+		return fmt.Errorf("booking %s: %w", b.ID, data.ErrDuplicate)
+	}
+	b = storedBooking(b)
+	if err := checkStorable(b); err != nil {
+		return err
+	}
+	if err := checkOverlap(tx, b); err != nil {
+		return err
+	}
+	if err := writeIndexes(tx, nil, bookingIndexes(b)); err != nil {
+		return err
+	}
+	return put(bk, b.ID, fromBooking(b))
+}
+
+// Booking returns the booking with this ID.
+func (s *Store) Booking(ctx context.Context, id string) (data.Booking, error) {
+	var b data.Booking
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[bookingRecord](tx.Bucket(bucketBookings), id)
+		b = rec.toBooking()
+		return err
+	})
+	return b, err
+}
+
+// UpdateBooking compares versions, checks a confirmed booking against the
+// interpreter's other confirmed bookings, and writes the booking, the
+// difference between its old and new index entries, and its audit entry,
+// all in one transaction.
+func (s *Store) UpdateBooking(ctx context.Context, b data.Booking, audit data.AuditEntry) (data.Booking, error) {
+	var next data.Booking
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketBookings)
+		rec, err := get[bookingRecord](bk, b.ID)
+		if err != nil {
+			return err
+		}
+		cur := rec.toBooking()
+		if cur.Version != b.Version {
+			return fmt.Errorf("booking %s at version %d, not %d: %w", b.ID, cur.Version, b.Version, data.ErrConflict)
+		}
+		if b.InterpreterID != cur.InterpreterID {
+			return invalid("interpreterId", "may not change: cancel the booking and book another")
+		}
+		next = b
+		next.Version++
+		next = storedBooking(next)
+		if err := checkStorable(next); err != nil {
+			return err
+		}
+		if err := checkOverlap(tx, next); err != nil {
+			return err
+		}
+		if err := writeIndexes(tx, bookingIndexes(cur), bookingIndexes(next)); err != nil {
+			return err
+		}
+		if err := put(bk, next.ID, fromBooking(next)); err != nil {
+			return err
+		}
+		return putAudit(tx, audit)
+	})
+	if err != nil {
+		return data.Booking{}, err
+	}
+	return next, nil
+}
+
+// checkOverlap returns an *data.OverlapError naming the first confirmed
+// booking of b's interpreter, other than b, that Blocks b, when b is
+// confirmed. It reads the interpreter's bookings_confirmed entries that
+// start from MaxBookingDuration+MaxBuffer before b starts to MaxBuffer
+// after b ends, judging each by its key and value, and reads the record of
+// the one in the way only: no booking starting outside that window can
+// block b, since none lasts longer or keeps a larger buffer.
+func checkOverlap(tx *bolt.Tx, b data.Booking) error {
+	if b.Status != data.BookingConfirmed {
+		return nil
+	}
+	from := startKey(b.Start.Add(-data.MaxBookingDuration - data.MaxBuffer))
+	to := startKey(b.End.Add(data.MaxBuffer))
+	ic := seekIndex(tx.Bucket([]byte(bucketBookingsConfirmed)), indexPrefix(b.InterpreterID), from, false).stopAt(to)
+	for ; ic.key != nil; ic.next() {
+		id := ic.id()
+		if id == b.ID {
+			continue
+		}
+		slot, err := confirmedSlot(ic.rest(), ic.value)
+		if err != nil {
+			return fmt.Errorf("%s entry %q: %v", bucketBookingsConfirmed, ic.key, err)
+		}
+		if !data.Blocks(b, slot) {
+			continue
+		}
+		rec, err := get[bookingRecord](tx.Bucket(bucketBookings), id)
+		if err != nil {
+			return indexFault(id, err)
+		}
+		return &data.OverlapError{Existing: rec.toBooking()}
+	}
+	return nil
+}
+
+// checkStorable refuses, with a *data.ValidationError, a booking that the
+// guarantee against double booking cannot cover: one starting outside the
+// years 1-9999 (start keys are fixed width), lasting longer than
+// data.MaxBookingDuration or keeping a buffer outside 0-data.MaxBuffer (the
+// overlap check's window assumes those bounds). Booking.Validate refuses
+// all of these; the store does not rely on its callers for the guarantee.
+func checkStorable(b data.Booking) error {
+	var errs []data.FieldError
+	if y := b.Start.Year(); y < 1 || y > 9999 {
+		errs = append(errs, data.FieldError{Field: "start", Message: "must be in the years 1 to 9999"})
+	}
+	if b.End.Sub(b.Start) > data.MaxBookingDuration {
+		errs = append(errs, data.FieldError{Field: "end", Message: fmt.Sprintf("must be at most %v after start", data.MaxBookingDuration)})
+	}
+	if b.Buffer < 0 || b.Buffer > data.MaxBuffer {
+		errs = append(errs, data.FieldError{Field: "buffer", Message: fmt.Sprintf("must be from 0 to %v", data.MaxBuffer)})
+	}
+	if len(errs) > 0 {
+		return &data.ValidationError{Errors: errs}
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package bolt
+
+import (
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tolk/tolk/data"
+)
+
+var (
+	bucketCases = []byte("cases") // ID → record
+	// "<organisation>\x00<id>": an organisation's cases in ID (creation) order.
+	bucketCasesByOrg = "cases_by_org"
+)
+
+var _ data.CaseStore = (*Store)(nil)
+
+var caseKind = recordKind{
+	bucket:  bucketCases,
+	indexes: []string{bucketCasesByOrg},
+	entries: decode(caseRecord.toCase, caseIndexes),
+}
+
+// caseIndexes derives every index entry of a case: its organisation.
+func caseIndexes(c data.Case) []indexEntry {
+	return []indexEntry{{bucket: bucketCasesByOrg, key: indexKey(c.Organisation, c.ID)}}
+}
+
+// caseRecord is a case as the cases bucket stores it, in JSON.
+type caseRecord struct {
+	ID                   string            `json:"id"`
+	Organisation         string            `json:"organisation"`
+	Reference            string            `json:"reference"`
+	LinkedReferences     []string          `json:"linkedReferences,omitempty"`
+	Child                childRecord       `json:"child"`
+	ExcludedInterpreters []exclusionRecord `json:"excludedInterpreters,omitempty"`
+	CreatedBy            string            `json:"createdBy,omitempty"`
+	Version              int64             `json:"version"`
+	CreatedAt            string            `json:"createdAt"`
+	UpdatedAt            string            `json:"updatedAt"`
+}
+
+type childRecord struct {
+	Languages         []string     `json:"languages,omitempty"`
+	GenderPreference  string       `json:"genderPreference,omitempty"`
+	GenderRequired    bool         `json:"genderRequired,omitempty"`
+	CommunityLinks    []linkRecord `json:"communityLinks,omitempty"`
+	AvoidOwnCommunity bool         `json:"avoidOwnCommunity,omitempty"`
+	AgeBand           string       `json:"ageBand,omitempty"`
+}
+
+type exclusionRecord struct {
+	InterpreterID string `json:"interpreterId"`
+	Reason        string `json:"reason,omitempty"`
+}
+
+func fromCase(c data.Case) caseRecord {
+	r := caseRecord{
+		ID: c.ID, Organisation: c.Organisation, Reference: c.Reference, LinkedReferences: c.LinkedReferences,
+		Child: childRecord{
+			Languages:        c.Child.Languages,
+			GenderPreference: string(c.Child.InterpreterGender.Preference), GenderRequired: c.Child.InterpreterGender.Required,
+			AvoidOwnCommunity: c.Child.AvoidOwnCommunity, AgeBand: string(c.Child.AgeBand),
+		},
+		CreatedBy: c.CreatedBy, Version: c.Version, CreatedAt: encodeTime(c.CreatedAt), UpdatedAt: encodeTime(c.UpdatedAt),
+	}
+	for _, l := range c.Child.CommunityLinks {
+		r.Child.CommunityLinks = append(r.Child.CommunityLinks, linkRecord{string(l.Kind), l.Value})
+	}
+	for _, e := range c.ExcludedInterpreters {
+		r.ExcludedInterpreters = append(r.ExcludedInterpreters, exclusionRecord(e))
+	}
+	return r
+}
+
+func (r caseRecord) toCase() data.Case {
+	c := data.Case{
+		ID: r.ID, Organisation: r.Organisation, Reference: r.Reference, LinkedReferences: r.LinkedReferences,
+		Child: data.Child{
+			Languages: r.Child.Languages,
+			InterpreterGender: data.GenderWish{
+				Preference: data.Gender(r.Child.GenderPreference), Required: r.Child.GenderRequired,
+			},
+			AvoidOwnCommunity: r.Child.AvoidOwnCommunity, AgeBand: data.AgeBand(r.Child.AgeBand),
+		},
+		CreatedBy: r.CreatedBy, Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
+	}
+	for _, l := range r.Child.CommunityLinks {
+		c.Child.CommunityLinks = append(c.Child.CommunityLinks, data.CommunityLink{Kind: data.CommunityLinkKind(l.Kind), Value: l.Value})
+	}
+	for _, e := range r.ExcludedInterpreters {
+		c.ExcludedInterpreters = append(c.ExcludedInterpreters, data.CaseExclusion(e))
+	}
+	return c
+}
+
+// CreateCase stores a new case, its index entry and its audit entry in one
+// transaction.
+func (s *Store) CreateCase(ctx context.Context, c data.Case, audit data.AuditEntry) error {
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCases)
+		if b.Get([]byte(c.ID)) != nil {
+			return fmt.Errorf("case %s: %w", c.ID, data.ErrDuplicate)
+		}
+		if err := writeIndexes(tx, nil, caseIndexes(c)); err != nil {
+			return err
+		}
+		if err := put(b, c.ID, fromCase(c)); err != nil {
+			return err
+		}
+		return putAudit(tx, audit)
+	})
+}
+
+// Case returns the case with this ID.
+func (s *Store) Case(ctx context.Context, id string) (data.Case, error) {
+	var c data.Case
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[caseRecord](tx.Bucket(bucketCases), id)
+		c = rec.toCase()
+		return err
+	})
+	return c, err
+}
+
+// UpdateCase compares versions and writes the case, the difference between
+// its old and new index entries, and its audit entry in one transaction.
+func (s *Store) UpdateCase(ctx context.Context, c data.Case, audit data.AuditEntry) (data.Case, error) {
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCases)
+		cur, err := get[caseRecord](b, c.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != c.Version {
+			return fmt.Errorf("case %s at version %d, not %d: %w", c.ID, cur.Version, c.Version, data.ErrConflict)
+		}
+		c.Version++
+		if err := writeIndexes(tx, caseIndexes(cur.toCase()), caseIndexes(c)); err != nil {
+			return err
+		}
+		if err := put(b, c.ID, fromCase(c)); err != nil {
+			return err
+		}
+		return putAudit(tx, audit)
+	})
+	if err != nil {
+		return data.Case{}, err
+	}
+	return fromCase(c).toCase(), nil
+}

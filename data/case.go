@@ -1,0 +1,159 @@
+package data
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Case is what a social worker records about an interview need. It holds no
+// child's name, by design: the organisation's own Reference identifies it.
+// A case belongs to the organisation of the user who created it.
+type Case struct {
+	ID           string
+	Organisation string
+	Reference    string
+	// LinkedReferences are references of linked cases (co-defendants,
+	// siblings, the criminal case); an interpreter with a "case" community
+	// link to any of them, or to Reference, has a conflict.
+	LinkedReferences     []string
+	Child                Child
+	ExcludedInterpreters []CaseExclusion
+	CreatedBy            string // user ID
+	Version              int64
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// Child is what the case says about the child's needs: never a name.
+type Child struct {
+	// Languages are canonical BCP 47 tags; the first is preferred.
+	Languages         []string
+	InterpreterGender GenderWish
+	// CommunityLinks are the child's own ties and those of the people who
+	// exploited them, compared with interpreters' links as conflicts.
+	CommunityLinks []CommunityLink
+	// AvoidOwnCommunity: the child asked not to have an interpreter from
+	// their community, so a shared country or region link is a conflict too.
+	AvoidOwnCommunity bool
+	AgeBand           AgeBand
+}
+
+// GenderWish is the child's wish about the interpreter's gender. Preference
+// zero means none; Required turns the preference into a hard rule.
+type GenderWish struct {
+	Preference Gender
+	Required   bool
+}
+
+// AgeBand is the child's age range; no date of birth is kept.
+type AgeBand string
+
+// The age bands.
+const (
+	AgeUnder6   AgeBand = "0-5"
+	Age6To11    AgeBand = "6-11"
+	Age12To15   AgeBand = "12-15"
+	Age16To17   AgeBand = "16-17"
+	AgeDisputed AgeBand = "disputed"
+)
+
+// AgeBands lists every AgeBand.
+var AgeBands = []AgeBand{AgeUnder6, Age6To11, Age12To15, Age16To17, AgeDisputed}
+
+// CaseExclusion names an interpreter who must never be offered for the case.
+type CaseExclusion struct {
+	InterpreterID string
+	Reason        string
+}
+
+// Limits on a case's lists and text.
+const (
+	maxReferenceLength = 100
+	maxCaseList        = 50
+	maxReasonLength    = 500
+)
+
+// Normalize puts a case into canonical form before validation: language
+// tags canonical, community link codes upper-cased, text trimmed.
+func (c *Case) Normalize() {
+	c.Reference = strings.TrimSpace(c.Reference)
+	for i, r := range c.LinkedReferences {
+		c.LinkedReferences[i] = strings.TrimSpace(r)
+	}
+	for i, tag := range c.Child.Languages {
+		if canonical, err := CanonicalLanguage(tag); err == nil {
+			c.Child.Languages[i] = canonical
+		}
+	}
+	normalizeLinks(c.Child.CommunityLinks)
+	for i := range c.ExcludedInterpreters {
+		e := &c.ExcludedInterpreters[i]
+		e.InterpreterID, e.Reason = strings.TrimSpace(e.InterpreterID), strings.TrimSpace(e.Reason)
+	}
+}
+
+// Validate checks every invariant of a case and returns a *ValidationError
+// naming each field that breaks one. Call Normalize first.
+func (c Case) Validate() error {
+	var p problems
+	if !organisationPattern.MatchString(c.Organisation) {
+		p.add("organisation", "must be an organisation name")
+	}
+	switch {
+	case c.Reference == "":
+		p.add("reference", "is required")
+	case len(c.Reference) > maxReferenceLength:
+		p.add("reference", fmt.Sprintf("must be at most %d characters", maxReferenceLength))
+	}
+	if len(c.LinkedReferences) > maxCaseList {
+		p.add("linkedReferences", fmt.Sprintf("must list at most %d references", maxCaseList))
+	}
+	for i, r := range c.LinkedReferences {
+		if r == "" || len(r) > maxReferenceLength {
+			p.add(fmt.Sprintf("linkedReferences[%d]", i), fmt.Sprintf("must be 1-%d characters", maxReferenceLength))
+		}
+	}
+	child := c.Child
+	if len(child.Languages) == 0 {
+		p.add("child.languages", "must list at least one language")
+	} else if len(child.Languages) > 10 {
+		p.add("child.languages", "must list at most 10 languages")
+	}
+	seen := map[string]bool{}
+	for i, tag := range child.Languages {
+		f := fmt.Sprintf("child.languages[%d].tag", i)
+		if canonical, err := CanonicalLanguage(tag); err != nil {
+			p.add(f, err.Error())
+		} else if seen[canonical] {
+			p.add(f, canonical+" is listed twice")
+		} else {
+			seen[canonical] = true
+		}
+	}
+	if g := child.InterpreterGender; g.Preference != "" && !oneOf(g.Preference, []Gender{GenderFemale, GenderMale, GenderNonbinary}) {
+		p.add("child.interpreterGender.preference", "must be one of female, male, nonbinary")
+	} else if g.Required && g.Preference == "" {
+		p.add("child.interpreterGender.preference", "is required when the gender is required")
+	}
+	if len(child.CommunityLinks) > maxCaseList {
+		p.add("child.communityLinks", fmt.Sprintf("must list at most %d links", maxCaseList))
+	}
+	validateLinks(&p, "child.communityLinks", child.CommunityLinks)
+	if child.AgeBand != "" && !oneOf(child.AgeBand, AgeBands) {
+		p.add("child.ageBand", "must be one of "+list(AgeBands))
+	}
+	if len(c.ExcludedInterpreters) > maxCaseList {
+		p.add("excludedInterpreters", fmt.Sprintf("must list at most %d interpreters", maxCaseList))
+	}
+	for i, e := range c.ExcludedInterpreters {
+		f := fmt.Sprintf("excludedInterpreters[%d]", i)
+		if e.InterpreterID == "" || len(e.InterpreterID) > 64 {
+			p.add(f+".interpreterId", "is required (an interpreter ID)")
+		}
+		if len(e.Reason) > maxReasonLength {
+			p.add(f+".reason", fmt.Sprintf("must be at most %d characters", maxReasonLength))
+		}
+	}
+	return p.err()
+}

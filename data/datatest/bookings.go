@@ -1,0 +1,395 @@
+//go:build issue7
+
+package datatest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tolk/tolk/data"
+)
+
+// day is the morning every booking fixture is placed on.
+var day = time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+
+func at(hhmm string) time.Time {
+	t, err := time.Parse("15:04", hhmm)
+	if err != nil {
+		panic(err)
+	}
+	return day.Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute)
+}
+
+var bookingSeq int
+
+// newBooking is a confirmed video booking of interpreter for case c, from-to on day.
+func newBooking(c data.Case, interpreter, from, to string) data.Booking {
+	bookingSeq++
+	now := base.Add(time.Duration(bookingSeq) * time.Millisecond)
+	return data.Booking{
+		ID: data.NewID(now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference,
+		InterpreterID: interpreter, BookedBy: "sw-1", Start: at(from), End: at(to),
+		InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo, Status: data.BookingConfirmed,
+		Match: data.MatchSnapshot{
+			Score:    42,
+			Factors:  []data.Factor{{Factor: "training", Points: 30, Reason: "trauma-informed training"}, {Factor: "spread", Points: 12, Reason: "few recent bookings"}},
+			Warnings: []data.Reason{{Code: "community_link", Message: "shares a declared country link with the child"}},
+		},
+		Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+// inPerson makes b an in-person booking with a travel buffer.
+func inPerson(b data.Booking, buffer time.Duration) data.Booking {
+	b.Modality, b.Region, b.Location, b.Buffer = data.ModalityInPerson, "GB-LND", "Room 4, 1 Example Street", buffer
+	return b
+}
+
+func storedBooking(b data.Booking) data.Booking {
+	b.Start, b.End = data.Timestamp(b.Start), data.Timestamp(b.End)
+	b.CreatedAt, b.UpdatedAt = data.Timestamp(b.CreatedAt), data.Timestamp(b.UpdatedAt)
+	if b.Outcome != nil {
+		o := *b.Outcome
+		o.RecordedAt = data.Timestamp(o.RecordedAt)
+		b.Outcome = &o
+	}
+	return b
+}
+
+func bookingAudit(b data.Booking, action string) data.AuditEntry {
+	return data.NewAuditEntry(base, actor, b.Organisation, action, "booking", b.ID)
+}
+
+func book(t *testing.T, s fullStore, b data.Booking) error {
+	t.Helper()
+	return s.CreateBooking(t.Context(), b, bookingAudit(b, "booking.created"))
+}
+
+func bookingIDs(bs []data.Booking) []string {
+	var out []string
+	for _, b := range bs {
+		out = append(out, b.ID)
+	}
+	return out
+}
+
+func testBookings(t *testing.T, s fullStore) {
+	ctx := t.Context()
+	c := newCase(1, "north")
+	b := inPerson(newBooking(c, "int-1", "10:00", "11:30"), 30*time.Minute)
+	b.Start = b.Start.In(time.FixedZone("BST", 3600)).Add(123456789) // zone and nanoseconds are normalised
+	if err := b.Validate(); err != nil {
+		t.Fatalf("fixture invalid: %v", err)
+	}
+	if err := book(t, s, b); err != nil {
+		t.Fatalf("CreateBooking: %v", err)
+	}
+	got, err := s.Booking(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(storedBooking(b), got, cmpOpts); diff != "" {
+		t.Errorf("Booking round trip (-want +got):\n%s", diff)
+	}
+	if got.Start.Location() != time.UTC {
+		t.Errorf("Start in %v, want UTC", got.Start.Location())
+	}
+	if err := book(t, s, b); !errors.Is(err, data.ErrDuplicate) && !errors.Is(err, data.ErrOverlap) {
+		t.Errorf("CreateBooking with a taken ID: %v, want ErrDuplicate (or ErrOverlap)", err)
+	}
+	if _, err := s.Booking(ctx, "no-such-booking"); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("Booking(unknown): %v, want ErrNotFound", err)
+	}
+	// An outcome and a cancellation reason round-trip.
+	done := got
+	done.Status, done.Sequence = data.BookingCompleted, 1
+	done.Outcome = &data.Outcome{Attended: true, ChildComfortable: false, Note: "asked for a break", RecordedBy: "sw-1", RecordedAt: base}
+	updated, err := s.UpdateBooking(ctx, done, bookingAudit(b, "booking.outcome"))
+	if err != nil {
+		t.Fatalf("UpdateBooking: %v", err)
+	}
+	want := storedBooking(done)
+	want.Version = 2
+	if diff := cmp.Diff(want, updated, cmpOpts); diff != "" {
+		t.Errorf("UpdateBooking result (-want +got):\n%s", diff)
+	}
+	if got, _ := s.Booking(ctx, b.ID); !cmp.Equal(want, got, cmpOpts) {
+		t.Errorf("stored after update: %+v", got)
+	}
+	if got := auditActions(t, s, b.ID); !slices.Equal(got, []string{"booking.created", "booking.outcome"}) {
+		t.Errorf("booking audit = %v", got)
+	}
+}
+
+// testBookingOverlaps: a confirmed booking blocks the times it covers and,
+// for in-person interviews, the travel buffer around them; touching video
+// bookings do not block; other interpreters and cancelled bookings never do.
+func testBookingOverlaps(t *testing.T, s fullStore) {
+	c := newCase(1, "north")
+	existing := newBooking(c, "int-1", "10:00", "11:00")
+	if err := book(t, s, existing); err != nil {
+		t.Fatal(err)
+	}
+	travel := inPerson(newBooking(c, "int-2", "10:00", "11:00"), 30*time.Minute)
+	if err := book(t, s, travel); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		b       data.Booking
+		blocked *data.Booking
+	}{
+		{"the same slot", newBooking(c, "int-1", "10:00", "11:00"), &existing},
+		{"inside", newBooking(c, "int-1", "10:15", "10:45"), &existing},
+		{"around", newBooking(c, "int-1", "09:00", "12:00"), &existing},
+		{"overlapping the end", newBooking(c, "int-1", "10:59", "12:00"), &existing},
+		{"video right after", newBooking(c, "int-1", "11:00", "12:00"), nil},
+		{"video right before", newBooking(c, "int-1", "09:00", "10:00"), nil},
+		{"in person inside its own buffer", inPerson(newBooking(c, "int-1", "11:15", "12:00"), 30*time.Minute), &existing},
+		{"in person just outside its buffer", inPerson(newBooking(c, "int-1", "08:00", "09:30"), 30*time.Minute), nil},
+		{"video inside the buffer of an in-person booking", newBooking(c, "int-2", "11:10", "12:00"), &travel},
+		{"video just outside that buffer", newBooking(c, "int-2", "11:30", "12:00"), nil},
+		{"another interpreter, same slot", newBooking(c, "int-3", "10:00", "11:00"), nil},
+		{"a cancelled booking in the slot", func() data.Booking {
+			b := newBooking(c, "int-1", "10:00", "11:00")
+			b.Status = data.BookingCancelled
+			return b
+		}(), nil},
+	} {
+		err := book(t, s, tc.b)
+		var oe *data.OverlapError
+		switch {
+		case tc.blocked == nil && err != nil:
+			t.Errorf("%s: %v, want it booked", tc.name, err)
+		case tc.blocked != nil && (!errors.Is(err, data.ErrOverlap) || !errors.As(err, &oe)):
+			t.Errorf("%s: error = %v, want an OverlapError", tc.name, err)
+		case tc.blocked != nil && oe.Existing.ID != tc.blocked.ID:
+			t.Errorf("%s: blocked by %s, want %s", tc.name, oe.Existing.ID, tc.blocked.ID)
+		case tc.blocked != nil:
+			if _, err := s.Booking(t.Context(), tc.b.ID); !errors.Is(err, data.ErrNotFound) {
+				t.Errorf("%s: the refused booking was stored: %v", tc.name, err)
+			}
+			if got := auditActions(t, s, tc.b.ID); len(got) != 0 {
+				t.Errorf("%s: the refused booking was audited: %v", tc.name, got)
+			}
+		}
+		// Keep the interpreters' days clean for the next case.
+		if err == nil && tc.b.Status == data.BookingConfirmed {
+			tc.b.Status = data.BookingCancelled
+			if _, err := s.UpdateBooking(t.Context(), tc.b, bookingAudit(tc.b, "booking.cancelled")); err != nil {
+				t.Fatalf("%s: cancel: %v", tc.name, err)
+			}
+		}
+	}
+}
+
+// testBookingUpdates: a reschedule is checked against the interpreter's
+// other bookings (not itself); a cancellation frees the slot at once.
+func testBookingUpdates(t *testing.T, s fullStore) {
+	ctx := t.Context()
+	c := newCase(1, "north")
+	first := newBooking(c, "int-1", "09:00", "10:00")
+	second := newBooking(c, "int-1", "11:00", "12:00")
+	for _, b := range []data.Booking{first, second} {
+		if err := book(t, s, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved := first
+	moved.Start, moved.End, moved.Sequence = at("09:30"), at("10:30"), 1
+	got, err := s.UpdateBooking(ctx, moved, bookingAudit(first, "booking.rescheduled"))
+	if err != nil || got.Version != 2 || !got.Start.Equal(at("09:30")) {
+		t.Fatalf("reschedule over its own old slot: %+v, %v", got, err)
+	}
+	clash := got
+	clash.Start, clash.End = at("11:30"), at("12:30")
+	if _, err := s.UpdateBooking(ctx, clash, bookingAudit(first, "booking.rescheduled")); !errors.Is(err, data.ErrOverlap) {
+		t.Errorf("reschedule onto another booking: %v, want ErrOverlap", err)
+	}
+	if now, _ := s.Booking(ctx, first.ID); now.Version != 2 || !now.Start.Equal(at("09:30")) {
+		t.Errorf("a refused reschedule was stored: %+v", now)
+	}
+	if _, err := s.UpdateBooking(ctx, moved, bookingAudit(first, "booking.rescheduled")); !errors.Is(err, data.ErrConflict) {
+		t.Errorf("stale UpdateBooking: %v, want ErrConflict", err)
+	}
+	other := got
+	other.InterpreterID = "int-9"
+	if _, err := s.UpdateBooking(ctx, other, bookingAudit(first, "booking.rescheduled")); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("changing the interpreter: %v, want ErrInvalid", err)
+	}
+	unknown := newBooking(c, "int-1", "15:00", "16:00")
+	if _, err := s.UpdateBooking(ctx, unknown, bookingAudit(unknown, "booking.rescheduled")); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("UpdateBooking(unknown): %v, want ErrNotFound", err)
+	}
+	// Cancelling the second frees 11:00-12:00 at once.
+	cancelled := second
+	cancelled.Status, cancelled.Sequence, cancelled.CancelReason = data.BookingCancelled, 1, "the interview moved"
+	if _, err := s.UpdateBooking(ctx, cancelled, bookingAudit(second, "booking.cancelled")); err != nil {
+		t.Fatal(err)
+	}
+	if err := book(t, s, newBooking(c, "int-1", "11:00", "12:00")); err != nil {
+		t.Errorf("the freed slot did not book again: %v", err)
+	}
+	if got := auditActions(t, s, first.ID); !slices.Equal(got, []string{"booking.created", "booking.rescheduled"}) {
+		t.Errorf("audit = %v, want one entry per stored change", got)
+	}
+}
+
+// testBookingListings pages through one case's, one interpreter's and one
+// organisation's bookings with other cases', interpreters' and
+// organisations' bookings between them.
+func testBookingListings(t *testing.T, s fullStore) {
+	ctx := t.Context()
+	north, other, south := newCase(1, "north"), newCase(2, "north"), newCase(3, "south")
+	var byCase, byInterpreter, byOrg, byOrgMorning []string
+	for i := range 12 {
+		h := fmt.Sprintf("%02d:00", 7+i)
+		e := fmt.Sprintf("%02d:30", 7+i)
+		mine := newBooking(north, fmt.Sprintf("int-%d", i%3), h, e)
+		noiseCase := newBooking(other, "int-0", h, e)
+		noiseCase.InterpreterID = fmt.Sprintf("int-x%d", i)
+		noiseOrg := newBooking(south, "int-0", h, e)
+		noiseOrg.InterpreterID = fmt.Sprintf("int-s%d", i)
+		for _, b := range []data.Booking{noiseOrg, mine, noiseCase} {
+			if err := book(t, s, b); err != nil {
+				t.Fatalf("book %s: %v", h, err)
+			}
+		}
+		byCase = append(byCase, mine.ID)
+		if i%3 == 0 {
+			byInterpreter = append(byInterpreter, mine.ID)
+		}
+		byOrg = append(byOrg, mine.ID, noiseCase.ID)
+		if i < 5 {
+			byOrgMorning = append(byOrgMorning, mine.ID, noiseCase.ID)
+		}
+	}
+	// Same start: ordered by ID (mine was created before noiseCase).
+	for _, tc := range []struct {
+		name string
+		q    data.BookingQuery
+		want []string
+	}{
+		{"by case", data.BookingQuery{Organisation: "north", CaseID: north.ID}, byCase},
+		{"by interpreter", data.BookingQuery{Organisation: "north", InterpreterID: "int-0"}, byInterpreter},
+		{"by case and interpreter", data.BookingQuery{Organisation: "north", CaseID: north.ID, InterpreterID: "int-0"}, byInterpreter},
+		{"by organisation", data.BookingQuery{Organisation: "north"}, byOrg},
+		{"by organisation, from 07:00 to noon", data.BookingQuery{Organisation: "north", From: at("07:00"), To: at("12:00")}, byOrgMorning},
+		{"another organisation's case", data.BookingQuery{Organisation: "south", CaseID: north.ID}, nil},
+	} {
+		var got []string
+		q := tc.q
+		q.Limit = 3
+		for pages := 0; ; pages++ {
+			if pages > 30 {
+				t.Fatalf("%s: paging does not end", tc.name)
+			}
+			page, err := s.ListBookings(ctx, q)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if len(page.Items) > 3 || (page.Next != "" && len(page.Items) != 3) {
+				t.Fatalf("%s: page of %d with next %q", tc.name, len(page.Items), page.Next)
+			}
+			got = append(got, bookingIDs(page.Items)...)
+			if page.Next == "" {
+				break
+			}
+			q.After = page.Next
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+		}
+	}
+	if _, err := s.ListBookings(ctx, data.BookingQuery{CaseID: north.ID}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("ListBookings without an organisation: %v, want ErrInvalid", err)
+	}
+}
+
+func testConfirmedBookings(t *testing.T, s fullStore) {
+	ctx := t.Context()
+	c := newCase(1, "north")
+	a1 := newBooking(c, "int-a", "09:00", "10:00")
+	a2 := newBooking(c, "int-a", "13:00", "14:00")
+	b1 := newBooking(c, "int-b", "09:00", "10:00")
+	cancelled := newBooking(c, "int-b", "11:00", "12:00")
+	cancelled.Status = data.BookingCancelled
+	late := newBooking(c, "int-a", "20:00", "21:00")
+	outsider := newBooking(c, "int-c", "09:00", "10:00")
+	for _, b := range []data.Booking{a2, b1, a1, cancelled, late, outsider} {
+		if err := book(t, s, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.ConfirmedBookings(ctx, []string{"int-b", "int-a", "int-z"}, at("08:00"), at("20:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{a1.ID, a2.ID, b1.ID}, bookingIDs(got)); diff != "" {
+		t.Errorf("ConfirmedBookings (-want +got):\n%s", diff)
+	}
+	if len(got) > 0 && !cmp.Equal(storedBooking(a1), got[0], cmpOpts) {
+		t.Errorf("ConfirmedBookings returns %+v, want the whole booking", got[0])
+	}
+	if got, err := s.ConfirmedBookings(ctx, nil, at("08:00"), at("20:00")); err != nil || len(got) != 0 {
+		t.Errorf("ConfirmedBookings of nobody: %v, %v", got, err)
+	}
+}
+
+// testConcurrentBookings races 50 writers through two store instances:
+// 25 want overlapping slots of one interpreter (exactly one may win), 25
+// want separate slots of another (all must win).
+func testConcurrentBookings(t *testing.T, open func() data.Store) {
+	stores := []fullStore{full(t, open()), full(t, open())}
+	c := newCase(1, "north")
+	const writers = 50
+	bookings := make([]data.Booking, writers)
+	for i := range writers {
+		if i%2 == 0 {
+			bookings[i] = newBooking(c, "contested", fmt.Sprintf("10:%02d", i), fmt.Sprintf("11:%02d", i))
+		} else {
+			bookings[i] = newBooking(c, "free", fmt.Sprintf("%02d:00", i/2), fmt.Sprintf("%02d:30", i/2))
+		}
+	}
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			b := bookings[i]
+			errs[i] = stores[i%2].CreateBooking(t.Context(), b, bookingAudit(b, "booking.created"))
+		})
+	}
+	wg.Wait()
+	contestedWins := 0
+	for i, err := range errs {
+		switch {
+		case i%2 == 1 && err != nil:
+			t.Errorf("separate slot %d: %v, want booked", i, err)
+		case i%2 == 0 && err == nil:
+			contestedWins++
+		case i%2 == 0 && !errors.Is(err, data.ErrOverlap) && !errors.Is(err, data.ErrConflict):
+			t.Errorf("contested slot %d: %v, want ErrOverlap", i, err)
+		}
+	}
+	if contestedWins != 1 {
+		t.Errorf("%d overlapping bookings of one interpreter won, want exactly 1", contestedWins)
+	}
+	got, err := stores[1].ConfirmedBookings(t.Context(), []string{"contested", "free"}, day, day.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1+writers/2 {
+		t.Errorf("%d confirmed bookings stored, want %d", len(got), 1+writers/2)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].InterpreterID == got[i-1].InterpreterID && data.Blocks(got[i], got[i-1]) {
+			t.Errorf("stored bookings %s and %s overlap", got[i-1].ID, got[i].ID)
+		}
+	}
+}

@@ -1,0 +1,127 @@
+//go:build issue7
+
+package datatest
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tolk/tolk/data"
+)
+
+// fullStore is a store that keeps cases and bookings too.
+type fullStore interface {
+	data.Store
+	data.CaseStore
+	data.BookingStore
+}
+
+func full(t *testing.T, s data.Store) fullStore {
+	t.Helper()
+	fs, ok := s.(fullStore)
+	if !ok {
+		t.Fatalf("%T keeps no cases or bookings", s)
+	}
+	return fs
+}
+
+// runCasesAndBookings runs the conformance tests of cases and bookings.
+func runCasesAndBookings(t *testing.T, newDB NewDatabase) {
+	t.Run("Cases", func(t *testing.T) { testCases(t, full(t, newDB(t)())) })
+	t.Run("Bookings", func(t *testing.T) { testBookings(t, full(t, newDB(t)())) })
+	t.Run("BookingOverlaps", func(t *testing.T) { testBookingOverlaps(t, full(t, newDB(t)())) })
+	t.Run("BookingUpdates", func(t *testing.T) { testBookingUpdates(t, full(t, newDB(t)())) })
+	t.Run("BookingListings", func(t *testing.T) { testBookingListings(t, full(t, newDB(t)())) })
+	t.Run("ConfirmedBookings", func(t *testing.T) { testConfirmedBookings(t, full(t, newDB(t)())) })
+	t.Run("ConcurrentBookings", func(t *testing.T) { testConcurrentBookings(t, newDB(t)) })
+}
+
+func newCase(n int, org string) data.Case {
+	now := base.Add(time.Duration(n) * time.Millisecond)
+	return data.Case{
+		ID:               data.NewID(now),
+		Organisation:     org,
+		Reference:        "NR-2026-0042",
+		LinkedReferences: []string{"OP-KESTREL-2024", "NR-2026-0043"},
+		Child: data.Child{
+			Languages:         []string{"ckb", "ar"},
+			InterpreterGender: data.GenderWish{Preference: data.GenderFemale, Required: true},
+			CommunityLinks:    []data.CommunityLink{{Kind: data.LinkTown, Value: "Ranya"}, {Kind: data.LinkCountry, Value: "IQ"}},
+			AvoidOwnCommunity: true,
+			AgeBand:           data.Age12To15,
+		},
+		ExcludedInterpreters: []data.CaseExclusion{{InterpreterID: "int-x", Reason: "known to the family"}},
+		CreatedBy:            "sw-1",
+		Version:              1,
+		CreatedAt:            now,
+		UpdatedAt:            now,
+	}
+}
+
+func storedCase(c data.Case) data.Case {
+	c.CreatedAt, c.UpdatedAt = data.Timestamp(c.CreatedAt), data.Timestamp(c.UpdatedAt)
+	return c
+}
+
+func caseAudit(c data.Case, action string) data.AuditEntry {
+	return data.NewAuditEntry(base, actor, c.Organisation, action, "case", c.ID)
+}
+
+func testCases(t *testing.T, s fullStore) {
+	ctx := t.Context()
+	c := newCase(1, "north")
+	if err := c.Validate(); err != nil {
+		t.Fatalf("fixture invalid: %v", err)
+	}
+	if err := s.CreateCase(ctx, c, caseAudit(c, "case.created")); err != nil {
+		t.Fatalf("CreateCase: %v", err)
+	}
+	got, err := s.Case(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(storedCase(c), got, cmpOpts); diff != "" {
+		t.Errorf("Case round trip (-want +got):\n%s", diff)
+	}
+	bare := data.Case{ID: data.NewID(base), Organisation: "north", Reference: "R", Child: data.Child{Languages: []string{"ti"}}, Version: 1, CreatedAt: base, UpdatedAt: base}
+	if err := s.CreateCase(ctx, bare, caseAudit(bare, "case.created")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Case(ctx, bare.ID); err != nil || !cmp.Equal(storedCase(bare), got, cmpOpts) {
+		t.Errorf("bare case round trip: %+v, %v", got, err)
+	}
+	if err := s.CreateCase(ctx, c, caseAudit(c, "case.created")); !errors.Is(err, data.ErrDuplicate) {
+		t.Errorf("CreateCase with a taken ID: %v, want ErrDuplicate", err)
+	}
+	if _, err := s.Case(ctx, "no-such-case"); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("Case(unknown): %v, want ErrNotFound", err)
+	}
+
+	change := c
+	change.Child.Languages = []string{"ckb"}
+	change.ExcludedInterpreters = nil
+	change.UpdatedAt = base.Add(time.Hour)
+	updated, err := s.UpdateCase(ctx, change, caseAudit(c, "case.updated"))
+	if err != nil {
+		t.Fatalf("UpdateCase: %v", err)
+	}
+	want := storedCase(change)
+	want.Version = 2
+	if diff := cmp.Diff(want, updated, cmpOpts); diff != "" {
+		t.Errorf("UpdateCase result (-want +got):\n%s", diff)
+	}
+	if _, err := s.UpdateCase(ctx, change, caseAudit(c, "case.updated")); !errors.Is(err, data.ErrConflict) {
+		t.Errorf("stale UpdateCase: %v, want ErrConflict", err)
+	}
+	unknown := newCase(9, "north")
+	if _, err := s.UpdateCase(ctx, unknown, caseAudit(unknown, "case.updated")); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("UpdateCase(unknown): %v, want ErrNotFound", err)
+	}
+	if got := auditActions(t, s, c.ID); !slices.Equal(got, []string{"case.created", "case.updated"}) {
+		t.Errorf("case audit = %v", got)
+	}
+}

@@ -1,0 +1,287 @@
+package mongodb
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/tolk/tolk/data"
+)
+
+// This file and finish.go are the one mechanism for versioned writes that
+// the package comment describes. Here: the writer's side (commit inserts a
+// lock, settle lands it) and land, the one way a lock is applied.
+
+// landTimeout bounds inserting a lock, and then landing it. Both run on a
+// context detached from the caller's, so that a change whose lock went in
+// lands now even if the request that made it has given up.
+const landTimeout = 10 * time.Second
+
+// DefaultLockTimeout is Store.LockTimeout for stores made by Open: more than
+// the longest a writer can take to insert and land its lock (twice
+// landTimeout), with room for clocks that disagree by a few seconds.
+const DefaultLockTimeout = 30 * time.Second
+
+// lockAttempts bounds how often commit tries to insert its lock when each
+// lock it found in the way turned out void, leaving the record where the
+// writer read it.
+const lockAttempts = 4
+
+// lockDocument is one change of one record, committed and not yet landed.
+type lockDocument struct {
+	// ID is Key + "/" + Token, so that deleting a lock by _id deletes this
+	// lock and never a later one of the same record.
+	ID         string           `bson:"_id"`
+	Key        string           `bson:"key"` // "<collection>/<record id>"; unique: one lock per record
+	Collection string           `bson:"collection"`
+	Record     string           `bson:"record"`
+	Version    int64            `bson:"version"` // the version being written: the version read + 1
+	Token      string           `bson:"token"`
+	At         time.Time        `bson:"at"`  // when the writer committed; LockTimeout counts from here
+	Doc        bson.Raw         `bson:"doc"` // the complete record, carrying Version and Token
+	Outbox     []outboxDocument `bson:"outbox"`
+}
+
+// outboxDocument is a document that lands with a change and is only ever
+// inserted, such as its audit entry: its _id is fixed when the change is
+// committed, so a second landing finds it there.
+//
+// A change that also updates a second existing record cannot put it here:
+// nothing would keep another change of that record out. It needs a lock
+// of its own.
+type outboxDocument struct {
+	Collection string   `bson:"collection"`
+	ID         string   `bson:"id"`
+	Doc        bson.Raw `bson:"doc"`
+}
+
+// change is what a writer commits: the new state of one record, at version
+// (the version it read + 1, or 1 for a create), and the audit entry that
+// lands with it. doc marshals to the record's document without "version"
+// and "lockToken", or with any value there: commit sets both.
+type change struct {
+	coll    string
+	id      string
+	version int64
+	doc     any
+	audit   data.AuditEntry
+}
+
+// errStale is what commit returns when the record had already moved past the
+// version the writer read: nothing of the change is stored. Creates report it
+// as data.ErrDuplicate, updates as data.ErrConflict.
+var errStale = errors.New("stale write")
+
+// stampDocument is the part of a record that landing looks at.
+type stampDocument struct {
+	Version   int64  `bson:"version"`
+	LockToken string `bson:"lockToken"`
+}
+
+func lockKey(coll, id string) string { return coll + "/" + id }
+
+// newLock builds the lock of c with a fresh token.
+func newLock(c change) (lockDocument, error) {
+	token := rand.Text()
+	key := lockKey(c.coll, c.id)
+	doc, err := stamped(c.doc, c.version, token)
+	if err != nil {
+		return lockDocument{}, fmt.Errorf("%s %s: %w", c.coll, c.id, err)
+	}
+	audit, err := bson.Marshal(fromAuditEntry(c.audit))
+	if err != nil {
+		return lockDocument{}, fmt.Errorf("audit entry %s: %w", c.audit.ID, err)
+	}
+	return lockDocument{
+		ID: key + "/" + token, Key: key, Collection: c.coll, Record: c.id,
+		Version: c.version, Token: token, At: data.Timestamp(time.Now()), Doc: doc,
+		Outbox: []outboxDocument{{Collection: auditCollection, ID: c.audit.ID, Doc: audit}},
+	}, nil
+}
+
+// stamped marshals doc with its version and the token of the lock that
+// writes it.
+func stamped(doc any, version int64, token string) (bson.Raw, error) {
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	var d bson.D
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		return nil, err
+	}
+	d = slices.DeleteFunc(d, func(e bson.E) bool { return e.Key == "version" || e.Key == "lockToken" })
+	d = append(d, bson.E{Key: "version", Value: version}, bson.E{Key: "lockToken", Value: token})
+	return bson.Marshal(d)
+}
+
+// commit stores c: it checks that the outbox IDs are free, inserts the lock
+// (the commit point) and lands it. When another change's lock is in the
+// way, it waits for that change to land (or be dropped) and then tries
+// again if the record is still at the version the writer read.
+//
+// It returns errStale when the record is no longer at c.version-1; a
+// data.ErrDuplicate when an outbox ID is taken or the server refuses the
+// record (a unique index); the context's error if it ends before the lock
+// is inserted; otherwise nil once the change has landed, or the error that
+// kept it from landing (the lock then stays for others to land).
+func (s *Store) commit(ctx context.Context, c change) error {
+	l, err := newLock(c)
+	if err != nil {
+		return err
+	}
+	for _, o := range l.Outbox {
+		switch taken, err := s.exists(ctx, o.Collection, o.ID); {
+		case err != nil:
+			return err
+		case taken:
+			return fmt.Errorf("%s %s: %w", o.Collection, o.ID, data.ErrDuplicate)
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s %s: %w", c.coll, c.id, err)
+		}
+		// Detached as well: once the insert is sent, the writer learns
+		// whether it committed, whatever happens to the request meanwhile.
+		lctx, cancel := landing(ctx)
+		l.At = data.Timestamp(time.Now())
+		_, err := s.locks.InsertOne(lctx, l)
+		cancel()
+		if err == nil {
+			return s.settle(ctx, l)
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return translate(err, "lock "+l.Key)
+		}
+		if err := s.await(ctx, l.Key); err != nil {
+			return err
+		}
+		st, found, err := s.stamp(ctx, c.coll, c.id)
+		if err != nil {
+			return err
+		}
+		if st.Version != c.version-1 || (!found && c.version != 1) || attempt == lockAttempts {
+			return fmt.Errorf("%s %s at version %d, not %d: %w", c.coll, c.id, st.Version, c.version-1, errStale)
+		}
+	}
+}
+
+// landing returns the context a lock lands on: parent's values without its
+// cancellation, and a time limit of its own.
+func landing(parent context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(parent), landTimeout)
+}
+
+// settle lands the writer's own lock l, whatever happens to ctx, and says
+// how the change ended.
+func (s *Store) settle(ctx context.Context, l lockDocument) error {
+	lctx, cancel := landing(ctx)
+	defer cancel()
+	st, err := s.land(lctx, l)
+	if errors.Is(err, errStale) && st.Version > l.Version {
+		// The writer was slower than LockTimeout: another instance landed l
+		// and a later change has landed since. The outbox lands before the
+		// lock goes, so the audit entry tells whether l landed.
+		o := l.Outbox[0]
+		switch landed, xerr := s.exists(lctx, o.Collection, o.ID); {
+		case xerr != nil:
+			return xerr
+		case landed:
+			return nil
+		}
+	}
+	return err
+}
+
+// land applies l: it writes the record (an insert for version 1, otherwise
+// a replace of the record if its version is below l's), reads the record's
+// stamp back unless the write matched, and decides by it. It returns nil
+// when the record carries l's token and the outbox is in; errStale when the
+// record is at l's version or later under another token (l is void); a
+// data.ErrDuplicate when the server refused the record (a unique index). In
+// these three cases l is gone. Any other error leaves l for a later landing.
+// It also returns the stamp it found.
+//
+// Landing twice is harmless, but two landings must not overlap: on FerretDB
+// the later one's write could land after a newer version (see the package
+// comment). The writer lands its own lock; others only when it has had
+// LockTimeout to do so, one at a time (takeOver).
+func (s *Store) land(ctx context.Context, l lockDocument) (stampDocument, error) {
+	coll := s.db.Collection(l.Collection)
+	var werr error
+	wrote := false
+	if l.Version == 1 {
+		_, werr = coll.InsertOne(ctx, l.Doc)
+		wrote = werr == nil
+	} else {
+		var res *mongo.UpdateResult
+		res, werr = coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: l.Record}, {Key: "version", Value: bson.D{{Key: "$lt", Value: l.Version}}}}, l.Doc)
+		wrote = werr == nil && res.MatchedCount == 1
+	}
+	if werr != nil && !isUniqueViolation(werr) {
+		return stampDocument{}, translate(werr, l.Collection+" "+l.Record)
+	}
+	st := stampDocument{Version: l.Version, LockToken: l.Token}
+	if !wrote { // an earlier landing or another change wrote it, or the server refused l's document
+		var err error
+		if st, _, err = s.stamp(ctx, l.Collection, l.Record); err != nil {
+			return st, err
+		}
+	}
+	switch {
+	case st.LockToken == l.Token:
+		for _, o := range l.Outbox {
+			_, err := s.db.Collection(o.Collection).InsertOne(ctx, o.Doc)
+			if err != nil && !mongo.IsDuplicateKeyError(err) {
+				return st, translate(err, o.Collection+" "+o.ID)
+			}
+		}
+		return st, s.drop(ctx, l)
+	case st.Version >= l.Version:
+		if err := s.drop(ctx, l); err != nil {
+			return st, err
+		}
+		return st, fmt.Errorf("%s %s is at version %d: %w", l.Collection, l.Record, st.Version, errStale)
+	case werr != nil:
+		if err := s.drop(ctx, l); err != nil {
+			return st, err
+		}
+		return st, translate(werr, l.Collection+" "+l.Record)
+	}
+	return st, fmt.Errorf("%s %s: version %d did not land, the record is at %d", l.Collection, l.Record, l.Version, st.Version)
+}
+
+// drop deletes exactly the lock l.
+func (s *Store) drop(ctx context.Context, l lockDocument) error {
+	_, err := s.locks.DeleteOne(ctx, bson.D{{Key: "_id", Value: l.ID}})
+	return translate(err, "lock "+l.Key)
+}
+
+// stamp reads the version and lock token of a record; found is false when
+// there is no record.
+func (s *Store) stamp(ctx context.Context, coll, id string) (st stampDocument, found bool, err error) {
+	opts := options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}, {Key: "lockToken", Value: 1}})
+	err = s.db.Collection(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}, opts).Decode(&st)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return st, false, nil
+	}
+	return st, err == nil, translate(err, coll+" "+id)
+}
+
+// exists reports whether coll holds a document with this _id.
+func (s *Store) exists(ctx context.Context, coll, id string) (bool, error) {
+	opts := options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})
+	err := s.db.Collection(coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}, opts).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	return err == nil, translate(err, coll+" "+id)
+}

@@ -1,0 +1,281 @@
+// Package matching finds and ranks interpreters for one interview: pure
+// functions of their input, with no I/O, clock, logging or goroutines, so the
+// same input always gives the same result and a past decision can be re-run.
+//
+// An interpreter is judged in two steps. The hard rules (rules.go) each give
+// a stable reason code; failing any excludes the interpreter, and every rule
+// that fails is reported. Safety is never traded for score. An interpreter
+// who passes them all is a candidate, scored by soft factors (score.go),
+// each with its points and a human reason; the score is their sum. Shared
+// community ties never add points: they are conflicts, or warnings with a
+// penalty. What each interview type requires is the Policy (policy.go).
+package matching
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/London on machines without zoneinfo
+
+	"github.com/tolk/tolk/data"
+)
+
+// Request is the interview an interpreter is sought for.
+type Request struct {
+	Case          data.Case
+	Start, End    time.Time
+	InterviewType data.InterviewType
+	Modality      data.Modality
+	// Region is the ISO 3166-2 code of the place of an in_person interview;
+	// required for in_person, ignored otherwise.
+	Region string
+	// IgnoreBookingID, when set, names a booking that does not make anyone
+	// unavailable: the booking being rescheduled, so it does not collide
+	// with itself.
+	IgnoreBookingID string
+}
+
+// Input is everything Match needs; it reads nothing else.
+type Input struct {
+	Request
+	// Pool holds the interpreters to judge: those who speak the child's
+	// languages or a related variety (see PoolLanguageKeys). Others may be
+	// present; they are skipped, neither candidate nor excluded.
+	Pool []data.Interpreter
+	// Bookings holds the confirmed bookings of the pool's interpreters from
+	// a day before Start to 15 days after it. Other statuses and other
+	// interpreters' bookings are ignored.
+	Bookings []data.Booking
+	// History holds this case's bookings (any status) with their outcomes,
+	// and only this case's: a completed booking the child was comfortable
+	// in earns continuity, an outcome the child was not comfortable in
+	// excludes the interpreter.
+	History []data.Booking
+	// Recent counts each interpreter's confirmed or completed bookings in
+	// the last 30 days, by interpreter ID; absent is 0.
+	Recent map[string]int
+	// Unreliable counts each interpreter's late cancellations and no-shows
+	// in the last year, by interpreter ID; absent is 0.
+	Unreliable map[string]int
+	// Now is when the match is made. Only Validate reads it, to refuse a
+	// slot that has already ended; every rule is judged at the interview,
+	// not at Now, so re-running an old match gives the same answer.
+	Now time.Time
+}
+
+// Candidate is an interpreter who passes every hard rule, with a score that
+// is the sum of its factors' points, and warnings for the booker.
+type Candidate struct {
+	Interpreter data.Interpreter
+	Score       int
+	Factors     []data.Factor
+	Warnings    []data.Reason
+}
+
+// Snapshot returns the candidate's score, factors and warnings as a booking
+// keeps them.
+func (c Candidate) Snapshot() data.MatchSnapshot {
+	return data.MatchSnapshot{Score: c.Score, Factors: c.Factors, Warnings: c.Warnings}
+}
+
+// Excluded is an interpreter who speaks the child's language or a related
+// variety but fails at least one hard rule; Reasons lists every rule failed.
+type Excluded struct {
+	Interpreter data.Interpreter
+	Reasons     []data.Reason
+	// NextAvailable, when the interpreter is excluded only as unavailable,
+	// is the earliest start at or after the requested one, at most 14 days
+	// later, where the same duration fits around their confirmed bookings
+	// (travel buffer included). Zero otherwise, or when nothing fits.
+	NextAvailable time.Time
+}
+
+// Result is the outcome of Match: candidates ranked by score, highest first
+// (equal scores by interpreter ID), and excluded interpreters by ID.
+type Result struct {
+	Candidates []Candidate
+	Excluded   []Excluded
+}
+
+// nextAvailableWithin bounds the search for Excluded.NextAvailable.
+const nextAvailableWithin = 14 * 24 * time.Hour
+
+// Match judges every interpreter of in.Pool who speaks one of the child's
+// languages or a related variety, and ranks the candidates. It returns a
+// *data.ValidationError (matching data.ErrInvalid) when in or p cannot be
+// judged (see Input.Validate).
+func Match(in Input, p Policy) (Result, error) {
+	m, err := newMatcher(&in, p)
+	if err != nil {
+		return Result{}, err
+	}
+	// Speakers in ID order: excluded interpreters are reported in that
+	// order, and candidates with equal scores too.
+	type speaker struct {
+		i       int
+		lang    langResult
+		reasons []data.Reason
+	}
+	var speakers []speaker
+	for i := range in.Pool {
+		if l := m.language(&in.Pool[i]); l.accepted || l.related {
+			speakers = append(speakers, speaker{i: i, lang: l})
+		}
+	}
+	slices.SortStableFunc(speakers, func(a, b speaker) int { return strings.Compare(in.Pool[a.i].ID, in.Pool[b.i].ID) })
+	ids := make([]string, len(speakers))
+	for j, s := range speakers {
+		ids[j] = in.Pool[s.i].ID
+	}
+	m.indexBookings(ids)
+
+	excluded := 0
+	for j := range speakers {
+		s := &speakers[j]
+		if s.reasons = m.hardRules(&in.Pool[s.i], s.lang); len(s.reasons) > 0 {
+			excluded++
+		}
+	}
+	var res Result
+	var cands []Candidate
+	if excluded > 0 {
+		res.Excluded = make([]Excluded, 0, excluded)
+	}
+	if n := len(speakers) - excluded; n > 0 {
+		cands = make([]Candidate, 0, n)
+	}
+	for _, s := range speakers {
+		interp := &in.Pool[s.i]
+		if len(s.reasons) == 0 {
+			cands = append(cands, m.score(interp, s.lang))
+			continue
+		}
+		x := Excluded{Interpreter: *interp, Reasons: s.reasons}
+		if len(s.reasons) == 1 && s.reasons[0].Code == CodeUnavailable {
+			x.NextAvailable = m.nextAvailable(interp.ID)
+		}
+		res.Excluded = append(res.Excluded, x)
+	}
+	// Rank by score, stably so that equal scores keep ID order; sort
+	// indices and move each (large) candidate once.
+	if len(cands) > 0 {
+		order := make([]int, len(cands))
+		for j := range order {
+			order[j] = j
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cands[b].Score, cands[a].Score) })
+		res.Candidates = make([]Candidate, len(cands))
+		for j, k := range order {
+			res.Candidates[j] = cands[k]
+		}
+	}
+	return res, nil
+}
+
+// Evaluate judges one interpreter exactly as Match would, for booking
+// creation, which re-runs every hard rule for the chosen interpreter. in.Pool
+// is not read. reasons is empty when the interpreter is a candidate; then c
+// holds their score, factors and warnings. An interpreter who speaks none of
+// the child's languages nor a related variety, whom Match would skip, gets
+// language_mismatch among the reasons. The error is Match's.
+func Evaluate(in Input, interp data.Interpreter, p Policy) (c Candidate, reasons []data.Reason, err error) {
+	m, err := newMatcher(&in, p)
+	if err != nil {
+		return Candidate{}, nil, err
+	}
+	m.indexBookings([]string{interp.ID})
+	l := m.language(&interp)
+	if reasons = m.hardRules(&interp, l); len(reasons) > 0 {
+		return Candidate{Interpreter: interp}, reasons, nil
+	}
+	return m.score(&interp, l), nil, nil
+}
+
+// Validate reports, as a *data.ValidationError naming each field, what keeps
+// in from being judged under p: a missing start, an end not after the start
+// or not after Now, an interview type p has no valid requirement for, an
+// unknown modality, an in_person request without an ISO 3166-2 region, a
+// child with no (or an unreadable) language, or a negative policy duration.
+func (in Input) Validate(p Policy) error {
+	var fe []data.FieldError
+	add := func(field, msg string) { fe = append(fe, data.FieldError{Field: field, Message: msg}) }
+	switch {
+	case in.Start.IsZero():
+		add("start", "is required")
+	case !in.End.After(in.Start):
+		add("end", "must be after start")
+	case !in.End.After(in.Now):
+		add("end", "must not be in the past")
+	}
+	if r, ok := p.Requirements[in.InterviewType]; !ok {
+		add("interviewType", fmt.Sprintf("%q is not an interview type the policy covers", in.InterviewType))
+	} else if msg := checkRequirement(r); msg != "" {
+		add("interviewType", "the policy's requirement "+msg)
+	}
+	if !slices.Contains(data.Modalities, in.Modality) {
+		add("modality", "must be one of "+list(data.Modalities))
+	} else if in.Modality == data.ModalityInPerson && !data.IsSubdivisionCode(normCode(in.Region)) {
+		add("region", "an in_person interview needs an ISO 3166-2 region")
+	}
+	if len(in.Case.Child.Languages) == 0 {
+		add("child.languages", "must list at least one language")
+	}
+	for i, l := range in.Case.Child.Languages {
+		if !parseVariety(l).ok {
+			add(fmt.Sprintf("child.languages[%d]", i), fmt.Sprintf("%q is not a language tag", l))
+		}
+	}
+	if p.TravelBuffer < 0 {
+		add("policy.travelBuffer", "must not be negative")
+	}
+	if p.LapseWarningDays < 0 {
+		add("policy.lapseWarningDays", "must not be negative")
+	}
+	if len(fe) > 0 {
+		return &data.ValidationError{Errors: fe}
+	}
+	return nil
+}
+
+// checkRequirement returns what is wrong with a hand-built requirement, or "".
+func checkRequirement(r Requirement) string {
+	if !slices.Contains(data.ClearanceLevels, r.Clearance) {
+		return fmt.Sprintf("names an unknown clearance level %q", r.Clearance)
+	}
+	for _, g := range r.Training {
+		if len(g) == 0 {
+			return "has an empty training group"
+		}
+		for _, k := range g {
+			if !slices.Contains(data.TrainingKinds, k) {
+				return fmt.Sprintf("names an unknown training kind %q", k)
+			}
+		}
+	}
+	for _, k := range r.Qualifications {
+		if !slices.Contains(data.QualificationKinds, k) {
+			return fmt.Sprintf("names an unknown qualification kind %q", k)
+		}
+	}
+	return ""
+}
+
+// london is the zone in which credentials' dates are read.
+var london = func() *time.Location {
+	l, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic("matching: " + err.Error()) // cannot happen: time/tzdata is embedded
+	}
+	return l
+}()
+
+// londonDay returns the date of t in Europe/London.
+func londonDay(t time.Time) data.Date {
+	y, m, d := t.In(london).Date()
+	return data.DateOf(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+}
+
+// normCode normalises an ISO code for comparison: trimmed, upper case.
+func normCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }

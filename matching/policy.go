@@ -1,0 +1,297 @@
+package matching
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tolk/tolk/data"
+)
+
+// Requirement is what one interview type requires of an interpreter. Every
+// requirement is a hard rule: failing it excludes the interpreter.
+type Requirement struct {
+	// Clearance is the lowest acceptable clearance level (see
+	// data.ClearanceLevels, weakest first).
+	Clearance data.ClearanceLevel
+	// Training lists groups of training kinds; each group is satisfied by any
+	// one of its kinds, and every group must be satisfied. {{l2, l3}} reads
+	// "child protection level 2 or higher".
+	Training [][]data.TrainingKind
+	// Qualifications is satisfied by any one of its kinds; empty means no
+	// qualification is required.
+	Qualifications []data.QualificationKind
+}
+
+// Policy is the matching policy: what each interview type requires and the
+// allowances around time. DefaultPolicy gives the values of SPEC.md; a file
+// read by ParsePolicy overrides them.
+type Policy struct {
+	// Requirements holds one Requirement per interview type. A request for
+	// an interview type missing here is refused (see Input.Validate).
+	Requirements map[data.InterviewType]Requirement
+	// TravelBuffer is kept free around in_person bookings, on both sides.
+	TravelBuffer time.Duration
+	// LapseWarningDays: a clearance or required training whose last valid
+	// day falls less than this many days after the interview's day is warned
+	// about (clearance_lapsing, training_lapsing).
+	LapseWarningDays int
+}
+
+// DefaultPolicy returns the default policy of SPEC.md: enhanced clearance
+// for every interview type, the training and qualifications of its table, a
+// 30-minute travel buffer and a 30-day lapse warning. Each call returns new
+// maps and slices, so callers may change them.
+func DefaultPolicy() Policy {
+	cp1 := []data.TrainingKind{data.TrainingChildProtectionL1, data.TrainingChildProtectionL2, data.TrainingChildProtectionL3}
+	cp2 := []data.TrainingKind{data.TrainingChildProtectionL2, data.TrainingChildProtectionL3}
+	one := func(k data.TrainingKind) []data.TrainingKind { return []data.TrainingKind{k} }
+	return Policy{
+		Requirements: map[data.InterviewType]Requirement{
+			data.InterviewABEPolice: {
+				Clearance:      data.ClearanceEnhanced,
+				Training:       [][]data.TrainingKind{cp2, one(data.TrainingABEInterviewing)},
+				Qualifications: []data.QualificationKind{data.QualificationDPSI, data.QualificationDPSILaw, data.QualificationNRPSIFull},
+			},
+			data.InterviewSocialWork: {
+				Clearance: data.ClearanceEnhanced,
+				Training:  [][]data.TrainingKind{slices.Clone(cp2), one(data.TrainingTrafficking)},
+			},
+			data.InterviewAgeAssessment: {
+				Clearance: data.ClearanceEnhanced,
+				Training:  [][]data.TrainingKind{slices.Clone(cp2), one(data.TrainingTrafficking)},
+			},
+			data.InterviewHealth: {
+				Clearance: data.ClearanceEnhanced,
+				Training:  [][]data.TrainingKind{cp1},
+			},
+			data.InterviewLegal: {
+				Clearance:      data.ClearanceEnhanced,
+				Training:       [][]data.TrainingKind{slices.Clone(cp1)},
+				Qualifications: []data.QualificationKind{data.QualificationDPSILaw, data.QualificationNRPSIFull},
+			},
+		},
+		TravelBuffer:     30 * time.Minute,
+		LapseWarningDays: 30,
+	}
+}
+
+// ParsePolicy reads a policy file, YAML or JSON (JSON is read as YAML), and
+// returns DefaultPolicy overridden by what the file sets. Every key is
+// optional; an interview type the file does not mention keeps its default
+// requirement, and a field the file does not set for a type it mentions
+// keeps its default too. An empty list clears a list ("qualifications: []"
+// requires no qualification). Training items are a kind, or a list of kinds
+// any one of which satisfies the item. Durations use Go's syntax (30m, 1h).
+//
+//	travelBuffer: 45m       # kept free around in_person bookings
+//	lapseWarningDays: 30    # warn when a credential lapses this soon after
+//	requirements:
+//	  abe_police:
+//	    clearance: enhanced_barred_children
+//	    training:
+//	      - [child_protection_l2, child_protection_l3]
+//	      - abe_interviewing
+//	      - trauma_informed
+//	    qualifications: [dpsi, dpsi_law, nrpsi_full]
+//	  health:
+//	    qualifications: [dpsi]
+//
+// Unknown keys, duplicated keys, unknown interview types, clearance levels,
+// training or qualification kinds, empty training groups and negative
+// values are errors; each names its line and key path, e.g.
+// `line 3: requirements.abe_police.clearance: "super" is not a clearance level (one of ...)`.
+func ParsePolicy(b []byte) (Policy, error) {
+	p := DefaultPolicy()
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return p, nil
+	} else if err != nil {
+		return Policy{}, fmt.Errorf("policy: %w", err)
+	}
+	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
+		return Policy{}, errors.New("policy: the file must hold one document")
+	}
+	var pe policyErrors
+	root := deref(&doc)
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = deref(root.Content[0])
+	}
+	if isNull(root) {
+		return p, nil
+	}
+	pe.mapping(root, "", func(key string, v *yaml.Node) {
+		switch key {
+		case "travelBuffer":
+			d, err := time.ParseDuration(v.Value)
+			switch {
+			case v.Kind != yaml.ScalarNode || err != nil:
+				pe.add(v, key, fmt.Sprintf("%q is not a duration such as 30m", v.Value))
+			case d < 0:
+				pe.add(v, key, "must not be negative")
+			default:
+				p.TravelBuffer = d
+			}
+		case "lapseWarningDays":
+			n, err := strconv.Atoi(v.Value)
+			if v.Kind != yaml.ScalarNode || err != nil {
+				pe.add(v, key, fmt.Sprintf("%q is not a whole number of days", v.Value))
+			} else if n < 0 {
+				pe.add(v, key, "must not be negative")
+			} else {
+				p.LapseWarningDays = n
+			}
+		case "requirements":
+			pe.mapping(v, key, func(it string, rv *yaml.Node) {
+				t := data.InterviewType(it)
+				if !slices.Contains(data.InterviewTypes, t) {
+					pe.add(rv, key+"."+it, "is not an interview type (one of "+list(data.InterviewTypes)+")")
+					return
+				}
+				p.Requirements[t] = pe.requirement(rv, key+"."+it, p.Requirements[t])
+			})
+		default:
+			pe.unknown(v, key)
+		}
+	})
+	if err := errors.Join(pe...); err != nil {
+		return Policy{}, err
+	}
+	return p, nil
+}
+
+// requirement reads one interview type's requirement over its default r.
+func (pe *policyErrors) requirement(n *yaml.Node, path string, r Requirement) Requirement {
+	pe.mapping(n, path, func(key string, v *yaml.Node) {
+		kp := path + "." + key
+		switch key {
+		case "clearance":
+			if l := data.ClearanceLevel(v.Value); v.Kind == yaml.ScalarNode && slices.Contains(data.ClearanceLevels, l) {
+				r.Clearance = l
+			} else {
+				pe.add(v, kp, fmt.Sprintf("%q is not a clearance level (one of %s)", v.Value, list(data.ClearanceLevels)))
+			}
+		case "training":
+			r.Training = [][]data.TrainingKind{}
+			pe.sequence(v, kp, func(i int, item *yaml.Node) {
+				ip := fmt.Sprintf("%s[%d]", kp, i)
+				var group []data.TrainingKind
+				if item.Kind == yaml.ScalarNode {
+					group = append(group, kind(pe, item, ip, data.TrainingKinds, "training kind"))
+				} else {
+					pe.sequence(item, ip, func(j int, k *yaml.Node) {
+						group = append(group, kind(pe, k, fmt.Sprintf("%s[%d]", ip, j), data.TrainingKinds, "training kind"))
+					})
+					if len(group) == 0 && item.Kind == yaml.SequenceNode {
+						pe.add(item, ip, "must list at least one training kind")
+					}
+				}
+				r.Training = append(r.Training, group)
+			})
+		case "qualifications":
+			r.Qualifications = []data.QualificationKind{}
+			pe.sequence(v, kp, func(i int, item *yaml.Node) {
+				r.Qualifications = append(r.Qualifications, kind(pe, item, fmt.Sprintf("%s[%d]", kp, i), data.QualificationKinds, "qualification kind"))
+			})
+		default:
+			pe.unknown(v, kp)
+		}
+	})
+	return r
+}
+
+// policyErrors collects what is wrong with a policy file, each error naming
+// its key path and line.
+type policyErrors []error
+
+func (pe *policyErrors) add(n *yaml.Node, path, msg string) {
+	*pe = append(*pe, fmt.Errorf("line %d: %s: %s", n.Line, path, msg))
+}
+
+func (pe *policyErrors) unknown(n *yaml.Node, path string) {
+	pe.add(n, path, "unknown key")
+}
+
+// mapping calls f for each key of a mapping node, reporting a node that is
+// not a mapping, keys that are not plain strings and duplicated keys.
+func (pe *policyErrors) mapping(n *yaml.Node, path string, f func(key string, v *yaml.Node)) {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		pe.add(n, orRoot(path), "must be a mapping of keys to values")
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		key := k.Value
+		kp := key
+		if path != "" {
+			kp = path + "." + key
+		}
+		switch {
+		case k.Kind != yaml.ScalarNode:
+			pe.add(k, orRoot(path), "keys must be plain names")
+		case seen[key]:
+			pe.add(k, kp, "is given twice")
+		default:
+			seen[key] = true
+			f(key, v)
+		}
+	}
+}
+
+// sequence calls f for each item of a sequence node.
+func (pe *policyErrors) sequence(n *yaml.Node, path string, f func(i int, item *yaml.Node)) {
+	n = deref(n)
+	if n.Kind != yaml.SequenceNode {
+		pe.add(n, path, "must be a list")
+		return
+	}
+	for i, item := range n.Content {
+		f(i, deref(item))
+	}
+}
+
+// kind reads a scalar that must be one of set.
+func kind[T ~string](pe *policyErrors, n *yaml.Node, path string, set []T, what string) T {
+	if v := T(n.Value); n.Kind == yaml.ScalarNode && slices.Contains(set, v) {
+		return v
+	}
+	pe.add(n, path, fmt.Sprintf("%q is not a %s (one of %s)", n.Value, what, list(set)))
+	return ""
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+func orRoot(path string) string {
+	if path == "" {
+		return "policy"
+	}
+	return path
+}
+
+// list writes values as "a, b, c".
+func list[T ~string](vs []T) string { return join(vs, ", ") }
+
+func join[T ~string](vs []T, sep string) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = string(v)
+	}
+	return strings.Join(s, sep)
+}

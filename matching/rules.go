@@ -1,0 +1,299 @@
+package matching
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tolk/tolk/data"
+)
+
+// The reason codes of the hard rules (SPEC.md, Matching). An interpreter
+// failing any is excluded; Excluded.Reasons holds one reason per rule failed,
+// in this order.
+const (
+	CodeNotApproved          = "not_approved"
+	CodeClearanceInvalid     = "clearance_invalid"
+	CodeTrainingMissing      = "training_missing"
+	CodeQualificationMissing = "qualification_missing"
+	CodeLanguageMismatch     = "language_mismatch"
+	CodeExcludedByCase       = "excluded_by_case"
+	CodeCommunityConflict    = "community_conflict"
+	CodeAgreementMissing     = "agreement_missing"
+	CodeGenderMismatch       = "gender_mismatch"
+	CodeUnavailable          = "unavailable"
+	CodeModalityUnsupported  = "modality_unsupported"
+)
+
+// The warning codes a candidate may carry.
+const (
+	CodeCommunityLink    = "community_link"
+	CodeClearanceLapsing = "clearance_lapsing"
+	CodeTrainingLapsing  = "training_lapsing"
+)
+
+// hardRules returns a reason for every hard rule the interpreter fails, in
+// the order of the codes above. Messages name the rule and the requirement,
+// never a sensitive value (no town, no certificate, no exclusion note).
+func (m *matcher) hardRules(in *data.Interpreter, lang langResult) []data.Reason {
+	var rs []data.Reason
+	add := func(code, msg string) { rs = append(rs, data.Reason{Code: code, Message: msg}) }
+
+	if in.Vetting.Status != data.VettingApproved {
+		add(CodeNotApproved, fmt.Sprintf("vetting status is %s, not approved", orNone(string(in.Vetting.Status))))
+	}
+	if msg := m.clearanceProblem(in.Clearance); msg != "" {
+		add(CodeClearanceInvalid, msg)
+	}
+	var missing []string
+	for _, g := range m.req.Training {
+		if _, ok := m.bestTraining(in, g); !ok {
+			missing = append(missing, orList(g))
+		}
+	}
+	if len(missing) > 0 {
+		add(CodeTrainingMissing, "lacks required training valid through the interview: "+strings.Join(missing, "; "))
+	}
+	if len(m.req.Qualifications) > 0 && !m.hasQualification(in, m.req.Qualifications) {
+		add(CodeQualificationMissing, "lacks a required qualification valid through the interview: "+orList(m.req.Qualifications))
+	}
+	if !lang.accepted {
+		if lang.related {
+			add(CodeLanguageMismatch, "speaks a related variety but not the child's: "+strings.Join(m.in.Case.Child.Languages, ", "))
+		} else {
+			add(CodeLanguageMismatch, "speaks none of the child's languages: "+strings.Join(m.in.Case.Child.Languages, ", "))
+		}
+	}
+	if msg := m.caseExclusion(in.ID); msg != "" {
+		add(CodeExcludedByCase, msg)
+	}
+	if c := m.community(in); c.conflict() {
+		add(CodeCommunityConflict, c.conflictMessage())
+	}
+	if in.Agreements.ConfidentialitySigned.IsZero() {
+		add(CodeAgreementMissing, "has not signed the confidentiality terms")
+	}
+	if w := m.in.Case.Child.InterpreterGender; w.Required && w.Preference != "" && in.Gender != w.Preference {
+		add(CodeGenderMismatch, fmt.Sprintf("the case requires a %s interpreter", w.Preference))
+	}
+	if !free(m.spansOf(in.ID), m.in.Start, m.in.End) {
+		msg := "has a confirmed booking that overlaps the slot"
+		if m.p.TravelBuffer > 0 {
+			msg += ", counting " + minutes(m.p.TravelBuffer) + " of travel either side of in-person bookings"
+		}
+		add(CodeUnavailable, msg)
+	}
+	if !slices.Contains(in.Modalities, m.in.Modality) {
+		add(CodeModalityUnsupported, fmt.Sprintf("does not offer %s interviews", m.in.Modality))
+	} else if m.inPerson && !slices.ContainsFunc(in.Regions, func(r string) bool { return normCode(r) == m.region }) {
+		add(CodeModalityUnsupported, "does not work in person in "+m.region)
+	}
+	return rs
+}
+
+// clearanceProblem says why a clearance does not meet the requirement
+// through the interview's day, or returns "".
+func (m *matcher) clearanceProblem(c data.Clearance) string {
+	if c.Level == "" {
+		return "has no clearance on record"
+	}
+	var p []string
+	if slices.Index(data.ClearanceLevels, c.Level) < slices.Index(data.ClearanceLevels, m.req.Clearance) {
+		p = append(p, fmt.Sprintf("clearance level is below the %s this interview requires", m.req.Clearance))
+	}
+	if c.ValidUntil.IsZero() || c.ValidUntil.Before(m.endDay) {
+		p = append(p, "clearance is not valid through the day the interview ends")
+	}
+	return strings.Join(p, "; ")
+}
+
+// held reports whether a credential completed (or awarded) on from and
+// valid until until (zero: no expiry) is held on the interview's day.
+func (m *matcher) held(from, until data.Date) bool {
+	return !from.After(m.endDay) && (until.IsZero() || !until.Before(m.endDay))
+}
+
+// bestTraining returns the expiry of the interpreter's training that
+// satisfies the group for longest (zero: never expires), and whether any does.
+func (m *matcher) bestTraining(in *data.Interpreter, group []data.TrainingKind) (expires data.Date, ok bool) {
+	for _, t := range in.Training {
+		if !slices.Contains(group, t.Kind) || !m.held(t.Completed, t.Expires) {
+			continue
+		}
+		if !ok || t.Expires.IsZero() || (!expires.IsZero() && t.Expires.After(expires)) {
+			expires = t.Expires
+		}
+		ok = true
+	}
+	return expires, ok
+}
+
+// hasQualification reports whether the interpreter holds any of kinds on the
+// interview's day.
+func (m *matcher) hasQualification(in *data.Interpreter, kinds []data.QualificationKind) bool {
+	return slices.ContainsFunc(in.Qualifications, func(q data.Qualification) bool {
+		return slices.Contains(kinds, q.Kind) && m.held(q.Awarded, q.Expires)
+	})
+}
+
+// caseExclusion says why the case excludes the interpreter, or returns "".
+// The exclusion's own reason is free text and is not repeated.
+func (m *matcher) caseExclusion(id string) string {
+	var p []string
+	if m.excludedIDs[id] {
+		p = append(p, "is excluded for this case")
+	}
+	if m.declined[id] {
+		p = append(p, "the child was not comfortable with them in an earlier interview")
+	}
+	return strings.Join(p, "; ")
+}
+
+// communityCheck is what an interpreter's declared links share with the case.
+type communityCheck struct {
+	conflictKinds []data.CommunityLinkKind // town, family, place_of_worship, organisation, case
+	caseLink      bool                     // a case link to this case or a linked one
+	avoid         bool                     // the child asked to avoid their own community
+	shared        []data.CommunityLinkKind // country and region links shared, one per distinct value
+}
+
+// conflict reports whether the links are a community_conflict.
+func (c communityCheck) conflict() bool {
+	return len(c.conflictKinds) > 0 || c.caseLink || (c.avoid && len(c.shared) > 0)
+}
+
+func (c communityCheck) conflictMessage() string {
+	var p []string
+	if len(c.conflictKinds) > 0 {
+		p = append(p, "shares a declared "+andList(c.conflictKinds)+" link with the child")
+	}
+	if c.caseLink {
+		p = append(p, "has a declared link to this case or a linked case")
+	}
+	if c.avoid && len(c.shared) > 0 {
+		p = append(p, "shares a declared "+andList(c.shared)+" link with the child, who asked for an interpreter from outside their community")
+	}
+	return strings.Join(p, "; ")
+}
+
+// community compares the interpreter's declared links with the child's and
+// the case's references, values normalised (codes upper-cased, text folded).
+func (m *matcher) community(in *data.Interpreter) communityCheck {
+	c := communityCheck{avoid: m.in.Case.Child.AvoidOwnCommunity}
+	if len(in.CommunityLinks) == 0 {
+		return c
+	}
+	if m.links == nil { // folding is costly: only once someone declares a link
+		m.links = map[data.CommunityLinkKind][]string{}
+		for _, l := range m.in.Case.Child.CommunityLinks {
+			if v := m.normLink(l); v != "" {
+				m.links[l.Kind] = append(m.links[l.Kind], v)
+			}
+		}
+		for _, r := range append([]string{m.in.Case.Reference}, m.in.Case.LinkedReferences...) {
+			if f := m.normLink(data.CommunityLink{Kind: data.LinkCase, Value: r}); f != "" {
+				m.caseRefs = append(m.caseRefs, f)
+			}
+		}
+	}
+	var sharedValues []string
+	for _, l := range in.CommunityLinks {
+		theirs := m.links[l.Kind]
+		if l.Kind != data.LinkCase && len(theirs) == 0 {
+			continue // nothing to compare: skip folding
+		}
+		v := m.normLink(l)
+		if v == "" {
+			continue
+		}
+		switch l.Kind {
+		case data.LinkCountry, data.LinkRegion:
+			key := string(l.Kind) + ":" + v
+			if slices.Contains(theirs, v) && !slices.Contains(sharedValues, key) {
+				sharedValues = append(sharedValues, key)
+				c.shared = append(c.shared, l.Kind)
+			}
+		case data.LinkCase:
+			if slices.Contains(m.caseRefs, v) || slices.Contains(theirs, v) {
+				c.caseLink = true
+			}
+		default:
+			if slices.Contains(theirs, v) && !slices.Contains(c.conflictKinds, l.Kind) {
+				c.conflictKinds = append(c.conflictKinds, l.Kind)
+			}
+		}
+	}
+	return c
+}
+
+// normLink returns a link's value in the form links are compared in:
+// country and region codes trimmed and upper-cased, text folded with
+// data.Fold. It remembers each text value it folded: registers repeat the
+// same towns and organisations, and folding is costly.
+func (m *matcher) normLink(l data.CommunityLink) string {
+	if l.Kind == data.LinkCountry || l.Kind == data.LinkRegion {
+		return normCode(l.Value)
+	}
+	v, ok := m.folded[l.Value]
+	if !ok {
+		v = data.Fold(l.Value)
+		m.folded[l.Value] = v
+	}
+	return v
+}
+
+// minCPLevel returns the lowest child protection level a training group
+// accepts (1 to 3), or 0 when the group holds no child protection training.
+func minCPLevel(g []data.TrainingKind) int {
+	lvl := 0
+	for _, k := range g {
+		if n := cpLevel(k); n > 0 && (lvl == 0 || n < lvl) {
+			lvl = n
+		}
+	}
+	return lvl
+}
+
+// cpLevel returns a child protection training's level, or 0.
+func cpLevel(k data.TrainingKind) int {
+	switch k {
+	case data.TrainingChildProtectionL1:
+		return 1
+	case data.TrainingChildProtectionL2:
+		return 2
+	case data.TrainingChildProtectionL3:
+		return 3
+	}
+	return 0
+}
+
+// orNone returns s, or "not set" when it is empty.
+func orNone(s string) string {
+	if s == "" {
+		return "not set"
+	}
+	return s
+}
+
+// minutes writes a duration as "30 minutes" when it is whole minutes.
+func minutes(d time.Duration) string {
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	}
+	return d.String()
+}
+
+// orList writes kinds as "a or b or c".
+func orList[T ~string](kinds []T) string { return join(kinds, " or ") }
+
+// andList writes distinct kinds as "a, b".
+func andList[T ~string](kinds []T) string {
+	var d []T
+	for _, k := range kinds {
+		if !slices.Contains(d, k) {
+			d = append(d, k)
+		}
+	}
+	return list(d)
+}

@@ -1,0 +1,172 @@
+package matching
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tolk/tolk/data"
+)
+
+// The factor codes of a candidate's score, in the order Candidate.Factors
+// lists them. A factor worth 0 points is left out.
+const (
+	FactorContinuity           = "continuity"
+	FactorLanguage             = "language"
+	FactorTraumaInformed       = "trauma_informed"
+	FactorTraffickingTraining  = "trafficking_training"
+	FactorChildProtection      = "child_protection_level"
+	FactorQualification        = "qualification"
+	FactorChildInterviews      = "child_interviews"
+	FactorTraffickingCases     = "trafficking_cases"
+	FactorPreferredGender      = "preferred_gender"
+	FactorFairSpread           = "fair_spread"
+	FactorReliability          = "reliability"
+	FactorCommunityLinkPenalty = "community_link"
+)
+
+// The points of each factor. Continuity outweighs all other bonuses
+// together (at most 99), so an interpreter the child was comfortable with
+// comes first unless penalised for unreliability or shared ties. Nothing
+// rewards shared community, nationality or ethnicity: a shared country or
+// region link only ever costs points.
+const (
+	pointsContinuity          = 100 // a completed booking in this case the child was comfortable in
+	pointsTraumaInformed      = 8   // trauma-informed training, when not required
+	pointsTraffickingTraining = 6   // trafficking and modern slavery training, when not required
+	pointsPerCPLevel          = 3   // per child protection level above the lowest required (at most 9)
+	childInterviewsPerPoint   = 5   // 1 point per 5 child interviews...
+	traffickingCasesPerPoint  = 2   // ...and per 2 trafficking cases,
+	maxExperiencePoints       = 10  // each capped at 10
+	pointsPreferredGender     = 10  // the child's preferred (not required) gender
+	maxFairSpread             = 10  // with no recent bookings...
+	pointsPerRecentBooking    = -2  // ...less 2 per booking in the last 30 days, down to 0
+	pointsPerUnreliable       = -5  // per late cancellation or no-show in the last year
+	pointsPerSharedLink       = -10 // per distinct country or region link shared with the child
+)
+
+// languagePoints gives the points of meeting the child's language number
+// child (0: preferred) at level m, before proficiency: the preferred language
+// exactly 20, a variety of it 12; another of the child's languages exactly
+// 10, a variety of it 6.
+func languagePoints(child int, m langMatch) int {
+	switch {
+	case child == 0 && m == matchExact:
+		return 20
+	case child == 0:
+		return 12
+	case m == matchExact:
+		return 10
+	}
+	return 6
+}
+
+// proficiencyPoints adds to languagePoints by the interpreter's proficiency.
+var proficiencyPoints = map[data.Proficiency]int{
+	data.ProficiencyNative:       6,
+	data.ProficiencyFluent:       4,
+	data.ProficiencyProfessional: 2,
+}
+
+// qualificationPoints scores the best qualification held on the interview's
+// day, whether or not the interview type requires one.
+var qualificationPoints = map[data.QualificationKind]int{
+	data.QualificationNRPSIFull:    10,
+	data.QualificationDPSILaw:      10,
+	data.QualificationDPSI:         8,
+	data.QualificationNRPSIInterim: 5,
+	data.QualificationCIOL:         4,
+	data.QualificationOther:        2,
+}
+
+// score returns the candidate with its factors, score and warnings. It is
+// called only for an interpreter who passes every hard rule.
+func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
+	c := Candidate{Interpreter: *in}
+	add := func(code string, pts int, reason string) {
+		if pts != 0 {
+			c.Factors = append(c.Factors, data.Factor{Factor: code, Points: pts, Reason: reason})
+			c.Score += pts
+		}
+	}
+	warn := func(code, msg string) { c.Warnings = append(c.Warnings, data.Reason{Code: code, Message: msg}) }
+
+	if m.comfortable[in.ID] {
+		add(FactorContinuity, pointsContinuity, "interpreted for this child before and the child was comfortable")
+	}
+	add(FactorLanguage, lang.points, m.languageReason(lang))
+
+	cp := 0
+	var lapsing []string
+	for _, t := range in.Training {
+		if m.held(t.Completed, t.Expires) {
+			cp = max(cp, cpLevel(t.Kind))
+		}
+	}
+	for _, k := range []data.TrainingKind{data.TrainingTraumaInformed, data.TrainingTrafficking} {
+		if _, ok := m.bestTraining(in, []data.TrainingKind{k}); !ok || m.required[k] {
+			continue
+		}
+		if k == data.TrainingTraumaInformed {
+			add(FactorTraumaInformed, pointsTraumaInformed, "trauma-informed training, beyond what this interview requires")
+		} else {
+			add(FactorTraffickingTraining, pointsTraffickingTraining, "trafficking and modern slavery training, beyond what this interview requires")
+		}
+	}
+	if cp > m.minCP {
+		add(FactorChildProtection, pointsPerCPLevel*(cp-m.minCP), fmt.Sprintf("child protection training at level %d, above the level %d required", cp, m.minCP))
+	}
+	for _, g := range m.req.Training {
+		if exp, _ := m.bestTraining(in, g); !exp.IsZero() && exp.Before(m.lapseBy) {
+			lapsing = append(lapsing, orList(g))
+		}
+	}
+
+	best := data.QualificationKind("")
+	for _, q := range in.Qualifications {
+		if m.held(q.Awarded, q.Expires) && qualificationPoints[q.Kind] > qualificationPoints[best] {
+			best = q.Kind
+		}
+	}
+	add(FactorQualification, qualificationPoints[best], "holds "+string(best))
+
+	if n := max(in.Experience.ChildInterviews, 0); n > 0 {
+		add(FactorChildInterviews, min(n/childInterviewsPerPoint, maxExperiencePoints), fmt.Sprintf("%d interviews with children", n))
+	}
+	if n := max(in.Experience.TraffickingCases, 0); n > 0 {
+		add(FactorTraffickingCases, min(n/traffickingCasesPerPoint, maxExperiencePoints), fmt.Sprintf("%d trafficking cases", n))
+	}
+	if w := m.in.Case.Child.InterpreterGender; !w.Required && w.Preference != "" && in.Gender == w.Preference {
+		add(FactorPreferredGender, pointsPreferredGender, fmt.Sprintf("%s, as the child prefers", w.Preference))
+	}
+	recent := max(m.in.Recent[in.ID], 0)
+	add(FactorFairSpread, max(maxFairSpread+pointsPerRecentBooking*recent, 0), fmt.Sprintf("%d bookings in the last 30 days", recent))
+	if n := m.in.Unreliable[in.ID]; n > 0 {
+		add(FactorReliability, pointsPerUnreliable*n, fmt.Sprintf("%d late cancellations or no-shows in the last year", n))
+	}
+	if sh := m.community(in).shared; len(sh) > 0 {
+		add(FactorCommunityLinkPenalty, pointsPerSharedLink*len(sh), "shares a declared "+andList(sh)+" link with the child")
+		warn(CodeCommunityLink, "shares a declared "+andList(sh)+" link with the child; not a conflict, as the child has not asked to avoid their community")
+	}
+
+	if v := in.Clearance.ValidUntil; v.Before(m.lapseBy) {
+		warn(CodeClearanceLapsing, fmt.Sprintf("clearance lapses within %d days after the interview", m.p.LapseWarningDays))
+	}
+	if len(lapsing) > 0 {
+		warn(CodeTrainingLapsing, fmt.Sprintf("required training lapses within %d days after the interview: %s", m.p.LapseWarningDays, strings.Join(lapsing, "; ")))
+	}
+	return c
+}
+
+// languageReason explains the language factor without naming the child's
+// other details: the interpreter's tag, how it meets which child language,
+// and the proficiency.
+func (m *matcher) languageReason(l langResult) string {
+	which := "the child's preferred language"
+	if l.child > 0 {
+		which = "another of the child's languages"
+	}
+	if l.level == matchVariety {
+		return fmt.Sprintf("speaks %s, a variety of %s, %s (%s)", l.tag, m.in.Case.Child.Languages[l.child], which, l.prof)
+	}
+	return fmt.Sprintf("speaks %s, %s (%s)", l.tag, which, l.prof)
+}
