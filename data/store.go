@@ -102,15 +102,19 @@ type BookingStore interface {
 	Booking(ctx context.Context, id string) (Booking, error)
 	// UpdateBooking replaces the booking whose ID and Version match b,
 	// storing it with Version+1 together with its audit entry, and returns
-	// what it stored. Its interpreter may not change. A confirmed booking is
-	// checked as in CreateBooking (ignoring itself); one that is cancelled or
-	// completed frees its time at once. ErrNotFound, ErrConflict (stale
-	// version; nothing written), ErrOverlap.
+	// what it stored. Its interpreter may not change (ErrInvalid). A
+	// confirmed booking is checked as in CreateBooking (ignoring itself); one
+	// that is cancelled or completed frees its time at once. ErrNotFound,
+	// ErrConflict (stale version; nothing written), ErrOverlap. Which status
+	// changes are allowed is the caller's rule, not the store's.
 	UpdateBooking(ctx context.Context, b Booking, audit AuditEntry) (Booking, error)
 	// ListBookings returns the bookings matching q, by start time then ID.
+	// ErrInvalid without an organisation or with a cursor it did not issue.
+	// From and To count to the millisecond (times are stored so).
 	ListBookings(ctx context.Context, q BookingQuery) (Page[Booking], error)
 	// ConfirmedBookings returns the confirmed bookings of these interpreters
-	// that start in [from, to), by interpreter ID then start: what matching
+	// that start in [from, to) (to the millisecond), by interpreter ID then
+	// start, each interpreter once however often listed: what matching
 	// needs to judge availability, in one call whose cost follows the answer.
 	ConfirmedBookings(ctx context.Context, interpreterIDs []string, from, to time.Time) ([]Booking, error)
 }

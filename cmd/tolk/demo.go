@@ -56,6 +56,9 @@ func seedDemo(ctx context.Context, store data.Store, baseURL string, now time.Ti
 		}
 	}
 
+	if err := seedDemoCases(ctx, store, now, out); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "tolk demo: fictional users in organisation %q, %d new fictional interpreters.\n", demoOrganisation, seeded)
 	fmt.Fprintln(out, "API keys (new at every start; shown only here):")
 	for i, du := range users {
@@ -115,6 +118,12 @@ var demoSpecs = []demoSpec{
 	{"Florin Dumitru", data.GenderMale, "ro:native hu:fluent", data.VettingRejected, 100, "", "", "case=OP-MARLIN-2023", "GB-LND", [3]int{0, 3, 2}},
 	{"Hamid Yousef", data.GenderMale, "ar:native ckb:fluent", data.VettingApproved, 45, "child_protection_l2:45 trafficking_modern_slavery:0", "dpsi_law", "country=IQ", "GB-LND", [3]int{18, 6, 9}},
 	{"Saba Tekle", data.GenderFemale, "ti:native", data.VettingApproved, 1000, "child_protection_l2:800 trafficking_modern_slavery:0 trauma_informed:0", "nrpsi_full:30", "", "GB-LND GB-SHF", [3]int{26, 14, 6}},
+	// Sorani speakers for the demo case (see demo_cases.go): each shows a rule.
+	{"Avan Rashid", data.GenderFemale, "ckb:native en:fluent", data.VettingApproved, 800, "child_protection_l3:700 abe_interviewing:0 trauma_informed:0 trafficking_modern_slavery:0", "dpsi nrpsi_full:600", "", "GB-LND GB-MAN", [3]int{42, 16, 9}},
+	{"Hero Karim", data.GenderFemale, "ckb:native", data.VettingApproved, 650, "child_protection_l2:500 abe_interviewing:0", "dpsi_law", "town=Ranya", "GB-LND", [3]int{30, 8, 7}},
+	{"Dilan Mustafa", data.GenderFemale, "ckb:native ar:fluent", data.VettingApproved, 700, "child_protection_l2:600 abe_interviewing:0 trafficking_modern_slavery:0", "nrpsi_full:500", "country=IQ", "GB-LND", [3]int{25, 10, 6}},
+	{"Nazdar Ali", data.GenderFemale, "ckb:native", data.VettingApproved, 600, "child_protection_l2:600 abe_interviewing:0", "dpsi", "", "GB-BIR GB-LND", [3]int{12, 3, 4}},
+	{"Shilan Hassan", data.GenderFemale, "ckb:native", data.VettingApproved, 600, "child_protection_l2:600 abe_interviewing:0", "dpsi", "", "GB-LND", [3]int{20, 5, 5}},
 }
 
 // demoInterpreters builds the demo records as of now.

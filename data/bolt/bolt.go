@@ -26,12 +26,17 @@ var ErrLocked = errors.New("the database file is in use by another tolk process"
 // LockTimeout is how long Open waits for the file lock before giving up.
 const LockTimeout = time.Second
 
-// Store is a data.Store on a bbolt file.
+// Store is a data.Store, data.CaseStore and data.BookingStore on a bbolt
+// file.
 type Store struct {
 	db *bolt.DB
 }
 
-var _ data.Store = (*Store)(nil)
+var (
+	_ data.Store        = (*Store)(nil)
+	_ data.CaseStore    = (*Store)(nil)
+	_ data.BookingStore = (*Store)(nil)
+)
 
 // Open opens (creating if needed) the bbolt file at path. It returns an error
 // wrapping ErrLocked when another process holds the file. A file written

@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -23,8 +24,6 @@ var (
 	// check and ConfirmedBookings seek.
 	bucketBookingsConfirmed = "bookings_confirmed"
 )
-
-var _ data.BookingStore = (*Store)(nil)
 
 var bookingKind = recordKind{
 	bucket: bucketBookings,
@@ -64,17 +63,18 @@ func (s *Store) CreateBooking(ctx context.Context, b data.Booking, audit data.Au
 }
 
 // createBooking stores a new booking and its index entries in tx, unless
-// its ID is taken (ErrDuplicate) or it is confirmed and blocked by a
-// confirmed booking of its interpreter (*data.OverlapError).
+// its ID is taken (ErrDuplicate), it is out of the store's bounds
+// (checkStorable), or it is confirmed and blocked by a confirmed booking of
+// its interpreter (*data.OverlapError).
 func createBooking(tx *bolt.Tx, b data.Booking) error {
 	bk := tx.Bucket(bucketBookings)
 	if bk.Get([]byte(b.ID)) != nil {
 		return fmt.Errorf("booking %s: %w", b.ID, data.ErrDuplicate)
 	}
-	b = storedBooking(b)
 	if err := checkStorable(b); err != nil {
 		return err
 	}
+	b = storedBooking(b)
 	if err := checkOverlap(tx, b); err != nil {
 		return err
 	}
@@ -114,12 +114,12 @@ func (s *Store) UpdateBooking(ctx context.Context, b data.Booking, audit data.Au
 		if b.InterpreterID != cur.InterpreterID {
 			return invalid("interpreterId", "may not change: cancel the booking and book another")
 		}
+		if err := checkStorable(b); err != nil {
+			return err
+		}
 		next = b
 		next.Version++
 		next = storedBooking(next)
-		if err := checkStorable(next); err != nil {
-			return err
-		}
 		if err := checkOverlap(tx, next); err != nil {
 			return err
 		}
@@ -173,15 +173,22 @@ func checkOverlap(tx *bolt.Tx, b data.Booking) error {
 }
 
 // checkStorable refuses, with a *data.ValidationError, a booking that the
-// guarantee against double booking cannot cover: one starting outside the
-// years 1-9999 (start keys are fixed width), lasting longer than
-// data.MaxBookingDuration or keeping a buffer outside 0-data.MaxBuffer (the
-// overlap check's window assumes those bounds). Booking.Validate refuses
-// all of these; the store does not rely on its callers for the guarantee.
+// guarantee against double booking cannot cover: one starting or ending
+// outside the years 1-9999 (start keys are fixed width, and RFC 3339 does
+// not read back a later year), lasting longer than data.MaxBookingDuration
+// or keeping a buffer outside 0-data.MaxBuffer (the overlap check's window
+// assumes those bounds). Booking.Validate refuses all but the years; the
+// store does not rely on its callers for the guarantee. It judges b as
+// given, before storedBooking, which would lose a time it cannot read back.
 func checkStorable(b data.Booking) error {
 	var errs []data.FieldError
-	if y := b.Start.Year(); y < 1 || y > 9999 {
-		errs = append(errs, data.FieldError{Field: "start", Message: "must be in the years 1 to 9999"})
+	for _, f := range []struct {
+		name string
+		t    time.Time
+	}{{"start", b.Start}, {"end", b.End}} {
+		if y := f.t.UTC().Year(); y < 1 || y > 9999 {
+			errs = append(errs, data.FieldError{Field: f.name, Message: "must be in the years 1 to 9999"})
+		}
 	}
 	if b.End.Sub(b.Start) > data.MaxBookingDuration {
 		errs = append(errs, data.FieldError{Field: "end", Message: fmt.Sprintf("must be at most %v after start", data.MaxBookingDuration)})

@@ -15,8 +15,6 @@ var (
 	bucketCasesByOrg = "cases_by_org"
 )
 
-var _ data.CaseStore = (*Store)(nil)
-
 var caseKind = recordKind{
 	bucket:  bucketCases,
 	indexes: []string{bucketCasesByOrg},

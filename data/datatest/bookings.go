@@ -353,8 +353,10 @@ func testConcurrentBookings(t *testing.T, open func() data.Store) {
 	for i := range writers {
 		if i%2 == 0 {
 			bookings[i] = newBooking(c, "contested", fmt.Sprintf("10:%02d", i), fmt.Sprintf("11:%02d", i))
-		} else {
-			bookings[i] = newBooking(c, "free", fmt.Sprintf("%02d:00", i/2), fmt.Sprintf("%02d:30", i/2))
+		} else { // 25 separate 20-minute slots, 30 minutes apart
+			bookings[i] = newBooking(c, "free", "00:00", "00:20")
+			bookings[i].Start = day.Add(time.Duration(i/2) * 30 * time.Minute)
+			bookings[i].End = bookings[i].Start.Add(20 * time.Minute)
 		}
 	}
 	errs := make([]error, writers)

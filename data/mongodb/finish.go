@@ -110,8 +110,12 @@ func (s *Store) finishLock(ctx context.Context, l lockDocument) (bool, error) {
 	if (found && st.Version >= l.Version && st.LockToken != l.Token) || (!found && l.Version > 1) {
 		// Void: its writer read a version that another change had already
 		// replaced (versions only grow, so it can never land), or the
-		// update of a record that is not there.
-		return true, s.drop(ctx, l)
+		// update of a record that is not there. Claims on it go too.
+		if err := s.drop(ctx, l); err != nil {
+			return false, err
+		}
+		_, err := s.locks.DeleteMany(ctx, claimsOf(l))
+		return true, translate(err, "lock claims")
 	}
 	if time.Since(l.At) < s.LockTimeout {
 		return false, nil
@@ -125,8 +129,7 @@ func (s *Store) finishLock(ctx context.Context, l lockDocument) (bool, error) {
 func (s *Store) takeOver(ctx context.Context, l lockDocument) (bool, error) {
 	lctx, cancel := landing(ctx)
 	defer cancel()
-	claims := bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: l.ID + "#"}, {Key: "$lt", Value: l.ID + "$"}}}}
-	cur, err := s.locks.Find(lctx, claims)
+	cur, err := s.locks.Find(lctx, claimsOf(l))
 	if err != nil {
 		return false, translate(err, "lock claims")
 	}
@@ -155,6 +158,11 @@ func (s *Store) takeOver(ctx context.Context, l lockDocument) (bool, error) {
 	if _, err := s.land(lctx, l); err != nil && !errors.Is(err, errStale) && !errors.Is(err, data.ErrDuplicate) {
 		return false, err
 	}
-	_, err = s.locks.DeleteMany(lctx, claims)
+	_, err = s.locks.DeleteMany(lctx, claimsOf(l))
 	return true, translate(err, "lock claims")
+}
+
+// claimsOf selects the claims on l: their _id is l's, "#" and a number.
+func claimsOf(l lockDocument) bson.D {
+	return bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: l.ID + "#"}, {Key: "$lt", Value: l.ID + "$"}}}}
 }

@@ -161,6 +161,14 @@ func (s *Store) commit(ctx context.Context, c change) error {
 		if !mongo.IsDuplicateKeyError(err) {
 			return translate(err, "lock "+l.Key)
 		}
+		// The lock in the way may be ours, if the insert was retried after
+		// its answer was lost.
+		switch mine, err := s.exists(ctx, locksCollection, l.ID); {
+		case err != nil:
+			return err
+		case mine:
+			return s.settle(ctx, l)
+		}
 		if err := s.await(ctx, l.Key); err != nil {
 			return err
 		}
