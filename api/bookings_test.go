@@ -150,7 +150,11 @@ func TestMatchSoraniGirl(t *testing.T) {
 	several := soraniInterpreter("several")
 	several["gender"], several["agreements"] = "male", map[string]any{}
 	severalID := h.approved(several)
-	h.approved(func() map[string]any { b := soraniInterpreter("tigrinya"); b["languages"] = []any{map[string]any{"tag": "ti", "proficiency": "native"}}; return b }())
+	h.approved(func() map[string]any {
+		b := soraniInterpreter("tigrinya")
+		b["languages"] = []any{map[string]any{"tag": "ti", "proficiency": "native"}}
+		return b
+	}())
 
 	c := h.createCase(data.RoleSocialWorker, soraniCase())
 	r := h.do(data.RoleSocialWorker, "POST", "/v1/cases/"+c.ID+"/matches", abeNextWeek)

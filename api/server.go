@@ -63,12 +63,12 @@ func New(cfg Config) *fiber.App {
 		cfg.BodyLimit = 1 << 20
 	}
 	app := fiber.New(fiber.Config{
-		AppName:               "tolk",
-		BodyLimit:             cfg.BodyLimit,
-		ErrorHandler:          s.errorHandler,
+		AppName:      "tolk",
+		BodyLimit:    cfg.BodyLimit,
+		ErrorHandler: s.errorHandler,
 		// Responses are encoded with json v2 semantics: no HTML escaping
 		// ("<" stays "<"), deterministic key order.
-		JSONEncoder: strictjson.Marshal,
+		JSONEncoder:           strictjson.Marshal,
 		DisableStartupMessage: true,
 		// Handlers keep strings from requests (IDs, names) beyond the
 		// request's life; Immutable copies them instead of reusing buffers.
