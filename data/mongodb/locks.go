@@ -49,29 +49,56 @@ type lockDocument struct {
 	Outbox     []outboxDocument `bson:"outbox"`
 }
 
-// outboxDocument is a document that lands with a change and is only ever
-// inserted, such as its audit entry: its _id is fixed when the change is
-// committed, so a second landing finds it there.
+// outboxDocument is a document that lands with a change, after the locked
+// record and before the lock goes. Its _id is fixed when the change is
+// committed, so a second landing finds it there. Without a Version it is
+// only ever inserted, such as the audit entry.
 //
-// A change that also updates a second existing record cannot put it here:
-// nothing would keep another change of that record out. It needs a lock
-// of its own.
+// With a Version it is a dependent record: a record that changes only
+// under the lock of another, as a booking changes only under its
+// interpreter's schedule (bookings.go). It is stamped with the lock's token
+// and written like the locked record: inserted at version 1, otherwise by
+// ReplaceOne with the filter {_id, version < Version}. That replace is as
+// safe as the locked record's own, for the same reason: every change of the
+// dependent record commits through the one lock key of its owner, so no
+// two changes of it are ever in flight, and landings of one lock take turns
+// (FerretDB runs the filter, then writes by _id: an overlapping landing
+// could write an old version back). A landing finds the record at Version
+// under its own token when an earlier landing wrote it; at Version or later
+// under another token, or missing, the record is not where the writer read
+// it, and the change is refused (see land).
+//
+// A change may not put here a record that changes in any other way:
+// nothing would keep that other change out. Such a record needs a lock of
+// its own.
 type outboxDocument struct {
 	Collection string   `bson:"collection"`
 	ID         string   `bson:"id"`
 	Doc        bson.Raw `bson:"doc"`
+	Version    int64    `bson:"version,omitempty"`
 }
 
 // change is what a writer commits: the new state of one record, at version
-// (the version it read + 1, or 1 for a create), and the audit entry that
-// lands with it. doc marshals to the record's document without "version"
-// and "lockToken", or with any value there: commit sets both.
+// (the version it read + 1, or 1 for a create), the dependent records that
+// land with it (see outboxDocument), and the audit entry that lands last.
+// doc marshals to the record's document without "version" and "lockToken",
+// or with any value there: commit sets both, in dependents' docs too.
 type change struct {
+	coll       string
+	id         string
+	version    int64
+	doc        any
+	dependents []dependent
+	audit      data.AuditEntry
+}
+
+// dependent is a record that changes only under the lock of another, at
+// version (1 for an insert).
+type dependent struct {
 	coll    string
 	id      string
 	version int64
 	doc     any
-	audit   data.AuditEntry
 }
 
 // errStale is what commit returns when the record had already moved past the
@@ -95,14 +122,24 @@ func newLock(c change) (lockDocument, error) {
 	if err != nil {
 		return lockDocument{}, fmt.Errorf("%s %s: %w", c.coll, c.id, err)
 	}
+	var outbox []outboxDocument
+	for _, d := range c.dependents {
+		raw, err := stamped(d.doc, d.version, token)
+		if err != nil {
+			return lockDocument{}, fmt.Errorf("%s %s: %w", d.coll, d.id, err)
+		}
+		outbox = append(outbox, outboxDocument{Collection: d.coll, ID: d.id, Doc: raw, Version: d.version})
+	}
 	audit, err := bson.Marshal(fromAuditEntry(c.audit))
 	if err != nil {
 		return lockDocument{}, fmt.Errorf("audit entry %s: %w", c.audit.ID, err)
 	}
+	// The audit entry goes last: settle takes it for the sign that the
+	// whole outbox has landed.
+	outbox = append(outbox, outboxDocument{Collection: auditCollection, ID: c.audit.ID, Doc: audit})
 	return lockDocument{
 		ID: key + "/" + token, Key: key, Collection: c.coll, Record: c.id,
-		Version: c.version, Token: token, At: data.Timestamp(time.Now()), Doc: doc,
-		Outbox: []outboxDocument{{Collection: auditCollection, ID: c.audit.ID, Doc: audit}},
+		Version: c.version, Token: token, At: data.Timestamp(time.Now()), Doc: doc, Outbox: outbox,
 	}, nil
 }
 
@@ -122,14 +159,15 @@ func stamped(doc any, version int64, token string) (bson.Raw, error) {
 	return bson.Marshal(d)
 }
 
-// commit stores c: it checks that the outbox IDs are free, inserts the lock
-// (the commit point) and lands it. When another change's lock is in the
-// way, it waits for that change to land (or be dropped) and then tries
-// again if the record is still at the version the writer read.
+// commit stores c: it checks that the IDs its outbox inserts are free,
+// inserts the lock (the commit point) and lands it. When another change's
+// lock is in the way, it waits for that change to land (or be dropped) and
+// then tries again if the record is still at the version the writer read.
 //
-// It returns errStale when the record is no longer at c.version-1; a
-// data.ErrDuplicate when an outbox ID is taken or the server refuses the
-// record (a unique index); the context's error if it ends before the lock
+// It returns errStale when the record (or a dependent record being
+// replaced) is no longer at the version read; a data.ErrDuplicate when an
+// ID the outbox inserts is taken or the server refuses the record (a unique
+// index); the context's error if it ends before the lock
 // is inserted; otherwise nil once the change has landed, or the error that
 // kept it from landing (the lock then stays for others to land).
 func (s *Store) commit(ctx context.Context, c change) error {
@@ -138,6 +176,9 @@ func (s *Store) commit(ctx context.Context, c change) error {
 		return err
 	}
 	for _, o := range l.Outbox {
+		if o.Version > 1 {
+			continue // a replace: the record is there
+		}
 		switch taken, err := s.exists(ctx, o.Collection, o.ID); {
 		case err != nil:
 			return err
@@ -197,8 +238,9 @@ func (s *Store) settle(ctx context.Context, l lockDocument) error {
 	if errors.Is(err, errStale) && st.Version > l.Version {
 		// The writer was slower than LockTimeout: another instance landed l
 		// and a later change has landed since. The outbox lands before the
-		// lock goes, so the audit entry tells whether l landed.
-		o := l.Outbox[0]
+		// lock goes, and the audit entry lands last, so it tells whether
+		// l landed.
+		o := l.Outbox[len(l.Outbox)-1]
 		switch landed, xerr := s.exists(lctx, o.Collection, o.ID); {
 		case xerr != nil:
 			return xerr
@@ -215,8 +257,11 @@ func (s *Store) settle(ctx context.Context, l lockDocument) error {
 // when the record carries l's token and the outbox is in; errStale when the
 // record is at l's version or later under another token (l is void); a
 // data.ErrDuplicate when the server refused the record (a unique index). In
-// these three cases l is gone. Any other error leaves l for a later landing.
-// It also returns the stamp it found.
+// these three cases l is gone, and so it is when the outbox holds a
+// dependent record that is not where the writer read it (see
+// outboxDocument): then nothing of the outbox lands, and land returns a
+// data.ErrDuplicate for an insert and errStale for a replace. Any other
+// error leaves l for a later landing. It also returns the stamp it found.
 //
 // Landing twice is harmless, but two landings must not overlap: on FerretDB
 // the later one's write could land after a newer version (see the package
@@ -247,9 +292,14 @@ func (s *Store) land(ctx context.Context, l lockDocument) (stampDocument, error)
 	switch {
 	case st.LockToken == l.Token:
 		for _, o := range l.Outbox {
-			_, err := s.db.Collection(o.Collection).InsertOne(ctx, o.Doc)
-			if err != nil && !mongo.IsDuplicateKeyError(err) {
-				return st, translate(err, o.Collection+" "+o.ID)
+			refused, err := s.landOutbox(ctx, l, o)
+			if refused {
+				if derr := s.drop(ctx, l); derr != nil {
+					return st, derr
+				}
+			}
+			if err != nil {
+				return st, err
 			}
 		}
 		return st, s.drop(ctx, l)
@@ -265,6 +315,41 @@ func (s *Store) land(ctx context.Context, l lockDocument) (stampDocument, error)
 		return st, translate(werr, l.Collection+" "+l.Record)
 	}
 	return st, fmt.Errorf("%s %s: version %d did not land, the record is at %d", l.Collection, l.Record, l.Version, st.Version)
+}
+
+// landOutbox writes one document of l's outbox (see outboxDocument). A
+// document already there is fine when it is only ever inserted, or when it
+// carries l's token (an earlier landing of l wrote it); otherwise o is
+// refused: refused is true and the error says why.
+func (s *Store) landOutbox(ctx context.Context, l lockDocument, o outboxDocument) (refused bool, err error) {
+	coll := s.db.Collection(o.Collection)
+	var werr error
+	if o.Version <= 1 {
+		_, werr = coll.InsertOne(ctx, o.Doc)
+		if werr == nil || (o.Version == 0 && mongo.IsDuplicateKeyError(werr)) {
+			return false, nil
+		}
+	} else {
+		filter := bson.D{{Key: "_id", Value: o.ID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: o.Version}}}}
+		var res *mongo.UpdateResult
+		res, werr = coll.ReplaceOne(ctx, filter, o.Doc)
+		if werr == nil && res.MatchedCount == 1 {
+			return false, nil
+		}
+	}
+	if werr != nil && !isUniqueViolation(werr) {
+		return false, translate(werr, o.Collection+" "+o.ID)
+	}
+	st, found, err := s.stamp(ctx, o.Collection, o.ID)
+	switch {
+	case err != nil:
+		return false, err
+	case found && st.LockToken == l.Token:
+		return false, nil
+	case o.Version == 1 || werr != nil: // the _id or another unique key is taken
+		return true, fmt.Errorf("%s %s: %w", o.Collection, o.ID, data.ErrDuplicate)
+	}
+	return true, fmt.Errorf("%s %s is at version %d, not %d: %w", o.Collection, o.ID, st.Version, o.Version-1, errStale)
 }
 
 // drop deletes exactly the lock l.

@@ -96,6 +96,9 @@ const (
 	usersCollection        = "users"
 	auditCollection        = "audit"
 	interpretersCollection = "interpreters"
+	casesCollection        = "cases"
+	schedulesCollection    = "schedules"
+	bookingsCollection     = "bookings"
 	locksCollection        = "locks"
 )
 
@@ -106,6 +109,9 @@ type Store struct {
 	users        *mongo.Collection
 	audit        *mongo.Collection
 	interpreters *mongo.Collection
+	cases        *mongo.Collection
+	schedules    *mongo.Collection
+	bookings     *mongo.Collection
 	locks        *mongo.Collection
 	closed       atomic.Bool
 
@@ -116,7 +122,11 @@ type Store struct {
 	LockTimeout time.Duration
 }
 
-var _ data.Store = (*Store)(nil)
+var (
+	_ data.Store        = (*Store)(nil)
+	_ data.CaseStore    = (*Store)(nil)
+	_ data.BookingStore = (*Store)(nil)
+)
 
 // Open connects to the server at uri, checks that it answers and creates the
 // indexes tolk needs in database. The client's pool is the store's own.
@@ -142,6 +152,9 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		users:        db.Collection(usersCollection),
 		audit:        db.Collection(auditCollection),
 		interpreters: db.Collection(interpretersCollection),
+		cases:        db.Collection(casesCollection),
+		schedules:    db.Collection(schedulesCollection),
+		bookings:     db.Collection(bookingsCollection),
 		locks:        db.Collection(locksCollection),
 		LockTimeout:  DefaultLockTimeout,
 	}
@@ -192,6 +205,18 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{"vettingStatus_id", false, []string{"vetting.status", "_id"}},
 			{"vettingStatus_renewalKeys_id", false, []string{"vetting.status", "renewalKeys", "_id"}},
 			{"renewalKeys_id", false, []string{"renewalKeys", "_id"}},
+		},
+		s.cases: {
+			{"organisation_id", false, []string{"organisation", "_id"}},
+		},
+		// Schedules are found by _id only.
+		s.bookings: {
+			{"organisation_start_id", false, []string{"organisation", "start", "_id"}},
+			{"organisation_caseId_start_id", false, []string{"organisation", "caseId", "start", "_id"}},
+			{"organisation_interpreterId_start_id", false, []string{"organisation", "interpreterId", "start", "_id"}},
+			// The overlap check's and ConfirmedBookings' index; _id last
+			// gives ConfirmedBookings its order without a sort in memory.
+			{"interpreterId_status_start_id", false, []string{"interpreterId", "status", "start", "_id"}},
 		},
 		s.locks: {
 			{"key_unique", true, []string{"key"}},
