@@ -39,10 +39,27 @@ type candidateView struct {
 	Warnings    []reasonView    `json:"warnings"`
 }
 
+// interpreterSummaryView is how an excluded interpreter is shown: who they
+// are and what they speak; the reduced record is one GET away.
+type interpreterSummaryView struct {
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Gender    data.Gender    `json:"gender"`
+	Languages []languageView `json:"languages"`
+}
+
+func toInterpreterSummary(in data.Interpreter) interpreterSummaryView {
+	v := interpreterSummaryView{ID: in.ID, Name: in.Name, Gender: in.Gender, Languages: []languageView{}}
+	for _, l := range in.Languages {
+		v.Languages = append(v.Languages, languageView{l.Tag, l.Proficiency})
+	}
+	return v
+}
+
 type excludedView struct {
-	Interpreter   interpreterView `json:"interpreter"`
-	Reasons       []reasonView    `json:"reasons"`
-	NextAvailable *time.Time      `json:"nextAvailable,omitempty"`
+	Interpreter   interpreterSummaryView `json:"interpreter"`
+	Reasons       []reasonView           `json:"reasons"`
+	NextAvailable *time.Time             `json:"nextAvailable,omitempty"`
 }
 
 type matchView struct {
@@ -85,7 +102,7 @@ func (s *Server) matchCase(c *fiber.Ctx) error {
 		out.Candidates = append(out.Candidates, candidateView{toInterpreterView(cand.Interpreter), cand.Score, toFactorViews(cand.Factors), toReasonViews(cand.Warnings)})
 	}
 	for _, ex := range res.Excluded {
-		v := excludedView{Interpreter: toInterpreterView(ex.Interpreter), Reasons: toReasonViews(ex.Reasons)}
+		v := excludedView{Interpreter: toInterpreterSummary(ex.Interpreter.Interpreter), Reasons: toReasonViews(ex.Reasons)}
 		if !ex.NextAvailable.IsZero() {
 			at := ex.NextAvailable.UTC()
 			v.NextAvailable = &at

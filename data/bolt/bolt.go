@@ -29,7 +29,11 @@ const LockTimeout = time.Second
 // Store is a data.Store, data.CaseStore and data.BookingStore on a bbolt
 // file.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	bulk bool // opened by OpenBulk: Close syncs
+
+	interpreters *decoded[data.Interpreter]
+	bookings     *decoded[data.Booking]
 }
 
 var (
@@ -54,7 +58,24 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{
+		db:           db,
+		interpreters: newDecoded(maxCachedInterpreters, decodeInterpreter, cloneInterpreter),
+		bookings:     newDecoded(maxCachedBookings, decodeBooking, cloneBooking),
+	}, nil
+}
+
+// OpenBulk opens the file for loading many records at once, such as seeding
+// a load test: writes are not fsynced one by one, and Close syncs the file
+// once. A crash while loading may lose the load. Never serve from a store
+// opened so: an acknowledged write would not survive a crash.
+func OpenBulk(path string) (*Store, error) {
+	s, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	s.db.NoSync, s.bulk = true, true
+	return s, nil
 }
 
 // prepare creates every bucket that is missing and fills each new index
@@ -106,7 +127,16 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the file. Closing twice is harmless; every other call after
 // Close returns ErrClosed.
-func (s *Store) Close(ctx context.Context) error { return s.db.Close() }
+func (s *Store) Close(ctx context.Context) error {
+	if s.bulk {
+		s.bulk = false // a second Close only closes
+		if err := s.db.Sync(); err != nil {
+			s.db.Close()
+			return fmt.Errorf("bolt: sync after a bulk load: %w", err)
+		}
+	}
+	return s.db.Close()
+}
 
 // view and update run fn in a transaction after checking the context, since
 // bbolt itself does not take one, and translate bbolt's closed-database error.

@@ -80,11 +80,15 @@ func (s *Store) ConfirmedBookings(ctx context.Context, interpreterIDs []string, 
 		confirmed, bookings := tx.Bucket([]byte(bucketBookingsConfirmed)), tx.Bucket(bucketBookings)
 		for _, id := range ids {
 			for _, bid := range seekIndex(confirmed, indexPrefix(id), lo, false).stopAt(hi).take(math.MaxInt, nil) {
-				rec, err := get[bookingRecord](bookings, bid)
+				raw := bookings.Get([]byte(bid))
+				if raw == nil {
+					return indexFault(bid, data.ErrNotFound)
+				}
+				b, err := s.bookings.get(bid, raw)
 				if err != nil {
 					return indexFault(bid, err)
 				}
-				out = append(out, rec.toBooking())
+				out = append(out, b)
 			}
 		}
 		return nil

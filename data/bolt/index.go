@@ -244,3 +244,24 @@ func pageOf[R any, T any](b *bolt.Bucket, ids []string, limit int, toData func(R
 func indexFault(id string, err error) error {
 	return fmt.Errorf("record %s named by an index: %v", id, err)
 }
+
+// cachedPageOf is pageOf for records kept decoded in a cache (see decoded).
+func cachedPageOf[T any](b *bolt.Bucket, ids []string, limit int, cache *decoded[T]) (data.Page[T], error) {
+	var page data.Page[T]
+	if len(ids) > limit {
+		ids = ids[:limit]
+		page.Next = ids[limit-1]
+	}
+	for _, id := range ids {
+		raw := b.Get([]byte(id))
+		if raw == nil {
+			return data.Page[T]{}, fmt.Errorf("record %s named by an index: %v", id, data.ErrNotFound)
+		}
+		rec, err := cache.get(id, raw)
+		if err != nil {
+			return data.Page[T]{}, fmt.Errorf("record %s named by an index: %v", id, err)
+		}
+		page.Items = append(page.Items, rec)
+	}
+	return page, nil
+}

@@ -116,7 +116,7 @@ func (s *Store) ListInterpreters(ctx context.Context, q data.InterpreterQuery) (
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.Interpreter]
 	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
-		page, err = pageOf(tx.Bucket(bucketInterpreters), interpreterIDs(tx, q, limit+1), limit, interpreterRecord.toInterpreter)
+		page, err = cachedPageOf(tx.Bucket(bucketInterpreters), interpreterIDs(tx, q, limit+1), limit, s.interpreters)
 		return err
 	})
 	return page, err

@@ -1,0 +1,126 @@
+package mongodb
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/tolk/tolk/data"
+)
+
+// byStartThenID is the order of every booking listing.
+var byStartThenID = bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}
+
+// ListBookings lands the booking changes of writers that died, then reads
+// one page, by start then ID, off the index that fits q: (organisation,
+// caseId, start, _id) for a case (the interpreter, if given too, filtered
+// on the way), (organisation, interpreterId, start, _id) for an
+// interpreter, or (organisation, start, _id). It asks for one booking more
+// than the page to learn whether another page follows. A missing
+// organisation or a cursor this method did not return is a
+// *data.ValidationError.
+func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Page[data.Booking], error) {
+	var page data.Page[data.Booking]
+	if q.Organisation == "" {
+		return page, invalid("organisation", "is required")
+	}
+	var after cursor
+	if q.After != "" {
+		var err error
+		if after, err = decodeCursor(q.After); err != nil {
+			return page, invalid("after", "is not a cursor of this listing")
+		}
+	}
+	filter := bson.D{{Key: "organisation", Value: q.Organisation}}
+	if q.CaseID != "" {
+		filter = append(filter, bson.E{Key: "caseId", Value: q.CaseID})
+	}
+	if q.InterpreterID != "" {
+		filter = append(filter, bson.E{Key: "interpreterId", Value: q.InterpreterID})
+	}
+	// The start range: From, raised to the cursor's start so the index scan
+	// begins there, and To. The $or then skips the bookings at the cursor's
+	// start up to its ID: at most the few that start at the same instant.
+	from := time.Time{}
+	if !q.From.IsZero() {
+		from = ceilMilli(q.From)
+	}
+	if q.After != "" && after.start.After(from) {
+		from = after.start
+	}
+	start := bson.D{}
+	if !from.IsZero() {
+		start = append(start, bson.E{Key: "$gte", Value: from})
+	}
+	if !q.To.IsZero() {
+		start = append(start, bson.E{Key: "$lt", Value: ceilMilli(q.To)})
+	}
+	if len(start) > 0 {
+		filter = append(filter, bson.E{Key: "start", Value: start})
+	}
+	if q.After != "" {
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "start", Value: bson.D{{Key: "$gt", Value: after.start}}}},
+			bson.D{{Key: "start", Value: after.start}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: after.id}}}},
+		}})
+	}
+	if err := s.finishPending(ctx, schedulesCollection); err != nil {
+		return page, err
+	}
+	limit := data.PageSize(q.Limit)
+	docs, err := s.findBookings(ctx, filter, options.Find().SetSort(byStartThenID).SetLimit(int64(limit+1)))
+	if err != nil {
+		return page, err
+	}
+	for i, d := range docs {
+		if i == limit {
+			page.Next = encodeCursor(page.Items[limit-1])
+			break
+		}
+		page.Items = append(page.Items, d.toBooking())
+	}
+	return page, nil
+}
+
+// ConfirmedBookings lands the booking changes of writers that died, then
+// reads the confirmed bookings of these interpreters that start in
+// [from, to) in one query off the index on (interpreterId, status, start,
+// _id), which also gives their order. $in counts an ID listed twice once.
+func (s *Store) ConfirmedBookings(ctx context.Context, interpreterIDs []string, from, to time.Time) ([]data.Booking, error) {
+	if len(interpreterIDs) == 0 {
+		return nil, nil
+	}
+	if err := s.finishPending(ctx, schedulesCollection); err != nil {
+		return nil, err
+	}
+	filter := bson.D{
+		{Key: "interpreterId", Value: bson.D{{Key: "$in", Value: interpreterIDs}}},
+		{Key: "status", Value: string(data.BookingConfirmed)},
+		{Key: "start", Value: bson.D{{Key: "$gte", Value: ceilMilli(from)}, {Key: "$lt", Value: ceilMilli(to)}}},
+	}
+	sort := bson.D{{Key: "interpreterId", Value: 1}, {Key: "start", Value: 1}, {Key: "_id", Value: 1}}
+	docs, err := s.findBookings(ctx, filter, options.Find().SetSort(sort))
+	if err != nil {
+		return nil, err
+	}
+	var out []data.Booking
+	for _, d := range docs {
+		out = append(out, d.toBooking())
+	}
+	return out, nil
+}
+
+// findBookings runs one query on the bookings.
+func (s *Store) findBookings(ctx context.Context, filter bson.D, opts *options.FindOptionsBuilder) ([]bookingDocument, error) {
+	cur, err := s.bookings.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err, "bookings")
+	}
+	var docs []bookingDocument
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "bookings")
+	}
+	return docs, nil
+}

@@ -1,0 +1,211 @@
+package mongodb
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tolk/tolk/data"
+)
+
+// scheduleDocument is an interpreter's schedule: nothing but a version (and
+// the token of the change that last landed it), raised by every change of
+// any booking of the interpreter. Its _id is the interpreter's ID.
+type scheduleDocument struct {
+	ID string `bson:"_id"`
+}
+
+// bookingDocument is a booking as stored. Times are BSON dates (UTC, to the
+// millisecond), so ranges on start compare as times. A booking changes only
+// under its interpreter's schedule lock (bookings.go), which stamps it with
+// its token (lockToken, not decoded here).
+type bookingDocument struct {
+	ID            string            `bson:"_id"`
+	Organisation  string            `bson:"organisation"`
+	CaseID        string            `bson:"caseId"`
+	CaseReference string            `bson:"caseReference,omitempty"`
+	InterpreterID string            `bson:"interpreterId"`
+	BookedBy      string            `bson:"bookedBy,omitempty"`
+	Start         time.Time         `bson:"start"`
+	End           time.Time         `bson:"end"`
+	InterviewType string            `bson:"interviewType"`
+	Modality      string            `bson:"modality"`
+	Region        string            `bson:"region,omitempty"`
+	Location      string            `bson:"location,omitempty"`
+	BufferNs      int64             `bson:"bufferNs"` // the travel buffer in nanoseconds, exactly as given
+	Status        string            `bson:"status"`
+	Sequence      int               `bson:"sequence"`
+	Match         matchDocument     `bson:"match"`
+	Outcome       *outcomeDocument  `bson:"outcome,omitempty"`
+	CancelReason  string            `bson:"cancelReason,omitempty"`
+	Version       int64             `bson:"version"`
+	CreatedAt     time.Time         `bson:"createdAt"`
+	UpdatedAt     time.Time         `bson:"updatedAt"`
+}
+
+type matchDocument struct {
+	Score    int              `bson:"score"`
+	Factors  []factorDocument `bson:"factors"`
+	Warnings []reasonDocument `bson:"warnings"`
+}
+
+type factorDocument struct {
+	Factor string `bson:"factor"`
+	Points int    `bson:"points"`
+	Reason string `bson:"reason,omitempty"`
+}
+
+type reasonDocument struct {
+	Code    string `bson:"code"`
+	Message string `bson:"message,omitempty"`
+}
+
+type outcomeDocument struct {
+	Attended         bool      `bson:"attended"`
+	ChildComfortable bool      `bson:"childComfortable"`
+	Note             string    `bson:"note,omitempty"`
+	RecordedBy       string    `bson:"recordedBy,omitempty"`
+	RecordedAt       time.Time `bson:"recordedAt"`
+}
+
+func fromBooking(b data.Booking) bookingDocument {
+	d := bookingDocument{
+		ID: b.ID, Organisation: b.Organisation, CaseID: b.CaseID, CaseReference: b.CaseReference,
+		InterpreterID: b.InterpreterID, BookedBy: b.BookedBy,
+		Start: data.Timestamp(b.Start), End: data.Timestamp(b.End),
+		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
+		BufferNs: int64(b.Buffer), Status: string(b.Status), Sequence: b.Sequence,
+		Match:        matchDocument{Score: b.Match.Score},
+		CancelReason: b.CancelReason,
+		Version:      b.Version, CreatedAt: data.Timestamp(b.CreatedAt), UpdatedAt: data.Timestamp(b.UpdatedAt),
+	}
+	for _, f := range b.Match.Factors {
+		d.Match.Factors = append(d.Match.Factors, factorDocument(f))
+	}
+	for _, w := range b.Match.Warnings {
+		d.Match.Warnings = append(d.Match.Warnings, reasonDocument(w))
+	}
+	if o := b.Outcome; o != nil {
+		d.Outcome = &outcomeDocument{
+			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note,
+			RecordedBy: o.RecordedBy, RecordedAt: data.Timestamp(o.RecordedAt),
+		}
+	}
+	return d
+}
+
+func (d bookingDocument) toBooking() data.Booking {
+	b := data.Booking{
+		ID: d.ID, Organisation: d.Organisation, CaseID: d.CaseID, CaseReference: d.CaseReference,
+		InterpreterID: d.InterpreterID, BookedBy: d.BookedBy,
+		Start: utc(d.Start), End: utc(d.End),
+		InterviewType: data.InterviewType(d.InterviewType), Modality: data.Modality(d.Modality),
+		Region: d.Region, Location: d.Location,
+		Buffer: time.Duration(d.BufferNs), Status: data.BookingStatus(d.Status), Sequence: d.Sequence,
+		Match:        data.MatchSnapshot{Score: d.Match.Score},
+		CancelReason: d.CancelReason,
+		Version:      d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+	}
+	for _, f := range d.Match.Factors {
+		b.Match.Factors = append(b.Match.Factors, data.Factor(f))
+	}
+	for _, w := range d.Match.Warnings {
+		b.Match.Warnings = append(b.Match.Warnings, data.Reason(w))
+	}
+	if o := d.Outcome; o != nil {
+		b.Outcome = &data.Outcome{
+			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note,
+			RecordedBy: o.RecordedBy, RecordedAt: utc(o.RecordedAt),
+		}
+	}
+	return b
+}
+
+// checkStorable refuses, with a *data.ValidationError, a booking that the
+// guarantee against double booking cannot cover: one starting or ending
+// outside the years 1-9999, lasting longer than data.MaxBookingDuration or
+// keeping a buffer outside 0-data.MaxBuffer (the overlap check's window
+// assumes those bounds). Booking.Validate refuses all but the years; the
+// store does not rely on its callers for the guarantee. The years keep
+// every bound the store computes well inside what a BSON date holds, and
+// match the embedded store's.
+func checkStorable(b data.Booking) error {
+	var errs []data.FieldError
+	for _, f := range []struct {
+		name string
+		t    time.Time
+	}{{"start", b.Start}, {"end", b.End}} {
+		if y := f.t.UTC().Year(); y < 1 || y > 9999 {
+			errs = append(errs, data.FieldError{Field: f.name, Message: "must be in the years 1 to 9999"})
+		}
+	}
+	if b.End.Sub(b.Start) > data.MaxBookingDuration {
+		errs = append(errs, data.FieldError{Field: "end", Message: fmt.Sprintf("must be at most %v after start", data.MaxBookingDuration)})
+	}
+	if b.Buffer < 0 || b.Buffer > data.MaxBuffer {
+		errs = append(errs, data.FieldError{Field: "buffer", Message: fmt.Sprintf("must be from 0 to %v", data.MaxBuffer)})
+	}
+	if len(errs) > 0 {
+		return &data.ValidationError{Errors: errs}
+	}
+	return nil
+}
+
+// ceilMilli is t rounded up to the millisecond, in UTC: stored starts are
+// whole milliseconds, so a booking starts at or after t exactly when it
+// starts at or after ceilMilli(t), and before t exactly when before
+// ceilMilli(t).
+func ceilMilli(t time.Time) time.Time {
+	c := t.UTC().Truncate(time.Millisecond)
+	if c.Before(t) {
+		c = c.Add(time.Millisecond)
+	}
+	return c
+}
+
+// A listing's cursor is the position of the last booking of its page: its
+// start in Unix milliseconds (8 bytes, big-endian) and its ID, in unpadded
+// base64url. It is opaque, safe in a URL, and valid whichever index the
+// next page reads.
+
+// cursor is a position in a booking listing.
+type cursor struct {
+	start time.Time
+	id    string
+}
+
+// encodeCursor is the cursor of the position of b.
+func encodeCursor(b data.Booking) string {
+	raw := binary.BigEndian.AppendUint64(nil, uint64(b.Start.UnixMilli()))
+	return base64.RawURLEncoding.EncodeToString(append(raw, b.ID...))
+}
+
+// decodeCursor returns the position a cursor names, or an error when
+// encodeCursor did not write it.
+func decodeCursor(s string) (cursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, err
+	}
+	if len(raw) < 9 {
+		return cursor{}, errors.New("too short for a start and an ID")
+	}
+	start := time.UnixMilli(int64(binary.BigEndian.Uint64(raw))).UTC()
+	id := string(raw[8:])
+	if y := start.Year(); y < 1 || y > 9999 {
+		return cursor{}, errors.New("the start is out of range")
+	}
+	if !utf8.ValidString(id) || strings.ContainsRune(id, 0) {
+		return cursor{}, errors.New("the ID is not text")
+	}
+	return cursor{start: start, id: id}, nil
+}
+
+// invalid is a *data.ValidationError naming one field.
+func invalid(field, message string) error {
+	return &data.ValidationError{Errors: []data.FieldError{{Field: field, Message: message}}}
+}

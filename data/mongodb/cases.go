@@ -1,0 +1,132 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tolk/tolk/data"
+)
+
+// caseDocument is a case as stored. The index on (organisation, _id) lists
+// an organisation's cases in creation order.
+type caseDocument struct {
+	ID                   string              `bson:"_id"`
+	Organisation         string              `bson:"organisation"`
+	Reference            string              `bson:"reference"`
+	LinkedReferences     []string            `bson:"linkedReferences"`
+	Child                childDocument       `bson:"child"`
+	ExcludedInterpreters []exclusionDocument `bson:"excludedInterpreters"`
+	CreatedBy            string              `bson:"createdBy,omitempty"`
+	Version              int64               `bson:"version"`
+	CreatedAt            time.Time           `bson:"createdAt"`
+	UpdatedAt            time.Time           `bson:"updatedAt"`
+}
+
+type childDocument struct {
+	Languages         []string       `bson:"languages"`
+	GenderPreference  string         `bson:"genderPreference,omitempty"`
+	GenderRequired    bool           `bson:"genderRequired"`
+	CommunityLinks    []linkDocument `bson:"communityLinks"`
+	AvoidOwnCommunity bool           `bson:"avoidOwnCommunity"`
+	AgeBand           string         `bson:"ageBand,omitempty"`
+}
+
+type exclusionDocument struct {
+	InterpreterID string `bson:"interpreterId"`
+	Reason        string `bson:"reason,omitempty"`
+}
+
+func fromCase(c data.Case) caseDocument {
+	d := caseDocument{
+		ID: c.ID, Organisation: c.Organisation, Reference: c.Reference, LinkedReferences: c.LinkedReferences,
+		Child: childDocument{
+			Languages:         c.Child.Languages,
+			GenderPreference:  string(c.Child.InterpreterGender.Preference),
+			GenderRequired:    c.Child.InterpreterGender.Required,
+			AvoidOwnCommunity: c.Child.AvoidOwnCommunity,
+			AgeBand:           string(c.Child.AgeBand),
+		},
+		CreatedBy: c.CreatedBy, Version: c.Version,
+		CreatedAt: data.Timestamp(c.CreatedAt), UpdatedAt: data.Timestamp(c.UpdatedAt),
+	}
+	for _, l := range c.Child.CommunityLinks {
+		d.Child.CommunityLinks = append(d.Child.CommunityLinks, linkDocument{string(l.Kind), l.Value})
+	}
+	for _, e := range c.ExcludedInterpreters {
+		d.ExcludedInterpreters = append(d.ExcludedInterpreters, exclusionDocument(e))
+	}
+	return d
+}
+
+func (d caseDocument) toCase() data.Case {
+	c := data.Case{
+		ID: d.ID, Organisation: d.Organisation, Reference: d.Reference, LinkedReferences: d.LinkedReferences,
+		Child: data.Child{
+			Languages: d.Child.Languages,
+			InterpreterGender: data.GenderWish{
+				Preference: data.Gender(d.Child.GenderPreference), Required: d.Child.GenderRequired,
+			},
+			AvoidOwnCommunity: d.Child.AvoidOwnCommunity,
+			AgeBand:           data.AgeBand(d.Child.AgeBand),
+		},
+		CreatedBy: d.CreatedBy, Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+	}
+	for _, l := range d.Child.CommunityLinks {
+		c.Child.CommunityLinks = append(c.Child.CommunityLinks, data.CommunityLink{Kind: data.CommunityLinkKind(l.Kind), Value: l.Value})
+	}
+	for _, e := range d.ExcludedInterpreters {
+		c.ExcludedInterpreters = append(c.ExcludedInterpreters, data.CaseExclusion(e))
+	}
+	return c
+}
+
+// CreateCase commits a new case at version 1 with its audit entry.
+func (s *Store) CreateCase(ctx context.Context, c data.Case, audit data.AuditEntry) error {
+	var cur caseDocument
+	switch err := s.read(ctx, s.cases, c.ID, &cur); {
+	case err == nil:
+		return fmt.Errorf("case %s: %w", c.ID, data.ErrDuplicate)
+	case !errors.Is(err, data.ErrNotFound):
+		return err
+	}
+	c.Version = 1
+	err := s.commit(ctx, change{coll: casesCollection, id: c.ID, version: 1, doc: fromCase(c), audit: audit})
+	if errors.Is(err, errStale) {
+		return fmt.Errorf("case %s: %w", c.ID, data.ErrDuplicate)
+	}
+	return err
+}
+
+// Case returns the case with this ID.
+func (s *Store) Case(ctx context.Context, id string) (data.Case, error) {
+	var d caseDocument
+	if err := s.read(ctx, s.cases, id, &d); err != nil {
+		return data.Case{}, err
+	}
+	return d.toCase(), nil
+}
+
+// UpdateCase commits c at c.Version+1 with its audit entry if the stored
+// case is at c.Version. Of writers holding the same version, the one whose
+// lock goes in first wins (locks.go).
+func (s *Store) UpdateCase(ctx context.Context, c data.Case, audit data.AuditEntry) (data.Case, error) {
+	cur, err := s.Case(ctx, c.ID)
+	if err != nil {
+		return data.Case{}, err
+	}
+	if cur.Version != c.Version {
+		return data.Case{}, fmt.Errorf("case %s at version %d, not %d: %w", c.ID, cur.Version, c.Version, data.ErrConflict)
+	}
+	c.Version++
+	doc := fromCase(c)
+	err = s.commit(ctx, change{coll: casesCollection, id: c.ID, version: c.Version, doc: doc, audit: audit})
+	if errors.Is(err, errStale) {
+		return data.Case{}, fmt.Errorf("case %s: %w", c.ID, data.ErrConflict)
+	}
+	if err != nil {
+		return data.Case{}, err
+	}
+	return doc.toCase(), nil
+}
