@@ -27,5 +27,12 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Put("/interpreters/:id", s.updateInterpreter)
 	v1.Post("/interpreters/:id/vetting", s.decideVetting)
 	v1.Get("/vetting/expiring", s.expiring)
-	s.caseRoutes(v1)
+
+	v1.Post("/cases", s.createCase)
+	v1.Get("/cases/:id", s.getCase)
+	v1.Put("/cases/:id", s.updateCase)
+	v1.Post("/cases/:id/matches", s.matchCase)
+	v1.Post("/bookings", s.createBooking)
+	v1.Get("/bookings", s.listBookings)
+	v1.Get("/bookings/:id", s.getBooking)
 }

@@ -1,5 +1,3 @@
-//go:build issue7
-
 package app
 
 import (

@@ -24,7 +24,8 @@ import (
 // Every listing costs what its page costs: backends answer each query from
 // an index, never by reading records the query does not return.
 type Store interface {
-	laterStores
+	CaseStore
+	BookingStore
 
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error

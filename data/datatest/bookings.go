@@ -1,5 +1,3 @@
-//go:build issue7
-
 package datatest
 
 import (
@@ -66,7 +64,7 @@ func bookingAudit(b data.Booking, action string) data.AuditEntry {
 	return data.NewAuditEntry(base, actor, b.Organisation, action, "booking", b.ID)
 }
 
-func book(t *testing.T, s fullStore, b data.Booking) error {
+func book(t *testing.T, s data.Store, b data.Booking) error {
 	t.Helper()
 	return s.CreateBooking(t.Context(), b, bookingAudit(b, "booking.created"))
 }
@@ -79,7 +77,7 @@ func bookingIDs(bs []data.Booking) []string {
 	return out
 }
 
-func testBookings(t *testing.T, s fullStore) {
+func testBookings(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	c := newCase(1, "north")
 	b := inPerson(newBooking(c, "int-1", "10:00", "11:30"), 30*time.Minute)
@@ -130,7 +128,7 @@ func testBookings(t *testing.T, s fullStore) {
 // testBookingOverlaps: a confirmed booking blocks the times it covers and,
 // for in-person interviews, the travel buffer around them; touching video
 // bookings do not block; other interpreters and cancelled bookings never do.
-func testBookingOverlaps(t *testing.T, s fullStore) {
+func testBookingOverlaps(t *testing.T, s data.Store) {
 	c := newCase(1, "north")
 	existing := newBooking(c, "int-1", "10:00", "11:00")
 	if err := book(t, s, existing); err != nil {
@@ -191,7 +189,7 @@ func testBookingOverlaps(t *testing.T, s fullStore) {
 
 // testBookingUpdates: a reschedule is checked against the interpreter's
 // other bookings (not itself); a cancellation frees the slot at once.
-func testBookingUpdates(t *testing.T, s fullStore) {
+func testBookingUpdates(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	c := newCase(1, "north")
 	first := newBooking(c, "int-1", "09:00", "10:00")
@@ -244,7 +242,7 @@ func testBookingUpdates(t *testing.T, s fullStore) {
 // testBookingListings pages through one case's, one interpreter's and one
 // organisation's bookings with other cases', interpreters' and
 // organisations' bookings between them.
-func testBookingListings(t *testing.T, s fullStore) {
+func testBookingListings(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	north, other, south := newCase(1, "north"), newCase(2, "north"), newCase(3, "south")
 	var byCase, byInterpreter, byOrg, byOrgMorning []string
@@ -312,7 +310,7 @@ func testBookingListings(t *testing.T, s fullStore) {
 	}
 }
 
-func testConfirmedBookings(t *testing.T, s fullStore) {
+func testConfirmedBookings(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	c := newCase(1, "north")
 	a1 := newBooking(c, "int-a", "09:00", "10:00")
@@ -346,7 +344,7 @@ func testConfirmedBookings(t *testing.T, s fullStore) {
 // 25 want overlapping slots of one interpreter (exactly one may win), 25
 // want separate slots of another (all must win).
 func testConcurrentBookings(t *testing.T, open func() data.Store) {
-	stores := []fullStore{full(t, open()), full(t, open())}
+	stores := []data.Store{open(), open()}
 	c := newCase(1, "north")
 	const writers = 50
 	bookings := make([]data.Booking, writers)

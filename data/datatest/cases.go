@@ -1,5 +1,3 @@
-//go:build issue7
-
 package datatest
 
 import (
@@ -13,30 +11,14 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
-// fullStore is a store that keeps cases and bookings too.
-type fullStore interface {
-	data.Store
-	data.CaseStore
-	data.BookingStore
-}
-
-func full(t *testing.T, s data.Store) fullStore {
-	t.Helper()
-	fs, ok := s.(fullStore)
-	if !ok {
-		t.Fatalf("%T keeps no cases or bookings", s)
-	}
-	return fs
-}
-
 // runCasesAndBookings runs the conformance tests of cases and bookings.
 func runCasesAndBookings(t *testing.T, newDB NewDatabase) {
-	t.Run("Cases", func(t *testing.T) { testCases(t, full(t, newDB(t)())) })
-	t.Run("Bookings", func(t *testing.T) { testBookings(t, full(t, newDB(t)())) })
-	t.Run("BookingOverlaps", func(t *testing.T) { testBookingOverlaps(t, full(t, newDB(t)())) })
-	t.Run("BookingUpdates", func(t *testing.T) { testBookingUpdates(t, full(t, newDB(t)())) })
-	t.Run("BookingListings", func(t *testing.T) { testBookingListings(t, full(t, newDB(t)())) })
-	t.Run("ConfirmedBookings", func(t *testing.T) { testConfirmedBookings(t, full(t, newDB(t)())) })
+	t.Run("Cases", func(t *testing.T) { testCases(t, newDB(t)()) })
+	t.Run("Bookings", func(t *testing.T) { testBookings(t, newDB(t)()) })
+	t.Run("BookingOverlaps", func(t *testing.T) { testBookingOverlaps(t, newDB(t)()) })
+	t.Run("BookingUpdates", func(t *testing.T) { testBookingUpdates(t, newDB(t)()) })
+	t.Run("BookingListings", func(t *testing.T) { testBookingListings(t, newDB(t)()) })
+	t.Run("ConfirmedBookings", func(t *testing.T) { testConfirmedBookings(t, newDB(t)()) })
 	t.Run("ConcurrentBookings", func(t *testing.T) { testConcurrentBookings(t, newDB(t)) })
 }
 
@@ -71,7 +53,7 @@ func caseAudit(c data.Case, action string) data.AuditEntry {
 	return data.NewAuditEntry(base, actor, c.Organisation, action, "case", c.ID)
 }
 
-func testCases(t *testing.T, s fullStore) {
+func testCases(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	c := newCase(1, "north")
 	if err := c.Validate(); err != nil {

@@ -24,27 +24,27 @@ type scheduleDocument struct {
 // under its interpreter's schedule lock (bookings.go), which stamps it with
 // its token (lockToken, not decoded here).
 type bookingDocument struct {
-	ID            string            `bson:"_id"`
-	Organisation  string            `bson:"organisation"`
-	CaseID        string            `bson:"caseId"`
-	CaseReference string            `bson:"caseReference,omitempty"`
-	InterpreterID string            `bson:"interpreterId"`
-	BookedBy      string            `bson:"bookedBy,omitempty"`
-	Start         time.Time         `bson:"start"`
-	End           time.Time         `bson:"end"`
-	InterviewType string            `bson:"interviewType"`
-	Modality      string            `bson:"modality"`
-	Region        string            `bson:"region,omitempty"`
-	Location      string            `bson:"location,omitempty"`
-	BufferNs      int64             `bson:"bufferNs"` // the travel buffer in nanoseconds, exactly as given
-	Status        string            `bson:"status"`
-	Sequence      int               `bson:"sequence"`
-	Match         matchDocument     `bson:"match"`
-	Outcome       *outcomeDocument  `bson:"outcome,omitempty"`
-	CancelReason  string            `bson:"cancelReason,omitempty"`
-	Version       int64             `bson:"version"`
-	CreatedAt     time.Time         `bson:"createdAt"`
-	UpdatedAt     time.Time         `bson:"updatedAt"`
+	ID            string           `bson:"_id"`
+	Organisation  string           `bson:"organisation"`
+	CaseID        string           `bson:"caseId"`
+	CaseReference string           `bson:"caseReference,omitempty"`
+	InterpreterID string           `bson:"interpreterId"`
+	BookedBy      string           `bson:"bookedBy,omitempty"`
+	Start         time.Time        `bson:"start"`
+	End           time.Time        `bson:"end"`
+	InterviewType string           `bson:"interviewType"`
+	Modality      string           `bson:"modality"`
+	Region        string           `bson:"region,omitempty"`
+	Location      string           `bson:"location,omitempty"`
+	BufferNs      int64            `bson:"bufferNs"` // the travel buffer in nanoseconds, exactly as given
+	Status        string           `bson:"status"`
+	Sequence      int              `bson:"sequence"`
+	Match         matchDocument    `bson:"match"`
+	Outcome       *outcomeDocument `bson:"outcome,omitempty"`
+	CancelReason  string           `bson:"cancelReason,omitempty"`
+	Version       int64            `bson:"version"`
+	CreatedAt     time.Time        `bson:"createdAt"`
+	UpdatedAt     time.Time        `bson:"updatedAt"`
 }
 
 type matchDocument struct {

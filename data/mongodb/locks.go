@@ -167,9 +167,9 @@ func stamped(doc any, version int64, token string) (bson.Raw, error) {
 // It returns errStale when the record (or a dependent record being
 // replaced) is no longer at the version read; a data.ErrDuplicate when an
 // ID the outbox inserts is taken or the server refuses the record (a unique
-// index); the context's error if it ends before the lock
-// is inserted; otherwise nil once the change has landed, or the error that
-// kept it from landing (the lock then stays for others to land).
+// index); the context's error if it ends before the lock is inserted;
+// otherwise nil once the change has landed, or the error that kept it from
+// landing (the lock then stays for others to land).
 func (s *Store) commit(ctx context.Context, c change) error {
 	l, err := newLock(c)
 	if err != nil {

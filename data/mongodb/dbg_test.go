@@ -1,3 +1,0 @@
-package mongodb
-import ("testing";"os")
-func TestMain(m *testing.M){ c:=m.Run(); println("MAX ATTEMPTS", DebugMax); os.Exit(c)}

@@ -1,0 +1,113 @@
+// Package mongodb is tolk's production store: MongoDB through
+// go.mongodb.org/mongo-driver/v2. It relies only on what MongoDB replica
+// sets, Atlas, DocumentDB, Cosmos DB and FerretDB all serve: equality and
+// range filters on dotted paths (a range also matches array elements), $in,
+// $or, sorts, unique indexes, and writes that need to be atomic only within
+// one document. No transactions, TTL indexes, change streams, $elemMatch or
+// aggregation. Writes are acknowledged by a majority with journaling unless
+// the URI says otherwise.
+//
+// The collections: users, audit (insert-only), interpreters, cases,
+// bookings, schedules (one per interpreter with bookings: see Bookings
+// below) and locks (the changes in flight). Every query is answered from an
+// index created by Open.
+//
+// # Versioned writes
+//
+// Every change of a record (a create, an update) goes through one mechanism,
+// in locks.go and finish.go, generic over the record's collection and
+// document type:
+//
+//  1. The writer reads the record (version n, or none for a create), checks
+//     what it must, and builds the complete new document at version n+1 (1
+//     for a create) and its outbox: the documents that land with it. The
+//     audit entry always, last; before it, dependent records: records that
+//     change only under this record's lock (a booking under its
+//     interpreter's schedule), inserted or replaced at their next version
+//     like the record itself. An ID the outbox would insert that is
+//     already taken refuses the change.
+//  2. It inserts a lock into the locks collection, holding the new document,
+//     the outbox, the version, a random token and the time. A unique index on
+//     the lock's key, "<collection>/<record id>", admits one lock per record.
+//     An insert against a unique index is atomic on every server, and this
+//     one is the commit point. A writer that finds another lock in the way
+//     waits for it to go, then returns data.ErrConflict if the record has
+//     moved, or tries again if it has not (that lock was void).
+//  3. The writer lands its lock at once, on a context detached from the
+//     request's with a limit of its own (landTimeout), so that a request
+//     that times out after its commit point still has its change landed now.
+//     Landing writes the document (an insert for a create, otherwise
+//     ReplaceOne with the filter {_id, version < n+1}) and, if the record
+//     then carries the lock's token, writes the outbox in order (a
+//     duplicate key means an earlier landing did, and so does a dependent
+//     record carrying the lock's token) and deletes the lock. If the record
+//     is at n+1 or later under another token, the lock is void: its writer
+//     read a version that another change had replaced. It is deleted,
+//     nothing of it lands, and its writer gets data.ErrConflict. If the
+//     server refuses the document for a unique index (a taken email or key
+//     hash; FerretDB reports that inside an update as an InternalError), the
+//     lock is deleted and its writer gets data.ErrDuplicate. A dependent
+//     record that is not where its writer read it (its ID taken by another
+//     record, or a later version there) refuses the rest of the outbox: the
+//     lock is deleted, and its writer gets data.ErrDuplicate or starts
+//     again. Any other error leaves the lock.
+//  4. Readers leave a lock alone while its writer may be at work: they see
+//     the record as it was, and the change shows once it has landed, before
+//     its writer returns. Anyone deletes a void lock at once. A lock older
+//     than Store.LockTimeout was left by a writer that died, and is landed
+//     for it by the next point read of the record (which looks up the
+//     record's lock by key), listing or look-up by a secondary key (which
+//     first looks at every lock of its collection: one per change in flight,
+//     so almost never any) or writer of the record. These finishers take
+//     turns: a turn is claimed by inserting a unique claim, and the next turn
+//     may be claimed LockTimeout later.
+//
+// So no reader sees a change before it has landed, and a change lands with
+// its audit entry: the outbox goes in after the record and before the lock
+// is deleted, and a landing that stops in between is finished by the next.
+// A writer that died after its commit point holds up further changes of
+// its record for up to LockTimeout; readers are never held up.
+//
+// Landings of one lock take turns because of FerretDB. On MongoDB the
+// filtered ReplaceOne is atomic, so landings could overlap freely. FerretDB
+// 1.24 runs an update's filter as a query and then writes by _id: of two
+// overlapping landings, the later could write its version back over a newer
+// one that landed in between (this package's contention test saw it happen
+// while every reader landed locks). With one landing at a time and versions
+// that only grow, that takes a landing that outlasts its turn, which the
+// time limits rule out unless clocks of two instances disagree by more than
+// the margin DefaultLockTimeout leaves.
+//
+// A lock is deleted once landed, void or refused, and a dead writer's claims
+// once its lock has landed, so the locks collection holds about one document
+// per change in flight. A lock's _id is its key and its token, so that
+// deleting it by _id cannot delete a later lock of the same record (FerretDB
+// runs a filtered delete as a query followed by a delete by _id).
+//
+// Records keep the token of the change that last landed them (lockToken).
+// Users keep a version, which data.User does not show; Open gives version 1
+// to users stored before users had versions.
+//
+// # Bookings
+//
+// Of two bookings of one interpreter that Block each other, at most one may
+// be confirmed, whichever instances write them. Every change of a booking
+// is a versioned write, through the mechanism above, of its interpreter's
+// schedule: a document holding nothing but a version, created by the
+// interpreter's first booking. The booking lands as a dependent record of
+// that change, so all changes of one interpreter's bookings are serialised
+// by one lock key. A writer reads the schedule's version and then finds no
+// lock of it (so every change up to that version has landed its booking),
+// reads the bookings it checks off the index on (interpreterId, status,
+// start, _id), and commits the schedule's next version; if another change
+// of the interpreter landed meanwhile, its lock is void and it reads and
+// checks again, a bounded number of times (then data.ErrConflict). Within
+// one instance, writers of one interpreter also take turns, which saves
+// them from losing to each other; it is not what the guarantee rests on.
+// bookings.go says why this is enough, and why the order of the first
+// reads matters.
+//
+// Readers of bookings (Booking, ListBookings, ConfirmedBookings) first land
+// the schedule changes of writers that died, like listings of other
+// collections. Listings page by (start, _id) with an opaque cursor.
+package mongodb
