@@ -192,3 +192,64 @@ func postJSON(t *testing.T, base, key, path string, body any) (int, map[string]a
 	json.NewDecoder(res.Body).Decode(&out)
 	return res.StatusCode, out
 }
+
+// TestBookingSurvivesKill: SIGKILL right after a 201 for a booking, then a
+// restart: the booking is there and its slot is still taken.
+func TestBookingSurvivesKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills child processes; skipped with -short")
+	}
+	db := filepath.Join(t.TempDir(), "tolk.db")
+	env := []string{"TOLK_DB=" + db, "TOLK_BOOTSTRAP_ADMIN_KEY=" + bootstrapKey, "TOLK_RATE_LIMITS=off"}
+	c := startChild(t, env...)
+	keys := map[string]string{}
+	for _, role := range []string{"coordinator", "social_worker"} {
+		status, u := postJSON(t, c.base, bootstrapKey, "/v1/users", map[string]any{"name": role, "email": role + "@default.example", "role": role})
+		if status != 201 {
+			t.Fatalf("create %s: %d %v", role, status, u)
+		}
+		keys[role] = u["apiKey"].(string)
+	}
+	status, in := postJSON(t, c.base, keys["coordinator"], "/v1/interpreters", map[string]any{
+		"name": "Kill Test", "email": "kill@example.org", "gender": "female",
+		"languages":  []any{map[string]any{"tag": "ti", "proficiency": "native"}},
+		"modalities": []any{"video"}, "qualifications": []any{map[string]any{"kind": "dpsi"}},
+		"training":   []any{map[string]any{"kind": "child_protection_l2", "completed": "2025-01-01"}, map[string]any{"kind": "abe_interviewing", "completed": "2025-01-01"}},
+		"clearance":  map[string]any{"level": "enhanced", "certificate": "1", "issued": "2025-01-01", "validUntil": "2030-01-01"},
+		"agreements": map[string]any{"confidentialitySigned": "2025-01-01"},
+	})
+	if status != 201 {
+		t.Fatalf("create interpreter: %d %v", status, in)
+	}
+	id := in["id"].(string)
+	if status, _ := postJSON(t, c.base, keys["coordinator"], "/v1/interpreters/"+id+"/vetting", map[string]any{"decision": "approve"}); status != 200 {
+		t.Fatalf("approve: %d", status)
+	}
+	status, cs := postJSON(t, c.base, keys["social_worker"], "/v1/cases", map[string]any{"reference": "KILL-1", "child": map[string]any{"languages": []any{map[string]any{"tag": "ti"}}}})
+	if status != 201 {
+		t.Fatalf("create case: %d %v", status, cs)
+	}
+	day := time.Now().UTC().AddDate(0, 0, 7).Format(time.DateOnly)
+	body := map[string]any{"caseId": cs["id"], "interpreterId": id, "start": day + "T10:00:00Z", "end": day + "T11:00:00Z",
+		"interviewType": "abe_police", "modality": "video", "location": "Video"}
+	status, b := postJSON(t, c.base, keys["social_worker"], "/v1/bookings", body)
+	if status != 201 {
+		t.Fatalf("book: %d %v", status, b)
+	}
+	c.kill() // right after the 201
+
+	c = startChild(t, env...)
+	req, _ := http.NewRequest("GET", c.base+"/v1/bookings/"+b["id"].(string), nil)
+	req.Header.Set("Authorization", "Bearer "+keys["social_worker"])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("the acknowledged booking after SIGKILL and restart: %d", res.StatusCode)
+	}
+	if status, p := postJSON(t, c.base, keys["social_worker"], "/v1/bookings", body); status != 409 || p["code"] != "booking_conflict" {
+		t.Errorf("the slot after restart: %d %v, want 409 booking_conflict", status, p)
+	}
+}

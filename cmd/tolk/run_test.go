@@ -276,6 +276,21 @@ func TestDemo(t *testing.T) {
 	if items, _ := page["items"].([]any); status != 200 || len(items) < 4 {
 		t.Errorf("demo Arabic interpreters: %d %d", status, len(items))
 	}
+	// The demo case shows continuity and a declined interpreter.
+	day := time.Now().UTC().AddDate(0, 0, 7).Format(time.DateOnly)
+	status, m := in.call(t, keys["social_worker"], "POST", "/v1/cases/demo-case-01/matches",
+		map[string]any{"start": day + "T10:00:00Z", "end": day + "T11:30:00Z", "interviewType": "abe_police", "modality": "video"})
+	cands, _ := m["candidates"].([]any)
+	if status != 200 || len(cands) == 0 {
+		t.Fatalf("demo match: %d %v", status, m)
+	}
+	first := cands[0].(map[string]any)
+	if id := first["interpreter"].(map[string]any)["id"]; id != "demo-int-34" || !strings.Contains(fmt.Sprint(first["factors"]), "continuity") {
+		t.Errorf("demo match: first %v with %v, want demo-int-34 with continuity", id, first["factors"])
+	}
+	if !strings.Contains(fmt.Sprint(m["excluded"]), "excluded_by_case") {
+		t.Errorf("demo match: no interpreter excluded by the case: %v", m["excluded"])
+	}
 }
 
 func TestDemoInterpretersAreValid(t *testing.T) {
