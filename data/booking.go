@@ -53,9 +53,14 @@ type Booking struct {
 	Match        MatchSnapshot
 	Outcome      *Outcome
 	CancelReason string
-	Version      int64
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Idempotency fingerprints the request that created the booking under an
+	// Idempotency-Key (a hash of the caller, the key and the body), so a
+	// repeat can be told from a different request reusing the key. Empty
+	// when the request had no key.
+	Idempotency string
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // MatchSnapshot is the ranking that justified a booking, kept as it was.
@@ -175,6 +180,8 @@ type BookingQuery struct {
 	Organisation  string
 	CaseID        string
 	InterpreterID string
+	// BookedBy keeps the bookings one user made.
+	BookedBy string
 	// From and To, when set, keep bookings that start at or after From and
 	// before To.
 	From, To time.Time

@@ -119,3 +119,24 @@ type BookingStore interface {
 	// needs to judge availability, in one call whose cost follows the answer.
 	ConfirmedBookings(ctx context.Context, interpreterIDs []string, from, to time.Time) ([]Booking, error)
 }
+
+// FeedStore keeps calendar subscriptions. It becomes part of Store once
+// every backend keeps feeds.
+type FeedStore interface {
+	// CreateFeed stores a new feed (Version 1) with its audit entry.
+	// ErrDuplicate when the ID or the token hash is taken; nothing is
+	// written then.
+	CreateFeed(ctx context.Context, f Feed, audit AuditEntry) error
+	// Feed returns the feed with this ID, revoked or not, or ErrNotFound.
+	Feed(ctx context.Context, id string) (Feed, error)
+	// FeedByTokenHash returns the feed holding the token with this hash,
+	// revoked or not, or ErrNotFound.
+	FeedByTokenHash(ctx context.Context, tokenHash string) (Feed, error)
+	// UpdateFeed replaces the feed whose ID and Version match f (to revoke
+	// it), storing Version+1 with its audit entry. ErrNotFound;
+	// ErrConflict when the version is stale (nothing written).
+	UpdateFeed(ctx context.Context, f Feed, audit AuditEntry) (Feed, error)
+	// ListFeeds returns one owner's feeds, revoked ones included, in ID
+	// order. ErrInvalid without an owner.
+	ListFeeds(ctx context.Context, q FeedQuery) (Page[Feed], error)
+}
