@@ -177,14 +177,21 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
 	actor, _ := caller(c)
-	b, err := s.app.CreateBooking(c.UserContext(), actor, app.NewBooking{
+	b, replayed, err := s.app.CreateBooking(c.UserContext(), actor, app.NewBooking{
 		CaseID: req.CaseID, InterpreterID: req.InterpreterID, Start: req.Start, End: req.End,
 		InterviewType: data.InterviewType(req.InterviewType), Modality: data.Modality(req.Modality),
-		Region: req.Region, Location: req.Location,
+		Region: req.Region, Location: req.Location, IdempotencyKey: key,
 	})
 	if err != nil {
 		return err
+	}
+	if replayed {
+		c.Set("Idempotent-Replayed", "true")
 	}
 	c.Location("/v1/bookings/" + b.ID)
 	return c.Status(http.StatusCreated).JSON(toBookingView(b))
@@ -236,4 +243,79 @@ func queryTime(c *fiber.Ctx, name string) (time.Time, error) {
 		return time.Time{}, validationFailed(fieldError{Field: name, Message: "must be an RFC 3339 instant, e.g. 2026-12-01T09:00:00Z"})
 	}
 	return t, nil
+}
+
+// idempotencyKey reads the optional Idempotency-Key header: 1-200
+// printable ASCII characters.
+func idempotencyKey(c *fiber.Ctx) (string, error) {
+	key := c.Get("Idempotency-Key")
+	if key == "" {
+		return "", nil
+	}
+	ok := len(key) <= 200
+	for _, r := range key {
+		ok = ok && r > ' ' && r < 0x7f
+	}
+	if !ok {
+		return "", validationFailed(fieldError{Field: "Idempotency-Key", Message: "must be 1-200 printable ASCII characters without spaces"})
+	}
+	return key, nil
+}
+
+type changeBookingRequest struct {
+	Start    *time.Time `json:"start"`
+	End      *time.Time `json:"end"`
+	Location *string    `json:"location" validate:"omitempty,max=500"`
+}
+
+// changeBooking reschedules or relocates a confirmed booking.
+func (s *Server) changeBooking(c *fiber.Ctx) error {
+	var req changeBookingRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	actor, _ := caller(c)
+	b, err := s.app.ChangeBooking(c.UserContext(), actor, c.Params("id"), app.BookingChange{Start: req.Start, End: req.End, Location: req.Location})
+	if err != nil {
+		return err
+	}
+	return c.JSON(toBookingView(b))
+}
+
+type cancelRequest struct {
+	Reason string `json:"reason" validate:"required,max=500"`
+}
+
+// cancelBooking cancels a confirmed booking; the slot is free at once.
+func (s *Server) cancelBooking(c *fiber.Ctx) error {
+	var req cancelRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	actor, _ := caller(c)
+	b, err := s.app.CancelBooking(c.UserContext(), actor, c.Params("id"), req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toBookingView(b))
+}
+
+type outcomeRequest struct {
+	Attended         *bool  `json:"attended" validate:"required"`
+	ChildComfortable *bool  `json:"childComfortable" validate:"required"`
+	Note             string `json:"note" validate:"max=2000"`
+}
+
+// recordOutcome records what happened at an interview once it has started.
+func (s *Server) recordOutcome(c *fiber.Ctx) error {
+	var req outcomeRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	actor, _ := caller(c)
+	b, err := s.app.RecordOutcome(c.UserContext(), actor, c.Params("id"), app.Outcome{Attended: *req.Attended, ChildComfortable: *req.ChildComfortable, Note: req.Note})
+	if err != nil {
+		return err
+	}
+	return c.JSON(toBookingView(b))
 }

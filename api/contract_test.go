@@ -43,7 +43,11 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 		parts := strings.Split(r.Path, "/")
 		for i, p := range parts {
 			if strings.HasPrefix(p, ":") {
-				parts[i] = "{" + p[1:] + "}"
+				name, ext, _ := strings.Cut(p[1:], ".") // ":token.ics" is "{token}.ics"
+				parts[i] = "{" + name + "}"
+				if ext != "" {
+					parts[i] += "." + ext
+				}
 			}
 		}
 		route := r.Method + " " + strings.Join(parts, "/")

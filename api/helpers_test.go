@@ -25,6 +25,7 @@ var testNow = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 // one user of each role in organisation "north".
 type harness struct {
 	t     testing.TB
+	now   time.Time // the API's clock; tests may move it
 	app   *fiber.App
 	store data.Store
 	keys  map[data.Role]string
@@ -38,7 +39,7 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close(t.Context()) })
-	h := &harness{t: t, store: s, keys: map[data.Role]string{}, users: map[data.Role]data.User{}}
+	h := &harness{t: t, now: testNow, store: s, keys: map[data.Role]string{}, users: map[data.Role]data.User{}}
 	for _, role := range data.Roles {
 		h.addUser(role, string(role), "north")
 	}
@@ -48,7 +49,7 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 
 // serve (re)builds the API over store, with the test clock.
 func (h *harness) serve(store data.Store, opts ...func(*Config)) {
-	clock := func() time.Time { return testNow }
+	clock := func() time.Time { return h.now }
 	cfg := Config{App: app.New(app.Config{Store: store, Now: clock}), Now: clock, OpenAPI: tolk.OpenAPI}
 	for _, o := range opts {
 		o(&cfg)

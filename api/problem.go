@@ -85,6 +85,8 @@ func toProblem(err error) (p Problem, internal bool) {
 		forbidden *app.ForbiddenError
 		stale     *app.StaleError
 		overlap   *data.OverlapError
+		state     *app.StateError
+		reused    *app.IdempotencyError
 	)
 	if invalid, ok := asInvalid(err); ok {
 		err = invalid
@@ -101,6 +103,10 @@ func toProblem(err error) (p Problem, internal bool) {
 	case errors.As(err, &overlap):
 		p = Problem{Status: http.StatusConflict, Code: "booking_conflict", Detail: overlap.Error(),
 			Conflict: &conflictView{BookingID: overlap.Existing.ID, Start: overlap.Existing.Start, End: overlap.Existing.End}}
+	case errors.As(err, &state):
+		p = Problem{Status: http.StatusConflict, Code: state.Code, Detail: state.Reason}
+	case errors.As(err, &reused):
+		p = Problem{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused", Detail: reused.Reason}
 	case errors.Is(err, app.ErrUnauthenticated):
 		p = Problem{Status: http.StatusUnauthorized, Code: "unauthenticated", Detail: "send a valid API key as Authorization: Bearer <key>"}
 	case errors.As(err, &forbidden):

@@ -13,6 +13,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/openapi.yaml", s.openAPI)
+	app.Get("/feeds/:token.ics", s.feed) // the token in the URL is the credential
 
 	v1 := app.Group("/v1", s.authenticate)
 	v1.Post("/users", s.createUser)
@@ -35,4 +36,12 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/bookings", s.createBooking)
 	v1.Get("/bookings", s.listBookings)
 	v1.Get("/bookings/:id", s.getBooking)
+	v1.Patch("/bookings/:id", s.changeBooking)
+	v1.Post("/bookings/:id/cancel", s.cancelBooking)
+	v1.Post("/bookings/:id/outcome", s.recordOutcome)
+	v1.Get("/bookings/:id/ics", s.bookingICS)
+
+	v1.Post("/feeds", s.createFeed)
+	v1.Get("/feeds", s.listFeeds)
+	v1.Delete("/feeds/:id", s.revokeFeed)
 }

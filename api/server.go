@@ -6,6 +6,7 @@ package api
 
 import (
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,6 +31,9 @@ type Config struct {
 	BodyLimit int
 	// OpenAPI is the contract served at /openapi.yaml.
 	OpenAPI []byte
+	// BaseURL is the public base of the feed URLs the API hands out.
+	// Defaults to http://localhost:8080.
+	BaseURL string
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -39,16 +43,20 @@ type Server struct {
 	now     func() time.Time
 	timeout time.Duration
 	openapi []byte
+	baseURL string
 	limiter *failureLimiter
 }
 
 // New returns the Fiber app serving the whole API.
 func New(cfg Config) *fiber.App {
 	s := &Server{
-		app: cfg.App, log: cfg.Logger, now: cfg.Now, timeout: cfg.RequestTimeout, openapi: cfg.OpenAPI,
+		app: cfg.App, log: cfg.Logger, baseURL: strings.TrimRight(cfg.BaseURL, "/"), now: cfg.Now, timeout: cfg.RequestTimeout, openapi: cfg.OpenAPI,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.baseURL == "" {
+		s.baseURL = "http://localhost:8080"
 	}
 	if s.now == nil {
 		s.now = time.Now

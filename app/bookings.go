@@ -40,6 +40,47 @@ type NewBooking struct {
 	Modality              data.Modality
 	Region                string
 	Location              string
+	// IdempotencyKey, when set, makes the request safe to repeat for
+	// IdempotencyWindow: the same key and body return the first booking; the
+	// same key with another body is an *IdempotencyError.
+	IdempotencyKey string
+}
+
+// IdempotencyWindow is how long an Idempotency-Key is honoured.
+const IdempotencyWindow = 24 * time.Hour
+
+// ErrIdempotency means an Idempotency-Key was reused for another request
+// (or after its window); the concrete error is an *IdempotencyError.
+var ErrIdempotency = errors.New("idempotency key reused")
+
+// IdempotencyError says why an Idempotency-Key cannot be honoured.
+type IdempotencyError struct{ Reason string }
+
+// Error returns the reason.
+func (e *IdempotencyError) Error() string { return e.Reason }
+
+// Is reports whether target is ErrIdempotency.
+func (e *IdempotencyError) Is(target error) bool { return target == ErrIdempotency }
+
+// fingerprint identifies a booking request: who asked, under which key,
+// for what. Times are compared as instants.
+func (nb NewBooking) fingerprint(actor data.User) string {
+	return data.HashKey(strings.Join([]string{actor.ID, nb.IdempotencyKey, nb.CaseID, nb.InterpreterID,
+		nb.Start.UTC().Format(time.RFC3339Nano), nb.End.UTC().Format(time.RFC3339Nano),
+		string(nb.InterviewType), string(nb.Modality), strings.ToUpper(strings.TrimSpace(nb.Region)), strings.TrimSpace(nb.Location)}, "\x00"))
+}
+
+// replay answers a request whose key already made a booking: the first
+// booking for the same request within the window, an *IdempotencyError
+// otherwise.
+func (a *App) replay(b data.Booking, fingerprint string) (data.Booking, error) {
+	switch {
+	case b.Idempotency != fingerprint:
+		return data.Booking{}, &IdempotencyError{Reason: "this Idempotency-Key was used for another request; use a new key for a new booking"}
+	case a.now().Sub(b.CreatedAt) > IdempotencyWindow:
+		return data.Booking{}, &IdempotencyError{Reason: "this Idempotency-Key is older than 24 hours; use a new key"}
+	}
+	return b, nil
 }
 
 // CreateBooking books an interpreter for an interview of a case of the
@@ -48,8 +89,40 @@ type NewBooking struct {
 // *IneligibleError with every reason. The store then books atomically: a
 // confirmed booking of the interpreter in the way is an *data.OverlapError
 // naming it, never a second booking. The booking keeps the match snapshot
-// that justified it.
-func (a *App) CreateBooking(ctx context.Context, actor data.User, nb NewBooking) (data.Booking, error) {
+// that justified it. replayed says the answer is the booking an earlier
+// request with the same Idempotency-Key made.
+func (a *App) CreateBooking(ctx context.Context, actor data.User, nb NewBooking) (b data.Booking, replayed bool, err error) {
+	var id, fingerprint string
+	if nb.IdempotencyKey != "" {
+		if err := require(actor, caseRoles...); err != nil {
+			return data.Booking{}, false, err
+		}
+		// The key names the booking: a repeat finds the first, on every
+		// store and instance, because booking IDs are unique.
+		id, fingerprint = data.DerivedID("booking", actor.ID, nb.IdempotencyKey), nb.fingerprint(actor)
+		first, ferr := a.store.Booking(ctx, id)
+		if ferr == nil {
+			b, err = a.replay(first, fingerprint)
+			return b, err == nil, err
+		}
+		if !errors.Is(ferr, data.ErrNotFound) {
+			return data.Booking{}, false, ferr
+		}
+	}
+	b, err = a.book(ctx, actor, nb, id, fingerprint)
+	if id != "" && (errors.Is(err, data.ErrDuplicate) || errors.Is(err, data.ErrOverlap)) {
+		// A repeat raced the first request: answer with the first.
+		if first, ferr := a.store.Booking(ctx, id); ferr == nil {
+			b, err = a.replay(first, fingerprint)
+			return b, err == nil, err
+		}
+	}
+	return b, false, err
+}
+
+// book judges and books, with a given ID and idempotency fingerprint when
+// the request carried a key.
+func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fingerprint string) (data.Booking, error) {
 	c, err := a.GetCase(ctx, actor, nb.CaseID)
 	if errors.Is(err, data.ErrNotFound) {
 		return data.Booking{}, invalid("caseId", "names no case of your organisation")
@@ -78,6 +151,10 @@ func (a *App) CreateBooking(ctx context.Context, actor data.User, nb NewBooking)
 		InterpreterID: interp.ID, BookedBy: actor.ID, Start: data.Timestamp(req.Start), End: data.Timestamp(req.End),
 		InterviewType: req.InterviewType, Modality: req.Modality, Location: strings.TrimSpace(nb.Location),
 		Status: data.BookingConfirmed, Match: cand.Snapshot(), Version: 1, CreatedAt: now, UpdatedAt: now,
+		Idempotency: fingerprint,
+	}
+	if id != "" {
+		b.ID = id
 	}
 	if b.Modality == data.ModalityInPerson {
 		b.Region, b.Buffer = req.Region, a.policy.TravelBuffer

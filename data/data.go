@@ -10,6 +10,7 @@ package data
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
 	"encoding/binary"
 	"errors"
@@ -103,6 +104,14 @@ func NewID(now time.Time) string {
 	}
 	lastID.b = b
 	return idEncoding.EncodeToString(b[:])
+}
+
+// DerivedID returns an ID derived from parts (a SHA-256 of them, in the
+// form of NewID's IDs): the same parts always give the same ID, so a store's
+// uniqueness of IDs makes a repeated request find its first record.
+func DerivedID(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return idEncoding.EncodeToString(sum[:16])
 }
 
 var lastID struct {

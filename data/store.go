@@ -26,6 +26,7 @@ import (
 type Store interface {
 	CaseStore
 	BookingStore
+	FeedStore
 
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error

@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 
-	server := api.New(api.Config{App: application, Logger: log, RateLimits: cfg.RateLimits, OpenAPI: tolk.OpenAPI})
+	server := api.New(api.Config{App: application, Logger: log, RateLimits: cfg.RateLimits, OpenAPI: tolk.OpenAPI, BaseURL: cfg.BaseURL})
 	log.Info("listening", "addr", ln.Addr().String())
 	served := make(chan error, 1)
 	go func() { served <- server.Listener(ln) }()

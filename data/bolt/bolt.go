@@ -26,7 +26,7 @@ var ErrLocked = errors.New("the database file is in use by another tolk process"
 // LockTimeout is how long Open waits for the file lock before giving up.
 const LockTimeout = time.Second
 
-// Store is a data.Store, data.CaseStore and data.BookingStore on a bbolt
+// Store is a data.Store (cases, bookings and feeds included) on a bbolt
 // file.
 type Store struct {
 	db   *bolt.DB
@@ -40,6 +40,7 @@ var (
 	_ data.Store        = (*Store)(nil)
 	_ data.CaseStore    = (*Store)(nil)
 	_ data.BookingStore = (*Store)(nil)
+	_ data.FeedStore    = (*Store)(nil)
 )
 
 // Open opens (creating if needed) the bbolt file at path. It returns an error

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"slices"
@@ -50,23 +51,57 @@ func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Pag
 
 // bookingIDs returns the IDs of up to n bookings matching q whose position
 // (start key, NUL, ID) is after from and whose start key is before to, by
-// start then ID: off the case's bookings (keeping the interpreter's by the
-// entries' values), the interpreter's, or the organisation's.
+// start then ID. It walks the most selective index q names, bounded by q's
+// range: the case's bookings, else the interpreter's, else the booker's,
+// else the organisation's. It keeps a booking when every other field q
+// names has the booking's position in its own index: a look-up of one
+// index key per booking walked, never a record read.
 func bookingIDs(tx *bolt.Tx, q data.BookingQuery, from, to string, n int) []string {
-	var ic *indexCursor
-	var keep func(interpreterID []byte) bool
-	switch {
-	case q.CaseID != "":
-		ic = seekIndex(tx.Bucket([]byte(bucketBookingsByOrgCase)), indexPrefix(q.Organisation, q.CaseID), from, false)
-		if q.InterpreterID != "" {
-			keep = func(interpreterID []byte) bool { return string(interpreterID) == q.InterpreterID }
+	var walk *indexCursor
+	var also []bookingFilter
+	for _, f := range []struct{ bucket, value string }{
+		{bucketBookingsByOrgCase, q.CaseID},
+		{bucketBookingsByOrgInterpreter, q.InterpreterID},
+		{bucketBookingsByOrgBooker, q.BookedBy},
+	} {
+		if f.value == "" {
+			continue
 		}
-	case q.InterpreterID != "":
-		ic = seekIndex(tx.Bucket([]byte(bucketBookingsByOrgInterpreter)), indexPrefix(q.Organisation, q.InterpreterID), from, false)
-	default:
-		ic = seekIndex(tx.Bucket([]byte(bucketBookingsByOrg)), indexPrefix(q.Organisation), from, false)
+		b, prefix := tx.Bucket([]byte(f.bucket)), indexPrefix(q.Organisation, f.value)
+		if walk == nil {
+			walk = seekIndex(b, prefix, from, false)
+		} else {
+			also = append(also, bookingFilter{b, prefix})
+		}
 	}
-	return ic.stopAt(to).take(n, keep)
+	if walk == nil {
+		walk = seekIndex(tx.Bucket([]byte(bucketBookingsByOrg)), indexPrefix(q.Organisation), from, false)
+	}
+	var ids []string
+	for walk.stopAt(to); walk.key != nil && len(ids) < n; walk.next() {
+		if allHave(also, walk.rest()) {
+			ids = append(ids, walk.id())
+		}
+	}
+	return ids
+}
+
+// bookingFilter is a field of a booking listing checked against an index
+// other than the one walked: the bookings under prefix in bucket.
+type bookingFilter struct {
+	bucket *bolt.Bucket
+	prefix []byte
+}
+
+// allHave reports whether every filter holds the booking at position pos
+// ("<start key>\x00<id>") under its prefix.
+func allHave(filters []bookingFilter, pos []byte) bool {
+	for _, f := range filters {
+		if f.bucket.Get(append(bytes.Clone(f.prefix), pos...)) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // ConfirmedBookings seeks each interpreter's confirmed bookings starting in

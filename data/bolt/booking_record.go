@@ -28,6 +28,7 @@ type bookingRecord struct {
 	Match        matchRecord    `json:"match"`
 	Outcome      *outcomeRecord `json:"outcome,omitempty"`
 	CancelReason string         `json:"cancelReason,omitempty"`
+	Idempotency  string         `json:"idempotency,omitempty"`
 	Version      int64          `json:"version"`
 	CreatedAt    string         `json:"createdAt"`
 	UpdatedAt    string         `json:"updatedAt"`
@@ -66,8 +67,8 @@ func fromBooking(b data.Booking) bookingRecord {
 		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
 		BufferNs: int64(b.Buffer), Status: string(b.Status), Sequence: b.Sequence,
 		Match:        matchRecord{Score: b.Match.Score},
-		CancelReason: b.CancelReason,
-		Version:      b.Version, CreatedAt: encodeTime(b.CreatedAt), UpdatedAt: encodeTime(b.UpdatedAt),
+		CancelReason: b.CancelReason, Idempotency: b.Idempotency,
+		Version: b.Version, CreatedAt: encodeTime(b.CreatedAt), UpdatedAt: encodeTime(b.UpdatedAt),
 	}
 	for _, f := range b.Match.Factors {
 		r.Match.Factors = append(r.Match.Factors, factorRecord(f))
@@ -93,8 +94,8 @@ func (r bookingRecord) toBooking() data.Booking {
 		Region: r.Region, Location: r.Location,
 		Buffer: time.Duration(r.BufferNs), Status: data.BookingStatus(r.Status), Sequence: r.Sequence,
 		Match:        data.MatchSnapshot{Score: r.Match.Score},
-		CancelReason: r.CancelReason,
-		Version:      r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
+		CancelReason: r.CancelReason, Idempotency: r.Idempotency,
+		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 	}
 	for _, f := range r.Match.Factors {
 		b.Match.Factors = append(b.Match.Factors, data.Factor(f))

@@ -13,12 +13,16 @@ import (
 var (
 	bucketBookings = []byte("bookings") // ID → record
 	// "<org>\x00<start key>\x00<id>",
-	// "<org>\x00<case ID>\x00<start key>\x00<id>" with the interpreter ID as
-	// value (so a listing by case and interpreter reads no record it drops),
-	// "<org>\x00<interpreter ID>\x00<start key>\x00<id>".
+	// "<org>\x00<case ID>\x00<start key>\x00<id>",
+	// "<org>\x00<interpreter ID>\x00<start key>\x00<id>",
+	// "<org>\x00<booked by>\x00<start key>\x00<id>". Every one ends in the
+	// booking's position, "<start key>\x00<id>", so a listing walking one of
+	// them checks another field by looking up its key at that position
+	// (bookingIDs).
 	bucketBookingsByOrg            = "bookings_by_org"
 	bucketBookingsByOrgCase        = "bookings_by_org_case"
 	bucketBookingsByOrgInterpreter = "bookings_by_org_interpreter"
+	bucketBookingsByOrgBooker      = "bookings_by_org_booker"
 	// "<interpreter ID>\x00<start key>\x00<id>" for confirmed bookings only,
 	// with the end and buffer as value (confirmedValue): what the overlap
 	// check and ConfirmedBookings seek.
@@ -28,20 +32,26 @@ var (
 var bookingKind = recordKind{
 	bucket: bucketBookings,
 	indexes: []string{
-		bucketBookingsByOrg, bucketBookingsByOrgCase, bucketBookingsByOrgInterpreter, bucketBookingsConfirmed,
+		bucketBookingsByOrg, bucketBookingsByOrgCase, bucketBookingsByOrgInterpreter, bucketBookingsByOrgBooker,
+		bucketBookingsConfirmed,
 	},
 	entries: decode(bookingRecord.toBooking, bookingIndexes),
 }
 
 // bookingIndexes derives every index entry of a booking from its
-// organisation, case, interpreter, start and status. A booking leaves
-// bookings_confirmed when it stops being confirmed, which frees its slot.
+// organisation, case, interpreter, booker, start and status. A booking
+// without a booker has no bookings_by_org_booker entry (no listing asks for
+// an empty booker). A booking leaves bookings_confirmed when it stops being
+// confirmed, which frees its slot.
 func bookingIndexes(b data.Booking) []indexEntry {
 	start := startKey(b.Start)
 	out := []indexEntry{
 		{bucket: bucketBookingsByOrg, key: indexKey(b.Organisation, start, b.ID)},
-		{bucket: bucketBookingsByOrgCase, key: indexKey(b.Organisation, b.CaseID, start, b.ID), value: b.InterpreterID},
+		{bucket: bucketBookingsByOrgCase, key: indexKey(b.Organisation, b.CaseID, start, b.ID)},
 		{bucket: bucketBookingsByOrgInterpreter, key: indexKey(b.Organisation, b.InterpreterID, start, b.ID)},
+	}
+	if b.BookedBy != "" {
+		out = append(out, indexEntry{bucket: bucketBookingsByOrgBooker, key: indexKey(b.Organisation, b.BookedBy, start, b.ID)})
 	}
 	if b.Status == data.BookingConfirmed {
 		out = append(out, indexEntry{bucket: bucketBookingsConfirmed, key: indexKey(b.InterpreterID, start, b.ID), value: confirmedValue(b)})

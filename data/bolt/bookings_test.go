@@ -248,7 +248,8 @@ func TestOpenBuildsBookingIndexes(t *testing.T) {
 	}
 	for _, q := range []data.BookingQuery{
 		{Organisation: "north"}, {Organisation: "north", CaseID: "c"}, {Organisation: "north", InterpreterID: "i1"},
-		{Organisation: "north", CaseID: "c", InterpreterID: "i1"},
+		{Organisation: "north", CaseID: "c", InterpreterID: "i1"}, {Organisation: "north", BookedBy: "sw-1"},
+		{Organisation: "north", CaseID: "c", InterpreterID: "i1", BookedBy: "sw-1"},
 	} {
 		page, err := s.ListBookings(ctx, q)
 		if diff := cmp.Diff([]string{"b1", "b2"}, ids(page.Items)); err != nil || diff != "" {
@@ -265,10 +266,10 @@ func TestOpenBuildsBookingIndexes(t *testing.T) {
 	}
 }
 
-// testBooking is a confirmed video booking in north of case "c".
+// testBooking is a confirmed video booking in north of case "c", booked by sw-1.
 func testBooking(id, interpreter string, start time.Time, d time.Duration) data.Booking {
 	return data.Booking{
-		ID: id, Organisation: "north", CaseID: "c", InterpreterID: interpreter, Start: start, End: start.Add(d),
+		ID: id, Organisation: "north", CaseID: "c", InterpreterID: interpreter, BookedBy: "sw-1", Start: start, End: start.Add(d),
 		InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Status: data.BookingConfirmed,
 		Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase,
 	}

@@ -21,9 +21,9 @@ import (
 //
 // Each record kind has one function deriving all its entries from a record
 // (userIndexes, auditIndexes, interpreterIndexes, caseIndexes,
-// bookingIndexes): a write stores what it
-// returns, an update replaces the old record's entries with the new one's,
-// and Open builds a new index bucket from it for records already stored.
+// bookingIndexes, feedIndexes): a write stores what it returns, an update
+// replaces the old record's entries with the new one's, and Open builds a
+// new index bucket from it for records already stored.
 
 // indexEntry is one key of an index bucket, with a small value (often none).
 type indexEntry struct {
@@ -43,7 +43,7 @@ type recordKind struct {
 }
 
 // kinds lists every record kind the store keeps.
-var kinds = []recordKind{userKind, auditKind, interpreterKind, caseKind, bookingKind}
+var kinds = []recordKind{userKind, auditKind, interpreterKind, caseKind, bookingKind, feedKind}
 
 // indexKey joins the parts of a composite key.
 func indexKey(parts ...string) string { return strings.Join(parts, "\x00") }

@@ -82,6 +82,7 @@ func testBookings(t *testing.T, s data.Store) {
 	c := newCase(1, "north")
 	b := inPerson(newBooking(c, "int-1", "10:00", "11:30"), 30*time.Minute)
 	b.Start = b.Start.In(time.FixedZone("BST", 3600)).Add(123456789) // zone and nanoseconds are normalised
+	b.Idempotency = data.HashKey("sw-1\x00key-1\x00the request")
 	if err := b.Validate(); err != nil {
 		t.Fatalf("fixture invalid: %v", err)
 	}
@@ -98,8 +99,8 @@ func testBookings(t *testing.T, s data.Store) {
 	if got.Start.Location() != time.UTC {
 		t.Errorf("Start in %v, want UTC", got.Start.Location())
 	}
-	if err := book(t, s, b); !errors.Is(err, data.ErrDuplicate) && !errors.Is(err, data.ErrOverlap) {
-		t.Errorf("CreateBooking with a taken ID: %v, want ErrDuplicate (or ErrOverlap)", err)
+	if err := book(t, s, b); !errors.Is(err, data.ErrDuplicate) {
+		t.Errorf("CreateBooking with a taken ID: %v, want ErrDuplicate", err)
 	}
 	if _, err := s.Booking(ctx, "no-such-booking"); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("Booking(unknown): %v, want ErrNotFound", err)
@@ -239,107 +240,6 @@ func testBookingUpdates(t *testing.T, s data.Store) {
 	}
 }
 
-// testBookingListings pages through one case's, one interpreter's and one
-// organisation's bookings with other cases', interpreters' and
-// organisations' bookings between them.
-func testBookingListings(t *testing.T, s data.Store) {
-	ctx := t.Context()
-	north, other, south := newCase(1, "north"), newCase(2, "north"), newCase(3, "south")
-	var byCase, byInterpreter, byOrg, byOrgMorning []string
-	for i := range 12 {
-		h := fmt.Sprintf("%02d:00", 7+i)
-		e := fmt.Sprintf("%02d:30", 7+i)
-		mine := newBooking(north, fmt.Sprintf("int-%d", i%3), h, e)
-		noiseCase := newBooking(other, "int-0", h, e)
-		noiseCase.InterpreterID = fmt.Sprintf("int-x%d", i)
-		noiseOrg := newBooking(south, "int-0", h, e)
-		noiseOrg.InterpreterID = fmt.Sprintf("int-s%d", i)
-		for _, b := range []data.Booking{noiseOrg, mine, noiseCase} {
-			if err := book(t, s, b); err != nil {
-				t.Fatalf("book %s: %v", h, err)
-			}
-		}
-		byCase = append(byCase, mine.ID)
-		if i%3 == 0 {
-			byInterpreter = append(byInterpreter, mine.ID)
-		}
-		byOrg = append(byOrg, mine.ID, noiseCase.ID)
-		if i < 5 {
-			byOrgMorning = append(byOrgMorning, mine.ID, noiseCase.ID)
-		}
-	}
-	// Same start: ordered by ID (mine was created before noiseCase).
-	for _, tc := range []struct {
-		name string
-		q    data.BookingQuery
-		want []string
-	}{
-		{"by case", data.BookingQuery{Organisation: "north", CaseID: north.ID}, byCase},
-		{"by interpreter", data.BookingQuery{Organisation: "north", InterpreterID: "int-0"}, byInterpreter},
-		{"by case and interpreter", data.BookingQuery{Organisation: "north", CaseID: north.ID, InterpreterID: "int-0"}, byInterpreter},
-		{"by organisation", data.BookingQuery{Organisation: "north"}, byOrg},
-		{"by organisation, from 07:00 to noon", data.BookingQuery{Organisation: "north", From: at("07:00"), To: at("12:00")}, byOrgMorning},
-		{"another organisation's case", data.BookingQuery{Organisation: "south", CaseID: north.ID}, nil},
-	} {
-		var got []string
-		q := tc.q
-		q.Limit = 3
-		for pages := 0; ; pages++ {
-			if pages > 30 {
-				t.Fatalf("%s: paging does not end", tc.name)
-			}
-			page, err := s.ListBookings(ctx, q)
-			if err != nil {
-				t.Fatalf("%s: %v", tc.name, err)
-			}
-			if len(page.Items) > 3 || (page.Next != "" && len(page.Items) != 3) {
-				t.Fatalf("%s: page of %d with next %q", tc.name, len(page.Items), page.Next)
-			}
-			got = append(got, bookingIDs(page.Items)...)
-			if page.Next == "" {
-				break
-			}
-			q.After = page.Next
-		}
-		if diff := cmp.Diff(tc.want, got); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
-		}
-	}
-	if _, err := s.ListBookings(ctx, data.BookingQuery{CaseID: north.ID}); !errors.Is(err, data.ErrInvalid) {
-		t.Errorf("ListBookings without an organisation: %v, want ErrInvalid", err)
-	}
-}
-
-func testConfirmedBookings(t *testing.T, s data.Store) {
-	ctx := t.Context()
-	c := newCase(1, "north")
-	a1 := newBooking(c, "int-a", "09:00", "10:00")
-	a2 := newBooking(c, "int-a", "13:00", "14:00")
-	b1 := newBooking(c, "int-b", "09:00", "10:00")
-	cancelled := newBooking(c, "int-b", "11:00", "12:00")
-	cancelled.Status = data.BookingCancelled
-	late := newBooking(c, "int-a", "20:00", "21:00")
-	outsider := newBooking(c, "int-c", "09:00", "10:00")
-	for _, b := range []data.Booking{a2, b1, a1, cancelled, late, outsider} {
-		if err := book(t, s, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := s.ConfirmedBookings(ctx, []string{"int-b", "int-a", "int-z"}, at("08:00"), at("20:00"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]string{a1.ID, a2.ID, b1.ID}, bookingIDs(got)); diff != "" {
-		t.Errorf("ConfirmedBookings (-want +got):\n%s", diff)
-	}
-	if len(got) > 0 && !cmp.Equal(storedBooking(a1), got[0], cmpOpts) {
-		t.Errorf("ConfirmedBookings returns %+v, want the whole booking", got[0])
-	}
-	if got, err := s.ConfirmedBookings(ctx, nil, at("08:00"), at("20:00")); err != nil || len(got) != 0 {
-		t.Errorf("ConfirmedBookings of nobody: %v, %v", got, err)
-	}
-}
-
 // testConcurrentBookings races 50 writers through two store instances:
 // 25 want overlapping slots of one interpreter (exactly one may win), 25
 // want separate slots of another (all must win).
@@ -391,5 +291,41 @@ func testConcurrentBookings(t *testing.T, open func() data.Store) {
 		if got[i].InterpreterID == got[i-1].InterpreterID && data.Blocks(got[i], got[i-1]) {
 			t.Errorf("stored bookings %s and %s overlap", got[i-1].ID, got[i].ID)
 		}
+	}
+}
+
+// testConcurrentRepeatedBookings races one booking, its ID included (as a
+// request repeated under an Idempotency-Key makes it), through two store
+// instances: it is stored once, with one audit entry, and every repeat is
+// told the ID is taken, never that the booking overlaps itself. (A store
+// may give up on a repeat with ErrConflict under contention.)
+func testConcurrentRepeatedBookings(t *testing.T, open func() data.Store) {
+	stores := []data.Store{open(), open()}
+	b := newBooking(newCase(1, "north"), "int-1", "10:00", "11:00")
+	b.Idempotency = data.HashKey("sw-1\x00key-1\x00the request")
+	const writers = 8
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() { errs[i] = stores[i%2].CreateBooking(t.Context(), b, bookingAudit(b, "booking.created")) })
+	}
+	wg.Wait()
+	wins := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !errors.Is(err, data.ErrDuplicate) && !errors.Is(err, data.ErrConflict):
+			t.Errorf("repeat %d: %v, want ErrDuplicate", i, err)
+		}
+	}
+	if wins != 1 {
+		t.Errorf("the booking was created %d times, want once", wins)
+	}
+	if got, err := stores[1].Booking(t.Context(), b.ID); err != nil || !cmp.Equal(storedBooking(b), got, cmpOpts) {
+		t.Errorf("stored %+v, %v; want the booking", got, err)
+	}
+	if got := auditActions(t, stores[0], b.ID); !slices.Equal(got, []string{"booking.created"}) {
+		t.Errorf("audit = %v, want one creation", got)
 	}
 }

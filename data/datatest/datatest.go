@@ -44,6 +44,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 	t.Run("InterpreterPaging", func(t *testing.T) { testInterpreterPaging(t, newDB(t)()) })
 	t.Run("InterpreterRenewals", func(t *testing.T) { testInterpreterRenewals(t, newDB(t)()) })
 	runCasesAndBookings(t, newDB)
+	runFeeds(t, newDB)
 }
 
 // cmpOpts compares records field by field, dates by value.

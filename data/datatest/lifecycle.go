@@ -46,6 +46,7 @@ func testAfterClose(t *testing.T, s data.Store) {
 		t.Fatalf("Close: %v", err)
 	}
 	in := newInterpreter(1, "ti")
+	f := newFeed(1, u.ID)
 	for name, err := range map[string]error{
 		"Ping":              s.Ping(ctx),
 		"User":              second(s.User(ctx, u.ID)),
@@ -54,6 +55,9 @@ func testAfterClose(t *testing.T, s data.Store) {
 		"ListAudit":         second(s.ListAudit(ctx, data.AuditQuery{})),
 		"CreateInterpreter": s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")),
 		"ListInterpreters":  second(s.ListInterpreters(ctx, data.InterpreterQuery{})),
+		"CreateFeed":        s.CreateFeed(ctx, f, feedAudit(f, "feed.created")),
+		"FeedByTokenHash":   second(s.FeedByTokenHash(ctx, f.TokenHash)),
+		"ListFeeds":         second(s.ListFeeds(ctx, data.FeedQuery{Owner: f.Owner})),
 	} {
 		if !errors.Is(err, data.ErrClosed) {
 			t.Errorf("%s after Close: error = %v, want ErrClosed", name, err)

@@ -13,14 +13,37 @@ import (
 // byStartThenID is the order of every booking listing.
 var byStartThenID = bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}
 
+// The indexes booking listings read: an organisation's bookings, and those
+// of one case, interpreter or booker in it, each by start then _id.
+const (
+	bookingsByOrg         = "organisation_start_id"
+	bookingsByCase        = "organisation_caseId_start_id"
+	bookingsByInterpreter = "organisation_interpreterId_start_id"
+	bookingsByBooker      = "organisation_bookedBy_start_id"
+)
+
+// bookingIndex names the index a listing reads: the most selective one q
+// narrows to, the case's, else the interpreter's, else the booker's, else
+// the organisation's. The query hints it, so that MongoDB's planner reads
+// that index's range and checks the other fields q names on the bookings
+// in it. (FerretDB accepts and ignores hints.)
+func bookingIndex(q data.BookingQuery) string {
+	switch {
+	case q.CaseID != "":
+		return bookingsByCase
+	case q.InterpreterID != "":
+		return bookingsByInterpreter
+	case q.BookedBy != "":
+		return bookingsByBooker
+	}
+	return bookingsByOrg
+}
+
 // ListBookings lands the booking changes of writers that died, then reads
-// one page, by start then ID, off the index that fits q: (organisation,
-// caseId, start, _id) for a case (the interpreter, if given too, filtered
-// on the way), (organisation, interpreterId, start, _id) for an
-// interpreter, or (organisation, start, _id). It asks for one booking more
-// than the page to learn whether another page follows. A missing
-// organisation or a cursor this method did not return is a
-// *data.ValidationError.
+// one page, by start then ID, off the index bookingIndex chooses. It asks
+// for one booking more than the page to learn whether another page
+// follows. A missing organisation or a cursor this method did not return
+// is a *data.ValidationError.
 func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Page[data.Booking], error) {
 	var page data.Page[data.Booking]
 	if q.Organisation == "" {
@@ -34,11 +57,10 @@ func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Pag
 		}
 	}
 	filter := bson.D{{Key: "organisation", Value: q.Organisation}}
-	if q.CaseID != "" {
-		filter = append(filter, bson.E{Key: "caseId", Value: q.CaseID})
-	}
-	if q.InterpreterID != "" {
-		filter = append(filter, bson.E{Key: "interpreterId", Value: q.InterpreterID})
+	for _, f := range []bson.E{{Key: "caseId", Value: q.CaseID}, {Key: "interpreterId", Value: q.InterpreterID}, {Key: "bookedBy", Value: q.BookedBy}} {
+		if f.Value != "" {
+			filter = append(filter, f)
+		}
 	}
 	// The start range: From, raised to the cursor's start so the index scan
 	// begins there, and To. The $or then skips the bookings at the cursor's
@@ -70,7 +92,8 @@ func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Pag
 		return page, err
 	}
 	limit := data.PageSize(q.Limit)
-	docs, err := s.findBookings(ctx, filter, options.Find().SetSort(byStartThenID).SetLimit(int64(limit+1)))
+	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(bookingIndex(q))
+	docs, err := s.findBookings(ctx, filter, opts)
 	if err != nil {
 		return page, err
 	}

@@ -42,6 +42,7 @@ type bookingDocument struct {
 	Match         matchDocument    `bson:"match"`
 	Outcome       *outcomeDocument `bson:"outcome,omitempty"`
 	CancelReason  string           `bson:"cancelReason,omitempty"`
+	Idempotency   string           `bson:"idempotency,omitempty"`
 	Version       int64            `bson:"version"`
 	CreatedAt     time.Time        `bson:"createdAt"`
 	UpdatedAt     time.Time        `bson:"updatedAt"`
@@ -80,8 +81,8 @@ func fromBooking(b data.Booking) bookingDocument {
 		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
 		BufferNs: int64(b.Buffer), Status: string(b.Status), Sequence: b.Sequence,
 		Match:        matchDocument{Score: b.Match.Score},
-		CancelReason: b.CancelReason,
-		Version:      b.Version, CreatedAt: data.Timestamp(b.CreatedAt), UpdatedAt: data.Timestamp(b.UpdatedAt),
+		CancelReason: b.CancelReason, Idempotency: b.Idempotency,
+		Version: b.Version, CreatedAt: data.Timestamp(b.CreatedAt), UpdatedAt: data.Timestamp(b.UpdatedAt),
 	}
 	for _, f := range b.Match.Factors {
 		d.Match.Factors = append(d.Match.Factors, factorDocument(f))
@@ -107,8 +108,8 @@ func (d bookingDocument) toBooking() data.Booking {
 		Region: d.Region, Location: d.Location,
 		Buffer: time.Duration(d.BufferNs), Status: data.BookingStatus(d.Status), Sequence: d.Sequence,
 		Match:        data.MatchSnapshot{Score: d.Match.Score},
-		CancelReason: d.CancelReason,
-		Version:      d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+		CancelReason: d.CancelReason, Idempotency: d.Idempotency,
+		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 	}
 	for _, f := range d.Match.Factors {
 		b.Match.Factors = append(b.Match.Factors, data.Factor(f))

@@ -9,8 +9,8 @@
 //
 // The collections: users, audit (insert-only), interpreters, cases,
 // bookings, schedules (one per interpreter with bookings: see Bookings
-// below) and locks (the changes in flight). Every query is answered from an
-// index created by Open.
+// below), feeds and locks (the changes in flight). Every query is answered
+// from an index created by Open.
 //
 // # Versioned writes
 //

@@ -24,6 +24,7 @@ const (
 	casesCollection        = "cases"
 	schedulesCollection    = "schedules"
 	bookingsCollection     = "bookings"
+	feedsCollection        = "feeds"
 	locksCollection        = "locks"
 )
 
@@ -37,6 +38,7 @@ type Store struct {
 	cases        *mongo.Collection
 	schedules    *mongo.Collection
 	bookings     *mongo.Collection
+	feeds        *mongo.Collection
 	locks        *mongo.Collection
 	closed       atomic.Bool
 	turns        turns // booking changes of one interpreter in this instance
@@ -52,6 +54,7 @@ var (
 	_ data.Store        = (*Store)(nil)
 	_ data.CaseStore    = (*Store)(nil)
 	_ data.BookingStore = (*Store)(nil)
+	_ data.FeedStore    = (*Store)(nil)
 )
 
 // Open connects to the server at uri, checks that it answers and creates the
@@ -81,6 +84,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		cases:        db.Collection(casesCollection),
 		schedules:    db.Collection(schedulesCollection),
 		bookings:     db.Collection(bookingsCollection),
+		feeds:        db.Collection(feedsCollection),
 		locks:        db.Collection(locksCollection),
 		LockTimeout:  DefaultLockTimeout,
 	}
@@ -137,12 +141,18 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		},
 		// Schedules are found by _id only.
 		s.bookings: {
-			{"organisation_start_id", false, []string{"organisation", "start", "_id"}},
-			{"organisation_caseId_start_id", false, []string{"organisation", "caseId", "start", "_id"}},
-			{"organisation_interpreterId_start_id", false, []string{"organisation", "interpreterId", "start", "_id"}},
+			{bookingsByOrg, false, []string{"organisation", "start", "_id"}},
+			{bookingsByCase, false, []string{"organisation", "caseId", "start", "_id"}},
+			{bookingsByInterpreter, false, []string{"organisation", "interpreterId", "start", "_id"}},
+			{bookingsByBooker, false, []string{"organisation", "bookedBy", "start", "_id"}},
 			// The overlap check's and ConfirmedBookings' index; _id last
 			// gives ConfirmedBookings its order without a sort in memory.
 			{"interpreterId_status_start_id", false, []string{"interpreterId", "status", "start", "_id"}},
+		},
+		s.feeds: {
+			// A revoked feed keeps its token hash: the token stays known, as revoked.
+			{"tokenHash_unique", true, []string{"tokenHash"}},
+			{"owner_id", false, []string{"owner", "_id"}},
 		},
 		s.locks: {
 			{"key_unique", true, []string{"key"}},

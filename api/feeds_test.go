@@ -1,0 +1,152 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/tolk/tolk/data"
+)
+
+// unfold joins RFC 5545 folded lines.
+func unfold(body string) string { return strings.ReplaceAll(body, "\r\n ", "") }
+
+func prop(body, name string) []string {
+	var out []string
+	for _, line := range strings.Split(unfold(body), "\r\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && (k == name || strings.HasPrefix(k, name+";")) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// get sends GET path with optional headers and no credential, as a calendar client does.
+func (h *harness) get(path string, headers ...string) response {
+	h.t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := h.app.Test(req, -1)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// TestInviteFollowsTheBooking: book → reschedule → cancel shows in the .ics
+// with one UID, SEQUENCE 0 → 1 → 2 and METHOD:CANCEL at the end.
+func TestInviteFollowsTheBooking(t *testing.T) {
+	h := newHarness(t)
+	good := h.approved(soraniInterpreter("good"))
+	c := h.createCase(data.RoleSocialWorker, soraniCase())
+	b := h.book(data.RoleSocialWorker, bookingBody(c.ID, good))
+	ics := func() string {
+		r := h.do(data.RoleSocialWorker, "GET", "/v1/bookings/"+b.ID+"/ics", nil)
+		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/calendar") {
+			t.Fatalf("ics: %d %s %s", r.status, r.header.Get("Content-Type"), r.body)
+		}
+		return string(r.body)
+	}
+	first := ics()
+	uid := prop(first, "UID")
+	if len(uid) != 1 || prop(first, "METHOD")[0] != "REQUEST" || prop(first, "SEQUENCE")[0] != "0" || len(prop(first, "ATTENDEE")) != 1 || len(prop(first, "ORGANIZER")) != 1 {
+		t.Fatalf("first invite:\n%s", first)
+	}
+	if strings.Contains(first, "Ranya") || strings.Contains(first, "female") {
+		t.Errorf("the invite holds something about the child:\n%s", first)
+	}
+	h.do(data.RoleSocialWorker, "PATCH", "/v1/bookings/"+b.ID, map[string]any{"start": "2026-11-30T13:00:00Z", "end": "2026-11-30T14:00:00Z"})
+	moved := ics()
+	if prop(moved, "UID")[0] != uid[0] || prop(moved, "SEQUENCE")[0] != "1" || prop(moved, "DTSTART")[0] != "20261130T130000Z" {
+		t.Errorf("after reschedule:\n%s", moved)
+	}
+	h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+b.ID+"/cancel", map[string]any{"reason": "moved"})
+	gone := ics()
+	if prop(gone, "UID")[0] != uid[0] || prop(gone, "SEQUENCE")[0] != "2" || prop(gone, "METHOD")[0] != "CANCEL" || prop(gone, "STATUS")[0] != "CANCELLED" {
+		t.Errorf("after cancel:\n%s", gone)
+	}
+	h.addUser(data.RoleSocialWorker, "south-sw", "south")
+	h.wantProblem(h.do("south-sw", "GET", "/v1/bookings/"+b.ID+"/ics", nil), 404, "not_found")
+}
+
+// bookingsFail is a store whose booking reads fail: a 304 must not need them.
+type bookingsFail struct{ data.Store }
+
+func (bookingsFail) ListBookings(context.Context, data.BookingQuery) (data.Page[data.Booking], error) {
+	return data.Page[data.Booking]{}, errors.New("bookings were read")
+}
+
+// TestFeeds: a subscription serves the caller's bookings behind its token,
+// answers If-None-Match with 304 without reading bookings, is never 304
+// once it changed, and is 404 once revoked.
+func TestFeeds(t *testing.T) {
+	h := newHarness(t)
+	good := h.approved(soraniInterpreter("good"))
+	c := h.createCase(data.RoleSocialWorker, soraniCase())
+	b := h.book(data.RoleSocialWorker, bookingBody(c.ID, good))
+
+	r := h.do(data.RoleSocialWorker, "POST", "/v1/feeds", map[string]any{"scope": "mine"})
+	var f createdFeedView
+	r.json(t, &f)
+	token := regexp.MustCompile(`/feeds/([^/]+)\.ics$`).FindStringSubmatch(f.URL)
+	if r.status != 201 || token == nil || !strings.HasPrefix(f.WebcalURL, "webcal://") || len(token[1]) < 26 {
+		t.Fatalf("create feed: %d %s", r.status, r.body)
+	}
+	if stored, _ := h.store.Feed(t.Context(), f.ID); strings.Contains(stored.TokenHash, token[1]) || stored.TokenHash != data.HashKey(token[1]) {
+		t.Error("the token is not stored only as its hash")
+	}
+	path := "/feeds/" + token[1] + ".ics"
+	feed := h.get(path)
+	body := string(feed.body)
+	if feed.status != 200 || len(prop(body, "METHOD")) != 0 || len(prop(body, "ATTENDEE")) != 0 || len(prop(body, "UID")) != 1 ||
+		len(prop(body, "REFRESH-INTERVAL")) != 1 || len(prop(body, "X-WR-CALNAME")) != 1 {
+		t.Fatalf("feed: %d\n%s", feed.status, body)
+	}
+	etag := feed.header.Get("ETag")
+	if etag == "" || feed.header.Get("Last-Modified") == "" || !strings.Contains(feed.header.Get("Cache-Control"), "private") || feed.header.Get("Content-Encoding") != "" {
+		t.Errorf("feed headers: %v", feed.header)
+	}
+	// 304 without reading a booking.
+	real := h.store
+	h.serve(bookingsFail{real})
+	if r := h.get(path, "If-None-Match", etag); r.status != 304 || len(r.body) != 0 {
+		t.Errorf("If-None-Match with the current ETag: %d %s", r.status, r.body)
+	}
+	h.serve(real)
+	// A changed feed is never 304: cancel, and the cancelled event shows.
+	h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+b.ID+"/cancel", map[string]any{"reason": "moved"})
+	changed := h.get(path, "If-None-Match", etag)
+	if changed.status != 200 || changed.header.Get("ETag") == etag || prop(string(changed.body), "STATUS")[0] != "CANCELLED" || prop(string(changed.body), "SEQUENCE")[0] != "1" {
+		t.Errorf("after a change: %d %s\n%s", changed.status, changed.header.Get("ETag"), changed.body)
+	}
+	// The caller's feeds are listed without their URLs.
+	list := h.do(data.RoleSocialWorker, "GET", "/v1/feeds", nil)
+	if list.status != 200 || strings.Contains(string(list.body), token[1]) || !strings.Contains(string(list.body), f.ID) {
+		t.Errorf("list: %d %s", list.status, list.body)
+	}
+	// Revoked: 404 at once; unknown: 404.
+	h.wantProblem(h.do(data.RoleCoordinator, "DELETE", "/v1/feeds/"+f.ID, nil), 404, "not_found")
+	if r := h.do(data.RoleSocialWorker, "DELETE", "/v1/feeds/"+f.ID, nil); r.status != 204 {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	if r := h.get(path); r.status != 404 {
+		t.Errorf("revoked feed: %d", r.status)
+	}
+	if r := h.get("/feeds/tolkcal_UNKNOWNTOKEN0000000000000000.ics"); r.status != 404 {
+		t.Errorf("unknown feed: %d", r.status)
+	}
+	// Who may subscribe to what.
+	h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/feeds", map[string]any{"scope": "organisation"}), 403, "forbidden")
+	h.wantProblem(h.do(data.RoleCoordinator, "POST", "/v1/feeds", map[string]any{"scope": "interpreter"}), 400, "validation_failed")
+	if r := h.do(data.RoleCoordinator, "POST", "/v1/feeds", map[string]any{"scope": "interpreter", "interpreterId": good}); r.status != 201 {
+		t.Errorf("coordinator's interpreter feed: %d %s", r.status, r.body)
+	}
+}

@@ -1,0 +1,180 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tolk/tolk/calendar"
+	"github.com/tolk/tolk/data"
+)
+
+// feedWindow is how far back a feed shows bookings: confirmed ones that
+// started from 30 days ago, and those cancelled in the last 30 days.
+const feedWindow = 30 * 24 * time.Hour
+
+// NewFeed is what a caller asks to subscribe to.
+type NewFeed struct {
+	Scope         data.FeedScope
+	InterpreterID string // for data.FeedInterpreter
+}
+
+// CreateFeed makes a calendar subscription and returns it with its secret
+// token, shown only this once (only its hash is kept). Coordinators
+// subscribe to an interpreter's or the organisation's bookings; social
+// workers to their own.
+func (a *App) CreateFeed(ctx context.Context, actor data.User, nf NewFeed) (data.Feed, string, error) {
+	switch {
+	case nf.Scope == data.FeedMine && actor.Role == data.RoleSocialWorker:
+	case (nf.Scope == data.FeedInterpreter || nf.Scope == data.FeedOrganisation) && actor.Role == data.RoleCoordinator:
+	case nf.Scope == data.FeedMine || nf.Scope == data.FeedInterpreter || nf.Scope == data.FeedOrganisation:
+		return data.Feed{}, "", forbidden("the %s role may not subscribe to %s feeds", actor.Role, nf.Scope)
+	default:
+		return data.Feed{}, "", invalid("scope", "must be one of interpreter, mine, organisation")
+	}
+	if nf.Scope == data.FeedInterpreter {
+		if nf.InterpreterID == "" {
+			return data.Feed{}, "", invalid("interpreterId", "is required for an interpreter feed")
+		}
+		if _, err := a.store.Interpreter(ctx, nf.InterpreterID); errors.Is(err, data.ErrNotFound) {
+			return data.Feed{}, "", invalid("interpreterId", "names no interpreter")
+		} else if err != nil {
+			return data.Feed{}, "", err
+		}
+	} else if nf.InterpreterID != "" {
+		return data.Feed{}, "", invalid("interpreterId", "is only for an interpreter feed")
+	}
+	token := "tolkcal_" + rand.Text() // 130 random bits
+	now := a.stamp()
+	f := data.Feed{
+		ID: data.NewID(now), Organisation: actor.Organisation, Owner: actor.ID, Scope: nf.Scope,
+		InterpreterID: nf.InterpreterID, TokenHash: data.HashKey(token), Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	audit := data.NewAuditEntry(now, actor, f.Organisation, "feed.created", "feed", f.ID)
+	if err := a.store.CreateFeed(ctx, f, audit); err != nil {
+		return data.Feed{}, "", err
+	}
+	return f, token, nil
+}
+
+// ListFeeds pages through the caller's own feeds, revoked ones included.
+func (a *App) ListFeeds(ctx context.Context, actor data.User, cursor string, limit int) (data.Page[data.Feed], error) {
+	return a.store.ListFeeds(ctx, data.FeedQuery{Owner: actor.ID, After: cursor, Limit: limit})
+}
+
+// RevokeFeed ends a feed of the caller's at once: its URL answers 404 from
+// then on. Another user's feed is ErrNotFound; revoking twice is harmless.
+func (a *App) RevokeFeed(ctx context.Context, actor data.User, id string) error {
+	for range retries {
+		f, err := a.store.Feed(ctx, id)
+		if err != nil {
+			return err
+		}
+		if f.Owner != actor.ID {
+			return fmt.Errorf("feed %s: %w", id, data.ErrNotFound)
+		}
+		if f.Revoked() {
+			return nil
+		}
+		now := a.stamp()
+		f.RevokedAt, f.UpdatedAt = now, now
+		audit := data.NewAuditEntry(now, actor, f.Organisation, "feed.revoked", "feed", f.ID)
+		_, err = a.store.UpdateFeed(ctx, f, audit)
+		if !errors.Is(err, data.ErrConflict) {
+			return err
+		}
+	}
+	return fmt.Errorf("feed %s: %w", id, data.ErrConflict)
+}
+
+// FeedCalendar is a rendered feed, or only its validators when the caller's
+// copy is current.
+type FeedCalendar struct {
+	ETag         string
+	LastModified time.Time
+	NotModified  bool
+	Body         []byte
+}
+
+// RenderFeed answers a calendar client holding a feed token: the feed, or
+// NotModified when ifNoneMatch names its current ETag. The ETag comes from
+// the feed, the newest change in its organisation (its newest audit entry)
+// and the day, so it is computed without reading a booking, changes
+// whenever a booking of the organisation changes, and changes daily as
+// bookings leave the 30-day window. An unknown or revoked token is
+// ErrNotFound after the same single look-up.
+func (a *App) RenderFeed(ctx context.Context, token, ifNoneMatch string) (FeedCalendar, error) {
+	f, err := a.store.FeedByTokenHash(ctx, data.HashKey(token))
+	if err != nil {
+		return FeedCalendar{}, err
+	}
+	if f.Revoked() {
+		return FeedCalendar{}, fmt.Errorf("feed: %w", data.ErrNotFound)
+	}
+	newest, err := a.store.ListAudit(ctx, data.AuditQuery{Scopes: []string{f.Organisation}, Limit: 1})
+	if err != nil {
+		return FeedCalendar{}, err
+	}
+	now := a.now()
+	var out FeedCalendar
+	mark := ""
+	if len(newest.Items) > 0 {
+		mark, out.LastModified = newest.Items[0].ID, newest.Items[0].At
+	}
+	sum := sha256.Sum256([]byte(f.ID + "\x00" + mark + "\x00" + data.DateOf(now).String()))
+	out.ETag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	if ifNoneMatch == out.ETag {
+		out.NotModified = true
+		return out, nil
+	}
+	q := data.BookingQuery{Organisation: f.Organisation, From: now.Add(-feedWindow), Limit: data.MaxPageSize}
+	name := "tolk: organisation bookings"
+	switch f.Scope {
+	case data.FeedInterpreter:
+		q.InterpreterID, name = f.InterpreterID, "tolk: interpreter bookings"
+	case data.FeedMine:
+		q.BookedBy, name = f.Owner, "tolk: my bookings"
+	}
+	var shown []data.Booking
+	for {
+		page, err := a.store.ListBookings(ctx, q)
+		if err != nil {
+			return FeedCalendar{}, err
+		}
+		for _, b := range page.Items {
+			if b.Status != data.BookingCancelled || now.Sub(b.UpdatedAt) <= feedWindow {
+				shown = append(shown, b)
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	out.Body, err = calendar.Feed(name, shown, now)
+	return out, err
+}
+
+// BookingInvite renders one booking of the actor's organisation as an
+// invitation: METHOD:REQUEST, or METHOD:CANCEL once cancelled, from the
+// social worker who booked to the interpreter.
+func (a *App) BookingInvite(ctx context.Context, actor data.User, id string) ([]byte, error) {
+	b, err := a.GetBooking(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	organizer, err := a.store.User(ctx, b.BookedBy) // users are never deleted
+	if err != nil {
+		return nil, fmt.Errorf("the booking's organizer %s: %v", b.BookedBy, err)
+	}
+	interp, err := a.store.Interpreter(ctx, b.InterpreterID)
+	if err != nil {
+		return nil, err
+	}
+	return calendar.Invite(b, calendar.Person{Name: organizer.Name, Email: organizer.Email},
+		calendar.Person{Name: interp.Name, Email: interp.Email}, a.now())
+}

@@ -1,0 +1,163 @@
+package bolt
+
+import (
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tolk/tolk/data"
+)
+
+var (
+	bucketFeeds = []byte("feeds") // ID → record
+	// token hash → feed ID, unique: a revoked feed keeps its entry, so its
+	// token is still recognised (as revoked) and never given to another feed.
+	bucketFeedsByToken = "feeds_by_token"
+	// "<owner>\x00<id>": an owner's feeds in ID (creation) order.
+	bucketFeedsByOwner = "feeds_by_owner"
+)
+
+var feedKind = recordKind{
+	bucket:  bucketFeeds,
+	indexes: []string{bucketFeedsByToken, bucketFeedsByOwner},
+	entries: decode(feedRecord.toFeed, feedIndexes),
+}
+
+// feedIndexes derives every index entry of a feed: its token hash, naming
+// the feed alone, and its owner.
+func feedIndexes(f data.Feed) []indexEntry {
+	return []indexEntry{
+		{bucket: bucketFeedsByToken, key: f.TokenHash, value: f.ID, unique: true},
+		{bucket: bucketFeedsByOwner, key: indexKey(f.Owner, f.ID)},
+	}
+}
+
+// feedRecord is a feed as the feeds bucket stores it, in JSON.
+type feedRecord struct {
+	ID            string `json:"id"`
+	Organisation  string `json:"organisation"`
+	Owner         string `json:"owner"`
+	Scope         string `json:"scope"`
+	InterpreterID string `json:"interpreterId,omitempty"`
+	TokenHash     string `json:"tokenHash"`
+	RevokedAt     string `json:"revokedAt,omitempty"` // "" while the feed works
+	Version       int64  `json:"version"`
+	CreatedAt     string `json:"createdAt"`
+	UpdatedAt     string `json:"updatedAt"`
+}
+
+func fromFeed(f data.Feed) feedRecord {
+	return feedRecord{
+		ID: f.ID, Organisation: f.Organisation, Owner: f.Owner, Scope: string(f.Scope),
+		InterpreterID: f.InterpreterID, TokenHash: f.TokenHash, RevokedAt: encodeTime(f.RevokedAt),
+		Version: f.Version, CreatedAt: encodeTime(f.CreatedAt), UpdatedAt: encodeTime(f.UpdatedAt),
+	}
+}
+
+func (r feedRecord) toFeed() data.Feed {
+	return data.Feed{
+		ID: r.ID, Organisation: r.Organisation, Owner: r.Owner, Scope: data.FeedScope(r.Scope),
+		InterpreterID: r.InterpreterID, TokenHash: r.TokenHash, RevokedAt: decodeTime(r.RevokedAt),
+		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
+	}
+}
+
+// CreateFeed stores a new feed at version 1, its token hash as a unique
+// key, its owner's index entry and its audit entry in one transaction.
+func (s *Store) CreateFeed(ctx context.Context, f data.Feed, audit data.AuditEntry) error {
+	if f.TokenHash == "" {
+		return invalid("tokenHash", "is required")
+	}
+	f.Version = 1
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFeeds)
+		if b.Get([]byte(f.ID)) != nil {
+			return fmt.Errorf("feed %s: %w", f.ID, data.ErrDuplicate)
+		}
+		if err := writeIndexes(tx, nil, feedIndexes(f)); err != nil {
+			return err
+		}
+		if err := put(b, f.ID, fromFeed(f)); err != nil {
+			return err
+		}
+		return putAudit(tx, audit)
+	})
+}
+
+// Feed returns the feed with this ID.
+func (s *Store) Feed(ctx context.Context, id string) (data.Feed, error) {
+	var f data.Feed
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		rec, err := get[feedRecord](tx.Bucket(bucketFeeds), id)
+		f = rec.toFeed()
+		return err
+	})
+	return f, err
+}
+
+// FeedByTokenHash returns the feed holding the token with this hash.
+func (s *Store) FeedByTokenHash(ctx context.Context, tokenHash string) (data.Feed, error) {
+	var f data.Feed
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		id := tx.Bucket([]byte(bucketFeedsByToken)).Get([]byte(tokenHash))
+		if id == nil {
+			return fmt.Errorf("feed by token: %w", data.ErrNotFound)
+		}
+		rec, err := get[feedRecord](tx.Bucket(bucketFeeds), string(id))
+		if err != nil {
+			return indexFault(string(id), err)
+		}
+		f = rec.toFeed()
+		return nil
+	})
+	return f, err
+}
+
+// UpdateFeed compares versions and writes the feed, the difference between
+// its old and new index entries, and its audit entry in one transaction.
+// A token hash that another feed holds is data.ErrDuplicate.
+func (s *Store) UpdateFeed(ctx context.Context, f data.Feed, audit data.AuditEntry) (data.Feed, error) {
+	if f.TokenHash == "" {
+		return data.Feed{}, invalid("tokenHash", "is required")
+	}
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFeeds)
+		cur, err := get[feedRecord](b, f.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != f.Version {
+			return fmt.Errorf("feed %s at version %d, not %d: %w", f.ID, cur.Version, f.Version, data.ErrConflict)
+		}
+		f.Version++
+		if err := writeIndexes(tx, feedIndexes(cur.toFeed()), feedIndexes(f)); err != nil {
+			return err
+		}
+		if err := put(b, f.ID, fromFeed(f)); err != nil {
+			return err
+		}
+		return putAudit(tx, audit)
+	})
+	if err != nil {
+		return data.Feed{}, err
+	}
+	return fromFeed(f).toFeed(), nil
+}
+
+// ListFeeds reads the page's IDs off the owner's feeds_by_owner entries,
+// after the cursor, then reads the page's records. A missing owner is a
+// *data.ValidationError.
+func (s *Store) ListFeeds(ctx context.Context, q data.FeedQuery) (data.Page[data.Feed], error) {
+	if q.Owner == "" {
+		return data.Page[data.Feed]{}, invalid("owner", "is required")
+	}
+	limit := data.PageSize(q.Limit)
+	var page data.Page[data.Feed]
+	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		ids := seekIndex(tx.Bucket([]byte(bucketFeedsByOwner)), indexPrefix(q.Owner), q.After, false).take(limit+1, nil)
+		page, err = pageOf(tx.Bucket(bucketFeeds), ids, limit, feedRecord.toFeed)
+		return err
+	})
+	return page, err
+}

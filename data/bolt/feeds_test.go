@@ -1,0 +1,62 @@
+package bolt
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tolk/tolk/data"
+)
+
+// TestOpenBuildsFeedIndexes opens a file holding feeds but none of their
+// index buckets, as a file written before feeds had them: Open builds
+// them, so tokens find their feeds (revoked ones too), owners' listings
+// see them, and a taken token hash is still refused.
+func TestOpenBuildsFeedIndexes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	working := data.Feed{ID: "f1", Organisation: "north", Owner: "sw-1", Scope: data.FeedMine, TokenHash: data.HashKey("t1"), Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase}
+	revoked := data.Feed{ID: "f2", Organisation: "north", Owner: "sw-1", Scope: data.FeedOrganisation, TokenHash: data.HashKey("t2"), RevokedAt: benchBase, Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase}
+	for _, f := range []data.Feed{working, revoked} {
+		if err := s.CreateFeed(ctx, f, testAudit(f.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range feedKind.indexes {
+			if err := tx.DeleteBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	for _, f := range []data.Feed{working, revoked} {
+		got, err := s.FeedByTokenHash(ctx, f.TokenHash)
+		if err != nil || got.ID != f.ID || got.Revoked() != f.Revoked() {
+			t.Errorf("FeedByTokenHash(%s) after the migration: %+v, %v", f.ID, got, err)
+		}
+	}
+	page, err := s.ListFeeds(ctx, data.FeedQuery{Owner: "sw-1"})
+	if err != nil || len(page.Items) != 2 || page.Items[0].ID != "f1" || page.Items[1].ID != "f2" {
+		t.Errorf("ListFeeds after the migration: %+v, %v", page.Items, err)
+	}
+	taken := data.Feed{ID: "f3", Owner: "sw-2", TokenHash: revoked.TokenHash, Version: 1}
+	if err := s.CreateFeed(ctx, taken, testAudit(taken.ID)); !errors.Is(err, data.ErrDuplicate) {
+		t.Errorf("a revoked feed's token hash given to another feed after the migration: %v, want ErrDuplicate", err)
+	}
+}

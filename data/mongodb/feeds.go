@@ -1,0 +1,133 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tolk/tolk/data"
+)
+
+// feedDocument is a feed as stored. The unique index on tokenHash finds a
+// feed by its token and refuses a hash another feed holds; a revoked feed
+// keeps its hash, so its token is recognised as revoked. The index on
+// (owner, _id) lists an owner's feeds in creation order.
+type feedDocument struct {
+	ID            string    `bson:"_id"`
+	Organisation  string    `bson:"organisation"`
+	Owner         string    `bson:"owner"`
+	Scope         string    `bson:"scope"`
+	InterpreterID string    `bson:"interpreterId,omitempty"`
+	TokenHash     string    `bson:"tokenHash"`
+	RevokedAt     time.Time `bson:"revokedAt,omitempty"` // absent while the feed works
+	Version       int64     `bson:"version"`
+	CreatedAt     time.Time `bson:"createdAt"`
+	UpdatedAt     time.Time `bson:"updatedAt"`
+}
+
+func fromFeed(f data.Feed) feedDocument {
+	return feedDocument{
+		ID: f.ID, Organisation: f.Organisation, Owner: f.Owner, Scope: string(f.Scope),
+		InterpreterID: f.InterpreterID, TokenHash: f.TokenHash, RevokedAt: data.Timestamp(f.RevokedAt),
+		Version: f.Version, CreatedAt: data.Timestamp(f.CreatedAt), UpdatedAt: data.Timestamp(f.UpdatedAt),
+	}
+}
+
+func (d feedDocument) toFeed() data.Feed {
+	return data.Feed{
+		ID: d.ID, Organisation: d.Organisation, Owner: d.Owner, Scope: data.FeedScope(d.Scope),
+		InterpreterID: d.InterpreterID, TokenHash: d.TokenHash, RevokedAt: utc(d.RevokedAt),
+		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+	}
+}
+
+// CreateFeed commits a new feed at version 1 with its audit entry. The
+// unique index on tokenHash refuses a taken hash when the lock lands.
+func (s *Store) CreateFeed(ctx context.Context, f data.Feed, audit data.AuditEntry) error {
+	if f.TokenHash == "" {
+		return invalid("tokenHash", "is required")
+	}
+	var cur feedDocument
+	switch err := s.read(ctx, s.feeds, f.ID, &cur); {
+	case err == nil:
+		return fmt.Errorf("feed %s: %w", f.ID, data.ErrDuplicate)
+	case !errors.Is(err, data.ErrNotFound):
+		return err
+	}
+	f.Version = 1
+	err := s.commit(ctx, change{coll: feedsCollection, id: f.ID, version: 1, doc: fromFeed(f), audit: audit})
+	if errors.Is(err, errStale) {
+		return fmt.Errorf("feed %s: %w", f.ID, data.ErrDuplicate)
+	}
+	return err
+}
+
+// Feed returns the feed with this ID.
+func (s *Store) Feed(ctx context.Context, id string) (data.Feed, error) {
+	var d feedDocument
+	if err := s.read(ctx, s.feeds, id, &d); err != nil {
+		return data.Feed{}, err
+	}
+	return d.toFeed(), nil
+}
+
+// FeedByTokenHash returns the feed holding the token with this hash, once
+// the feed changes in flight have landed.
+func (s *Store) FeedByTokenHash(ctx context.Context, tokenHash string) (data.Feed, error) {
+	if err := s.finishPending(ctx, feedsCollection); err != nil {
+		return data.Feed{}, err
+	}
+	var d feedDocument
+	if err := s.feeds.FindOne(ctx, bson.D{{Key: "tokenHash", Value: tokenHash}}).Decode(&d); err != nil {
+		return data.Feed{}, translate(err, "feed by token")
+	}
+	return d.toFeed(), nil
+}
+
+// UpdateFeed commits f at f.Version+1 with its audit entry if the stored
+// feed is at f.Version. Of writers holding the same version, the one whose
+// lock goes in first wins (locks.go). A token hash that another feed holds
+// is data.ErrDuplicate.
+func (s *Store) UpdateFeed(ctx context.Context, f data.Feed, audit data.AuditEntry) (data.Feed, error) {
+	if f.TokenHash == "" {
+		return data.Feed{}, invalid("tokenHash", "is required")
+	}
+	cur, err := s.Feed(ctx, f.ID)
+	if err != nil {
+		return data.Feed{}, err
+	}
+	if cur.Version != f.Version {
+		return data.Feed{}, fmt.Errorf("feed %s at version %d, not %d: %w", f.ID, cur.Version, f.Version, data.ErrConflict)
+	}
+	f.Version++
+	doc := fromFeed(f)
+	err = s.commit(ctx, change{coll: feedsCollection, id: f.ID, version: f.Version, doc: doc, audit: audit})
+	if errors.Is(err, errStale) {
+		return data.Feed{}, fmt.Errorf("feed %s: %w", f.ID, data.ErrConflict)
+	}
+	if err != nil {
+		return data.Feed{}, err
+	}
+	return doc.toFeed(), nil
+}
+
+// ListFeeds lands the feed changes in flight, then reads one page of the
+// owner's feeds off the index on (owner, _id). A missing owner is a
+// *data.ValidationError.
+func (s *Store) ListFeeds(ctx context.Context, q data.FeedQuery) (data.Page[data.Feed], error) {
+	if q.Owner == "" {
+		return data.Page[data.Feed]{}, invalid("owner", "is required")
+	}
+	if err := s.finishPending(ctx, feedsCollection); err != nil {
+		return data.Page[data.Feed]{}, err
+	}
+	filter := bson.D{{Key: "owner", Value: q.Owner}}
+	if q.After != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: q.After}}})
+	}
+	return findPage(ctx, s.feeds, filter, 1, data.PageSize(q.Limit), feedDocument.toFeed,
+		func(f data.Feed) string { return f.ID })
+}
