@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -61,6 +62,27 @@ func benchGet(b *testing.B, h *harness, path string) {
 	for b.Loop() {
 		res, err := h.app.Test(req, -1)
 		if err != nil || res.StatusCode != 200 {
+			b.Fatal(err, res.StatusCode)
+		}
+		res.Body.Close()
+	}
+}
+
+// BenchmarkFeedNotModified measures a calendar client polling a feed it
+// holds: the 304 path (look up the token, read the organisation's newest
+// audit entry, compare the ETag), beside BenchmarkBareFiber.
+func BenchmarkFeedNotModified(b *testing.B) {
+	h := newHarness(b)
+	r := h.do(data.RoleSocialWorker, "POST", "/v1/feeds", map[string]any{"scope": "mine"})
+	var f createdFeedView
+	r.json(b, &f)
+	path := f.URL[strings.Index(f.URL, "/feeds/"):]
+	etag := h.get(path).header.Get("ETag")
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("If-None-Match", etag)
+	for b.Loop() {
+		res, err := h.app.Test(req, -1)
+		if err != nil || res.StatusCode != 304 {
 			b.Fatal(err, res.StatusCode)
 		}
 		res.Body.Close()

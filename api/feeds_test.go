@@ -121,12 +121,21 @@ func TestFeeds(t *testing.T) {
 		t.Errorf("If-None-Match with the current ETag: %d %s", r.status, r.body)
 	}
 	h.serve(real)
-	// A changed feed is never 304: cancel, and the cancelled event shows.
-	h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+b.ID+"/cancel", map[string]any{"reason": "moved"})
-	changed := h.get(path, "If-None-Match", etag)
-	if changed.status != 200 || changed.header.Get("ETag") == etag || prop(string(changed.body), "STATUS")[0] != "CANCELLED" || prop(string(changed.body), "SEQUENCE")[0] != "1" {
-		t.Errorf("after a change: %d %s\n%s", changed.status, changed.header.Get("ETag"), changed.body)
+	// A changed feed is never 304: reschedule (SEQUENCE 1), then cancel
+	// (SEQUENCE 2, STATUS:CANCELLED), under the same UID.
+	uid := prop(body, "UID")[0]
+	h.do(data.RoleSocialWorker, "PATCH", "/v1/bookings/"+b.ID, map[string]any{"start": "2026-11-30T13:00:00Z", "end": "2026-11-30T14:00:00Z"})
+	moved := h.get(path, "If-None-Match", etag)
+	if moved.status != 200 || moved.header.Get("ETag") == etag || prop(string(moved.body), "SEQUENCE")[0] != "1" || prop(string(moved.body), "UID")[0] != uid {
+		t.Errorf("after a reschedule: %d\n%s", moved.status, moved.body)
 	}
+	h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+b.ID+"/cancel", map[string]any{"reason": "moved"})
+	changed := h.get(path, "If-None-Match", moved.header.Get("ETag"))
+	if changed.status != 200 || prop(string(changed.body), "STATUS")[0] != "CANCELLED" || prop(string(changed.body), "SEQUENCE")[0] != "2" || prop(string(changed.body), "UID")[0] != uid {
+		t.Errorf("after a cancellation: %d %s\n%s", changed.status, changed.header.Get("ETag"), changed.body)
+	}
+	// The freed slot books again.
+	h.book(data.RoleSocialWorker, bookingBody(c.ID, good))
 	// The caller's feeds are listed without their URLs.
 	list := h.do(data.RoleSocialWorker, "GET", "/v1/feeds", nil)
 	if list.status != 200 || strings.Contains(string(list.body), token[1]) || !strings.Contains(string(list.body), f.ID) {

@@ -82,7 +82,7 @@ func (s *Store) ListAudit(ctx context.Context, q data.AuditQuery) (data.Page[dat
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.AuditEntry]
 	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
-		page, err = pageOf(tx.Bucket(bucketAudit), auditIDs(tx, q, limit+1), limit, auditRecord.toEntry)
+		page, err = cachedPageOf(tx.Bucket(bucketAudit), auditIDs(tx, q, limit+1), limit, s.audit)
 		return err
 	})
 	return page, err

@@ -34,6 +34,8 @@ type Store struct {
 
 	interpreters *decoded[data.Interpreter]
 	bookings     *decoded[data.Booking]
+	feeds        *decoded[data.Feed]
+	audit        *decoded[data.AuditEntry]
 }
 
 var (
@@ -63,6 +65,8 @@ func Open(path string) (*Store, error) {
 		db:           db,
 		interpreters: newDecoded(maxCachedInterpreters, decodeInterpreter, cloneInterpreter),
 		bookings:     newDecoded(maxCachedBookings, decodeBooking, cloneBooking),
+		feeds:        newDecoded(maxCachedFeeds, decodeRecord(feedRecord.toFeed), same[data.Feed]),
+		audit:        newDecoded(maxCachedAudit, decodeRecord(auditRecord.toEntry), same[data.AuditEntry]),
 	}, nil
 }
 

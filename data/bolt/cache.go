@@ -61,7 +61,21 @@ func (d *decoded[T]) get(id string, raw []byte) (T, error) {
 const (
 	maxCachedInterpreters = 50_000
 	maxCachedBookings     = 200_000
+	maxCachedFeeds        = 20_000
+	maxCachedAudit        = 50_000
 )
+
+// decodeRecord decodes a stored JSON record of type R into its data form.
+func decodeRecord[R any, T any](toData func(R) T) func([]byte) (T, error) {
+	return func(raw []byte) (T, error) {
+		var r R
+		err := json.Unmarshal(raw, &r)
+		return toData(r), err
+	}
+}
+
+// same returns v: for records without slices or pointers to copy.
+func same[T any](v T) T { return v }
 
 func decodeInterpreter(raw []byte) (data.Interpreter, error) {
 	var r interpreterRecord

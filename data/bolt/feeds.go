@@ -104,11 +104,14 @@ func (s *Store) FeedByTokenHash(ctx context.Context, tokenHash string) (data.Fee
 		if id == nil {
 			return fmt.Errorf("feed by token: %w", data.ErrNotFound)
 		}
-		rec, err := get[feedRecord](tx.Bucket(bucketFeeds), string(id))
-		if err != nil {
+		raw := tx.Bucket(bucketFeeds).Get(id)
+		if raw == nil {
+			return indexFault(string(id), data.ErrNotFound)
+		}
+		var err error
+		if f, err = s.feeds.get(string(id), raw); err != nil {
 			return indexFault(string(id), err)
 		}
-		f = rec.toFeed()
 		return nil
 	})
 	return f, err
