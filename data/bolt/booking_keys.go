@@ -31,7 +31,7 @@ var (
 // startKey is t as a start key, truncated to the millisecond. A time
 // outside the keys' range gets the nearest end of it, so a seek bound
 // computed near the range's ends stays in order; stored bookings start
-// inside the range (see checkStorable), so their keys are exact.
+// inside the range (see data.Booking.CheckStorable), so their keys are exact.
 func startKey(t time.Time) string {
 	switch t = t.UTC(); {
 	case t.Before(minKeyTime):

@@ -3,7 +3,6 @@ package bolt
 import (
 	"context"
 	"fmt"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -74,14 +73,14 @@ func (s *Store) CreateBooking(ctx context.Context, b data.Booking, audit data.Au
 
 // createBooking stores a new booking and its index entries in tx, unless
 // its ID is taken (ErrDuplicate), it is out of the store's bounds
-// (checkStorable), or it is confirmed and blocked by a confirmed booking of
+// (data.Booking.CheckStorable), or it is confirmed and blocked by a confirmed booking of
 // its interpreter (*data.OverlapError).
 func createBooking(tx *bolt.Tx, b data.Booking) error {
 	bk := tx.Bucket(bucketBookings)
 	if bk.Get([]byte(b.ID)) != nil {
 		return fmt.Errorf("booking %s: %w", b.ID, data.ErrDuplicate)
 	}
-	if err := checkStorable(b); err != nil {
+	if err := b.CheckStorable(); err != nil {
 		return err
 	}
 	b = storedBooking(b)
@@ -124,7 +123,7 @@ func (s *Store) UpdateBooking(ctx context.Context, b data.Booking, audit data.Au
 		if b.InterpreterID != cur.InterpreterID {
 			return invalid("interpreterId", "may not change: cancel the booking and book another")
 		}
-		if err := checkStorable(b); err != nil {
+		if err := b.CheckStorable(); err != nil {
 			return err
 		}
 		next = b
@@ -182,32 +181,3 @@ func checkOverlap(tx *bolt.Tx, b data.Booking) error {
 	return nil
 }
 
-// checkStorable refuses, with a *data.ValidationError, a booking that the
-// guarantee against double booking cannot cover: one starting or ending
-// outside the years 1-9999 (start keys are fixed width, and RFC 3339 does
-// not read back a later year), lasting longer than data.MaxBookingDuration
-// or keeping a buffer outside 0-data.MaxBuffer (the overlap check's window
-// assumes those bounds). Booking.Validate refuses all but the years; the
-// store does not rely on its callers for the guarantee. It judges b as
-// given, before storedBooking, which would lose a time it cannot read back.
-func checkStorable(b data.Booking) error {
-	var errs []data.FieldError
-	for _, f := range []struct {
-		name string
-		t    time.Time
-	}{{"start", b.Start}, {"end", b.End}} {
-		if y := f.t.UTC().Year(); y < 1 || y > 9999 {
-			errs = append(errs, data.FieldError{Field: f.name, Message: "must be in the years 1 to 9999"})
-		}
-	}
-	if b.End.Sub(b.Start) > data.MaxBookingDuration {
-		errs = append(errs, data.FieldError{Field: "end", Message: fmt.Sprintf("must be at most %v after start", data.MaxBookingDuration)})
-	}
-	if b.Buffer < 0 || b.Buffer > data.MaxBuffer {
-		errs = append(errs, data.FieldError{Field: "buffer", Message: fmt.Sprintf("must be from 0 to %v", data.MaxBuffer)})
-	}
-	if len(errs) > 0 {
-		return &data.ValidationError{Errors: errs}
-	}
-	return nil
-}

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -124,36 +123,6 @@ func (d bookingDocument) toBooking() data.Booking {
 		}
 	}
 	return b
-}
-
-// checkStorable refuses, with a *data.ValidationError, a booking that the
-// guarantee against double booking cannot cover: one starting or ending
-// outside the years 1-9999, lasting longer than data.MaxBookingDuration or
-// keeping a buffer outside 0-data.MaxBuffer (the overlap check's window
-// assumes those bounds). Booking.Validate refuses all but the years; the
-// store does not rely on its callers for the guarantee. The years keep
-// every bound the store computes well inside what a BSON date holds, and
-// match the embedded store's.
-func checkStorable(b data.Booking) error {
-	var errs []data.FieldError
-	for _, f := range []struct {
-		name string
-		t    time.Time
-	}{{"start", b.Start}, {"end", b.End}} {
-		if y := f.t.UTC().Year(); y < 1 || y > 9999 {
-			errs = append(errs, data.FieldError{Field: f.name, Message: "must be in the years 1 to 9999"})
-		}
-	}
-	if b.End.Sub(b.Start) > data.MaxBookingDuration {
-		errs = append(errs, data.FieldError{Field: "end", Message: fmt.Sprintf("must be at most %v after start", data.MaxBookingDuration)})
-	}
-	if b.Buffer < 0 || b.Buffer > data.MaxBuffer {
-		errs = append(errs, data.FieldError{Field: "buffer", Message: fmt.Sprintf("must be from 0 to %v", data.MaxBuffer)})
-	}
-	if len(errs) > 0 {
-		return &data.ValidationError{Errors: errs}
-	}
-	return nil
 }
 
 // ceilMilli is t rounded up to the millisecond, in UTC: stored starts are

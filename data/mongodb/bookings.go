@@ -68,7 +68,7 @@ const bookingAttempts = 32
 // lock, after checking that its ID is free and, when it is confirmed, that
 // no confirmed booking of the interpreter Blocks it.
 func (s *Store) CreateBooking(ctx context.Context, b data.Booking, audit data.AuditEntry) error {
-	if err := checkStorable(b); err != nil {
+	if err := b.CheckStorable(); err != nil {
 		return err
 	}
 	b.Version = 1
@@ -90,7 +90,7 @@ func (s *Store) CreateBooking(ctx context.Context, b data.Booking, audit data.Au
 // bookings. A loss to another change of the interpreter's bookings is
 // retried, so only a change of this booking makes it data.ErrConflict.
 func (s *Store) UpdateBooking(ctx context.Context, b data.Booking, audit data.AuditEntry) (data.Booking, error) {
-	if err := checkStorable(b); err != nil {
+	if err := b.CheckStorable(); err != nil {
 		return data.Booking{}, err
 	}
 	read := b.Version

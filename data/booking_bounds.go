@@ -1,0 +1,32 @@
+package data
+
+import (
+	"fmt"
+	"time"
+)
+
+// CheckStorable refuses, with a *ValidationError, a booking that the
+// stores' guarantee against double booking cannot cover: one starting or
+// ending outside the years 1-9999 (fixed-width start keys; RFC 3339 and BSON
+// dates read no later year back), lasting longer than MaxBookingDuration, or
+// keeping a buffer outside 0-MaxBuffer (a store's overlap check seeks a
+// window that assumes those bounds). Validate refuses all but the years;
+// stores call this themselves rather than rely on their callers.
+func (b Booking) CheckStorable() error {
+	var p problems
+	for _, f := range []struct {
+		name string
+		t    time.Time
+	}{{"start", b.Start}, {"end", b.End}} {
+		if y := f.t.UTC().Year(); y < 1 || y > 9999 {
+			p.add(f.name, "must be in the years 1 to 9999")
+		}
+	}
+	if b.End.Sub(b.Start) > MaxBookingDuration {
+		p.add("end", fmt.Sprintf("must be at most %v after start", MaxBookingDuration))
+	}
+	if b.Buffer < 0 || b.Buffer > MaxBuffer {
+		p.add("buffer", fmt.Sprintf("must be from 0 to %v", MaxBuffer))
+	}
+	return p.err()
+}
