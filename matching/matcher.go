@@ -73,7 +73,9 @@ func newMatcher(in *Input, p Policy) (*matcher, error) {
 		case b.Outcome == nil:
 		case !b.Outcome.ChildComfortable:
 			m.declined[b.InterpreterID] = true
-		case b.Status == data.BookingCompleted:
+		case b.Status == data.BookingCompleted && b.Outcome.Attended:
+			// Continuity needs an interview that happened: an interpreter
+			// who did not turn up earns nothing, whatever else is recorded.
 			m.comfortable[b.InterpreterID] = true
 		}
 	}

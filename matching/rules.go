@@ -191,6 +191,12 @@ func (m *matcher) community(in *data.Interpreter) communityCheck {
 				m.links[l.Kind] = append(m.links[l.Kind], v)
 			}
 		}
+		// A region lies in a country: a child from IQ-SU is from IQ.
+		for _, r := range m.links[data.LinkRegion] {
+			if c := regionCountry(r); c != "" && !slices.Contains(m.links[data.LinkCountry], c) {
+				m.links[data.LinkCountry] = append(m.links[data.LinkCountry], c)
+			}
+		}
 		for _, r := range append([]string{m.in.Case.Reference}, m.in.Case.LinkedReferences...) {
 			if f := m.normLink(data.CommunityLink{Kind: data.LinkCase, Value: r}); f != "" {
 				m.caseRefs = append(m.caseRefs, f)
@@ -200,7 +206,7 @@ func (m *matcher) community(in *data.Interpreter) communityCheck {
 	var sharedValues []string
 	for _, l := range in.CommunityLinks {
 		theirs := m.links[l.Kind]
-		if l.Kind != data.LinkCase && len(theirs) == 0 {
+		if l.Kind != data.LinkCase && len(theirs) == 0 && (l.Kind != data.LinkRegion || len(m.links[data.LinkCountry]) == 0) {
 			continue // nothing to compare: skip folding
 		}
 		v := m.normLink(l)
@@ -214,6 +220,14 @@ func (m *matcher) community(in *data.Interpreter) communityCheck {
 				sharedValues = append(sharedValues, key)
 				c.shared = append(c.shared, l.Kind)
 			}
+			// An interpreter's region lies in a country the child may share.
+			if cv := regionCountry(v); l.Kind == data.LinkRegion && cv != "" {
+				key := string(data.LinkCountry) + ":" + cv
+				if slices.Contains(m.links[data.LinkCountry], cv) && !slices.Contains(sharedValues, key) {
+					sharedValues = append(sharedValues, key)
+					c.shared = append(c.shared, data.LinkCountry)
+				}
+			}
 		case data.LinkCase:
 			if slices.Contains(m.caseRefs, v) || slices.Contains(theirs, v) {
 				c.caseLink = true
@@ -225,6 +239,16 @@ func (m *matcher) community(in *data.Interpreter) communityCheck {
 		}
 	}
 	return c
+}
+
+// regionCountry returns the country of an ISO 3166-2 code ("IQ-SU" → "IQ"),
+// or "" when the code has no country part.
+func regionCountry(region string) string {
+	country, _, ok := strings.Cut(region, "-")
+	if !ok {
+		return ""
+	}
+	return country
 }
 
 // normLink returns a link's value in the form links are compared in:
