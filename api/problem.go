@@ -35,7 +35,7 @@ type Problem struct {
 
 // conflictView names a booking that blocks another and its slot.
 type conflictView struct {
-	BookingID string    `json:"bookingId"`
+	BookingID string    `json:"bookingId,omitempty"` // absent when another organisation's
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end"`
 }
@@ -103,6 +103,9 @@ func toProblem(err error) (p Problem, internal bool) {
 	case errors.As(err, &overlap):
 		p = Problem{Status: http.StatusConflict, Code: "booking_conflict", Detail: overlap.Error(),
 			Conflict: &conflictView{BookingID: overlap.Existing.ID, Start: overlap.Existing.Start, End: overlap.Existing.End}}
+		if overlap.Existing.ID == "" { // another organisation's booking: the slot only
+			p.Detail = fmt.Sprintf("the interpreter is booked from %s to %s", overlap.Existing.Start.UTC().Format(time.RFC3339), overlap.Existing.End.UTC().Format(time.RFC3339))
+		}
 	case errors.As(err, &state):
 		p = Problem{Status: http.StatusConflict, Code: state.Code, Detail: state.Reason}
 	case errors.As(err, &reused):

@@ -170,9 +170,27 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 		}
 	}
 	if err != nil {
-		return data.Booking{}, err
+		return data.Booking{}, redactOverlap(err, actor)
 	}
 	return b, nil
+}
+
+// checkSlot refuses a slot that starts in the past or lasts longer than a
+// booking may: an interview is booked before it starts (so no one can
+// record an outcome for an interview that was never booked ahead), and a
+// match is asked for a slot that can be booked.
+func checkSlot(req matching.Request, now time.Time) error {
+	var fields []data.FieldError
+	if !req.Start.IsZero() && req.Start.Before(now) {
+		fields = append(fields, data.FieldError{Field: "start", Message: "must not be in the past"})
+	}
+	if req.End.Sub(req.Start) > data.MaxBookingDuration {
+		fields = append(fields, data.FieldError{Field: "end", Message: fmt.Sprintf("must be at most %v after start", data.MaxBookingDuration)})
+	}
+	if len(fields) > 0 {
+		return &data.ValidationError{Errors: fields}
+	}
+	return nil
 }
 
 // evaluate judges one interpreter for a request by every hard rule, as Match
@@ -181,6 +199,9 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 func (a *App) evaluate(ctx context.Context, c data.Case, interp data.Interpreter, req matching.Request) (matching.Candidate, error) {
 	now := a.now()
 	in := matching.Input{Request: req, Pool: []data.Interpreter{interp}, Now: now}
+	if err := checkSlot(req, now); err != nil {
+		return matching.Candidate{}, err
+	}
 	if err := in.Validate(a.policy); err != nil {
 		return matching.Candidate{}, err
 	}

@@ -13,6 +13,10 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
+// etagEntries is how many of an organisation's newest audit entries a
+// feed's ETag covers.
+const etagEntries = 20
+
 // feedWindow is how far back a feed shows bookings: confirmed ones that
 // started from 30 days ago, and those cancelled in the last 30 days.
 const feedWindow = 30 * 24 * time.Hour
@@ -91,6 +95,33 @@ func (a *App) RevokeFeed(ctx context.Context, actor data.User, id string) error 
 	return fmt.Errorf("feed %s: %w", id, data.ErrConflict)
 }
 
+// revokeFeedsOf revokes every working feed the user owns, for the actor
+// ending their access.
+func (a *App) revokeFeedsOf(ctx context.Context, actor, owner data.User) error {
+	q := data.FeedQuery{Owner: owner.ID, Limit: data.MaxPageSize}
+	for {
+		page, err := a.store.ListFeeds(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, f := range page.Items {
+			if f.Revoked() {
+				continue
+			}
+			now := a.stamp()
+			f.RevokedAt, f.UpdatedAt = now, now
+			audit := data.NewAuditEntry(now, actor, f.Organisation, "feed.revoked", "feed", f.ID)
+			if _, err := a.store.UpdateFeed(ctx, f, audit); err != nil && !errors.Is(err, data.ErrConflict) {
+				return err
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		q.After = page.Next
+	}
+}
+
 // FeedCalendar is a rendered feed, or only its validators when the caller's
 // copy is current.
 type FeedCalendar struct {
@@ -115,17 +146,24 @@ func (a *App) RenderFeed(ctx context.Context, token, ifNoneMatch string) (FeedCa
 	if f.Revoked() {
 		return FeedCalendar{}, fmt.Errorf("feed: %w", data.ErrNotFound)
 	}
-	newest, err := a.store.ListAudit(ctx, data.AuditQuery{Scopes: []string{f.Organisation}, Limit: 1})
+	// The newest entries, not only the newest: an entry is stamped before
+	// its change lands, so one stamped earlier may land after a later one.
+	// It still changes the ETag as long as it lands among the newest.
+	newest, err := a.store.ListAudit(ctx, data.AuditQuery{Scopes: []string{f.Organisation}, Limit: etagEntries})
 	if err != nil {
 		return FeedCalendar{}, err
 	}
 	now := a.now()
 	var out FeedCalendar
-	mark := ""
-	if len(newest.Items) > 0 {
-		mark, out.LastModified = newest.Items[0].ID, newest.Items[0].At
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s", f.ID, data.DateOf(now))
+	for _, e := range newest.Items {
+		fmt.Fprintf(h, "\x00%s", e.ID)
+		if e.At.After(out.LastModified) {
+			out.LastModified = e.At
+		}
 	}
-	sum := sha256.Sum256([]byte(f.ID + "\x00" + mark + "\x00" + data.DateOf(now).String()))
+	sum := h.Sum(nil)
 	out.ETag = `"` + hex.EncodeToString(sum[:12]) + `"`
 	if ifNoneMatch == out.ETag {
 		out.NotModified = true

@@ -65,12 +65,15 @@ func (a *App) ChangeBooking(ctx context.Context, actor data.User, id string, ch 
 		action := "booking.relocated"
 		if moved {
 			action = "booking.rescheduled"
-			cand, err := a.rejudge(ctx, actor, next)
-			if err != nil {
-				return b, "", err
-			}
-			next.Match = cand.Snapshot()
 		}
+		// Every change is judged by every hard rule again, a new location
+		// included: a calendar invitation goes out again, and must never go
+		// to an interpreter who has since been suspended or excluded.
+		cand, err := a.rejudge(ctx, actor, next)
+		if err != nil {
+			return b, "", err
+		}
+		next.Match = cand.Snapshot()
 		next.Sequence++
 		return next, action, nil
 	})
@@ -164,7 +167,18 @@ func (a *App) changeBooking(ctx context.Context, actor data.User, id string, cha
 		if errors.Is(err, data.ErrConflict) {
 			continue
 		}
-		return updated, err
+		return updated, redactOverlap(err, actor)
 	}
 	return data.Booking{}, fmt.Errorf("booking %s: %w", id, data.ErrConflict)
+}
+
+// redactOverlap keeps another organisation's booking out of an overlap
+// error: the actor learns the interpreter is busy then, not whose booking it
+// is.
+func redactOverlap(err error, actor data.User) error {
+	var oe *data.OverlapError
+	if errors.As(err, &oe) && oe.Existing.Organisation != actor.Organisation {
+		return &data.OverlapError{Existing: data.Booking{Start: oe.Existing.Start, End: oe.Existing.End}}
+	}
+	return err
 }

@@ -88,6 +88,9 @@ const recentWindow = 30 * 24 * time.Hour
 func (a *App) matchInput(ctx context.Context, c data.Case, req matching.Request) (matching.Input, error) {
 	now := a.now()
 	in := matching.Input{Request: req, Now: now}
+	if err := checkSlot(req, now); err != nil {
+		return in, err
+	}
 	if err := in.Validate(a.policy); err != nil {
 		return in, err
 	}

@@ -112,17 +112,21 @@ func (a *App) IssueKey(ctx context.Context, actor data.User, userID string) (str
 	return key, nil
 }
 
-// RevokeKey ends a user's API key at once. The user keeps their record and
-// can be given a new key with IssueKey. The store keeps the hash of a fresh
-// random key that nobody is ever given, so no key matches.
+// RevokeKey ends a user's API key at once, and every calendar feed they
+// own: a person whose access ends keeps no feed of the organisation's
+// bookings. The user keeps their record and can be given a new key with
+// IssueKey. The store keeps the hash of a fresh random key that nobody is
+// ever given, so no key matches.
 func (a *App) RevokeKey(ctx context.Context, actor data.User, userID string) error {
 	u, err := a.managedUser(ctx, actor, userID)
 	if err != nil {
 		return err
 	}
 	audit := data.NewAuditEntry(a.now(), actor, u.Organisation, "apikey.revoked", "user", u.ID)
-	_, err = a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(data.NewAPIKey()), audit)
-	return err
+	if _, err = a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(data.NewAPIKey()), audit); err != nil {
+		return err
+	}
+	return a.revokeFeedsOf(ctx, actor, u)
 }
 
 // EnsureBootstrapAdmin makes sure the bootstrap admin exists and holds key,
