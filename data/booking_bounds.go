@@ -30,3 +30,11 @@ func (b Booking) CheckStorable() error {
 	}
 	return p.err()
 }
+
+// HoldsTime reports whether a booking in this status keeps its
+// interpreter's time: a confirmed booking, and a completed one (its
+// interview happened; recording the outcome early must not free the rest
+// of the slot). A cancelled booking frees it.
+func (s BookingStatus) HoldsTime() bool {
+	return s == BookingConfirmed || s == BookingCompleted
+}

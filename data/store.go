@@ -92,8 +92,9 @@ type CaseStore interface {
 // of Store.
 type BookingStore interface {
 	// CreateBooking stores a new booking (Version 1, with its ID and
-	// timestamps) with its audit entry. When the booking is confirmed and
-	// Blocks a confirmed booking of the same interpreter, nothing is written
+	// timestamps) with its audit entry. When the booking holds its
+	// interpreter's time (confirmed or completed: BookingStatus.HoldsTime)
+	// and Blocks another such booking of the same interpreter, nothing is written
 	// and the error is an *OverlapError (ErrOverlap) naming that booking.
 	// ErrDuplicate when the ID is taken. A backend that serialises writers
 	// optimistically retries internally and may, under heavy contention for
@@ -114,7 +115,8 @@ type BookingStore interface {
 	// ErrInvalid without an organisation or with a cursor it did not issue.
 	// From and To count to the millisecond (times are stored so).
 	ListBookings(ctx context.Context, q BookingQuery) (Page[Booking], error)
-	// ConfirmedBookings returns the confirmed bookings of these interpreters
+	// ConfirmedBookings returns the bookings that hold these interpreters'
+	// time (confirmed or completed)
 	// that start in [from, to) (to the millisecond), by interpreter ID then
 	// start, each interpreter once however often listed: what matching
 	// needs to judge availability, in one call whose cost follows the answer.

@@ -44,8 +44,9 @@ type Input struct {
 	// languages or a related variety (see PoolLanguageKeys). Others may be
 	// present; they are skipped, neither candidate nor excluded.
 	Pool []data.Interpreter
-	// Bookings holds the confirmed bookings of the pool's interpreters from
-	// a day before Start to 15 days after it. Other statuses and other
+	// Bookings holds the bookings that hold the pool's interpreters' time
+	// (confirmed or completed: data.BookingStatus.HoldsTime) from
+	// a day before Start to 15 days after it. Cancelled ones and other
 	// interpreters' bookings are ignored.
 	Bookings []data.Booking
 	// History holds this case's bookings (any status) with their outcomes,

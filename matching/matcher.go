@@ -142,7 +142,7 @@ func (m *matcher) indexBookings(ids []string) {
 	for i := range m.in.Bookings {
 		bk := &m.in.Bookings[i]
 		k, ok := b.slot[bk.InterpreterID] // first: most bookings are other interpreters'
-		if !ok || bk.Status != data.BookingConfirmed || (m.in.IgnoreBookingID != "" && bk.ID == m.in.IgnoreBookingID) {
+		if !ok || !bk.Status.HoldsTime() || (m.in.IgnoreBookingID != "" && bk.ID == m.in.IgnoreBookingID) {
 			continue
 		}
 		hits = append(hits, hit{k, i})

@@ -25,7 +25,7 @@ var (
 	// "<interpreter ID>\x00<start key>\x00<id>" for confirmed bookings only,
 	// with the end and buffer as value (confirmedValue): what the overlap
 	// check and ConfirmedBookings seek.
-	bucketBookingsConfirmed = "bookings_confirmed"
+	bucketBookingsConfirmed = "bookings_holding" // confirmed and completed: see data.BookingStatus.HoldsTime
 )
 
 var bookingKind = recordKind{
@@ -52,7 +52,7 @@ func bookingIndexes(b data.Booking) []indexEntry {
 	if b.BookedBy != "" {
 		out = append(out, indexEntry{bucket: bucketBookingsByOrgBooker, key: indexKey(b.Organisation, b.BookedBy, start, b.ID)})
 	}
-	if b.Status == data.BookingConfirmed {
+	if b.Status.HoldsTime() {
 		out = append(out, indexEntry{bucket: bucketBookingsConfirmed, key: indexKey(b.InterpreterID, start, b.ID), value: confirmedValue(b)})
 	}
 	return out
@@ -154,7 +154,7 @@ func (s *Store) UpdateBooking(ctx context.Context, b data.Booking, audit data.Au
 // the one in the way only: no booking starting outside that window can
 // block b, since none lasts longer or keeps a larger buffer.
 func checkOverlap(tx *bolt.Tx, b data.Booking) error {
-	if b.Status != data.BookingConfirmed {
+	if !b.Status.HoldsTime() {
 		return nil
 	}
 	from := startKey(b.Start.Add(-data.MaxBookingDuration - data.MaxBuffer))
@@ -180,4 +180,3 @@ func checkOverlap(tx *bolt.Tx, b data.Booking) error {
 	}
 	return nil
 }
-

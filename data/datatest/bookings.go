@@ -329,3 +329,27 @@ func testConcurrentRepeatedBookings(t *testing.T, open func() data.Store) {
 		t.Errorf("audit = %v, want one creation", got)
 	}
 }
+
+// testCompletedHoldsTime: recording an outcome early does not free the rest
+// of the slot: a completed booking blocks overlapping bookings and is among
+// the bookings that hold the interpreter's time.
+func testCompletedHoldsTime(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	c := newCase(1, "north")
+	b := newBooking(c, "int-1", "10:00", "12:00")
+	if err := book(t, s, b); err != nil {
+		t.Fatal(err)
+	}
+	done := b
+	done.Status, done.Outcome = data.BookingCompleted, &data.Outcome{Attended: true, ChildComfortable: true, RecordedBy: "sw-1", RecordedAt: base}
+	if _, err := s.UpdateBooking(ctx, done, bookingAudit(b, "booking.outcome")); err != nil {
+		t.Fatal(err)
+	}
+	if err := book(t, s, newBooking(c, "int-1", "11:00", "11:30")); !errors.Is(err, data.ErrOverlap) {
+		t.Errorf("a booking inside a completed one: %v, want ErrOverlap", err)
+	}
+	got, err := s.ConfirmedBookings(ctx, []string{"int-1"}, day, day.Add(24*time.Hour))
+	if err != nil || len(got) != 1 || got[0].ID != b.ID {
+		t.Errorf("ConfirmedBookings = %v, %v; want the completed booking", bookingIDs(got), err)
+	}
+}

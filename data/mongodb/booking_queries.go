@@ -120,7 +120,7 @@ func (s *Store) ConfirmedBookings(ctx context.Context, interpreterIDs []string, 
 	}
 	filter := bson.D{
 		{Key: "interpreterId", Value: bson.D{{Key: "$in", Value: interpreterIDs}}},
-		{Key: "status", Value: string(data.BookingConfirmed)},
+		{Key: "status", Value: bson.D{{Key: "$in", Value: holdingStatuses}}},
 		{Key: "start", Value: bson.D{{Key: "$gte", Value: ceilMilli(from)}, {Key: "$lt", Value: ceilMilli(to)}}},
 	}
 	sort := bson.D{{Key: "interpreterId", Value: 1}, {Key: "start", Value: 1}, {Key: "_id", Value: 1}}

@@ -185,12 +185,12 @@ func (s *Store) scheduleVersion(ctx context.Context, interpreterID string) (int6
 // before b starts to MaxBuffer after b ends: no booking starting outside
 // that window can block b, since none lasts longer or keeps a larger buffer.
 func (s *Store) checkOverlap(ctx context.Context, b data.Booking) error {
-	if b.Status != data.BookingConfirmed {
+	if !b.Status.HoldsTime() {
 		return nil
 	}
 	filter := bson.D{
 		{Key: "interpreterId", Value: b.InterpreterID},
-		{Key: "status", Value: string(data.BookingConfirmed)},
+		{Key: "status", Value: bson.D{{Key: "$in", Value: holdingStatuses}}},
 		{Key: "start", Value: bson.D{
 			{Key: "$gte", Value: b.Start.Add(-data.MaxBookingDuration - data.MaxBuffer)},
 			{Key: "$lt", Value: b.End.Add(data.MaxBuffer)},
@@ -220,3 +220,7 @@ func (s *Store) Booking(ctx context.Context, id string) (data.Booking, error) {
 	}
 	return d.toBooking(), nil
 }
+
+// holdingStatuses are the statuses of bookings that keep their
+// interpreter's time (see data.BookingStatus.HoldsTime).
+var holdingStatuses = []string{string(data.BookingConfirmed), string(data.BookingCompleted)}
