@@ -85,7 +85,7 @@ func ifMatchVersion(c *fiber.Ctx) (int64, error) {
 	}
 	v, err := strconv.ParseInt(h, 10, 64)
 	if err != nil || v < 1 {
-		return 0, newError(http.StatusPreconditionFailed, "precondition_failed", "If-Match does not name a version of this record")
+		return 0, validationFailed(fieldError{Field: "If-Match", Message: `must be a version in quotes, such as "3" (the ETag you read)`})
 	}
 	return v, nil
 }

@@ -144,6 +144,9 @@ func TestUpdateInterpreterNeedsCurrentVersion(t *testing.T) {
 
 	h.wantProblem(h.do(data.RoleCoordinator, "PUT", path, change), 428, "precondition_required")
 	h.wantProblem(h.do(data.RoleCoordinator, "PUT", path, change, "If-Match", `"7"`), 412, "precondition_failed")
+	if p := h.wantProblem(h.do(data.RoleCoordinator, "PUT", path, change, "If-Match", "garbage"), 400, "validation_failed"); fieldsOf(p)[0] != "If-Match" {
+		t.Errorf("fields %v, want If-Match", fieldsOf(p))
+	}
 	h.wantProblem(h.do(data.RoleSocialWorker, "PUT", path, change, "If-Match", `"1"`), 403, "forbidden")
 	h.wantProblem(h.do(data.RoleCoordinator, "PUT", "/v1/interpreters/nope", change, "If-Match", `"1"`), 404, "not_found")
 

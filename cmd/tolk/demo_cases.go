@@ -61,7 +61,11 @@ func seedDemoCases(ctx context.Context, store data.Store, now time.Time, out io.
 		return t
 	}
 	start, end := demoMatchSlot(now)
-	snapshot := data.MatchSnapshot{Score: 60, Factors: []data.Factor{{Factor: "training", Points: 20, Reason: "demo booking"}}}
+	snapshot := data.MatchSnapshot{Score: 136, Factors: []data.Factor{
+		{Factor: "continuity", Points: 100, Reason: "interpreted for this child before and the child was comfortable"},
+		{Factor: "language", Points: 26, Reason: "speaks ckb, the child's preferred language (native)"},
+		{Factor: "fair_spread", Points: 10, Reason: "0 bookings in the last 30 days"},
+	}}
 	bookings := []data.Booking{
 		{ID: "demo-booking-01", InterpreterID: demoNazdar, Start: at(-40, "10:00"), End: at(-40, "11:30"), Status: data.BookingCompleted,
 			Outcome: &data.Outcome{Attended: true, ChildComfortable: true, RecordedBy: demoBooker, RecordedAt: at(-40, "12:00")}},
