@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,23 +26,19 @@ func caller(c *fiber.Ctx) (data.User, bool) {
 }
 
 // authenticate resolves "Authorization: Bearer <key>" to a user through
-// app.Authenticate. Addresses that fail too often get 429 with Retry-After
-// until their window ends.
+// app.Authenticate. The key is always checked first: a valid key passes
+// whatever others have failed from the same address. Only failures count
+// towards the brake, and only failures are braked: past the limit, a failed
+// attempt is answered 429 with Retry-After instead of 401.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	ip := c.IP()
-	if wait := s.limiter.blocked(ip, s.now()); wait > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		return newError(http.StatusTooManyRequests, "rate_limited", "too many failed authentications from this address; retry later")
-	}
 	scheme, key, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(key) == "" {
-		s.limiter.fail(ip, s.now())
-		return newError(http.StatusUnauthorized, "unauthenticated", "send an API key as Authorization: Bearer <key>")
+	key = strings.TrimSpace(key)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || key == "" {
+		return s.refuse(c, "send an API key as Authorization: Bearer <key>")
 	}
-	u, err := s.app.Authenticate(c.UserContext(), strings.TrimSpace(key))
+	u, err := s.app.Authenticate(c.UserContext(), key)
 	if errors.Is(err, app.ErrUnauthenticated) {
-		s.limiter.fail(ip, s.now())
-		return newError(http.StatusUnauthorized, "unauthenticated", "the API key is not valid")
+		return s.refuse(c, "the API key is not valid")
 	}
 	if err != nil {
 		return err
@@ -49,66 +47,169 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// Failed authentications allowed per address per window before 429.
+// refuse counts a failed authentication against the client's address and
+// answers it: 401 with detail, or 429 once the address is over the limit.
+func (s *Server) refuse(c *fiber.Ctx, detail string) error {
+	if wait := s.limiter.fail(brakeKey(s.clientAddr(c)), s.now()); wait > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return newError(http.StatusTooManyRequests, "rate_limited", "too many failed authentications from this address; retry later")
+	}
+	return newError(http.StatusUnauthorized, "unauthenticated", "%s", detail)
+}
+
+// clientAddr returns the address of the client. The peer is the client
+// unless it is a trusted proxy; then X-Forwarded-For is read from the right
+// (the entries each proxy appended), skipping trusted proxies, and the
+// first address that is not one is the client. Entries further left were
+// written by the client itself and are never believed. An entry that is
+// not an address ends the walk at the last proxy read.
+func (s *Server) clientAddr(c *fiber.Ctx) netip.Addr {
+	addr, _ := netip.AddrFromSlice(c.Context().RemoteIP())
+	addr = addr.Unmap()
+	if !s.trusted(addr) {
+		return addr
+	}
+	lines := c.Request().Header.PeekAll(fiber.HeaderXForwardedFor)
+	for i := len(lines) - 1; i >= 0; i-- {
+		entries := bytes.Split(lines[i], []byte(","))
+		for j := len(entries) - 1; j >= 0; j-- {
+			hop, err := netip.ParseAddr(string(bytes.TrimSpace(entries[j])))
+			if err != nil {
+				return addr
+			}
+			addr = hop.Unmap()
+			if !s.trusted(addr) {
+				return addr
+			}
+		}
+	}
+	return addr
+}
+
+// trusted reports whether addr is one of the configured proxies.
+func (s *Server) trusted(addr netip.Addr) bool {
+	for _, p := range s.proxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// brakeKey is what the brake counts failures under: an IPv4 address, or
+// the /64 of an IPv6 address (one subscriber holds a whole /64, so keying
+// on full IPv6 addresses would give them 2^64 fresh starts).
+func brakeKey(addr netip.Addr) string {
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.String()
+	}
+	return addr.String()
+}
+
+// The brake: failed authentications allowed per address per window before
+// 429, and how many addresses it tracks at most.
 const (
 	failuresAllowed = 20
 	failureWindow   = time.Minute
+	maxTracked      = 1 << 16
 )
 
-// failureLimiter counts failed authentications per client address in fixed
+// failureLimiter counts failed authentications per address in fixed
 // windows. It lives in each process: a brake on guessing keys, not shared
 // state. A nil limiter limits nothing (TOLK_RATE_LIMITS=off).
+//
+// It tracks at most maxTracked addresses, in a table whose entries form a
+// list from the most to the least recently failed. A new address past that
+// takes the least recent one's entry, so every call is constant time under
+// the lock, with no scan and, once the table is full, no allocation. An
+// address with 130-bit API keys to guess gains nothing from being forgotten.
 type failureLimiter struct {
-	mu      sync.Mutex
-	allowed int
-	window  time.Duration
-	counts  map[string]*failureCount
+	mu         sync.Mutex
+	allowed    int
+	window     time.Duration
+	index      map[string]int32
+	entries    []failureCount
+	head, tail int32 // most and least recently failed entry; -1 when empty
 }
 
+// failureCount is one address's failures in its current window.
 type failureCount struct {
-	n     int
-	reset time.Time
+	key        string
+	n          int
+	reset      time.Time // when the window ends
+	prev, next int32     // neighbours in recency order; -1 at the ends
 }
 
 func newFailureLimiter(allowed int, window time.Duration) *failureLimiter {
-	return &failureLimiter{allowed: allowed, window: window, counts: map[string]*failureCount{}}
+	return &failureLimiter{allowed: allowed, window: window, index: map[string]int32{}, head: -1, tail: -1}
 }
 
-// blocked returns how long ip must wait, or 0 when it may try.
-func (l *failureLimiter) blocked(ip string, now time.Time) time.Duration {
+// fail counts one failure for key and returns how long key must wait: 0
+// while it is within the limit, the rest of its window once it is past.
+func (l *failureLimiter) fail(key string, now time.Time) time.Duration {
 	if l == nil {
 		return 0
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fc, ok := l.counts[ip]
-	if !ok || !now.Before(fc.reset) {
-		return 0
+	i, ok := l.index[key]
+	switch {
+	case ok:
+		l.unlink(i)
+	case len(l.entries) < maxTracked:
+		i = int32(len(l.entries))
+		l.entries = append(l.entries, failureCount{})
+	default: // full: forget the least recently failed address
+		i = l.tail
+		l.unlink(i)
+		delete(l.index, l.entries[i].key)
 	}
-	if fc.n >= l.allowed {
-		return fc.reset.Sub(now)
+	e := &l.entries[i]
+	if !ok || !now.Before(e.reset) {
+		*e = failureCount{key: key, reset: now.Add(l.window)}
+		l.index[key] = i
+	}
+	l.pushFront(i)
+	e.n++
+	if e.n > l.allowed {
+		return e.reset.Sub(now)
 	}
 	return 0
 }
 
-// fail counts one failure for ip.
-func (l *failureLimiter) fail(ip string, now time.Time) {
-	if l == nil {
-		return
-	}
+// len returns how many addresses the limiter tracks.
+func (l *failureLimiter) len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.counts) > 100_000 { // forget expired windows rather than grow without bound
-		for k, fc := range l.counts {
-			if !now.Before(fc.reset) {
-				delete(l.counts, k)
-			}
-		}
+	return len(l.index)
+}
+
+// unlink takes entry i out of the recency list.
+func (l *failureLimiter) unlink(i int32) {
+	e := &l.entries[i]
+	if e.prev >= 0 {
+		l.entries[e.prev].next = e.next
+	} else {
+		l.head = e.next
 	}
-	fc, ok := l.counts[ip]
-	if !ok || !now.Before(fc.reset) {
-		fc = &failureCount{reset: now.Add(l.window)}
-		l.counts[ip] = fc
+	if e.next >= 0 {
+		l.entries[e.next].prev = e.prev
+	} else {
+		l.tail = e.prev
 	}
-	fc.n++
+	e.prev, e.next = -1, -1
+}
+
+// pushFront makes entry i the most recently failed.
+func (l *failureLimiter) pushFront(i int32) {
+	e := &l.entries[i]
+	e.prev, e.next = -1, l.head
+	if l.head >= 0 {
+		l.entries[l.head].prev = i
+	}
+	l.head = i
+	if l.tail < 0 {
+		l.tail = i
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
@@ -44,14 +45,18 @@ func decode(c *fiber.Ctx, dst any) error {
 }
 
 // decodeJSON reads a JSON request body into dst strictly: JSON media type
-// only (415), one JSON object, names exactly as documented (an unknown name,
-// a name in the wrong case or a name given twice is a 400, every one of them
-// listed), values of the right type, nothing after the object. The rules are
-// those of package strictjson (encoding/json/v2 semantics).
+// in UTF-8 only (415; a charset parameter other than utf-8 is refused, not
+// read as UTF-8), one JSON object, names exactly as documented (an unknown
+// name, a name in the wrong case or a name given twice is a 400, every one
+// of them listed), values of the right type, nothing after the object. The
+// rules are those of package strictjson (encoding/json/v2 semantics).
 func decodeJSON(c *fiber.Ctx, dst any) error {
-	mt, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || (mt != fiber.MIMEApplicationJSON && !strings.HasSuffix(mt, "+json")) {
 		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type", "send the body as application/json")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type", "send the body as application/json in UTF-8 (charset=utf-8 or no charset)")
 	}
 	err = strictjson.Decode(c.Body(), dst)
 	var se *strictjson.Error
@@ -61,20 +66,26 @@ func decodeJSON(c *fiber.Ctx, dst any) error {
 	case errors.As(err, &se) && se.Syntax:
 		return newError(http.StatusBadRequest, "malformed_json", "%s", se.Message)
 	case errors.As(err, &se):
-		fields := make([]fieldError, len(se.Fields))
-		for i, f := range se.Fields {
-			fields[i] = fieldError(f)
+		invalid := validationFailed()
+		for _, f := range se.Fields {
+			var n int
+			if _, err := fmt.Sscanf(f.Message, "and %d more", &n); f.Field == "" && err == nil {
+				invalid.more += n // strictjson's count of what it did not list
+				continue
+			}
+			invalid.fields = append(invalid.fields, fieldError(f))
 		}
-		return validationFailed(fields...)
+		return invalid
 	}
 	return err // the destination type is broken: a fault of ours, a 500
 }
 
 // mergeInvalid joins the field errors of a shape check and an invariant
-// check into one 400, reporting each field once (the shape error first).
-// Errors that are not about fields pass through.
+// check into one 400, reporting each field once (the shape error first)
+// and at most data.MaxFieldErrors of them, counting the rest. Errors that
+// are not about fields pass through.
 func mergeInvalid(shape, invariants error) error {
-	var fields []fieldError
+	merged := validationFailed()
 	seen := map[string]bool{}
 	for _, err := range []error{shape, invariants} {
 		if err == nil {
@@ -84,20 +95,22 @@ func mergeInvalid(shape, invariants error) error {
 		if !ok {
 			return err
 		}
+		merged.more += invalid.more
 		for _, f := range invalid.fields {
 			if !seen[f.Field] {
 				seen[f.Field] = true
-				fields = append(fields, f)
+				merged.addField(f)
 			}
 		}
 	}
-	if len(fields) == 0 {
+	if len(merged.fields) == 0 && merged.more == 0 {
 		return nil
 	}
-	return validationFailed(fields...)
+	return merged
 }
 
-// validateStruct runs the validator tags and reports each failure by its JSON path.
+// validateStruct runs the validator tags and reports each failure by its
+// JSON path, at most data.MaxFieldErrors of them.
 func validateStruct(v any) error {
 	err := validate.Struct(v)
 	if err == nil {
@@ -107,15 +120,15 @@ func validateStruct(v any) error {
 	if !errors.As(err, &verrs) {
 		return err
 	}
-	fields := make([]fieldError, 0, len(verrs))
+	invalid := validationFailed()
 	for _, fe := range verrs {
 		ns := fe.Namespace()
 		if _, rest, ok := strings.Cut(ns, "."); ok {
 			ns = rest // drop the struct's own name
 		}
-		fields = append(fields, fieldError{Field: ns, Message: tagMessage(fe)})
+		invalid.addField(fieldError{Field: ns, Message: tagMessage(fe)})
 	}
-	return validationFailed(fields...)
+	return invalid
 }
 
 func tagMessage(fe validator.FieldError) string {
@@ -137,9 +150,11 @@ func tagMessage(fe validator.FieldError) string {
 		}
 		return "must be at most " + fe.Param()
 	case "datetime":
-		return fmt.Sprintf("must be a real date in the form YYYY-MM-DD, not %q", fe.Value())
+		return fmt.Sprintf("must be a real date in the form YYYY-MM-DD, not %q", clip(fmt.Sprint(fe.Value())))
 	case "bcp47":
-		return fmt.Sprintf("%q is not a BCP 47 language tag naming a language", fe.Value())
+		if _, err := data.CanonicalLanguage(fmt.Sprint(fe.Value())); err != nil {
+			return err.Error() // quotes at most data.MaxLanguageTagLength bytes
+		}
 	case "unique":
 		return "must not repeat values"
 	}
@@ -157,4 +172,18 @@ func queryInt(c *fiber.Ctx, name string, def, lo, hi int) (int, error) {
 		return 0, validationFailed(fieldError{Field: name, Message: fmt.Sprintf("must be an integer from %d to %d", lo, hi)})
 	}
 	return n, nil
+}
+
+// clip shortens a value quoted in a message to at most 32 bytes, cut at a
+// character boundary, so that an answer never echoes much of its request.
+func clip(s string) string {
+	const max = 32
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

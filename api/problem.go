@@ -52,6 +52,29 @@ type apiError struct {
 	code   string
 	detail string
 	fields []fieldError
+	more   int // field errors found beyond those listed
+}
+
+// addField lists f, or counts it once data.MaxFieldErrors are listed.
+func (e *apiError) addField(f fieldError) {
+	if len(e.fields) >= data.MaxFieldErrors {
+		e.more++
+		return
+	}
+	e.fields = append(e.fields, f)
+}
+
+// problemFields is what a problem lists for e: its field errors and, when
+// there were more, a last entry with no field counting them.
+func (e *apiError) problemFields() []fieldError {
+	if e.more == 0 {
+		return e.fields
+	}
+	noun := "problems"
+	if e.more == 1 {
+		noun = "problem"
+	}
+	return append(e.fields[:len(e.fields):len(e.fields)], fieldError{Message: fmt.Sprintf("and %d more %s", e.more, noun)})
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.detail }
@@ -74,6 +97,7 @@ var statusCodes = map[int]string{
 	http.StatusRequestHeaderFieldsTooLarge: "headers_too_large",
 	http.StatusUnsupportedMediaType:        "unsupported_media_type",
 	http.StatusTooManyRequests:             "rate_limited",
+	http.StatusNotImplemented:              "not_implemented",
 }
 
 // toProblem is the one table from errors to HTTP problems.
@@ -97,7 +121,7 @@ func toProblem(err error) (p Problem, internal bool) {
 	}
 	switch {
 	case errors.As(err, &ae):
-		p = Problem{Status: ae.status, Code: ae.code, Detail: ae.detail, Errors: ae.fields}
+		p = Problem{Status: ae.status, Code: ae.code, Detail: ae.detail, Errors: ae.problemFields()}
 	case errors.As(err, &tre):
 		p = Problem{Status: http.StatusConflict, Code: "invalid_transition", Detail: tre.Error()}
 	case errors.As(err, &overlap):
@@ -159,21 +183,57 @@ func asInvalid(err error) (*apiError, bool) {
 	}
 	var ve *data.ValidationError
 	if errors.As(err, &ve) {
-		fields := make([]fieldError, len(ve.Errors))
-		for i, f := range ve.Errors {
-			fields[i] = fieldError{Field: f.Field, Message: f.Message}
+		invalid := validationFailed()
+		invalid.more = ve.More
+		for _, f := range ve.Errors {
+			invalid.addField(fieldError{Field: f.Field, Message: f.Message})
 		}
-		return validationFailed(fields...), true
+		return invalid, true
 	}
 	return nil, false
+}
+
+// refusedDetails are the details of the answers the HTTP layer gives
+// before any handler runs, by status. They replace fasthttp's messages,
+// which may quote the request.
+var refusedDetails = map[int]string{
+	http.StatusBadRequest:                  "the request is not well-formed HTTP/1.1",
+	http.StatusRequestTimeout:              "the request did not arrive in time",
+	http.StatusRequestEntityTooLarge:       "the request body is larger than the service accepts",
+	http.StatusRequestHeaderFieldsTooLarge: "the request's headers are larger than the service accepts",
+	http.StatusNotImplemented:              "the service does not implement this method",
 }
 
 // errorHandler answers every error, Fiber's own included, as problem+json.
 // A 500 tells the client nothing internal; the log has the error and the
 // request ID the response carries.
+//
+// A request the HTTP layer refused before any handler ran (malformed, too
+// large, too slow, an unknown method) reaches here without an ID: it gets
+// one, a fixed detail, and a log line of its own (ID, status, code: nothing
+// of the request). A refusal after which fasthttp closes the connection
+// with the body perhaps unread (400, 413, 431) closes it lingeringly (see
+// Serve); a client too slow to send its request (408) is not waited for.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	refused := requestID(c) == ""
+	if refused {
+		giveRequestID(c)
+	}
 	p, internal := toProblem(err)
 	p.RequestID = requestID(c)
+	if refused {
+		p.Detail = refusedDetails[p.Status]
+		if p.Detail == "" {
+			p.Detail = http.StatusText(p.Status)
+		}
+		internal = false
+		s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request refused by the HTTP layer",
+			slog.String("request_id", p.RequestID), slog.Int("status", p.Status), slog.String("code", p.Code))
+		switch p.Status {
+		case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge:
+			lingerOnClose(c)
+		}
+	}
 	if internal {
 		s.log.ErrorContext(c.UserContext(), "request failed",
 			slog.String("request_id", p.RequestID), slog.String("method", c.Method()),

@@ -5,11 +5,17 @@
 package api
 
 import (
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/tolk/tolk/api/internal/strictjson"
 	"github.com/tolk/tolk/app"
@@ -34,6 +40,13 @@ type Config struct {
 	// BaseURL is the public base of the feed URLs the API hands out.
 	// Defaults to http://localhost:8080.
 	BaseURL string
+	// TrustedProxies are the addresses of the reverse proxies in front of
+	// the service (TOLK_TRUSTED_PROXIES). From them, and only from them,
+	// X-Forwarded-For names the client. Empty: the peer is the client.
+	TrustedProxies []netip.Prefix
+	// ReadTimeout bounds reading one request, headers and body; a client
+	// slower than that gets 408. Defaults to 30s.
+	ReadTimeout time.Duration
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -45,12 +58,14 @@ type Server struct {
 	openapi []byte
 	baseURL string
 	limiter *failureLimiter
+	proxies []netip.Prefix
 }
 
 // New returns the Fiber app serving the whole API.
 func New(cfg Config) *fiber.App {
 	s := &Server{
 		app: cfg.App, log: cfg.Logger, baseURL: strings.TrimRight(cfg.BaseURL, "/"), now: cfg.Now, timeout: cfg.RequestTimeout, openapi: cfg.OpenAPI,
+		proxies: cfg.TrustedProxies,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -70,6 +85,13 @@ func New(cfg Config) *fiber.App {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 1 << 20
 	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = 30 * time.Second
+	}
+	proxies := make([]string, len(cfg.TrustedProxies))
+	for i, p := range cfg.TrustedProxies {
+		proxies[i] = p.String()
+	}
 	app := fiber.New(fiber.Config{
 		AppName:      "tolk",
 		BodyLimit:    cfg.BodyLimit,
@@ -81,10 +103,101 @@ func New(cfg Config) *fiber.App {
 		// Handlers keep strings from requests (IDs, names) beyond the
 		// request's life; Immutable copies them instead of reusing buffers.
 		Immutable:    true,
-		ReadTimeout:  30 * time.Second,
+		ReadTimeout:  cfg.ReadTimeout,
 		WriteTimeout: 30 * time.Second,
 		IdleTimeout:  2 * time.Minute,
+		// Only the configured proxies may speak for a client: without the
+		// check, Fiber believes X-Forwarded-* from anyone. The brake reads
+		// X-Forwarded-For itself (see clientAddr), from the right.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxies,
+		ProxyHeader:             fiber.HeaderXForwardedFor,
 	})
+	// fasthttp's own error messages then never quote the request.
+	app.Server().SecureErrorLogMessage = true
+	s.refuseUnknownMethods(app)
 	s.routes(app)
 	return app
+}
+
+// refuseUnknownMethods answers a request whose method Fiber does not know
+// (BREW, or a garbled request line that still parses) with a 501 problem,
+// through errorHandler like the HTTP layer's other refusals. Fiber would
+// answer it in plain text, without a request ID, before any middleware.
+func (s *Server) refuseUnknownMethods(app *fiber.App) {
+	known := map[string]bool{}
+	for _, m := range app.Config().RequestMethods {
+		known[m] = true
+	}
+	handle := app.Server().Handler
+	app.Server().Handler = func(rc *fasthttp.RequestCtx) {
+		if known[string(rc.Method())] {
+			handle(rc)
+			return
+		}
+		c := app.AcquireCtx(rc)
+		defer app.ReleaseCtx(c)
+		if err := s.errorHandler(c, fiber.ErrNotImplemented); err != nil {
+			c.Status(http.StatusNotImplemented)
+		}
+	}
+}
+
+// Serve serves app, built by New, on ln until app shuts down. Use it
+// instead of app.Listener: a connection the service closes after refusing a
+// request (413, 431, a malformed or ambiguously framed request) first reads
+// and discards what the client is still sending, up to lingerBytes or
+// lingerTime, as nginx's lingering close does. Closing at once would reset
+// the connection, and a client that writes its whole body before reading
+// (Python's urllib and requests do) would see the reset, not the answer.
+func Serve(app *fiber.App, ln net.Listener) error {
+	return app.Listener(lingerListener{ln})
+}
+
+// Bounds of a lingering close: beyond them the connection is closed even
+// if the client is still sending.
+const (
+	lingerBytes = 8 << 20
+	lingerTime  = 5 * time.Second
+)
+
+// lingerListener hands out connections that can close lingeringly.
+type lingerListener struct{ net.Listener }
+
+// Accept wraps the next connection in a *lingerConn.
+func (l lingerListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &lingerConn{Conn: c}, nil
+}
+
+// lingerConn is a connection that, once marked by lingerOnClose, drains
+// what the client is still sending before it closes.
+type lingerConn struct {
+	net.Conn
+	linger atomic.Bool
+}
+
+// Close closes the connection, lingering first if it is marked: it ends
+// the write side (the answer is complete), then discards what arrives for
+// up to lingerTime or lingerBytes, or until the client closes its side.
+func (c *lingerConn) Close() error {
+	if c.linger.Swap(false) {
+		if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		c.Conn.SetReadDeadline(time.Now().Add(lingerTime))
+		io.CopyN(io.Discard, c.Conn, lingerBytes)
+	}
+	return c.Conn.Close()
+}
+
+// lingerOnClose marks the request's connection to linger when the server
+// closes it. It does nothing to a connection Serve did not accept (app.Test).
+func lingerOnClose(c *fiber.Ctx) {
+	if lc, ok := c.Context().Conn().(*lingerConn); ok {
+		lc.linger.Store(true)
+	}
 }

@@ -101,7 +101,8 @@ const (
 	MaxBookingDuration = 12 * time.Hour
 	// MaxBuffer is the longest travel buffer a policy may set.
 	MaxBuffer = 4 * time.Hour
-	// maxLocationLength bounds free text in a booking.
+	// maxLocationLength bounds free text in a booking: its location and
+	// the reason it was cancelled.
 	maxLocationLength = 500
 )
 
@@ -131,17 +132,19 @@ func (e *OverlapError) Error() string {
 func (e *OverlapError) Is(target error) bool { return target == ErrOverlap }
 
 // Validate checks a booking's invariants and returns a *ValidationError
-// naming each field that breaks one.
+// naming each field that breaks one. Text is checked for length and control
+// characters before it is parsed.
 func (b Booking) Validate() error {
 	var p problems
 	if !organisationPattern.MatchString(b.Organisation) {
 		p.add("organisation", "must be an organisation name")
 	}
-	if b.CaseID == "" {
-		p.add("caseId", "is required")
-	}
-	if b.InterpreterID == "" {
-		p.add("interpreterId", "is required")
+	for _, id := range []struct{ field, value string }{{"caseId", b.CaseID}, {"interpreterId", b.InterpreterID}} {
+		if id.value == "" {
+			p.add(id.field, "is required")
+		} else {
+			p.text(id.field, id.value, MaxIDLength, oneLine)
+		}
 	}
 	switch {
 	case b.Start.IsZero():
@@ -159,11 +162,13 @@ func (b Booking) Validate() error {
 	if !oneOf(b.Modality, Modalities) {
 		p.add("modality", "must be one of "+list(Modalities))
 	}
-	if b.Modality == ModalityInPerson && !IsSubdivisionCode(b.Region) {
+	if p.text("region", b.Region, maxCodeLength, oneLine) && b.Modality == ModalityInPerson && !IsSubdivisionCode(b.Region) {
 		p.add("region", "is required for in_person: an ISO 3166-2 code such as GB-LND")
 	}
-	if len(b.Location) > maxLocationLength {
-		p.add("location", fmt.Sprintf("must be at most %d characters", maxLocationLength))
+	p.text("location", b.Location, maxLocationLength, prose)
+	p.text("cancelReason", b.CancelReason, maxLocationLength, prose)
+	if b.Outcome != nil {
+		p.text("outcome.note", b.Outcome.Note, maxNoteLength, prose)
 	}
 	if b.Buffer < 0 || b.Buffer > MaxBuffer {
 		p.add("buffer", fmt.Sprintf("must be from 0 to %v", MaxBuffer))

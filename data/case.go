@@ -94,34 +94,32 @@ func (c *Case) Normalize() {
 }
 
 // Validate checks every invariant of a case and returns a *ValidationError
-// naming each field that breaks one. Call Normalize first.
+// naming each field that breaks one. Call Normalize first. Text is checked
+// for length and control characters before it is parsed.
 func (c Case) Validate() error {
 	var p problems
 	if !organisationPattern.MatchString(c.Organisation) {
 		p.add("organisation", "must be an organisation name")
 	}
-	switch {
-	case c.Reference == "":
+	if c.Reference == "" {
 		p.add("reference", "is required")
-	case len(c.Reference) > maxReferenceLength:
-		p.add("reference", fmt.Sprintf("must be at most %d characters", maxReferenceLength))
+	} else {
+		p.text("reference", c.Reference, maxReferenceLength, oneLine)
 	}
-	if len(c.LinkedReferences) > maxCaseList {
-		p.add("linkedReferences", fmt.Sprintf("must list at most %d references", maxCaseList))
-	}
-	for i, r := range c.LinkedReferences {
-		if r == "" || len(r) > maxReferenceLength {
-			p.add(fmt.Sprintf("linkedReferences[%d]", i), fmt.Sprintf("must be 1-%d characters", maxReferenceLength))
+	for i, r := range within(&p, "linkedReferences", c.LinkedReferences, maxCaseList, "references") {
+		f := fmt.Sprintf("linkedReferences[%d]", i)
+		if r == "" {
+			p.add(f, fmt.Sprintf("must be 1-%d characters", maxReferenceLength))
+		} else {
+			p.text(f, r, maxReferenceLength, oneLine)
 		}
 	}
 	child := c.Child
 	if len(child.Languages) == 0 {
 		p.add("child.languages", "must list at least one language")
-	} else if len(child.Languages) > 10 {
-		p.add("child.languages", "must list at most 10 languages")
 	}
 	seen := map[string]bool{}
-	for i, tag := range child.Languages {
+	for i, tag := range within(&p, "child.languages", child.Languages, 10, "languages") {
 		f := fmt.Sprintf("child.languages[%d].tag", i)
 		if canonical, err := CanonicalLanguage(tag); err != nil {
 			p.add(f, err.Error())
@@ -136,24 +134,18 @@ func (c Case) Validate() error {
 	} else if g.Required && g.Preference == "" {
 		p.add("child.interpreterGender.preference", "is required when the gender is required")
 	}
-	if len(child.CommunityLinks) > maxCaseList {
-		p.add("child.communityLinks", fmt.Sprintf("must list at most %d links", maxCaseList))
-	}
-	validateLinks(&p, "child.communityLinks", child.CommunityLinks)
+	validateLinks(&p, "child.communityLinks", within(&p, "child.communityLinks", child.CommunityLinks, maxCaseList, "links"))
 	if child.AgeBand != "" && !oneOf(child.AgeBand, AgeBands) {
 		p.add("child.ageBand", "must be one of "+list(AgeBands))
 	}
-	if len(c.ExcludedInterpreters) > maxCaseList {
-		p.add("excludedInterpreters", fmt.Sprintf("must list at most %d interpreters", maxCaseList))
-	}
-	for i, e := range c.ExcludedInterpreters {
+	for i, e := range within(&p, "excludedInterpreters", c.ExcludedInterpreters, maxCaseList, "interpreters") {
 		f := fmt.Sprintf("excludedInterpreters[%d]", i)
-		if e.InterpreterID == "" || len(e.InterpreterID) > 64 {
+		if e.InterpreterID == "" {
 			p.add(f+".interpreterId", "is required (an interpreter ID)")
+		} else {
+			p.text(f+".interpreterId", e.InterpreterID, MaxIDLength, oneLine)
 		}
-		if len(e.Reason) > maxReasonLength {
-			p.add(f+".reason", fmt.Sprintf("must be at most %d characters", maxReasonLength))
-		}
+		p.text(f+".reason", e.Reason, maxReasonLength, prose)
 	}
 	return p.err()
 }

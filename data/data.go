@@ -14,6 +14,7 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -48,17 +49,27 @@ type FieldError struct {
 	Message string
 }
 
-// ValidationError lists every field that breaks an invariant. It matches
-// ErrInvalid under errors.Is.
+// ValidationError lists the fields that break an invariant: at most
+// MaxFieldErrors of them, with More counting the rest. It matches ErrInvalid
+// under errors.Is.
 type ValidationError struct {
 	Errors []FieldError
+	// More counts the problems found beyond those listed in Errors.
+	More int
 }
+
+// MaxFieldErrors bounds the field errors one ValidationError lists, so that
+// a body of many bad values draws a short answer.
+const MaxFieldErrors = 50
 
 // Error joins the field errors into one line.
 func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Errors))
+	parts := make([]string, len(e.Errors), len(e.Errors)+1)
 	for i, fe := range e.Errors {
 		parts[i] = fe.Field + ": " + fe.Message
+	}
+	if e.More > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", e.More))
 	}
 	return "invalid: " + strings.Join(parts, "; ")
 }
@@ -66,16 +77,26 @@ func (e *ValidationError) Error() string {
 // Is reports whether target is ErrInvalid.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 
-// problems collects field errors while a record is validated.
-type problems []FieldError
+// problems collects field errors while a record is validated, keeping the
+// first MaxFieldErrors and counting the rest.
+type problems struct {
+	list []FieldError
+	more int
+}
 
-func (p *problems) add(field, message string) { *p = append(*p, FieldError{field, message}) }
+func (p *problems) add(field, message string) {
+	if len(p.list) >= MaxFieldErrors {
+		p.more++
+		return
+	}
+	p.list = append(p.list, FieldError{field, message})
+}
 
 func (p problems) err() error {
-	if len(p) == 0 {
+	if len(p.list) == 0 {
 		return nil
 	}
-	return &ValidationError{Errors: p}
+	return &ValidationError{Errors: p.list, More: p.more}
 }
 
 // idEncoding keeps the byte order of IDs in their text form, so IDs sort by

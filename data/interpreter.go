@@ -5,12 +5,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode"
-
-	"github.com/go-playground/validator/v10"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Interpreter is a vetted (or to-be-vetted) interpreter record, kept by
@@ -188,26 +182,6 @@ type Experience struct {
 	Years            int
 }
 
-// isoCodes checks ISO 3166 codes against the tables validator ships.
-var isoCodes = validator.New()
-
-// IsCountryCode reports whether s is an ISO 3166-1 alpha-2 code (upper case).
-func IsCountryCode(s string) bool { return isoCodes.Var(s, "iso3166_1_alpha2") == nil }
-
-// IsSubdivisionCode reports whether s is an ISO 3166-2 code (upper case).
-func IsSubdivisionCode(s string) bool { return isoCodes.Var(s, "iso3166_2") == nil }
-
-// Fold returns s case- and accent-folded, the form in which free-text
-// community link values are compared: "Mekelle", "MEKELLE" and "Mékelle" fold alike.
-func Fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
-	}
-	return strings.Join(strings.Fields(strings.ToLower(out)), " ")
-}
-
 // Normalize puts an interpreter into canonical form before validation:
 // language tags canonical, ISO codes upper-cased, email lower-cased, text trimmed.
 // Values that cannot be canonicalised are left for Validate to report.
@@ -227,16 +201,31 @@ func (in *Interpreter) Normalize() {
 	in.Clearance.Certificate = strings.TrimSpace(in.Clearance.Certificate)
 }
 
+// Limits on an interpreter record's lists.
+const (
+	maxLanguages      = 20
+	maxRegions        = 100
+	maxQualifications = 50
+	maxTrainings      = 50
+	maxLinks          = 100
+)
+
 // Validate checks every invariant of an interpreter record and returns a
 // *ValidationError naming each field that breaks one. Call Normalize first.
+// Text is checked for length and control characters before it is parsed.
 func (in Interpreter) Validate() error {
 	var p problems
 	if in.Name == "" {
 		p.add("name", "is required")
+	} else {
+		p.text("name", in.Name, maxNameLength, oneLine)
 	}
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
-		p.add("email", "must be a plain email address")
+	if p.text("email", in.Email, maxEmailLength, oneLine) {
+		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+			p.add("email", "must be a plain email address")
+		}
 	}
+	p.text("phone", in.Phone, maxPhoneLength, oneLine)
 	if !oneOf(in.Gender, Genders) {
 		p.add("gender", "must be one of "+list(Genders))
 	}
@@ -244,7 +233,7 @@ func (in Interpreter) Validate() error {
 		p.add("languages", "must list at least one language")
 	}
 	seenLang := map[string]bool{}
-	for i, l := range in.Languages {
+	for i, l := range within(&p, "languages", in.Languages, maxLanguages, "languages") {
 		f := fmt.Sprintf("languages[%d]", i)
 		if c, err := CanonicalLanguage(l.Tag); err != nil {
 			p.add(f+".tag", err.Error())
@@ -258,7 +247,7 @@ func (in Interpreter) Validate() error {
 		}
 	}
 	seenMod := map[Modality]bool{}
-	for i, m := range in.Modalities {
+	for i, m := range within(&p, "modalities", in.Modalities, len(Modalities), "modalities") {
 		switch {
 		case !oneOf(m, Modalities):
 			p.add(fmt.Sprintf("modalities[%d]", i), "must be one of "+list(Modalities))
@@ -267,12 +256,13 @@ func (in Interpreter) Validate() error {
 		}
 		seenMod[m] = true
 	}
-	for i, r := range in.Regions {
-		if !IsSubdivisionCode(r) {
-			p.add(fmt.Sprintf("regions[%d]", i), fmt.Sprintf("%q is not an ISO 3166-2 subdivision code", r))
+	for i, r := range within(&p, "regions", in.Regions, maxRegions, "regions") {
+		f := fmt.Sprintf("regions[%d]", i)
+		if p.text(f, r, maxCodeLength, oneLine) && !IsSubdivisionCode(r) {
+			p.add(f, fmt.Sprintf("%q is not an ISO 3166-2 subdivision code", r))
 		}
 	}
-	for i, q := range in.Qualifications {
+	for i, q := range within(&p, "qualifications", in.Qualifications, maxQualifications, "qualifications") {
 		f := fmt.Sprintf("qualifications[%d]", i)
 		if !oneOf(q.Kind, QualificationKinds) {
 			p.add(f+".kind", "must be one of "+list(QualificationKinds))
@@ -280,11 +270,9 @@ func (in Interpreter) Validate() error {
 		if !q.Expires.IsZero() && !q.Awarded.IsZero() && q.Expires.Before(q.Awarded) {
 			p.add(f+".expires", "must not be before awarded")
 		}
-		if len(q.Reference) > 200 {
-			p.add(f+".reference", "must be at most 200 characters")
-		}
+		p.text(f+".reference", q.Reference, maxQualificationRef, oneLine)
 	}
-	for i, t := range in.Training {
+	for i, t := range within(&p, "training", in.Training, maxTrainings, "trainings") {
 		f := fmt.Sprintf("training[%d]", i)
 		if !oneOf(t.Kind, TrainingKinds) {
 			p.add(f+".kind", "must be one of "+list(TrainingKinds))
@@ -302,6 +290,8 @@ func (in Interpreter) Validate() error {
 		}
 		if c.Certificate == "" {
 			p.add("clearance.certificate", "is required")
+		} else {
+			p.text("clearance.certificate", c.Certificate, maxCertificateLength, oneLine)
 		}
 		if c.Issued.IsZero() {
 			p.add("clearance.issued", "is required")
@@ -312,7 +302,7 @@ func (in Interpreter) Validate() error {
 			p.add("clearance.validUntil", "must not be before issued")
 		}
 	}
-	validateLinks(&p, "communityLinks", in.CommunityLinks)
+	validateLinks(&p, "communityLinks", within(&p, "communityLinks", in.CommunityLinks, maxLinks, "links"))
 	if in.Experience.ChildInterviews < 0 {
 		p.add("experience.childInterviews", "must not be negative")
 	}
@@ -325,37 +315,8 @@ func (in Interpreter) Validate() error {
 	if !oneOf(in.Vetting.Status, VettingStatuses) {
 		p.add("vetting.status", "must be one of "+list(VettingStatuses))
 	}
+	p.text("vetting.note", in.Vetting.Note, maxNoteLength, prose)
 	return p.err()
-}
-
-// normalizeLinks trims link values and upper-cases country and region codes.
-func normalizeLinks(links []CommunityLink) {
-	for i := range links {
-		l := &links[i]
-		l.Value = strings.TrimSpace(l.Value)
-		if l.Kind == LinkCountry || l.Kind == LinkRegion {
-			l.Value = strings.ToUpper(l.Value)
-		}
-	}
-}
-
-// validateLinks checks community links (kinds, ISO codes, lengths) under field.
-func validateLinks(p *problems, field string, links []CommunityLink) {
-	for i, l := range links {
-		f := fmt.Sprintf("%s[%d]", field, i)
-		switch {
-		case !oneOf(l.Kind, CommunityLinkKinds):
-			p.add(f+".kind", "must be one of "+list(CommunityLinkKinds))
-		case l.Kind == LinkCountry && !IsCountryCode(l.Value):
-			p.add(f+".value", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", l.Value))
-		case l.Kind == LinkRegion && !IsSubdivisionCode(l.Value):
-			p.add(f+".value", fmt.Sprintf("%q is not an ISO 3166-2 subdivision code", l.Value))
-		case l.Value == "":
-			p.add(f+".value", "is required")
-		case len(l.Value) > 200:
-			p.add(f+".value", "must be at most 200 characters")
-		}
-	}
 }
 
 // LanguageKeys returns the union of LanguageKeys over the interpreter's
@@ -383,12 +344,4 @@ type InterpreterQuery struct {
 	// After is a cursor: only interpreters whose ID sorts after it.
 	After string
 	Limit int
-}
-
-func list[T ~string](vs []T) string {
-	s := make([]string, len(vs))
-	for i, v := range vs {
-		s[i] = string(v)
-	}
-	return strings.Join(s, ", ")
 }

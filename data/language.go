@@ -13,9 +13,15 @@ const canon = language.Default | language.SuppressScript
 
 // CanonicalLanguage parses a BCP 47 tag and returns its canonical form, so that
 // "ar-sd", "AR-SD" and "ar-SD" are one tag. Tags that do not name a language
-// (und, private use) are rejected.
+// (und, private use) are rejected, and so, before any parsing, is a tag
+// longer than MaxLanguageTagLength. Its errors are messages about the
+// field, fit to show a client; they quote at most MaxLanguageTagLength bytes.
 func CanonicalLanguage(s string) (string, error) {
-	tag, err := canon.Parse(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	if len(s) > MaxLanguageTagLength {
+		return "", fmt.Errorf("must be at most %d characters", MaxLanguageTagLength)
+	}
+	tag, err := canon.Parse(s)
 	if err != nil {
 		return "", fmt.Errorf("%q is not a well-formed BCP 47 language tag", s)
 	}

@@ -66,7 +66,8 @@ var organisationPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // Validate checks a user's invariants and returns a *ValidationError naming
-// every field that breaks one.
+// every field that breaks one. Text is checked for length and control
+// characters before it is parsed.
 func (u User) Validate() error {
 	var p problems
 	if u.ID == "" {
@@ -74,11 +75,13 @@ func (u User) Validate() error {
 	}
 	if strings.TrimSpace(u.Name) == "" {
 		p.add("name", "is required")
-	} else if len(u.Name) > 200 {
-		p.add("name", "must be at most 200 characters")
+	} else {
+		p.text("name", u.Name, maxNameLength, oneLine)
 	}
-	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || u.Email != NormalizeEmail(u.Email) {
-		p.add("email", "must be a plain, lower-case email address")
+	if p.text("email", u.Email, maxEmailLength, oneLine) {
+		if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || u.Email != NormalizeEmail(u.Email) {
+			p.add("email", "must be a plain, lower-case email address")
+		}
 	}
 	if !u.Role.Valid() {
 		p.add("role", "must be one of admin, coordinator, social_worker")

@@ -71,11 +71,17 @@ func (e *TransitionError) Is(target error) bool { return target == ErrTransition
 
 // Decide returns the vetting that follows decision d, taken by user `by` at
 // `at` with `note`; a *TransitionError when d is not allowed from v.Status,
-// and a *ValidationError when d is not a Decision.
+// and a *ValidationError when d is not a Decision or the note is too long
+// or holds control characters other than tab and line breaks.
 func (v Vetting) Decide(d Decision, by string, at time.Time, note string) (Vetting, error) {
+	var p problems
 	t, ok := transitions[d]
 	if !ok {
-		return v, &ValidationError{Errors: []FieldError{{"decision", "must be one of " + list(Decisions)}}}
+		p.add("decision", "must be one of "+list(Decisions))
+	}
+	p.text("note", note, maxNoteLength, prose)
+	if err := p.err(); err != nil {
+		return v, err
 	}
 	if !oneOf(v.Status, t.from) {
 		return v, &TransitionError{From: v.Status, Decision: d}

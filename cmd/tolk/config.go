@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -24,12 +25,16 @@ type config struct {
 	BootstrapKey  string
 	RateLimits    bool
 	Demo          bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (TOLK_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
 }
 
 const usage = `usage: tolk serve [--demo] [--addr ADDR] [--db FILE]
 
 Environment: TOLK_ADDR, TOLK_DB, TOLK_MONGODB_URI, TOLK_MONGODB_DATABASE,
-TOLK_BASE_URL, TOLK_POLICY, TOLK_BOOTSTRAP_ADMIN_KEY, TOLK_RATE_LIMITS (see README.md).`
+TOLK_BASE_URL, TOLK_POLICY, TOLK_BOOTSTRAP_ADMIN_KEY, TOLK_RATE_LIMITS,
+TOLK_TRUSTED_PROXIES (see README.md).`
 
 // parseConfig reads the command line and the environment through getenv.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -75,7 +80,47 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return cfg, errors.New("TOLK_BASE_URL must be an absolute http or https URL")
 	}
+	proxies, err := parseProxies(getenv("TOLK_TRUSTED_PROXIES"))
+	if err != nil {
+		return cfg, fmt.Errorf("TOLK_TRUSTED_PROXIES: %w", err)
+	}
+	cfg.TrustedProxies = proxies
 	return cfg, nil
+}
+
+// parseProxies reads a comma-separated list of IP addresses and CIDR
+// ranges ("10.0.0.0/8, 192.0.2.1"). An address stands for itself (/32 or
+// /128); IPv4-mapped IPv6 forms are read as IPv4. A range with host bits
+// set ("10.0.0.1/8") is refused as a likely typo.
+func parseProxies(s string) ([]netip.Prefix, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []netip.Prefix
+	for entry := range strings.SplitSeq(s, ",") {
+		entry = strings.TrimSpace(entry)
+		if !strings.Contains(entry, "/") {
+			addr, err := netip.ParseAddr(entry)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an IP address or CIDR range", entry)
+			}
+			addr = addr.Unmap()
+			out = append(out, netip.PrefixFrom(addr, addr.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(entry)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an IP address or CIDR range", entry)
+		}
+		if p != p.Masked() {
+			return nil, fmt.Errorf("%q has host bits set; did you mean %s?", entry, p.Masked())
+		}
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // LogValue prints the configuration with secrets masked: the MongoDB
@@ -99,6 +144,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("policy", c.Policy),
 		slog.String("bootstrap_admin_key", bootstrap),
 		slog.Bool("rate_limits", c.RateLimits),
+		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Bool("demo", c.Demo),
 	)
 }

@@ -68,10 +68,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 
-	server := api.New(api.Config{App: application, Logger: log, RateLimits: cfg.RateLimits, OpenAPI: tolk.OpenAPI, BaseURL: cfg.BaseURL})
+	server := api.New(api.Config{App: application, Logger: log, RateLimits: cfg.RateLimits, OpenAPI: tolk.OpenAPI, BaseURL: cfg.BaseURL,
+		TrustedProxies: cfg.TrustedProxies})
 	log.Info("listening", "addr", ln.Addr().String())
 	served := make(chan error, 1)
-	go func() { served <- server.Listener(ln) }()
+	go func() { served <- api.Serve(server, ln) }()
 
 	select {
 	case err := <-served:

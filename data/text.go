@@ -1,0 +1,164 @@
+package data
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Caps on text. Every text field of a record has one, and it is checked
+// before the value is parsed, compared or quoted in a message, so a huge
+// value costs no more than reading it once.
+const (
+	// MaxLanguageTagLength bounds a BCP 47 tag (CanonicalLanguage).
+	MaxLanguageTagLength = 64
+	// MaxIDLength bounds a record ID given by a client.
+	MaxIDLength = 64
+
+	maxNameLength        = 200
+	maxEmailLength       = 254 // RFC 5321's limit on a forward path
+	maxPhoneLength       = 50
+	maxCodeLength        = 10 // an ISO 3166-1 or 3166-2 code
+	maxLinkLength        = 200
+	maxCertificateLength = 100
+	maxQualificationRef  = 200
+	maxNoteLength        = 2000
+)
+
+// textKind says which control characters a text field may hold.
+type textKind int
+
+const (
+	// oneLine is a name, email, code, ID, reference or link: no control
+	// character at all (C0, DEL or C1), not even a tab.
+	oneLine textKind = iota
+	// prose is free text (notes, reasons, locations): tab, CR and LF
+	// allowed, every other control character refused.
+	prose
+)
+
+// textProblem says what is wrong with s as a text field of at most max
+// characters of the given kind, or returns "" when nothing is. The length
+// is checked first, in bytes and then in characters.
+func textProblem(s string, max int, kind textKind) string {
+	if len(s) > max*utf8.UTFMax || utf8.RuneCountInString(s) > max {
+		return fmt.Sprintf("must be at most %d characters", max)
+	}
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return "must be valid UTF-8"
+			}
+		}
+		if unicode.IsControl(r) && (kind == oneLine || (r != '\t' && r != '\n' && r != '\r')) {
+			if kind == oneLine {
+				return "must not contain control characters"
+			}
+			return "must not contain control characters other than tab and line breaks"
+		}
+	}
+	return ""
+}
+
+// text reports, under field, what textProblem finds in s, and returns
+// whether s passed: callers parse or quote only values that did.
+func (p *problems) text(field, s string, max int, kind textKind) bool {
+	if msg := textProblem(s, max, kind); msg != "" {
+		p.add(field, msg)
+		return false
+	}
+	return true
+}
+
+// within returns items when there are at most max of them. Otherwise it
+// reports the list under field and returns nil, so that the items of an
+// over-long list are not checked one by one: 100,000 repeated values cost
+// one problem, not 100,000.
+func within[T any](p *problems, field string, items []T, max int, noun string) []T {
+	if len(items) > max {
+		p.add(field, fmt.Sprintf("must list at most %d %s", max, noun))
+		return nil
+	}
+	return items
+}
+
+// normalizeLinks trims link values and upper-cases country and region codes.
+func normalizeLinks(links []CommunityLink) {
+	for i := range links {
+		l := &links[i]
+		l.Value = strings.TrimSpace(l.Value)
+		if l.Kind == LinkCountry || l.Kind == LinkRegion {
+			l.Value = strings.ToUpper(l.Value)
+		}
+	}
+}
+
+// validateLinks checks community links (kinds, lengths, control
+// characters, then ISO codes) under field.
+func validateLinks(p *problems, field string, links []CommunityLink) {
+	for i, l := range links {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if !oneOf(l.Kind, CommunityLinkKinds) {
+			p.add(f+".kind", "must be one of "+list(CommunityLinkKinds))
+			continue
+		}
+		switch {
+		case l.Value == "":
+			p.add(f+".value", "is required")
+		case !p.text(f+".value", l.Value, maxLinkLength, oneLine):
+		case l.Kind == LinkCountry && !IsCountryCode(l.Value):
+			p.add(f+".value", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", clip(l.Value)))
+		case l.Kind == LinkRegion && !IsSubdivisionCode(l.Value):
+			p.add(f+".value", fmt.Sprintf("%q is not an ISO 3166-2 subdivision code", clip(l.Value)))
+		}
+	}
+}
+
+// clip shortens a value quoted in a message to at most 16 bytes (cut at a
+// character boundary), so that a message never echoes much of the input.
+func clip(s string) string {
+	const max = 16
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// isoCodes checks ISO 3166 codes against the tables validator ships.
+var isoCodes = validator.New()
+
+// IsCountryCode reports whether s is an ISO 3166-1 alpha-2 code (upper case).
+func IsCountryCode(s string) bool { return isoCodes.Var(s, "iso3166_1_alpha2") == nil }
+
+// IsSubdivisionCode reports whether s is an ISO 3166-2 code (upper case).
+func IsSubdivisionCode(s string) bool { return isoCodes.Var(s, "iso3166_2") == nil }
+
+// Fold returns s case- and accent-folded, the form in which free-text
+// community link values are compared: "Mekelle", "MEKELLE" and "Mékelle" fold alike.
+func Fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	return strings.Join(strings.Fields(strings.ToLower(out)), " ")
+}
+
+// list joins the values of an enumeration for a message.
+func list[T ~string](vs []T) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
+}
