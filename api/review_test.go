@@ -64,3 +64,25 @@ func TestRevokedKeyEndsFeeds(t *testing.T) {
 		t.Errorf("the feed of a user whose key was revoked: %d, want 404", r.status)
 	}
 }
+
+// TestFreeTextIsClean: a control character in a cancellation reason or an
+// outcome note is refused naming the request's field.
+func TestFreeTextIsClean(t *testing.T) {
+	h := newHarness(t)
+	good := h.approved(soraniInterpreter("good"))
+	c := h.createCase(data.RoleSocialWorker, soraniCase())
+	b := h.book(data.RoleSocialWorker, bookingBody(c.ID, good))
+	for path, body := range map[string]map[string]any{
+		"/cancel":  {"reason": "moved\u0000"},
+		"/outcome": {"attended": true, "childComfortable": true, "note": "ok\u0007"},
+	} {
+		p := h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+b.ID+path, body), 400, "validation_failed")
+		if f := fieldsOf(p); len(f) != 1 || (f[0] != "reason" && f[0] != "note") {
+			t.Errorf("%s: fields %v", path, f)
+		}
+	}
+	p := h.wantProblem(h.do(data.RoleSocialWorker, "PATCH", "/v1/bookings/"+b.ID, map[string]any{"location": "Room\u001b[2J"}), 400, "validation_failed")
+	if !slices.Equal(fieldsOf(p), []string{"location"}) {
+		t.Errorf("location: fields %v", fieldsOf(p))
+	}
+}

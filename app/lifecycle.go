@@ -44,6 +44,11 @@ type BookingChange struct {
 // when another booking of the interpreter is in the way). A change a
 // calendar must see raises the sequence by one.
 func (a *App) ChangeBooking(ctx context.Context, actor data.User, id string, ch BookingChange) (data.Booking, error) {
+	if ch.Location != nil {
+		if err := data.CheckProse("location", *ch.Location, 500); err != nil {
+			return data.Booking{}, err
+		}
+	}
 	return a.changeBooking(ctx, actor, id, func(b data.Booking) (data.Booking, string, error) {
 		if b.Status != data.BookingConfirmed {
 			return b, "", notConfirmed(b)
@@ -103,8 +108,9 @@ func (a *App) CancelBooking(ctx context.Context, actor data.User, id, reason str
 	switch {
 	case reason == "":
 		return data.Booking{}, invalid("reason", "is required: say why the interview is cancelled")
-	case len(reason) > 500:
-		return data.Booking{}, invalid("reason", "must be at most 500 characters")
+	}
+	if err := data.CheckProse("reason", reason, 500); err != nil {
+		return data.Booking{}, err
 	}
 	return a.changeBooking(ctx, actor, id, func(b data.Booking) (data.Booking, string, error) {
 		if b.Status != data.BookingConfirmed {
@@ -127,8 +133,8 @@ type Outcome struct {
 // interpreter continuity in this case's next match; one who was not keeps
 // the interpreter out of it (matching's excluded_by_case).
 func (a *App) RecordOutcome(ctx context.Context, actor data.User, id string, o Outcome) (data.Booking, error) {
-	if len(o.Note) > 2000 {
-		return data.Booking{}, invalid("note", "must be at most 2000 characters")
+	if err := data.CheckProse("note", o.Note, 2000); err != nil {
+		return data.Booking{}, err
 	}
 	return a.changeBooking(ctx, actor, id, func(b data.Booking) (data.Booking, string, error) {
 		switch {

@@ -162,3 +162,14 @@ func list[T ~string](vs []T) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// CheckProse returns a *ValidationError naming field when s is not free
+// text of at most max characters: valid UTF-8, with no control character
+// but tab, CR and LF. Use cases check what a request names with it, so the
+// error names the request's field.
+func CheckProse(field, s string, max int) error {
+	if msg := textProblem(s, max, prose); msg != "" {
+		return &ValidationError{Errors: []FieldError{{Field: field, Message: msg}}}
+	}
+	return nil
+}
