@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -229,9 +228,10 @@ func (a *App) evaluate(ctx context.Context, c data.Case, interp data.Interpreter
 		return matching.Candidate{}, &IneligibleError{Reasons: reasons}
 	}
 	if onlyUnavailable {
-		// Score it as if free, for the snapshot; the store will refuse it
-		// unless the booking in the way is cancelled meanwhile.
-		in.Bookings = slices.DeleteFunc(in.Bookings, func(b data.Booking) bool { return b.Start.Before(req.End.Add(24 * time.Hour)) })
+		// Score it as if free, for the snapshot (bookings bear only on
+		// availability; the recent count is already taken). The store will
+		// refuse the booking unless the one in the way is cancelled meanwhile.
+		in.Bookings = nil
 		cand, _, err = matching.Evaluate(in, interp, a.policy)
 	}
 	return cand, err
