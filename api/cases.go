@@ -17,7 +17,8 @@ func readCaseInput(c *fiber.Ctx) (caseInput, data.Case, error) {
 		return in, data.Case{}, err
 	}
 	rec := in.toCase()
-	rec.Organisation = "placeholder" // set by the app; Validate judges what the caller sent
+	actor, _ := caller(c)
+	rec.Organisation = actor.Organisation // the app sets it too; a case is the caller's organisation's
 	return in, rec, mergeInvalid(validateStruct(&in), rec.Validate())
 }
 
