@@ -3,10 +3,8 @@ package api
 import (
 	"bytes"
 	"errors"
-	"math"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +27,9 @@ func caller(c *fiber.Ctx) (data.User, bool) {
 // app.Authenticate. The key is always checked first: a valid key passes
 // whatever others have failed from the same address. Only failures count
 // towards the brake, and only failures are braked: past the limit, a failed
-// attempt is answered 429 with Retry-After instead of 401.
+// attempt is answered 429 with Retry-After instead of 401. A valid key's
+// requests count against its own rate limit (Config.PerKey), keyed by its
+// user, and nothing else.
 func (s *Server) authenticate(c *fiber.Ctx) error {
 	scheme, key, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
 	key = strings.TrimSpace(key)
@@ -44,6 +44,9 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		return err
 	}
 	c.Locals(localUser, u)
+	if wait := s.perKey.take(u.ID, s.now()); wait > 0 {
+		return rateLimited(c, wait, "too many requests with this API key; retry after the time in Retry-After")
+	}
 	return c.Next()
 }
 
@@ -51,8 +54,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 // answers it: 401 with detail, or 429 once the address is over the limit.
 func (s *Server) refuse(c *fiber.Ctx, detail string) error {
 	if wait := s.limiter.fail(brakeKey(s.clientAddr(c)), s.now()); wait > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		return newError(http.StatusTooManyRequests, "rate_limited", "too many failed authentications from this address; retry later")
+		return rateLimited(c, wait, "too many failed authentications from this address; retry later")
 	}
 	return newError(http.StatusUnauthorized, "unauthenticated", "%s", detail)
 }
@@ -96,9 +98,10 @@ func (s *Server) trusted(addr netip.Addr) bool {
 	return false
 }
 
-// brakeKey is what the brake counts failures under: an IPv4 address, or
-// the /64 of an IPv6 address (one subscriber holds a whole /64, so keying
-// on full IPv6 addresses would give them 2^64 fresh starts).
+// brakeKey is what the brake and the per-address limit count under: an
+// IPv4 address, or the /64 of an IPv6 address (one subscriber holds a
+// whole /64, so keying on full IPv6 addresses would give them 2^64 fresh
+// starts).
 func brakeKey(addr netip.Addr) string {
 	if addr.Is6() {
 		p, _ := addr.Prefix(64)
@@ -108,7 +111,7 @@ func brakeKey(addr netip.Addr) string {
 }
 
 // The brake: failed authentications allowed per address per window before
-// 429, and how many addresses it tracks at most.
+// 429; and how many keys the brake and each rate limit track at most.
 const (
 	failuresAllowed = 20
 	failureWindow   = time.Minute
@@ -119,30 +122,26 @@ const (
 // windows. It lives in each process: a brake on guessing keys, not shared
 // state. A nil limiter limits nothing (TOLK_RATE_LIMITS=off).
 //
-// It tracks at most maxTracked addresses, in a table whose entries form a
-// list from the most to the least recently failed. A new address past that
-// takes the least recent one's entry, so every call is constant time under
-// the lock, with no scan and, once the table is full, no allocation. An
-// address with 130-bit API keys to guess gains nothing from being forgotten.
+// It tracks at most maxTracked addresses in an lru table: a new address
+// past that takes the least recently failed one's entry, so every call is
+// constant time under the lock, with no scan and, once the table is full,
+// no allocation. An address with 130-bit API keys to guess gains nothing
+// from being forgotten.
 type failureLimiter struct {
-	mu         sync.Mutex
-	allowed    int
-	window     time.Duration
-	index      map[string]int32
-	entries    []failureCount
-	head, tail int32 // most and least recently failed entry; -1 when empty
+	mu      sync.Mutex
+	allowed int
+	window  time.Duration
+	table   lru[failureCount]
 }
 
 // failureCount is one address's failures in its current window.
 type failureCount struct {
-	key        string
-	n          int
-	reset      time.Time // when the window ends
-	prev, next int32     // neighbours in recency order; -1 at the ends
+	n     int
+	reset time.Time // when the window ends
 }
 
 func newFailureLimiter(allowed int, window time.Duration) *failureLimiter {
-	return &failureLimiter{allowed: allowed, window: window, index: map[string]int32{}, head: -1, tail: -1}
+	return &failureLimiter{allowed: allowed, window: window, table: newLRU[failureCount]()}
 }
 
 // fail counts one failure for key and returns how long key must wait: 0
@@ -153,24 +152,10 @@ func (l *failureLimiter) fail(key string, now time.Time) time.Duration {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i, ok := l.index[key]
-	switch {
-	case ok:
-		l.unlink(i)
-	case len(l.entries) < maxTracked:
-		i = int32(len(l.entries))
-		l.entries = append(l.entries, failureCount{})
-	default: // full: forget the least recently failed address
-		i = l.tail
-		l.unlink(i)
-		delete(l.index, l.entries[i].key)
-	}
-	e := &l.entries[i]
+	e, ok := l.table.get(key)
 	if !ok || !now.Before(e.reset) {
-		*e = failureCount{key: key, reset: now.Add(l.window)}
-		l.index[key] = i
+		*e = failureCount{reset: now.Add(l.window)}
 	}
-	l.pushFront(i)
 	e.n++
 	if e.n > l.allowed {
 		return e.reset.Sub(now)
@@ -182,34 +167,5 @@ func (l *failureLimiter) fail(key string, now time.Time) time.Duration {
 func (l *failureLimiter) len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.index)
-}
-
-// unlink takes entry i out of the recency list.
-func (l *failureLimiter) unlink(i int32) {
-	e := &l.entries[i]
-	if e.prev >= 0 {
-		l.entries[e.prev].next = e.next
-	} else {
-		l.head = e.next
-	}
-	if e.next >= 0 {
-		l.entries[e.next].prev = e.prev
-	} else {
-		l.tail = e.prev
-	}
-	e.prev, e.next = -1, -1
-}
-
-// pushFront makes entry i the most recently failed.
-func (l *failureLimiter) pushFront(i int32) {
-	e := &l.entries[i]
-	e.prev, e.next = -1, l.head
-	if l.head >= 0 {
-		l.entries[l.head].prev = i
-	}
-	l.head = i
-	if l.tail < 0 {
-		l.tail = i
-	}
+	return l.table.len()
 }

@@ -29,13 +29,17 @@ func giveRequestID(c *fiber.Ctx) string {
 	return id
 }
 
-// observe gives each request an ID (X-Request-ID on the response), a context
-// with the request timeout, recovery from panics, and one log line carrying
-// IDs, route, status and duration: never bodies, query strings or names.
-// It refuses an ambiguously framed request before any handler sees it.
+// observe gives each request an ID (X-Request-ID on the response), the
+// security headers, a context with the request timeout, recovery from
+// panics, and one log line carrying IDs, route, status and duration: never
+// bodies, paths, query strings or names (the route is the pattern, so a
+// feed's token stays out of the log). Before any handler sees the request
+// it refuses ambiguous framing (400), an over-long request target (414),
+// and traffic over the per-address and per-feed rate limits (429).
 func (s *Server) observe(c *fiber.Ctx) (err error) {
 	start := time.Now()
 	id := giveRequestID(c)
+	setSecurityHeaders(c)
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	c.SetUserContext(ctx)
@@ -45,7 +49,7 @@ func (s *Server) observe(c *fiber.Ctx) (err error) {
 			err = fmt.Errorf("panic: %v", r)
 		}
 		if err != nil {
-			if herr := s.errorHandler(c, err); herr != nil {
+			if herr := s.answerError(c, err); herr != nil {
 				c.Status(http.StatusInternalServerError)
 			}
 			err = nil
@@ -67,7 +71,43 @@ func (s *Server) observe(c *fiber.Ctx) (err error) {
 		lingerOnClose(c)
 		return newError(http.StatusBadRequest, "bad_request", "the request's length is framed two ways (Content-Length twice, or with Transfer-Encoding); send one")
 	}
+	if len(c.Request().RequestURI()) > maxURIBytes {
+		return newError(http.StatusRequestURITooLong, "uri_too_long", "the request's path and query are longer than %d bytes", maxURIBytes)
+	}
+	if err := s.limitUnauthenticated(c); err != nil {
+		return err
+	}
 	return c.Next()
+}
+
+// The security headers of every answer. The API serves JSON and
+// calendars, never HTML to render: nothing may load, frame or sniff it.
+// The web front door sets its own policy for its pages.
+const (
+	contentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'"
+	referrerPolicy        = "no-referrer"
+)
+
+// setSecurityHeaders sets the headers every answer carries. Cache-Control
+// is no-store: nearly every answer holds personal data, and an error is
+// never worth keeping. A handler may set its own afterwards (a feed is
+// private, max-age=900), except on an error answer: answerError sets
+// these again.
+func setSecurityHeaders(c *fiber.Ctx) {
+	h := &c.Response().Header
+	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	h.Set(fiber.HeaderXFrameOptions, "DENY")
+	h.Set(fiber.HeaderReferrerPolicy, referrerPolicy)
+	h.Set(fiber.HeaderContentSecurityPolicy, contentSecurityPolicy)
+	h.Set(fiber.HeaderCacheControl, "no-store")
+}
+
+// answerError answers err as problem+json (see errorHandler) with the
+// security headers, whoever calls it: observe for a handler's error,
+// fasthttp for a request it refused before any handler ran.
+func (s *Server) answerError(c *fiber.Ctx, err error) error {
+	setSecurityHeaders(c)
+	return s.errorHandler(c, err)
 }
 
 // ambiguousFraming reports whether a request's raw header block frames its

@@ -29,8 +29,17 @@ type Config struct {
 	// Now is the clock of the failed-authentication brake; tests set it.
 	// Defaults to time.Now.
 	Now func() time.Time
-	// RateLimits turns on the limit on failed authentications per address.
+	// RateLimits turns on the request rate limits (PerKey, PerAddress,
+	// PerFeed) and the brake on failed authentications per address.
 	RateLimits bool
+	// PerKey limits the requests made with each API key. A Rate that
+	// allows nothing (the zero Rate) means DefaultPerKey.
+	PerKey Rate
+	// PerAddress limits the requests from each client address outside /v1
+	// (feeds, health, the contract). Zero: DefaultPerAddress.
+	PerAddress Rate
+	// PerFeed limits the fetches of each feed URL. Zero: DefaultPerFeed.
+	PerFeed Rate
 	// RequestTimeout bounds each request's store work. Defaults to 10s.
 	RequestTimeout time.Duration
 	// BodyLimit is the largest request body accepted, in bytes. Defaults to 1 MiB.
@@ -44,10 +53,25 @@ type Config struct {
 	// the service (TOLK_TRUSTED_PROXIES). From them, and only from them,
 	// X-Forwarded-For names the client. Empty: the peer is the client.
 	TrustedProxies []netip.Prefix
-	// ReadTimeout bounds reading one request, headers and body; a client
-	// slower than that gets 408. Defaults to 30s.
+	// ReadTimeout bounds reading one request's body, from the end of its
+	// headers; a client slower than that gets 408. Defaults to 30s.
 	ReadTimeout time.Duration
+	// HeaderTimeout bounds reading one request's line and headers, from
+	// the connection's opening or, on a kept-alive connection, from the
+	// request's first byte: a client trickling its headers (slowloris) is
+	// answered 408 and cut off. Defaults to 10s, or ReadTimeout if shorter.
+	HeaderTimeout time.Duration
 }
+
+// Limits of the request line and headers (see New).
+const (
+	// maxHeaderBytes bounds the request line and headers together: over
+	// it, fasthttp answers 431.
+	maxHeaderBytes = 4 << 10
+	// maxURIBytes bounds the request target, path and query: over it,
+	// observe answers 414. Cursors, IDs and filters take a few hundred.
+	maxURIBytes = 2 << 10
+)
 
 // Server holds the API's dependencies; its methods are the handlers.
 type Server struct {
@@ -59,6 +83,9 @@ type Server struct {
 	baseURL string
 	limiter *failureLimiter
 	proxies []netip.Prefix
+
+	// The rate limits; nil when Config.RateLimits is off.
+	perKey, perAddress, perFeed *rateLimiter
 }
 
 // New returns the Fiber app serving the whole API.
@@ -81,12 +108,18 @@ func New(cfg Config) *fiber.App {
 	}
 	if cfg.RateLimits {
 		s.limiter = newFailureLimiter(failuresAllowed, failureWindow)
+		s.perKey = newRateLimiter(orDefault(cfg.PerKey, DefaultPerKey))
+		s.perAddress = newRateLimiter(orDefault(cfg.PerAddress, DefaultPerAddress))
+		s.perFeed = newRateLimiter(orDefault(cfg.PerFeed, DefaultPerFeed))
 	}
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 1 << 20
 	}
 	if cfg.ReadTimeout == 0 {
 		cfg.ReadTimeout = 30 * time.Second
+	}
+	if cfg.HeaderTimeout == 0 {
+		cfg.HeaderTimeout = min(10*time.Second, cfg.ReadTimeout)
 	}
 	proxies := make([]string, len(cfg.TrustedProxies))
 	for i, p := range cfg.TrustedProxies {
@@ -95,17 +128,22 @@ func New(cfg Config) *fiber.App {
 	app := fiber.New(fiber.Config{
 		AppName:      "tolk",
 		BodyLimit:    cfg.BodyLimit,
-		ErrorHandler: s.errorHandler,
+		ErrorHandler: s.answerError,
 		// Responses are encoded with json v2 semantics: no HTML escaping
 		// ("<" stays "<"), deterministic key order.
 		JSONEncoder:           strictjson.Marshal,
 		DisableStartupMessage: true,
 		// Handlers keep strings from requests (IDs, names) beyond the
 		// request's life; Immutable copies them instead of reusing buffers.
-		Immutable:    true,
-		ReadTimeout:  cfg.ReadTimeout,
-		WriteTimeout: 30 * time.Second,
-		IdleTimeout:  2 * time.Minute,
+		Immutable: true,
+		// fasthttp's ReadTimeout runs from a connection's opening, or from
+		// a kept-alive request's first byte, and is not renewed by each
+		// byte: it bounds the headers. HeaderReceived below gives the body
+		// its own ReadTimeout.
+		ReadTimeout:    cfg.HeaderTimeout,
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    2 * time.Minute,
+		ReadBufferSize: maxHeaderBytes,
 		// Only the configured proxies may speak for a client: without the
 		// check, Fiber believes X-Forwarded-* from anyone. The brake reads
 		// X-Forwarded-For itself (see clientAddr), from the right.
@@ -115,6 +153,12 @@ func New(cfg Config) *fiber.App {
 	})
 	// fasthttp's own error messages then never quote the request.
 	app.Server().SecureErrorLogMessage = true
+	app.Server().HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+		if h.ContentLength() == 0 {
+			return fasthttp.RequestConfig{} // no body: the header deadline stands
+		}
+		return fasthttp.RequestConfig{ReadTimeout: cfg.ReadTimeout}
+	}
 	s.refuseUnknownMethods(app)
 	s.routes(app)
 	return app
@@ -137,7 +181,7 @@ func (s *Server) refuseUnknownMethods(app *fiber.App) {
 		}
 		c := app.AcquireCtx(rc)
 		defer app.ReleaseCtx(c)
-		if err := s.errorHandler(c, fiber.ErrNotImplemented); err != nil {
+		if err := s.answerError(c, fiber.ErrNotImplemented); err != nil {
 			c.Status(http.StatusNotImplemented)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/data"
 )
 
@@ -24,7 +25,11 @@ type config struct {
 	Policy        string
 	BootstrapKey  string
 	RateLimits    bool
-	Demo          bool
+	// PerKey, PerAddress and PerFeed are the request rate limits
+	// (TOLK_RATE_LIMIT_PER_KEY, _PER_ADDRESS, _PER_FEED), in force
+	// while RateLimits is on.
+	PerKey, PerAddress, PerFeed api.Rate
+	Demo                        bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (TOLK_TRUSTED_PROXIES).
 	TrustedProxies []netip.Prefix
@@ -34,6 +39,7 @@ const usage = `usage: tolk serve [--demo] [--addr ADDR] [--db FILE]
 
 Environment: TOLK_ADDR, TOLK_DB, TOLK_MONGODB_URI, TOLK_MONGODB_DATABASE,
 TOLK_BASE_URL, TOLK_POLICY, TOLK_BOOTSTRAP_ADMIN_KEY, TOLK_RATE_LIMITS,
+TOLK_RATE_LIMIT_PER_KEY, TOLK_RATE_LIMIT_PER_ADDRESS, TOLK_RATE_LIMIT_PER_FEED,
 TOLK_TRUSTED_PROXIES (see README.md).`
 
 // parseConfig reads the command line and the environment through getenv.
@@ -61,7 +67,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&cfg.Demo, "demo", false, "seed fictional users and interpreters in organisation demo and print their keys")
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (TOLK_ADDR)")
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "the embedded store's file (TOLK_DB)")
-	if err := fs.Parse(args[1:]); err != nil {
+	var err error
+	if err = fs.Parse(args[1:]); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
@@ -73,6 +80,22 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	case "off":
 	default:
 		return cfg, errors.New("TOLK_RATE_LIMITS must be on or off")
+	}
+	for _, r := range []struct {
+		name string
+		rate *api.Rate
+		def  api.Rate
+	}{
+		{"TOLK_RATE_LIMIT_PER_KEY", &cfg.PerKey, api.DefaultPerKey},
+		{"TOLK_RATE_LIMIT_PER_ADDRESS", &cfg.PerAddress, api.DefaultPerAddress},
+		{"TOLK_RATE_LIMIT_PER_FEED", &cfg.PerFeed, api.DefaultPerFeed},
+	} {
+		*r.rate = r.def
+		if v := getenv(r.name); v != "" {
+			if *r.rate, err = api.ParseRate(v); err != nil {
+				return cfg, fmt.Errorf("%s: %w", r.name, err)
+			}
+		}
 	}
 	if k := cfg.BootstrapKey; k != "" && len(k) < data.MinBootstrapKeyLength {
 		return cfg, fmt.Errorf("TOLK_BOOTSTRAP_ADMIN_KEY must be at least %d characters", data.MinBootstrapKeyLength)
@@ -144,6 +167,9 @@ func (c config) LogValue() slog.Value {
 		slog.String("policy", c.Policy),
 		slog.String("bootstrap_admin_key", bootstrap),
 		slog.Bool("rate_limits", c.RateLimits),
+		slog.String("rate_limit_per_key", c.PerKey.String()),
+		slog.String("rate_limit_per_address", c.PerAddress.String()),
+		slog.String("rate_limit_per_feed", c.PerFeed.String()),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Bool("demo", c.Demo),
 	)

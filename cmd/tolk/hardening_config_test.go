@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tolk/tolk/api"
 )
 
 // TestTrustedProxiesConfig: TOLK_TRUSTED_PROXIES is a comma-separated list
@@ -96,5 +98,96 @@ func TestServeBehindAProxy(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 413 || res.Header.Get("Content-Type") != "application/problem+json" || res.Header.Get("X-Request-ID") == "" {
 		t.Errorf("%d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("X-Request-ID"))
+	}
+}
+
+// TestRateLimitConfig: TOLK_RATE_LIMIT_PER_KEY, _PER_ADDRESS and _PER_FEED
+// take "N/s|m|h" with an optional "burst=B" (default: ten seconds' worth);
+// unset, they are api's defaults; a bad value stops the start with an
+// error naming the variable. The configuration log shows them.
+func TestRateLimitConfig(t *testing.T) {
+	env := map[string]string{"TOLK_RATE_LIMIT_PER_KEY": "1200/m", "TOLK_RATE_LIMIT_PER_FEED": " 30/h  burst=5 "}
+	cfg, err := parseConfig([]string{"serve"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (api.Rate{N: 1200, Per: time.Minute, Burst: 200}); cfg.PerKey != want {
+		t.Errorf("PerKey = %+v, want %+v", cfg.PerKey, want)
+	}
+	if cfg.PerAddress != api.DefaultPerAddress {
+		t.Errorf("PerAddress = %+v, want the default %+v", cfg.PerAddress, api.DefaultPerAddress)
+	}
+	if want := (api.Rate{N: 30, Per: time.Hour, Burst: 5}); cfg.PerFeed != want {
+		t.Errorf("PerFeed = %+v, want %+v", cfg.PerFeed, want)
+	}
+	var buf bytes.Buffer
+	slogJSON(&buf, cfg)
+	for _, want := range []string{`"rate_limit_per_key":"1200/m burst=200"`, `"rate_limit_per_address":"600/m burst=100"`, `"rate_limit_per_feed":"30/h burst=5"`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the configuration log lacks %s: %s", want, buf.String())
+		}
+	}
+	for in, want := range map[string]api.Rate{
+		"600/m":                   api.DefaultPerKey,
+		"60/m burst=20":           api.DefaultPerFeed,
+		"10/s":                    {N: 10, Per: time.Second, Burst: 100},
+		"1/h":                     {N: 1, Per: time.Hour, Burst: 1},
+		"6/m burst=1":             {N: 6, Per: time.Minute, Burst: 1},
+		"1000000/s burst=1000000": {N: 1_000_000, Per: time.Second, Burst: 1_000_000},
+	} {
+		if got, err := api.ParseRate(in); err != nil || got != want {
+			t.Errorf("ParseRate(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, name := range []string{"TOLK_RATE_LIMIT_PER_KEY", "TOLK_RATE_LIMIT_PER_ADDRESS", "TOLK_RATE_LIMIT_PER_FEED"} {
+		for _, bad := range []string{"600", "600/d", "0/m", "-1/m", "x/m", "600/m burst=0", "600/m burst", "600/m burst=5 more", "600/m/s", "2000000/s"} {
+			_, err := parseConfig([]string{"serve"}, func(k string) string {
+				if k == name {
+					return bad
+				}
+				return ""
+			}, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%s=%q: error %v, want one naming the variable", name, bad, err)
+			}
+		}
+	}
+}
+
+// TestServeRateLimitsAndHeaders: through run, TOLK_RATE_LIMIT_PER_ADDRESS
+// is in force (429 rate_limited with Retry-After) and every answer carries
+// the security headers; TOLK_RATE_LIMITS=off lifts the limits.
+func TestServeRateLimitsAndHeaders(t *testing.T) {
+	get := func(base string) *http.Response {
+		res, err := http.Get(base + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	// start's own readiness probe spends the first of the three.
+	in := start(t, map[string]string{"TOLK_DB": t.TempDir() + "/tolk.db", "TOLK_RATE_LIMIT_PER_ADDRESS": "3/h burst=3"})
+	for range 2 {
+		if res := get(in.base); res.StatusCode != 200 {
+			t.Fatalf("within the burst: %d", res.StatusCode)
+		}
+	}
+	res := get(in.base)
+	if retry, _ := strconv.Atoi(res.Header.Get("Retry-After")); res.StatusCode != 429 || retry < 1190 || retry > 1200 {
+		t.Errorf("over the limit: %d, Retry-After %q; want 429 and about 1200", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", "X-Frame-Options": "DENY",
+		"Referrer-Policy": "no-referrer", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"} {
+		if got := res.Header.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+
+	off := start(t, map[string]string{"TOLK_DB": t.TempDir() + "/tolk.db", "TOLK_RATE_LIMITS": "off", "TOLK_RATE_LIMIT_PER_ADDRESS": "3/h burst=3"})
+	for i := range 10 {
+		if res := get(off.base); res.StatusCode != 200 {
+			t.Fatalf("request %d with TOLK_RATE_LIMITS=off: %d", i, res.StatusCode)
+		}
 	}
 }

@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	server := api.New(api.Config{App: application, Logger: log, RateLimits: cfg.RateLimits, OpenAPI: tolk.OpenAPI, BaseURL: cfg.BaseURL,
-		TrustedProxies: cfg.TrustedProxies})
+		TrustedProxies: cfg.TrustedProxies, PerKey: cfg.PerKey, PerAddress: cfg.PerAddress, PerFeed: cfg.PerFeed})
 	log.Info("listening", "addr", ln.Addr().String())
 	served := make(chan error, 1)
 	go func() { served <- api.Serve(server, ln) }()

@@ -1,0 +1,204 @@
+package api
+
+import (
+	"net/netip"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/tolk/tolk/data"
+)
+
+// newFeed creates a feed as a social worker and returns its token.
+func (h *harness) newFeed() string {
+	h.t.Helper()
+	r := h.do(data.RoleSocialWorker, "POST", "/v1/feeds", map[string]any{"scope": "mine"})
+	var f createdFeedView
+	r.json(h.t, &f)
+	m := regexp.MustCompile(`/feeds/([^/]+)\.ics$`).FindStringSubmatch(f.URL)
+	if r.status != 201 || m == nil {
+		h.t.Fatalf("create feed: %d %s", r.status, r.body)
+	}
+	return m[1]
+}
+
+// wantLimited checks r is the 429 rate_limited problem with Retry-After
+// of retry seconds.
+func (h *harness) wantLimited(r response, retry int) {
+	h.t.Helper()
+	h.wantProblem(r, 429, "rate_limited")
+	if got := r.header.Get("Retry-After"); got != strconv.Itoa(retry) {
+		h.t.Errorf("Retry-After = %q, want %d", got, retry)
+	}
+}
+
+// TestPerKeyRateLimit: each API key may burst 100 requests and then one
+// every 100 ms (600 a minute); past that it is answered 429 with
+// Retry-After, and other keys are untouched. The clock is the harness's.
+func TestPerKeyRateLimit(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.RateLimits = true })
+	for i := range DefaultPerKey.Burst {
+		if r := h.do(data.RoleAdmin, "GET", "/v1/me", nil); r.status != 200 {
+			t.Fatalf("request %d of the burst: %d %s", i, r.status, r.body)
+		}
+	}
+	h.wantLimited(h.do(data.RoleAdmin, "GET", "/v1/me", nil), 1)
+	if r := h.do(data.RoleCoordinator, "GET", "/v1/me", nil); r.status != 200 {
+		t.Errorf("another key while the first is limited: %d", r.status)
+	}
+	h.now = h.now.Add(100 * time.Millisecond) // earns one request
+	if r := h.do(data.RoleAdmin, "GET", "/v1/me", nil); r.status != 200 {
+		t.Errorf("after 100 ms: %d", r.status)
+	}
+	h.wantLimited(h.do(data.RoleAdmin, "GET", "/v1/me", nil), 1)
+	h.now = h.now.Add(10 * time.Second) // a full burst again
+	for i := range DefaultPerKey.Burst {
+		if r := h.do(data.RoleAdmin, "GET", "/v1/me", nil); r.status != 200 {
+			t.Fatalf("request %d of the second burst: %d", i, r.status)
+		}
+	}
+	h.wantLimited(h.do(data.RoleAdmin, "GET", "/v1/me", nil), 1)
+	// A wrong key is the brake's business: 401, not another key's 429.
+	h.wantProblem(h.do("", "GET", "/v1/me", nil, "Authorization", "Bearer wrong"), 401, "unauthenticated")
+}
+
+// TestConfiguredRates: Config.PerKey and PerFeed replace the defaults,
+// and Retry-After says how long until the next request is earned.
+func TestConfiguredRates(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.RateLimits = true
+		c.PerKey = Rate{N: 3, Per: time.Minute, Burst: 2}
+		c.PerFeed = Rate{N: 1, Per: time.Hour, Burst: 1}
+	})
+	for range 2 {
+		if r := h.do(data.RoleSocialWorker, "GET", "/v1/me", nil); r.status != 200 {
+			t.Fatalf("within the burst: %d", r.status)
+		}
+	}
+	h.wantLimited(h.do(data.RoleSocialWorker, "GET", "/v1/me", nil), 20)
+	h.now = h.now.Add(15 * time.Second)
+	h.wantLimited(h.do(data.RoleSocialWorker, "GET", "/v1/me", nil), 5)
+	h.now = h.now.Add(5 * time.Second)
+	token := h.newFeed() // the request the last 20 s earned
+	if r := h.get("/feeds/" + token + ".ics"); r.status != 200 {
+		t.Fatalf("feed: %d", r.status)
+	}
+	h.wantLimited(h.get("/feeds/"+token+".ics"), 3600)
+}
+
+// TestPerFeedRateLimit: each feed URL may be fetched 20 times at once and
+// then once a second; the limit is per token, so another feed is not
+// touched, and changing the case of the path does not escape it.
+func TestPerFeedRateLimit(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.RateLimits = true })
+	token, other := h.newFeed(), h.newFeed()
+	path := "/feeds/" + token + ".ics"
+	for i := range DefaultPerFeed.Burst {
+		if r := h.get(path); r.status != 200 {
+			t.Fatalf("fetch %d: %d %s", i, r.status, r.body)
+		}
+	}
+	h.wantLimited(h.get(path), 1)
+	h.wantLimited(h.get("/FEEDS/"+token+".ICS"), 1)
+	if r := h.get("/feeds/" + other + ".ics"); r.status != 200 {
+		t.Errorf("another feed: %d", r.status)
+	}
+	h.now = h.now.Add(time.Second)
+	if r := h.get(path); r.status != 200 {
+		t.Errorf("a second later: %d", r.status)
+	}
+	h.wantLimited(h.get(path), 1)
+}
+
+// TestPerAddressRateLimit: traffic outside /v1 (feeds, health, the
+// contract, unknown paths) counts against the client's address, 100 at
+// once and then 10 a second; authenticated /v1 requests from the same
+// address never do, and another client behind a trusted proxy has its own.
+func TestPerAddressRateLimit(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.RateLimits = true
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32")} // app.Test's remote address
+	})
+	paths := []string{"/healthz", "/readyz", "/openapi.yaml", "/nothing-here", "/feeds/unknown-token.ics"}
+	for i := range DefaultPerAddress.Burst {
+		if r := h.get(paths[i%len(paths)], "X-Forwarded-For", "203.0.113.5"); r.status == 429 {
+			t.Fatalf("request %d of the burst: 429", i)
+		}
+	}
+	h.wantLimited(h.get("/healthz", "X-Forwarded-For", "203.0.113.5"), 1)
+	if r := h.get("/healthz", "X-Forwarded-For", "203.0.113.6"); r.status != 200 {
+		t.Errorf("another client: %d", r.status)
+	}
+	if r := h.do(data.RoleAdmin, "GET", "/v1/me", nil, "X-Forwarded-For", "203.0.113.5"); r.status != 200 {
+		t.Errorf("a valid key from the limited address: %d", r.status)
+	}
+	h.now = h.now.Add(100 * time.Millisecond)
+	if r := h.get("/healthz", "X-Forwarded-For", "203.0.113.5"); r.status != 200 {
+		t.Errorf("100 ms later: %d", r.status)
+	}
+}
+
+// TestRateLimitsOff: with RateLimits off (TOLK_RATE_LIMITS=off, for load
+// runs) no request is limited, however many arrive at one instant.
+func TestRateLimitsOff(t *testing.T) {
+	h := newHarness(t)
+	token := h.newFeed()
+	for i := range 300 {
+		for _, r := range []response{h.do(data.RoleAdmin, "GET", "/v1/me", nil), h.get("/healthz"), h.get("/feeds/" + token + ".ics")} {
+			if r.status == 429 {
+				t.Fatalf("round %d: 429 with rate limits off", i)
+			}
+		}
+	}
+}
+
+// TestRateLimiterTableIsBounded: 100,000 distinct keys leave at most
+// maxTracked entries, a request at a full table allocates at most once
+// (the new key's map slot), and the newest keys are still limited.
+func TestRateLimiterTableIsBounded(t *testing.T) {
+	l := newRateLimiter(Rate{N: 60, Per: time.Minute, Burst: 2})
+	keys := make([]string, 200_000)
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(i)
+	}
+	for _, k := range keys[:100_000] {
+		l.take(k, testNow)
+	}
+	if n := l.len(); n > maxTracked {
+		t.Fatalf("%d keys tracked, want at most %d", n, maxTracked)
+	}
+	next := 100_000
+	allocs := testing.AllocsPerRun(10_000, func() {
+		l.take(keys[next], testNow)
+		next++
+	})
+	if allocs > 1 {
+		t.Errorf("a request at a full table allocates %.1f times, want at most 1", allocs)
+	}
+	k := keys[next-1] // taken once already
+	if l.take(k, testNow) != 0 {
+		t.Error("the second request of a burst of 2 was refused")
+	}
+	if wait := l.take(k, testNow); wait != time.Second {
+		t.Errorf("the third request waits %v, want 1s", wait)
+	}
+}
+
+// BenchmarkRateLimiterAtFullTable is the cost of one limited request
+// when the table is full of other keys.
+func BenchmarkRateLimiterAtFullTable(b *testing.B) {
+	l := newRateLimiter(DefaultPerKey)
+	keys := make([]string, 2*maxTracked)
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(i)
+	}
+	for _, k := range keys[:maxTracked] {
+		l.take(k, testNow)
+	}
+	i := 0
+	for b.Loop() {
+		l.take(keys[i&(2*maxTracked-1)], testNow)
+		i++
+	}
+}
