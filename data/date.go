@@ -11,6 +11,9 @@ type Date struct {
 	t time.Time // midnight UTC; zero when not set
 }
 
+// minYear is the earliest year a Date may name.
+const minYear = 1900
+
 // DateLayout is the only text form of a Date: YYYY-MM-DD.
 const DateLayout = time.DateOnly
 
@@ -19,6 +22,11 @@ func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(DateLayout, s)
 	if err != nil {
 		return Date{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+	}
+	// 0001-01-01 would read as "not set" (the zero Date): an expiry given
+	// so would silently never expire. No record of tolk's is that old.
+	if t.Year() < minYear {
+		return Date{}, fmt.Errorf("%q is not a date from %d onward", s, minYear)
 	}
 	return Date{t: t}, nil
 }

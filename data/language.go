@@ -28,7 +28,14 @@ func CanonicalLanguage(s string) (string, error) {
 	if _, conf := tag.Base(); conf != language.Exact {
 		return "", fmt.Errorf("%q does not name a language", s)
 	}
-	return tag.String(), nil
+	// A tag whose canonical form canonicalises again to something else (a
+	// repeated extension, which BCP 47 forbids and x/text accepts) would
+	// change each time a record is written back: refuse it.
+	c := tag.String()
+	if again, err := canon.Parse(c); err != nil || again.String() != c {
+		return "", fmt.Errorf("%q is not a well-formed BCP 47 language tag", s)
+	}
+	return c, nil
 }
 
 // macrolanguages maps individual languages to the ISO 639-3 macrolanguage
