@@ -159,6 +159,8 @@ func toProblem(err error) (p Problem, internal bool) {
 		p = Problem{Status: http.StatusConflict, Code: "duplicate", Detail: "a record with the same unique value already exists"}
 	case errors.Is(err, data.ErrConflict):
 		p = Problem{Status: http.StatusConflict, Code: "version_conflict", Detail: "the record changed since it was read"}
+	case errors.Is(err, data.ErrUnavailable):
+		p = Problem{Status: http.StatusServiceUnavailable, Code: "store_unavailable", Detail: "the store cannot be reached; retry"}
 	case errors.Is(err, context.DeadlineExceeded):
 		p = Problem{Status: http.StatusServiceUnavailable, Code: "timeout", Detail: "the store did not answer in time"}
 	case errors.Is(err, context.Canceled):

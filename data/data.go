@@ -40,6 +40,10 @@ var (
 	ErrOverlap = errors.New("booking overlaps another")
 	// ErrClosed means the store was closed; no call succeeds after Close.
 	ErrClosed = errors.New("store closed")
+	// ErrUnavailable means the store's server could not be reached, or went
+	// away during the call: a write may or may not have taken effect. The
+	// store stays open, and calls succeed again once the server is back.
+	ErrUnavailable = errors.New("store unavailable")
 )
 
 // FieldError names one field of a record and what is wrong with it. Field is

@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/tolk/tolk/data"
 )
@@ -68,7 +69,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		opts.SetWriteConcern(wc)
 	}
 	if opts.ServerSelectionTimeout == nil {
-		opts.SetServerSelectionTimeout(10 * time.Second)
+		opts.SetServerSelectionTimeout(2 * time.Second) // fail fast (503) while the store is away
 	}
 	client, err := mongo.Connect(opts)
 	if err != nil {
@@ -233,8 +234,26 @@ func translate(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, data.ErrClosed)
 	case isUniqueViolation(err):
 		return fmt.Errorf("%s: %w: %v", what, data.ErrDuplicate, err)
+	case isUnavailable(err):
+		return fmt.Errorf("%s: %w: %w", what, data.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isUnavailable reports whether the server could not be reached: no server
+// was selected in time (a server selection timeout, set by the URI's
+// serverSelectionTimeoutMS, or the caller's deadline while none answered),
+// a connection was refused, dropped or reset, or the pool of a server that
+// went away was closed under the call. A network error that the caller's
+// own deadline or cancellation caused stays a context error.
+func isUnavailable(err error) bool {
+	if _, ok := errors.AsType[topology.ServerSelectionError](err); ok {
+		return true
+	}
+	if errors.Is(err, topology.ErrPoolClosed) {
+		return true
+	}
+	return mongo.IsNetworkError(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
 // isUniqueViolation reports whether the server refused a write because it
