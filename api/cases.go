@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,10 +21,6 @@ func readCaseInput(c *fiber.Ctx) (caseInput, data.Case, error) {
 	return in, rec, mergeInvalid(validateStruct(&in), rec.Validate())
 }
 
-func setCaseETag(c *fiber.Ctx, cs data.Case) {
-	c.Set(fiber.HeaderETag, strconv.Quote(strconv.FormatInt(cs.Version, 10)))
-}
-
 // createCase records a case in the caller's organisation.
 func (s *Server) createCase(c *fiber.Ctx) error {
 	_, rec, err := readCaseInput(c)
@@ -37,7 +32,7 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	setCaseETag(c, cs)
+	setETag(c, cs.Version)
 	c.Location("/v1/cases/" + cs.ID)
 	return c.Status(http.StatusCreated).JSON(toCaseView(cs))
 }
@@ -49,7 +44,7 @@ func (s *Server) getCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	setCaseETag(c, cs)
+	setETag(c, cs.Version)
 	return c.JSON(toCaseView(cs))
 }
 
@@ -72,6 +67,6 @@ func (s *Server) updateCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	setCaseETag(c, cs)
+	setETag(c, cs.Version)
 	return c.JSON(toCaseView(cs))
 }

@@ -26,8 +26,9 @@ func readInterpreterInput(c *fiber.Ctx) (interpreterInput, data.Interpreter, err
 	return in, rec, mergeInvalid(validateStruct(&in), rec.Validate())
 }
 
-func setETag(c *fiber.Ctx, in data.Interpreter) {
-	c.Set(fiber.HeaderETag, strconv.Quote(strconv.FormatInt(in.Version, 10)))
+// setETag sends a record's version as its ETag, the value If-Match takes back.
+func setETag(c *fiber.Ctx, version int64) {
+	c.Set(fiber.HeaderETag, strconv.Quote(strconv.FormatInt(version, 10)))
 }
 
 // createInterpreter stores a new record awaiting vetting.
@@ -41,7 +42,7 @@ func (s *Server) createInterpreter(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, in.Interpreter)
+	setETag(c, in.Version)
 	c.Location("/v1/interpreters/" + in.ID)
 	return c.Status(http.StatusCreated).JSON(toInterpreterView(in))
 }
@@ -53,7 +54,7 @@ func (s *Server) getInterpreter(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, in.Interpreter)
+	setETag(c, in.Version)
 	return c.JSON(toInterpreterView(in))
 }
 
@@ -111,7 +112,7 @@ func (s *Server) updateInterpreter(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, in.Interpreter)
+	setETag(c, in.Version)
 	return c.JSON(toInterpreterView(in))
 }
 
@@ -131,6 +132,6 @@ func (s *Server) decideVetting(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	setETag(c, in.Interpreter)
+	setETag(c, in.Version)
 	return c.JSON(toInterpreterView(in))
 }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"path/filepath"
@@ -14,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
-
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/data/bolt"
+	"github.com/tolk/tolk/data/mongodb/mongotest"
 )
 
 // crashKills is how often TestBookingCrashLoop kills the service.
@@ -218,33 +215,6 @@ func setUpBooking(t *testing.T, base string, n int) (swKey, caseID string, inter
 	return keys["social_worker"], cs["id"].(string), interpreters
 }
 
-// startFerretDB runs a FerretDB on SQLite in dir, listening on addr, until
-// the returned stop is called (or the test ends). A FerretDB started again
-// on the same addr and dir serves the same data.
-func startFerretDB(t *testing.T, addr, dir string) (stop func()) {
-	t.Helper()
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: addr},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
-		Logger:    slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatalf("start FerretDB on %s: %v", addr, err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f.Run(ctx)
-	}()
-	f.MongoDBURI() // blocks until the listener is up
-	var once sync.Once
-	stop = func() { once.Do(func() { cancel(); <-done }) }
-	t.Cleanup(stop)
-	return stop
-}
-
 // TestStoreAwayAndBackAPI runs the service on MongoDB (an in-process
 // FerretDB) and stops the database under it: requests fail with 503
 // store_unavailable, well before the 10 s request timeout, and /readyz says
@@ -255,7 +225,7 @@ func TestStoreAwayAndBackAPI(t *testing.T) {
 		t.Skip("stops and starts a database server; skipped with -short")
 	}
 	addr, dir := freeAddr(t), t.TempDir()
-	stop := startFerretDB(t, addr, dir)
+	stop := mongotest.Start(t, addr, dir)
 	in := start(t, map[string]string{
 		"TOLK_MONGODB_URI": "mongodb://" + addr + "/?serverSelectionTimeoutMS=500", "TOLK_MONGODB_DATABASE": "tolk",
 		"TOLK_BOOTSTRAP_ADMIN_KEY": bootstrapKey, "TOLK_RATE_LIMITS": "off",
@@ -323,7 +293,7 @@ func TestStoreAwayAndBackAPI(t *testing.T) {
 		}
 	}
 
-	startFerretDB(t, addr, dir)
+	mongotest.Start(t, addr, dir)
 	began := time.Now()
 	for {
 		status, _, _ := do("GET", "/readyz", "", nil)

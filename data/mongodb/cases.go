@@ -84,19 +84,8 @@ func (d caseDocument) toCase() data.Case {
 
 // CreateCase commits a new case at version 1 with its audit entry.
 func (s *Store) CreateCase(ctx context.Context, c data.Case, audit data.AuditEntry) error {
-	var cur caseDocument
-	switch err := s.read(ctx, s.cases, c.ID, &cur); {
-	case err == nil:
-		return fmt.Errorf("case %s: %w", c.ID, data.ErrDuplicate)
-	case !errors.Is(err, data.ErrNotFound):
-		return err
-	}
 	c.Version = 1
-	err := s.commit(ctx, change{coll: casesCollection, id: c.ID, version: 1, doc: fromCase(c), audit: audit})
-	if errors.Is(err, errStale) {
-		return fmt.Errorf("case %s: %w", c.ID, data.ErrDuplicate)
-	}
-	return err
+	return s.create(ctx, s.cases, "case", c.ID, fromCase(c), audit)
 }
 
 // Case returns the case with this ID.

@@ -50,19 +50,8 @@ func (s *Store) CreateFeed(ctx context.Context, f data.Feed, audit data.AuditEnt
 	if f.TokenHash == "" {
 		return invalid("tokenHash", "is required")
 	}
-	var cur feedDocument
-	switch err := s.read(ctx, s.feeds, f.ID, &cur); {
-	case err == nil:
-		return fmt.Errorf("feed %s: %w", f.ID, data.ErrDuplicate)
-	case !errors.Is(err, data.ErrNotFound):
-		return err
-	}
 	f.Version = 1
-	err := s.commit(ctx, change{coll: feedsCollection, id: f.ID, version: 1, doc: fromFeed(f), audit: audit})
-	if errors.Is(err, errStale) {
-		return fmt.Errorf("feed %s: %w", f.ID, data.ErrDuplicate)
-	}
-	return err
+	return s.create(ctx, s.feeds, "feed", f.ID, fromFeed(f), audit)
 }
 
 // Feed returns the feed with this ID.

@@ -12,19 +12,8 @@ import (
 
 // CreateInterpreter commits a new record at version 1 with its audit entry.
 func (s *Store) CreateInterpreter(ctx context.Context, in data.Interpreter, audit data.AuditEntry) error {
-	var cur interpreterDocument
-	switch err := s.read(ctx, s.interpreters, in.ID, &cur); {
-	case err == nil:
-		return fmt.Errorf("interpreter %s: %w", in.ID, data.ErrDuplicate)
-	case !errors.Is(err, data.ErrNotFound):
-		return err
-	}
 	in.Version = 1
-	err := s.commit(ctx, change{coll: interpretersCollection, id: in.ID, version: 1, doc: fromInterpreter(in), audit: audit})
-	if errors.Is(err, errStale) {
-		return fmt.Errorf("interpreter %s: %w", in.ID, data.ErrDuplicate)
-	}
-	return err
+	return s.create(ctx, s.interpreters, "interpreter", in.ID, fromInterpreter(in), audit)
 }
 
 // Interpreter returns the record with this ID.

@@ -3,55 +3,21 @@ package mongodb
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/data/mongodb/mongotest"
 )
 
 // These tests take the server away from open stores: stores closed
 // abruptly mid-write, as a process death looks to the database, and the
 // server itself stopped and started again under an open store.
-
-// startFerretDB runs a FerretDB on SQLite in dir, listening on addr, until
-// the returned stop is called (or the test ends). Stopping closes the
-// listener and every connection; a FerretDB started again on the same addr
-// and dir serves the same data.
-func startFerretDB(t *testing.T, addr, dir string) (stop func()) {
-	t.Helper()
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: addr},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
-		Logger:    slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatalf("start FerretDB on %s: %v", addr, err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f.Run(ctx)
-	}()
-	f.MongoDBURI() // blocks until the listener is up
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			<-done
-		})
-	}
-	t.Cleanup(stop)
-	return stop
-}
 
 // requestTimeout is the API's default request timeout: a store call that
 // fails while the server is away must fail well before it.
@@ -69,7 +35,7 @@ func TestStoreAwayAndBack(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	dir := t.TempDir()
-	stop := startFerretDB(t, addr, dir)
+	stop := mongotest.Start(t, addr, dir)
 	s, err := Open(t.Context(), "mongodb://"+addr+"/?serverSelectionTimeoutMS=500", "tolk")
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +108,7 @@ func TestStoreAwayAndBack(t *testing.T) {
 		}
 	}
 
-	startFerretDB(t, addr, dir)
+	mongotest.Start(t, addr, dir)
 	began := time.Now()
 	for err := s.Ping(t.Context()); err != nil; err = s.Ping(t.Context()) {
 		if time.Since(began) > requestTimeout {

@@ -46,18 +46,7 @@ const userAttempts = 5
 // CreateUser commits u at version 1 with its audit entry. The unique indexes
 // on email and keyHash refuse duplicates when the lock lands.
 func (s *Store) CreateUser(ctx context.Context, u data.User, audit data.AuditEntry) error {
-	var cur userDocument
-	switch err := s.read(ctx, s.users, u.ID, &cur); {
-	case err == nil:
-		return fmt.Errorf("user %s: %w", u.ID, data.ErrDuplicate)
-	case !errors.Is(err, data.ErrNotFound):
-		return err
-	}
-	err := s.commit(ctx, change{coll: usersCollection, id: u.ID, version: 1, doc: fromUser(u), audit: audit})
-	if errors.Is(err, errStale) {
-		return fmt.Errorf("user %s: %w", u.ID, data.ErrDuplicate)
-	}
-	return err
+	return s.create(ctx, s.users, "user", u.ID, fromUser(u), audit)
 }
 
 // User returns the user with this ID.
