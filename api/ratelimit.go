@@ -143,6 +143,9 @@ func (s *Server) limitUnauthenticated(c *fiber.Ctx) error {
 	if p := strings.ToLower(path); p == "/v1" || strings.HasPrefix(p, "/v1/") {
 		return nil
 	}
+	if s.pages != nil && !apiPath(path) {
+		return nil // the pages limit themselves (see Guard)
+	}
 	if wait := s.perAddress.take(brakeKey(s.clientAddr(c)), s.now()); wait > 0 {
 		return rateLimited(c, wait, "too many requests from this address; retry after the time in Retry-After")
 	}

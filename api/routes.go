@@ -44,4 +44,8 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/feeds", s.createFeed)
 	v1.Get("/feeds", s.listFeeds)
 	v1.Delete("/feeds/:id", s.revokeFeed)
+
+	if s.pages != nil {
+		s.pages(app, s) // the web pages: every path the API does not own
+	}
 }

@@ -61,6 +61,12 @@ type Config struct {
 	// request's first byte: a client trickling its headers (slowloris) is
 	// answered 408 and cut off. Defaults to 10s, or ReadTimeout if shorter.
 	HeaderTimeout time.Duration
+	// Pages, when set, mounts the web front door on the same server after
+	// the API's routes. The API keeps /v1, /feeds, /healthz, /readyz and
+	// /openapi.yaml; every other path is the pages', which apply the rate
+	// limits themselves through the Guard (a signed-in visitor counts
+	// against their own user, not their office's address).
+	Pages func(r fiber.Router, g Guard)
 }
 
 // Limits of the request line and headers (see New).
@@ -83,6 +89,7 @@ type Server struct {
 	baseURL string
 	limiter *failureLimiter
 	proxies []netip.Prefix
+	pages   func(fiber.Router, Guard)
 
 	// The rate limits; nil when Config.RateLimits is off.
 	perKey, perAddress, perFeed *rateLimiter
@@ -92,7 +99,7 @@ type Server struct {
 func New(cfg Config) *fiber.App {
 	s := &Server{
 		app: cfg.App, log: cfg.Logger, baseURL: strings.TrimRight(cfg.BaseURL, "/"), now: cfg.Now, timeout: cfg.RequestTimeout, openapi: cfg.OpenAPI,
-		proxies: cfg.TrustedProxies,
+		proxies: cfg.TrustedProxies, pages: cfg.Pages,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -273,9 +273,11 @@ func (a *App) GetBooking(ctx context.Context, actor data.User, id string) (data.
 // BookingFilter is what a caller may ask of the bookings listing.
 type BookingFilter struct {
 	CaseID, InterpreterID string
-	From, To              time.Time
-	Cursor                string
-	Limit                 int
+	// Mine keeps the bookings the actor made.
+	Mine     bool
+	From, To time.Time
+	Cursor   string
+	Limit    int
 }
 
 // ListBookings pages through the actor's organisation's bookings by start time.
@@ -287,7 +289,16 @@ func (a *App) ListBookings(ctx context.Context, actor data.User, f BookingFilter
 		return data.Page[data.Booking]{}, invalid("to", "must be after from")
 	}
 	return a.store.ListBookings(ctx, data.BookingQuery{
-		Organisation: actor.Organisation, CaseID: f.CaseID, InterpreterID: f.InterpreterID,
+		Organisation: actor.Organisation, CaseID: f.CaseID, InterpreterID: f.InterpreterID, BookedBy: mine(actor, f.Mine),
 		From: f.From, To: f.To, After: f.Cursor, Limit: f.Limit,
 	})
+}
+
+// mine is the BookedBy of a listing: the actor's ID when they asked for
+// their own bookings.
+func mine(actor data.User, yes bool) string {
+	if yes {
+		return actor.ID
+	}
+	return ""
 }

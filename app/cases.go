@@ -100,3 +100,11 @@ func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatc
 	}
 	return updated, err
 }
+
+// ListCases pages through the actor's organisation's cases, newest first.
+func (a *App) ListCases(ctx context.Context, actor data.User, cursor string, limit int) (data.Page[data.Case], error) {
+	if err := require(actor, caseRoles...); err != nil {
+		return data.Page[data.Case]{}, err
+	}
+	return a.store.ListCases(ctx, data.CaseQuery{Organisation: actor.Organisation, Before: cursor, Limit: limit})
+}

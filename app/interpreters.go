@@ -177,3 +177,17 @@ func (a *App) DecideVetting(ctx context.Context, actor data.User, id string, d d
 	}
 	return Interpreter{}, fmt.Errorf("vetting %s: %w", id, data.ErrConflict)
 }
+
+// InterpreterBrief returns an interpreter in the reduced view for anyone
+// who works on cases (a booking page names its interpreter), without the
+// audited read of the full record.
+func (a *App) InterpreterBrief(ctx context.Context, actor data.User, id string) (Interpreter, error) {
+	if err := require(actor, data.RoleCoordinator, data.RoleSocialWorker); err != nil {
+		return Interpreter{}, err
+	}
+	in, err := a.store.Interpreter(ctx, id)
+	if err != nil {
+		return Interpreter{}, err
+	}
+	return reduced(in), nil
+}

@@ -109,11 +109,16 @@ func (a *App) IssueKey(ctx context.Context, actor data.User, userID string) (str
 	if _, err := a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(key), audit); err != nil {
 		return "", err
 	}
+	// A new key means the old one may be known to someone else: the web
+	// sessions opened with it end too.
+	if err := a.endSessionsOf(ctx, actor, u); err != nil {
+		return "", err
+	}
 	return key, nil
 }
 
-// RevokeKey ends a user's API key at once, and every calendar feed they
-// own: a person whose access ends keeps no feed of the organisation's
+// RevokeKey ends a user's API key at once, their web sessions, and every
+// calendar feed they own: a person whose access ends keeps no feed of the organisation's
 // bookings. The user keeps their record and can be given a new key with
 // IssueKey. The store keeps the hash of a fresh random key that nobody is
 // ever given, so no key matches.
@@ -124,6 +129,9 @@ func (a *App) RevokeKey(ctx context.Context, actor data.User, userID string) err
 	}
 	audit := data.NewAuditEntry(a.now(), actor, u.Organisation, "apikey.revoked", "user", u.ID)
 	if _, err = a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(data.NewAPIKey()), audit); err != nil {
+		return err
+	}
+	if err := a.endSessionsOf(ctx, actor, u); err != nil {
 		return err
 	}
 	return a.revokeFeedsOf(ctx, actor, u)
@@ -167,4 +175,19 @@ func (a *App) EnsureBootstrapAdmin(ctx context.Context, key string) error {
 		// user's: look again.
 	}
 	return errors.New("the bootstrap admin could not be ensured; is the key another user's?")
+}
+
+// ListUsers lists the users of the admin's own organisation (the bootstrap
+// admin: of organisation, or their own when it is empty), in ID order.
+func (a *App) ListUsers(ctx context.Context, actor data.User, organisation, cursor string, limit int) (data.Page[data.User], error) {
+	if err := require(actor, data.RoleAdmin); err != nil {
+		return data.Page[data.User]{}, err
+	}
+	if organisation == "" {
+		organisation = actor.Organisation
+	}
+	if organisation != actor.Organisation && !isBootstrap(actor) {
+		return data.Page[data.User]{}, forbidden("an admin may list users only in their own organisation, %s", actor.Organisation)
+	}
+	return a.store.ListUsers(ctx, data.UserQuery{Organisation: organisation, After: cursor, Limit: limit})
 }

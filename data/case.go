@@ -25,6 +25,13 @@ type Case struct {
 	UpdatedAt            time.Time
 }
 
+// CaseQuery selects one organisation's cases, newest first.
+type CaseQuery struct {
+	Organisation string // required
+	Before       string // cursor: cases whose ID sorts before it (older)
+	Limit        int
+}
+
 // Child is what the case says about the child's needs: never a name.
 type Child struct {
 	// Languages are canonical BCP 47 tags; the first is preferred.

@@ -27,6 +27,7 @@ type Store interface {
 	CaseStore
 	BookingStore
 	FeedStore
+	SessionStore
 
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error
@@ -41,6 +42,13 @@ type Store interface {
 	User(ctx context.Context, id string) (User, error)
 	// UserByKeyHash returns the user holding the key with this hash, or ErrNotFound.
 	UserByKeyHash(ctx context.Context, keyHash string) (User, error)
+	// UserByEmail returns the user with this email, compared after
+	// NormalizeEmail, or ErrNotFound: how a sign-in through an identity
+	// provider finds its user.
+	UserByEmail(ctx context.Context, email string) (User, error)
+	// ListUsers returns one organisation's users in ID order. ErrInvalid
+	// without an organisation.
+	ListUsers(ctx context.Context, q UserQuery) (Page[User], error)
 	// ReplaceUserKey gives the user a new key hash (the old key stops working
 	// at once) with its audit entry, and returns the updated user.
 	// ErrNotFound for an unknown user; ErrDuplicate when another user holds
@@ -84,6 +92,9 @@ type CaseStore interface {
 	// stored. ErrNotFound when no case has the ID; ErrConflict when the
 	// stored version differs (nothing is written then).
 	UpdateCase(ctx context.Context, c Case, audit AuditEntry) (Case, error)
+	// ListCases returns one organisation's cases, newest first.
+	// ErrInvalid without an organisation.
+	ListCases(ctx context.Context, q CaseQuery) (Page[Case], error)
 }
 
 // BookingStore keeps bookings, and is where double booking is prevented:

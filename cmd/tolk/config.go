@@ -12,6 +12,7 @@ import (
 
 	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/web"
 )
 
 // config is the service's effective configuration: environment variables,
@@ -33,6 +34,10 @@ type config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (TOLK_TRUSTED_PROXIES).
 	TrustedProxies []netip.Prefix
+	// OIDC configures sign-in to the web pages with the organisation's
+	// OpenID Connect provider (TOLK_OIDC_ISSUER, TOLK_OIDC_CLIENT_ID,
+	// TOLK_OIDC_CLIENT_SECRET); nil when unset.
+	OIDC *web.OIDCConfig
 }
 
 const usage = `usage: tolk serve [--demo] [--addr ADDR] [--db FILE]
@@ -40,7 +45,8 @@ const usage = `usage: tolk serve [--demo] [--addr ADDR] [--db FILE]
 Environment: TOLK_ADDR, TOLK_DB, TOLK_MONGODB_URI, TOLK_MONGODB_DATABASE,
 TOLK_BASE_URL, TOLK_POLICY, TOLK_BOOTSTRAP_ADMIN_KEY, TOLK_RATE_LIMITS,
 TOLK_RATE_LIMIT_PER_KEY, TOLK_RATE_LIMIT_PER_ADDRESS, TOLK_RATE_LIMIT_PER_FEED,
-TOLK_TRUSTED_PROXIES (see README.md).`
+TOLK_TRUSTED_PROXIES, TOLK_OIDC_ISSUER, TOLK_OIDC_CLIENT_ID,
+TOLK_OIDC_CLIENT_SECRET (see README.md).`
 
 // parseConfig reads the command line and the environment through getenv.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -55,7 +61,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		DB:            env("TOLK_DB", "./tolk.db"),
 		MongoURI:      getenv("TOLK_MONGODB_URI"),
 		MongoDatabase: env("TOLK_MONGODB_DATABASE", "tolk"),
-		BaseURL:       strings.TrimRight(env("TOLK_BASE_URL", "http://localhost:8080"), "/"),
+		BaseURL:       strings.TrimRight(getenv("TOLK_BASE_URL"), "/"),
 		Policy:        getenv("TOLK_POLICY"),
 		BootstrapKey:  getenv("TOLK_BOOTSTRAP_ADMIN_KEY"),
 	}
@@ -100,8 +106,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if k := cfg.BootstrapKey; k != "" && len(k) < data.MinBootstrapKeyLength {
 		return cfg, fmt.Errorf("TOLK_BOOTSTRAP_ADMIN_KEY must be at least %d characters", data.MinBootstrapKeyLength)
 	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(cfg.BaseURL); cfg.BaseURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return cfg, errors.New("TOLK_BASE_URL must be an absolute http or https URL")
+	}
+	if issuer, id, secret := getenv("TOLK_OIDC_ISSUER"), getenv("TOLK_OIDC_CLIENT_ID"), getenv("TOLK_OIDC_CLIENT_SECRET"); issuer != "" || id != "" || secret != "" {
+		if issuer == "" || id == "" || secret == "" {
+			return cfg, errors.New("TOLK_OIDC_ISSUER, TOLK_OIDC_CLIENT_ID and TOLK_OIDC_CLIENT_SECRET must be set together")
+		}
+		cfg.OIDC = &web.OIDCConfig{Issuer: issuer, ClientID: id, ClientSecret: secret}
 	}
 	proxies, err := parseProxies(getenv("TOLK_TRUSTED_PROXIES"))
 	if err != nil {
@@ -172,6 +184,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("rate_limit_per_feed", c.PerFeed.String()),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Bool("demo", c.Demo),
+		slog.Bool("oidc", c.OIDC != nil), // the issuer and client, never the secret
 	)
 }
 

@@ -64,7 +64,9 @@ func seedDemo(ctx context.Context, store data.Store, baseURL string, now time.Ti
 	for i, du := range users {
 		fmt.Fprintf(out, "  %-14s %s\n", du.role, keys[i])
 	}
-	fmt.Fprintf(out, "Listening on %s. Try:\n", baseURL)
+	fmt.Fprintf(out, "Open %s/ in a browser and sign in with the social_worker key to book an\n", baseURL)
+	fmt.Fprintf(out, "interpreter for case DEMO-2026-001 (or the coordinator key to vet interpreters).\n")
+	fmt.Fprintf(out, "Listening on %s. Or try the API:\n", baseURL)
 	fmt.Fprintf(out, "  export TOLK=%s CK=%s SK=%s AK=%s\n", baseURL, keys[1], keys[2], keys[0])
 	fmt.Fprintf(out, "  curl -s -H \"Authorization: Bearer $CK\" $TOLK/v1/me\n")
 	fmt.Fprintf(out, "  curl -s -H \"Authorization: Bearer $SK\" \"$TOLK/v1/interpreters?language=ar\"\n")

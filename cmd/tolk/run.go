@@ -10,11 +10,14 @@ import (
 	"os"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/tolk/tolk"
 	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/matching"
+	"github.com/tolk/tolk/web"
 )
 
 // shutdownGrace is how long in-flight requests may run after a stop signal.
@@ -68,8 +71,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 
-	server := api.New(api.Config{App: application, Logger: log, RateLimits: cfg.RateLimits, OpenAPI: tolk.OpenAPI, BaseURL: cfg.BaseURL,
-		TrustedProxies: cfg.TrustedProxies, PerKey: cfg.PerKey, PerAddress: cfg.PerAddress, PerFeed: cfg.PerFeed})
+	baseURL := cfg.BaseURL
+	if baseURL == "" {
+		baseURL = listenURL(ln.Addr()) // unset: where the service really listens
+	}
+	pages, err := web.New(web.Config{App: application, Logger: log, BaseURL: baseURL, OIDC: cfg.OIDC})
+	if err != nil {
+		return err
+	}
+	server := api.New(api.Config{App: application, Logger: log, RateLimits: cfg.RateLimits, OpenAPI: tolk.OpenAPI, BaseURL: baseURL,
+		TrustedProxies: cfg.TrustedProxies, PerKey: cfg.PerKey, PerAddress: cfg.PerAddress, PerFeed: cfg.PerFeed,
+		Pages: func(r fiber.Router, g api.Guard) { pages.Mount(r, g) }})
 	log.Info("listening", "addr", ln.Addr().String())
 	served := make(chan error, 1)
 	go func() { served <- api.Serve(server, ln) }()

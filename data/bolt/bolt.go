@@ -26,8 +26,8 @@ var ErrLocked = errors.New("the database file is in use by another tolk process"
 // LockTimeout is how long Open waits for the file lock before giving up.
 const LockTimeout = time.Second
 
-// Store is a data.Store (cases, bookings and feeds included) on a bbolt
-// file.
+// Store is a data.Store (cases, bookings, feeds and sessions included) on a
+// bbolt file.
 type Store struct {
 	db   *bolt.DB
 	bulk bool // opened by OpenBulk: Close syncs
@@ -43,6 +43,7 @@ var (
 	_ data.CaseStore    = (*Store)(nil)
 	_ data.BookingStore = (*Store)(nil)
 	_ data.FeedStore    = (*Store)(nil)
+	_ data.SessionStore = (*Store)(nil)
 )
 
 // Open opens (creating if needed) the bbolt file at path. It returns an error

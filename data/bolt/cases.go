@@ -149,3 +149,19 @@ func (s *Store) UpdateCase(ctx context.Context, c data.Case, audit data.AuditEnt
 	}
 	return fromCase(c).toCase(), nil
 }
+
+// ListCases returns an organisation's cases newest first, walking the
+// cases_by_org index backwards from the cursor.
+func (s *Store) ListCases(ctx context.Context, q data.CaseQuery) (data.Page[data.Case], error) {
+	if q.Organisation == "" {
+		return data.Page[data.Case]{}, invalid("organisation", "is required")
+	}
+	limit := data.PageSize(q.Limit)
+	var page data.Page[data.Case]
+	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		ids := seekIndex(tx.Bucket([]byte(bucketCasesByOrg)), indexPrefix(q.Organisation), q.Before, true).take(limit+1, nil)
+		page, err = pageOf(tx.Bucket(bucketCases), ids, limit, caseRecord.toCase)
+		return err
+	})
+	return page, err
+}

@@ -21,9 +21,11 @@ import (
 //
 // Each record kind has one function deriving all its entries from a record
 // (userIndexes, auditIndexes, interpreterIndexes, caseIndexes,
-// bookingIndexes, feedIndexes): a write stores what it returns, an update
-// replaces the old record's entries with the new one's, and Open builds a
-// new index bucket from it for records already stored.
+// bookingIndexes, feedIndexes, sessionIndexes): a write stores what it
+// returns, an update replaces the old record's entries with the new one's
+// (so an entry a record stops having, such as an ended session's, goes in
+// the same transaction), and Open builds a new index bucket from it for
+// records already stored.
 
 // indexEntry is one key of an index bucket, with a small value (often none).
 type indexEntry struct {
@@ -43,7 +45,7 @@ type recordKind struct {
 }
 
 // kinds lists every record kind the store keeps.
-var kinds = []recordKind{userKind, auditKind, interpreterKind, caseKind, bookingKind, feedKind}
+var kinds = []recordKind{userKind, auditKind, interpreterKind, caseKind, bookingKind, feedKind, sessionKind}
 
 // indexKey joins the parts of a composite key.
 func indexKey(parts ...string) string { return strings.Join(parts, "\x00") }

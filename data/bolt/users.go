@@ -13,20 +13,23 @@ var (
 	bucketUsers      = []byte("users")
 	bucketUserEmails = "user_emails" // email → user ID, unique
 	bucketUserKeys   = "user_keys"   // key hash → user ID, unique
+	// "<organisation>\x00<user id>": an organisation's users in ID order.
+	bucketUsersByOrg = "users_by_org"
 )
 
 var userKind = recordKind{
 	bucket:  bucketUsers,
-	indexes: []string{bucketUserEmails, bucketUserKeys},
+	indexes: []string{bucketUserEmails, bucketUserKeys, bucketUsersByOrg},
 	entries: decode(userRecord.toUser, userIndexes),
 }
 
 // userIndexes derives every index entry of a user: its email and its key
-// hash, each naming the user alone.
+// hash, each naming the user alone, and its organisation.
 func userIndexes(u data.User) []indexEntry {
 	return []indexEntry{
 		{bucket: bucketUserEmails, key: u.Email, value: u.ID, unique: true},
 		{bucket: bucketUserKeys, key: u.KeyHash, value: u.ID, unique: true},
+		{bucket: bucketUsersByOrg, key: indexKey(u.Organisation, u.ID)},
 	}
 }
 
@@ -86,17 +89,48 @@ func (s *Store) User(ctx context.Context, id string) (data.User, error) {
 
 // UserByKeyHash returns the user holding the key with this hash.
 func (s *Store) UserByKeyHash(ctx context.Context, keyHash string) (data.User, error) {
+	return s.userBy(ctx, bucketUserKeys, keyHash)
+}
+
+// UserByEmail returns the user whose email is email once normalised (see
+// data.NormalizeEmail), off the user_emails index.
+func (s *Store) UserByEmail(ctx context.Context, email string) (data.User, error) {
+	return s.userBy(ctx, bucketUserEmails, data.NormalizeEmail(email))
+}
+
+// userBy returns the user that a unique index names under key.
+func (s *Store) userBy(ctx context.Context, index, key string) (data.User, error) {
 	var u data.User
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		id := tx.Bucket([]byte(bucketUserKeys)).Get([]byte(keyHash))
+		id := tx.Bucket([]byte(index)).Get([]byte(key))
 		if id == nil {
-			return data.ErrNotFound
+			return fmt.Errorf("user by %s: %w", index, data.ErrNotFound)
 		}
 		rec, err := get[userRecord](tx.Bucket(bucketUsers), string(id))
+		if err != nil {
+			return indexFault(string(id), err)
+		}
 		u = rec.toUser()
-		return err
+		return nil
 	})
 	return u, err
+}
+
+// ListUsers reads the page's IDs off the organisation's users_by_org
+// entries, after the cursor, then reads the page's records. A missing
+// organisation is a *data.ValidationError.
+func (s *Store) ListUsers(ctx context.Context, q data.UserQuery) (data.Page[data.User], error) {
+	if q.Organisation == "" {
+		return data.Page[data.User]{}, invalid("organisation", "is required")
+	}
+	limit := data.PageSize(q.Limit)
+	var page data.Page[data.User]
+	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		ids := seekIndex(tx.Bucket([]byte(bucketUsersByOrg)), indexPrefix(q.Organisation), q.After, false).take(limit+1, nil)
+		page, err = pageOf(tx.Bucket(bucketUsers), ids, limit, userRecord.toUser)
+		return err
+	})
+	return page, err
 }
 
 // ReplaceUserKey swaps the user's key hash and stores its audit entry in one

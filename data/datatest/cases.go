@@ -14,6 +14,7 @@ import (
 // runCasesAndBookings runs the conformance tests of cases and bookings.
 func runCasesAndBookings(t *testing.T, newDB NewDatabase) {
 	t.Run("Cases", func(t *testing.T) { testCases(t, newDB(t)()) })
+	t.Run("CaseListings", func(t *testing.T) { testCaseListings(t, newDB(t)()) })
 	t.Run("Bookings", func(t *testing.T) { testBookings(t, newDB(t)()) })
 	t.Run("BookingOverlaps", func(t *testing.T) { testBookingOverlaps(t, newDB(t)()) })
 	t.Run("BookingUpdates", func(t *testing.T) { testBookingUpdates(t, newDB(t)()) })
@@ -107,5 +108,51 @@ func testCases(t *testing.T, s data.Store) {
 	}
 	if got := auditActions(t, s, c.ID); !slices.Equal(got, []string{"case.created", "case.updated"}) {
 		t.Errorf("case audit = %v", got)
+	}
+}
+
+// testCaseListings pages through one organisation's cases newest first,
+// never showing another organisation's.
+func testCaseListings(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	var north []string
+	for n := range 7 {
+		org := "north"
+		if n%3 == 2 {
+			org = "south"
+		}
+		c := newCase(n+1, org)
+		if err := s.CreateCase(ctx, c, caseAudit(c, "case.created")); err != nil {
+			t.Fatal(err)
+		}
+		if org == "north" {
+			north = append([]string{c.ID}, north...) // newest first
+		}
+	}
+	var got []string
+	cursor := ""
+	for range 10 {
+		page, err := s.ListCases(ctx, data.CaseQuery{Organisation: "north", Before: cursor, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page.Items {
+			if c.Organisation != "north" {
+				t.Errorf("ListCases(north) returned a case of %s", c.Organisation)
+			}
+			got = append(got, c.ID)
+		}
+		if cursor = page.Next; cursor == "" {
+			break
+		}
+	}
+	if diff := cmp.Diff(north, got); diff != "" {
+		t.Errorf("ListCases(north) newest first, pages of 2 (-want +got):\n%s", diff)
+	}
+	if page, err := s.ListCases(ctx, data.CaseQuery{Organisation: "nowhere"}); err != nil || len(page.Items) != 0 {
+		t.Errorf("ListCases(nowhere) = %d items, %v; want none", len(page.Items), err)
+	}
+	if _, err := s.ListCases(ctx, data.CaseQuery{}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("ListCases without an organisation: %v, want ErrInvalid", err)
 	}
 }

@@ -32,6 +32,8 @@ func Run(t *testing.T, newDB NewDatabase) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, newDB(t)()) })
 	t.Run("UserUniqueness", func(t *testing.T) { testUserUniqueness(t, newDB(t)()) })
 	t.Run("UserKeys", func(t *testing.T) { testUserKeys(t, newDB(t)()) })
+	t.Run("UserByEmail", func(t *testing.T) { testUserByEmail(t, newDB(t)()) })
+	t.Run("UserPaging", func(t *testing.T) { testUserPaging(t, newDB(t)()) })
 	t.Run("ConcurrentUserCreates", func(t *testing.T) { testConcurrentUserCreates(t, newDB(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newDB(t)()) })
 	t.Run("AuditPaging", func(t *testing.T) { testAuditPaging(t, newDB(t)()) })
@@ -45,6 +47,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 	t.Run("InterpreterRenewals", func(t *testing.T) { testInterpreterRenewals(t, newDB(t)()) })
 	runCasesAndBookings(t, newDB)
 	runFeeds(t, newDB)
+	runSessions(t, newDB)
 }
 
 // cmpOpts compares records field by field, dates by value.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/tolk/tolk/data"
 )
 
@@ -118,4 +120,21 @@ func (s *Store) UpdateCase(ctx context.Context, c data.Case, audit data.AuditEnt
 		return data.Case{}, err
 	}
 	return doc.toCase(), nil
+}
+
+// ListCases returns an organisation's cases newest first, on the index on
+// (organisation, _id).
+func (s *Store) ListCases(ctx context.Context, q data.CaseQuery) (data.Page[data.Case], error) {
+	if q.Organisation == "" {
+		return data.Page[data.Case]{}, invalid("organisation", "is required")
+	}
+	if err := s.finishPending(ctx, casesCollection); err != nil {
+		return data.Page[data.Case]{}, err
+	}
+	filter := bson.D{{Key: "organisation", Value: q.Organisation}}
+	if q.Before != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: q.Before}}})
+	}
+	return findPage(ctx, s.cases, filter, -1, data.PageSize(q.Limit), caseDocument.toCase,
+		func(c data.Case) string { return c.ID })
 }

@@ -9,8 +9,9 @@
 //
 // The collections: users, audit (insert-only), interpreters, cases,
 // bookings, schedules (one per interpreter with bookings: see Bookings
-// below), feeds and locks (the changes in flight). Every query is answered
-// from an index created by Open.
+// below), feeds, sessions, touches (a session's activity, only ever
+// inserted and deleted: see sessions.go) and locks (the changes in flight).
+// Every query is answered from an index created by Open.
 //
 // # Versioned writes
 //

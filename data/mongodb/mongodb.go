@@ -26,6 +26,8 @@ const (
 	schedulesCollection    = "schedules"
 	bookingsCollection     = "bookings"
 	feedsCollection        = "feeds"
+	sessionsCollection     = "sessions"
+	touchesCollection      = "touches"
 	locksCollection        = "locks"
 )
 
@@ -40,6 +42,8 @@ type Store struct {
 	schedules    *mongo.Collection
 	bookings     *mongo.Collection
 	feeds        *mongo.Collection
+	sessions     *mongo.Collection
+	touches      *mongo.Collection
 	locks        *mongo.Collection
 	closed       atomic.Bool
 	turns        turns // booking changes of one interpreter in this instance
@@ -56,6 +60,7 @@ var (
 	_ data.CaseStore    = (*Store)(nil)
 	_ data.BookingStore = (*Store)(nil)
 	_ data.FeedStore    = (*Store)(nil)
+	_ data.SessionStore = (*Store)(nil)
 )
 
 // Open connects to the server at uri, checks that it answers and creates the
@@ -86,6 +91,8 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		schedules:    db.Collection(schedulesCollection),
 		bookings:     db.Collection(bookingsCollection),
 		feeds:        db.Collection(feedsCollection),
+		sessions:     db.Collection(sessionsCollection),
+		touches:      db.Collection(touchesCollection),
 		locks:        db.Collection(locksCollection),
 		LockTimeout:  DefaultLockTimeout,
 	}
@@ -126,6 +133,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		s.users: {
 			{"email_unique", true, []string{"email"}},
 			{"keyHash_unique", true, []string{"keyHash"}},
+			{"organisation_id", false, []string{"organisation", "_id"}},
 		},
 		s.audit: {
 			{"entity_newest", false, []string{"entityId", "-_id"}},
@@ -154,6 +162,13 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			// A revoked feed keeps its token hash: the token stays known, as revoked.
 			{"tokenHash_unique", true, []string{"tokenHash"}},
 			{"owner_id", false, []string{"owner", "_id"}},
+		},
+		s.sessions: {
+			// A user's live sessions; ended ones sit under live: false.
+			{"userId_live_id", false, []string{"userId", "live", "_id"}},
+		},
+		s.touches: {
+			{"session_id", false, []string{"session", "_id"}},
 		},
 		s.locks: {
 			{"key_unique", true, []string{"key"}},

@@ -71,6 +71,38 @@ func (s *Store) UserByKeyHash(ctx context.Context, keyHash string) (data.User, e
 	return d.toUser(), nil
 }
 
+// UserByEmail returns the user whose email is email once normalised (see
+// data.NormalizeEmail), off the unique index on email, once the user
+// changes in flight have landed.
+func (s *Store) UserByEmail(ctx context.Context, email string) (data.User, error) {
+	if err := s.finishPending(ctx, usersCollection); err != nil {
+		return data.User{}, err
+	}
+	var d userDocument
+	if err := s.users.FindOne(ctx, bson.D{{Key: "email", Value: data.NormalizeEmail(email)}}).Decode(&d); err != nil {
+		return data.User{}, translate(err, "user by email")
+	}
+	return d.toUser(), nil
+}
+
+// ListUsers lands the user changes in flight, then reads one page of the
+// organisation's users off the index on (organisation, _id). A missing
+// organisation is a *data.ValidationError.
+func (s *Store) ListUsers(ctx context.Context, q data.UserQuery) (data.Page[data.User], error) {
+	if q.Organisation == "" {
+		return data.Page[data.User]{}, invalid("organisation", "is required")
+	}
+	if err := s.finishPending(ctx, usersCollection); err != nil {
+		return data.Page[data.User]{}, err
+	}
+	filter := bson.D{{Key: "organisation", Value: q.Organisation}}
+	if q.After != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: q.After}}})
+	}
+	return findPage(ctx, s.users, filter, 1, data.PageSize(q.Limit), userDocument.toUser,
+		func(u data.User) string { return u.ID })
+}
+
 // ReplaceUserKey commits the user with the new key hash and its audit entry,
 // re-reading and retrying when another change of the user lands first.
 //

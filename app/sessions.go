@@ -1,0 +1,177 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tolk/tolk/data"
+)
+
+// Session limits: a session ends after SessionIdle without a request, and
+// SessionAbsolute after sign-in however active it is.
+const (
+	SessionIdle     = 30 * time.Minute
+	SessionAbsolute = 12 * time.Hour
+	// sessionTouchEvery is how stale LastSeen may grow before a request
+	// writes it again: a write per page view would cost a durable write
+	// each, and the idle timeout only needs the minute.
+	sessionTouchEvery = time.Minute
+)
+
+// ScopeSecurity is the audit scope of failed sign-ins that name no known
+// user: only the bootstrap admin reads it.
+const ScopeSecurity = "security"
+
+// Sign-in methods, kept on the session and in its audit entry.
+const (
+	SignInKey  = "key"
+	SignInOIDC = "oidc"
+)
+
+// SignedIn is a new session: the token goes into the browser's cookie and
+// nowhere else (the store keeps its hash).
+type SignedIn struct {
+	Token   string
+	User    data.User
+	Session data.Session
+}
+
+// SignInWithKey opens a web session for the holder of an API key. A wrong
+// key is ErrUnauthenticated, and the failure is audited without the key.
+func (a *App) SignInWithKey(ctx context.Context, key string) (SignedIn, error) {
+	u, err := a.Authenticate(ctx, key)
+	if errors.Is(err, ErrUnauthenticated) {
+		a.auditFailedSignIn(ctx, data.User{}, SignInKey)
+		return SignedIn{}, err
+	}
+	if err != nil {
+		return SignedIn{}, err
+	}
+	return a.openSession(ctx, u, SignInKey)
+}
+
+// SignInWithEmail opens a web session for the user whose email an identity
+// provider has verified. Call it only with a verified email: the caller
+// (web's OpenID Connect flow) checks the ID token. An unknown email is
+// ErrUnauthenticated, audited.
+func (a *App) SignInWithEmail(ctx context.Context, email string) (SignedIn, error) {
+	u, err := a.store.UserByEmail(ctx, data.NormalizeEmail(email))
+	if errors.Is(err, data.ErrNotFound) {
+		a.auditFailedSignIn(ctx, data.User{}, SignInOIDC)
+		return SignedIn{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return SignedIn{}, err
+	}
+	return a.openSession(ctx, u, SignInOIDC)
+}
+
+func (a *App) openSession(ctx context.Context, u data.User, method string) (SignedIn, error) {
+	now := a.stamp()
+	token := "tolkweb_" + rand.Text()
+	s := data.Session{
+		ID: data.HashKey(token), UserID: u.ID, Organisation: u.Organisation, Method: method,
+		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(SessionAbsolute),
+	}
+	audit := data.NewAuditEntry(now, u, u.Organisation, "session.started."+method, "user", u.ID)
+	if err := a.store.CreateSession(ctx, s, audit); err != nil {
+		return SignedIn{}, err
+	}
+	return SignedIn{Token: token, User: u, Session: s}, nil
+}
+
+// auditFailedSignIn records a failed sign-in. It names no key and no
+// email: a mistyped key is often someone's real key with one character
+// wrong. A failure to record it is logged, not returned: the visitor's
+// answer is the same either way.
+func (a *App) auditFailedSignIn(ctx context.Context, u data.User, method string) {
+	scope, entity := ScopeSecurity, "unknown"
+	if u.ID != "" {
+		scope, entity = u.Organisation, u.ID
+	}
+	e := data.NewAuditEntry(a.now(), system(scope), scope, "signin.failed."+method, "user", entity)
+	if err := a.store.AppendAudit(ctx, e); err != nil {
+		a.log.WarnContext(ctx, "audit of a failed sign-in", "error", err.Error())
+	}
+}
+
+// SessionUser returns the user of a live session and the session. A token
+// that names no session, or one that ended, idled past SessionIdle or
+// passed SessionAbsolute, is ErrUnauthenticated. The user is read afresh,
+// so a changed role counts at once.
+func (a *App) SessionUser(ctx context.Context, token string) (data.User, data.Session, error) {
+	if token == "" {
+		return data.User{}, data.Session{}, ErrUnauthenticated
+	}
+	s, err := a.store.Session(ctx, data.HashKey(token))
+	if errors.Is(err, data.ErrNotFound) {
+		return data.User{}, data.Session{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return data.User{}, data.Session{}, err
+	}
+	now := a.now()
+	if s.Ended() || !now.Before(s.ExpiresAt) || now.Sub(s.LastSeen) >= SessionIdle {
+		return data.User{}, data.Session{}, ErrUnauthenticated
+	}
+	u, err := a.store.User(ctx, s.UserID)
+	if errors.Is(err, data.ErrNotFound) {
+		return data.User{}, data.Session{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return data.User{}, data.Session{}, err
+	}
+	if now.Sub(s.LastSeen) >= sessionTouchEvery {
+		if err := a.store.TouchSession(ctx, s.ID, data.Timestamp(now)); err != nil && !errors.Is(err, data.ErrNotFound) {
+			return data.User{}, data.Session{}, err
+		}
+	}
+	return u, s, nil
+}
+
+// SignOut ends the session holding token. Ending one that has already
+// ended, or an unknown token, is not an error: the visitor is signed out
+// either way.
+func (a *App) SignOut(ctx context.Context, token string) error {
+	s, err := a.store.Session(ctx, data.HashKey(token))
+	if errors.Is(err, data.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return a.endSession(ctx, data.User{ID: s.UserID, Organisation: s.Organisation}, s, "session.ended")
+}
+
+func (a *App) endSession(ctx context.Context, actor data.User, s data.Session, action string) error {
+	audit := data.NewAuditEntry(a.now(), actor, s.Organisation, action, "user", s.UserID)
+	_, err := a.store.EndSession(ctx, s.ID, a.stamp(), audit)
+	if errors.Is(err, data.ErrConflict) {
+		return nil // ended meanwhile
+	}
+	return err
+}
+
+// endSessionsOf ends every live session of a user: their access has ended
+// or their key was replaced.
+func (a *App) endSessionsOf(ctx context.Context, actor, owner data.User) error {
+	cursor := ""
+	for {
+		page, err := a.store.ListSessions(ctx, data.SessionQuery{UserID: owner.ID, After: cursor, Limit: data.MaxPageSize})
+		if err != nil {
+			return fmt.Errorf("ending %s's sessions: %w", owner.ID, err)
+		}
+		for _, s := range page.Items {
+			if err := a.endSession(ctx, actor, s, "session.revoked"); err != nil {
+				return err
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		cursor = page.Next
+	}
+}

@@ -1,0 +1,106 @@
+package datatest
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tolk/tolk/data"
+)
+
+// testUserByEmail: a user is found by its email, normalised or as typed,
+// and after a key replacement; an unknown email finds no one.
+func testUserByEmail(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	a, b := newUser(1, data.RoleCoordinator, "north"), newUser(2, data.RoleSocialWorker, "south")
+	for _, u := range []data.User{a, b} {
+		if err := s.CreateUser(ctx, u, userAudit(u, "user.created")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, email := range []string{b.Email, " " + strings.ToUpper(b.Email) + "\n"} {
+		got, err := s.UserByEmail(ctx, email)
+		if err != nil {
+			t.Fatalf("UserByEmail(%q): %v", email, err)
+		}
+		if diff := cmp.Diff(stored(b), got, cmpOpts); diff != "" {
+			t.Errorf("UserByEmail(%q) (-want +got):\n%s", email, diff)
+		}
+	}
+	newHash := data.HashKey("a's new key")
+	if _, err := s.ReplaceUserKey(ctx, a.ID, newHash, userAudit(a, "apikey.issued")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.UserByEmail(ctx, a.Email); err != nil || got.ID != a.ID || got.KeyHash != newHash {
+		t.Errorf("UserByEmail after a key replacement = %+v, %v; want %s with its new key", got, err, a.ID)
+	}
+	for _, email := range []string{"nobody@example.org", "user1@example.org.uk", ""} {
+		if _, err := s.UserByEmail(ctx, email); !errors.Is(err, data.ErrNotFound) {
+			t.Errorf("UserByEmail(%q): %v, want ErrNotFound", email, err)
+		}
+	}
+}
+
+// testUserPaging pages through each organisation's users, three at a
+// time, while users of other organisations (one whose name extends
+// another's) sit between them in ID order.
+func testUserPaging(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	orgs := []string{"north", "north-east", "south"}
+	want := map[string][]data.User{}
+	for i := range 17 {
+		org := orgs[i%len(orgs)]
+		if i%5 == 4 {
+			org = "north" // uneven: north gets more
+		}
+		u := newUser(i, data.RoleSocialWorker, org)
+		if err := s.CreateUser(ctx, u, userAudit(u, "user.created")); err != nil {
+			t.Fatal(err)
+		}
+		want[org] = append(want[org], stored(u))
+	}
+	// A key replacement rewrites the record: it is still listed, once.
+	moved := want["south"][1]
+	moved.KeyHash = data.HashKey("moved's new key")
+	if _, err := s.ReplaceUserKey(ctx, moved.ID, moved.KeyHash, userAudit(moved, "apikey.issued")); err != nil {
+		t.Fatal(err)
+	}
+	want["south"][1] = moved
+	for _, org := range orgs {
+		slices.SortFunc(want[org], func(a, b data.User) int { return cmpString(a.ID, b.ID) })
+		if len(want[org]) < 4 {
+			t.Fatalf("%s has %d users; the fixture should give it more than a page", org, len(want[org]))
+		}
+		var got []data.User
+		q := data.UserQuery{Organisation: org, Limit: 3}
+		for pages := 0; ; pages++ {
+			if pages > 10 {
+				t.Fatal("paging does not end")
+			}
+			page, err := s.ListUsers(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Items) > 3 || (page.Next != "" && len(page.Items) != 3) {
+				t.Fatalf("%s: page of %d with next %q, limit 3", org, len(page.Items), page.Next)
+			}
+			got = append(got, page.Items...)
+			if page.Next == "" {
+				break
+			}
+			q.After = page.Next
+		}
+		if diff := cmp.Diff(want[org], got, cmpOpts); diff != "" {
+			t.Errorf("paged users of %s (-want +got):\n%s", org, diff)
+		}
+	}
+	if page, err := s.ListUsers(ctx, data.UserQuery{Organisation: "west"}); err != nil || len(page.Items) != 0 || page.Next != "" {
+		t.Errorf("ListUsers of an organisation without users: %v, %q, %v", page.Items, page.Next, err)
+	}
+	if _, err := s.ListUsers(ctx, data.UserQuery{}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("ListUsers without an organisation: %v, want ErrInvalid", err)
+	}
+}

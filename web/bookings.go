@@ -1,0 +1,303 @@
+package web
+
+import (
+	"crypto/rand"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data"
+)
+
+// searchForm is the match form as entered: times as datetime-local values
+// in UK time.
+type searchForm struct {
+	Start, End    string
+	InterviewType string
+	Modality      string
+	Region        string
+	Types         []data.InterviewType
+	Modalities    []data.Modality
+}
+
+// newSearchForm suggests the next weekday, 10:00 to 11:00 UK time.
+func newSearchForm(now time.Time) searchForm {
+	d := now.In(london).AddDate(0, 0, 1)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, 1)
+	}
+	start := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, london)
+	return searchForm{Start: formatLocal(start), End: formatLocal(start.Add(time.Hour)),
+		InterviewType: string(data.InterviewSocialWork), Modality: string(data.ModalityInPerson),
+		Types: data.InterviewTypes, Modalities: data.Modalities}
+}
+
+// readSearch reads the match form (a GET: it changes nothing, and its
+// results page can be bookmarked or reopened).
+func readSearch(r *request) (searchForm, app.MatchRequest, fieldErrors) {
+	s := searchForm{Start: value(r.c, "start"), End: value(r.c, "end"), InterviewType: value(r.c, "interviewType"),
+		Modality: value(r.c, "modality"), Region: value(r.c, "region"), Types: data.InterviewTypes, Modalities: data.Modalities}
+	req := app.MatchRequest{InterviewType: data.InterviewType(s.InterviewType), Modality: data.Modality(s.Modality), Region: s.Region}
+	var errs fieldErrors
+	var err error
+	if req.Start, err = parseLocal(s.Start); err != nil {
+		errs = append(errs, data.FieldError{Field: "start", Message: err.Error()})
+	}
+	if req.End, err = parseLocal(s.End); err != nil {
+		errs = append(errs, data.FieldError{Field: "end", Message: err.Error()})
+	}
+	return s, req, errs
+}
+
+// Query is the search as a query string (for links back to the results).
+func (s searchForm) Query() string {
+	v := url.Values{"start": {s.Start}, "end": {s.End}, "interviewType": {s.InterviewType}, "modality": {s.Modality}}
+	if s.Region != "" {
+		v.Set("region", s.Region)
+	}
+	return v.Encode()
+}
+
+// InPerson reports whether the search is for an in-person interview.
+func (s searchForm) InPerson() bool { return s.Modality == string(data.ModalityInPerson) }
+
+// matchesView is the results page.
+type matchesView struct {
+	Case       data.Case
+	Search     searchForm
+	Candidates []app.Candidate
+	Excluded   []excludedView
+	// Key is the idempotency key of the booking forms: a form sent twice
+	// (a double click, a resend after a timeout) books once.
+	Key string
+	// Start and End are the slot searched.
+	Start, End time.Time
+}
+
+// excludedView is an excluded interpreter with a new search at their
+// next available time, when they are excluded only as unavailable.
+type excludedView struct {
+	app.Excluded
+	Retry template.URL // the search at NextAvailable, or ""
+}
+
+// matches runs the match form and shows the ranked candidates, each with a
+// booking form, and then the excluded with every reason.
+func (p *Pages) matches(r *request) error {
+	c, err := p.app.GetCase(r.ctx(), r.user, r.c.Params("id"))
+	if err != nil {
+		return err
+	}
+	s, req, errs := readSearch(r)
+	if len(errs) > 0 {
+		return p.showCaseWith(r, c, s, errs)
+	}
+	res, err := p.app.Match(r.ctx(), r.user, c.ID, req)
+	if errs, ok := validationErrors(err); ok {
+		return p.showCaseWith(r, c, s, errs)
+	}
+	if err != nil {
+		return err
+	}
+	v := matchesView{Case: c, Search: s, Candidates: res.Candidates, Key: rand.Text(), Start: req.Start, End: req.End}
+	for _, e := range res.Excluded {
+		ev := excludedView{Excluded: e}
+		if !e.NextAvailable.IsZero() {
+			retry := s
+			retry.Start, retry.End = formatLocal(e.NextAvailable), formatLocal(e.NextAvailable.Add(req.End.Sub(req.Start)))
+			// Built from url.Values of this page's own search: safe as a URL.
+			ev.Retry = template.URL("/cases/" + url.PathEscape(c.ID) + "/matches?" + retry.Query())
+		}
+		v.Excluded = append(v.Excluded, ev)
+	}
+	return p.render(r, "matches", "Interpreters for "+c.Reference, v)
+}
+
+// refusedView explains why a booking or a change was not made.
+type refusedView struct {
+	Title    string
+	Reasons  []data.Reason
+	Conflict *data.Booking
+	Errors   fieldErrors
+	Back     string
+}
+
+// refused renders why a booking change was refused, or returns err when
+// it is not a refusal a user can act on.
+func (p *Pages) refused(r *request, err error, back string) error {
+	v := refusedView{Back: back}
+	switch {
+	case errors.Is(err, app.ErrIneligible):
+		ie, _ := errors.AsType[*app.IneligibleError](err)
+		v.Title, v.Reasons = "This interpreter cannot take this interview", ie.Reasons
+		r.c.Status(http.StatusUnprocessableEntity)
+	case errors.Is(err, data.ErrOverlap):
+		oe, _ := errors.AsType[*data.OverlapError](err)
+		v.Title, v.Conflict = "The interpreter is already booked then", &oe.Existing
+		r.c.Status(http.StatusConflict)
+	default:
+		errs, ok := validationErrors(err)
+		if !ok {
+			return err
+		}
+		v.Title, v.Errors = "The booking has a problem", errs
+		r.c.Status(http.StatusBadRequest)
+	}
+	return p.render(r, "refused", v.Title, v)
+}
+
+// createBooking books a candidate from the results page.
+func (p *Pages) createBooking(r *request) error {
+	caseID := value(r.c, "caseId")
+	s, req, errs := readSearch(r)
+	back := "/cases/" + url.PathEscape(caseID) + "/matches?" + s.Query()
+	if len(errs) > 0 {
+		return p.refused(r, &data.ValidationError{Errors: errs}, back)
+	}
+	b, _, err := p.app.CreateBooking(r.ctx(), r.user, app.NewBooking{
+		CaseID: caseID, InterpreterID: value(r.c, "interpreterId"), Start: req.Start, End: req.End,
+		InterviewType: req.InterviewType, Modality: req.Modality, Region: req.Region, Location: value(r.c, "location"),
+		IdempotencyKey: value(r.c, "idempotencyKey"),
+	})
+	if err != nil {
+		return p.refused(r, err, back)
+	}
+	return r.c.Redirect("/bookings/"+b.ID+"?notice=booked", http.StatusSeeOther)
+}
+
+// bookingView is the booking page.
+type bookingView struct {
+	Booking     data.Booking
+	Interpreter app.Interpreter
+	Start, End  string // the reschedule form's values
+	Editable    bool   // confirmed: it may move or be cancelled
+	Outcome     bool   // an outcome may be recorded
+}
+
+func (p *Pages) showBooking(r *request) error {
+	b, err := p.app.GetBooking(r.ctx(), r.user, r.c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return p.showBookingWith(r, b, nil)
+}
+
+func (p *Pages) showBookingWith(r *request, b data.Booking, errs fieldErrors) error {
+	in, err := p.app.InterpreterBrief(r.ctx(), r.user, b.InterpreterID)
+	if err != nil && !errors.Is(err, data.ErrNotFound) {
+		return err
+	}
+	v := bookingView{Booking: b, Interpreter: in, Start: formatLocal(b.Start), End: formatLocal(b.End),
+		Editable: b.Status == data.BookingConfirmed,
+		Outcome:  b.Status == data.BookingConfirmed && !p.now().Before(b.Start)}
+	if s, e := value(r.c, "start"), value(r.c, "end"); s != "" && e != "" {
+		v.Start, v.End = s, e // keep what was typed
+	}
+	return p.renderForm(r, "booking", "Booking for "+b.CaseReference, v, errs)
+}
+
+// bookingInvite downloads the booking's invitation (.ics).
+func (p *Pages) bookingInvite(r *request) error {
+	ics, err := p.app.BookingInvite(r.ctx(), r.user, r.c.Params("id"))
+	if err != nil {
+		return err
+	}
+	r.c.Set("Content-Type", "text/calendar; charset=utf-8; method=REQUEST")
+	r.c.Set("Content-Disposition", `attachment; filename="tolk-booking.ics"`)
+	return r.c.Send(ics)
+}
+
+// rescheduleBooking moves a booking (and its location, in person).
+func (p *Pages) rescheduleBooking(r *request) error {
+	id := r.c.Params("id")
+	var ch app.BookingChange
+	var errs fieldErrors
+	start, err := parseLocal(value(r.c, "start"))
+	if err != nil {
+		errs = append(errs, data.FieldError{Field: "start", Message: err.Error()})
+	}
+	end, err := parseLocal(value(r.c, "end"))
+	if err != nil {
+		errs = append(errs, data.FieldError{Field: "end", Message: err.Error()})
+	}
+	ch.Start, ch.End = &start, &end
+	if loc, ok := formValue(r.c, "location"); ok {
+		ch.Location = &loc
+	}
+	if len(errs) == 0 {
+		_, err = p.app.ChangeBooking(r.ctx(), r.user, id, ch)
+		if err == nil {
+			return r.c.Redirect("/bookings/"+id+"?notice=rescheduled", http.StatusSeeOther)
+		}
+		if fe, ok := validationErrors(err); ok {
+			errs = fe
+		} else {
+			return p.refused(r, err, "/bookings/"+id)
+		}
+	}
+	b, err := p.app.GetBooking(r.ctx(), r.user, id)
+	if err != nil {
+		return err
+	}
+	return p.showBookingWith(r, b, errs)
+}
+
+// cancelBooking cancels a booking; the reason is required.
+func (p *Pages) cancelBooking(r *request) error {
+	id := r.c.Params("id")
+	reason := value(r.c, "reason")
+	var err error
+	if reason == "" {
+		err = &data.ValidationError{Errors: []data.FieldError{{Field: "reason", Message: "Enter why the booking is cancelled"}}}
+	} else {
+		_, err = p.app.CancelBooking(r.ctx(), r.user, id, reason)
+	}
+	if errs, ok := validationErrors(err); ok {
+		b, gerr := p.app.GetBooking(r.ctx(), r.user, id)
+		if gerr != nil {
+			return gerr
+		}
+		return p.showBookingWith(r, b, errs)
+	}
+	if err != nil {
+		return err
+	}
+	return r.c.Redirect("/bookings/"+id+"?notice=cancelled", http.StatusSeeOther)
+}
+
+// recordOutcome records whether the interview happened and whether the
+// child was comfortable with the interpreter.
+func (p *Pages) recordOutcome(r *request) error {
+	id := r.c.Params("id")
+	var errs fieldErrors
+	yesNo := func(name, question string) bool {
+		switch value(r.c, name) {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+		errs = append(errs, data.FieldError{Field: name, Message: "Select whether " + question})
+		return false
+	}
+	o := app.Outcome{Attended: yesNo("attended", "the interview took place"), ChildComfortable: yesNo("childComfortable", "the child was comfortable"), Note: value(r.c, "note")}
+	if len(errs) == 0 {
+		_, err := p.app.RecordOutcome(r.ctx(), r.user, id, o)
+		if err == nil {
+			return r.c.Redirect("/bookings/"+id+"?notice=outcome", http.StatusSeeOther)
+		}
+		fe, ok := validationErrors(err)
+		if !ok {
+			return err
+		}
+		errs = fe
+	}
+	b, err := p.app.GetBooking(r.ctx(), r.user, id)
+	if err != nil {
+		return err
+	}
+	return p.showBookingWith(r, b, errs)
+}

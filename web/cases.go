@@ -1,0 +1,160 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data"
+)
+
+// caseForm is the case form: the record as entered and how many rows
+// each repeating part shows.
+type caseForm struct {
+	Case                                  data.Case
+	LanguageRows, LinkRows, RefRows, Excl int
+	AgeBands                              []data.AgeBand
+	LinkKinds                             []data.CommunityLinkKind
+}
+
+func newCaseForm(c data.Case) caseForm {
+	return caseForm{
+		Case:         c,
+		LanguageRows: padded(len(c.Child.Languages), 1, 3),
+		LinkRows:     padded(len(c.Child.CommunityLinks), 1, 2),
+		RefRows:      padded(len(c.LinkedReferences), 1, 2),
+		Excl:         padded(len(c.ExcludedInterpreters), 1, 1),
+		AgeBands:     data.AgeBands,
+		LinkKinds:    data.CommunityLinkKinds,
+	}
+}
+
+// Lang returns the i-th language row's tag, or "".
+func (f caseForm) Lang(i int) string { return at(f.Case.Child.Languages, i) }
+
+// Ref returns the i-th linked reference, or "".
+func (f caseForm) Ref(i int) string { return at(f.Case.LinkedReferences, i) }
+
+// Link returns the i-th community link, or a blank one.
+func (f caseForm) Link(i int) data.CommunityLink {
+	if i < len(f.Case.Child.CommunityLinks) {
+		return f.Case.Child.CommunityLinks[i]
+	}
+	return data.CommunityLink{}
+}
+
+// Exclusion returns the i-th excluded interpreter, or a blank one.
+func (f caseForm) Exclusion(i int) data.CaseExclusion {
+	if i < len(f.Case.ExcludedInterpreters) {
+		return f.Case.ExcludedInterpreters[i]
+	}
+	return data.CaseExclusion{}
+}
+
+func at(s []string, i int) string {
+	if i < len(s) {
+		return s[i]
+	}
+	return ""
+}
+
+// readCase reads the case form. Blank rows are dropped; a half-filled
+// link or exclusion row is kept so validation names it.
+func readCase(r *request) data.Case {
+	c := r.c
+	cs := data.Case{
+		Reference:        value(c, "reference"),
+		LinkedReferences: nonEmpty(rows(c, "linkedReferences[%d]")),
+		Child: data.Child{
+			Languages: nonEmpty(rows(c, "child.languages[%d].tag")),
+			InterpreterGender: data.GenderWish{
+				Preference: data.Gender(value(c, "child.interpreterGender.preference")),
+				Required:   checked(c, "child.interpreterGender.required"),
+			},
+			AvoidOwnCommunity: checked(c, "child.avoidOwnCommunity"),
+			AgeBand:           data.AgeBand(value(c, "child.ageBand")),
+		},
+	}
+	kinds, values := rows(c, "child.communityLinks[%d].kind"), rows(c, "child.communityLinks[%d].value")
+	for i := range min(len(kinds), len(values)) {
+		if kinds[i] != "" || values[i] != "" {
+			cs.Child.CommunityLinks = append(cs.Child.CommunityLinks, data.CommunityLink{Kind: data.CommunityLinkKind(kinds[i]), Value: values[i]})
+		}
+	}
+	ids, reasons := rows(c, "excludedInterpreters[%d].interpreterId"), rows(c, "excludedInterpreters[%d].reason")
+	for i := range min(len(ids), len(reasons)) {
+		if ids[i] != "" || reasons[i] != "" {
+			cs.ExcludedInterpreters = append(cs.ExcludedInterpreters, data.CaseExclusion{InterpreterID: ids[i], Reason: reasons[i]})
+		}
+	}
+	cs.Normalize()
+	return cs
+}
+
+func (p *Pages) newCase(r *request) error {
+	return p.render(r, "case-form", "Create a case", newCaseForm(data.Case{}))
+}
+
+func (p *Pages) createCase(r *request) error {
+	fields := readCase(r)
+	c, err := p.app.CreateCase(r.ctx(), r.user, fields)
+	if errs, ok := validationErrors(err); ok {
+		return p.renderForm(r, "case-form", "Create a case", newCaseForm(fields), errs)
+	}
+	if err != nil {
+		return err
+	}
+	return r.c.Redirect("/cases/"+c.ID+"?notice=case-created", http.StatusSeeOther)
+}
+
+// caseView is the case page: the case, its bookings and the match form.
+type caseView struct {
+	Case     data.Case
+	Bookings []data.Booking
+	Search   searchForm
+}
+
+func (p *Pages) showCase(r *request) error {
+	c, err := p.app.GetCase(r.ctx(), r.user, r.c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return p.showCaseWith(r, c, newSearchForm(p.now()), nil)
+}
+
+func (p *Pages) showCaseWith(r *request, c data.Case, s searchForm, errs fieldErrors) error {
+	page, err := p.app.ListBookings(r.ctx(), r.user, app.BookingFilter{CaseID: c.ID, Limit: 50})
+	if err != nil {
+		return err
+	}
+	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, Search: s}, errs)
+}
+
+func (p *Pages) editCase(r *request) error {
+	c, err := p.app.GetCase(r.ctx(), r.user, r.c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return p.render(r, "case-form", "Edit case "+c.Reference, newCaseForm(c))
+}
+
+// updateCase saves the edit form; its hidden version field is the
+// If-Match of the API, so an edit over someone else's is refused.
+func (p *Pages) updateCase(r *request) error {
+	id := r.c.Params("id")
+	version, err := strconv.ParseInt(value(r.c, "version"), 10, 64)
+	if err != nil {
+		return p.fail(r, &pageError{status: http.StatusBadRequest, title: "The form is incomplete", detail: "Open the case again and make your change."})
+	}
+	fields := readCase(r)
+	c, err := p.app.UpdateCase(r.ctx(), r.user, id, version, fields)
+	if errs, ok := validationErrors(err); ok {
+		fields.ID, fields.Version = id, version
+		return p.renderForm(r, "case-form", "Edit case", newCaseForm(fields), errs)
+	}
+	if err != nil {
+		return err
+	}
+	return r.c.Redirect(fmt.Sprintf("/cases/%s?notice=case-saved", c.ID), http.StatusSeeOther)
+}

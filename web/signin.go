@@ -1,0 +1,156 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data"
+)
+
+// cookieName is the session cookie's name: __Host- behind TLS, so no
+// other host or path can set or read it.
+func (p *Pages) cookieName() string {
+	if p.secure {
+		return "__Host-tolk_session"
+	}
+	return "tolk_session"
+}
+
+// csrfToken is the CSRF token of a session: derived from its secret token,
+// so it needs no storage and no page of another site can know it.
+func csrfToken(sessionToken string) string {
+	if sessionToken == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("tolk csrf\x00" + sessionToken))
+	return hex.EncodeToString(sum[:16])
+}
+
+// setSessionCookie gives the browser its session token: HttpOnly (no
+// script reads it), SameSite=Lax (no other site's post carries it), Secure
+// behind TLS, and no Max-Age, so it ends with the browser; the store ends
+// it anyway after the idle or absolute timeout.
+func (p *Pages) setSessionCookie(c *fiber.Ctx, token string, expires time.Time) {
+	c.Cookie(&fiber.Cookie{Name: p.cookieName(), Value: token, Path: "/", HTTPOnly: true, Secure: p.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: expires})
+}
+
+func (p *Pages) clearSessionCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: p.cookieName(), Value: "", Path: "/", HTTPOnly: true, Secure: p.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
+}
+
+type signInView struct {
+	Next string
+	OIDC bool
+	// Failed says the provider sign-in was refused (no tolk user has the
+	// email, or the provider said no).
+	Failed string
+}
+
+// signInPage shows the sign-in form: the API key, and the organisation's
+// identity provider where one is configured. A visitor already signed in
+// goes home.
+func (p *Pages) signInPage(r *request) error {
+	if _, _, err := p.app.SessionUser(r.ctx(), r.c.Cookies(p.cookieName())); err == nil {
+		return r.c.Redirect("/", http.StatusSeeOther)
+	}
+	next := r.c.Query("next")
+	if !localPath(next) {
+		next = ""
+	}
+	return p.render(r, "signin", "Sign in", signInView{Next: next, OIDC: p.oidc != nil, Failed: oidcFailures[r.c.Query("failed")]})
+}
+
+// signIn checks the API key typed into the form and opens a session. A
+// wrong key counts against the client's address as it does on the API.
+func (p *Pages) signIn(r *request) error {
+	key := strings.TrimSpace(r.c.FormValue("apiKey"))
+	next := r.c.FormValue("next")
+	view := signInView{Next: next, OIDC: p.oidc != nil}
+	if key == "" {
+		return p.renderForm(r, "signin", "Sign in", view, fieldErrors{{Field: "apiKey", Message: "Enter your API key"}})
+	}
+	in, err := p.app.SignInWithKey(r.ctx(), key)
+	if errors.Is(err, app.ErrUnauthenticated) {
+		if wait := p.guard.SignInFailed(r.c); wait > 0 {
+			return p.tooMany(r, wait)
+		}
+		r.c.Status(http.StatusUnauthorized)
+		return p.renderForm(r, "signin", "Sign in", view, fieldErrors{{Field: "apiKey", Message: "That key is not valid. Check it and try again, or ask your admin for a new one"}})
+	}
+	if err != nil {
+		return err
+	}
+	return p.startSession(r, in, next)
+}
+
+// startSession sets the new session's cookie and goes where the visitor
+// was going.
+func (p *Pages) startSession(r *request, in app.SignedIn, next string) error {
+	p.setSessionCookie(r.c, in.Token, in.Session.ExpiresAt)
+	p.log.InfoContext(r.ctx(), "signed in", "user_id", in.User.ID, "method", in.Session.Method)
+	if !localPath(next) {
+		next = "/"
+	}
+	return r.c.Redirect(next, http.StatusSeeOther)
+}
+
+// signOut ends the session in the store and clears the cookie.
+func (p *Pages) signOut(r *request) error {
+	if err := p.app.SignOut(r.ctx(), r.token); err != nil {
+		return err
+	}
+	p.clearSessionCookie(r.c)
+	return r.c.Redirect("/sign-in?notice=signed-out", http.StatusSeeOther)
+}
+
+// asset serves an embedded stylesheet or script. Assets hold nothing
+// personal: browsers may keep them a day.
+func (p *Pages) asset(c *fiber.Ctx) error {
+	name := c.Params("name")
+	b, err := assetFS.ReadFile("assets/" + name)
+	if err != nil || strings.Contains(name, "/") {
+		return c.Status(http.StatusNotFound).SendString("no such asset")
+	}
+	switch {
+	case strings.HasSuffix(name, ".css"):
+		c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
+	case strings.HasSuffix(name, ".js"):
+		c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
+	case strings.HasSuffix(name, ".svg"):
+		c.Set(fiber.HeaderContentType, "image/svg+xml")
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	return c.Send(b)
+}
+
+// home lists the user's upcoming bookings (their own, from yesterday on)
+// and their organisation's newest cases.
+func (p *Pages) home(r *request) error {
+	type homeView struct {
+		Bookings []data.Booking
+		Next     string
+		Cases    []data.Case
+	}
+	if !r.is(data.RoleSocialWorker, data.RoleCoordinator) {
+		return p.render(r, "home", "Home", homeView{})
+	}
+	page, err := p.app.ListBookings(r.ctx(), r.user, app.BookingFilter{Mine: true, From: p.now().Add(-24 * time.Hour),
+		Cursor: r.c.Query("cursor"), Limit: 20})
+	if err != nil {
+		return err
+	}
+	cases, err := p.app.ListCases(r.ctx(), r.user, "", 20)
+	if err != nil {
+		return err
+	}
+	return p.render(r, "home", "Your bookings", homeView{Bookings: page.Items, Next: page.Next, Cases: cases.Items})
+}

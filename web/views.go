@@ -1,0 +1,232 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/London on machines without zoneinfo
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tolk/tolk/data"
+)
+
+// london is the zone every page shows and reads times in: forms take UK
+// time and the store keeps UTC.
+var london = func() *time.Location {
+	l, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic("web: " + err.Error()) // cannot happen: time/tzdata is embedded
+	}
+	return l
+}()
+
+// views holds one template set per page: the layout and partials, and the
+// page's own file defining "main".
+type views map[string]*template.Template
+
+// parseViews parses templates/layout.html and templates/_*.html with each
+// other page file.
+func parseViews() (views, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web templates: %w", err)
+	}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	v := views{}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" || strings.HasPrefix(name, "_") {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, f)
+		if err != nil {
+			return nil, fmt.Errorf("web template %s: %w", name, err)
+		}
+		v[name] = t
+	}
+	return v, nil
+}
+
+// view is what every page's template gets.
+type view struct {
+	Title  string
+	User   *data.User // nil when signed out
+	CSRF   string
+	Path   string
+	Errors fieldErrors
+	Notice string
+	// D is the page's own data.
+	D any
+}
+
+// Coordinator and the others say what the navigation offers.
+func (v view) Coordinator() bool { return v.User != nil && v.User.Role == data.RoleCoordinator }
+
+// SocialWorker reports whether the user is a social worker.
+func (v view) SocialWorker() bool { return v.User != nil && v.User.Role == data.RoleSocialWorker }
+
+// Admin reports whether the user is an admin.
+func (v view) Admin() bool { return v.User != nil && v.User.Role == data.RoleAdmin }
+
+// CaseWorker reports whether the user works on cases and bookings.
+func (v view) CaseWorker() bool { return v.Coordinator() || v.SocialWorker() }
+
+// fieldErrors are a form's validation errors, named by the API's field
+// paths (reference, child.languages[0].tag, start).
+type fieldErrors []data.FieldError
+
+// For returns the message for field, or "".
+func (fe fieldErrors) For(field string) string {
+	for _, e := range fe {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// render writes the page name with data d.
+func (p *Pages) render(r *request, name, title string, d any) error {
+	return p.renderForm(r, name, title, d, nil)
+}
+
+// renderForm writes a page with its form's errors (status 400 when there
+// are any, unless a status was set already).
+func (p *Pages) renderForm(r *request, name, title string, d any, errs fieldErrors) error {
+	t, ok := p.views[name]
+	if !ok {
+		return fmt.Errorf("web: no template %q", name)
+	}
+	v := view{Title: title, Path: r.c.Path(), Errors: errs, D: d, Notice: notices[r.c.Query("notice")]}
+	if r.user.ID != "" {
+		u := r.user
+		v.User, v.CSRF = &u, csrfToken(r.token)
+	}
+	if len(errs) > 0 {
+		v.Title = "Error: " + title
+		if r.c.Response().StatusCode() == fiber.StatusOK {
+			r.c.Status(fiber.StatusBadRequest)
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return err
+	}
+	r.c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return r.c.Send(buf.Bytes())
+}
+
+// notices are the confirmations a page shows after a change, by the
+// notice query parameter of the redirect that follows the change.
+var notices = map[string]string{
+	"case-created":         "Case created. Find an interpreter below.",
+	"case-saved":           "Case saved.",
+	"booked":               "Interpreter booked. The calendar invitation is below.",
+	"rescheduled":          "Booking moved. The updated invitation is below.",
+	"cancelled":            "Booking cancelled.",
+	"outcome":              "Outcome recorded.",
+	"subscription-revoked": "Subscription revoked. Calendars using it will stop updating.",
+	"interpreter-created":  "Interpreter record created. It is pending until vetting approves it.",
+	"interpreter-saved":    "Interpreter record saved.",
+	"vetting":              "Vetting decision recorded.",
+	"key-revoked":          "Key revoked. The user is signed out everywhere.",
+	"signed-out":           "You have signed out.",
+}
+
+// funcs are the helpers every template may call.
+var funcs = template.FuncMap{
+	"when":    formatWhen,
+	"day":     func(d data.Date) string { return d.String() },
+	"local":   formatLocal,
+	"fieldID": fieldID,
+	"label":   label,
+	"add":     func(a, b int) int { return a + b },
+	"seq": func(n int) []int {
+		s := make([]int, n)
+		for i := range s {
+			s[i] = i
+		}
+		return s
+	},
+	"field": func(format string, i int) string { return fmt.Sprintf(format, i) },
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+}
+
+// formatWhen shows an instant in UK time: "Tue 3 Mar 2026, 14:00 GMT".
+func formatWhen(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(london).Format("Mon 2 Jan 2006, 15:04 MST")
+}
+
+// formatLocal is an instant as a datetime-local input value in UK time.
+func formatLocal(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(london).Format("2006-01-02T15:04")
+}
+
+// parseLocal reads a datetime-local value as UK time. In the hour the
+// clocks go back, a time is read as its first (BST) occurrence.
+func parseLocal(s string) (time.Time, error) {
+	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(s), london)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("must be a date and time, like 2026-03-14T09:30")
+	}
+	return t.UTC(), nil
+}
+
+// fieldID turns a field name (child.languages[0].tag) into an element ID
+// (f-child-languages-0-tag) that the error summary links to.
+func fieldID(name string) string {
+	var b strings.Builder
+	b.WriteString("f-")
+	dash := false
+	for _, r := range name {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
+
+// labels are the words pages show for the API's codes.
+var labels = map[string]string{
+	"abe_police": "ABE police interview", "social_work": "Social work interview", "age_assessment": "Age assessment",
+	"health": "Health appointment", "legal": "Legal meeting",
+	"in_person": "In person", "video": "Video", "phone": "Phone",
+	"confirmed": "Confirmed", "cancelled": "Cancelled", "completed": "Completed",
+	"pending": "Pending", "approved": "Approved", "rejected": "Rejected", "suspended": "Suspended",
+	"female": "Female", "male": "Male", "nonbinary": "Non-binary",
+	"admin": "Admin", "coordinator": "Coordinator", "social_worker": "Social worker",
+	"interpreter": "One interpreter's bookings", "mine": "The bookings I make", "organisation": "All my organisation's bookings",
+}
+
+// label returns the words for a code, or the code itself.
+func label(code any) string {
+	s := fmt.Sprint(code)
+	if l, ok := labels[s]; ok {
+		return l
+	}
+	return s
+}

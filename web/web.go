@@ -1,0 +1,127 @@
+// Package web is tolk's HTML front door: server-rendered pages for social
+// workers, coordinators and admins over the same app calls as the JSON API,
+// so every rule (roles, organisations, audit, hard rules) is the API's own.
+// Pages are html/template with contextual escaping; templates and assets
+// are embedded, so the binary serves them with nothing else installed.
+// Every page works without JavaScript; the one script file is a small
+// enhancement under a strict Content-Security-Policy (no inline script or
+// style). Sessions live in the store (package app); state-changing requests
+// carry a CSRF token and are refused from another origin.
+package web
+
+import (
+	"embed"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tolk/tolk/app"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed assets
+var assetFS embed.FS
+
+// Guard is what the server's edge lends the pages: the rate limits and the
+// failed-sign-in brake it applies to the API (see api.Guard, which has the
+// same methods). Each returns how long the client must wait, zero to go on.
+type Guard interface {
+	AddressWait(c *fiber.Ctx) time.Duration
+	UserWait(c *fiber.Ctx, userID string) time.Duration
+	SignInFailed(c *fiber.Ctx) time.Duration
+	RequestID(c *fiber.Ctx) string
+}
+
+// Config is what the pages need.
+type Config struct {
+	App    *app.App
+	Logger *slog.Logger
+	// BaseURL is the service's public address. Cookies are Secure (and
+	// named __Host-) when it is https; feed links are built on it.
+	BaseURL string
+	// OIDC, when set, offers sign-in with the organisation's identity
+	// provider beside the API key.
+	OIDC *OIDCConfig
+	// Now is the clock; tests set it. Defaults to time.Now.
+	Now func() time.Time
+}
+
+// Pages serves the web pages. Mount it on the server (api.Config.Pages).
+type Pages struct {
+	app     *app.App
+	log     *slog.Logger
+	baseURL string
+	secure  bool
+	now     func() time.Time
+	oidc    *oidcClient
+	views   views
+	guard   Guard
+}
+
+// New returns the pages, with every template parsed (an error names the
+// broken one).
+func New(cfg Config) (*Pages, error) {
+	p := &Pages{app: cfg.App, log: cfg.Logger, baseURL: strings.TrimRight(cfg.BaseURL, "/"), now: cfg.Now}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.baseURL == "" {
+		p.baseURL = "http://localhost:8080"
+	}
+	if u, err := url.Parse(p.baseURL); err == nil && u.Scheme == "https" {
+		p.secure = true
+	}
+	v, err := parseViews()
+	if err != nil {
+		return nil, err
+	}
+	p.views = v
+	if cfg.OIDC != nil {
+		p.oidc = newOIDCClient(*cfg.OIDC, p.baseURL)
+	}
+	return p, nil
+}
+
+// Mount adds every page's route to r. The API's paths (/v1, /feeds,
+// /healthz, /readyz, /openapi.yaml) are routed before it; every other path
+// is a page, and an unknown one is a signed-out visitor's sign-in page or a
+// signed-in one's "page not found".
+func (p *Pages) Mount(r fiber.Router, g Guard) {
+	p.guard = g
+	r.Get("/assets/:name", p.asset)
+
+	r.Get("/sign-in", p.open(p.signInPage))
+	r.Post("/sign-in", p.open(p.signIn))
+	r.Get("/sign-in/oidc", p.open(p.oidcStart))
+	r.Get("/sign-in/oidc/callback", p.open(p.oidcCallback))
+	r.Post("/sign-out", p.signedIn(p.signOut))
+
+	r.Get("/", p.signedIn(p.home))
+	r.Get("/cases/new", p.signedIn(p.newCase))
+	r.Post("/cases", p.signedIn(p.createCase))
+	r.Get("/cases/:id", p.signedIn(p.showCase))
+	r.Get("/cases/:id/edit", p.signedIn(p.editCase))
+	r.Post("/cases/:id", p.signedIn(p.updateCase))
+	r.Get("/cases/:id/matches", p.signedIn(p.matches))
+	r.Post("/bookings", p.signedIn(p.createBooking))
+	r.Get("/bookings/:id", p.signedIn(p.showBooking))
+	r.Get("/bookings/:id/invite.ics", p.signedIn(p.bookingInvite))
+	r.Post("/bookings/:id/reschedule", p.signedIn(p.rescheduleBooking))
+	r.Post("/bookings/:id/cancel", p.signedIn(p.cancelBooking))
+	r.Post("/bookings/:id/outcome", p.signedIn(p.recordOutcome))
+	r.Get("/subscriptions", p.signedIn(p.subscriptions))
+	r.Post("/subscriptions", p.signedIn(p.createSubscription))
+	r.Post("/subscriptions/:id/revoke", p.signedIn(p.revokeSubscription))
+
+	p.mountCoordinator(r)
+
+	r.All("/*", p.signedIn(p.notFound))
+}
