@@ -245,7 +245,7 @@ func translate(err error, what string) error {
 		return nil
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return fmt.Errorf("%s: %w", what, data.ErrNotFound)
-	case errors.Is(err, mongo.ErrClientDisconnected):
+	case errors.Is(err, mongo.ErrClientDisconnected), isClosedTopology(err):
 		return fmt.Errorf("%s: %w", what, data.ErrClosed)
 	case isUniqueViolation(err):
 		return fmt.Errorf("%s: %w: %v", what, data.ErrDuplicate, err)
@@ -253,6 +253,16 @@ func translate(err error, what string) error {
 		return fmt.Errorf("%s: %w: %w", what, data.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isClosedTopology reports whether the driver refused a call because the
+// client was disconnected under it (Close racing a request). The driver
+// says so with ErrTopologyClosed or, from a cursor or a change that
+// subscribes to the topology, only in words: "cannot subscribe to Topology
+// that is not connected" has no sentinel (driver v2.9).
+func isClosedTopology(err error) bool {
+	return errors.Is(err, topology.ErrTopologyClosed) ||
+		strings.Contains(err.Error(), "cannot subscribe to Topology that is not connected")
 }
 
 // isUnavailable reports whether the server could not be reached: no server
