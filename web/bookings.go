@@ -23,7 +23,8 @@ type searchForm struct {
 	Modalities    []data.Modality
 }
 
-// newSearchForm suggests the next weekday, 10:00 to 11:00 UK time.
+// newSearchForm suggests the next weekday, 10:00 to 11:00 UK time, by video
+// (no region to look up): a first search that finds someone.
 func newSearchForm(now time.Time) searchForm {
 	d := now.In(london).AddDate(0, 0, 1)
 	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
@@ -31,7 +32,7 @@ func newSearchForm(now time.Time) searchForm {
 	}
 	start := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, london)
 	return searchForm{Start: formatLocal(start), End: formatLocal(start.Add(time.Hour)),
-		InterviewType: string(data.InterviewSocialWork), Modality: string(data.ModalityInPerson),
+		InterviewType: string(data.InterviewSocialWork), Modality: string(data.ModalityVideo),
 		Types: data.InterviewTypes, Modalities: data.Modalities}
 }
 
