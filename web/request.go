@@ -192,9 +192,10 @@ func (p *Pages) fail(r *request, err error) error {
 // to a problem.
 func toPageError(err error) *pageError {
 	var (
-		pe        *pageError
-		forbidden *app.ForbiddenError
-		state     *app.StateError
+		pe         *pageError
+		forbidden  *app.ForbiddenError
+		state      *app.StateError
+		transition *data.TransitionError
 	)
 	switch {
 	case errors.As(err, &pe):
@@ -203,6 +204,10 @@ func toPageError(err error) *pageError {
 		return &pageError{status: http.StatusForbidden, title: "You cannot do this", detail: "Your role does not allow it: " + forbidden.Reason + "."}
 	case errors.As(err, &state):
 		return &pageError{status: http.StatusConflict, title: "This booking cannot change now", detail: state.Reason + "."}
+	case errors.As(err, &transition):
+		return &pageError{status: http.StatusConflict, title: "This change is not allowed now", detail: transition.Error() + "."}
+	case errors.Is(err, data.ErrDuplicate):
+		return &pageError{status: http.StatusConflict, title: "This already exists", detail: "A record with the same unique value already exists. Nothing was changed."}
 	case errors.Is(err, data.ErrNotFound):
 		return errNotFound
 	case errors.Is(err, app.ErrStale), errors.Is(err, data.ErrConflict):

@@ -220,6 +220,15 @@ var labels = map[string]string{
 	"female": "Female", "male": "Male", "nonbinary": "Non-binary",
 	"admin": "Admin", "coordinator": "Coordinator", "social_worker": "Social worker",
 	"interpreter": "One interpreter's bookings", "mine": "The bookings I make", "organisation": "All my organisation's bookings",
+	"undisclosed": "Prefers not to say", "native": "Native", "fluent": "Fluent", "professional": "Professional",
+	"approve": "Approve", "reject": "Reject", "suspend": "Suspend",
+	"dpsi": "DPSI", "dpsi_law": "DPSI (English law)", "nrpsi_full": "NRPSI, full status", "nrpsi_interim": "NRPSI, interim status",
+	"ciol": "CIOL membership", "other": "Other",
+	"child_protection_l1": "Child protection, level 1", "child_protection_l2": "Child protection, level 2",
+	"child_protection_l3": "Child protection, level 3", "trafficking_modern_slavery": "Trafficking and modern slavery",
+	"trauma_informed": "Trauma-informed practice", "abe_interviewing": "ABE interviewing",
+	"basic": "Basic DBS", "standard": "Standard DBS", "enhanced": "Enhanced DBS",
+	"enhanced_barred_children": "Enhanced DBS with the children's barred list",
 }
 
 // label returns the words for a code, or the code itself.

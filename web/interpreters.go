@@ -1,0 +1,129 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data"
+)
+
+// registerView is the register: one page of records in the reduced view
+// (the listing never holds a sensitive field), the filters, and the link
+// to the next page.
+type registerView struct {
+	Items            []app.Interpreter
+	Language, Status string
+	Statuses         []data.VettingStatus
+	Next             string // the next page's address, or ""
+}
+
+// register lists the interpreters, filtered by language and status.
+func (p *Pages) register(r *request) error {
+	v := registerView{Language: value(r.c, "language"), Status: value(r.c, "status"), Statuses: data.VettingStatuses}
+	page, err := p.app.ListInterpreters(r.ctx(), r.user, app.InterpreterFilter{
+		Language: v.Language, Status: data.VettingStatus(v.Status), Cursor: value(r.c, "cursor"), Limit: 50,
+	})
+	if errs, ok := validationErrors(err); ok {
+		return p.renderForm(r, "interpreters", "Interpreters", v, describe(errs, registerLabels))
+	}
+	if err != nil {
+		return err
+	}
+	v.Items = page.Items
+	if page.Next != "" {
+		v.Next = "/interpreters?" + query("language", v.Language, "status", v.Status, "cursor", page.Next)
+	}
+	return p.render(r, "interpreters", "Interpreters", v)
+}
+
+var registerLabels = map[string]string{"language": "Language", "status": "Vetting status"}
+
+// recordView is one interpreter's page: the record as the app lets the
+// user see it and, for a coordinator, the vetting form.
+type recordView struct {
+	In        app.Interpreter
+	Decisions []data.Decision
+	Decision  string // the vetting form as entered, after an error
+	Note      string
+}
+
+// showInterpreter shows one record: for a coordinator the full record, an
+// audited read; for anyone else what the app's reduced view leaves.
+func (p *Pages) showInterpreter(r *request) error {
+	in, err := p.app.GetInterpreter(r.ctx(), r.user, r.c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return p.renderForm(r, "interpreter", in.Name, recordView{In: in, Decisions: data.Decisions}, nil)
+}
+
+// newInterpreter shows the blank create form. It reads nothing, so there
+// is no app call to ask; the app refuses the post to anyone but a
+// coordinator, and the form is not offered to those it would refuse.
+func (p *Pages) newInterpreter(r *request) error {
+	if !r.is(data.RoleCoordinator) {
+		return &app.ForbiddenError{Reason: fmt.Sprintf("the %s role may not do this", r.user.Role)}
+	}
+	return p.render(r, "interpreter-form", "Add an interpreter", newInterpreterForm(interpreterFields{}))
+}
+
+// createInterpreter stores a new record, pending until vetting decides.
+func (p *Pages) createInterpreter(r *request) error {
+	f := readInterpreterFields(r)
+	rec, errs := f.record()
+	if len(errs) > 0 {
+		return p.renderForm(r, "interpreter-form", "Add an interpreter", newInterpreterForm(f), describe(errs, interpreterLabels))
+	}
+	in, err := p.app.CreateInterpreter(r.ctx(), r.user, rec)
+	if errs, ok := validationErrors(err); ok {
+		return p.renderForm(r, "interpreter-form", "Add an interpreter", newInterpreterForm(f), describe(inFormOrder(errs), interpreterLabels))
+	}
+	if err != nil {
+		return err
+	}
+	return r.c.Redirect("/interpreters/"+in.ID+"?notice=interpreter-created", http.StatusSeeOther)
+}
+
+// editInterpreter shows the edit form, filled from the full record (an
+// audited read). Editing needs the full record: anyone the app shows only
+// the reduced view may not edit.
+func (p *Pages) editInterpreter(r *request) error {
+	in, err := p.app.GetInterpreter(r.ctx(), r.user, r.c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if !in.Full {
+		return &app.ForbiddenError{Reason: fmt.Sprintf("the %s role may not do this", r.user.Role)}
+	}
+	return p.render(r, "interpreter-form", "Edit "+in.Name, newInterpreterForm(fieldsOf(in.Interpreter)))
+}
+
+// updateInterpreter saves the edit form; its hidden version is the
+// If-Match of the API, so an edit over someone else's is refused (409).
+func (p *Pages) updateInterpreter(r *request) error {
+	id := r.c.Params("id")
+	version, err := strconv.ParseInt(value(r.c, "version"), 10, 64)
+	if err != nil {
+		return badForm("interpreter's record")
+	}
+	f := readInterpreterFields(r)
+	f.ID, f.Version = id, version
+	rec, errs := f.record()
+	if len(errs) == 0 {
+		_, err = p.app.UpdateInterpreter(r.ctx(), r.user, id, version, rec)
+		if err == nil {
+			return r.c.Redirect("/interpreters/"+id+"?notice=interpreter-saved", http.StatusSeeOther)
+		}
+		var ok bool
+		if errs, ok = validationErrors(err); !ok {
+			return err
+		}
+		errs = inFormOrder(errs)
+	}
+	return p.renderForm(r, "interpreter-form", "Edit "+f.Name, newInterpreterForm(f), describe(errs, interpreterLabels))
+}
+
+// LinkKind names a community link kind in words.
+func (v recordView) LinkKind(k data.CommunityLinkKind) string { return linkKind(k) }

@@ -1,0 +1,171 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data"
+)
+
+// decideVetting records a coordinator's decision (approve, reject,
+// suspend) with its note. A decision the record's status does not allow
+// (rejecting an approved interpreter) comes back on the record's page, 409.
+func (p *Pages) decideVetting(r *request) error {
+	id := r.c.Params("id")
+	decision, note := value(r.c, "decision"), value(r.c, "note")
+	var errs fieldErrors
+	status := http.StatusBadRequest
+	if decision == "" {
+		errs = fieldErrors{{Field: "decision", Message: "Select a decision"}}
+	} else {
+		_, err := p.app.DecideVetting(r.ctx(), r.user, id, data.Decision(decision), note)
+		if err == nil {
+			return r.c.Redirect("/interpreters/"+id+"?notice=vetting", http.StatusSeeOther)
+		}
+		fe, invalid := validationErrors(err)
+		tre, transition := errors.AsType[*data.TransitionError](err)
+		switch {
+		case invalid:
+			errs = describe(fe, vettingLabels)
+		case transition:
+			errs, status = fieldErrors{{Field: "decision", Message: "You cannot " + string(tre.Decision) + " an interpreter whose vetting is " + strings.ToLower(label(tre.From))}}, http.StatusConflict
+		default:
+			return err
+		}
+	}
+	in, err := p.app.GetInterpreter(r.ctx(), r.user, id)
+	if err != nil {
+		return err
+	}
+	r.c.Status(status)
+	return p.renderForm(r, "interpreter", in.Name, recordView{In: in, Decisions: data.Decisions, Decision: decision, Note: note}, errs)
+}
+
+var vettingLabels = map[string]string{"decision": "Decision", "note": "Note", "within": "Days ahead"}
+
+// auditView is a record's audit trail, newest first.
+type auditView struct {
+	InterpreterID string
+	Name          string // "" when the user may not see the record
+	Entries       []auditRow
+	Next          string // the next (older) page's address, or ""
+}
+
+// auditRow is an audit entry with what it means in words.
+type auditRow struct {
+	data.AuditEntry
+	What string
+}
+
+// interpreterAudit lists who created, read, changed and vetted a record.
+func (p *Pages) interpreterAudit(r *request) error {
+	id := r.c.Params("id")
+	page, err := p.app.ListAudit(r.ctx(), r.user, app.AuditFilter{EntityID: id, Cursor: value(r.c, "cursor"), Limit: 50})
+	if err != nil {
+		return err
+	}
+	v := auditView{InterpreterID: id}
+	// The heading names the record when the user may see it (an admin
+	// reads the log, not the register); the brief view is no audited read.
+	if in, err := p.app.InterpreterBrief(r.ctx(), r.user, id); err == nil {
+		v.Name = in.Name
+	} else if !errors.Is(err, app.ErrForbidden) && !errors.Is(err, data.ErrNotFound) {
+		return err
+	}
+	for _, e := range page.Items {
+		v.Entries = append(v.Entries, auditRow{AuditEntry: e, What: auditAction(e.Action)})
+	}
+	if page.Next != "" {
+		v.Next = "/interpreters/" + url.PathEscape(id) + "/audit?" + query("cursor", page.Next)
+	}
+	title := "Audit trail"
+	if v.Name != "" {
+		title += " of " + v.Name
+	}
+	return p.render(r, "audit", title, v)
+}
+
+// auditActions are the record's audit actions in words.
+var auditActions = map[string]string{
+	"interpreter.created":         "Created the record",
+	"interpreter.updated":         "Changed the record",
+	"interpreter.read_sensitive":  "Read the full record",
+	"interpreter.vetting.approve": "Approved",
+	"interpreter.vetting.reject":  "Rejected",
+	"interpreter.vetting.suspend": "Suspended",
+}
+
+func auditAction(action string) string {
+	if w, ok := auditActions[action]; ok {
+		return w
+	}
+	return action
+}
+
+// renewalsView is the renewal report.
+type renewalsView struct {
+	Within                   string
+	Items                    []renewalRow
+	Missing, Lapsed, Expires int
+}
+
+// renewalRow is a renewal item with what it is in words.
+type renewalRow struct {
+	app.RenewalItem
+	What string
+}
+
+// renewals is the renewal report: what lapses within `within` days (30
+// unless asked), what has lapsed, and what approved records lack.
+func (p *Pages) renewals(r *request) error {
+	v := renewalsView{Within: value(r.c, "within")}
+	if v.Within == "" {
+		v.Within = "30"
+	}
+	within, err := strconv.Atoi(v.Within)
+	if err != nil {
+		// The app names the range; a value that is no number gets its words.
+		within = 0
+	}
+	items, err := p.app.Renewals(r.ctx(), r.user, within)
+	if errs, ok := validationErrors(err); ok {
+		return p.renderForm(r, "expiring", "Renewals", v, describe(errs, vettingLabels))
+	}
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		v.Items = append(v.Items, renewalRow{RenewalItem: it, What: renewalItem(it.Item)})
+		switch {
+		case it.Missing:
+			v.Missing++
+		case it.Lapsed:
+			v.Lapsed++
+		default:
+			v.Expires++
+		}
+	}
+	return p.render(r, "expiring", "Renewals", v)
+}
+
+// renewalItem names a renewal item ("clearance", "training.<kind>",
+// "qualification.<kind>", "agreements.confidentiality") in words.
+func renewalItem(item string) string {
+	switch {
+	case item == "clearance":
+		return "Criminal records check (DBS)"
+	case item == "agreements.confidentiality":
+		return "Signed confidentiality agreement"
+	case item == "training.child_protection":
+		return "Child protection training"
+	case strings.HasPrefix(item, "training."):
+		return "Training: " + label(strings.TrimPrefix(item, "training."))
+	case strings.HasPrefix(item, "qualification."):
+		return "Qualification: " + label(strings.TrimPrefix(item, "qualification."))
+	}
+	return item
+}
