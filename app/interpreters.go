@@ -191,3 +191,10 @@ func (a *App) InterpreterBrief(ctx context.Context, actor data.User, id string) 
 	}
 	return reduced(in), nil
 }
+
+// MayEditRegister says whether the actor may create and change interpreter
+// records: nil for a coordinator, a *ForbiddenError otherwise. A front
+// door asks it before offering a blank form, which reads nothing.
+func (a *App) MayEditRegister(actor data.User) error {
+	return require(actor, data.RoleCoordinator)
+}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -59,12 +58,11 @@ func (p *Pages) showInterpreter(r *request) error {
 	return p.renderForm(r, "interpreter", in.Name, recordView{In: in, Decisions: data.Decisions}, nil)
 }
 
-// newInterpreter shows the blank create form. It reads nothing, so there
-// is no app call to ask; the app refuses the post to anyone but a
-// coordinator, and the form is not offered to those it would refuse.
+// newInterpreter shows the blank create form to those the app lets edit
+// the register (it refuses the post to anyone else too).
 func (p *Pages) newInterpreter(r *request) error {
-	if !r.is(data.RoleCoordinator) {
-		return &app.ForbiddenError{Reason: fmt.Sprintf("the %s role may not do this", r.user.Role)}
+	if err := p.app.MayEditRegister(r.user); err != nil {
+		return err
 	}
 	return p.render(r, "interpreter-form", "Add an interpreter", newInterpreterForm(interpreterFields{}))
 }
@@ -94,8 +92,8 @@ func (p *Pages) editInterpreter(r *request) error {
 	if err != nil {
 		return err
 	}
-	if !in.Full {
-		return &app.ForbiddenError{Reason: fmt.Sprintf("the %s role may not do this", r.user.Role)}
+	if err := p.app.MayEditRegister(r.user); err != nil {
+		return err
 	}
 	return p.render(r, "interpreter-form", "Edit "+in.Name, newInterpreterForm(fieldsOf(in.Interpreter)))
 }
