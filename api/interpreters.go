@@ -135,3 +135,14 @@ func (s *Server) decideVetting(c *fiber.Ctx) error {
 	setETag(c, in.Version)
 	return c.JSON(toInterpreterView(in))
 }
+
+// withdrawBookings cancels the future bookings of a suspended or rejected
+// interpreter that a vetting decision did not finish cancelling.
+func (s *Server) withdrawBookings(c *fiber.Ctx) error {
+	actor, _ := caller(c)
+	w, err := s.app.WithdrawBookings(c.UserContext(), actor, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"withdrawn": w.Total()})
+}

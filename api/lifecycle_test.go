@@ -154,3 +154,67 @@ func TestIdempotencyKey(t *testing.T) {
 	h.now = h.now.Add(25 * time.Hour)
 	h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings", body, "Idempotency-Key", "req-7f3a"), 422, "idempotency_key_reused")
 }
+
+// TestSuspensionWithdrawsBookings: suspending an interpreter cancels their
+// bookings that have not started, in every organisation, so a suspended
+// interpreter never walks into an interview on an old booking; an
+// interview already under way, and other interpreters' bookings, stand.
+func TestSuspensionWithdrawsBookings(t *testing.T) {
+	h := newHarness(t)
+	bad := h.approved(soraniInterpreter("bad"))
+	good := h.approved(soraniInterpreter("good"))
+	c := h.createCase(data.RoleSocialWorker, soraniCase())
+	doomed := h.book(data.RoleSocialWorker, bookingBody(c.ID, bad))
+	later := bookingBody(c.ID, bad)
+	later["start"], later["end"] = "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z"
+	doomed2 := h.book(data.RoleSocialWorker, later)
+	kept := h.book(data.RoleSocialWorker, bookingBody(c.ID, good))
+	h.addUser(data.RoleSocialWorker, "south-sw", "south")
+	sc := h.createCase("south-sw", soraniCase())
+	southBody := bookingBody(sc.ID, bad)
+	southBody["start"], southBody["end"] = "2026-12-02T10:00:00Z", "2026-12-02T11:00:00Z"
+	south := h.book("south-sw", southBody)
+	mineBody := bookingBody(c.ID, bad)
+	mineBody["start"], mineBody["end"] = "2026-12-03T10:00:00Z", "2026-12-03T11:00:00Z"
+	mine := h.book(data.RoleSocialWorker, mineBody)
+	// An interview already under way when the suspension lands.
+	h.now = doomed2.Start.Add(10 * time.Minute)
+
+	if r := h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+bad+"/vetting", map[string]any{"decision": "suspend", "note": "safeguarding concern"}); r.status != 200 {
+		t.Fatalf("suspend: %d %s", r.status, r.body)
+	}
+	var got bookingView
+	h.do(data.RoleSocialWorker, "GET", "/v1/bookings/"+doomed2.ID, nil).json(t, &got)
+	if got.Status != data.BookingConfirmed {
+		t.Errorf("the interview under way was %s, want it left confirmed", got.Status)
+	}
+	h.do("south-sw", "GET", "/v1/bookings/"+south.ID, nil).json(t, &got)
+	if got.Status != data.BookingCancelled || got.Sequence != south.Sequence+1 || !strings.Contains(got.CancelReason, "suspended") {
+		t.Errorf("another organisation's future booking after the suspension: %+v", got)
+	}
+	h.do(data.RoleSocialWorker, "GET", "/v1/bookings/"+mine.ID, nil).json(t, &got)
+	if got.Status != data.BookingCancelled || got.Sequence != mine.Sequence+1 {
+		t.Errorf("the organisation's own future booking after the suspension: %+v", got)
+	}
+	h.do(data.RoleSocialWorker, "GET", "/v1/bookings/"+kept.ID, nil).json(t, &got)
+	if got.Status != data.BookingConfirmed {
+		t.Errorf("another interpreter's booking was %s", got.Status)
+	}
+	// doomed started before doomed2 and so was under way too; it stands.
+	h.do(data.RoleSocialWorker, "GET", "/v1/bookings/"+doomed.ID, nil).json(t, &got)
+	if got.Status != data.BookingConfirmed {
+		t.Errorf("an earlier interview was %s", got.Status)
+	}
+	if acts := h.auditActions(south.ID); !slices.Contains(acts, "booking.withdrawn") {
+		t.Errorf("audit of the withdrawn booking: %v", acts)
+	}
+	// Run again, nothing is left; an approved interpreter's bookings stand.
+	var w struct{ Withdrawn int }
+	if r := h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+bad+"/withdraw-bookings", nil); r.status != 200 {
+		t.Fatalf("withdraw again: %d %s", r.status, r.body)
+	} else if r.json(t, &w); w.Withdrawn != 0 {
+		t.Errorf("withdraw again cancelled %d", w.Withdrawn)
+	}
+	h.wantProblem(h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+good+"/withdraw-bookings", nil), 403, "forbidden")
+	h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/interpreters/"+bad+"/withdraw-bookings", nil), 403, "forbidden")
+}

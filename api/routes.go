@@ -27,6 +27,7 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Get("/interpreters/:id", s.getInterpreter)
 	v1.Put("/interpreters/:id", s.updateInterpreter)
 	v1.Post("/interpreters/:id/vetting", s.decideVetting)
+	v1.Post("/interpreters/:id/withdraw-bookings", s.withdrawBookings)
 	v1.Get("/vetting/expiring", s.expiring)
 
 	v1.Post("/cases", s.createCase)

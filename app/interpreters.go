@@ -150,6 +150,10 @@ func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string,
 // DecideVetting applies a coordinator's decision to the record as it is
 // now: when another write lands in between, it re-reads the record and
 // re-checks the decision, a few times, before giving up with ErrConflict.
+// Suspending or rejecting an interpreter cancels their bookings that have
+// not started, in every organisation (see withdrawBookings): the decision
+// lands first, so a failure part way leaves it in force, and
+// WithdrawBookings finishes the cancellations.
 func (a *App) DecideVetting(ctx context.Context, actor data.User, id string, d data.Decision, note string) (Interpreter, error) {
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return Interpreter{}, err
@@ -172,6 +176,16 @@ func (a *App) DecideVetting(ctx context.Context, actor data.User, id string, d d
 		}
 		if err != nil {
 			return Interpreter{}, err
+		}
+		if reason, ok := withdrawReason(updated.Vetting.Status); ok {
+			w, err := a.withdrawBookings(ctx, actor, updated.ID, reason)
+			if err != nil {
+				// The decision stands; WithdrawBookings finishes the job.
+				return Interpreter{}, fmt.Errorf("the decision is recorded, but withdrawing the interpreter's bookings stopped: %w", err)
+			}
+			if n := w.Total(); n > 0 {
+				a.log.InfoContext(ctx, "bookings withdrawn", "interpreter_id", updated.ID, "count", n)
+			}
 		}
 		return Interpreter{Interpreter: updated, Full: true}, nil
 	}

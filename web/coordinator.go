@@ -23,6 +23,7 @@ func (p *Pages) mountCoordinator(r fiber.Router) {
 	r.Get("/interpreters/:id/edit", p.signedIn(p.editInterpreter))
 	r.Post("/interpreters/:id", p.signedIn(p.updateInterpreter))
 	r.Post("/interpreters/:id/vetting", p.signedIn(p.decideVetting))
+	r.Post("/interpreters/:id/withdraw-bookings", p.signedIn(p.withdrawBookings))
 	r.Get("/interpreters/:id/audit", p.signedIn(p.interpreterAudit))
 	r.Get("/vetting/expiring", p.signedIn(p.renewals))
 	r.Get("/users", p.signedIn(p.users))

@@ -46,6 +46,10 @@ type recordView struct {
 	Decisions []data.Decision
 	Decision  string // the vetting form as entered, after an error
 	Note      string
+	// Standing counts the bookings of a suspended or rejected interpreter
+	// that have not started and are still confirmed: a suspension's
+	// cancellations were cut short, and the page offers to finish them.
+	Standing int
 }
 
 // showInterpreter shows one record: for a coordinator the full record, an
@@ -55,7 +59,25 @@ func (p *Pages) showInterpreter(r *request) error {
 	if err != nil {
 		return err
 	}
-	return p.renderForm(r, "interpreter", in.Name, recordView{In: in, Decisions: data.Decisions}, nil)
+	v, err := p.recordView(r, in)
+	if err != nil {
+		return err
+	}
+	return p.renderForm(r, "interpreter", in.Name, v, nil)
+}
+
+// recordView is the record page's data: for a coordinator reading a
+// suspended or rejected record, with the bookings of theirs still standing.
+func (p *Pages) recordView(r *request, in app.Interpreter) (recordView, error) {
+	v := recordView{In: in, Decisions: data.Decisions}
+	if in.Full && (in.Vetting.Status == data.VettingSuspended || in.Vetting.Status == data.VettingRejected) {
+		n, err := p.app.FutureBookings(r.ctx(), r.user, in.ID)
+		if err != nil {
+			return v, err
+		}
+		v.Standing = n
+	}
+	return v, nil
 }
 
 // newInterpreter shows the blank create form to those the app lets edit

@@ -41,8 +41,23 @@ func (p *Pages) decideVetting(r *request) error {
 	if err != nil {
 		return err
 	}
+	v, err := p.recordView(r, in)
+	if err != nil {
+		return err
+	}
+	v.Decision, v.Note = decision, note
 	r.c.Status(status)
-	return p.renderForm(r, "interpreter", in.Name, recordView{In: in, Decisions: data.Decisions, Decision: decision, Note: note}, errs)
+	return p.renderForm(r, "interpreter", in.Name, v, errs)
+}
+
+// withdrawBookings finishes cancelling a suspended or rejected
+// interpreter's bookings (app.WithdrawBookings).
+func (p *Pages) withdrawBookings(r *request) error {
+	id := r.c.Params("id")
+	if _, err := p.app.WithdrawBookings(r.ctx(), r.user, id); err != nil {
+		return err
+	}
+	return r.c.Redirect("/interpreters/"+url.PathEscape(id)+"?notice=withdrawn", http.StatusSeeOther)
 }
 
 var vettingLabels = map[string]string{"decision": "Decision", "note": "Note", "within": "Days ahead"}
@@ -97,6 +112,7 @@ var auditActions = map[string]string{
 	"interpreter.vetting.approve": "Approved",
 	"interpreter.vetting.reject":  "Rejected",
 	"interpreter.vetting.suspend": "Suspended",
+	"booking.withdrawn":           "Cancelled a booking: the interpreter was suspended or rejected",
 }
 
 func auditAction(action string) string {

@@ -136,7 +136,8 @@ var notices = map[string]string{
 	"subscription-revoked": "Subscription revoked. Calendars using it will stop updating.",
 	"interpreter-created":  "Interpreter record created. It is pending until vetting approves it.",
 	"interpreter-saved":    "Interpreter record saved.",
-	"vetting":              "Vetting decision recorded.",
+	"vetting":              "Vetting decision recorded. Suspending or rejecting cancels the interpreter's bookings that have not started.",
+	"withdrawn":            "The interpreter's remaining bookings are cancelled.",
 	"key-revoked":          "Key revoked. The user is signed out everywhere.",
 	"signed-out":           "You have signed out.",
 }
