@@ -10,13 +10,23 @@ import (
 
 // TestChangesAreRejudged: after an interpreter is suspended, even a
 // location-only change of their booking is refused (no invitation goes to
-// them again); a slot in the past cannot be booked or matched.
+// them again); a slot in the past cannot be booked or matched. A
+// suspension withdraws the interpreter's bookings itself
+// (TestSuspensionWithdrawsBookings); here it lands in the store alone, as
+// when the withdrawal is cut short.
 func TestChangesAreRejudged(t *testing.T) {
 	h := newHarness(t)
 	good := h.approved(soraniInterpreter("good"))
 	c := h.createCase(data.RoleSocialWorker, soraniCase())
 	b := h.book(data.RoleSocialWorker, bookingBody(c.ID, good))
-	h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+good+"/vetting", map[string]any{"decision": "suspend", "note": "allegation received"})
+	in, err := h.store.Interpreter(t.Context(), good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Vetting.Status = data.VettingSuspended
+	if _, err := h.store.UpdateInterpreter(t.Context(), in, data.NewAuditEntry(testNow, h.users[data.RoleCoordinator], data.ScopeRegister, "interpreter.vetting.suspend", "interpreter", good)); err != nil {
+		t.Fatal(err)
+	}
 	p := h.wantProblem(h.do(data.RoleSocialWorker, "PATCH", "/v1/bookings/"+b.ID, map[string]any{"location": "Room 4"}), 422, "ineligible")
 	if len(p.Reasons) == 0 || p.Reasons[0].Code != "not_approved" {
 		t.Errorf("reasons %+v", p.Reasons)

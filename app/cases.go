@@ -98,7 +98,40 @@ func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatc
 	if errors.Is(err, data.ErrConflict) {
 		return data.Case{}, &StaleError{Current: ifMatch + 1}
 	}
-	return updated, err
+	if err != nil {
+		return data.Case{}, err
+	}
+	// A changed case (an exclusion, a new community link, a required
+	// gender) may rule out interpreters already booked for it.
+	if err := a.withdrawForCase(ctx, actor, updated); err != nil {
+		return data.Case{}, err
+	}
+	return updated, nil
+}
+
+// withdrawForCase re-judges the case's bookings that have not started and
+// withdraws those whose interpreter no longer passes the rules.
+func (a *App) withdrawForCase(ctx context.Context, actor data.User, c data.Case) error {
+	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, From: a.stamp(), Limit: data.MaxPageSize}
+	seen := map[string]bool{}
+	for {
+		page, err := a.store.ListBookings(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, b := range page.Items {
+			if b.Status == data.BookingConfirmed && !seen[b.InterpreterID] {
+				seen[b.InterpreterID] = true
+				if err := a.afterChange(ctx, actor, b.InterpreterID, c.ID); err != nil {
+					return err
+				}
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		q.After = page.Next
+	}
 }
 
 // ListCases pages through the actor's organisation's cases, newest first.

@@ -144,6 +144,11 @@ func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string,
 	if err != nil {
 		return Interpreter{}, err
 	}
+	// A changed record (a new community link, a lapsed clearance) may no
+	// longer pass the rules for interviews already booked.
+	if err := a.afterChange(ctx, actor, updated.ID, ""); err != nil {
+		return Interpreter{}, err
+	}
 	return Interpreter{Interpreter: updated, Full: true}, nil
 }
 
@@ -177,14 +182,9 @@ func (a *App) DecideVetting(ctx context.Context, actor data.User, id string, d d
 		if err != nil {
 			return Interpreter{}, err
 		}
-		if reason, ok := withdrawReason(updated.Vetting.Status); ok {
-			w, err := a.withdrawBookings(ctx, actor, updated.ID, reason)
-			if err != nil {
-				// The decision stands; WithdrawBookings finishes the job.
-				return Interpreter{}, fmt.Errorf("the decision is recorded, but withdrawing the interpreter's bookings stopped: %w", err)
-			}
-			if n := w.Total(); n > 0 {
-				a.log.InfoContext(ctx, "bookings withdrawn", "interpreter_id", updated.ID, "count", n)
+		if updated.Vetting.Status != data.VettingApproved {
+			if err := a.afterChange(ctx, actor, updated.ID, ""); err != nil {
+				return Interpreter{}, err
 			}
 		}
 		return Interpreter{Interpreter: updated, Full: true}, nil

@@ -136,6 +136,16 @@ func (a *App) RecordOutcome(ctx context.Context, actor data.User, id string, o O
 	if err := data.CheckProse("note", o.Note, 2000); err != nil {
 		return data.Booking{}, err
 	}
+	b, err := a.recordOutcome(ctx, actor, id, o)
+	if err != nil || o.ChildComfortable {
+		return b, err
+	}
+	// The child was not comfortable: the interpreter's other bookings
+	// for this case that have not started are withdrawn (excluded_by_case).
+	return b, a.afterChange(ctx, actor, b.InterpreterID, b.CaseID)
+}
+
+func (a *App) recordOutcome(ctx context.Context, actor data.User, id string, o Outcome) (data.Booking, error) {
 	return a.changeBooking(ctx, actor, id, func(b data.Booking) (data.Booking, string, error) {
 		switch {
 		case b.Status == data.BookingCompleted:

@@ -4,17 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/matching"
 )
 
-// withdrawHorizon is how far ahead an interpreter's bookings are withdrawn
-// when they may no longer interpret: further than anyone books.
+// withdrawHorizon is how far ahead an interpreter's bookings are re-judged
+// after a change: further than anyone books.
 const withdrawHorizon = 2 * 366 * 24 * time.Hour
 
-// Withdrawn counts the future bookings cancelled because their interpreter
-// may no longer take them, by organisation.
+// Withdrawn counts the bookings cancelled because their interpreter may no
+// longer take them, by organisation.
 type Withdrawn map[string]int
 
 // Total is the number of bookings withdrawn.
@@ -26,15 +28,19 @@ func (w Withdrawn) Total() int {
 	return n
 }
 
-// withdrawBookings cancels every confirmed booking of the interpreter that
-// has not started, in every organisation, with reason: a suspended or
-// rejected interpreter must not walk into an interview with a child on the
-// strength of a booking made before. Each cancellation raises the
-// booking's sequence (calendars drop it), names the reason the social
-// worker sees, and is audited in the booking's organisation as the
+// withdrawBookings re-judges every confirmed booking of the interpreter
+// that has not started, in every organisation, by every hard rule, and
+// cancels those that no longer pass: a suspended interpreter, one who now
+// shares a community link with the child, one the case now excludes or
+// the child was not comfortable with, must not walk into an interview with
+// a child on the strength of a booking made before. Each cancellation
+// raises the booking's sequence (calendars drop it), names the failed
+// rules as the reason the social worker sees (rules, never values), and
+// is audited as booking.withdrawn in the booking's organisation as the
 // actor's. An interview already under way is left to the people in it.
-// It is idempotent: run again, it finds nothing left to cancel.
-func (a *App) withdrawBookings(ctx context.Context, actor data.User, interpreterID, reason string) (Withdrawn, error) {
+// Run again, it finds nothing more to cancel. caseID, when set, limits it
+// to that case's bookings.
+func (a *App) withdrawBookings(ctx context.Context, actor data.User, interpreterID, caseID string) (Withdrawn, error) {
 	now := a.stamp()
 	bookings, err := a.store.ConfirmedBookings(ctx, []string{interpreterID}, now, now.Add(withdrawHorizon))
 	if err != nil {
@@ -42,15 +48,65 @@ func (a *App) withdrawBookings(ctx context.Context, actor data.User, interpreter
 	}
 	done := Withdrawn{}
 	for _, b := range bookings {
-		if b.Status != data.BookingConfirmed || b.Start.Before(now) {
+		if b.Status != data.BookingConfirmed || b.Start.Before(now) || (caseID != "" && b.CaseID != caseID) {
 			continue
 		}
-		if err := a.withdraw(ctx, actor, b.ID, reason); err != nil {
+		reasons, err := a.failedRules(ctx, b)
+		if err != nil {
+			return done, err
+		}
+		if len(reasons) == 0 {
+			continue
+		}
+		if err := a.withdraw(ctx, actor, b.ID, withdrawReason(reasons)); err != nil {
 			return done, err
 		}
 		done[b.Organisation]++
 	}
 	return done, nil
+}
+
+// failedRules returns the hard rules the booking's interpreter fails for
+// it now (availability aside: the store keeps that), whichever
+// organisation it belongs to.
+func (a *App) failedRules(ctx context.Context, b data.Booking) ([]data.Reason, error) {
+	c, err := a.store.Case(ctx, b.CaseID)
+	if err != nil {
+		return nil, fmt.Errorf("case of booking %s: %w", b.ID, err)
+	}
+	interp, err := a.store.Interpreter(ctx, b.InterpreterID)
+	if err != nil {
+		return nil, fmt.Errorf("interpreter of booking %s: %w", b.ID, err)
+	}
+	_, err = a.evaluate(ctx, c, interp, matching.Request{
+		Case: c, Start: b.Start, End: b.End, InterviewType: b.InterviewType,
+		Modality: b.Modality, Region: b.Region, IgnoreBookingID: b.ID,
+	})
+	if ie, ok := errors.AsType[*IneligibleError](err); ok {
+		return ie.Reasons, nil
+	}
+	if _, invalid := errors.AsType[*data.ValidationError](err); invalid {
+		return nil, nil // the slot itself (started meanwhile): not the rules' to judge
+	}
+	return nil, err
+}
+
+// maxReason is data's limit on a cancel reason.
+const maxReason = 500
+
+// withdrawReason is the cancellation reason of a withdrawn booking: the
+// rules' own messages, which name the rule and never a value.
+func withdrawReason(reasons []data.Reason) string {
+	const head, tail = "the interpreter no longer meets the rules for this interview (", "); book another interpreter"
+	msgs := make([]string, 0, len(reasons))
+	for _, r := range reasons {
+		if len(head)+len(strings.Join(append(msgs, r.Message), "; "))+len(tail)+5 > maxReason {
+			msgs = append(msgs, "...")
+			break
+		}
+		msgs = append(msgs, r.Message)
+	}
+	return head + strings.Join(msgs, "; ") + tail
 }
 
 // withdraw cancels one booking for withdrawBookings, whichever
@@ -76,42 +132,39 @@ func (a *App) withdraw(ctx context.Context, actor data.User, id, reason string) 
 	return fmt.Errorf("booking %s: %w", id, data.ErrConflict)
 }
 
-// WithdrawBookings cancels the future bookings of an interpreter whose
-// vetting is suspended or rejected. DecideVetting does it itself; this is
-// for finishing the job when that was cut short (the store went away
-// between the decision and the last cancellation). For an interpreter who
-// is approved or pending it cancels nothing: a *ForbiddenError says their
-// bookings stand.
+// WithdrawBookings re-judges an interpreter's bookings that have not
+// started and cancels those that fail a hard rule now (see
+// withdrawBookings). Vetting decisions, record changes, case changes and
+// outcomes do it themselves; this finishes the job when that was cut
+// short (the store went away part way). Idempotent.
 func (a *App) WithdrawBookings(ctx context.Context, actor data.User, interpreterID string) (Withdrawn, error) {
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return nil, err
 	}
-	in, err := a.store.Interpreter(ctx, interpreterID)
-	if err != nil {
+	if _, err := a.store.Interpreter(ctx, interpreterID); err != nil {
 		return nil, err
 	}
-	reason, ok := withdrawReason(in.Vetting.Status)
-	if !ok {
-		return nil, forbidden("the interpreter's vetting is %s; their bookings stand", in.Vetting.Status)
-	}
-	return a.withdrawBookings(ctx, actor, interpreterID, reason)
+	return a.withdrawBookings(ctx, actor, interpreterID, "")
 }
 
-// withdrawReason is the cancellation reason of bookings withdrawn for a
-// vetting status, and whether that status withdraws them.
-func withdrawReason(s data.VettingStatus) (string, bool) {
-	switch s {
-	case data.VettingSuspended:
-		return "the interpreter's vetting was suspended; book another interpreter", true
-	case data.VettingRejected:
-		return "the interpreter's vetting was rejected; book another interpreter", true
+// afterChange withdraws the bookings a landed change has made ineligible
+// (the interpreter's, or only those of caseID when set). The change stands
+// either way; an error says the withdrawal stopped part way, for
+// WithdrawBookings to finish.
+func (a *App) afterChange(ctx context.Context, actor data.User, interpreterID, caseID string) error {
+	w, err := a.withdrawBookings(ctx, actor, interpreterID, caseID)
+	if n := w.Total(); n > 0 {
+		a.log.InfoContext(ctx, "bookings withdrawn", "interpreter_id", interpreterID, "case_id", caseID, "count", n)
 	}
-	return "", false
+	if err != nil {
+		return fmt.Errorf("the change is recorded, but re-judging the interpreter's bookings stopped (retry with withdraw-bookings): %w", err)
+	}
+	return nil
 }
 
-// FutureBookings lists how many bookings of the interpreter that have not
-// started are still confirmed, in every organisation: what a coordinator
-// must see on the record of a suspended interpreter.
+// FutureBookings counts the interpreter's bookings that have not started
+// and are still confirmed, in every organisation: what a coordinator must
+// see on the record of a suspended or rejected interpreter.
 func (a *App) FutureBookings(ctx context.Context, actor data.User, interpreterID string) (int, error) {
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return 0, err

@@ -17,9 +17,13 @@ func TestSuspendedInterpreterBookingsAreFlaggedAndWithdrawn(t *testing.T) {
 	s := newSite(t)
 	in := s.addInterpreter("Hana Rahimi", "ckb", data.DecisionApprove)
 	sw := s.users[data.RoleSocialWorker]
+	c0, err := s.app.CreateCase(t.Context(), sw, data.Case{Reference: "NR-1", Child: data.Child{Languages: []string{"ckb"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	start := testNow.Add(72 * time.Hour)
 	b := data.Booking{
-		ID: "b-standing", Organisation: "north", CaseID: "c-1", CaseReference: "NR-1", InterpreterID: in.ID, BookedBy: sw.ID,
+		ID: "b-standing", Organisation: "north", CaseID: c0.ID, CaseReference: "NR-1", InterpreterID: in.ID, BookedBy: sw.ID,
 		Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo,
 		Status: data.BookingConfirmed, Version: 1, CreatedAt: testNow, UpdatedAt: testNow,
 	}
@@ -50,7 +54,7 @@ func TestSuspendedInterpreterBookingsAreFlaggedAndWithdrawn(t *testing.T) {
 	w := s.browser()
 	w.signIn(data.RoleSocialWorker)
 	p = w.get("/bookings/" + b.ID)
-	if !strings.Contains(p.body, "tag-cancelled") || !strings.Contains(p.body, "vetting was suspended") {
+	if !strings.Contains(p.body, "tag-cancelled") || !strings.Contains(p.body, "no longer meets the rules") || !strings.Contains(p.body, "suspended") {
 		t.Errorf("the social worker's booking page does not show the withdrawal:\n%s", p.body)
 	}
 }
