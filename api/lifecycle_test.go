@@ -154,4 +154,3 @@ func TestIdempotencyKey(t *testing.T) {
 	h.now = h.now.Add(25 * time.Hour)
 	h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings", body, "Idempotency-Key", "req-7f3a"), 422, "idempotency_key_reused")
 }
-
