@@ -100,7 +100,7 @@ func (p *Pages) createCase(r *request) error {
 	fields := readCase(r)
 	c, err := p.app.CreateCase(r.ctx(), r.user, fields)
 	if errs, ok := validationErrors(err); ok {
-		return p.renderForm(r, "case-form", "Create a case", newCaseForm(fields), errs)
+		return p.renderForm(r, "case-form", "Create a case", newCaseForm(fields), describe(errs, caseLabels))
 	}
 	if err != nil {
 		return err
@@ -151,10 +151,28 @@ func (p *Pages) updateCase(r *request) error {
 	c, err := p.app.UpdateCase(r.ctx(), r.user, id, version, fields)
 	if errs, ok := validationErrors(err); ok {
 		fields.ID, fields.Version = id, version
-		return p.renderForm(r, "case-form", "Edit case", newCaseForm(fields), errs)
+		return p.renderForm(r, "case-form", "Edit case", newCaseForm(fields), describe(errs, caseLabels))
 	}
 	if err != nil {
 		return err
 	}
 	return r.c.Redirect(fmt.Sprintf("/cases/%s?notice=case-saved", c.ID), http.StatusSeeOther)
+}
+
+// caseLabels name the case form's fields in error messages, by their API
+// path with row indexes emptied ("Language 2 must be ...").
+var caseLabels = map[string]string{
+	"reference":                            "Case reference",
+	"linkedReferences":                     "Linked references",
+	"linkedReferences[]":                   "Linked reference %d",
+	"child.languages":                      "Languages",
+	"child.languages[].tag":                "Language %d",
+	"child.interpreterGender.preference":   "Interpreter's gender",
+	"child.ageBand":                        "Child's age",
+	"child.communityLinks":                 "Community links",
+	"child.communityLinks[].kind":          "Community link %d: kind",
+	"child.communityLinks[].value":         "Community link %d: value",
+	"excludedInterpreters":                 "Interpreters never to offer",
+	"excludedInterpreters[].interpreterId": "Interpreter never to offer %d",
+	"excludedInterpreters[].reason":        "Reason %d",
 }

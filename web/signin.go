@@ -132,6 +132,12 @@ func (p *Pages) asset(c *fiber.Ctx) error {
 	return c.Send(b)
 }
 
+// favicon answers browsers that ask for /favicon.ico whatever the page's
+// <link rel="icon"> says, without a session lookup: the icon is an asset.
+func (p *Pages) favicon(c *fiber.Ctx) error {
+	return c.Redirect("/assets/favicon.svg", http.StatusMovedPermanently)
+}
+
 // home lists the user's upcoming bookings (their own, from yesterday on)
 // and their organisation's newest cases.
 func (p *Pages) home(r *request) error {

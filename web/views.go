@@ -150,6 +150,13 @@ var funcs = template.FuncMap{
 	"fieldID": fieldID,
 	"label":   label,
 	"add":     func(a, b int) int { return a + b },
+	"lower":   strings.ToLower,
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	},
 	"seq": func(n int) []int {
 		s := make([]int, n)
 		for i := range s {

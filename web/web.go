@@ -97,6 +97,7 @@ func New(cfg Config) (*Pages, error) {
 func (p *Pages) Mount(r fiber.Router, g Guard) {
 	p.guard = g
 	r.Get("/assets/:name", p.asset)
+	r.Get("/favicon.ico", p.favicon)
 
 	r.Get("/sign-in", p.open(p.signInPage))
 	r.Post("/sign-in", p.open(p.signIn))
