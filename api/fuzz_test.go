@@ -213,8 +213,8 @@ func (s *writeCounter) CreateUser(ctx context.Context, u data.User, a data.Audit
 	return s.count(s.Store.CreateUser(ctx, u, a))
 }
 
-func (s *writeCounter) ReplaceUserKey(ctx context.Context, id, keyHash string, a data.AuditEntry) (data.User, error) {
-	u, err := s.Store.ReplaceUserKey(ctx, id, keyHash, a)
+func (s *writeCounter) ReplaceUserKey(ctx context.Context, id, keyHash string, revoked bool, a data.AuditEntry) (data.User, error) {
+	u, err := s.Store.ReplaceUserKey(ctx, id, keyHash, revoked, a)
 	return u, s.count(err)
 }
 

@@ -111,7 +111,7 @@ func TestRecordChangeWithdrawsBookings(t *testing.T) {
 	if r := h.do(data.RoleCoordinator, "PUT", "/v1/interpreters/"+id, in, "If-Match", r.header.Get("ETag")); r.status != 200 {
 		t.Fatalf("PUT: %d %s", r.status, r.body)
 	}
-	h.wantWithdrawn(data.RoleSocialWorker, tied, "town link")
+	h.wantWithdrawn(data.RoleSocialWorker, tied, "community link")
 	if got := h.booking(data.RoleSocialWorker, tied.ID); strings.Contains(got.CancelReason, "Ranya") {
 		t.Errorf("the reason names the town: %q", got.CancelReason)
 	}

@@ -55,8 +55,8 @@ func (a *App) SignInWithKey(ctx context.Context, key string) (SignedIn, error) {
 
 // SignInWithEmail opens a web session for the user whose email an identity
 // provider has verified. Call it only with a verified email: the caller
-// (web's OpenID Connect flow) checks the ID token. An unknown email is
-// ErrUnauthenticated, audited.
+// (web's OpenID Connect flow) checks the ID token. An unknown email, or a
+// user whose access an admin revoked, is ErrUnauthenticated, audited.
 func (a *App) SignInWithEmail(ctx context.Context, email string) (SignedIn, error) {
 	u, err := a.store.UserByEmail(ctx, data.NormalizeEmail(email))
 	if errors.Is(err, data.ErrNotFound) {
@@ -65,6 +65,10 @@ func (a *App) SignInWithEmail(ctx context.Context, email string) (SignedIn, erro
 	}
 	if err != nil {
 		return SignedIn{}, err
+	}
+	if u.AccessRevoked {
+		a.auditFailedSignIn(ctx, u, SignInOIDC)
+		return SignedIn{}, ErrUnauthenticated
 	}
 	return a.openSession(ctx, u, SignInOIDC)
 }
@@ -118,7 +122,7 @@ func (a *App) SessionUser(ctx context.Context, token string) (data.User, data.Se
 		return data.User{}, data.Session{}, ErrUnauthenticated
 	}
 	u, err := a.store.User(ctx, s.UserID)
-	if errors.Is(err, data.ErrNotFound) {
+	if errors.Is(err, data.ErrNotFound) || (err == nil && u.AccessRevoked) {
 		return data.User{}, data.Session{}, ErrUnauthenticated
 	}
 	if err != nil {

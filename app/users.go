@@ -106,7 +106,7 @@ func (a *App) IssueKey(ctx context.Context, actor data.User, userID string) (str
 	}
 	key := data.NewAPIKey()
 	audit := data.NewAuditEntry(a.now(), actor, u.Organisation, "apikey.issued", "user", u.ID)
-	if _, err := a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(key), audit); err != nil {
+	if _, err := a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(key), false, audit); err != nil {
 		return "", err
 	}
 	// A new key means the old one may be known to someone else: the web
@@ -117,8 +117,9 @@ func (a *App) IssueKey(ctx context.Context, actor data.User, userID string) (str
 	return key, nil
 }
 
-// RevokeKey ends a user's API key at once, their web sessions, and every
-// calendar feed they own: a person whose access ends keeps no feed of the organisation's
+// RevokeKey ends a user's API key at once, their web sessions, every
+// calendar feed they own, and sign-in through the identity provider
+// (AccessRevoked) until IssueKey gives them a new key: a person whose access ends keeps no feed of the organisation's
 // bookings. The user keeps their record and can be given a new key with
 // IssueKey. The store keeps the hash of a fresh random key that nobody is
 // ever given, so no key matches.
@@ -128,7 +129,7 @@ func (a *App) RevokeKey(ctx context.Context, actor data.User, userID string) err
 		return err
 	}
 	audit := data.NewAuditEntry(a.now(), actor, u.Organisation, "apikey.revoked", "user", u.ID)
-	if _, err = a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(data.NewAPIKey()), audit); err != nil {
+	if _, err = a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(data.NewAPIKey()), true, audit); err != nil {
 		return err
 	}
 	if err := a.endSessionsOf(ctx, actor, u); err != nil {
@@ -153,7 +154,7 @@ func (a *App) EnsureBootstrapAdmin(ctx context.Context, key string) error {
 			return nil
 		case err == nil:
 			audit := data.NewAuditEntry(a.now(), actor, BootstrapOrganisation, "apikey.issued", "user", BootstrapAdminID)
-			_, err = a.store.ReplaceUserKey(ctx, BootstrapAdminID, hash, audit)
+			_, err = a.store.ReplaceUserKey(ctx, BootstrapAdminID, hash, false, audit)
 			if errors.Is(err, data.ErrDuplicate) {
 				return errors.New("the bootstrap key is another user's key")
 			}

@@ -50,10 +50,11 @@ type Store interface {
 	// without an organisation.
 	ListUsers(ctx context.Context, q UserQuery) (Page[User], error)
 	// ReplaceUserKey gives the user a new key hash (the old key stops working
-	// at once) with its audit entry, and returns the updated user.
-	// ErrNotFound for an unknown user; ErrDuplicate when another user holds
-	// that hash. Nothing is written on error.
-	ReplaceUserKey(ctx context.Context, id, keyHash string, audit AuditEntry) (User, error)
+	// at once) and sets AccessRevoked to revoked, with its audit entry, and
+	// returns the updated user. ErrNotFound for an unknown user;
+	// ErrDuplicate when another user holds that hash. Nothing is written on
+	// error.
+	ReplaceUserKey(ctx context.Context, id, keyHash string, revoked bool, audit AuditEntry) (User, error)
 
 	// AppendAudit stores an entry that describes no change of a record: a
 	// sensitive read, a sign-in. Entries are never updated or deleted.

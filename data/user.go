@@ -37,8 +37,12 @@ type User struct {
 	Role         Role
 	Organisation string
 	KeyHash      string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// AccessRevoked is set when an admin revoked the user's key: no
+	// sign-in of any kind (key or identity provider) until a new key is
+	// issued.
+	AccessRevoked bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // MinBootstrapKeyLength is the shortest key TOLK_BOOTSTRAP_ADMIN_KEY may hold.

@@ -163,16 +163,20 @@ func (c communityCheck) conflict() bool {
 	return len(c.conflictKinds) > 0 || c.caseLink || (c.avoid && len(c.shared) > 0)
 }
 
+// conflictMessage names the rule a conflict breaks, never the value, and
+// not the kind of link either: the child's links are few, so "a town link"
+// would tell a reader of the reduced view which town the interpreter
+// declared. The full record says it to coordinators.
 func (c communityCheck) conflictMessage() string {
 	var p []string
 	if len(c.conflictKinds) > 0 {
-		p = append(p, "shares a declared "+andList(c.conflictKinds)+" link with the child")
+		p = append(p, "shares a declared community link with the child")
 	}
 	if c.caseLink {
 		p = append(p, "has a declared link to this case or a linked case")
 	}
 	if c.avoid && len(c.shared) > 0 {
-		p = append(p, "shares a declared "+andList(c.shared)+" link with the child, who asked for an interpreter from outside their community")
+		p = append(p, "shares a declared community link with the child, who asked for an interpreter from outside their community")
 	}
 	return strings.Join(p, "; ")
 }
@@ -310,14 +314,3 @@ func minutes(d time.Duration) string {
 
 // orList writes kinds as "a or b or c".
 func orList[T ~string](kinds []T) string { return join(kinds, " or ") }
-
-// andList writes distinct kinds as "a, b".
-func andList[T ~string](kinds []T) string {
-	var d []T
-	for _, k := range kinds {
-		if !slices.Contains(d, k) {
-			d = append(d, k)
-		}
-	}
-	return list(d)
-}

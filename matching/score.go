@@ -144,8 +144,8 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 		add(FactorReliability, pointsPerUnreliable*n, fmt.Sprintf("%d late cancellations or no-shows in the last year", n))
 	}
 	if sh := m.community(in).shared; len(sh) > 0 {
-		add(FactorCommunityLinkPenalty, pointsPerSharedLink*len(sh), "shares a declared "+andList(sh)+" link with the child")
-		warn(CodeCommunityLink, "shares a declared "+andList(sh)+" link with the child; not a conflict, as the child has not asked to avoid their community")
+		add(FactorCommunityLinkPenalty, pointsPerSharedLink*len(sh), "shares a declared community link with the child (a country or region)")
+		warn(CodeCommunityLink, "shares a declared community link with the child (a country or region); not a conflict, as the child has not asked to avoid their community")
 	}
 
 	if v := in.Clearance.ValidUntil; v.Before(m.lapseBy) {

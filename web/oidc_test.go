@@ -380,6 +380,32 @@ func TestOIDCSignIn(t *testing.T) {
 	}
 }
 
+// An admin revoking a user's key ends their access through the identity
+// provider too, and their open sessions; a new key restores it.
+func TestOIDCSignInAfterKeyRevoked(t *testing.T) {
+	s, _ := newOIDCSite(t, oidcSiteOptions{})
+	browser, _, _ := s.signIn(t, "")
+	if err := s.app.RevokeKey(t.Context(), s.admin, s.user.ID); err != nil {
+		t.Fatal(err)
+	}
+	res, err := browser.Get(s.base + "/subscriptions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Request.URL.Path != "/sign-in" {
+		t.Errorf("the session outlived the revocation: /subscriptions landed on %s", res.Request.URL)
+	}
+	_, landed, page := s.signIn(t, "/subscriptions")
+	s.wantRefused(t, "unknown", landed, page)
+	if _, err := s.app.IssueKey(t.Context(), s.admin, s.user.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, landed, _ := s.signIn(t, "/subscriptions"); landed.Path != "/subscriptions" {
+		t.Errorf("after a new key, sign-in landed on %s", landed)
+	}
+}
+
 // Entra ID sends no email_verified; its optional claim xms_edov says the
 // email's domain is verified by the tenant, and is taken instead.
 func TestOIDCSignInEntraDomainOwnerVerified(t *testing.T) {

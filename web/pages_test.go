@@ -47,7 +47,8 @@ func TestSignedOutLandsOnSignIn(t *testing.T) {
 // next never leads off the site.
 func TestSignInNeverRedirectsOffSite(t *testing.T) {
 	s := newSite(t)
-	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"} {
+	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
+		"/\t/evil.example/", "/\n/evil.example/", "/\r\n/evil.example", "/x\\..\\..\\evil", "/\x7f/evil.example"} {
 		b := s.browser()
 		p := b.do(http.MethodPost, "/sign-in", url.Values{"apiKey": {s.keys[data.RoleSocialWorker]}, "next": {next}})
 		if p.location() != "/" {
@@ -257,5 +258,17 @@ func TestAdminCannotOpenCases(t *testing.T) {
 	b.signIn(data.RoleAdmin)
 	if p := b.post("/cases", url.Values{"reference": {"R"}, "child.languages[0].tag": {"ti"}}); p.status != http.StatusForbidden {
 		t.Errorf("admin creating a case: %d, want 403", p.status)
+	}
+}
+
+// A malformed cursor or filter is the visitor's mistake: 400, not 500.
+func TestBadQueryIsNotAnError500(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	b.signIn(data.RoleSocialWorker)
+	for _, path := range []string{"/?cursor=zzzz", "/?cursor=%00"} {
+		if p := b.get(path); p.status != http.StatusBadRequest {
+			t.Errorf("GET %s: %d, want 400", path, p.status)
+		}
 	}
 }

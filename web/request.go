@@ -128,11 +128,22 @@ func signInURL(next string) string {
 	return "/sign-in?next=" + url.QueryEscape(next)
 }
 
-// localPath reports whether next is a path on this site (not "//evil",
-// not a scheme), so redirecting to it cannot leave the site.
+// localPath reports whether next is a path on this site, so redirecting
+// to it cannot leave the site: it starts with one "/", and holds no
+// backslash and no control character anywhere (browsers drop tabs and
+// newlines from a URL and read "\\" as "/", so "/\t/evil" and "/\\evil"
+// would become "//evil", another site), and parses as a bare path.
 func localPath(next string) bool {
-	return strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") &&
-		!strings.ContainsAny(next, "\r\n")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || len(next) > 1024 {
+		return false
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return false
+		}
+	}
+	u, err := url.Parse(next)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil
 }
 
 // sameOrigin reports whether a state-changing request comes from a page of
@@ -210,6 +221,9 @@ func toPageError(err error) *pageError {
 		return &pageError{status: http.StatusConflict, title: "This already exists", detail: "A record with the same unique value already exists. Nothing was changed."}
 	case errors.Is(err, data.ErrNotFound):
 		return errNotFound
+	case errors.Is(err, data.ErrInvalid), isValidation(err):
+		return &pageError{status: http.StatusBadRequest, title: "This address is not right",
+			detail: "Part of the address (a page link or a filter) is not one tolk made. Go back and follow the links on the page."}
 	case errors.Is(err, app.ErrStale), errors.Is(err, data.ErrConflict):
 		return &pageError{status: http.StatusConflict, title: "Someone else changed this record", detail: "Open it again to see their change, then make yours."}
 	case errors.Is(err, data.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, data.ErrClosed):
@@ -218,4 +232,11 @@ func toPageError(err error) *pageError {
 		return &pageError{status: http.StatusServiceUnavailable, title: "The request was cancelled", detail: "Nothing was changed. Try again."}
 	}
 	return &pageError{status: http.StatusInternalServerError, title: "Sorry, something went wrong", detail: "Nothing you can do will fix this. Quote the reference below if you report it."}
+}
+
+// isValidation reports whether err is a validation failure from the data
+// layer that no form on the page shows (a cursor or filter in the query).
+func isValidation(err error) bool {
+	_, ok := errors.AsType[*data.ValidationError](err)
+	return ok
 }

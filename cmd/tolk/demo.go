@@ -31,7 +31,7 @@ func seedDemo(ctx context.Context, store data.Store, baseURL string, now time.Ti
 	for i, du := range users {
 		key := data.NewAPIKey()
 		keys[i] = key
-		_, err := store.ReplaceUserKey(ctx, du.id, data.HashKey(key),
+		_, err := store.ReplaceUserKey(ctx, du.id, data.HashKey(key), false,
 			data.NewAuditEntry(now, system, demoOrganisation, "apikey.issued", "user", du.id))
 		if errors.Is(err, data.ErrNotFound) {
 			err = store.CreateUser(ctx, data.User{

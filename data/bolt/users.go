@@ -40,6 +40,7 @@ type userRecord struct {
 	Role         string `json:"role"`
 	Organisation string `json:"organisation"`
 	KeyHash      string `json:"keyHash"`
+	Revoked      bool   `json:"accessRevoked,omitempty"`
 	CreatedAt    string `json:"createdAt"`
 	UpdatedAt    string `json:"updatedAt"`
 }
@@ -47,14 +48,14 @@ type userRecord struct {
 func fromUser(u data.User) userRecord {
 	return userRecord{
 		ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), Organisation: u.Organisation,
-		KeyHash: u.KeyHash, CreatedAt: encodeTime(u.CreatedAt), UpdatedAt: encodeTime(u.UpdatedAt),
+		KeyHash: u.KeyHash, Revoked: u.AccessRevoked, CreatedAt: encodeTime(u.CreatedAt), UpdatedAt: encodeTime(u.UpdatedAt),
 	}
 }
 
 func (r userRecord) toUser() data.User {
 	return data.User{
 		ID: r.ID, Name: r.Name, Email: r.Email, Role: data.Role(r.Role), Organisation: r.Organisation,
-		KeyHash: r.KeyHash, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
+		KeyHash: r.KeyHash, AccessRevoked: r.Revoked, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 	}
 }
 
@@ -135,7 +136,7 @@ func (s *Store) ListUsers(ctx context.Context, q data.UserQuery) (data.Page[data
 
 // ReplaceUserKey swaps the user's key hash and stores its audit entry in one
 // transaction.
-func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string, audit data.AuditEntry) (data.User, error) {
+func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string, revoked bool, audit data.AuditEntry) (data.User, error) {
 	var u data.User
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		users := tx.Bucket(bucketUsers)
@@ -145,7 +146,7 @@ func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string, audit da
 		}
 		old := rec.toUser()
 		u = old
-		u.KeyHash = keyHash
+		u.KeyHash, u.AccessRevoked = keyHash, revoked
 		if err := writeIndexes(tx, userIndexes(old), userIndexes(u)); err != nil {
 			return err
 		}

@@ -92,7 +92,7 @@ func testUserKeys(t *testing.T, s data.Store) {
 	}
 
 	newHash := data.HashKey("a's new key")
-	updated, err := s.ReplaceUserKey(ctx, a.ID, newHash, userAudit(a, "apikey.issued"))
+	updated, err := s.ReplaceUserKey(ctx, a.ID, newHash, false, userAudit(a, "apikey.issued"))
 	if err != nil {
 		t.Fatalf("ReplaceUserKey: %v", err)
 	}
@@ -108,16 +108,33 @@ func testUserKeys(t *testing.T, s data.Store) {
 	if got := auditActions(t, s, a.ID); !slices.Equal(got, []string{"user.created", "apikey.issued"}) {
 		t.Errorf("audit after a key replacement = %v", got)
 	}
-	if _, err := s.ReplaceUserKey(ctx, a.ID, b.KeyHash, userAudit(a, "apikey.issued")); !errors.Is(err, data.ErrDuplicate) {
+	// Revoking marks the user's access ended; a new key restores it.
+	revokedHash := data.HashKey("nobody is given this one")
+	if got, err := s.ReplaceUserKey(ctx, a.ID, revokedHash, true, userAudit(a, "apikey.revoked")); err != nil || !got.AccessRevoked {
+		t.Fatalf("ReplaceUserKey(revoked) = %+v, %v; want AccessRevoked", got, err)
+	}
+	if got, err := s.User(ctx, a.ID); err != nil || !got.AccessRevoked {
+		t.Errorf("after a revocation User = %+v, %v; want AccessRevoked stored", got, err)
+	}
+	if got, err := s.UserByEmail(ctx, a.Email); err != nil || !got.AccessRevoked {
+		t.Errorf("after a revocation UserByEmail = %+v, %v; want AccessRevoked", got, err)
+	}
+	if got, err := s.ReplaceUserKey(ctx, a.ID, newHash, false, userAudit(a, "apikey.issued")); err != nil || got.AccessRevoked {
+		t.Fatalf("ReplaceUserKey after a revocation = %+v, %v; want access restored", got, err)
+	}
+	if got, err := s.User(ctx, a.ID); err != nil || got.AccessRevoked {
+		t.Errorf("after a new key User = %+v, %v; want AccessRevoked cleared", got, err)
+	}
+	if _, err := s.ReplaceUserKey(ctx, a.ID, b.KeyHash, false, userAudit(a, "apikey.issued")); !errors.Is(err, data.ErrDuplicate) {
 		t.Errorf("ReplaceUserKey to b's hash: error = %v, want ErrDuplicate", err)
 	}
 	if got, err := s.UserByKeyHash(ctx, b.KeyHash); err != nil || got.ID != b.ID {
 		t.Errorf("after refused replace, b's key finds %v, %v", got.ID, err)
 	}
-	if got := auditActions(t, s, a.ID); len(got) != 2 {
+	if got := auditActions(t, s, a.ID); len(got) != 4 {
 		t.Errorf("a refused key replacement was audited: %v", got)
 	}
-	if _, err := s.ReplaceUserKey(ctx, "no-such-user", data.HashKey("x"), userAudit(data.User{ID: "no-such-user"}, "apikey.issued")); !errors.Is(err, data.ErrNotFound) {
+	if _, err := s.ReplaceUserKey(ctx, "no-such-user", data.HashKey("x"), false, userAudit(data.User{ID: "no-such-user"}, "apikey.issued")); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("ReplaceUserKey(unknown) error = %v, want ErrNotFound", err)
 	}
 }

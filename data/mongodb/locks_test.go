@@ -323,7 +323,7 @@ func TestUnversionedUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = open().(*Store)
-	got, err := s.ReplaceUserKey(t.Context(), u.ID, data.HashKey("new"), registerEntry(u.ID, "apikey.issued"))
+	got, err := s.ReplaceUserKey(t.Context(), u.ID, data.HashKey("new"), false, registerEntry(u.ID, "apikey.issued"))
 	if err != nil || got.KeyHash != data.HashKey("new") {
 		t.Fatalf("ReplaceUserKey on an unversioned user: %v, %v", got.KeyHash, err)
 	}

@@ -20,6 +20,7 @@ type userDocument struct {
 	Role         string    `bson:"role"`
 	Organisation string    `bson:"organisation"`
 	KeyHash      string    `bson:"keyHash"`
+	Revoked      bool      `bson:"accessRevoked,omitempty"`
 	CreatedAt    time.Time `bson:"createdAt"`
 	UpdatedAt    time.Time `bson:"updatedAt"`
 	Version      int64     `bson:"version"`
@@ -28,14 +29,14 @@ type userDocument struct {
 func fromUser(u data.User) userDocument {
 	return userDocument{
 		ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), Organisation: u.Organisation,
-		KeyHash: u.KeyHash, CreatedAt: data.Timestamp(u.CreatedAt), UpdatedAt: data.Timestamp(u.UpdatedAt),
+		KeyHash: u.KeyHash, Revoked: u.AccessRevoked, CreatedAt: data.Timestamp(u.CreatedAt), UpdatedAt: data.Timestamp(u.UpdatedAt),
 	}
 }
 
 func (d userDocument) toUser() data.User {
 	return data.User{
 		ID: d.ID, Name: d.Name, Email: d.Email, Role: data.Role(d.Role), Organisation: d.Organisation,
-		KeyHash: d.KeyHash, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+		KeyHash: d.KeyHash, AccessRevoked: d.Revoked, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 	}
 }
 
@@ -109,7 +110,7 @@ func (s *Store) ListUsers(ctx context.Context, q data.UserQuery) (data.Page[data
 // The unique index on keyHash is what guarantees uniqueness; the look-up
 // first gives the right error without committing a change that would be
 // refused.
-func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string, audit data.AuditEntry) (data.User, error) {
+func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string, revoked bool, audit data.AuditEntry) (data.User, error) {
 	switch holder, err := s.UserByKeyHash(ctx, keyHash); {
 	case err == nil && holder.ID != id:
 		return data.User{}, fmt.Errorf("user key: %w", data.ErrDuplicate)
@@ -121,7 +122,7 @@ func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string, audit da
 		if err := s.read(ctx, s.users, id, &d); err != nil {
 			return data.User{}, err
 		}
-		d.KeyHash = keyHash
+		d.KeyHash, d.Revoked = keyHash, revoked
 		d.Version++
 		err := s.commit(ctx, change{coll: usersCollection, id: id, version: d.Version, doc: d, audit: audit})
 		switch {
