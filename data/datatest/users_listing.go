@@ -31,7 +31,7 @@ func testUserByEmail(t *testing.T, s data.Store) {
 		}
 	}
 	newHash := data.HashKey("a's new key")
-	if _, err := s.ReplaceUserKey(ctx, a.ID, newHash, userAudit(a, "apikey.issued")); err != nil {
+	if _, err := s.ReplaceUserKey(ctx, a.ID, newHash, false, userAudit(a, "apikey.issued")); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.UserByEmail(ctx, a.Email); err != nil || got.ID != a.ID || got.KeyHash != newHash {
@@ -65,7 +65,7 @@ func testUserPaging(t *testing.T, s data.Store) {
 	// A key replacement rewrites the record: it is still listed, once.
 	moved := want["south"][1]
 	moved.KeyHash = data.HashKey("moved's new key")
-	if _, err := s.ReplaceUserKey(ctx, moved.ID, moved.KeyHash, userAudit(moved, "apikey.issued")); err != nil {
+	if _, err := s.ReplaceUserKey(ctx, moved.ID, moved.KeyHash, false, userAudit(moved, "apikey.issued")); err != nil {
 		t.Fatal(err)
 	}
 	want["south"][1] = moved
