@@ -94,11 +94,11 @@ func (p *Pages) matches(r *request) error {
 	}
 	s, req, errs := readSearch(r)
 	if len(errs) > 0 {
-		return p.showCaseWith(r, c, s, errs)
+		return p.showCaseWith(r, c, s, describe(errs, searchLabels))
 	}
 	res, err := p.app.Match(r.ctx(), r.user, c.ID, req)
 	if errs, ok := validationErrors(err); ok {
-		return p.showCaseWith(r, c, s, errs)
+		return p.showCaseWith(r, c, s, describe(errs, searchLabels))
 	}
 	if err != nil {
 		return err
@@ -176,6 +176,9 @@ type bookingView struct {
 	Start, End  string // the reschedule form's values
 	Editable    bool   // confirmed: it may move or be cancelled
 	Outcome     bool   // an outcome may be recorded
+	// Attended, Comfortable and Note keep the outcome form as entered
+	// when it comes back with an error.
+	Attended, Comfortable, Note string
 }
 
 func (p *Pages) showBooking(r *request) error {
@@ -197,7 +200,8 @@ func (p *Pages) showBookingWith(r *request, b data.Booking, errs fieldErrors) er
 	if s, e := value(r.c, "start"), value(r.c, "end"); s != "" && e != "" {
 		v.Start, v.End = s, e // keep what was typed
 	}
-	return p.renderForm(r, "booking", "Booking for "+b.CaseReference, v, errs)
+	v.Attended, v.Comfortable, v.Note = value(r.c, "attended"), value(r.c, "childComfortable"), value(r.c, "note")
+	return p.renderForm(r, "booking", "Booking for "+b.CaseReference, v, describe(errs, searchLabels))
 }
 
 // bookingInvite downloads the booking's invitation (.ics).
@@ -301,4 +305,10 @@ func (p *Pages) recordOutcome(r *request) error {
 		return err
 	}
 	return p.showBookingWith(r, b, errs)
+}
+
+// searchLabels name the match and booking forms' fields in error messages.
+var searchLabels = map[string]string{
+	"start": "Start", "end": "End", "interviewType": "Kind of interview", "modality": "How the interpreter takes part",
+	"region": "Region", "location": "Where", "reason": "Reason", "note": "Note",
 }

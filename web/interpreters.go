@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/gofiber/fiber/v2"
 	"net/http"
 	"strconv"
 
@@ -55,6 +56,9 @@ type recordView struct {
 // showInterpreter shows one record: for a coordinator the full record, an
 // audited read; for anyone else what the app's reduced view leaves.
 func (p *Pages) showInterpreter(r *request) error {
+	if crossSite(r.c) {
+		return p.confirmRead(r)
+	}
 	in, err := p.app.GetInterpreter(r.ctx(), r.user, r.c.Params("id"))
 	if err != nil {
 		return err
@@ -91,6 +95,9 @@ func (p *Pages) newInterpreter(r *request) error {
 
 // createInterpreter stores a new record, pending until vetting decides.
 func (p *Pages) createInterpreter(r *request) error {
+	if err := p.app.MayEditRegister(r.user); err != nil {
+		return err // before reading the form: a refusal, not a form's errors
+	}
 	f := readInterpreterFields(r)
 	rec, errs := f.record()
 	if len(errs) > 0 {
@@ -110,6 +117,9 @@ func (p *Pages) createInterpreter(r *request) error {
 // audited read). Editing needs the full record: anyone the app shows only
 // the reduced view may not edit.
 func (p *Pages) editInterpreter(r *request) error {
+	if crossSite(r.c) {
+		return p.confirmRead(r)
+	}
 	in, err := p.app.GetInterpreter(r.ctx(), r.user, r.c.Params("id"))
 	if err != nil {
 		return err
@@ -123,6 +133,9 @@ func (p *Pages) editInterpreter(r *request) error {
 // updateInterpreter saves the edit form; its hidden version is the
 // If-Match of the API, so an edit over someone else's is refused (409).
 func (p *Pages) updateInterpreter(r *request) error {
+	if err := p.app.MayEditRegister(r.user); err != nil {
+		return err
+	}
 	id := r.c.Params("id")
 	version, err := strconv.ParseInt(value(r.c, "version"), 10, 64)
 	if err != nil {
@@ -147,3 +160,19 @@ func (p *Pages) updateInterpreter(r *request) error {
 
 // LinkKind names a community link kind in words.
 func (v recordView) LinkKind(k data.CommunityLinkKind) string { return linkKind(k) }
+
+// crossSite reports whether a page was opened from another site (a link
+// in an email client's web page, or a page planted to make the visitor's
+// browser fetch it): the browser's Sec-Fetch-Site says so.
+func crossSite(c *fiber.Ctx) bool {
+	site := c.Get("Sec-Fetch-Site")
+	return site == "cross-site" || site == "same-site"
+}
+
+// confirmRead answers a cross-site request for a page whose reading is
+// audited (the full record) with a button that opens it from tolk itself:
+// another site cannot make a coordinator's browser write "read the full
+// record" entries in their name.
+func (p *Pages) confirmRead(r *request) error {
+	return p.render(r, "confirm-read", "Open the interpreter's record", map[string]string{"Path": r.c.OriginalURL()})
+}

@@ -272,3 +272,71 @@ func TestBadQueryIsNotAnError500(t *testing.T) {
 		}
 	}
 }
+
+// Another site cannot make a coordinator's browser read a full record (an
+// audited read in their name): a cross-site navigation gets a button to
+// open it from tolk itself, and nothing is audited until it is pressed.
+func TestCrossSiteLinkToRecordAsksFirst(t *testing.T) {
+	s := newSite(t)
+	in := s.addInterpreter("Rezan Kaya", "kmr", data.DecisionApprove)
+	b := s.browser()
+	b.signIn(data.RoleCoordinator)
+	reads := func() int {
+		page, err := s.store.ListAudit(t.Context(), data.AuditQuery{EntityID: in.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range page.Items {
+			if e.Action == "interpreter.read_sensitive" {
+				n++
+			}
+		}
+		return n
+	}
+	for _, path := range []string{"/interpreters/" + in.ID, "/interpreters/" + in.ID + "/edit"} {
+		p := b.do(http.MethodGet, path, nil, "Sec-Fetch-Site", "cross-site")
+		if p.status != http.StatusOK || !strings.Contains(p.body, "Open the record") || strings.Contains(p.body, coordCertificate) {
+			t.Errorf("cross-site GET %s: %d, want the confirmation page without the record", path, p.status)
+		}
+	}
+	if n := reads(); n != 0 {
+		t.Errorf("cross-site links wrote %d sensitive-read entries", n)
+	}
+	if p := b.do(http.MethodGet, "/interpreters/"+in.ID, nil, "Sec-Fetch-Site", "same-origin"); !strings.Contains(p.body, coordCertificate) {
+		t.Error("the record opened from tolk does not show the full record")
+	}
+	if n := reads(); n != 1 {
+		t.Errorf("opening the record from tolk wrote %d entries, want 1", n)
+	}
+}
+
+// A sign-in post that says nothing of where it comes from (neither Origin
+// nor Sec-Fetch-Site) is refused: with no session there is no CSRF token.
+func TestSignInPostMustNameItsOrigin(t *testing.T) {
+	s := newSite(t)
+	p := s.browser().do(http.MethodPost, "/sign-in", url.Values{"apiKey": {s.keys[data.RoleSocialWorker]}}, "Origin", "")
+	if p.status != http.StatusForbidden {
+		t.Errorf("sign-in without Origin or Sec-Fetch-Site: %d, want 403", p.status)
+	}
+	p = s.browser().do(http.MethodPost, "/sign-in", url.Values{"apiKey": {s.keys[data.RoleSocialWorker]}}, "Origin", "", "Sec-Fetch-Site", "same-origin")
+	if p.status != http.StatusSeeOther {
+		t.Errorf("sign-in with Sec-Fetch-Site same-origin: %d, want 303", p.status)
+	}
+	for _, c := range (&http.Response{Header: p.header}).Cookies() {
+		if c.Name == "tolk_session" && (!c.Expires.IsZero() || c.MaxAge != 0) {
+			t.Errorf("the session cookie outlives the browser: Expires %v, Max-Age %d", c.Expires, c.MaxAge)
+		}
+	}
+}
+
+// A social worker's post to the register is refused as such (403), even
+// when the form would not have been valid.
+func TestSocialWorkerPostToRegisterIsRefusedFirst(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	b.signIn(data.RoleSocialWorker)
+	if p := b.post("/interpreters", url.Values{"name": {""}, "experience.years": {"lots"}}); p.status != http.StatusForbidden {
+		t.Errorf("social worker posting a bad record: %d, want 403", p.status)
+	}
+}

@@ -64,7 +64,10 @@ func (p *Pages) open(h handler) fiber.Handler {
 		if wait := p.guard.AddressWait(c); wait > 0 {
 			return p.tooMany(r, wait)
 		}
-		if c.Method() == fiber.MethodPost && !p.sameOrigin(c) {
+		// A signed-out post (sign-in) has no session to hold a CSRF token:
+		// it must say where it comes from, by Origin or Sec-Fetch-Site,
+		// which every browser of the last years sends on a post.
+		if c.Method() == fiber.MethodPost && (!p.sameOrigin(c) || (c.Get(fiber.HeaderOrigin) == "" && c.Get("Sec-Fetch-Site") == "")) {
 			return p.fail(r, errCrossSite)
 		}
 		return p.run(r, h)

@@ -37,9 +37,9 @@ func csrfToken(sessionToken string) string {
 // script reads it), SameSite=Lax (no other site's post carries it), Secure
 // behind TLS, and no Max-Age, so it ends with the browser; the store ends
 // it anyway after the idle or absolute timeout.
-func (p *Pages) setSessionCookie(c *fiber.Ctx, token string, expires time.Time) {
+func (p *Pages) setSessionCookie(c *fiber.Ctx, token string) {
 	c.Cookie(&fiber.Cookie{Name: p.cookieName(), Value: token, Path: "/", HTTPOnly: true, Secure: p.secure,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: expires})
+		SameSite: fiber.CookieSameSiteLaxMode, SessionOnly: true})
 }
 
 func (p *Pages) clearSessionCookie(c *fiber.Ctx) {
@@ -95,7 +95,7 @@ func (p *Pages) signIn(r *request) error {
 // startSession sets the new session's cookie and goes where the visitor
 // was going.
 func (p *Pages) startSession(r *request, in app.SignedIn, next string) error {
-	p.setSessionCookie(r.c, in.Token, in.Session.ExpiresAt)
+	p.setSessionCookie(r.c, in.Token)
 	p.log.InfoContext(r.ctx(), "signed in", "user_id", in.User.ID, "method", in.Session.Method)
 	if !localPath(next) {
 		next = "/"

@@ -81,6 +81,16 @@ func seedDemoCases(ctx context.Context, store data.Store, now time.Time, out io.
 			return fmt.Errorf("demo booking %s: %w", b.ID, err)
 		}
 	}
-	fmt.Fprintf(out, "Demo case %s (reference %s): match it for %s to %s.\n", c.ID, c.Reference, start.Format(time.RFC3339), end.Format(time.RFC3339))
+	fmt.Fprintf(out, "Demo case %s (reference %s): match it for %s to %s (UK time: %s to %s).\n", c.ID, c.Reference,
+		start.Format(time.RFC3339), end.Format(time.RFC3339), start.In(london).Format("Mon 2 Jan 2006 15:04"), end.In(london).Format("15:04"))
 	return nil
 }
+
+// london is the zone the web pages read and show times in.
+var london = func() *time.Location {
+	l, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic(err) // cannot happen: package matching embeds time/tzdata
+	}
+	return l
+}()
