@@ -40,11 +40,11 @@ type SignedIn struct {
 }
 
 // SignInWithKey opens a web session for the holder of an API key. A wrong
-// key is ErrUnauthenticated, and the failure is audited without the key.
+// key is ErrUnauthenticated; the caller audits the failure with
+// AuditFailedSignIn unless its brake already answers it.
 func (a *App) SignInWithKey(ctx context.Context, key string) (SignedIn, error) {
 	u, err := a.Authenticate(ctx, key)
 	if errors.Is(err, ErrUnauthenticated) {
-		a.auditFailedSignIn(ctx, data.User{}, SignInKey)
 		return SignedIn{}, err
 	}
 	if err != nil {
@@ -87,10 +87,16 @@ func (a *App) openSession(ctx context.Context, u data.User, method string) (Sign
 	return SignedIn{Token: token, User: u, Session: s}, nil
 }
 
-// auditFailedSignIn records a failed sign-in. It names no key and no
-// email: a mistyped key is often someone's real key with one character
-// wrong. A failure to record it is logged, not returned: the visitor's
-// answer is the same either way.
+// AuditFailedSignIn records a failed sign-in with a key (method SignInKey)
+// that names no user. It names no key: a mistyped key is often someone's
+// real key with one character wrong. A failure to record it is logged,
+// not returned: the visitor's answer is the same either way.
+func (a *App) AuditFailedSignIn(ctx context.Context, method string) {
+	a.auditFailedSignIn(ctx, data.User{}, method)
+}
+
+// auditFailedSignIn records a failed sign-in, of a known user (u) or not.
+// It names no key and no email.
 func (a *App) auditFailedSignIn(ctx context.Context, u data.User, method string) {
 	scope, entity := ScopeSecurity, "unknown"
 	if u.ID != "" {

@@ -340,3 +340,34 @@ func TestSocialWorkerPostToRegisterIsRefusedFirst(t *testing.T) {
 		t.Errorf("social worker posting a bad record: %d, want 403", p.status)
 	}
 }
+
+// Once an address is braked, its further failures are answered 429 and
+// write no more audit entries; a valid key from the same address still
+// signs in (an office behind one address is not locked out by a guesser).
+func TestBrakedSignInsWriteNothing(t *testing.T) {
+	s := newSite(t, func(w *web.Config, a *api.Config) { a.RateLimits = true })
+	wrong := url.Values{"apiKey": {"tolk_WRONGWRONGWRONGWRONGWRONG"}}
+	for range 25 {
+		s.browser().do(http.MethodPost, "/sign-in", wrong)
+	}
+	count := func() int {
+		page, err := s.store.ListAudit(t.Context(), data.AuditQuery{Scopes: []string{app.ScopeSecurity}, Limit: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Items)
+	}
+	before := count()
+	if before > 21 {
+		t.Errorf("%d failures audited of 25, want at most the 20 allowed and the first braked one", before)
+	}
+	for range 10 {
+		if p := s.browser().do(http.MethodPost, "/sign-in", wrong); p.status != http.StatusTooManyRequests {
+			t.Fatalf("a braked attempt: %d, want 429", p.status)
+		}
+	}
+	if after := count(); after != before {
+		t.Errorf("braked attempts wrote %d audit entries", after-before)
+	}
+	s.browser().signIn(data.RoleSocialWorker) // fails the test unless it lands on /
+}

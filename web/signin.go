@@ -80,9 +80,14 @@ func (p *Pages) signIn(r *request) error {
 	}
 	in, err := p.app.SignInWithKey(r.ctx(), key)
 	if errors.Is(err, app.ErrUnauthenticated) {
+		// A valid key always signs in, whatever others have failed from
+		// the same address (an office behind one address); failures are
+		// braked, and a braked failure is not audited again: the brake
+		// answers it, and a guesser cannot flood the audit log.
 		if wait := p.guard.SignInFailed(r.c); wait > 0 {
 			return p.tooMany(r, wait)
 		}
+		p.app.AuditFailedSignIn(r.ctx(), app.SignInKey)
 		r.c.Status(http.StatusUnauthorized)
 		return p.renderForm(r, "signin", "Sign in", view, fieldErrors{{Field: "apiKey", Message: "That key is not valid. Check it and try again, or ask your admin for a new one"}})
 	}
