@@ -84,7 +84,29 @@ func (a *App) openSession(ctx context.Context, u data.User, method string) (Sign
 	if err := a.store.CreateSession(ctx, s, audit); err != nil {
 		return SignedIn{}, err
 	}
+	a.endExpiredSessions(ctx, u)
 	return SignedIn{Token: token, User: u, Session: s}, nil
+}
+
+// endExpiredSessions ends the user's sessions that timed out (idle or
+// absolute) but were never signed out, so the live sessions a user holds
+// stay few: each sign-in sweeps the user's own. Failures are logged: the
+// sign-in stands, and the next one sweeps again.
+func (a *App) endExpiredSessions(ctx context.Context, u data.User) {
+	now := a.now()
+	page, err := a.store.ListSessions(ctx, data.SessionQuery{UserID: u.ID, Limit: data.MaxPageSize})
+	for _, s := range page.Items {
+		if err != nil {
+			break
+		}
+		if now.Before(s.ExpiresAt) && now.Sub(s.LastSeen) < SessionIdle {
+			continue
+		}
+		err = a.endSession(ctx, system(s.Organisation), s, "session.expired")
+	}
+	if err != nil {
+		a.log.WarnContext(ctx, "ending expired sessions", "user_id", u.ID, "error", err.Error())
+	}
 }
 
 // AuditFailedSignIn records a failed sign-in with a key (method SignInKey)

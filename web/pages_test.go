@@ -371,3 +371,22 @@ func TestBrakedSignInsWriteNothing(t *testing.T) {
 	}
 	s.browser().signIn(data.RoleSocialWorker) // fails the test unless it lands on /
 }
+
+// Sessions that timed out are ended at the user's next sign-in, so the
+// live sessions the store keeps for a user stay few.
+func TestSignInSweepsExpiredSessions(t *testing.T) {
+	s := newSite(t)
+	u := s.users[data.RoleSocialWorker]
+	for range 3 {
+		s.browser().signIn(data.RoleSocialWorker)
+	}
+	s.now = s.now.Add(time.Hour) // all three idle past 30 minutes
+	s.browser().signIn(data.RoleSocialWorker)
+	live, err := s.store.ListSessions(t.Context(), data.SessionQuery{UserID: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.Items) != 1 {
+		t.Errorf("%d live sessions after a sign-in an hour later, want 1", len(live.Items))
+	}
+}
