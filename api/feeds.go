@@ -91,7 +91,8 @@ func (s *Server) feed(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderETag, fc.ETag)
 	if !fc.LastModified.IsZero() {
-		c.Set(fiber.HeaderLastModified, fc.LastModified.UTC().Format(http.TimeFormat))
+		var buf [len(http.TimeFormat) + 4]byte // the header copies it
+		c.Response().Header.SetBytesV(fiber.HeaderLastModified, fc.LastModified.UTC().AppendFormat(buf[:0], http.TimeFormat))
 	}
 	c.Set(fiber.HeaderCacheControl, "private, max-age=900")
 	if fc.NotModified {

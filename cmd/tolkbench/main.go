@@ -1,12 +1,26 @@
-// Command tolkbench seeds a realistic volume of fictional records into an
-// embedded (bbolt) store for load runs, and prints the keys and IDs a load
-// generator needs:
+// Command tolkbench measures tolk under load. It seeds a realistic volume
+// of fictional records into an embedded (bbolt) store and prints the keys
+// and IDs a load run needs:
 //
-//	tolkbench seed --db bench.db --interpreters 10000 --cases 2000 --bookings 100000
+//	tolkbench seed --db bench.db --interpreters 10000 --cases 2000 --bookings 100000 > seeded.json
 //
-// Then serve the file with TOLK_RATE_LIMITS=off and drive it (README,
-// Performance). Seeding writes without an fsync per record (bolt.OpenBulk)
-// and syncs once at the end.
+// Seeding writes without an fsync per record (bolt.OpenBulk) and syncs
+// once at the end. Serve the file with TOLK_RATE_LIMITS=off, then drive
+// its HTTP API from many clients, one endpoint after another, and read
+// requests, errors, throughput and p50/p99/max latency per endpoint:
+//
+//	tolkbench load --url http://localhost:8080 --seeded seeded.json --clients 32 --duration 10s
+//
+// The baselines: a Fiber handler without middleware on the same machine,
+// the store reads a match needs, and the store's durable write rate,
+// booking straight through the store on a copy of the seeded file:
+//
+//	tolkbench bare --addr 127.0.0.1:8090 &
+//	tolkbench load --url http://127.0.0.1:8090 --only healthz
+//	tolkbench store-match --db bench.db --clients 1 --duration 10s
+//	tolkbench store-bookings --db copy-of-bench.db --clients 32 --duration 10s
+//
+// README (Performance) has the figures.
 package main
 
 import (
@@ -18,13 +32,17 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/tolk/tolk/data/bolt"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "tolkbench:", err)
 		os.Exit(1)
 	}
@@ -36,10 +54,36 @@ type volume struct {
 	seed                          uint64
 }
 
+const seedUsage = "usage: tolkbench seed --db FILE [--interpreters N] [--cases N] [--bookings N] [--seed N]"
+
+// usage lists every subcommand's usage.
+var usage = errors.New(seedUsage + "\n" + loadUsage + "\n" + bareUsage + "\n" + storeUsage)
+
 func run(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) == 0 || args[0] != "seed" {
-		return errors.New("usage: tolkbench seed --db FILE [--interpreters N] [--cases N] [--bookings N] [--seed N]")
+	if len(args) == 0 {
+		return usage
 	}
+	switch args[0] {
+	case "seed":
+		return runSeed(ctx, args[1:], out)
+	case "load":
+		cfg, err := parseLoad(args[1:])
+		if err != nil {
+			return err
+		}
+		return load(ctx, cfg, out)
+	case "bare":
+		return runBare(ctx, args[1:], out)
+	case "store-bookings":
+		return runStoreBookings(ctx, args[1:], out)
+	case "store-match":
+		return runStoreMatch(ctx, args[1:], out)
+	}
+	return usage
+}
+
+// runSeed seeds a new file and prints what a load run needs.
+func runSeed(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	path := fs.String("db", "bench.db", "the bbolt file to create")
 	var v volume
@@ -47,7 +91,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&v.cases, "cases", 2000, "cases to seed")
 	fs.IntVar(&v.bookings, "bookings", 100000, "bookings to seed")
 	fs.Uint64Var(&v.seed, "seed", 1, "random seed")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if _, err := os.Stat(*path); err == nil {

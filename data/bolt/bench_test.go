@@ -214,3 +214,62 @@ func BenchmarkAuditScopesPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLanguagePool reads a language's whole pool, 834 of 10,000
+// interpreters, page after page as matching does: from the pool kept
+// decoded, and, as the baseline, through the language index and the
+// per-record cache the pool replaces.
+func BenchmarkLanguagePool(b *testing.B) {
+	s := openBench(b)
+	ins := make([]data.Interpreter, 10_000)
+	common := []string{"ar", "fa", "ps", "ur", "so"}
+	for i := range ins {
+		if i%12 == 0 {
+			ins[i] = benchInterpreter(i, "ckb")
+		} else {
+			ins[i] = benchInterpreter(i, common[i%len(common)])
+		}
+	}
+	seed(b, s, ins, nil)
+	const want = 834
+	b.Run("pool", func(b *testing.B) {
+		for b.Loop() {
+			if n := readPool(b, func(q data.InterpreterQuery) (data.Page[data.Interpreter], error) {
+				return s.ListInterpreters(b.Context(), q)
+			}); n != want {
+				b.Fatalf("%d interpreters, want %d", n, want)
+			}
+		}
+	})
+	b.Run("index", func(b *testing.B) {
+		for b.Loop() {
+			if n := readPool(b, func(q data.InterpreterQuery) (page data.Page[data.Interpreter], err error) {
+				limit := data.PageSize(q.Limit)
+				err = s.view(b.Context(), func(tx *bolt.Tx) (err error) {
+					page, err = cachedPageOf(tx.Bucket(bucketInterpreters), interpreterIDs(tx, q, limit+1), limit, s.interpreters)
+					return err
+				})
+				return page, err
+			}); n != want {
+				b.Fatalf("%d interpreters, want %d", n, want)
+			}
+		}
+	})
+}
+
+// readPool pages through the Sorani pool with list and returns its size.
+func readPool(b *testing.B, list func(data.InterpreterQuery) (data.Page[data.Interpreter], error)) int {
+	n := 0
+	q := data.InterpreterQuery{LanguageKey: "ckb", Limit: data.MaxPageSize}
+	for {
+		page, err := list(q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(page.Items)
+		if page.Next == "" {
+			return n
+		}
+		q.After = page.Next
+	}
+}

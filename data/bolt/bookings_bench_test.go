@@ -3,6 +3,7 @@ package bolt
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,8 +90,36 @@ func BenchmarkCreateBooking(b *testing.B) {
 				}
 				i++
 			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "bookings/s")
 		})
 	}
+}
+
+// BenchmarkCreateBookingParallel is BenchmarkCreateBooking from 32
+// goroutines at once, as 32 clients of the service would book: the store's
+// durable write rate, which POST /v1/bookings cannot exceed. bbolt runs one
+// write transaction at a time, each with its fsync, so it is about the rate
+// of one writer.
+func BenchmarkCreateBookingParallel(b *testing.B) {
+	s := openBench(b)
+	const interpreters = 10_000
+	seedBookings(b, s, benchBookings(interpreters, 10))
+	var next atomic.Int64
+	b.SetParallelism(16) // 16 × GOMAXPROCS goroutines: 32 on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(next.Add(1) - 1)
+			j, slot := i%interpreters, i/interpreters
+			start := yearStart.Add(time.Duration(slot%365)*24*time.Hour + time.Duration(14+slot/365%9)*time.Hour)
+			bk := testBooking(fmt.Sprintf("new-%08d", i), benchInterpreterID(j), start, time.Hour)
+			if err := s.CreateBooking(b.Context(), bk, testAudit(bk.ID)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "bookings/s")
 }
 
 // BenchmarkOverlapCheck runs the overlap check alone, in a read

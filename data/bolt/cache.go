@@ -23,6 +23,10 @@ type decoded[T any] struct {
 	max     int
 	decode  func(raw []byte) (T, error)
 	clone   func(T) T // copies what a caller could change (slices, pointers)
+
+	// lists keeps whole listings of the kind decoded; the interpreters'
+	// cache keeps each language's pool there (see languagePool).
+	lists listings[T]
 }
 
 type decodedEntry[T any] struct {
@@ -57,13 +61,70 @@ func (d *decoded[T]) get(id string, raw []byte) (T, error) {
 }
 
 // Cache sizes: every interpreter of a large register, and the bookings of a
-// few months.
+// few months. Listings hold at most maxListed records over at most
+// maxLists listings: every language pool of a register of 50,000 whose
+// interpreters speak two languages each.
 const (
 	maxCachedInterpreters = 50_000
 	maxCachedBookings     = 200_000
 	maxCachedFeeds        = 20_000
 	maxCachedAudit        = 50_000
+	maxListed             = 150_000
+	maxLists              = 2_000
 )
+
+// listings keeps whole listings of a kind's records, decoded, by what was
+// listed (a language key, say), all read at one version of the kind's
+// records: a number that every write of the kind changes inside its own
+// transaction (for interpreters, their bucket's sequence; see
+// changedInterpreters). A read compares the version it sees in its own
+// transaction, so a listing is used only by reads of exactly the state it
+// was read from, and a write needs no invalidation hook after its commit:
+// the next read sees another version. A read at a newer version drops
+// every listing before keeping its own; one at an older version (a read
+// transaction begun before a write) keeps nothing.
+//
+// The records are shared by every reader and never changed: a read copies
+// what it hands out (see cloneInterpreters).
+type listings[T any] struct {
+	mu      sync.Mutex
+	version uint64
+	lists   map[string][]T
+	held    int // records held, over all lists
+}
+
+// get returns the listing kept under key if it was read at version.
+func (l *listings[T]) get(version uint64, key string) ([]T, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.version != version {
+		return nil, false
+	}
+	list, ok := l.lists[key]
+	return list, ok
+}
+
+// put keeps list, read at version, under key; it keeps nothing read at an
+// older version than the listings held, nor a listing too large to keep.
+func (l *listings[T]) put(version uint64, key string, list []T) {
+	size := len(list) + 1
+	if size > maxListed {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case version < l.version:
+		return
+	case version > l.version || l.lists == nil || l.held+size > maxListed || len(l.lists) >= maxLists:
+		l.version, l.lists, l.held = version, map[string][]T{}, 0 // bounded memory; it refills from what is read
+	}
+	if old, ok := l.lists[key]; ok {
+		l.held -= len(old) + 1
+	}
+	l.lists[key] = list
+	l.held += size
+}
 
 // decodeRecord decodes a stored JSON record of type R into its data form.
 func decodeRecord[R any, T any](toData func(R) T) func([]byte) (T, error) {
@@ -91,6 +152,46 @@ func cloneInterpreter(in data.Interpreter) data.Interpreter {
 	in.Training = slices.Clone(in.Training)
 	in.CommunityLinks = slices.Clone(in.CommunityLinks)
 	return in
+}
+
+// cloneInterpreters copies records as cloneInterpreter does, but each of
+// their slice fields into one array for all of them: a page of a hundred
+// costs six allocations, not six hundred. Each slice is capped at its own
+// length, so appending to one never writes into the next record's. Nil
+// stays nil, as does no records at all.
+func cloneInterpreters(src []data.Interpreter) []data.Interpreter {
+	if len(src) == 0 {
+		return nil
+	}
+	var langs, mods, regions, quals, training, links int
+	for _, in := range src {
+		langs += len(in.Languages)
+		mods += len(in.Modalities)
+		regions += len(in.Regions)
+		quals += len(in.Qualifications)
+		training += len(in.Training)
+		links += len(in.CommunityLinks)
+	}
+	bufLangs, bufMods, bufRegions := make([]data.LanguageSkill, 0, langs), make([]data.Modality, 0, mods), make([]string, 0, regions)
+	bufQuals, bufTraining, bufLinks := make([]data.Qualification, 0, quals), make([]data.Training, 0, training), make([]data.CommunityLink, 0, links)
+	out := slices.Clone(src)
+	for i := range out {
+		in := &out[i]
+		in.Languages, in.Modalities, in.Regions = carve(&bufLangs, in.Languages), carve(&bufMods, in.Modalities), carve(&bufRegions, in.Regions)
+		in.Qualifications, in.Training, in.CommunityLinks = carve(&bufQuals, in.Qualifications), carve(&bufTraining, in.Training), carve(&bufLinks, in.CommunityLinks)
+	}
+	return out
+}
+
+// carve appends s to buf, which has room for it, and returns the copy,
+// capped at its length; nil for nil.
+func carve[E any](buf *[]E, s []E) []E {
+	if s == nil {
+		return nil
+	}
+	start := len(*buf)
+	*buf = append(*buf, s...)
+	return (*buf)[start:len(*buf):len(*buf)]
 }
 
 func decodeBooking(raw []byte) (data.Booking, error) {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -64,19 +66,38 @@ func createInterpreter(tx *bolt.Tx, in data.Interpreter) error {
 	if b.Get([]byte(in.ID)) != nil {
 		return fmt.Errorf("interpreter %s: %w", in.ID, data.ErrDuplicate)
 	}
+	if err := changedInterpreters(tx); err != nil {
+		return err
+	}
 	if err := writeIndexes(tx, nil, interpreterIndexes(in)); err != nil {
 		return err
 	}
 	return put(b, in.ID, fromInterpreter(in))
 }
 
-// Interpreter returns the record with this ID.
+// changedInterpreters marks, in tx, that the interpreter records or their
+// indexes change: it moves the interpreters bucket's sequence on, the
+// version of the records the language pools are read at (see listings).
+// Every write of an interpreter record or index entry calls it in the
+// same transaction.
+func changedInterpreters(tx *bolt.Tx) error {
+	_, err := tx.Bucket(bucketInterpreters).NextSequence()
+	return err
+}
+
+// Interpreter returns the record with this ID, decoded once for as long as
+// it stays unchanged (see decoded): booking reads it for every request.
 func (s *Store) Interpreter(ctx context.Context, id string) (data.Interpreter, error) {
 	var in data.Interpreter
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		rec, err := get[interpreterRecord](tx.Bucket(bucketInterpreters), id)
-		in = rec.toInterpreter()
-		return err
+	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		raw := tx.Bucket(bucketInterpreters).Get([]byte(id))
+		if raw == nil {
+			return data.ErrNotFound
+		}
+		if in, err = s.interpreters.get(id, raw); err != nil {
+			return fmt.Errorf("decode %s: %w", id, err)
+		}
+		return nil
 	})
 	return in, err
 }
@@ -96,6 +117,9 @@ func (s *Store) UpdateInterpreter(ctx context.Context, in data.Interpreter, audi
 			return fmt.Errorf("interpreter %s at version %d, not %d: %w", in.ID, cur.Version, in.Version, data.ErrConflict)
 		}
 		in.Version++
+		if err := changedInterpreters(tx); err != nil {
+			return err
+		}
 		if err := writeIndexes(tx, interpreterIndexes(cur.toInterpreter()), interpreterIndexes(in)); err != nil {
 			return err
 		}
@@ -111,15 +135,84 @@ func (s *Store) UpdateInterpreter(ctx context.Context, in data.Interpreter, audi
 }
 
 // ListInterpreters reads the page's IDs off the index that fits q, then
-// reads the page's records.
+// reads the page's records. A listing by language (with or without a
+// status) is a page of the language's whole pool, kept decoded from one
+// read to the next while no interpreter changes: matching reads a pool of
+// hundreds, page after page, for every request.
 func (s *Store) ListInterpreters(ctx context.Context, q data.InterpreterQuery) (data.Page[data.Interpreter], error) {
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.Interpreter]
 	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		if q.LanguageKey != "" && q.RenewalBy.IsZero() {
+			pool, err := s.languagePool(tx, q.LanguageKey)
+			if err != nil {
+				return err
+			}
+			page = poolPage(pool, q, limit)
+			return nil
+		}
 		page, err = cachedPageOf(tx.Bucket(bucketInterpreters), interpreterIDs(tx, q, limit+1), limit, s.interpreters)
 		return err
 	})
 	return page, err
+}
+
+// languagePool returns every interpreter under the language key in the
+// language index, in ID order, as of tx: the pool kept for tx's version of
+// the records, or the pool read from tx and kept. A language nobody speaks
+// is not kept (a seek finds that), so listing made-up languages cannot
+// crowd out the pools. The records are shared: copy before handing them
+// out.
+func (s *Store) languagePool(tx *bolt.Tx, lang string) ([]data.Interpreter, error) {
+	b := tx.Bucket(bucketInterpreters)
+	version := b.Sequence()
+	if pool, ok := s.interpreters.lists.get(version, lang); ok {
+		return pool, nil
+	}
+	ids := seekIndex(tx.Bucket([]byte(bucketInterpretersByLanguage)), indexPrefix(lang), "", false).take(math.MaxInt, nil)
+	pool := make([]data.Interpreter, 0, len(ids))
+	for _, id := range ids {
+		raw := b.Get([]byte(id))
+		if raw == nil {
+			return nil, indexFault(id, data.ErrNotFound)
+		}
+		in, err := s.interpreters.get(id, raw)
+		if err != nil {
+			return nil, indexFault(id, err)
+		}
+		pool = append(pool, in)
+	}
+	if len(pool) > 0 {
+		s.interpreters.lists.put(version, lang, pool)
+	}
+	return pool, nil
+}
+
+// poolPage is the page q asks for of a language's pool, as the language
+// index (or the language and status index) would give it: in ID order,
+// after q.After, with q.Status if set, the records copied.
+func poolPage(pool []data.Interpreter, q data.InterpreterQuery, limit int) data.Page[data.Interpreter] {
+	i, _ := slices.BinarySearchFunc(pool, q.After, func(in data.Interpreter, after string) int { return strings.Compare(in.ID, after) })
+	if i < len(pool) && q.After != "" && pool[i].ID == q.After {
+		i++
+	}
+	var items []data.Interpreter
+	if q.Status == "" {
+		items = pool[i:min(len(pool), i+limit+1)]
+	} else {
+		for ; i < len(pool) && len(items) <= limit; i++ {
+			if pool[i].Vetting.Status == q.Status {
+				items = append(items, pool[i])
+			}
+		}
+	}
+	var page data.Page[data.Interpreter]
+	if len(items) > limit {
+		items = items[:limit]
+		page.Next = items[limit-1].ID
+	}
+	page.Items = cloneInterpreters(items)
+	return page
 }
 
 // interpreterIDs returns the IDs of up to n records matching q, in ID order.

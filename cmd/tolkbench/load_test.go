@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tolk/tolk/api"
+	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data/bolt"
+)
+
+// serveSeeded seeds a small store in a temporary directory, serves the API
+// on it at 127.0.0.1:0 with the rate limits off, as a load run needs, and
+// returns the service's base URL and the seed's output file.
+func serveSeeded(t *testing.T) (base, seededPath string) {
+	t.Helper()
+	db, seededPath := seedFile(t)
+	store, err := bolt.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := api.New(api.Config{App: app.New(app.Config{Store: store}), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- api.Serve(server, ln) }()
+	t.Cleanup(func() {
+		if err := server.ShutdownWithTimeout(5 * time.Second); err != nil {
+			t.Error(err)
+		}
+		<-served
+		store.Close(t.Context())
+	})
+	return "http://" + ln.Addr().String(), seededPath
+}
+
+// seedFile seeds a small store in a temporary directory and returns its
+// path and the path of the seed's output.
+func seedFile(t *testing.T) (db, seededPath string) {
+	t.Helper()
+	dir := t.TempDir()
+	db = filepath.Join(dir, "bench.db")
+	s, err := bolt.OpenBulk(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := seed(t.Context(), s, volume{interpreters: 400, cases: 40, bookings: 2000, seed: 1}, time.Now().UTC())
+	if cerr := s.Close(t.Context()); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(res)
+	seededPath = filepath.Join(dir, "seeded.json")
+	if err := os.WriteFile(seededPath, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return db, seededPath
+}
+
+// TestLoad drives every endpoint of a seeded service for a moment, twice
+// (the second run's bookings must find a window after the first's), and
+// checks that every phase sent requests and got only the statuses it
+// expects.
+func TestLoad(t *testing.T) {
+	base, seededPath := serveSeeded(t)
+	for run := range 2 {
+		var out bytes.Buffer
+		err := runCmd(t, []string{"load", "--url", base, "--seeded", seededPath, "--clients", "4", "--duration", "60ms", "--booking-cases", "2", "--json"}, &out)
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		var all []stats
+		if err := json.Unmarshal(out.Bytes(), &all); err != nil {
+			t.Fatalf("run %d: %v\n%s", run, err, out.String())
+		}
+		var names []string
+		for _, s := range all {
+			names = append(names, s.Endpoint)
+			if s.Requests == 0 || s.Errors != 0 || s.Throughput <= 0 || s.P50 <= 0 || s.P99 < s.P50 || s.Max < s.P99 {
+				t.Errorf("run %d: %+v", run, s)
+			}
+		}
+		if len(names) != len(endpointKeys) || !slices.Contains(names, "POST /v1/bookings") || !slices.Contains(names, "GET /feeds/{token}.ics, current ETag (304)") {
+			t.Errorf("run %d drove %q, want every endpoint", run, names)
+		}
+	}
+}
+
+// TestStoreCommands books straight through a seeded store twice (the second
+// run's window must follow the first's), every booking succeeding, then
+// makes a match's store reads.
+func TestStoreCommands(t *testing.T) {
+	db, _ := seedFile(t)
+	for run := range 2 {
+		var out bytes.Buffer
+		if err := runCmd(t, []string{"store-bookings", "--db", db, "--clients", "4", "--duration", "150ms", "--json"}, &out); err != nil {
+			t.Fatal(err)
+		}
+		var all []stats
+		if err := json.Unmarshal(out.Bytes(), &all); err != nil {
+			t.Fatalf("run %d: %v\n%s", run, err, out.String())
+		}
+		if len(all) != 1 || all[0].Requests == 0 || all[0].Errors != 0 {
+			t.Errorf("run %d: %+v", run, all)
+		}
+	}
+	var out bytes.Buffer
+	if err := runCmd(t, []string{"store-match", "--db", db, "--clients", "2", "--duration", "100ms"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(out.Bytes(), []byte("store reads of one match (")) {
+		t.Errorf("store-match:\n%s", out.String())
+	}
+}
+
+// TestLoadBare drives the bare baseline handler, which has no API behind it.
+func TestLoadBare(t *testing.T) {
+	app := bareApp()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)
+	t.Cleanup(func() { app.Shutdown() })
+	var out bytes.Buffer
+	if err := runCmd(t, []string{"load", "--url", "http://" + ln.Addr().String(), "--only", "healthz", "--clients", "2", "--duration", "50ms"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(out.Bytes(), []byte("GET /healthz")) {
+		t.Errorf("report:\n%s", out.String())
+	}
+}
+
+// runCmd is run with the test's context.
+func runCmd(t *testing.T, args []string, out io.Writer) error {
+	t.Helper()
+	return run(t.Context(), args, out)
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/data/bolt"
+	"github.com/tolk/tolk/matching"
+)
+
+const storeUsage = "usage: tolkbench store-bookings|store-match --db FILE [--clients N] [--duration D] [--json]"
+
+// runStoreBookings measures the baseline of POST /v1/bookings: the store's
+// durable write rate on a seeded file. It books straight through the store
+// (bolt.Store.CreateBooking: the overlap check, the record, its index
+// entries and its audit entry in one transaction, fsynced) from many
+// goroutines at once, the slots of the load run's bookings phase, with
+// none of the service's work around it. It writes to the file: run it on
+// a copy, with no service holding the file.
+func runStoreBookings(ctx context.Context, args []string, out io.Writer) error {
+	s, cfg, err := openStoreRun(ctx, "store-bookings", args)
+	if err != nil {
+		return err
+	}
+	defer s.Close(ctx)
+	interpreters, cases, err := storeSubjects(ctx, s)
+	if err != nil {
+		return err
+	}
+	start, err := bookingWindow(func(t time.Time) (time.Time, error) {
+		page, err := s.ListBookings(ctx, data.BookingQuery{Organisation: benchOrganisation, From: t, Limit: 1})
+		if err != nil || len(page.Items) == 0 {
+			return time.Time{}, err
+		}
+		return page.Items[0].Start, nil
+	})
+	if err != nil {
+		return err
+	}
+	booker := data.User{ID: "bench-social-worker", Organisation: benchOrganisation}
+	st := drive(ctx, "bolt.Store.CreateBooking (fsync)", cfg.clients, cfg.duration, func(k int) (string, bool) {
+		in, round := interpreters[k%len(interpreters)], k/len(interpreters)
+		if time.Duration(round)*slotStep >= bookingSpan {
+			return "", false
+		}
+		c := cases[k%len(cases)]
+		now := time.Now()
+		b := data.Booking{
+			ID: data.NewID(now), Organisation: benchOrganisation, CaseID: c.ID, CaseReference: c.Reference,
+			InterpreterID: in, BookedBy: booker.ID, Start: start.Add(time.Duration(round) * slotStep),
+			InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Status: data.BookingConfirmed,
+			Match:   data.MatchSnapshot{Score: 50, Factors: []data.Factor{{Factor: "experience", Points: 20, Reason: "12 child interviews"}}},
+			Version: 1, CreatedAt: data.Timestamp(now), UpdatedAt: data.Timestamp(now),
+		}
+		b.End = b.Start.Add(bookingLength)
+		audit := data.NewAuditEntry(now, booker, benchOrganisation, "booking.created", "booking", b.ID)
+		if err := s.CreateBooking(ctx, b, audit); err != nil {
+			return err.Error(), true
+		}
+		return "", true
+	})
+	return cfg.report(out, st)
+}
+
+// storeRun is what a store-* subcommand was asked.
+type storeRun struct {
+	clients  int
+	duration time.Duration
+	json     bool
+}
+
+// openStoreRun reads a store-* subcommand's flags and opens its file.
+func openStoreRun(ctx context.Context, name string, args []string) (*bolt.Store, storeRun, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	path := fs.String("db", "", "a seeded bbolt file (store-bookings writes to it: give it a copy)")
+	var cfg storeRun
+	fs.IntVar(&cfg.clients, "clients", 32, "goroutines calling the store at once")
+	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to call it")
+	fs.BoolVar(&cfg.json, "json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return nil, cfg, err
+	}
+	if *path == "" || cfg.clients < 1 || cfg.duration <= 0 {
+		return nil, cfg, errors.New(storeUsage)
+	}
+	s, err := bolt.Open(*path)
+	return s, cfg, err
+}
+
+// report prints one store figure.
+func (cfg storeRun) report(out io.Writer, st stats) error {
+	if cfg.json {
+		return json.NewEncoder(out).Encode([]stats{st})
+	}
+	return writeReport(out, []stats{st})
+}
+
+// runStoreMatch measures the baseline of POST /v1/cases/{id}/matches: the
+// store reads one match needs, as the application makes them (the pool of
+// the Sorani case's languages and related varieties page by page, their
+// confirmed bookings around the slot, the case's bookings), with none of
+// the ranking or the answer's encoding. It only reads; bbolt still allows
+// one process per file, so run it before serving the file, or on a copy.
+func runStoreMatch(ctx context.Context, args []string, out io.Writer) error {
+	s, cfg, err := openStoreRun(ctx, "store-match", args)
+	if err != nil {
+		return err
+	}
+	defer s.Close(ctx)
+	c, err := s.Case(ctx, "bench-case-00000")
+	if err != nil {
+		return fmt.Errorf("the seeded Sorani case: %w", err)
+	}
+	start := time.Now().UTC().Truncate(24 * time.Hour).Add(7*24*time.Hour + 10*time.Hour)
+	var pool atomic.Int64
+	st := drive(ctx, "store reads of one match", cfg.clients, cfg.duration, func(int) (string, bool) {
+		n, err := matchReads(ctx, s, c, start)
+		if err != nil {
+			return err.Error(), true
+		}
+		pool.Store(int64(n))
+		return "", true
+	})
+	st.Endpoint = fmt.Sprintf("store reads of one match (%d interpreters)", pool.Load())
+	return cfg.report(out, st)
+}
+
+// matchReads makes the store reads app.Match makes for case c and a slot
+// starting at start, and returns the size of the pool.
+func matchReads(ctx context.Context, s *bolt.Store, c data.Case, start time.Time) (int, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, key := range matching.PoolLanguageKeys(c.Child.Languages) {
+		q := data.InterpreterQuery{LanguageKey: key, Limit: data.MaxPageSize}
+		for {
+			page, err := s.ListInterpreters(ctx, q)
+			if err != nil {
+				return 0, err
+			}
+			for _, in := range page.Items {
+				if !seen[in.ID] {
+					seen[in.ID] = true
+					ids = append(ids, in.ID)
+				}
+			}
+			if page.Next == "" {
+				break
+			}
+			q.After = page.Next
+		}
+	}
+	now := time.Now()
+	if _, err := s.ConfirmedBookings(ctx, ids, now.Add(-30*24*time.Hour), start.Add(15*24*time.Hour)); err != nil {
+		return 0, err
+	}
+	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
+	for {
+		page, err := s.ListBookings(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		if page.Next == "" {
+			return len(ids), nil
+		}
+		q.After = page.Next
+	}
+}
+
+// storeSubjects returns up to 1,000 interpreters and 100 cases of a seeded
+// file to book.
+func storeSubjects(ctx context.Context, s *bolt.Store) ([]string, []data.Case, error) {
+	var interpreters []string
+	q := data.InterpreterQuery{Limit: data.MaxPageSize}
+	for len(interpreters) < 1000 {
+		page, err := s.ListInterpreters(ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, in := range page.Items {
+			interpreters = append(interpreters, in.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	var cases []data.Case
+	for i := range 100 {
+		c, err := s.Case(ctx, fmt.Sprintf("bench-case-%05d", i))
+		if errors.Is(err, data.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		cases = append(cases, c)
+	}
+	if len(interpreters) == 0 || len(cases) == 0 {
+		return nil, nil, errors.New("the file holds no seeded interpreters or cases: seed it with tolkbench seed")
+	}
+	return interpreters, cases, nil
+}
