@@ -37,7 +37,7 @@ func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Pag
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.Booking]
 	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
-		page, err = pageOf(tx.Bucket(bucketBookings), bookingIDs(tx, q, from, to, limit+1), limit, bookingRecord.toBooking)
+		page, err = cachedPageOf(tx.Bucket(bucketBookings), bookingIDs(tx, q, from, to, limit+1), limit, s.bookings)
 		return err
 	})
 	if err != nil {

@@ -179,3 +179,18 @@ func BenchmarkConfirmedBookings(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOrganisationBookingsPage reads a 50-booking page of one
+// organisation among 100,000 bookings: what a case's history and the
+// bookings listing read, records kept decoded in the store's cache.
+func BenchmarkOrganisationBookingsPage(b *testing.B) {
+	s := openBench(b)
+	seedBookings(b, s, benchBookings(10_000, 10))
+	q := data.BookingQuery{Organisation: "north", From: yearStart.Add(100 * 24 * time.Hour), Limit: 50}
+	for b.Loop() {
+		page, err := s.ListBookings(b.Context(), q)
+		if err != nil || len(page.Items) != 50 {
+			b.Fatalf("%d bookings: %v", len(page.Items), err)
+		}
+	}
+}
