@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -183,4 +184,44 @@ func (s *Store) create(ctx context.Context, coll *mongo.Collection, what, id str
 		return fmt.Errorf("%s %s: %w", what, id, data.ErrDuplicate)
 	}
 	return err
+}
+
+// sweepClaims deletes the take-over claims left behind by a finisher that
+// died after landing a dead writer's lock but before deleting its claims:
+// claims older than LockTimeout whose lock is gone. They block nothing,
+// but nothing else would ever delete them. A claim whose lock is still
+// there is left alone: it orders the finishers' turns. Claims are found by
+// their turn number (locks have none), and deleted one by one by their
+// unique _id. The locks collection holds only changes in flight, so the
+// look at start-up is small.
+func (s *Store) sweepClaims(ctx context.Context) error {
+	cur, err := s.locks.Find(ctx, bson.D{
+		{Key: "n", Value: bson.D{{Key: "$gte", Value: 1}}},
+		{Key: "at", Value: bson.D{{Key: "$lt", Value: time.Now().Add(-s.LockTimeout)}}},
+	})
+	if err != nil {
+		return translate(err, "lock claims")
+	}
+	var claims []claimDocument
+	if err := cur.All(ctx, &claims); err != nil {
+		return translate(err, "lock claims")
+	}
+	for _, c := range claims {
+		i := strings.LastIndexByte(c.ID, '#') // the turn number follows the last "#"
+		if i < 0 {
+			continue
+		}
+		lockID := c.ID[:i]
+		err := s.locks.FindOne(ctx, bson.D{{Key: "_id", Value: lockID}}).Err()
+		switch {
+		case err == nil:
+			continue // its lock is still there
+		case !errors.Is(err, mongo.ErrNoDocuments):
+			return translate(err, "lock "+lockID)
+		}
+		if _, err := s.locks.DeleteOne(ctx, bson.D{{Key: "_id", Value: c.ID}}); err != nil {
+			return translate(err, "lock claim "+c.ID)
+		}
+	}
+	return nil
 }

@@ -328,3 +328,42 @@ func TestUnversionedUser(t *testing.T) {
 		t.Fatalf("ReplaceUserKey on an unversioned user: %v, %v", got.KeyHash, err)
 	}
 }
+
+// A finisher that died between landing a lock and deleting its claims left
+// them behind; the next store to open deletes those whose lock is gone,
+// and keeps a claim whose lock is still there, and a fresh one.
+func TestOpenSweepsOrphanClaims(t *testing.T) {
+	open := freshDatabase(t)
+	s := open().(*Store)
+	in := createInterpreter(t, s, "Claimed")
+	died := in
+	died.Name, died.Version = "Still locked", 2
+	held := commitOnly(t, s, interpreterChange(died, registerEntry(in.ID, "interpreter.updated")), time.Minute)
+	old := time.Now().Add(-2 * DefaultLockTimeout)
+	claims := []claimDocument{
+		{ID: "interpreters/gone/tok#1", N: 1, At: old},       // its lock is gone: swept
+		{ID: "interpreters/gone/tok#2", N: 2, At: old},       // swept
+		{ID: held.ID + "#1", N: 1, At: old},                  // its lock is there: kept
+		{ID: "interpreters/new/tok#1", N: 1, At: time.Now()}, // fresh: kept
+	}
+	for _, c := range claims {
+		c.Key = c.ID
+		if _, err := s.locks.InsertOne(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := open().(*Store)
+	var left []string
+	for _, c := range claims {
+		if err := other.locks.FindOne(t.Context(), bson.D{{Key: "_id", Value: c.ID}}).Err(); err == nil {
+			left = append(left, c.ID)
+		}
+	}
+	want := []string{held.ID + "#1", "interpreters/new/tok#1"}
+	if !slices.Equal(left, want) {
+		t.Errorf("claims left after Open: %v, want %v", left, want)
+	}
+	if err := other.locks.FindOne(t.Context(), bson.D{{Key: "_id", Value: held.ID}}).Err(); err != nil {
+		t.Errorf("the held lock itself: %v", err)
+	}
+}

@@ -108,6 +108,10 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		client.Disconnect(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("mongodb: %w", err)
 	}
+	if err := s.sweepClaims(ctx); err != nil {
+		client.Disconnect(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("mongodb: %w", err)
+	}
 	return s, nil
 }
 
