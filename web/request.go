@@ -32,7 +32,7 @@ type request struct {
 // ctx returns the request's context (with the server's deadline).
 func (r *request) ctx() context.Context { return r.c.UserContext() }
 
-// signedInAs reports whether the user holds one of roles.
+// is reports whether the user holds one of roles.
 func (r *request) is(roles ...data.Role) bool {
 	for _, role := range roles {
 		if r.user.Role == role {

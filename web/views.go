@@ -67,7 +67,8 @@ type view struct {
 	D any
 }
 
-// Coordinator and the others say what the navigation offers.
+// Coordinator reports whether the user is a coordinator (the navigation
+// offers each role its pages).
 func (v view) Coordinator() bool { return v.User != nil && v.User.Role == data.RoleCoordinator }
 
 // SocialWorker reports whether the user is a social worker.
