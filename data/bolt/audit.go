@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -67,6 +69,12 @@ func putAudit(tx *bolt.Tx, e data.AuditEntry) error {
 	if err := writeIndexes(tx, nil, auditIndexes(e)); err != nil {
 		return err
 	}
+	// Every entry moves the log's version, in the entry's transaction:
+	// the newest entries kept per scope (newestOfScopes) are read at a
+	// version, and never served at another.
+	if _, err := b.NextSequence(); err != nil {
+		return err
+	}
 	return put(b, e.ID, fromEntry(e))
 }
 
@@ -82,10 +90,39 @@ func (s *Store) ListAudit(ctx context.Context, q data.AuditQuery) (data.Page[dat
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.AuditEntry]
 	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		if q.EntityID == "" && q.Before == "" && len(q.Scopes) > 0 {
+			page, err = s.newestOfScopes(tx, q.Scopes, limit)
+			return err
+		}
 		page, err = cachedPageOf(tx.Bucket(bucketAudit), auditIDs(tx, q, limit+1), limit, s.audit)
 		return err
 	})
 	return page, err
+}
+
+// newestOfScopes is the first page of the scopes' entries, newest first:
+// what every poll of a calendar feed reads for its ETag. It is kept per
+// scopes and size at the log's version (moved by every entry, see
+// putAudit), so polls between changes read no index and no record, and a
+// change is seen by the next read.
+func (s *Store) newestOfScopes(tx *bolt.Tx, scopes []string, limit int) (data.Page[data.AuditEntry], error) {
+	version := tx.Bucket(bucketAudit).Sequence()
+	key := strings.Join(scopes, "\x00") + "\x00" + strconv.Itoa(limit)
+	entries, ok := s.audit.lists.get(version, key)
+	if !ok {
+		page, err := cachedPageOf(tx.Bucket(bucketAudit), auditIDs(tx, data.AuditQuery{Scopes: scopes}, limit+1), limit+1, s.audit)
+		if err != nil {
+			return data.Page[data.AuditEntry]{}, err
+		}
+		entries = page.Items
+		s.audit.lists.put(version, key, entries)
+	}
+	var page data.Page[data.AuditEntry]
+	if len(entries) > limit {
+		page.Next = entries[limit-1].ID
+	}
+	page.Items = slices.Clone(entries[:min(limit, len(entries))]) // entries have no slices: a shallow copy is theirs
+	return page, nil
 }
 
 // auditIDs returns the IDs of up to n entries matching q, newest first.
