@@ -1,0 +1,70 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tolk/tolk/data"
+)
+
+// FuzzPageForms posts arbitrary form bodies to every page that takes a
+// post, signed in as each role: whatever comes, the answer is a page below
+// 500, never a panic (the server's recovery would answer 500).
+func FuzzPageForms(f *testing.F) {
+	for _, seed := range []string{
+		"reference=NR-1&child.languages%5B0%5D.tag=ti",
+		"reference=&child.languages%5B0%5D.tag=not+a+tag&child.communityLinks%5B0%5D.kind=town",
+		"caseId=x&interpreterId=y&start=2026-12-01T10%3A00&end=2026-12-01T09%3A00&interviewType=abe_police&modality=video",
+		"start=9999-99-99T99%3A99&end=&reason=%00%01&attended=maybe",
+		"name=A&email=a%40b.example&role=admin&languages%5B0%5D.tag=ckb&experience.years=-1&version=abc",
+		"scope=organisation&interpreterId=%2F..%2F..&decision=approve&note=" + strings.Repeat("x", 3000),
+		"child.languages%5B59%5D.tag=ti&linkedReferences%5B0%5D=%E2%80%AE&apiKey=tolk_x&next=%2F%2Fevil",
+	} {
+		f.Add(uint8(0), uint8(0), seed)
+	}
+	s := newSite(f)
+	type visitor struct {
+		role    data.Role
+		cookies map[string]string
+		csrf    string
+	}
+	var visitors []visitor
+	for _, role := range data.Roles {
+		b := s.browser()
+		b.signIn(role)
+		visitors = append(visitors, visitor{role: role, cookies: b.cookies, csrf: b.csrf()})
+	}
+	routes := []string{"/cases", "/cases/nope", "/bookings", "/bookings/nope/reschedule", "/bookings/nope/cancel",
+		"/bookings/nope/outcome", "/subscriptions", "/subscriptions/nope/revoke", "/interpreters", "/interpreters/nope",
+		"/interpreters/nope/vetting", "/interpreters/nope/withdraw-bookings", "/users", "/users/nope/key",
+		"/users/nope/revoke", "/sign-in"}
+	f.Fuzz(func(t *testing.T, route, who uint8, body string) {
+		v := visitors[int(who)%len(visitors)]
+		path := routes[int(route)%len(routes)]
+		form, err := url.ParseQuery(body)
+		if err != nil {
+			form = url.Values{"raw": {body}}
+		}
+		form.Set("_csrf", v.csrf)
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+		req.Host = "tolk.test"
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "http://tolk.test")
+		for name, value := range v.cookies {
+			req.AddCookie(&http.Cookie{Name: name, Value: value})
+		}
+		res, err := s.fiber.Test(req, -1)
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode >= 500 {
+			raw, _ := io.ReadAll(res.Body)
+			t.Fatalf("POST %s as %s: %d\n%s", path, v.role, res.StatusCode, raw)
+		}
+	})
+}
