@@ -12,7 +12,8 @@ import (
 )
 
 // FuzzPageForms posts arbitrary form bodies to every page that takes a
-// post, signed in as each role: whatever comes, the answer is a page below
+// post, and arbitrary queries to the pages that read them, signed in as
+// each role: whatever comes, the answer is a page below
 // 500, never a panic (the server's recovery would answer 500).
 func FuzzPageForms(f *testing.F) {
 	for _, seed := range []string{
@@ -42,29 +43,44 @@ func FuzzPageForms(f *testing.F) {
 		"/bookings/nope/outcome", "/subscriptions", "/subscriptions/nope/revoke", "/interpreters", "/interpreters/nope",
 		"/interpreters/nope/vetting", "/interpreters/nope/withdraw-bookings", "/users", "/users/nope/key",
 		"/users/nope/revoke", "/sign-in"}
+	c, err := s.app.CreateCase(f.Context(), s.users[data.RoleSocialWorker], data.Case{Reference: "FZ-1", Child: data.Child{Languages: []string{"ckb"}}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	in := s.addInterpreter("Fuzz Target", "ckb", data.DecisionApprove)
+	// Pages read by GET, their query fuzzed the same way.
+	reads := []string{"/", "/cases/" + c.ID + "/matches", "/interpreters", "/vetting/expiring", "/subscriptions",
+		"/interpreters/" + in.ID + "/audit", "/users", "/sign-in"}
 	f.Fuzz(func(t *testing.T, route, who uint8, body string) {
 		v := visitors[int(who)%len(visitors)]
-		path := routes[int(route)%len(routes)]
 		form, err := url.ParseQuery(body)
 		if err != nil {
 			form = url.Values{"raw": {body}}
 		}
-		form.Set("_csrf", v.csrf)
-		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+		var req *http.Request
+		var path string
+		if n := int(route) % (len(routes) + len(reads)); n < len(routes) {
+			path = routes[n]
+			form.Set("_csrf", v.csrf)
+			req = httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", "http://tolk.test")
+		} else {
+			path = reads[n-len(routes)]
+			req = httptest.NewRequest(http.MethodGet, path+"?"+form.Encode(), nil)
+		}
 		req.Host = "tolk.test"
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", "http://tolk.test")
 		for name, value := range v.cookies {
 			req.AddCookie(&http.Cookie{Name: name, Value: value})
 		}
 		res, err := s.fiber.Test(req, -1)
 		if err != nil {
-			t.Fatalf("POST %s: %v", path, err)
+			t.Fatalf("%s %s: %v", req.Method, path, err)
 		}
 		defer res.Body.Close()
 		if res.StatusCode >= 500 {
 			raw, _ := io.ReadAll(res.Body)
-			t.Fatalf("POST %s as %s: %d\n%s", path, v.role, res.StatusCode, raw)
+			t.Fatalf("%s %s as %s: %d\n%s", req.Method, path, v.role, res.StatusCode, raw)
 		}
 	})
 }
