@@ -112,7 +112,9 @@ func (p *Pages) createCase(r *request) error {
 type caseView struct {
 	Case     data.Case
 	Bookings []data.Booking
-	Search   searchForm
+	// BookingsNext is the cursor of the case's later bookings, or "".
+	BookingsNext string
+	Search       searchForm
 }
 
 func (p *Pages) showCase(r *request) error {
@@ -124,11 +126,11 @@ func (p *Pages) showCase(r *request) error {
 }
 
 func (p *Pages) showCaseWith(r *request, c data.Case, s searchForm, errs fieldErrors) error {
-	page, err := p.app.ListBookings(r.ctx(), r.user, app.BookingFilter{CaseID: c.ID, Limit: 50})
+	page, err := p.app.ListBookings(r.ctx(), r.user, app.BookingFilter{CaseID: c.ID, Cursor: r.c.Query("bookingsAfter"), Limit: 50})
 	if err != nil {
 		return err
 	}
-	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, Search: s}, errs)
+	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, BookingsNext: page.Next, Search: s}, errs)
 }
 
 func (p *Pages) editCase(r *request) error {

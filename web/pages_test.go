@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -388,5 +391,36 @@ func TestSignInSweepsExpiredSessions(t *testing.T) {
 	}
 	if len(live.Items) != 1 {
 		t.Errorf("%d live sessions after a sign-in an hour later, want 1", len(live.Items))
+	}
+}
+
+// The home page pages through the organisation's cases, newest first.
+func TestHomePagesThroughCases(t *testing.T) {
+	s := newSite(t)
+	sw := s.users[data.RoleSocialWorker]
+	for i := range 23 {
+		s.now = s.now.Add(time.Millisecond)
+		if _, err := s.app.CreateCase(t.Context(), sw, data.Case{Reference: fmt.Sprintf("HP-%02d", i), Child: data.Child{Languages: []string{"ti"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := s.browser()
+	b.signIn(data.RoleSocialWorker)
+	first := b.get("/")
+	if !strings.Contains(first.body, "HP-22") || strings.Contains(first.body, "HP-02<") {
+		t.Fatalf("the first page does not start with the newest case")
+	}
+	m := regexp.MustCompile(`href="(/\?casesBefore=[^"]+)"`).FindStringSubmatch(first.body)
+	if m == nil {
+		t.Fatal("no link to older cases")
+	}
+	older := b.get(html.UnescapeString(m[1]))
+	for _, ref := range []string{"HP-00", "HP-01", "HP-02"} {
+		if !strings.Contains(older.body, ref) {
+			t.Errorf("the older page lacks %s", ref)
+		}
+	}
+	if strings.Contains(older.body, "HP-22") {
+		t.Error("the older page repeats the newest case")
 	}
 }

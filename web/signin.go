@@ -147,9 +147,10 @@ func (p *Pages) favicon(c *fiber.Ctx) error {
 // and their organisation's newest cases.
 func (p *Pages) home(r *request) error {
 	type homeView struct {
-		Bookings []data.Booking
-		Next     string
-		Cases    []data.Case
+		Bookings  []data.Booking
+		Next      string
+		Cases     []data.Case
+		CasesNext string // the cursor of older cases, or ""
 	}
 	if !r.is(data.RoleSocialWorker, data.RoleCoordinator) {
 		return p.render(r, "home", "Home", homeView{})
@@ -159,9 +160,9 @@ func (p *Pages) home(r *request) error {
 	if err != nil {
 		return err
 	}
-	cases, err := p.app.ListCases(r.ctx(), r.user, "", 20)
+	cases, err := p.app.ListCases(r.ctx(), r.user, r.c.Query("casesBefore"), 20)
 	if err != nil {
 		return err
 	}
-	return p.render(r, "home", "Your bookings", homeView{Bookings: page.Items, Next: page.Next, Cases: cases.Items})
+	return p.render(r, "home", "Your bookings", homeView{Bookings: page.Items, Next: page.Next, Cases: cases.Items, CasesNext: cases.Next})
 }
