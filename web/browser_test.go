@@ -321,6 +321,7 @@ func TestBrowserCoordinator(t *testing.T) {
 	// values the social worker's test looks for are really there.
 	b.wantPage("full record", b.open("/interpreters/"+site.ids["Shirin"]), 200, "/interpreters/")
 	b.check("full record")
+	b.screenshot("record")
 	for _, v := range sensitiveValues {
 		if !strings.Contains(b.seen["full record"], v) {
 			t.Errorf("the coordinator's full record lacks %q", v)
@@ -329,11 +330,13 @@ func TestBrowserCoordinator(t *testing.T) {
 
 	b.wantPage("renewals", b.open("/vetting/expiring"), 200, "/vetting/expiring")
 	b.check("renewals")
+	b.screenshot("renewals")
 	if s := b.text("main"); !strings.Contains(s, "Karwan Aziz") {
 		t.Errorf("the renewal report does not list Karwan Aziz, whose clearance lapses in 20 days: %.600s", s)
 	}
 	b.wantPage("interpreter form", b.open("/interpreters/new"), 200, "/interpreters/new")
 	b.check("new interpreter form")
+	b.screenshot("interpreter-form")
 
 	st = b.submit("sign out", chromedp.Click(chromedp.CSS("form.sign-out button")))
 	b.wantPage("sign out", st, 200, "/sign-in")
