@@ -110,25 +110,18 @@ func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatc
 }
 
 // withdrawForCase re-judges the case's bookings that have not started and
-// withdraws those whose interpreter no longer passes the rules.
+// withdraws those whose interpreter no longer passes the rules, reading
+// the case's bookings page by page off its index.
 func (a *App) withdrawForCase(ctx context.Context, actor data.User, c data.Case) error {
 	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, From: a.stamp(), Limit: data.MaxPageSize}
-	seen := map[string]bool{}
+	done := Withdrawn{}
 	for {
 		page, err := a.store.ListBookings(ctx, q)
-		if err != nil {
-			return err
+		if err == nil {
+			err = a.withdrawIneligible(ctx, actor, page.Items, done)
 		}
-		for _, b := range page.Items {
-			if b.Status == data.BookingConfirmed && !seen[b.InterpreterID] {
-				seen[b.InterpreterID] = true
-				if err := a.afterChange(ctx, actor, b.InterpreterID, c.ID); err != nil {
-					return err
-				}
-			}
-		}
-		if page.Next == "" {
-			return nil
+		if err != nil || page.Next == "" {
+			return a.reportWithdrawn(ctx, done, err, "case_id", c.ID)
 		}
 		q.After = page.Next
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,42 +29,62 @@ func (w Withdrawn) Total() int {
 	return n
 }
 
-// withdrawBookings re-judges every confirmed booking of the interpreter
-// that has not started, in every organisation, by every hard rule, and
-// cancels those that no longer pass: a suspended interpreter, one who now
-// shares a community link with the child, one the case now excludes or
-// the child was not comfortable with, must not walk into an interview with
-// a child on the strength of a booking made before. Each cancellation
-// raises the booking's sequence (calendars drop it), names the failed
-// rules as the reason the social worker sees (rules, never values), and
-// is audited as booking.withdrawn in the booking's organisation as the
-// actor's. An interview already under way is left to the people in it.
-// Run again, it finds nothing more to cancel. caseID, when set, limits it
-// to that case's bookings.
-func (a *App) withdrawBookings(ctx context.Context, actor data.User, interpreterID, caseID string) (Withdrawn, error) {
+// futureBookings returns the interpreter's confirmed bookings that have
+// not started, in every organisation.
+func (a *App) futureBookings(ctx context.Context, interpreterID string) ([]data.Booking, error) {
 	now := a.stamp()
 	bookings, err := a.store.ConfirmedBookings(ctx, []string{interpreterID}, now, now.Add(withdrawHorizon))
 	if err != nil {
 		return nil, fmt.Errorf("bookings of %s: %w", interpreterID, err)
 	}
+	return slices.DeleteFunc(bookings, func(b data.Booking) bool { return b.Status != data.BookingConfirmed }), nil
+}
+
+// withdrawBookings re-judges every confirmed booking of the interpreter
+// that has not started, in every organisation (only caseID's, when set),
+// and withdraws those that no longer pass (see withdrawIneligible).
+func (a *App) withdrawBookings(ctx context.Context, actor data.User, interpreterID, caseID string) (Withdrawn, error) {
+	bookings, err := a.futureBookings(ctx, interpreterID)
+	if err != nil {
+		return nil, err
+	}
+	if caseID != "" {
+		bookings = slices.DeleteFunc(bookings, func(b data.Booking) bool { return b.CaseID != caseID })
+	}
 	done := Withdrawn{}
+	return done, a.withdrawIneligible(ctx, actor, bookings, done)
+}
+
+// withdrawIneligible re-judges each confirmed booking that has not started
+// by every hard rule and cancels those that no longer pass, counting them
+// in done: a suspended interpreter, one who now shares a community link
+// with the child, one the case now excludes or the child was not
+// comfortable with, must not walk into an interview with a child on the
+// strength of a booking made before. Each cancellation raises the
+// booking's sequence (calendars drop it), names the failed rules as the
+// reason the social worker sees (rules, never values), and is audited as
+// booking.withdrawn in the booking's organisation as the actor's. An
+// interview already under way is left to the people in it. Run again, it
+// finds nothing more to cancel.
+func (a *App) withdrawIneligible(ctx context.Context, actor data.User, bookings []data.Booking, done Withdrawn) error {
+	now := a.stamp()
 	for _, b := range bookings {
-		if b.Status != data.BookingConfirmed || b.Start.Before(now) || (caseID != "" && b.CaseID != caseID) {
+		if b.Status != data.BookingConfirmed || b.Start.Before(now) {
 			continue
 		}
 		reasons, err := a.failedRules(ctx, b)
 		if err != nil {
-			return done, err
+			return err
 		}
 		if len(reasons) == 0 {
 			continue
 		}
 		if err := a.withdraw(ctx, actor, b.ID, withdrawReason(reasons)); err != nil {
-			return done, err
+			return err
 		}
 		done[b.Organisation]++
 	}
-	return done, nil
+	return nil
 }
 
 // failedRules returns the hard rules the booking's interpreter fails for
@@ -153,11 +174,17 @@ func (a *App) WithdrawBookings(ctx context.Context, actor data.User, interpreter
 // WithdrawBookings to finish.
 func (a *App) afterChange(ctx context.Context, actor data.User, interpreterID, caseID string) error {
 	w, err := a.withdrawBookings(ctx, actor, interpreterID, caseID)
+	return a.reportWithdrawn(ctx, w, err, "interpreter_id", interpreterID, "case_id", caseID)
+}
+
+// reportWithdrawn logs how many bookings a change withdrew (IDs only) and
+// words an error that stopped it: the change itself is recorded.
+func (a *App) reportWithdrawn(ctx context.Context, w Withdrawn, err error, ids ...any) error {
 	if n := w.Total(); n > 0 {
-		a.log.InfoContext(ctx, "bookings withdrawn", "interpreter_id", interpreterID, "case_id", caseID, "count", n)
+		a.log.InfoContext(ctx, "bookings withdrawn", append(ids, "count", n)...)
 	}
 	if err != nil {
-		return fmt.Errorf("the change is recorded, but re-judging the interpreter's bookings stopped (retry with withdraw-bookings): %w", err)
+		return fmt.Errorf("the change is recorded, but re-judging the bookings it affects stopped (retry with withdraw-bookings): %w", err)
 	}
 	return nil
 }
@@ -169,16 +196,6 @@ func (a *App) FutureBookings(ctx context.Context, actor data.User, interpreterID
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return 0, err
 	}
-	now := a.stamp()
-	bookings, err := a.store.ConfirmedBookings(ctx, []string{interpreterID}, now, now.Add(withdrawHorizon))
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, b := range bookings {
-		if b.Status == data.BookingConfirmed {
-			n++
-		}
-	}
-	return n, nil
+	bookings, err := a.futureBookings(ctx, interpreterID)
+	return len(bookings), err
 }

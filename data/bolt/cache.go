@@ -24,8 +24,9 @@ type decoded[T any] struct {
 	decode  func(raw []byte) (T, error)
 	clone   func(T) T // copies what a caller could change (slices, pointers)
 
-	// lists keeps whole listings of the kind decoded; the interpreters'
-	// cache keeps each language's pool there (see languagePool).
+	// lists keeps whole listings of the kind decoded: the interpreters'
+	// cache keeps each language's pool there (see languagePool), the audit
+	// cache each scope's newest entries (see newestOfScopes).
 	lists listings[T]
 }
 
