@@ -36,7 +36,7 @@ func toPageView[D any, V any](p data.Page[D], convert func(D) V) pageView[V] {
 
 // listAudit lists audit entries newest first, as far as the caller may see.
 func (s *Server) listAudit(c *fiber.Ctx) error {
-	limit, err := queryInt(c, "limit", 50, 1, data.MaxPageSize)
+	limit, err := queryInt(c, "limit", data.DefaultPageSize, 1, data.MaxPageSize)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (s *Server) listAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toPageView(page, func(e data.AuditEntry) auditView {
-		return auditView{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID}
+	return writeJSON(c, toPageView(page, func(e data.AuditEntry) auditView {
+		return auditView{ID: e.ID, At: e.At, Actor: e.Actor, Action: string(e.Action), EntityType: string(e.EntityType), EntityID: e.EntityID}
 	}))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/edge"
 )
 
 // The benchmarks call the app's request handler directly, as fasthttp
@@ -39,14 +40,14 @@ func serveBench(b *testing.B, handler fasthttp.RequestHandler, path string, want
 	}
 }
 
-// fileLog makes the API log its requests to a file, as it would to stderr.
-func fileLog(b *testing.B) func(*Config) {
+// fileLog makes the edge and the API log to a file, as they would to stderr.
+func fileLog(b *testing.B) func(*edge.Config) {
 	f, err := os.Create(filepath.Join(b.TempDir(), "tolk.log"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { f.Close() })
-	return func(cfg *Config) { cfg.Logger = slog.New(slog.NewJSONHandler(f, nil)) }
+	return func(cfg *edge.Config) { cfg.Logger = slog.New(slog.NewJSONHandler(f, nil)) }
 }
 
 // BenchmarkBareFiber is the baseline of the benchmarks here: a Fiber app

@@ -13,10 +13,10 @@ import (
 type matchRequest struct {
 	Start         time.Time `json:"start" validate:"required"`
 	End           time.Time `json:"end" validate:"required"`
-	InterviewType string    `json:"interviewType" validate:"required,oneof=abe_police social_work age_assessment health legal"`
-	Modality      string    `json:"modality" validate:"required,oneof=in_person video phone"`
-	Region        string    `json:"region" validate:"max=10"`
-	Limit         int       `json:"limit" validate:"min=0,max=100"`
+	InterviewType string    `json:"interviewType" validate:"required,interviewtype"`
+	Modality      string    `json:"modality" validate:"required,modality"`
+	Region        string    `json:"region" validate:"codelen"`
+	Limit         int       `json:"limit" validate:"matchlimit"`
 }
 
 type factorView struct {
@@ -107,18 +107,18 @@ func (s *Server) matchCase(c *fiber.Ctx) error {
 		}
 		out.Excluded = append(out.Excluded, v)
 	}
-	return c.JSON(out)
+	return writeJSON(c, out)
 }
 
 type bookingRequest struct {
-	CaseID        string    `json:"caseId" validate:"required,max=64"`
-	InterpreterID string    `json:"interpreterId" validate:"required,max=64"`
+	CaseID        string    `json:"caseId" validate:"required,idlen"`
+	InterpreterID string    `json:"interpreterId" validate:"required,idlen"`
 	Start         time.Time `json:"start" validate:"required"`
 	End           time.Time `json:"end" validate:"required"`
-	InterviewType string    `json:"interviewType" validate:"required,oneof=abe_police social_work age_assessment health legal"`
-	Modality      string    `json:"modality" validate:"required,oneof=in_person video phone"`
-	Region        string    `json:"region" validate:"max=10"`
-	Location      string    `json:"location" validate:"max=500"`
+	InterviewType string    `json:"interviewType" validate:"required,interviewtype"`
+	Modality      string    `json:"modality" validate:"required,modality"`
+	Region        string    `json:"region" validate:"codelen"`
+	Location      string    `json:"location" validate:"locationlen"`
 }
 
 type matchSnapshotView struct {
@@ -194,7 +194,7 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 		c.Set("Idempotent-Replayed", "true")
 	}
 	c.Location("/v1/bookings/" + b.ID)
-	return c.Status(http.StatusCreated).JSON(toBookingView(b))
+	return writeJSON(c.Status(http.StatusCreated), toBookingView(b))
 }
 
 // getBooking shows a booking of the caller's organisation.
@@ -204,12 +204,12 @@ func (s *Server) getBooking(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toBookingView(b))
+	return writeJSON(c, toBookingView(b))
 }
 
 // listBookings pages through the caller's organisation's bookings.
 func (s *Server) listBookings(c *fiber.Ctx) error {
-	limit, err := queryInt(c, "limit", 50, 1, data.MaxPageSize)
+	limit, err := queryInt(c, "limit", data.DefaultPageSize, 1, data.MaxPageSize)
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (s *Server) listBookings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toPageView(page, toBookingView))
+	return writeJSON(c, toPageView(page, toBookingView))
 }
 
 // queryTime reads an optional RFC 3339 instant from the query string.
@@ -265,7 +265,7 @@ func idempotencyKey(c *fiber.Ctx) (string, error) {
 type changeBookingRequest struct {
 	Start    *time.Time `json:"start"`
 	End      *time.Time `json:"end"`
-	Location *string    `json:"location" validate:"omitempty,max=500"`
+	Location *string    `json:"location" validate:"omitempty,locationlen"`
 }
 
 // changeBooking reschedules or relocates a confirmed booking.
@@ -279,11 +279,11 @@ func (s *Server) changeBooking(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toBookingView(b))
+	return writeJSON(c, toBookingView(b))
 }
 
 type cancelRequest struct {
-	Reason string `json:"reason" validate:"required,max=500"`
+	Reason string `json:"reason" validate:"required,cancelreasonlen"`
 }
 
 // cancelBooking cancels a confirmed booking; the slot is free at once.
@@ -297,13 +297,13 @@ func (s *Server) cancelBooking(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toBookingView(b))
+	return writeJSON(c, toBookingView(b))
 }
 
 type outcomeRequest struct {
 	Attended         *bool  `json:"attended" validate:"required"`
 	ChildComfortable *bool  `json:"childComfortable" validate:"required"`
-	Note             string `json:"note" validate:"max=2000"`
+	Note             string `json:"note" validate:"notelen"`
 }
 
 // recordOutcome records what happened at an interview once it has started.
@@ -317,5 +317,5 @@ func (s *Server) recordOutcome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toBookingView(b))
+	return writeJSON(c, toBookingView(b))
 }

@@ -10,25 +10,25 @@ import (
 // child's name, by design. The read-only fields of the representation GET
 // returns are accepted and ignored.
 type caseInput struct {
-	ID           string `json:"id" validate:"max=64"`
+	ID           string `json:"id" validate:"idlen"`
 	Organisation any    `json:"organisation"`
 	CreatedBy    any    `json:"createdBy"`
 	Version      any    `json:"version"`
 	CreatedAt    any    `json:"createdAt"`
 	UpdatedAt    any    `json:"updatedAt"`
 
-	Reference            string           `json:"reference" validate:"required,max=100"`
-	LinkedReferences     []string         `json:"linkedReferences" validate:"max=50,dive,required,max=100"`
+	Reference            string           `json:"reference" validate:"required,referencelen"`
+	LinkedReferences     []string         `json:"linkedReferences" validate:"caselist,dive,required,referencelen"`
 	Child                childInput       `json:"child"`
-	ExcludedInterpreters []exclusionInput `json:"excludedInterpreters" validate:"max=50,dive"`
+	ExcludedInterpreters []exclusionInput `json:"excludedInterpreters" validate:"caselist,dive"`
 }
 
 type childInput struct {
-	Languages         []childLanguageInput `json:"languages" validate:"required,min=1,max=10,dive"`
+	Languages         []childLanguageInput `json:"languages" validate:"required,min=1,childlanguages,dive"`
 	InterpreterGender genderWishInput      `json:"interpreterGender"`
-	CommunityLinks    []linkInput          `json:"communityLinks" validate:"max=50,dive"`
+	CommunityLinks    []linkInput          `json:"communityLinks" validate:"caselist,dive"`
 	AvoidOwnCommunity bool                 `json:"avoidOwnCommunity"`
-	AgeBand           string               `json:"ageBand" validate:"max=20"`
+	AgeBand           string               `json:"ageBand" validate:"omitempty,ageband"`
 }
 
 type childLanguageInput struct {
@@ -36,13 +36,13 @@ type childLanguageInput struct {
 }
 
 type genderWishInput struct {
-	Preference string `json:"preference" validate:"max=20"`
+	Preference string `json:"preference" validate:"omitempty,genderpreference"`
 	Required   bool   `json:"required"`
 }
 
 type exclusionInput struct {
-	InterpreterID string `json:"interpreterId" validate:"required,max=64"`
-	Reason        string `json:"reason" validate:"max=500"`
+	InterpreterID string `json:"interpreterId" validate:"required,idlen"`
+	Reason        string `json:"reason" validate:"reasonlen"`
 }
 
 func (in caseInput) toCase() data.Case {

@@ -34,7 +34,7 @@ func (s *Server) createCase(c *fiber.Ctx) error {
 	}
 	setETag(c, cs.Version)
 	c.Location("/v1/cases/" + cs.ID)
-	return c.Status(http.StatusCreated).JSON(toCaseView(cs))
+	return writeJSON(c.Status(http.StatusCreated), toCaseView(cs))
 }
 
 // getCase shows a case of the caller's organisation.
@@ -45,7 +45,7 @@ func (s *Server) getCase(c *fiber.Ctx) error {
 		return err
 	}
 	setETag(c, cs.Version)
-	return c.JSON(toCaseView(cs))
+	return writeJSON(c, toCaseView(cs))
 }
 
 // updateCase replaces a case's fields if the caller holds its version.
@@ -68,5 +68,5 @@ func (s *Server) updateCase(c *fiber.Ctx) error {
 		return err
 	}
 	setETag(c, cs.Version)
-	return c.JSON(toCaseView(cs))
+	return writeJSON(c, toCaseView(cs))
 }

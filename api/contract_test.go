@@ -84,11 +84,11 @@ func (s failingStore) Ping(ctx context.Context) error {
 	return s.Store.Ping(ctx)
 }
 
-func (s failingStore) AppendAudit(ctx context.Context, e data.AuditEntry) error {
+func (s failingStore) AppendChange(ctx context.Context, ch data.Change) error {
 	if s.failAudit {
 		return errBroken
 	}
-	return s.Store.AppendAudit(ctx, e)
+	return s.Store.AppendChange(ctx, ch)
 }
 
 func (s failingStore) Interpreter(ctx context.Context, id string) (data.Interpreter, error) {

@@ -14,11 +14,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tolk/tolk/api/internal/strictjson"
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 )
 
 // validate checks request DTOs' shape. Field names in its errors are JSON
 // names, so clients see "languages[0].tag", never Go's "Languages[0].Tag".
+// Tags name data's limits and enumerations through aliases (limits.go).
 var validate = func() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
@@ -32,6 +34,9 @@ var validate = func() *validator.Validate {
 		_, err := data.CanonicalLanguage(fl.Field().String())
 		return err == nil
 	})
+	for alias, rules := range aliases {
+		v.RegisterAlias(alias, rules)
+	}
 	return v
 }()
 
@@ -64,16 +69,16 @@ func decodeJSON(c *fiber.Ctx, dst any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &se) && se.Syntax:
-		return newError(http.StatusBadRequest, "malformed_json", "%s", se.Message)
+		return app.Fail(app.KindInvalid, "malformed_json", "%s", se.Message)
 	case errors.As(err, &se):
-		invalid := validationFailed()
+		invalid := &data.ValidationError{}
 		for _, f := range se.Fields {
 			var n int
 			if _, err := fmt.Sscanf(f.Message, "and %d more", &n); f.Field == "" && err == nil {
-				invalid.more += n // strictjson's count of what it did not list
+				invalid.More += n // strictjson's count of what it did not list
 				continue
 			}
-			invalid.fields = append(invalid.fields, fieldError(f))
+			invalid.Errors = append(invalid.Errors, data.FieldError{Field: f.Field, Message: f.Message})
 		}
 		return invalid
 	}
@@ -81,29 +86,29 @@ func decodeJSON(c *fiber.Ctx, dst any) error {
 }
 
 // mergeInvalid joins the field errors of a shape check and an invariant
-// check into one 400, reporting each field once (the shape error first)
-// and at most data.MaxFieldErrors of them, counting the rest. Errors that
-// are not about fields pass through.
+// check into one validation error, reporting each field once (the shape
+// error first) and at most data.MaxFieldErrors of them, counting the rest.
+// Errors that are not about fields pass through.
 func mergeInvalid(shape, invariants error) error {
-	merged := validationFailed()
+	merged := &data.ValidationError{}
 	seen := map[string]bool{}
 	for _, err := range []error{shape, invariants} {
 		if err == nil {
 			continue
 		}
-		invalid, ok := asInvalid(err)
-		if !ok {
+		f := app.Classify(err)
+		if f.Kind != app.KindInvalid {
 			return err
 		}
-		merged.more += invalid.more
-		for _, f := range invalid.fields {
-			if !seen[f.Field] {
-				seen[f.Field] = true
-				merged.addField(f)
+		merged.More += f.More
+		for _, fe := range f.Fields {
+			if !seen[fe.Field] {
+				seen[fe.Field] = true
+				addField(merged, fe.Field, fe.Message)
 			}
 		}
 	}
-	if len(merged.fields) == 0 && merged.more == 0 {
+	if len(merged.Errors) == 0 && merged.More == 0 {
 		return nil
 	}
 	return merged
@@ -120,19 +125,21 @@ func validateStruct(v any) error {
 	if !errors.As(err, &verrs) {
 		return err
 	}
-	invalid := validationFailed()
+	invalid := &data.ValidationError{}
 	for _, fe := range verrs {
 		ns := fe.Namespace()
 		if _, rest, ok := strings.Cut(ns, "."); ok {
 			ns = rest // drop the struct's own name
 		}
-		invalid.addField(fieldError{Field: ns, Message: tagMessage(fe)})
+		addField(invalid, ns, tagMessage(fe))
 	}
 	return invalid
 }
 
+// tagMessage says what a failed rule requires; an alias (limits.go) is
+// described by the rule it stands for.
 func tagMessage(fe validator.FieldError) string {
-	switch fe.Tag() {
+	switch fe.ActualTag() {
 	case "required":
 		return "is required"
 	case "email":
@@ -186,4 +193,14 @@ func clip(s string) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// addField lists a field error in ve, or counts it once
+// data.MaxFieldErrors are listed.
+func addField(ve *data.ValidationError, field, message string) {
+	if len(ve.Errors) >= data.MaxFieldErrors {
+		ve.More++
+		return
+	}
+	ve.Errors = append(ve.Errors, data.FieldError{Field: field, Message: message})
 }

@@ -12,8 +12,8 @@ import (
 )
 
 type createFeedRequest struct {
-	Scope         string `json:"scope" validate:"required,oneof=interpreter mine organisation"`
-	InterpreterID string `json:"interpreterId" validate:"max=64"`
+	Scope         string `json:"scope" validate:"required,feedscope"`
+	InterpreterID string `json:"interpreterId" validate:"idlen"`
 }
 
 type feedView struct {
@@ -54,12 +54,12 @@ func (s *Server) createFeed(c *fiber.Ctx) error {
 	webcal := "webcal://" + strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "http://")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Location("/v1/feeds/" + f.ID)
-	return c.Status(http.StatusCreated).JSON(createdFeedView{feedView: toFeedView(f), URL: url, WebcalURL: webcal})
+	return writeJSON(c.Status(http.StatusCreated), createdFeedView{feedView: toFeedView(f), URL: url, WebcalURL: webcal})
 }
 
 // listFeeds lists the caller's feeds (never their URLs: those are shown once).
 func (s *Server) listFeeds(c *fiber.Ctx) error {
-	limit, err := queryInt(c, "limit", 50, 1, data.MaxPageSize)
+	limit, err := queryInt(c, "limit", data.DefaultPageSize, 1, data.MaxPageSize)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (s *Server) listFeeds(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toPageView(page, toFeedView))
+	return writeJSON(c, toPageView(page, toFeedView))
 }
 
 // revokeFeed ends a feed at once.
@@ -83,9 +83,15 @@ func (s *Server) revokeFeed(c *fiber.Ctx) error {
 // feed serves a subscription to calendar clients: the token in the URL is
 // the only credential. 304 when If-None-Match names the current ETag,
 // without reading a booking. Never compressed (gzip broke an Outlook
-// subscription); private to the subscriber.
+// subscription); private to the subscriber. Each feed is limited on its
+// own (the Guard's FeedWait): calendar clients poll every few minutes, so
+// a feed fetched far more often is someone else's doing.
 func (s *Server) feed(c *fiber.Ctx) error {
-	fc, err := s.app.RenderFeed(c.UserContext(), c.Params("token"), c.Get(fiber.HeaderIfNoneMatch))
+	token := c.Params("token")
+	if wait := s.guard.FeedWait(c, token); wait > 0 {
+		return rateLimited(c, wait, "this feed is fetched too often; retry after the time in Retry-After")
+	}
+	fc, err := s.app.RenderFeed(c.UserContext(), token, c.Get(fiber.HeaderIfNoneMatch))
 	if err != nil {
 		return err
 	}

@@ -1,15 +1,19 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/edge"
 )
 
 // unfold joins RFC 5545 folded lines.
@@ -157,5 +161,50 @@ func TestFeeds(t *testing.T) {
 	h.wantProblem(h.do(data.RoleCoordinator, "POST", "/v1/feeds", map[string]any{"scope": "interpreter"}), 400, "validation_failed")
 	if r := h.do(data.RoleCoordinator, "POST", "/v1/feeds", map[string]any{"scope": "interpreter", "interpreterId": good}); r.status != 201 {
 		t.Errorf("coordinator's interpreter feed: %d %s", r.status, r.body)
+	}
+}
+
+// TestFeedTokensAreNeverLogged: the request log names a feed request by
+// its route pattern, never by its path: the token, the feed's only
+// credential, appears in no log line, for a served feed, a 304, an
+// unknown token's 404 or a rate-limited 429.
+func TestFeedTokensAreNeverLogged(t *testing.T) {
+	var logs bytes.Buffer
+	h := newHarness(t, func(c *edge.Config) {
+		c.RateLimits = true
+		c.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	token := h.newFeed()
+	unknown := "tolkfeedUNKNOWNTOKEN1234567890"
+	served := h.get("/feeds/" + token + ".ics")
+	h.get("/feeds/"+token+".ics", "If-None-Match", served.header.Get("ETag"))
+	h.wantProblem(h.get("/feeds/"+unknown+".ics"), 404, "not_found")
+	for range edge.DefaultPerFeed.Burst {
+		h.get("/feeds/" + token + ".ics")
+	}
+	h.wantLimited(h.get("/feeds/"+token+".ics"), 1)
+
+	statuses := map[float64]int{}
+	for line := range strings.Lines(logs.String()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec["route"] == "/feeds/:token.ics" {
+			statuses[rec["status"].(float64)]++
+		}
+	}
+	for _, status := range []float64{200, 304, 404} {
+		if statuses[status] == 0 {
+			t.Errorf("no request line with route /feeds/:token.ics and status %v in:\n%s", status, logs.String())
+		}
+	}
+	if !strings.Contains(logs.String(), `"status":429`) {
+		t.Errorf("the limited fetch was not logged:\n%s", logs.String())
+	}
+	for _, secret := range []string{token, unknown} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the log holds a feed token:\n%s", logs.String())
+		}
 	}
 }

@@ -209,51 +209,64 @@ func (s *writeCounter) count(err error) error {
 	return err
 }
 
-func (s *writeCounter) CreateUser(ctx context.Context, u data.User, a data.AuditEntry) error {
-	return s.count(s.Store.CreateUser(ctx, u, a))
+func (s *writeCounter) CreateUser(ctx context.Context, u data.User, ch data.Change) error {
+	return s.count(s.Store.CreateUser(ctx, u, ch))
 }
 
-func (s *writeCounter) ReplaceUserKey(ctx context.Context, id, keyHash string, revoked bool, a data.AuditEntry) (data.User, error) {
-	u, err := s.Store.ReplaceUserKey(ctx, id, keyHash, revoked, a)
-	return u, s.count(err)
+// counted wraps an update function so that only a change that lands (not
+// ErrNoChange, not a refusal) is counted, once however often the store
+// runs the function.
+func counted[T any](s *writeCounter, fn data.Update[T], update func(data.Update[T]) (T, error)) (T, error) {
+	wrote := false
+	out, err := update(func(cur T) (T, data.Change, error) {
+		next, ch, err := fn(cur)
+		wrote = err == nil
+		return next, ch, err
+	})
+	if wrote {
+		s.count(err)
+	}
+	return out, err
 }
 
-func (s *writeCounter) AppendAudit(ctx context.Context, e data.AuditEntry) error {
-	return s.count(s.Store.AppendAudit(ctx, e))
+func (s *writeCounter) UpdateUser(ctx context.Context, id string, fn data.Update[data.User]) (data.User, error) {
+	return counted(s, fn, func(f data.Update[data.User]) (data.User, error) { return s.Store.UpdateUser(ctx, id, f) })
 }
 
-func (s *writeCounter) CreateInterpreter(ctx context.Context, in data.Interpreter, a data.AuditEntry) error {
-	return s.count(s.Store.CreateInterpreter(ctx, in, a))
+func (s *writeCounter) AppendChange(ctx context.Context, ch data.Change) error {
+	return s.count(s.Store.AppendChange(ctx, ch))
 }
 
-func (s *writeCounter) UpdateInterpreter(ctx context.Context, in data.Interpreter, a data.AuditEntry) (data.Interpreter, error) {
-	out, err := s.Store.UpdateInterpreter(ctx, in, a)
-	return out, s.count(err)
+func (s *writeCounter) CreateInterpreter(ctx context.Context, in data.Interpreter, ch data.Change) error {
+	return s.count(s.Store.CreateInterpreter(ctx, in, ch))
 }
 
-func (s *writeCounter) CreateCase(ctx context.Context, c data.Case, a data.AuditEntry) error {
-	return s.count(s.Store.CreateCase(ctx, c, a))
+func (s *writeCounter) UpdateInterpreter(ctx context.Context, id string, fn data.Update[data.Interpreter]) (data.Interpreter, error) {
+	return counted(s, fn, func(f data.Update[data.Interpreter]) (data.Interpreter, error) {
+		return s.Store.UpdateInterpreter(ctx, id, f)
+	})
 }
 
-func (s *writeCounter) UpdateCase(ctx context.Context, c data.Case, a data.AuditEntry) (data.Case, error) {
-	out, err := s.Store.UpdateCase(ctx, c, a)
-	return out, s.count(err)
+func (s *writeCounter) CreateCase(ctx context.Context, c data.Case, ch data.Change) error {
+	return s.count(s.Store.CreateCase(ctx, c, ch))
 }
 
-func (s *writeCounter) CreateBooking(ctx context.Context, b data.Booking, a data.AuditEntry) error {
-	return s.count(s.Store.CreateBooking(ctx, b, a))
+func (s *writeCounter) UpdateCase(ctx context.Context, id string, fn data.Update[data.Case]) (data.Case, error) {
+	return counted(s, fn, func(f data.Update[data.Case]) (data.Case, error) { return s.Store.UpdateCase(ctx, id, f) })
 }
 
-func (s *writeCounter) UpdateBooking(ctx context.Context, b data.Booking, a data.AuditEntry) (data.Booking, error) {
-	out, err := s.Store.UpdateBooking(ctx, b, a)
-	return out, s.count(err)
+func (s *writeCounter) CreateBooking(ctx context.Context, b data.Booking, ch data.Change) error {
+	return s.count(s.Store.CreateBooking(ctx, b, ch))
 }
 
-func (s *writeCounter) CreateFeed(ctx context.Context, f data.Feed, a data.AuditEntry) error {
-	return s.count(s.Store.CreateFeed(ctx, f, a))
+func (s *writeCounter) UpdateBooking(ctx context.Context, id string, fn data.Update[data.Booking]) (data.Booking, error) {
+	return counted(s, fn, func(f data.Update[data.Booking]) (data.Booking, error) { return s.Store.UpdateBooking(ctx, id, f) })
 }
 
-func (s *writeCounter) UpdateFeed(ctx context.Context, f data.Feed, a data.AuditEntry) (data.Feed, error) {
-	out, err := s.Store.UpdateFeed(ctx, f, a)
-	return out, s.count(err)
+func (s *writeCounter) CreateFeed(ctx context.Context, f data.Feed, ch data.Change) error {
+	return s.count(s.Store.CreateFeed(ctx, f, ch))
+}
+
+func (s *writeCounter) UpdateFeed(ctx context.Context, id string, fn data.Update[data.Feed]) (data.Feed, error) {
+	return counted(s, fn, func(f data.Update[data.Feed]) (data.Feed, error) { return s.Store.UpdateFeed(ctx, id, f) })
 }

@@ -10,7 +10,7 @@ import (
 
 // healthz answers while the process serves.
 func (s *Server) healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok"})
+	return writeJSON(c, fiber.Map{"status": "ok"})
 }
 
 // readyz answers 200 when the store answers within two seconds, 503 otherwise.
@@ -18,10 +18,10 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
 	if err := s.app.Store().Ping(ctx); err != nil {
-		s.log.WarnContext(ctx, "store not ready", "request_id", requestID(c), "error", err.Error())
+		s.log.WarnContext(ctx, "store not ready", "request_id", s.guard.RequestID(c), "error", err.Error())
 		return newError(http.StatusServiceUnavailable, "not_ready", "the store does not answer")
 	}
-	return c.JSON(fiber.Map{"status": "ready"})
+	return writeJSON(c, fiber.Map{"status": "ready"})
 }
 
 // openAPI serves the embedded contract.

@@ -16,23 +16,25 @@ import (
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/data/bolt"
+	"github.com/tolk/tolk/edge"
 )
 
 // testNow is the clock of every API test: 2026-11-22 09:00 UTC.
 var testNow = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 
-// harness is an API on a real bolt store in a temporary directory, with
-// one user of each role in organisation "north".
+// harness is an API on its edge, on a real bolt store in a temporary
+// directory, with one user of each role in organisation "north".
 type harness struct {
 	t     testing.TB
 	now   time.Time // the API's clock; tests may move it
-	app   *fiber.App
+	edge  *edge.Edge
+	app   *fiber.App // the edge's
 	store data.Store
 	keys  map[data.Role]string
 	users map[data.Role]data.User
 }
 
-func newHarness(t testing.TB, opts ...func(*Config)) *harness {
+func newHarness(t testing.TB, opts ...func(*edge.Config)) *harness {
 	t.Helper()
 	s, err := bolt.Open(filepath.Join(t.TempDir(), "tolk.db"))
 	if err != nil {
@@ -47,14 +49,17 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	return h
 }
 
-// serve (re)builds the API over store, with the test clock.
-func (h *harness) serve(store data.Store, opts ...func(*Config)) {
+// serve (re)builds the API over store, on an edge configured by opts
+// with the test clock, and the API's log is the edge's.
+func (h *harness) serve(store data.Store, opts ...func(*edge.Config)) {
 	clock := func() time.Time { return h.now }
-	cfg := Config{App: app.New(app.Config{Store: store, Now: clock}), Now: clock, OpenAPI: tolk.OpenAPI}
+	ecfg := edge.Config{Now: clock}
 	for _, o := range opts {
-		o(&cfg)
+		o(&ecfg)
 	}
-	h.app = New(cfg)
+	e := edge.New(ecfg)
+	e.Mount(New(Config{App: app.New(app.Config{Store: store, Now: clock}), Guard: e, Logger: ecfg.Logger, OpenAPI: tolk.OpenAPI}))
+	h.edge, h.app = e, e.App()
 }
 
 // addUser stores a user with a fresh key under name (the key's name in
@@ -66,7 +71,7 @@ func (h *harness) addUser(role data.Role, name, org string) data.User {
 		ID: data.NewID(testNow), Name: "Test " + name, Email: name + "@" + org + ".example", Role: role,
 		Organisation: org, KeyHash: data.HashKey(key), CreatedAt: testNow, UpdatedAt: testNow,
 	}
-	if err := h.store.CreateUser(h.t.Context(), u, data.NewAuditEntry(testNow, u, org, "user.created", "user", u.ID)); err != nil {
+	if err := h.store.CreateUser(h.t.Context(), u, data.Audited(data.NewAuditEntry(testNow, u, org, data.ActionUserCreated, data.EntityUser, u.ID))); err != nil {
 		h.t.Fatal(err)
 	}
 	h.keys[data.Role(name)], h.users[data.Role(name)] = key, u
@@ -163,7 +168,7 @@ func (h *harness) auditActions(entityID string) []string {
 	}
 	var out []string
 	for i := len(page.Items) - 1; i >= 0; i-- { // oldest first
-		out = append(out, page.Items[i].Action)
+		out = append(out, string(page.Items[i].Action))
 	}
 	return out
 }

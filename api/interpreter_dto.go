@@ -14,24 +14,24 @@ import (
 // fields of the representation GET returns are accepted and ignored, so a
 // client can PUT back what it read (an id naming another record is refused).
 type interpreterInput struct {
-	ID        string `json:"id" validate:"max=64"`
+	ID        string `json:"id" validate:"idlen"`
 	Version   any    `json:"version"`
 	Vetting   any    `json:"vetting"`
 	CreatedAt any    `json:"createdAt"`
 	UpdatedAt any    `json:"updatedAt"`
 
-	Name           string               `json:"name" validate:"required,max=200"`
-	Email          string               `json:"email" validate:"required,email,max=254"`
-	Phone          string               `json:"phone" validate:"max=50"`
+	Name           string               `json:"name" validate:"required,namelen"`
+	Email          string               `json:"email" validate:"required,email,emaillen"`
+	Phone          string               `json:"phone" validate:"phonelen"`
 	Gender         string               `json:"gender" validate:"required"`
-	Languages      []languageInput      `json:"languages" validate:"required,min=1,max=20,dive"`
-	Modalities     []string             `json:"modalities" validate:"max=3"`
-	Regions        []string             `json:"regions" validate:"max=100"`
-	Qualifications []qualificationInput `json:"qualifications" validate:"max=50,dive"`
-	Training       []trainingInput      `json:"training" validate:"max=50,dive"`
+	Languages      []languageInput      `json:"languages" validate:"required,min=1,languages,dive"`
+	Modalities     []string             `json:"modalities" validate:"modalities"`
+	Regions        []string             `json:"regions" validate:"regions"`
+	Qualifications []qualificationInput `json:"qualifications" validate:"qualifications,dive"`
+	Training       []trainingInput      `json:"training" validate:"trainings,dive"`
 	Clearance      *clearanceInput      `json:"clearance"`
 	Agreements     agreementsInput      `json:"agreements"`
-	CommunityLinks []linkInput          `json:"communityLinks" validate:"max=100,dive"`
+	CommunityLinks []linkInput          `json:"communityLinks" validate:"links,dive"`
 	Experience     experienceInput      `json:"experience"`
 }
 
@@ -42,7 +42,7 @@ type languageInput struct {
 
 type qualificationInput struct {
 	Kind      string `json:"kind" validate:"required"`
-	Reference string `json:"reference" validate:"max=200"`
+	Reference string `json:"reference" validate:"qualificationreflen"`
 	Awarded   string `json:"awarded" validate:"omitempty,datetime=2006-01-02"`
 	Expires   string `json:"expires" validate:"omitempty,datetime=2006-01-02"`
 }
@@ -55,7 +55,7 @@ type trainingInput struct {
 
 type clearanceInput struct {
 	Level         string `json:"level" validate:"required"`
-	Certificate   string `json:"certificate" validate:"required,max=100"`
+	Certificate   string `json:"certificate" validate:"required,certificatelen"`
 	Issued        string `json:"issued" validate:"required,datetime=2006-01-02"`
 	ValidUntil    string `json:"validUntil" validate:"required,datetime=2006-01-02"`
 	UpdateService bool   `json:"updateService"`
@@ -67,13 +67,13 @@ type agreementsInput struct {
 
 type linkInput struct {
 	Kind  string `json:"kind" validate:"required"`
-	Value string `json:"value" validate:"required,max=200"`
+	Value string `json:"value" validate:"required,linklen"`
 }
 
 type experienceInput struct {
-	ChildInterviews  int `json:"childInterviews" validate:"max=100000"`
-	TraffickingCases int `json:"traffickingCases" validate:"max=100000"`
-	Years            int `json:"years" validate:"max=80"`
+	ChildInterviews  int `json:"childInterviews" validate:"experiencecount"`
+	TraffickingCases int `json:"traffickingCases" validate:"experiencecount"`
+	Years            int `json:"years" validate:"experienceyears"`
 }
 
 // date parses a validated YYYY-MM-DD; text the validator refused leaves the

@@ -44,7 +44,7 @@ func (s *Server) createInterpreter(c *fiber.Ctx) error {
 	}
 	setETag(c, in.Version)
 	c.Location("/v1/interpreters/" + in.ID)
-	return c.Status(http.StatusCreated).JSON(toInterpreterView(in))
+	return writeJSON(c.Status(http.StatusCreated), toInterpreterView(in))
 }
 
 // getInterpreter shows one record as the caller may see it.
@@ -55,12 +55,12 @@ func (s *Server) getInterpreter(c *fiber.Ctx) error {
 		return err
 	}
 	setETag(c, in.Version)
-	return c.JSON(toInterpreterView(in))
+	return writeJSON(c, toInterpreterView(in))
 }
 
 // listInterpreters pages through records in creation order.
 func (s *Server) listInterpreters(c *fiber.Ctx) error {
-	limit, err := queryInt(c, "limit", 50, 1, data.MaxPageSize)
+	limit, err := queryInt(c, "limit", data.DefaultPageSize, 1, data.MaxPageSize)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Server) listInterpreters(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toPageView(page, toInterpreterView))
+	return writeJSON(c, toPageView(page, toInterpreterView))
 }
 
 // ifMatchVersion reads If-Match: "<version>" (428 when absent).
@@ -113,12 +113,12 @@ func (s *Server) updateInterpreter(c *fiber.Ctx) error {
 		return err
 	}
 	setETag(c, in.Version)
-	return c.JSON(toInterpreterView(in))
+	return writeJSON(c, toInterpreterView(in))
 }
 
 type vettingRequest struct {
-	Decision string `json:"decision" validate:"required,oneof=approve reject suspend"`
-	Note     string `json:"note" validate:"max=2000"`
+	Decision string `json:"decision" validate:"required,decision"`
+	Note     string `json:"note" validate:"notelen"`
 }
 
 // decideVetting applies a coordinator's decision.
@@ -133,7 +133,7 @@ func (s *Server) decideVetting(c *fiber.Ctx) error {
 		return err
 	}
 	setETag(c, in.Version)
-	return c.JSON(toInterpreterView(in))
+	return writeJSON(c, toInterpreterView(in))
 }
 
 // withdrawBookings cancels the future bookings of a suspended or rejected
@@ -144,5 +144,5 @@ func (s *Server) withdrawBookings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"withdrawn": w.Total()})
+	return writeJSON(c, fiber.Map{"withdrawn": w.Total()})
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,45 +45,43 @@ type fieldError struct {
 	Message string `json:"message"`
 }
 
-// apiError is an error a handler returns to answer with a specific problem.
-type apiError struct {
+// httpError is a refusal of the API's HTTP layer, with its own status and
+// code: a body in the wrong media type, a missing precondition header, a
+// rate limit. Everything else a handler returns is the application's, and
+// is classified by app.Classify.
+type httpError struct {
 	status int
 	code   string
 	detail string
-	fields []fieldError
-	more   int // field errors found beyond those listed
 }
 
-// addField lists f, or counts it once data.MaxFieldErrors are listed.
-func (e *apiError) addField(f fieldError) {
-	if len(e.fields) >= data.MaxFieldErrors {
-		e.more++
-		return
+func (e *httpError) Error() string { return e.code + ": " + e.detail }
+
+func newError(status int, code, format string, args ...any) *httpError {
+	return &httpError{status: status, code: code, detail: fmt.Sprintf(format, args...)}
+}
+
+// validationFailed is a validation error naming these fields, as the app's
+// own invariant checks return them.
+func validationFailed(fields ...fieldError) error {
+	out := &data.ValidationError{}
+	for _, f := range fields {
+		out.Errors = append(out.Errors, data.FieldError{Field: f.Field, Message: f.Message})
 	}
-	e.fields = append(e.fields, f)
+	return out
 }
 
-// problemFields is what a problem lists for e: its field errors and, when
-// there were more, a last entry with no field counting them.
-func (e *apiError) problemFields() []fieldError {
-	if e.more == 0 {
-		return e.fields
-	}
-	noun := "problems"
-	if e.more == 1 {
-		noun = "problem"
-	}
-	return append(e.fields[:len(e.fields):len(e.fields)], fieldError{Message: fmt.Sprintf("and %d more %s", e.more, noun)})
-}
-
-func (e *apiError) Error() string { return e.code + ": " + e.detail }
-
-func newError(status int, code, format string, args ...any) *apiError {
-	return &apiError{status: status, code: code, detail: fmt.Sprintf(format, args...)}
-}
-
-func validationFailed(fields ...fieldError) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: "validation_failed", detail: "the request has invalid fields; see errors", fields: fields}
+// statusOf is the one table from the kinds of app.Classify to HTTP status.
+var statusOf = map[app.Kind]int{
+	app.KindInternal:        http.StatusInternalServerError,
+	app.KindInvalid:         http.StatusBadRequest,
+	app.KindUnauthenticated: http.StatusUnauthorized,
+	app.KindForbidden:       http.StatusForbidden,
+	app.KindNotFound:        http.StatusNotFound,
+	app.KindConflict:        http.StatusConflict,
+	app.KindStale:           http.StatusPreconditionFailed,
+	app.KindUnprocessable:   http.StatusUnprocessableEntity,
+	app.KindUnavailable:     http.StatusServiceUnavailable,
 }
 
 // statusCodes names the code of problems raised by Fiber itself.
@@ -100,142 +97,70 @@ var statusCodes = map[int]string{
 	http.StatusNotImplemented:              "not_implemented",
 }
 
-// toProblem is the one table from errors to HTTP problems.
+// toProblem turns an error into its problem: the API's own refusals (an
+// *httpError) and Fiber's (a *fiber.Error: 404, 405) by their status, everything else by the kind
+// app.Classify gives it. internal reports a 500, whose cause is logged and
+// never shown.
 func toProblem(err error) (p Problem, internal bool) {
-	var (
-		ae        *apiError
-		fe        *fiber.Error
-		tre       *data.TransitionError
-		forbidden *app.ForbiddenError
-		stale     *app.StaleError
-		overlap   *data.OverlapError
-		state     *app.StateError
-		reused    *app.IdempotencyError
-	)
-	if invalid, ok := asInvalid(err); ok {
-		err = invalid
-	}
-	if ip, ok := ineligibleProblem(err); ok {
-		ip.Type, ip.Title = problemTypeBase+ip.Code, http.StatusText(ip.Status)
-		return ip, false
-	}
-	switch {
-	case errors.As(err, &ae):
-		p = Problem{Status: ae.status, Code: ae.code, Detail: ae.detail, Errors: ae.problemFields()}
-	case errors.As(err, &tre):
-		p = Problem{Status: http.StatusConflict, Code: "invalid_transition", Detail: tre.Error()}
-	case errors.As(err, &overlap):
-		p = Problem{Status: http.StatusConflict, Code: "booking_conflict", Detail: overlap.Error(),
-			Conflict: &conflictView{BookingID: overlap.Existing.ID, Start: overlap.Existing.Start, End: overlap.Existing.End}}
-		if overlap.Existing.ID == "" { // another organisation's booking: the slot only
-			p.Detail = fmt.Sprintf("the interpreter is booked from %s to %s", overlap.Existing.Start.UTC().Format(time.RFC3339), overlap.Existing.End.UTC().Format(time.RFC3339))
-		}
-	case errors.As(err, &state):
-		p = Problem{Status: http.StatusConflict, Code: state.Code, Detail: state.Reason}
-	case errors.As(err, &reused):
-		p = Problem{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused", Detail: reused.Reason}
-	case errors.Is(err, app.ErrUnauthenticated):
-		p = Problem{Status: http.StatusUnauthorized, Code: "unauthenticated", Detail: "send a valid API key as Authorization: Bearer <key>"}
-	case errors.As(err, &forbidden):
-		p = Problem{Status: http.StatusForbidden, Code: "forbidden", Detail: forbidden.Reason}
-	case errors.As(err, &stale):
-		p = Problem{Status: http.StatusPreconditionFailed, Code: "precondition_failed", Detail: stale.Error()}
-	case errors.As(err, &fe):
-		code, ok := statusCodes[fe.Code]
-		if !ok {
+	if he, ok := errors.AsType[*httpError](err); ok {
+		p = Problem{Status: he.status, Code: he.code, Detail: he.detail}
+	} else if fe, ok := errors.AsType[*fiber.Error](err); ok {
+		code, known := statusCodes[fe.Code]
+		if !known {
 			code = "http_" + fmt.Sprint(fe.Code)
 		}
 		detail := fe.Message
 		switch fe.Code {
 		case http.StatusNotFound:
 			detail = "no such resource"
+		case http.StatusMethodNotAllowed:
+			detail = "the resource does not allow this method; Allow lists those it does"
 		case http.StatusRequestEntityTooLarge:
 			detail = "the request body is larger than the service accepts"
 		}
 		p = Problem{Status: fe.Code, Code: code, Detail: detail}
-	case errors.Is(err, data.ErrNotFound):
-		p = Problem{Status: http.StatusNotFound, Code: "not_found", Detail: "no such resource"}
-	case errors.Is(err, data.ErrDuplicate):
-		p = Problem{Status: http.StatusConflict, Code: "duplicate", Detail: "a record with the same unique value already exists"}
-	case errors.Is(err, data.ErrConflict):
-		p = Problem{Status: http.StatusConflict, Code: "version_conflict", Detail: "the record changed since it was read"}
-	case errors.Is(err, data.ErrUnavailable):
-		p = Problem{Status: http.StatusServiceUnavailable, Code: "store_unavailable", Detail: "the store cannot be reached; retry"}
-	case errors.Is(err, context.DeadlineExceeded):
-		p = Problem{Status: http.StatusServiceUnavailable, Code: "timeout", Detail: "the store did not answer in time"}
-	case errors.Is(err, context.Canceled):
-		p = Problem{Status: http.StatusServiceUnavailable, Code: "cancelled", Detail: "the request was cancelled before it finished"}
-	case errors.Is(err, data.ErrClosed):
-		p = Problem{Status: http.StatusServiceUnavailable, Code: "unavailable", Detail: "the service is shutting down; retry"}
-	default:
-		p = Problem{Status: http.StatusInternalServerError, Code: "internal", Detail: "something went wrong; quote the request ID when reporting it"}
-		internal = true
+	} else {
+		f := app.Classify(err)
+		p = Problem{Status: statusOf[f.Kind], Code: f.Code, Detail: f.Message, Errors: problemFields(f), Reasons: toReasonViews(f.Reasons)}
+		if f.Conflict != nil {
+			p.Conflict = &conflictView{BookingID: f.Conflict.ID, Start: f.Conflict.Start, End: f.Conflict.End}
+		}
+		internal = f.Kind == app.KindInternal
 	}
 	p.Type = problemTypeBase + p.Code
 	p.Title = http.StatusText(p.Status)
 	return p, internal
 }
 
-// asInvalid returns err as a validation_failed error when it is one: an
-// apiError with that code, or a *data.ValidationError from an invariant check.
-func asInvalid(err error) (*apiError, bool) {
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return ae, ae.code == "validation_failed"
+// problemFields is what a problem lists for f: its field errors and, when
+// there were more, a last entry with no field counting them.
+func problemFields(f app.Failure) []fieldError {
+	if len(f.Fields) == 0 && f.More == 0 {
+		return nil
 	}
-	var ve *data.ValidationError
-	if errors.As(err, &ve) {
-		invalid := validationFailed()
-		invalid.more = ve.More
-		for _, f := range ve.Errors {
-			invalid.addField(fieldError{Field: f.Field, Message: f.Message})
+	out := make([]fieldError, 0, len(f.Fields)+1)
+	for _, fe := range f.Fields {
+		out = append(out, fieldError{Field: fe.Field, Message: fe.Message})
+	}
+	if f.More > 0 {
+		noun := "problems"
+		if f.More == 1 {
+			noun = "problem"
 		}
-		return invalid, true
+		out = append(out, fieldError{Message: fmt.Sprintf("and %d more %s", f.More, noun)})
 	}
-	return nil, false
+	return out
 }
 
-// refusedDetails are the details of the answers the HTTP layer gives
-// before any handler runs, by status. They replace fasthttp's messages,
-// which may quote the request.
-var refusedDetails = map[int]string{
-	http.StatusBadRequest:                  "the request is not well-formed HTTP/1.1",
-	http.StatusRequestTimeout:              "the request did not arrive in time",
-	http.StatusRequestEntityTooLarge:       "the request body is larger than the service accepts",
-	http.StatusRequestHeaderFieldsTooLarge: "the request's headers are larger than the service accepts",
-	http.StatusNotImplemented:              "the service does not implement this method",
-}
-
-// errorHandler answers every error, Fiber's own included, as problem+json.
-// A 500 tells the client nothing internal; the log has the error and the
-// request ID the response carries.
-//
-// A request the HTTP layer refused before any handler ran (malformed, too
-// large, too slow, an unknown method) reaches here without an ID: it gets
-// one, a fixed detail, and a log line of its own (ID, status, code: nothing
-// of the request). A refusal after which fasthttp closes the connection
-// with the body perhaps unread (400, 413, 431) closes it lingeringly (see
-// Serve); a client too slow to send its request (408) is not waited for.
-func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
-	refused := requestID(c) == ""
-	if refused {
-		giveRequestID(c)
-	}
+// Answer answers err, raised on one of the API's paths, as problem+json
+// (see toProblem): a handler's error, a refusal of the API's own, or the
+// router's 404 (no such route) or 405 (the route has other methods, listed
+// in the Allow header the router set). A 500 tells the client nothing
+// internal; the log has the error and the request ID the answer carries.
+// It makes the API an edge.Door.
+func (s *Server) Answer(c *fiber.Ctx, err error) error {
 	p, internal := toProblem(err)
-	p.RequestID = requestID(c)
-	if refused {
-		p.Detail = refusedDetails[p.Status]
-		if p.Detail == "" {
-			p.Detail = http.StatusText(p.Status)
-		}
-		internal = false
-		s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request refused by the HTTP layer",
-			slog.String("request_id", p.RequestID), slog.Int("status", p.Status), slog.String("code", p.Code))
-		switch p.Status {
-		case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge:
-			lingerOnClose(c)
-		}
-	}
+	p.RequestID = s.guard.RequestID(c)
 	if internal {
 		s.log.ErrorContext(c.UserContext(), "request failed",
 			slog.String("request_id", p.RequestID), slog.String("method", c.Method()),
@@ -245,15 +170,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="tolk"`)
 	}
 	c.Status(p.Status)
-	return c.JSON(p, "application/problem+json")
-}
-
-// ineligibleProblem answers an *app.IneligibleError: 422 with every reason.
-func ineligibleProblem(err error) (Problem, bool) {
-	var ie *app.IneligibleError
-	if !errors.As(err, &ie) {
-		return Problem{}, false
+	if err := writeJSON(c, p); err != nil {
+		return err
 	}
-	return Problem{Status: http.StatusUnprocessableEntity, Code: "ineligible",
-		Detail: "the interpreter fails a hard rule for this interview; see reasons", Reasons: toReasonViews(ie.Reasons)}, true
+	c.Response().Header.SetContentType("application/problem+json")
+	return nil
 }

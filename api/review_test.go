@@ -19,12 +19,11 @@ func TestChangesAreRejudged(t *testing.T) {
 	good := h.approved(soraniInterpreter("good"))
 	c := h.createCase(data.RoleSocialWorker, soraniCase())
 	b := h.book(data.RoleSocialWorker, bookingBody(c.ID, good))
-	in, err := h.store.Interpreter(t.Context(), good)
+	_, err := h.store.UpdateInterpreter(t.Context(), good, func(in data.Interpreter) (data.Interpreter, data.Change, error) {
+		in.Vetting.Status = data.VettingSuspended
+		return in, data.Audited(data.NewAuditEntry(testNow, h.users[data.RoleCoordinator], data.ScopeRegister, data.ActionVettingSuspend, data.EntityInterpreter, good)), nil
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	in.Vetting.Status = data.VettingSuspended
-	if _, err := h.store.UpdateInterpreter(t.Context(), in, data.NewAuditEntry(testNow, h.users[data.RoleCoordinator], data.ScopeRegister, "interpreter.vetting.suspend", "interpreter", good)); err != nil {
 		t.Fatal(err)
 	}
 	p := h.wantProblem(h.do(data.RoleSocialWorker, "PATCH", "/v1/bookings/"+b.ID, map[string]any{"location": "Room 4"}), 422, "ineligible")

@@ -4,18 +4,29 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// routes lists the whole HTTP surface, one line a route. openapi.yaml
+// prefixes are the paths the API owns on the edge; every other path is
+// the pages'.
+var prefixes = []string{"/v1", "/feeds", "/healthz", "/readyz", "/openapi.yaml"}
+
+// Prefixes returns the paths the API owns: /v1 and the feeds, health and
+// contract beside it. An unknown path under them is the API's 404 problem,
+// never a page.
+func (s *Server) Prefixes() []string { return prefixes }
+
+// Routes lists the whole HTTP surface, one line a route. openapi.yaml
 // describes the same set; TestRoutesMatchOpenAPI keeps them in step. Who
-// may call what is decided by package app, not here.
-func (s *Server) routes(app *fiber.App) {
-	app.Use(s.observe)
+// may call what is decided by package app, not here. Outside /v1 every
+// request counts against its client address; under /v1 against its key's
+// user, once authenticate has checked the key.
+func (s *Server) Routes(r fiber.Router) {
+	r.Use([]string{"/feeds", "/healthz", "/readyz", "/openapi.yaml"}, s.limitAddress)
 
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
-	app.Get("/openapi.yaml", s.openAPI)
-	app.Get("/feeds/:token.ics", s.feed) // the token in the URL is the credential
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Get("/openapi.yaml", s.openAPI)
+	r.Get("/feeds/:token.ics", s.feed) // the token in the URL is the credential
 
-	v1 := app.Group("/v1", s.authenticate)
+	v1 := r.Group("/v1", s.authenticate)
 	v1.Post("/users", s.createUser)
 	v1.Post("/users/:id/key", s.issueKey)
 	v1.Delete("/users/:id/key", s.revokeKey)
@@ -45,8 +56,4 @@ func (s *Server) routes(app *fiber.App) {
 	v1.Post("/feeds", s.createFeed)
 	v1.Get("/feeds", s.listFeeds)
 	v1.Delete("/feeds/:id", s.revokeFeed)
-
-	if s.pages != nil {
-		s.pages(app, s) // the web pages: every path the API does not own
-	}
 }

@@ -11,10 +11,10 @@ import (
 )
 
 type createUserRequest struct {
-	Name         string `json:"name" validate:"required,max=200"`
-	Email        string `json:"email" validate:"required,email,max=254"`
-	Role         string `json:"role" validate:"required,oneof=admin coordinator social_worker"`
-	Organisation string `json:"organisation" validate:"omitempty,max=63"`
+	Name         string `json:"name" validate:"required,namelen"`
+	Email        string `json:"email" validate:"required,email,emaillen"`
+	Role         string `json:"role" validate:"required,role"`
+	Organisation string `json:"organisation" validate:"omitempty,organisationlen"`
 }
 
 type userView struct {
@@ -53,7 +53,7 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/v1/users/" + u.ID)
-	return c.Status(http.StatusCreated).JSON(createdUserView{userView: toUserView(u), APIKey: key})
+	return writeJSON(c.Status(http.StatusCreated), createdUserView{userView: toUserView(u), APIKey: key})
 }
 
 // issueKey gives a user a new key, ending the old one, and shows it once.
@@ -63,7 +63,7 @@ func (s *Server) issueKey(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(keyView{APIKey: key})
+	return writeJSON(c, keyView{APIKey: key})
 }
 
 // revokeKey ends a user's key.
@@ -78,5 +78,5 @@ func (s *Server) revokeKey(c *fiber.Ctx) error {
 // me returns the caller.
 func (s *Server) me(c *fiber.Ctx) error {
 	u, _ := caller(c)
-	return c.JSON(toUserView(u))
+	return writeJSON(c, toUserView(u))
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/edge"
 )
 
 func TestCreateUserAndMe(t *testing.T) {
@@ -75,7 +76,7 @@ func TestCreateUserOtherOrganisation(t *testing.T) {
 	boot.ID = app.BootstrapAdminID
 	key := data.NewAPIKey()
 	boot.KeyHash, boot.Email = data.HashKey(key), "bootstrap@default.example"
-	if err := h.store.CreateUser(t.Context(), boot, data.NewAuditEntry(testNow, boot, "default", "user.created", "user", boot.ID)); err != nil {
+	if err := h.store.CreateUser(t.Context(), boot, data.Audited(data.NewAuditEntry(testNow, boot, "default", data.ActionUserCreated, data.EntityUser, boot.ID))); err != nil {
 		t.Fatal(err)
 	}
 	h.keys["bootstrap"] = key
@@ -234,8 +235,8 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestFailedAuthenticationIsRateLimited(t *testing.T) {
-	h := newHarness(t, func(c *Config) { c.RateLimits = true })
-	for i := range failuresAllowed {
+	h := newHarness(t, func(c *edge.Config) { c.RateLimits = true })
+	for i := range edge.FailuresAllowed {
 		if r := h.do("", "GET", "/v1/me", nil, "Authorization", "Bearer wrong-"+strconv.Itoa(i)); r.status != 401 {
 			t.Fatalf("failure %d: status %d", i, r.status)
 		}

@@ -2,6 +2,8 @@ package api
 
 import (
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/tolk/tolk/app"
 )
 
 type renewalView struct {
@@ -16,7 +18,7 @@ type renewalView struct {
 // expiring is the renewal report: what lapses within `within` days, what
 // has lapsed, and what approved records lack.
 func (s *Server) expiring(c *fiber.Ctx) error {
-	within, err := queryInt(c, "within", 30, 1, 365)
+	within, err := queryInt(c, "within", app.DefaultRenewalDays, 1, app.MaxRenewalDays)
 	if err != nil {
 		return err
 	}
@@ -29,5 +31,5 @@ func (s *Server) expiring(c *fiber.Ctx) error {
 	for i, it := range items {
 		out[i] = renewalView{InterpreterID: it.InterpreterID, Name: it.Name, Item: it.Item, Expires: it.Expires.String(), Lapsed: it.Lapsed, Missing: it.Missing}
 	}
-	return c.JSON(fiber.Map{"items": out})
+	return writeJSON(c, fiber.Map{"items": out})
 }

@@ -1,13 +1,14 @@
 // Package app holds tolk's use cases: who may do what (role and
-// organisation), IDs, versions, timestamps, retries, and the audit entry
-// that lands with each change. Both front doors (the JSON API and the web
-// pages) call it, so no rule lives only in a front door. It knows nothing of
-// HTTP.
+// organisation), IDs, versions, timestamps, and the data.Change (audit
+// entries) that lands with each change. A rule that depends on a record's
+// current state is stated once, inside the update function the store runs
+// (and re-runs when it loses a race), so no use case holds a retry loop.
+// Both front doors (the JSON API and the web pages) call it, so no rule
+// lives only in a front door, and both map its errors through one
+// classification (Classify). It knows nothing of HTTP.
 package app
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -23,20 +24,27 @@ type Config struct {
 	Now func() time.Time
 	// Policy is the matching policy. Defaults to matching.DefaultPolicy().
 	Policy *matching.Policy
+	// KeepIDs keeps the IDs that create requests name (NewUser.ID, the ID
+	// of an interpreter's or a case's fields, NewBooking.ID) instead of
+	// minting new ones: for seeding, where a second start must find what
+	// the first seeded. Every other rule applies as ever. Never set it for
+	// an application that serves requests.
+	KeepIDs bool
 }
 
 // App is the application: every use case is a method taking the request's
 // context and the acting user.
 type App struct {
-	store  data.Store
-	log    *slog.Logger
-	now    func() time.Time
-	policy matching.Policy
+	store   data.Store
+	log     *slog.Logger
+	now     func() time.Time
+	policy  matching.Policy
+	keepIDs bool
 }
 
 // New returns the application over cfg.Store.
 func New(cfg Config) *App {
-	a := &App{store: cfg.Store, log: cfg.Logger, now: cfg.Now}
+	a := &App{store: cfg.Store, log: cfg.Logger, now: cfg.Now, keepIDs: cfg.KeepIDs}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -53,45 +61,6 @@ func New(cfg Config) *App {
 // Store returns the store the application works on (for health checks).
 func (a *App) Store() data.Store { return a.store }
 
-// Errors of the application, beside the data sentinels it passes through.
-var (
-	// ErrUnauthenticated means no valid credential was presented.
-	ErrUnauthenticated = errors.New("unauthenticated")
-	// ErrForbidden means the actor's role or organisation may not do this.
-	// The concrete error is a *ForbiddenError saying why.
-	ErrForbidden = errors.New("forbidden")
-	// ErrStale means a conditional change named a version that is no longer
-	// current; the concrete error is a *StaleError.
-	ErrStale = errors.New("stale version")
-)
-
-// ForbiddenError says why an actor may not do something. It matches
-// ErrForbidden under errors.Is.
-type ForbiddenError struct{ Reason string }
-
-// Error returns the reason.
-func (e *ForbiddenError) Error() string { return e.Reason }
-
-// Is reports whether target is ErrForbidden.
-func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
-
-// StaleError says which version a record is at now. It matches ErrStale.
-type StaleError struct {
-	Current int64
-}
-
-// Error names the current version.
-func (e *StaleError) Error() string {
-	return fmt.Sprintf("the record is now at version %d; read it again and reapply your change", e.Current)
-}
-
-// Is reports whether target is ErrStale.
-func (e *StaleError) Is(target error) bool { return target == ErrStale }
-
-func forbidden(format string, args ...any) error {
-	return &ForbiddenError{Reason: fmt.Sprintf(format, args...)}
-}
-
 // require admits actors holding one of roles.
 func require(actor data.User, roles ...data.Role) error {
 	for _, r := range roles {
@@ -102,14 +71,28 @@ func require(actor data.User, roles ...data.Role) error {
 	return forbidden("the %s role may not do this", actor.Role)
 }
 
-// invalid returns a validation error naming one field.
-func invalid(field, message string) error {
-	return &data.ValidationError{Errors: []data.FieldError{{Field: field, Message: message}}}
-}
-
-// retries bounds how often a use case re-reads and re-applies a change that
-// lost a race to another writer before answering with a conflict.
-const retries = 5
-
 // stamp returns the application's clock reading as the stores keep it.
 func (a *App) stamp() time.Time { return data.Timestamp(a.now()) }
+
+// audited returns the change that one audit entry describes: actor did
+// action to the entity at now, recorded in scope's history.
+func audited(now time.Time, actor data.User, scope string, action data.Action, entity data.EntityType, id string) data.Change {
+	return data.Audited(data.NewAuditEntry(now, actor, scope, action, entity, id))
+}
+
+// newID is the ID of a record created at now: the one the request named
+// when the application keeps IDs (Config.KeepIDs), a fresh one otherwise.
+func (a *App) newID(named string, now time.Time) string {
+	if a.keepIDs && named != "" {
+		return named
+	}
+	return data.NewID(now)
+}
+
+// System is the service itself acting in an organisation with a role:
+// the actor of what no person does (expiring sessions, ensuring the
+// bootstrap admin, creating the demo's users). It is held to the rules of
+// that role like anyone.
+func System(organisation string, role data.Role) data.User {
+	return data.User{ID: data.ActorSystem, Organisation: organisation, Role: role}
+}

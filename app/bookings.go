@@ -11,28 +11,10 @@ import (
 	"github.com/tolk/tolk/matching"
 )
 
-// ErrIneligible means the interpreter fails a hard rule for the interview;
-// the concrete error is an *IneligibleError listing every reason.
-var ErrIneligible = errors.New("ineligible")
-
-// IneligibleError lists every hard rule an interpreter fails for an
-// interview. It matches ErrIneligible.
-type IneligibleError struct{ Reasons []data.Reason }
-
-// Error joins the reason codes.
-func (e *IneligibleError) Error() string {
-	codes := make([]string, len(e.Reasons))
-	for i, r := range e.Reasons {
-		codes[i] = r.Code
-	}
-	return "ineligible: " + strings.Join(codes, ", ")
-}
-
-// Is reports whether target is ErrIneligible.
-func (e *IneligibleError) Is(target error) bool { return target == ErrIneligible }
-
 // NewBooking is what a social worker sends to book an interpreter.
 type NewBooking struct {
+	// ID is kept only by an application that keeps IDs (Config.KeepIDs).
+	ID                    string
 	CaseID, InterpreterID string
 	Start, End            time.Time
 	InterviewType         data.InterviewType
@@ -47,19 +29,6 @@ type NewBooking struct {
 
 // IdempotencyWindow is how long an Idempotency-Key is honoured.
 const IdempotencyWindow = 24 * time.Hour
-
-// ErrIdempotency means an Idempotency-Key was reused for another request
-// (or after its window); the concrete error is an *IdempotencyError.
-var ErrIdempotency = errors.New("idempotency key reused")
-
-// IdempotencyError says why an Idempotency-Key cannot be honoured.
-type IdempotencyError struct{ Reason string }
-
-// Error returns the reason.
-func (e *IdempotencyError) Error() string { return e.Reason }
-
-// Is reports whether target is ErrIdempotency.
-func (e *IdempotencyError) Is(target error) bool { return target == ErrIdempotency }
 
 // fingerprint identifies a booking request: who asked, under which key,
 // for what. Times are compared as instants.
@@ -146,7 +115,7 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 	}
 	now := a.stamp()
 	b := data.Booking{
-		ID: data.NewID(now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference,
+		ID: a.newID(nb.ID, now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference,
 		InterpreterID: interp.ID, BookedBy: actor.ID, Start: data.Timestamp(req.Start), End: data.Timestamp(req.End),
 		InterviewType: req.InterviewType, Modality: req.Modality, Location: strings.TrimSpace(nb.Location),
 		Status: data.BookingConfirmed, Match: cand.Snapshot(), Version: 1, CreatedAt: now, UpdatedAt: now,
@@ -161,14 +130,8 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 	if err := b.Validate(); err != nil {
 		return data.Booking{}, err
 	}
-	audit := data.NewAuditEntry(now, actor, b.Organisation, "booking.created", "booking", b.ID)
-	for range retries {
-		err = a.store.CreateBooking(ctx, b, audit)
-		if !errors.Is(err, data.ErrConflict) {
-			break
-		}
-	}
-	if err != nil {
+	ch := audited(now, actor, b.Organisation, data.ActionBookingCreated, data.EntityBooking, b.ID)
+	if err := a.store.CreateBooking(ctx, b, ch); err != nil {
 		return data.Booking{}, redactOverlap(err, actor)
 	}
 	return b, nil

@@ -21,13 +21,13 @@ func (a *App) CreateCase(ctx context.Context, actor data.User, fields data.Case)
 	now := a.stamp()
 	c := fields
 	c.Normalize()
-	c.ID, c.Organisation, c.CreatedBy, c.Version = data.NewID(now), actor.Organisation, actor.ID, 1
+	c.ID, c.Organisation, c.CreatedBy, c.Version = a.newID(fields.ID, now), actor.Organisation, actor.ID, 1
 	c.CreatedAt, c.UpdatedAt = now, now
 	if err := a.validateCase(ctx, c); err != nil {
 		return data.Case{}, err
 	}
-	audit := data.NewAuditEntry(now, actor, c.Organisation, "case.created", "case", c.ID)
-	if err := a.store.CreateCase(ctx, c, audit); err != nil {
+	ch := audited(now, actor, c.Organisation, data.ActionCaseCreated, data.EntityCase, c.ID)
+	if err := a.store.CreateCase(ctx, c, ch); err != nil {
 		return data.Case{}, err
 	}
 	return c, nil
@@ -77,27 +77,29 @@ func (a *App) GetCase(ctx context.Context, actor data.User, id string) (data.Cas
 	return c, nil
 }
 
-// UpdateCase replaces a case's fields if ifMatch is its current version.
+// UpdateCase replaces a case's fields if ifMatch is its current version
+// (a *StaleError otherwise). ID, organisation, author and creation time are
+// kept.
 func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatch int64, fields data.Case) (data.Case, error) {
 	cur, err := a.GetCase(ctx, actor, id)
 	if err != nil {
 		return data.Case{}, err
 	}
-	if cur.Version != ifMatch {
-		return data.Case{}, &StaleError{Current: cur.Version}
-	}
 	c := fields
 	c.Normalize()
 	c.ID, c.Organisation, c.CreatedBy, c.Version, c.CreatedAt = cur.ID, cur.Organisation, cur.CreatedBy, cur.Version, cur.CreatedAt
-	c.UpdatedAt = a.stamp()
 	if err := a.validateCase(ctx, c); err != nil {
 		return data.Case{}, err
 	}
-	audit := data.NewAuditEntry(c.UpdatedAt, actor, c.Organisation, "case.updated", "case", c.ID)
-	updated, err := a.store.UpdateCase(ctx, c, audit)
-	if errors.Is(err, data.ErrConflict) {
-		return data.Case{}, &StaleError{Current: ifMatch + 1}
-	}
+	now := a.stamp()
+	updated, err := a.store.UpdateCase(ctx, id, func(old data.Case) (data.Case, data.Change, error) {
+		if old.Version != ifMatch {
+			return old, data.Change{}, &StaleError{Current: old.Version}
+		}
+		next := c
+		next.Version, next.UpdatedAt = old.Version, now
+		return next, audited(now, actor, old.Organisation, data.ActionCaseUpdated, data.EntityCase, old.ID), nil
+	})
 	if err != nil {
 		return data.Case{}, err
 	}

@@ -58,8 +58,8 @@ func (a *App) CreateFeed(ctx context.Context, actor data.User, nf NewFeed) (data
 		ID: data.NewID(now), Organisation: actor.Organisation, Owner: actor.ID, Scope: nf.Scope,
 		InterpreterID: nf.InterpreterID, TokenHash: data.HashKey(token), Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
-	audit := data.NewAuditEntry(now, actor, f.Organisation, "feed.created", "feed", f.ID)
-	if err := a.store.CreateFeed(ctx, f, audit); err != nil {
+	ch := audited(now, actor, f.Organisation, data.ActionFeedCreated, data.EntityFeed, f.ID)
+	if err := a.store.CreateFeed(ctx, f, ch); err != nil {
 		return data.Feed{}, "", err
 	}
 	return f, token, nil
@@ -73,26 +73,28 @@ func (a *App) ListFeeds(ctx context.Context, actor data.User, cursor string, lim
 // RevokeFeed ends a feed of the caller's at once: its URL answers 404 from
 // then on. Another user's feed is ErrNotFound; revoking twice is harmless.
 func (a *App) RevokeFeed(ctx context.Context, actor data.User, id string) error {
-	for range retries {
-		f, err := a.store.Feed(ctx, id)
-		if err != nil {
-			return err
-		}
-		if f.Owner != actor.ID {
-			return fmt.Errorf("feed %s: %w", id, data.ErrNotFound)
-		}
-		if f.Revoked() {
-			return nil
-		}
-		now := a.stamp()
-		f.RevokedAt, f.UpdatedAt = now, now
-		audit := data.NewAuditEntry(now, actor, f.Organisation, "feed.revoked", "feed", f.ID)
-		_, err = a.store.UpdateFeed(ctx, f, audit)
-		if !errors.Is(err, data.ErrConflict) {
-			return err
-		}
+	f, err := a.store.Feed(ctx, id)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("feed %s: %w", id, data.ErrConflict)
+	if f.Owner != actor.ID { // the owner never changes
+		return fmt.Errorf("feed %s: %w", id, data.ErrNotFound)
+	}
+	return a.revokeFeed(ctx, actor, id)
+}
+
+// revokeFeed revokes the feed with this ID for actor, unless it is revoked
+// already.
+func (a *App) revokeFeed(ctx context.Context, actor data.User, id string) error {
+	now := a.stamp()
+	_, err := a.store.UpdateFeed(ctx, id, func(f data.Feed) (data.Feed, data.Change, error) {
+		if f.Revoked() {
+			return f, data.Change{}, data.ErrNoChange
+		}
+		f.RevokedAt, f.UpdatedAt = now, now
+		return f, audited(now, actor, f.Organisation, data.ActionFeedRevoked, data.EntityFeed, f.ID), nil
+	})
+	return err
 }
 
 // revokeFeedsOf revokes every working feed the user owns, for the actor
@@ -108,10 +110,7 @@ func (a *App) revokeFeedsOf(ctx context.Context, actor, owner data.User) error {
 			if f.Revoked() {
 				continue
 			}
-			now := a.stamp()
-			f.RevokedAt, f.UpdatedAt = now, now
-			audit := data.NewAuditEntry(now, actor, f.Organisation, "feed.revoked", "feed", f.ID)
-			if _, err := a.store.UpdateFeed(ctx, f, audit); err != nil && !errors.Is(err, data.ErrConflict) {
+			if err := a.revokeFeed(ctx, actor, f.ID); err != nil {
 				return err
 			}
 		}
@@ -224,7 +223,7 @@ func (a *App) BookingInvite(ctx context.Context, actor data.User, id string) ([]
 	}
 	organizer, err := a.store.User(ctx, b.BookedBy) // users are never deleted
 	if err != nil {
-		return nil, fmt.Errorf("the booking's organizer %s: %v", b.BookedBy, err)
+		return nil, fmt.Errorf("the booking's organizer %s: %w", b.BookedBy, err)
 	}
 	interp, err := a.store.Interpreter(ctx, b.InterpreterID)
 	if err != nil {

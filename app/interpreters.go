@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/tolk/tolk/data"
@@ -36,15 +35,15 @@ func (a *App) CreateInterpreter(ctx context.Context, actor data.User, fields dat
 	now := a.stamp()
 	in := fields
 	in.Normalize()
-	in.ID = data.NewID(now)
+	in.ID = a.newID(fields.ID, now)
 	in.Vetting = data.Vetting{Status: data.VettingPending}
 	in.Version = 1
 	in.CreatedAt, in.UpdatedAt = now, now
 	if err := in.Validate(); err != nil {
 		return Interpreter{}, err
 	}
-	audit := data.NewAuditEntry(now, actor, data.ScopeRegister, "interpreter.created", "interpreter", in.ID)
-	if err := a.store.CreateInterpreter(ctx, in, audit); err != nil {
+	ch := audited(now, actor, data.ScopeRegister, data.ActionInterpreterCreated, data.EntityInterpreter, in.ID)
+	if err := a.store.CreateInterpreter(ctx, in, ch); err != nil {
 		return Interpreter{}, err
 	}
 	return Interpreter{Interpreter: in, Full: true}, nil
@@ -64,8 +63,8 @@ func (a *App) GetInterpreter(ctx context.Context, actor data.User, id string) (I
 	if actor.Role != data.RoleCoordinator {
 		return reduced(in), nil
 	}
-	audit := data.NewAuditEntry(a.now(), actor, data.ScopeRegister, "interpreter.read_sensitive", "interpreter", in.ID)
-	if err := a.store.AppendAudit(ctx, audit); err != nil {
+	read := audited(a.now(), actor, data.ScopeRegister, data.ActionInterpreterReadSensitive, data.EntityInterpreter, in.ID)
+	if err := a.store.AppendChange(ctx, read); err != nil {
 		return Interpreter{}, fmt.Errorf("audit of a sensitive read: %w", err)
 	}
 	return Interpreter{Interpreter: in, Full: true}, nil
@@ -118,29 +117,20 @@ func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string,
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return Interpreter{}, err
 	}
-	cur, err := a.store.Interpreter(ctx, id)
-	if err != nil {
-		return Interpreter{}, err
-	}
-	if cur.Version != ifMatch {
-		return Interpreter{}, &StaleError{Current: cur.Version}
-	}
 	in := fields
 	in.Normalize()
-	in.ID, in.Version, in.CreatedAt, in.Vetting = cur.ID, cur.Version, cur.CreatedAt, cur.Vetting
-	in.UpdatedAt = a.stamp()
-	if err := in.Validate(); err != nil {
-		return Interpreter{}, err
-	}
-	audit := data.NewAuditEntry(in.UpdatedAt, actor, data.ScopeRegister, "interpreter.updated", "interpreter", in.ID)
-	updated, err := a.store.UpdateInterpreter(ctx, in, audit)
-	if errors.Is(err, data.ErrConflict) {
-		// Another write landed between our read and our write.
-		if now, rerr := a.store.Interpreter(ctx, id); rerr == nil {
-			return Interpreter{}, &StaleError{Current: now.Version}
+	now := a.stamp()
+	updated, err := a.store.UpdateInterpreter(ctx, id, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
+		if cur.Version != ifMatch {
+			return cur, data.Change{}, &StaleError{Current: cur.Version}
 		}
-		return Interpreter{}, &StaleError{Current: ifMatch + 1}
-	}
+		next := in
+		next.ID, next.Version, next.CreatedAt, next.Vetting, next.UpdatedAt = cur.ID, cur.Version, cur.CreatedAt, cur.Vetting, now
+		if err := next.Validate(); err != nil {
+			return cur, data.Change{}, err
+		}
+		return next, audited(now, actor, data.ScopeRegister, data.ActionInterpreterUpdated, data.EntityInterpreter, cur.ID), nil
+	})
 	if err != nil {
 		return Interpreter{}, err
 	}
@@ -153,43 +143,33 @@ func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string,
 }
 
 // DecideVetting applies a coordinator's decision to the record as it is
-// now: when another write lands in between, it re-reads the record and
-// re-checks the decision, a few times, before giving up with ErrConflict.
-// Suspending or rejecting an interpreter cancels their bookings that have
-// not started, in every organisation (see withdrawBookings): the decision
-// lands first, so a failure part way leaves it in force, and
-// WithdrawBookings finishes the cancellations.
+// when the store writes it (data.Vetting.Decide states which decisions the
+// current status allows). Suspending or rejecting an interpreter cancels
+// their bookings that have not started, in every organisation (see
+// withdrawBookings): the decision lands first, so a failure part way
+// leaves it in force, and WithdrawBookings finishes the cancellations.
 func (a *App) DecideVetting(ctx context.Context, actor data.User, id string, d data.Decision, note string) (Interpreter, error) {
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return Interpreter{}, err
 	}
-	for range retries {
-		cur, err := a.store.Interpreter(ctx, id)
-		if err != nil {
-			return Interpreter{}, err
-		}
-		now := a.stamp()
+	now := a.stamp()
+	updated, err := a.store.UpdateInterpreter(ctx, id, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
 		next, err := cur.Vetting.Decide(d, actor.ID, now, note)
 		if err != nil {
-			return Interpreter{}, err
+			return cur, data.Change{}, err
 		}
 		cur.Vetting, cur.UpdatedAt = next, now
-		audit := data.NewAuditEntry(now, actor, data.ScopeRegister, "interpreter.vetting."+string(d), "interpreter", cur.ID)
-		updated, err := a.store.UpdateInterpreter(ctx, cur, audit)
-		if errors.Is(err, data.ErrConflict) {
-			continue
-		}
-		if err != nil {
+		return cur, audited(now, actor, data.ScopeRegister, data.VettingAction(d), data.EntityInterpreter, cur.ID), nil
+	})
+	if err != nil {
+		return Interpreter{}, err
+	}
+	if updated.Vetting.Status != data.VettingApproved {
+		if err := a.afterChange(ctx, actor, updated.ID, ""); err != nil {
 			return Interpreter{}, err
 		}
-		if updated.Vetting.Status != data.VettingApproved {
-			if err := a.afterChange(ctx, actor, updated.ID, ""); err != nil {
-				return Interpreter{}, err
-			}
-		}
-		return Interpreter{Interpreter: updated, Full: true}, nil
 	}
-	return Interpreter{}, fmt.Errorf("vetting %s: %w", id, data.ErrConflict)
+	return Interpreter{Interpreter: updated, Full: true}, nil
 }
 
 // InterpreterBrief returns an interpreter in the reduced view for anyone

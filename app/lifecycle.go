@@ -11,26 +11,6 @@ import (
 	"github.com/tolk/tolk/matching"
 )
 
-// ErrState means the booking is not in a state that allows the change; the
-// concrete error is a *StateError with a stable code.
-var ErrState = errors.New("not allowed in this state")
-
-// StateError says why a booking cannot change now. It matches ErrState.
-type StateError struct {
-	Code   string // e.g. "booking_not_confirmed", "interview_not_started"
-	Reason string
-}
-
-// Error returns the reason.
-func (e *StateError) Error() string { return e.Reason }
-
-// Is reports whether target is ErrState.
-func (e *StateError) Is(target error) bool { return target == ErrState }
-
-func notConfirmed(b data.Booking) error {
-	return &StateError{Code: "booking_not_confirmed", Reason: fmt.Sprintf("the booking is %s; only a confirmed booking can change", b.Status)}
-}
-
 // BookingChange is what may change of a confirmed booking: its time and its
 // location. Nil fields stay as they are.
 type BookingChange struct {
@@ -39,49 +19,68 @@ type BookingChange struct {
 }
 
 // ChangeBooking reschedules or relocates a confirmed booking of the actor's
-// organisation. A new time is judged by every hard rule again (an
-// *IneligibleError) and booked atomically by the store (a *data.OverlapError
-// when another booking of the interpreter is in the way). A change a
-// calendar must see raises the sequence by one.
+// organisation. The new slot and place are judged by every hard rule again
+// (an *IneligibleError) and booked atomically by the store (a
+// *data.OverlapError when another booking of the interpreter is in the
+// way). A change a calendar must see raises the sequence by one; a change
+// of nothing writes nothing.
 func (a *App) ChangeBooking(ctx context.Context, actor data.User, id string, ch BookingChange) (data.Booking, error) {
 	if ch.Location != nil {
-		if err := data.CheckProse("location", *ch.Location, 500); err != nil {
+		if err := data.CheckProse("location", *ch.Location, data.MaxLocationLength); err != nil {
 			return data.Booking{}, err
 		}
 	}
-	return a.changeBooking(ctx, actor, id, func(b data.Booking) (data.Booking, string, error) {
-		if b.Status != data.BookingConfirmed {
-			return b, "", notConfirmed(b)
-		}
-		next := b
-		if ch.Start != nil {
-			next.Start = data.Timestamp(*ch.Start)
-		}
-		if ch.End != nil {
-			next.End = data.Timestamp(*ch.End)
-		}
-		if ch.Location != nil {
-			next.Location = strings.TrimSpace(*ch.Location)
-		}
-		moved := !next.Start.Equal(b.Start) || !next.End.Equal(b.End)
-		if !moved && next.Location == b.Location {
-			return b, "", nil // nothing a calendar must see
-		}
-		action := "booking.relocated"
-		if moved {
-			action = "booking.rescheduled"
-		}
-		// Every change is judged by every hard rule again, a new location
-		// included: a calendar invitation goes out again, and must never go
-		// to an interpreter who has since been suspended or excluded.
-		cand, err := a.rejudge(ctx, actor, next)
+	cur, err := a.GetBooking(ctx, actor, id)
+	if err != nil {
+		return data.Booking{}, err
+	}
+	now := a.stamp()
+	target, _, err := ch.apply(cur, now)
+	if errors.Is(err, data.ErrNoChange) {
+		return cur, nil
+	}
+	if err != nil {
+		return data.Booking{}, err
+	}
+	// Every change is judged by every hard rule again, a new location
+	// included: a calendar invitation goes out again, and must never go
+	// to an interpreter who has since been suspended or excluded.
+	cand, err := a.rejudge(ctx, actor, target)
+	if err != nil {
+		return data.Booking{}, err
+	}
+	updated, err := a.store.UpdateBooking(ctx, id, func(old data.Booking) (data.Booking, data.Change, error) {
+		next, action, err := ch.apply(old, now)
 		if err != nil {
-			return b, "", err
+			return old, data.Change{}, err
+		}
+		if !next.Start.Equal(target.Start) || !next.End.Equal(target.End) {
+			// Another change moved the booking since it was judged: the
+			// slot this change would make was never judged.
+			return old, data.Change{}, fmt.Errorf("booking %s moved while it was rescheduled: %w", id, data.ErrConflict)
 		}
 		next.Match = cand.Snapshot()
-		next.Sequence++
-		return next, action, nil
+		if err := next.Validate(); err != nil {
+			return old, data.Change{}, err
+		}
+		return next, audited(now, actor, old.Organisation, action, data.EntityBooking, old.ID), nil
 	})
+	return updated, redactOverlap(err, actor)
+}
+
+// apply returns b with the change applied (see data.Booking.Reschedule).
+func (ch BookingChange) apply(b data.Booking, now time.Time) (data.Booking, data.Action, error) {
+	start, end, location := b.Start, b.End, b.Location
+	if ch.Start != nil {
+		start = *ch.Start
+	}
+	if ch.End != nil {
+		end = *ch.End
+	}
+	if ch.Location != nil {
+		location = *ch.Location
+	}
+	return b.Reschedule(start, end, location, now)
 }
 
 // rejudge runs every hard rule for the booking's interpreter at its (new)
@@ -101,24 +100,20 @@ func (a *App) rejudge(ctx context.Context, actor data.User, b data.Booking) (mat
 	})
 }
 
-// CancelBooking cancels a confirmed booking for a reason (required). The
-// slot is free at once; the sequence rises by one so calendars drop it.
+// CancelBooking cancels a confirmed booking of the actor's organisation
+// for a reason (required). The slot is free at once; the sequence rises by
+// one so calendars drop it.
 func (a *App) CancelBooking(ctx context.Context, actor data.User, id, reason string) (data.Booking, error) {
 	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
+	if reason == "" {
 		return data.Booking{}, invalid("reason", "is required: say why the interview is cancelled")
 	}
-	if err := data.CheckProse("reason", reason, 500); err != nil {
+	if err := data.CheckProse("reason", reason, data.MaxCancelReasonLength); err != nil {
 		return data.Booking{}, err
 	}
-	return a.changeBooking(ctx, actor, id, func(b data.Booking) (data.Booking, string, error) {
-		if b.Status != data.BookingConfirmed {
-			return b, "", notConfirmed(b)
-		}
-		b.Status, b.CancelReason = data.BookingCancelled, reason
-		b.Sequence++
-		return b, "booking.cancelled", nil
+	return a.updateBooking(ctx, actor, id, func(b data.Booking, now time.Time) (data.Booking, data.Action, error) {
+		next, err := b.Cancel(reason, now)
+		return next, data.ActionBookingCancelled, err
 	})
 }
 
@@ -133,10 +128,13 @@ type Outcome struct {
 // interpreter continuity in this case's next match; one who was not keeps
 // the interpreter out of it (matching's excluded_by_case).
 func (a *App) RecordOutcome(ctx context.Context, actor data.User, id string, o Outcome) (data.Booking, error) {
-	if err := data.CheckProse("note", o.Note, 2000); err != nil {
+	if err := data.CheckProse("note", o.Note, data.MaxNoteLength); err != nil {
 		return data.Booking{}, err
 	}
-	b, err := a.recordOutcome(ctx, actor, id, o)
+	b, err := a.updateBooking(ctx, actor, id, func(b data.Booking, now time.Time) (data.Booking, data.Action, error) {
+		next, err := b.Complete(data.Outcome{Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note, RecordedBy: actor.ID}, now)
+		return next, data.ActionBookingOutcome, err
+	})
 	if err != nil || o.ChildComfortable {
 		return b, err
 	}
@@ -145,47 +143,28 @@ func (a *App) RecordOutcome(ctx context.Context, actor data.User, id string, o O
 	return b, a.afterChange(ctx, actor, b.InterpreterID, b.CaseID)
 }
 
-func (a *App) recordOutcome(ctx context.Context, actor data.User, id string, o Outcome) (data.Booking, error) {
-	return a.changeBooking(ctx, actor, id, func(b data.Booking) (data.Booking, string, error) {
-		switch {
-		case b.Status == data.BookingCompleted:
-			return b, "", &StateError{Code: "outcome_recorded", Reason: "the outcome of this interview is already recorded"}
-		case b.Status != data.BookingConfirmed:
-			return b, "", notConfirmed(b)
-		case a.now().Before(b.Start):
-			return b, "", &StateError{Code: "interview_not_started", Reason: "an outcome can be recorded once the interview has started, at " + b.Start.UTC().Format(time.RFC3339)}
-		}
-		b.Status = data.BookingCompleted
-		b.Outcome = &data.Outcome{Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: strings.TrimSpace(o.Note), RecordedBy: actor.ID, RecordedAt: a.stamp()}
-		return b, "booking.outcome", nil
-	})
-}
-
-// changeBooking applies change to the booking as it is now, with the audit
-// action change names, re-reading and re-applying when another write lands
-// first. A change that returns an empty action writes nothing.
-func (a *App) changeBooking(ctx context.Context, actor data.User, id string, change func(data.Booking) (data.Booking, string, error)) (data.Booking, error) {
-	for range retries {
-		cur, err := a.GetBooking(ctx, actor, id)
-		if err != nil {
-			return data.Booking{}, err
-		}
-		next, action, err := change(cur)
-		if err != nil || action == "" {
-			return next, err
-		}
-		next.UpdatedAt = a.stamp()
-		if err := next.Validate(); err != nil {
-			return data.Booking{}, err
-		}
-		audit := data.NewAuditEntry(next.UpdatedAt, actor, next.Organisation, action, "booking", next.ID)
-		updated, err := a.store.UpdateBooking(ctx, next, audit)
-		if errors.Is(err, data.ErrConflict) {
-			continue
-		}
-		return updated, redactOverlap(err, actor)
+// updateBooking applies transition to a booking of the actor's
+// organisation as the store reads it, and lands it with its audit entry.
+// Another organisation's booking is ErrNotFound.
+func (a *App) updateBooking(ctx context.Context, actor data.User, id string, transition func(data.Booking, time.Time) (data.Booking, data.Action, error)) (data.Booking, error) {
+	if err := require(actor, caseRoles...); err != nil {
+		return data.Booking{}, err
 	}
-	return data.Booking{}, fmt.Errorf("booking %s: %w", id, data.ErrConflict)
+	now := a.stamp()
+	updated, err := a.store.UpdateBooking(ctx, id, func(b data.Booking) (data.Booking, data.Change, error) {
+		if b.Organisation != actor.Organisation {
+			return b, data.Change{}, fmt.Errorf("booking %s: %w", id, data.ErrNotFound)
+		}
+		next, action, err := transition(b, now)
+		if err != nil {
+			return b, data.Change{}, err
+		}
+		if err := next.Validate(); err != nil {
+			return b, data.Change{}, err
+		}
+		return next, audited(now, actor, b.Organisation, action, data.EntityBooking, b.ID), nil
+	})
+	return updated, redactOverlap(err, actor)
 }
 
 // redactOverlap keeps another organisation's booking out of an overlap

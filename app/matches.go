@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/tolk/tolk/data"
@@ -14,10 +15,19 @@ type MatchRequest struct {
 	InterviewType data.InterviewType
 	Modality      data.Modality
 	Region        string
-	// Limit bounds the candidates returned (1-100, default 20); every
-	// excluded interpreter is always returned with its reasons.
+	// Limit bounds the candidates returned (1-MaxMatchLimit, 0 for
+	// DefaultMatchLimit); every excluded interpreter is always returned
+	// with its reasons.
 	Limit int
 }
+
+// Limits on the candidates a match returns.
+const (
+	// DefaultMatchLimit is how many candidates a match returns unless asked.
+	DefaultMatchLimit = 20
+	// MaxMatchLimit is the most candidates a match returns.
+	MaxMatchLimit = 100
+)
 
 // MatchResult is matching's answer, with interpreters in the reduced view.
 type MatchResult struct {
@@ -52,9 +62,9 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 	}
 	switch {
 	case req.Limit == 0:
-		req.Limit = 20
-	case req.Limit < 1 || req.Limit > 100:
-		return MatchResult{}, invalid("limit", "must be an integer from 1 to 100")
+		req.Limit = DefaultMatchLimit
+	case req.Limit < 1 || req.Limit > MaxMatchLimit:
+		return MatchResult{}, invalid("limit", fmt.Sprintf("must be an integer from 1 to %d", MaxMatchLimit))
 	}
 	in, err := a.matchInput(ctx, c, matching.Request{
 		Case: c, Start: req.Start.UTC(), End: req.End.UTC(), InterviewType: req.InterviewType,

@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/tolk/tolk/data"
@@ -18,6 +19,14 @@ type RenewalItem struct {
 	Missing       bool
 }
 
+// How far ahead the renewal report looks, in days.
+const (
+	// DefaultRenewalDays is the report's window unless asked.
+	DefaultRenewalDays = 30
+	// MaxRenewalDays is the longest window the report takes.
+	MaxRenewalDays = 365
+)
+
 // Renewals lists, for coordinators, every clearance, training and
 // qualification of approved interpreters that lapses within `within` days
 // of today (UTC) or already has, and every item an approved record lacks
@@ -28,8 +37,8 @@ func (a *App) Renewals(ctx context.Context, actor data.User, within int) ([]Rene
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return nil, err
 	}
-	if within < 1 || within > 365 {
-		return nil, invalid("within", "must be an integer from 1 to 365")
+	if within < 1 || within > MaxRenewalDays {
+		return nil, invalid("within", fmt.Sprintf("must be an integer from 1 to %d", MaxRenewalDays))
 	}
 	today := data.DateOf(a.now())
 	until := today.AddDays(within)

@@ -31,6 +31,13 @@ const (
 	SignInOIDC = "oidc"
 )
 
+// signInActions are the audit actions of a sign-in by each method: the
+// session it started, and a failure.
+var signInActions = map[string]struct{ started, failed data.Action }{
+	SignInKey:  {data.ActionSessionStartedKey, data.ActionSignInFailedKey},
+	SignInOIDC: {data.ActionSessionStartedOIDC, data.ActionSignInFailedOIDC},
+}
+
 // SignedIn is a new session: the token goes into the browser's cookie and
 // nowhere else (the store keeps its hash).
 type SignedIn struct {
@@ -80,8 +87,8 @@ func (a *App) openSession(ctx context.Context, u data.User, method string) (Sign
 		ID: data.HashKey(token), UserID: u.ID, Organisation: u.Organisation, Method: method,
 		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(SessionAbsolute),
 	}
-	audit := data.NewAuditEntry(now, u, u.Organisation, "session.started."+method, "user", u.ID)
-	if err := a.store.CreateSession(ctx, s, audit); err != nil {
+	ch := audited(now, u, u.Organisation, signInActions[method].started, data.EntityUser, u.ID)
+	if err := a.store.CreateSession(ctx, s, ch); err != nil {
 		return SignedIn{}, err
 	}
 	a.endExpiredSessions(ctx, u)
@@ -102,7 +109,7 @@ func (a *App) endExpiredSessions(ctx context.Context, u data.User) {
 		if now.Before(s.ExpiresAt) && now.Sub(s.LastSeen) < SessionIdle {
 			continue
 		}
-		err = a.endSession(ctx, system(s.Organisation), s, "session.expired")
+		err = a.endSession(ctx, system(s.Organisation), s, data.ActionSessionExpired)
 	}
 	if err != nil {
 		a.log.WarnContext(ctx, "ending expired sessions", "user_id", u.ID, "error", err.Error())
@@ -124,8 +131,8 @@ func (a *App) auditFailedSignIn(ctx context.Context, u data.User, method string)
 	if u.ID != "" {
 		scope, entity = u.Organisation, u.ID
 	}
-	e := data.NewAuditEntry(a.now(), system(scope), scope, "signin.failed."+method, "user", entity)
-	if err := a.store.AppendAudit(ctx, e); err != nil {
+	failed := audited(a.now(), system(scope), scope, signInActions[method].failed, data.EntityUser, entity)
+	if err := a.store.AppendChange(ctx, failed); err != nil {
 		a.log.WarnContext(ctx, "audit of a failed sign-in", "error", err.Error())
 	}
 }
@@ -175,12 +182,12 @@ func (a *App) SignOut(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	return a.endSession(ctx, data.User{ID: s.UserID, Organisation: s.Organisation}, s, "session.ended")
+	return a.endSession(ctx, data.User{ID: s.UserID, Organisation: s.Organisation}, s, data.ActionSessionEnded)
 }
 
-func (a *App) endSession(ctx context.Context, actor data.User, s data.Session, action string) error {
-	audit := data.NewAuditEntry(a.now(), actor, s.Organisation, action, "user", s.UserID)
-	_, err := a.store.EndSession(ctx, s.ID, a.stamp(), audit)
+func (a *App) endSession(ctx context.Context, actor data.User, s data.Session, action data.Action) error {
+	ch := audited(a.now(), actor, s.Organisation, action, data.EntityUser, s.UserID)
+	_, err := a.store.EndSession(ctx, s.ID, a.stamp(), ch)
 	if errors.Is(err, data.ErrConflict) {
 		return nil // ended meanwhile
 	}
@@ -197,7 +204,7 @@ func (a *App) endSessionsOf(ctx context.Context, actor, owner data.User) error {
 			return fmt.Errorf("ending %s's sessions: %w", owner.ID, err)
 		}
 		for _, s := range page.Items {
-			if err := a.endSession(ctx, actor, s, "session.revoked"); err != nil {
+			if err := a.endSession(ctx, actor, s, data.ActionSessionRevoked); err != nil {
 				return err
 			}
 		}

@@ -21,13 +21,13 @@ func isBootstrap(actor data.User) bool {
 	return actor.ID == BootstrapAdminID && actor.Role == data.RoleAdmin
 }
 
-// system is the actor of changes the service makes itself.
-func system(organisation string) data.User {
-	return data.User{ID: data.ActorSystem, Organisation: organisation}
-}
+// system is the actor of changes the service makes itself, with no role.
+func system(organisation string) data.User { return System(organisation, "") }
 
 // NewUser is what an admin gives to create a user.
 type NewUser struct {
+	// ID is kept only by an application that keeps IDs (Config.KeepIDs).
+	ID    string
 	Name  string
 	Email string
 	Role  data.Role
@@ -67,14 +67,14 @@ func (a *App) CreateUser(ctx context.Context, actor data.User, in NewUser) (data
 	now := a.stamp()
 	key := data.NewAPIKey()
 	u := data.User{
-		ID: data.NewID(now), Name: in.Name, Email: data.NormalizeEmail(in.Email), Role: in.Role,
+		ID: a.newID(in.ID, now), Name: in.Name, Email: data.NormalizeEmail(in.Email), Role: in.Role,
 		Organisation: in.Organisation, KeyHash: data.HashKey(key), CreatedAt: now, UpdatedAt: now,
 	}
 	if err := u.Validate(); err != nil {
 		return data.User{}, "", err
 	}
-	audit := data.NewAuditEntry(now, actor, u.Organisation, "user.created", "user", u.ID)
-	if err := a.store.CreateUser(ctx, u, audit); err != nil {
+	ch := audited(now, actor, u.Organisation, data.ActionUserCreated, data.EntityUser, u.ID)
+	if err := a.store.CreateUser(ctx, u, ch); err != nil {
 		return data.User{}, "", err
 	}
 	return u, key, nil
@@ -91,7 +91,10 @@ func (a *App) managedUser(ctx context.Context, actor data.User, id string) (data
 	if err != nil {
 		return data.User{}, err
 	}
-	if u.Organisation != actor.Organisation && !isBootstrap(actor) {
+	// The bootstrap admin works across organisations: no admin of its
+	// organisation may take its key, only the bootstrap key's holder
+	// (and TOLK_BOOTSTRAP_ADMIN_KEY at start-up).
+	if (u.Organisation != actor.Organisation || isBootstrap(u)) && !isBootstrap(actor) {
 		return data.User{}, fmt.Errorf("user %s: %w", id, data.ErrNotFound)
 	}
 	return u, nil
@@ -105,8 +108,7 @@ func (a *App) IssueKey(ctx context.Context, actor data.User, userID string) (str
 		return "", err
 	}
 	key := data.NewAPIKey()
-	audit := data.NewAuditEntry(a.now(), actor, u.Organisation, "apikey.issued", "user", u.ID)
-	if _, err := a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(key), false, audit); err != nil {
+	if err := a.replaceKey(ctx, actor, u.ID, data.HashKey(key), false, data.ActionKeyIssued); err != nil {
 		return "", err
 	}
 	// A new key means the old one may be known to someone else: the web
@@ -128,8 +130,7 @@ func (a *App) RevokeKey(ctx context.Context, actor data.User, userID string) err
 	if err != nil {
 		return err
 	}
-	audit := data.NewAuditEntry(a.now(), actor, u.Organisation, "apikey.revoked", "user", u.ID)
-	if _, err = a.store.ReplaceUserKey(ctx, u.ID, data.HashKey(data.NewAPIKey()), true, audit); err != nil {
+	if err := a.replaceKey(ctx, actor, u.ID, data.HashKey(data.NewAPIKey()), true, data.ActionKeyRevoked); err != nil {
 		return err
 	}
 	if err := a.endSessionsOf(ctx, actor, u); err != nil {
@@ -138,44 +139,50 @@ func (a *App) RevokeKey(ctx context.Context, actor data.User, userID string) err
 	return a.revokeFeedsOf(ctx, actor, u)
 }
 
+// replaceKey gives the user a new key hash (the old key stops working at
+// once) and sets AccessRevoked to revoked, audited as action. A user who
+// already holds the hash and the revocation is left as they are.
+func (a *App) replaceKey(ctx context.Context, actor data.User, id, keyHash string, revoked bool, action data.Action) error {
+	now := a.stamp()
+	_, err := a.store.UpdateUser(ctx, id, func(u data.User) (data.User, data.Change, error) {
+		if u.KeyHash == keyHash && u.AccessRevoked == revoked {
+			return u, data.Change{}, data.ErrNoChange
+		}
+		u.KeyHash, u.AccessRevoked, u.UpdatedAt = keyHash, revoked, now
+		return u, audited(now, actor, u.Organisation, action, data.EntityUser, u.ID), nil
+	})
+	return err
+}
+
 // EnsureBootstrapAdmin makes sure the bootstrap admin exists and holds key,
 // and that no earlier bootstrap key works any more. It is idempotent across
-// restarts and safe when several instances start at once.
+// restarts and safe when several instances start at once: the first to
+// create the admin wins, and the others give the admin the key (which it
+// then already holds).
 func (a *App) EnsureBootstrapAdmin(ctx context.Context, key string) error {
 	if len(key) < data.MinBootstrapKeyLength {
 		return fmt.Errorf("the bootstrap key must be at least %d characters", data.MinBootstrapKeyLength)
 	}
 	hash := data.HashKey(key)
 	actor := system(BootstrapOrganisation)
-	for range retries {
-		u, err := a.store.User(ctx, BootstrapAdminID)
-		switch {
-		case err == nil && u.KeyHash == hash:
-			return nil
-		case err == nil:
-			audit := data.NewAuditEntry(a.now(), actor, BootstrapOrganisation, "apikey.issued", "user", BootstrapAdminID)
-			_, err = a.store.ReplaceUserKey(ctx, BootstrapAdminID, hash, false, audit)
-			if errors.Is(err, data.ErrDuplicate) {
-				return errors.New("the bootstrap key is another user's key")
-			}
-			return err
-		case !errors.Is(err, data.ErrNotFound):
-			return err
-		}
-		now := a.stamp()
-		u = data.User{
-			ID: BootstrapAdminID, Name: "Bootstrap admin", Email: "bootstrap-admin@tolk.invalid",
-			Role: data.RoleAdmin, Organisation: BootstrapOrganisation, KeyHash: hash, CreatedAt: now, UpdatedAt: now,
-		}
-		audit := data.NewAuditEntry(now, actor, BootstrapOrganisation, "user.created", "user", u.ID)
-		err = a.store.CreateUser(ctx, u, audit)
-		if !errors.Is(err, data.ErrDuplicate) {
-			return err
-		}
-		// Another instance created it just now, or the key is another
-		// user's: look again.
+	now := a.stamp()
+	u := data.User{
+		ID: BootstrapAdminID, Name: "Bootstrap admin", Email: "bootstrap-admin@tolk.invalid",
+		Role: data.RoleAdmin, Organisation: BootstrapOrganisation, KeyHash: hash, CreatedAt: now, UpdatedAt: now,
 	}
-	return errors.New("the bootstrap admin could not be ensured; is the key another user's?")
+	err := a.store.CreateUser(ctx, u, audited(now, actor, BootstrapOrganisation, data.ActionUserCreated, data.EntityUser, u.ID))
+	if !errors.Is(err, data.ErrDuplicate) {
+		return err
+	}
+	// The admin exists (or the key is another user's): give it the key.
+	err = a.replaceKey(ctx, actor, BootstrapAdminID, hash, false, data.ActionKeyIssued)
+	switch {
+	case errors.Is(err, data.ErrDuplicate):
+		return errors.New("the bootstrap key is another user's key")
+	case errors.Is(err, data.ErrNotFound):
+		return errors.New("the bootstrap key is another user's key, and there is no bootstrap admin to give it to")
+	}
+	return err
 }
 
 // ListUsers lists the users of the admin's own organisation (the bootstrap

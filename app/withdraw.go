@@ -37,7 +37,7 @@ func (a *App) futureBookings(ctx context.Context, interpreterID string) ([]data.
 	if err != nil {
 		return nil, fmt.Errorf("bookings of %s: %w", interpreterID, err)
 	}
-	return slices.DeleteFunc(bookings, func(b data.Booking) bool { return b.Status != data.BookingConfirmed }), nil
+	return slices.DeleteFunc(bookings, func(b data.Booking) bool { return !b.Changeable() }), nil
 }
 
 // withdrawBookings re-judges every confirmed booking of the interpreter
@@ -69,7 +69,7 @@ func (a *App) withdrawBookings(ctx context.Context, actor data.User, interpreter
 func (a *App) withdrawIneligible(ctx context.Context, actor data.User, bookings []data.Booking, done Withdrawn) error {
 	now := a.stamp()
 	for _, b := range bookings {
-		if b.Status != data.BookingConfirmed || b.Start.Before(now) {
+		if !b.Changeable() || b.Start.Before(now) {
 			continue
 		}
 		reasons, err := a.failedRules(ctx, b)
@@ -79,10 +79,13 @@ func (a *App) withdrawIneligible(ctx context.Context, actor data.User, bookings 
 		if len(reasons) == 0 {
 			continue
 		}
-		if err := a.withdraw(ctx, actor, b.ID, withdrawReason(reasons)); err != nil {
+		withdrawn, err := a.withdraw(ctx, actor, b.ID, withdrawReason(reasons))
+		if err != nil {
 			return err
 		}
-		done[b.Organisation]++
+		if withdrawn {
+			done[b.Organisation]++
+		}
 	}
 	return nil
 }
@@ -112,16 +115,13 @@ func (a *App) failedRules(ctx context.Context, b data.Booking) ([]data.Reason, e
 	return nil, err
 }
 
-// maxReason is data's limit on a cancel reason.
-const maxReason = 500
-
 // withdrawReason is the cancellation reason of a withdrawn booking: the
 // rules' own messages, which name the rule and never a value.
 func withdrawReason(reasons []data.Reason) string {
 	const head, tail = "the interpreter no longer meets the rules for this interview (", "); book another interpreter"
 	msgs := make([]string, 0, len(reasons))
 	for _, r := range reasons {
-		if len(head)+len(strings.Join(append(msgs, r.Message), "; "))+len(tail)+5 > maxReason {
+		if len(head)+len(strings.Join(append(msgs, r.Message), "; "))+len(tail)+5 > data.MaxCancelReasonLength {
 			msgs = append(msgs, "...")
 			break
 		}
@@ -131,26 +131,23 @@ func withdrawReason(reasons []data.Reason) string {
 }
 
 // withdraw cancels one booking for withdrawBookings, whichever
-// organisation it belongs to, re-reading it when another write lands first.
-func (a *App) withdraw(ctx context.Context, actor data.User, id, reason string) error {
-	for range retries {
-		b, err := a.store.Booking(ctx, id)
+// organisation it belongs to, unless it is no longer confirmed; withdrawn
+// says whether this call cancelled it.
+func (a *App) withdraw(ctx context.Context, actor data.User, id, reason string) (withdrawn bool, err error) {
+	now := a.stamp()
+	_, err = a.store.UpdateBooking(ctx, id, func(b data.Booking) (data.Booking, data.Change, error) {
+		withdrawn = false // the function may run again on a newer booking
+		if !b.Changeable() {
+			return b, data.Change{}, data.ErrNoChange // cancelled or completed meanwhile
+		}
+		next, err := b.Cancel(reason, now)
 		if err != nil {
-			return err
+			return b, data.Change{}, err
 		}
-		if b.Status != data.BookingConfirmed {
-			return nil // cancelled or completed meanwhile
-		}
-		now := a.stamp()
-		b.Status, b.CancelReason, b.UpdatedAt = data.BookingCancelled, reason, now
-		b.Sequence++
-		audit := data.NewAuditEntry(now, actor, b.Organisation, "booking.withdrawn", "booking", b.ID)
-		_, err = a.store.UpdateBooking(ctx, b, audit)
-		if !errors.Is(err, data.ErrConflict) {
-			return err
-		}
-	}
-	return fmt.Errorf("booking %s: %w", id, data.ErrConflict)
+		withdrawn = true
+		return next, audited(now, actor, b.Organisation, data.ActionBookingWithdrawn, data.EntityBooking, b.ID), nil
+	})
+	return withdrawn && err == nil, err
 }
 
 // WithdrawBookings re-judges an interpreter's bookings that have not

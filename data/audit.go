@@ -1,34 +1,91 @@
 package data
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // AuditEntry records who did what to which record, and when. Entries are
 // append-only: no store method updates or deletes one. They never hold the
 // values that changed, only the fact of the change.
 //
-// Every change to a record lands in the store together with its entry (the
-// write methods of Store take it), so a stored change always has its entry
-// and an entry always describes a stored change.
+// Every change to a record lands in the store together with its entries
+// (the Change every write method takes), so a stored change always has its
+// entry and an entry always describes a stored change.
 type AuditEntry struct {
 	ID           string
 	At           time.Time
-	Actor        string // the acting user's ID, or "system"
+	Actor        string // the acting user's ID, or ActorSystem
 	Organisation string // the actor's organisation
 	// Scope is whose history the entry belongs to: ScopeRegister for the
 	// interpreter register, which every coordinator keeps jointly, or the
 	// organisation that owns the entity (a user, a case, a booking).
 	Scope      string
-	Action     string // e.g. "user.created", "interpreter.read_sensitive"
-	EntityType string // "user", "interpreter", ...
+	Action     Action
+	EntityType EntityType
 	EntityID   string
 }
+
+// Action names what an audit entry records. Its text is stable: it is
+// stored, listed by GET /v1/audit and shown on the pages.
+type Action string
+
+// The audit actions.
+const (
+	ActionUserCreated Action = "user.created"
+	ActionKeyIssued   Action = "apikey.issued"
+	ActionKeyRevoked  Action = "apikey.revoked"
+
+	ActionInterpreterCreated       Action = "interpreter.created"
+	ActionInterpreterUpdated       Action = "interpreter.updated"
+	ActionInterpreterReadSensitive Action = "interpreter.read_sensitive"
+	ActionVettingApprove           Action = "interpreter.vetting.approve"
+	ActionVettingReject            Action = "interpreter.vetting.reject"
+	ActionVettingSuspend           Action = "interpreter.vetting.suspend"
+
+	ActionCaseCreated Action = "case.created"
+	ActionCaseUpdated Action = "case.updated"
+
+	ActionBookingCreated     Action = "booking.created"
+	ActionBookingRescheduled Action = "booking.rescheduled"
+	ActionBookingRelocated   Action = "booking.relocated"
+	ActionBookingCancelled   Action = "booking.cancelled"
+	ActionBookingWithdrawn   Action = "booking.withdrawn"
+	ActionBookingOutcome     Action = "booking.outcome"
+
+	ActionFeedCreated Action = "feed.created"
+	ActionFeedRevoked Action = "feed.revoked"
+
+	ActionSessionStartedKey  Action = "session.started.key"
+	ActionSessionStartedOIDC Action = "session.started.oidc"
+	ActionSessionEnded       Action = "session.ended"
+	ActionSessionExpired     Action = "session.expired"
+	ActionSessionRevoked     Action = "session.revoked"
+	ActionSignInFailedKey    Action = "signin.failed.key"
+	ActionSignInFailedOIDC   Action = "signin.failed.oidc"
+)
+
+// VettingAction is the audit action of a vetting decision.
+func VettingAction(d Decision) Action { return Action("interpreter.vetting." + string(d)) }
+
+// EntityType names the kind of record an audit entry is about.
+type EntityType string
+
+// The entity types.
+const (
+	EntityUser        EntityType = "user"
+	EntityInterpreter EntityType = "interpreter"
+	EntityCase        EntityType = "case"
+	EntityBooking     EntityType = "booking"
+	EntityFeed        EntityType = "feed"
+)
 
 // ScopeRegister is the Scope of entries about interpreter records: the one
 // register kept jointly by every coordinator of the deployment.
 const ScopeRegister = "register"
 
 // ActorSystem is the actor of entries written by the service itself, such as
-// the bootstrap admin and demo data.
+// the bootstrap admin, demo data and expired sessions.
 const ActorSystem = "system"
 
 // AuditQuery selects audit entries, newest first. Empty fields do not filter.
@@ -42,7 +99,7 @@ type AuditQuery struct {
 }
 
 // NewAuditEntry returns an entry stamped now, with a fresh ID, in the given scope.
-func NewAuditEntry(now time.Time, actor User, scope, action, entityType, entityID string) AuditEntry {
+func NewAuditEntry(now time.Time, actor User, scope string, action Action, entityType EntityType, entityID string) AuditEntry {
 	return AuditEntry{
 		ID:           NewID(now),
 		At:           Timestamp(now),
@@ -53,4 +110,15 @@ func NewAuditEntry(now time.Time, actor User, scope, action, entityType, entityI
 		EntityType:   entityType,
 		EntityID:     entityID,
 	}
+}
+
+// AuditStore keeps the audit log, and lands changes that touch no record.
+type AuditStore interface {
+	// AppendChange lands a change that touches no record: a sensitive read,
+	// a sign-in that failed. Its entries are never updated or deleted.
+	// ErrDuplicate when an entry's ID is taken; ErrInvalid when the change
+	// fails Change.Check. Nothing is written on error.
+	AppendChange(ctx context.Context, ch Change) error
+	// ListAudit returns entries matching q, newest first.
+	ListAudit(ctx context.Context, q AuditQuery) (Page[AuditEntry], error)
 }

@@ -1,7 +1,9 @@
 package data
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -101,9 +103,10 @@ const (
 	MaxBookingDuration = 12 * time.Hour
 	// MaxBuffer is the longest travel buffer a policy may set.
 	MaxBuffer = 4 * time.Hour
-	// maxLocationLength bounds free text in a booking: its location and
-	// the reason it was cancelled.
-	maxLocationLength = 500
+	// MaxLocationLength bounds where an interview takes place.
+	MaxLocationLength = 500
+	// MaxCancelReasonLength bounds the reason a booking was cancelled.
+	MaxCancelReasonLength = 500
 )
 
 // Blocks reports whether a and b, two bookings of one interpreter, cannot
@@ -162,13 +165,13 @@ func (b Booking) Validate() error {
 	if !oneOf(b.Modality, Modalities) {
 		p.add("modality", "must be one of "+list(Modalities))
 	}
-	if p.text("region", b.Region, maxCodeLength, oneLine) && b.Modality == ModalityInPerson && !IsSubdivisionCode(b.Region) {
+	if p.text("region", b.Region, MaxCodeLength, oneLine) && b.Modality == ModalityInPerson && !IsSubdivisionCode(b.Region) {
 		p.add("region", "is required for in_person: an ISO 3166-2 code such as GB-LND")
 	}
-	p.text("location", b.Location, maxLocationLength, prose)
-	p.text("cancelReason", b.CancelReason, maxLocationLength, prose)
+	p.text("location", b.Location, MaxLocationLength, prose)
+	p.text("cancelReason", b.CancelReason, MaxCancelReasonLength, prose)
 	if b.Outcome != nil {
-		p.text("outcome.note", b.Outcome.Note, maxNoteLength, prose)
+		p.text("outcome.note", b.Outcome.Note, MaxNoteLength, prose)
 	}
 	if b.Buffer < 0 || b.Buffer > MaxBuffer {
 		p.add("buffer", fmt.Sprintf("must be from 0 to %v", MaxBuffer))
@@ -193,4 +196,151 @@ type BookingQuery struct {
 	// After is a cursor returned as Page.Next.
 	After string
 	Limit int
+}
+
+// BookingStore keeps bookings, and is where double booking is prevented:
+// of two bookings of one interpreter that Block each other, at most one
+// holds the interpreter's time, however many service instances write at
+// once.
+type BookingStore interface {
+	// CreateBooking stores a new booking (Version 1, with its ID and
+	// timestamps) with its change. When the booking holds its
+	// interpreter's time (BookingStatus.HoldsTime) and Blocks another such
+	// booking of the same interpreter, nothing is written and the error is
+	// an *OverlapError (ErrOverlap) naming that booking. ErrDuplicate when
+	// the ID is taken; ErrInvalid when the booking fails CheckStorable. A
+	// backend that serialises writers optimistically retries internally and
+	// may, under heavy contention for one interpreter, give up with
+	// ErrConflict (nothing written; the caller may try again).
+	CreateBooking(ctx context.Context, b Booking, ch Change) error
+	// Booking returns the booking with this ID, or ErrNotFound.
+	Booking(ctx context.Context, id string) (Booking, error)
+	// UpdateBooking changes the booking with this ID through fn (see
+	// Update) and returns what it stored. The booking that fn returns is
+	// checked as in CreateBooking, ignoring itself: one that holds its
+	// interpreter's time must not Block another (*OverlapError), and one
+	// that no longer does frees it at once. ErrNotFound; ErrInvalid when fn
+	// changes the ID, organisation, case, interpreter or creation time, or
+	// returns a booking that fails CheckStorable. Which status changes are
+	// allowed is fn's rule (see Booking.Cancel and the others), not the
+	// store's. Nothing is written on error.
+	UpdateBooking(ctx context.Context, id string, fn Update[Booking]) (Booking, error)
+	// ListBookings returns the bookings matching q, by start time then ID.
+	// ErrInvalid without an organisation or with a cursor it did not issue.
+	// From and To count to the millisecond (times are stored so).
+	ListBookings(ctx context.Context, q BookingQuery) (Page[Booking], error)
+	// ConfirmedBookings returns the bookings that hold these interpreters'
+	// time (confirmed or completed) that start in [from, to) (to the
+	// millisecond), by interpreter ID then start, each interpreter once
+	// however often listed: what matching needs to judge availability, in
+	// one call whose cost follows the answer.
+	ConfirmedBookings(ctx context.Context, interpreterIDs []string, from, to time.Time) ([]Booking, error)
+}
+
+// CheckUpdate refuses, with a *ValidationError, an update that changes
+// what a booking never changes: its ID, organisation, case, interpreter and
+// creation time. A booking of another interpreter is a new booking.
+func (b Booking) CheckUpdate(old Booking) error {
+	var p problems
+	p.same("id", b.ID, old.ID)
+	p.same("organisation", b.Organisation, old.Organisation)
+	p.same("caseId", b.CaseID, old.CaseID)
+	if b.InterpreterID != old.InterpreterID {
+		p.add("interpreterId", "may not change: cancel the booking and book another")
+	}
+	p.sameTime("createdAt", b.CreatedAt, old.CreatedAt)
+	return p.err()
+}
+
+// StateError says why a record cannot change in its current state, with a
+// stable code (such as "booking_not_confirmed"). It matches ErrTransition
+// under errors.Is.
+type StateError struct {
+	Code   string
+	Reason string
+}
+
+// Error returns the reason.
+func (e *StateError) Error() string { return e.Reason }
+
+// Is reports whether target is ErrTransition.
+func (e *StateError) Is(target error) bool { return target == ErrTransition }
+
+// The booking's state machine: confirmed → cancelled, confirmed →
+// completed. Each transition returns the booking as it will be stored
+// (stamped at now, its sequence raised when a calendar must see the
+// change), or a *StateError. They are what the update functions of package
+// app apply to the booking as the store reads it.
+
+// notConfirmed is the refusal of a change to a booking that is no longer confirmed.
+func (b Booking) notConfirmed() error {
+	return &StateError{Code: "booking_not_confirmed", Reason: fmt.Sprintf("the booking is %s; only a confirmed booking can change", b.Status)}
+}
+
+// Changeable reports whether Reschedule and Cancel may change the booking:
+// whether it is still confirmed.
+func (b Booking) Changeable() bool { return b.Status == BookingConfirmed }
+
+// Completable reports whether Complete would record an outcome at now.
+func (b Booking) Completable(now time.Time) bool { return b.completeRefusal(now) == nil }
+
+// completeRefusal says why Complete refuses an outcome at now, or is nil.
+func (b Booking) completeRefusal(now time.Time) error {
+	switch {
+	case b.Status == BookingCompleted:
+		return &StateError{Code: "outcome_recorded", Reason: "the outcome of this interview is already recorded"}
+	case !b.Changeable():
+		return b.notConfirmed()
+	case now.Before(b.Start):
+		return &StateError{Code: "interview_not_started", Reason: "an outcome can be recorded once the interview has started, at " + b.Start.UTC().Format(time.RFC3339)}
+	}
+	return nil
+}
+
+// Reschedule moves a confirmed booking to start-end at location, and
+// returns the audit action the change is: ActionBookingRescheduled when
+// the time moves, ActionBookingRelocated when only the place does.
+// ErrNoChange when nothing a calendar would see changes.
+func (b Booking) Reschedule(start, end time.Time, location string, now time.Time) (Booking, Action, error) {
+	if !b.Changeable() {
+		return b, "", b.notConfirmed()
+	}
+	next := b
+	next.Start, next.End, next.Location = Timestamp(start), Timestamp(end), strings.TrimSpace(location)
+	moved := !next.Start.Equal(b.Start) || !next.End.Equal(b.End)
+	if !moved && next.Location == b.Location {
+		return b, "", ErrNoChange
+	}
+	next.Sequence++
+	next.UpdatedAt = Timestamp(now)
+	if moved {
+		return next, ActionBookingRescheduled, nil
+	}
+	return next, ActionBookingRelocated, nil
+}
+
+// Cancel cancels a confirmed booking for a reason: its time is free at
+// once, and its sequence rises so calendars drop it. A withdrawal by a
+// rule is a cancellation too, with the rules as its reason.
+func (b Booking) Cancel(reason string, now time.Time) (Booking, error) {
+	if !b.Changeable() {
+		return b, b.notConfirmed()
+	}
+	b.Status, b.CancelReason = BookingCancelled, strings.TrimSpace(reason)
+	b.Sequence++
+	b.UpdatedAt = Timestamp(now)
+	return b, nil
+}
+
+// Complete records what happened at a confirmed booking's interview once
+// it has started, and marks the booking completed.
+func (b Booking) Complete(o Outcome, now time.Time) (Booking, error) {
+	if err := b.completeRefusal(now); err != nil {
+		return b, err
+	}
+	o.Note = strings.TrimSpace(o.Note)
+	o.RecordedAt = Timestamp(now)
+	b.Status, b.Outcome = BookingCompleted, &o
+	b.UpdatedAt = Timestamp(now)
+	return b, nil
 }

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -53,6 +54,10 @@ type GenderWish struct {
 	Required   bool
 }
 
+// GenderPreferences lists the genders a child may ask for: every Gender
+// but GenderUndisclosed.
+var GenderPreferences = []Gender{GenderFemale, GenderMale, GenderNonbinary}
+
 // AgeBand is the child's age range; no date of birth is kept.
 type AgeBand string
 
@@ -76,9 +81,15 @@ type CaseExclusion struct {
 
 // Limits on a case's lists and text.
 const (
-	maxReferenceLength = 100
-	maxCaseList        = 50
-	maxReasonLength    = 500
+	// MaxReferenceLength bounds a case's reference and each linked one.
+	MaxReferenceLength = 100
+	// MaxCaseList bounds each of a case's lists: linked references, the
+	// child's community links, excluded interpreters.
+	MaxCaseList = 50
+	// MaxChildLanguages bounds the languages a case lists for the child.
+	MaxChildLanguages = 10
+	// MaxReasonLength bounds the reason an interpreter is excluded.
+	MaxReasonLength = 500
 )
 
 // Normalize puts a case into canonical form before validation: language
@@ -111,14 +122,14 @@ func (c Case) Validate() error {
 	if c.Reference == "" {
 		p.add("reference", "is required")
 	} else {
-		p.text("reference", c.Reference, maxReferenceLength, oneLine)
+		p.text("reference", c.Reference, MaxReferenceLength, oneLine)
 	}
-	for i, r := range within(&p, "linkedReferences", c.LinkedReferences, maxCaseList, "references") {
+	for i, r := range within(&p, "linkedReferences", c.LinkedReferences, MaxCaseList, "references") {
 		f := fmt.Sprintf("linkedReferences[%d]", i)
 		if r == "" {
-			p.add(f, fmt.Sprintf("must be 1-%d characters", maxReferenceLength))
+			p.add(f, fmt.Sprintf("must be 1-%d characters", MaxReferenceLength))
 		} else {
-			p.text(f, r, maxReferenceLength, oneLine)
+			p.text(f, r, MaxReferenceLength, oneLine)
 		}
 	}
 	child := c.Child
@@ -126,7 +137,7 @@ func (c Case) Validate() error {
 		p.add("child.languages", "must list at least one language")
 	}
 	seen := map[string]bool{}
-	for i, tag := range within(&p, "child.languages", child.Languages, 10, "languages") {
+	for i, tag := range within(&p, "child.languages", child.Languages, MaxChildLanguages, "languages") {
 		f := fmt.Sprintf("child.languages[%d].tag", i)
 		if canonical, err := CanonicalLanguage(tag); err != nil {
 			p.add(f, err.Error())
@@ -136,23 +147,53 @@ func (c Case) Validate() error {
 			seen[canonical] = true
 		}
 	}
-	if g := child.InterpreterGender; g.Preference != "" && !oneOf(g.Preference, []Gender{GenderFemale, GenderMale, GenderNonbinary}) {
-		p.add("child.interpreterGender.preference", "must be one of female, male, nonbinary")
+	if g := child.InterpreterGender; g.Preference != "" && !oneOf(g.Preference, GenderPreferences) {
+		p.add("child.interpreterGender.preference", "must be one of "+list(GenderPreferences))
 	} else if g.Required && g.Preference == "" {
 		p.add("child.interpreterGender.preference", "is required when the gender is required")
 	}
-	validateLinks(&p, "child.communityLinks", within(&p, "child.communityLinks", child.CommunityLinks, maxCaseList, "links"))
+	validateLinks(&p, "child.communityLinks", within(&p, "child.communityLinks", child.CommunityLinks, MaxCaseList, "links"))
 	if child.AgeBand != "" && !oneOf(child.AgeBand, AgeBands) {
 		p.add("child.ageBand", "must be one of "+list(AgeBands))
 	}
-	for i, e := range within(&p, "excludedInterpreters", c.ExcludedInterpreters, maxCaseList, "interpreters") {
+	for i, e := range within(&p, "excludedInterpreters", c.ExcludedInterpreters, MaxCaseList, "interpreters") {
 		f := fmt.Sprintf("excludedInterpreters[%d]", i)
 		if e.InterpreterID == "" {
 			p.add(f+".interpreterId", "is required (an interpreter ID)")
 		} else {
 			p.text(f+".interpreterId", e.InterpreterID, MaxIDLength, oneLine)
 		}
-		p.text(f+".reason", e.Reason, maxReasonLength, prose)
+		p.text(f+".reason", e.Reason, MaxReasonLength, prose)
 	}
+	return p.err()
+}
+
+// CaseStore keeps cases.
+type CaseStore interface {
+	// CreateCase stores a new case, which must already carry its ID,
+	// Version 1 and timestamps, with its change. ErrDuplicate when the ID
+	// is taken; nothing is written then.
+	CreateCase(ctx context.Context, c Case, ch Change) error
+	// Case returns the case with this ID, or ErrNotFound.
+	Case(ctx context.Context, id string) (Case, error)
+	// UpdateCase changes the case with this ID through fn (see Update) and
+	// returns what it stored, at the version read plus one. ErrNotFound
+	// when no case has the ID; ErrInvalid when fn changes the ID,
+	// organisation or creation time. Nothing is written on error.
+	UpdateCase(ctx context.Context, id string, fn Update[Case]) (Case, error)
+	// ListCases returns one organisation's cases, newest first.
+	// ErrInvalid without an organisation.
+	ListCases(ctx context.Context, q CaseQuery) (Page[Case], error)
+}
+
+// CheckUpdate refuses, with a *ValidationError, an update that changes
+// what a case never changes: its ID, organisation, author and creation
+// time.
+func (c Case) CheckUpdate(old Case) error {
+	var p problems
+	p.same("id", c.ID, old.ID)
+	p.same("organisation", c.Organisation, old.Organisation)
+	p.same("createdBy", c.CreatedBy, old.CreatedBy)
+	p.sameTime("createdAt", c.CreatedAt, old.CreatedAt)
 	return p.err()
 }

@@ -27,8 +27,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrDuplicate means a record with the same ID or unique key already exists.
 	ErrDuplicate = errors.New("duplicate")
-	// ErrConflict means a conditional write lost: the record's version is no
-	// longer the one the caller read.
+	// ErrConflict means a write lost to other writers of the same record
+	// more often than the store retries (see Update), or an update found
+	// the record moved in a way its rule cannot apply to.
 	ErrConflict = errors.New("version conflict")
 	// ErrInvalid means a record breaks an invariant; the concrete error is a
 	// *ValidationError naming the fields.
@@ -96,6 +97,20 @@ func (p *problems) add(field, message string) {
 	p.list = append(p.list, FieldError{field, message})
 }
 
+// same adds a problem when an update changed a field that never changes.
+func (p *problems) same(field, now, was string) {
+	if now != was {
+		p.add(field, "may not change")
+	}
+}
+
+// sameTime is same for an instant, compared as stored (to the millisecond).
+func (p *problems) sameTime(field string, now, was time.Time) {
+	if !Timestamp(now).Equal(Timestamp(was)) {
+		p.add(field, "may not change")
+	}
+}
+
 func (p problems) err() error {
 	if len(p.list) == 0 {
 		return nil
@@ -156,14 +171,20 @@ type Page[T any] struct {
 	Next  string
 }
 
-// MaxPageSize bounds every listing; a query asking for more gets this many.
-const MaxPageSize = 200
+// Page sizes of listings.
+const (
+	// MaxPageSize bounds every listing; a query asking for more gets this many.
+	MaxPageSize = 200
+	// DefaultPageSize is a listing's page size when a query sets none.
+	DefaultPageSize = 50
+)
 
-// PageSize clamps a requested page size into 1..MaxPageSize, defaulting to 50.
+// PageSize clamps a requested page size into 1..MaxPageSize, defaulting to
+// DefaultPageSize.
 func PageSize(limit int) int {
 	switch {
 	case limit <= 0:
-		return 50
+		return DefaultPageSize
 	case limit > MaxPageSize:
 		return MaxPageSize
 	}

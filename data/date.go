@@ -3,7 +3,20 @@ package data
 import (
 	"fmt"
 	"time"
+	_ "time/tzdata" // Europe/London on machines without zoneinfo
 )
+
+// London is Europe/London, the zone tolk's people live in: pages show and
+// read times in it, and a credential valid until a date is valid through
+// that whole day there (LondonDate). It is loaded once, from the zone
+// database embedded in the binary when the machine has none.
+var London = func() *time.Location {
+	l, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic("data: " + err.Error()) // cannot happen: time/tzdata is embedded
+	}
+	return l
+}()
 
 // Date is a calendar date without a time of day or zone, as clearance,
 // training and qualification records carry them. The zero Date means "not set".
@@ -43,6 +56,12 @@ func MustDate(s string) Date {
 // DateOf returns the date of t in UTC.
 func DateOf(t time.Time) Date {
 	y, m, d := t.UTC().Date()
+	return Date{t: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+}
+
+// LondonDate returns the date of t in London.
+func LondonDate(t time.Time) Date {
+	y, m, d := t.In(London).Date()
 	return Date{t: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
 }
 

@@ -1,6 +1,9 @@
 package data
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // FeedScope says which bookings a calendar subscription shows.
 type FeedScope string
@@ -41,4 +44,40 @@ type FeedQuery struct {
 	Owner string // required
 	After string // cursor: feeds whose ID sorts after it
 	Limit int
+}
+
+// FeedStore keeps calendar subscriptions.
+type FeedStore interface {
+	// CreateFeed stores a new feed (Version 1) with its change.
+	// ErrDuplicate when the ID or the token hash is taken; nothing is
+	// written then.
+	CreateFeed(ctx context.Context, f Feed, ch Change) error
+	// Feed returns the feed with this ID, revoked or not, or ErrNotFound.
+	Feed(ctx context.Context, id string) (Feed, error)
+	// FeedByTokenHash returns the feed holding the token with this hash,
+	// revoked or not, or ErrNotFound.
+	FeedByTokenHash(ctx context.Context, tokenHash string) (Feed, error)
+	// UpdateFeed changes the feed with this ID through fn (see Update), to
+	// revoke it, and returns what it stored. ErrNotFound; ErrDuplicate when
+	// fn gives it a token hash another feed holds; ErrInvalid when fn
+	// changes its ID, organisation, owner or creation time. Nothing is
+	// written on error.
+	UpdateFeed(ctx context.Context, id string, fn Update[Feed]) (Feed, error)
+	// ListFeeds returns one owner's feeds, revoked ones included, in ID
+	// order. ErrInvalid without an owner.
+	ListFeeds(ctx context.Context, q FeedQuery) (Page[Feed], error)
+}
+
+// CheckUpdate refuses, with a *ValidationError, an update that changes
+// what a feed never changes: its ID, organisation, owner, scope,
+// interpreter and creation time.
+func (f Feed) CheckUpdate(old Feed) error {
+	var p problems
+	p.same("id", f.ID, old.ID)
+	p.same("organisation", f.Organisation, old.Organisation)
+	p.same("owner", f.Owner, old.Owner)
+	p.same("scope", string(f.Scope), string(old.Scope))
+	p.same("interpreterId", f.InterpreterID, old.InterpreterID)
+	p.sameTime("createdAt", f.CreatedAt, old.CreatedAt)
+	return p.err()
 }

@@ -74,7 +74,7 @@ func FuzzISOCodes(f *testing.F) {
 		}
 		if subdivision {
 			cc, rest, ok := strings.Cut(s, "-")
-			if !ok || !IsCountryCode(cc) || len(rest) < 1 || len(rest) > 3 || !upperAlnum(rest, true) || len(s) > maxCodeLength {
+			if !ok || !IsCountryCode(cc) || len(rest) < 1 || len(rest) > 3 || !upperAlnum(rest, true) || len(s) > MaxCodeLength {
 				t.Fatalf("IsSubdivisionCode(%q) = true for a value that is not CC-XXX", s)
 			}
 		}

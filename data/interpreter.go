@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -201,13 +202,24 @@ func (in *Interpreter) Normalize() {
 	in.Clearance.Certificate = strings.TrimSpace(in.Clearance.Certificate)
 }
 
-// Limits on an interpreter record's lists.
+// Limits on an interpreter record's lists and counts. It lists each
+// Modality at most once, so at most len(Modalities) of them.
 const (
-	maxLanguages      = 20
-	maxRegions        = 100
-	maxQualifications = 50
-	maxTrainings      = 50
-	maxLinks          = 100
+	// MaxLanguages bounds the languages an interpreter lists.
+	MaxLanguages = 20
+	// MaxRegions bounds the regions an interpreter works in.
+	MaxRegions = 100
+	// MaxQualifications bounds an interpreter's qualifications.
+	MaxQualifications = 50
+	// MaxTrainings bounds an interpreter's training records.
+	MaxTrainings = 50
+	// MaxLinks bounds an interpreter's community links.
+	MaxLinks = 100
+	// MaxExperienceCount bounds each count of Experience (interviews
+	// with children, trafficking cases).
+	MaxExperienceCount = 100000
+	// MaxExperienceYears bounds Experience.Years.
+	MaxExperienceYears = 80
 )
 
 // Validate checks every invariant of an interpreter record and returns a
@@ -218,14 +230,14 @@ func (in Interpreter) Validate() error {
 	if in.Name == "" {
 		p.add("name", "is required")
 	} else {
-		p.text("name", in.Name, maxNameLength, oneLine)
+		p.text("name", in.Name, MaxNameLength, oneLine)
 	}
-	if p.text("email", in.Email, maxEmailLength, oneLine) {
+	if p.text("email", in.Email, MaxEmailLength, oneLine) {
 		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
 			p.add("email", "must be a plain email address")
 		}
 	}
-	p.text("phone", in.Phone, maxPhoneLength, oneLine)
+	p.text("phone", in.Phone, MaxPhoneLength, oneLine)
 	if !oneOf(in.Gender, Genders) {
 		p.add("gender", "must be one of "+list(Genders))
 	}
@@ -233,7 +245,7 @@ func (in Interpreter) Validate() error {
 		p.add("languages", "must list at least one language")
 	}
 	seenLang := map[string]bool{}
-	for i, l := range within(&p, "languages", in.Languages, maxLanguages, "languages") {
+	for i, l := range within(&p, "languages", in.Languages, MaxLanguages, "languages") {
 		f := fmt.Sprintf("languages[%d]", i)
 		if c, err := CanonicalLanguage(l.Tag); err != nil {
 			p.add(f+".tag", err.Error())
@@ -256,13 +268,13 @@ func (in Interpreter) Validate() error {
 		}
 		seenMod[m] = true
 	}
-	for i, r := range within(&p, "regions", in.Regions, maxRegions, "regions") {
+	for i, r := range within(&p, "regions", in.Regions, MaxRegions, "regions") {
 		f := fmt.Sprintf("regions[%d]", i)
-		if p.text(f, r, maxCodeLength, oneLine) && !IsSubdivisionCode(r) {
+		if p.text(f, r, MaxCodeLength, oneLine) && !IsSubdivisionCode(r) {
 			p.add(f, fmt.Sprintf("%q is not an ISO 3166-2 subdivision code", r))
 		}
 	}
-	for i, q := range within(&p, "qualifications", in.Qualifications, maxQualifications, "qualifications") {
+	for i, q := range within(&p, "qualifications", in.Qualifications, MaxQualifications, "qualifications") {
 		f := fmt.Sprintf("qualifications[%d]", i)
 		if !oneOf(q.Kind, QualificationKinds) {
 			p.add(f+".kind", "must be one of "+list(QualificationKinds))
@@ -270,9 +282,9 @@ func (in Interpreter) Validate() error {
 		if !q.Expires.IsZero() && !q.Awarded.IsZero() && q.Expires.Before(q.Awarded) {
 			p.add(f+".expires", "must not be before awarded")
 		}
-		p.text(f+".reference", q.Reference, maxQualificationRef, oneLine)
+		p.text(f+".reference", q.Reference, MaxQualificationRefLength, oneLine)
 	}
-	for i, t := range within(&p, "training", in.Training, maxTrainings, "trainings") {
+	for i, t := range within(&p, "training", in.Training, MaxTrainings, "trainings") {
 		f := fmt.Sprintf("training[%d]", i)
 		if !oneOf(t.Kind, TrainingKinds) {
 			p.add(f+".kind", "must be one of "+list(TrainingKinds))
@@ -291,7 +303,7 @@ func (in Interpreter) Validate() error {
 		if c.Certificate == "" {
 			p.add("clearance.certificate", "is required")
 		} else {
-			p.text("clearance.certificate", c.Certificate, maxCertificateLength, oneLine)
+			p.text("clearance.certificate", c.Certificate, MaxCertificateLength, oneLine)
 		}
 		if c.Issued.IsZero() {
 			p.add("clearance.issued", "is required")
@@ -302,20 +314,26 @@ func (in Interpreter) Validate() error {
 			p.add("clearance.validUntil", "must not be before issued")
 		}
 	}
-	validateLinks(&p, "communityLinks", within(&p, "communityLinks", in.CommunityLinks, maxLinks, "links"))
-	if in.Experience.ChildInterviews < 0 {
-		p.add("experience.childInterviews", "must not be negative")
-	}
-	if in.Experience.TraffickingCases < 0 {
-		p.add("experience.traffickingCases", "must not be negative")
-	}
-	if in.Experience.Years < 0 {
-		p.add("experience.years", "must not be negative")
+	validateLinks(&p, "communityLinks", within(&p, "communityLinks", in.CommunityLinks, MaxLinks, "links"))
+	for _, e := range []struct {
+		field   string
+		n, most int
+	}{
+		{"experience.childInterviews", in.Experience.ChildInterviews, MaxExperienceCount},
+		{"experience.traffickingCases", in.Experience.TraffickingCases, MaxExperienceCount},
+		{"experience.years", in.Experience.Years, MaxExperienceYears},
+	} {
+		switch {
+		case e.n < 0:
+			p.add(e.field, "must not be negative")
+		case e.n > e.most:
+			p.add(e.field, fmt.Sprintf("must be at most %d", e.most))
+		}
 	}
 	if !oneOf(in.Vetting.Status, VettingStatuses) {
 		p.add("vetting.status", "must be one of "+list(VettingStatuses))
 	}
-	p.text("vetting.note", in.Vetting.Note, maxNoteLength, prose)
+	p.text("vetting.note", in.Vetting.Note, MaxNoteLength, prose)
 	return p.err()
 }
 
@@ -344,4 +362,31 @@ type InterpreterQuery struct {
 	// After is a cursor: only interpreters whose ID sorts after it.
 	After string
 	Limit int
+}
+
+// InterpreterStore keeps the interpreter register.
+type InterpreterStore interface {
+	// CreateInterpreter stores a new interpreter record, which must already
+	// carry its ID, Version 1 and timestamps, with its change.
+	// ErrDuplicate when the ID is taken; nothing is written then.
+	CreateInterpreter(ctx context.Context, in Interpreter, ch Change) error
+	// Interpreter returns the record with this ID, or ErrNotFound.
+	Interpreter(ctx context.Context, id string) (Interpreter, error)
+	// UpdateInterpreter changes the record with this ID through fn (see
+	// Update) and returns what it stored, at the version read plus one.
+	// ErrNotFound when no record has the ID; ErrInvalid when fn changes
+	// the ID or creation time. Nothing is written on error.
+	UpdateInterpreter(ctx context.Context, id string, fn Update[Interpreter]) (Interpreter, error)
+	// ListInterpreters returns records matching q in ID order (creation order),
+	// so a cursor stays valid while others insert.
+	ListInterpreters(ctx context.Context, q InterpreterQuery) (Page[Interpreter], error)
+}
+
+// CheckUpdate refuses, with a *ValidationError, an update that changes
+// what a record never changes: its ID and creation time.
+func (in Interpreter) CheckUpdate(old Interpreter) error {
+	var p problems
+	p.same("id", in.ID, old.ID)
+	p.sameTime("createdAt", in.CreatedAt, old.CreatedAt)
+	return p.err()
 }

@@ -28,12 +28,12 @@ type Session struct {
 // Ended reports whether the session was ended (signed out, revoked).
 func (s Session) Ended() bool { return !s.EndedAt.IsZero() }
 
-// SessionStore keeps web sessions. It is part of Store.
+// SessionStore keeps web sessions. Sessions carry no version: they only
+// ever start, are touched and end.
 type SessionStore interface {
-	// CreateSession stores a new session with its audit entry (the
-	// sign-in). ErrDuplicate when the ID is taken; ErrInvalid without an ID
+	// CreateSession stores a new session with its change (the sign-in). ErrDuplicate when the ID is taken; ErrInvalid without an ID
 	// or a user; nothing is written then.
-	CreateSession(ctx context.Context, s Session, audit AuditEntry) error
+	CreateSession(ctx context.Context, s Session, ch Change) error
 	// Session returns the session with this ID, ended or not, or
 	// ErrNotFound.
 	Session(ctx context.Context, id string) (Session, error)
@@ -41,15 +41,15 @@ type SessionStore interface {
 	// when at is later than the stored LastSeen (to the millisecond):
 	// LastSeen never moves back, however touches interleave. It records
 	// activity, not a change of a record, so it alone among writes takes no
-	// audit entry. ErrNotFound for an unknown session; an ended session is
+	// change. ErrNotFound for an unknown session; an ended session is
 	// left as it is (nil), and a touch never undoes an end.
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	// EndSession sets EndedAt of a session that has not ended to at, with
-	// its audit entry, and returns what it stored. ErrNotFound for an
+	// its change, and returns what it stored. ErrNotFound for an
 	// unknown session; ErrConflict when it had already ended: of two
 	// writers ending one session, exactly one succeeds. ErrInvalid when at
 	// is zero. Nothing is written on error.
-	EndSession(ctx context.Context, id string, at time.Time, audit AuditEntry) (Session, error)
+	EndSession(ctx context.Context, id string, at time.Time, ch Change) (Session, error)
 	// ListSessions returns one user's sessions that have not ended, in ID
 	// order: what ending all of a user's sessions needs. ErrInvalid without
 	// a user.

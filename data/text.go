@@ -20,15 +20,23 @@ const (
 	MaxLanguageTagLength = 64
 	// MaxIDLength bounds a record ID given by a client.
 	MaxIDLength = 64
-
-	maxNameLength        = 200
-	maxEmailLength       = 254 // RFC 5321's limit on a forward path
-	maxPhoneLength       = 50
-	maxCodeLength        = 10 // an ISO 3166-1 or 3166-2 code
-	maxLinkLength        = 200
-	maxCertificateLength = 100
-	maxQualificationRef  = 200
-	maxNoteLength        = 2000
+	// MaxNameLength bounds a person's name (an interpreter's, a user's).
+	MaxNameLength = 200
+	// MaxEmailLength bounds an email address: RFC 5321's limit on a
+	// forward path.
+	MaxEmailLength = 254
+	// MaxPhoneLength bounds a phone number.
+	MaxPhoneLength = 50
+	// MaxCodeLength bounds an ISO 3166-1 or 3166-2 code (a region).
+	MaxCodeLength = 10
+	// MaxLinkLength bounds a community link's value.
+	MaxLinkLength = 200
+	// MaxCertificateLength bounds a clearance certificate's number.
+	MaxCertificateLength = 100
+	// MaxQualificationRefLength bounds a qualification's reference.
+	MaxQualificationRefLength = 200
+	// MaxNoteLength bounds a note: a vetting decision's, an outcome's.
+	MaxNoteLength = 2000
 )
 
 // textKind says which control characters a text field may hold.
@@ -111,7 +119,7 @@ func validateLinks(p *problems, field string, links []CommunityLink) {
 		switch {
 		case l.Value == "":
 			p.add(f+".value", "is required")
-		case !p.text(f+".value", l.Value, maxLinkLength, oneLine):
+		case !p.text(f+".value", l.Value, MaxLinkLength, oneLine):
 		case l.Kind == LinkCountry && !IsCountryCode(l.Value):
 			p.add(f+".value", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", clip(l.Value)))
 		case l.Kind == LinkRegion && !IsSubdivisionCode(l.Value):

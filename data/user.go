@@ -1,10 +1,12 @@
 package data
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -63,7 +65,11 @@ func (u User) KeyMatches(key string) bool {
 	return subtle.ConstantTimeCompare([]byte(u.KeyHash), []byte(HashKey(key))) == 1
 }
 
-var organisationPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+// MaxOrganisationLength bounds an organisation's name: lower-case letters,
+// digits and hyphens, starting with a letter or digit.
+const MaxOrganisationLength = 63
+
+var organisationPattern = regexp.MustCompile(fmt.Sprintf(`^[a-z0-9][a-z0-9-]{0,%d}$`, MaxOrganisationLength-1))
 
 // NormalizeEmail trims and lower-cases an address; emails are unique per user
 // regardless of case.
@@ -80,18 +86,18 @@ func (u User) Validate() error {
 	if strings.TrimSpace(u.Name) == "" {
 		p.add("name", "is required")
 	} else {
-		p.text("name", u.Name, maxNameLength, oneLine)
+		p.text("name", u.Name, MaxNameLength, oneLine)
 	}
-	if p.text("email", u.Email, maxEmailLength, oneLine) {
+	if p.text("email", u.Email, MaxEmailLength, oneLine) {
 		if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || u.Email != NormalizeEmail(u.Email) {
 			p.add("email", "must be a plain, lower-case email address")
 		}
 	}
 	if !u.Role.Valid() {
-		p.add("role", "must be one of admin, coordinator, social_worker")
+		p.add("role", "must be one of "+list(Roles))
 	}
 	if !organisationPattern.MatchString(u.Organisation) {
-		p.add("organisation", "must be 1-63 lower-case letters, digits or hyphens, starting with a letter or digit")
+		p.add("organisation", fmt.Sprintf("must be 1-%d lower-case letters, digits or hyphens, starting with a letter or digit", MaxOrganisationLength))
 	}
 	if len(u.KeyHash) != sha256.Size*2 {
 		p.add("keyHash", "must be a hex SHA-256")
@@ -106,4 +112,39 @@ func oneOf[T comparable](v T, set []T) bool {
 		}
 	}
 	return false
+}
+
+// UserStore keeps users and finds them by key hash and by email.
+type UserStore interface {
+	// CreateUser stores a new user with its change. ErrDuplicate when the
+	// ID, the email or the key hash is already taken; nothing is written
+	// then.
+	CreateUser(ctx context.Context, u User, ch Change) error
+	// User returns the user with this ID, or ErrNotFound.
+	User(ctx context.Context, id string) (User, error)
+	// UserByKeyHash returns the user holding the key with this hash, or ErrNotFound.
+	UserByKeyHash(ctx context.Context, keyHash string) (User, error)
+	// UserByEmail returns the user with this email, compared after
+	// NormalizeEmail, or ErrNotFound: how a sign-in through an identity
+	// provider finds its user.
+	UserByEmail(ctx context.Context, email string) (User, error)
+	// ListUsers returns one organisation's users in ID order. ErrInvalid
+	// without an organisation.
+	ListUsers(ctx context.Context, q UserQuery) (Page[User], error)
+	// UpdateUser changes the user with this ID through fn (see Update):
+	// a new key hash stops the old key at once. ErrNotFound for an unknown
+	// user; ErrDuplicate when the email or key hash fn returns is another
+	// user's; ErrInvalid when fn changes the ID, organisation or creation
+	// time. Nothing is written on error.
+	UpdateUser(ctx context.Context, id string, fn Update[User]) (User, error)
+}
+
+// CheckUpdate refuses, with a *ValidationError, an update that changes
+// what a user never changes: its ID, organisation and creation time.
+func (u User) CheckUpdate(old User) error {
+	var p problems
+	p.same("id", u.ID, old.ID)
+	p.same("organisation", u.Organisation, old.Organisation)
+	p.sameTime("createdAt", u.CreatedAt, old.CreatedAt)
+	return p.err()
 }

@@ -79,7 +79,7 @@ func (v Vetting) Decide(d Decision, by string, at time.Time, note string) (Vetti
 	if !ok {
 		p.add("decision", "must be one of "+list(Decisions))
 	}
-	p.text("note", note, maxNoteLength, prose)
+	p.text("note", note, MaxNoteLength, prose)
 	if err := p.err(); err != nil {
 		return v, err
 	}

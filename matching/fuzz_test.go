@@ -18,9 +18,10 @@ import (
 var policyProblem = regexp.MustCompile(`^line [1-9][0-9]*: (?s:.*?): \S`)
 
 // FuzzParsePolicy checks that ParsePolicy never panics; that a policy it
-// accepts has a sound requirement for every interview type and no negative
-// allowance; and that it refuses a file either as a whole (not one YAML
-// document: "policy: ...") or with problems that each name a line and a key.
+// accepts has a sound requirement for every interview type and no
+// allowance out of range; and that it refuses a file either as a whole
+// (not one YAML document: "policy: ...") or with problems that each name a
+// line and a key.
 func FuzzParsePolicy(f *testing.F) {
 	for _, seed := range []string{
 		"", "~", "{}", "---\n", "# nothing\n",
@@ -66,8 +67,8 @@ func FuzzParsePolicy(f *testing.F) {
 				t.Fatalf("ParsePolicy(%q) has a requirement for %q, not an interview type", b, it)
 			}
 		}
-		if p.TravelBuffer < 0 || p.LapseWarningDays < 0 {
-			t.Fatalf("ParsePolicy(%q): buffer %s, lapse %d days: want neither negative", b, p.TravelBuffer, p.LapseWarningDays)
+		if p.TravelBuffer < 0 || p.TravelBuffer > data.MaxBuffer || p.LapseWarningDays < 0 {
+			t.Fatalf("ParsePolicy(%q): buffer %s, lapse %d days: want neither negative, the buffer at most %s", b, p.TravelBuffer, p.LapseWarningDays, data.MaxBuffer)
 		}
 	})
 }

@@ -17,7 +17,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/London on machines without zoneinfo
 
 	"github.com/tolk/tolk/data"
 )
@@ -198,7 +197,8 @@ func Evaluate(in Input, interp data.Interpreter, p Policy) (c Candidate, reasons
 // in from being judged under p: a missing start, an end not after the start
 // or not after Now, an interview type p has no valid requirement for, an
 // unknown modality, an in_person request without an ISO 3166-2 region, a
-// child with no (or an unreadable) language, or a negative policy duration.
+// child with no (or an unreadable) language, or a policy allowance out of
+// range (a negative one, a travel buffer over data.MaxBuffer).
 func (in Input) Validate(p Policy) error {
 	var fe []data.FieldError
 	add := func(field, msg string) { fe = append(fe, data.FieldError{Field: field, Message: msg}) }
@@ -230,6 +230,8 @@ func (in Input) Validate(p Policy) error {
 	}
 	if p.TravelBuffer < 0 {
 		add("policy.travelBuffer", "must not be negative")
+	} else if p.TravelBuffer > data.MaxBuffer {
+		add("policy.travelBuffer", fmt.Sprintf("must be at most %v", data.MaxBuffer))
 	}
 	if p.LapseWarningDays < 0 {
 		add("policy.lapseWarningDays", "must not be negative")
@@ -261,21 +263,6 @@ func checkRequirement(r Requirement) string {
 		}
 	}
 	return ""
-}
-
-// london is the zone in which credentials' dates are read.
-var london = func() *time.Location {
-	l, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic("matching: " + err.Error()) // cannot happen: time/tzdata is embedded
-	}
-	return l
-}()
-
-// londonDay returns the date of t in Europe/London.
-func londonDay(t time.Time) data.Date {
-	y, m, d := t.In(london).Date()
-	return data.DateOf(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 }
 
 // normCode normalises an ISO code for comparison: trimmed, upper case.

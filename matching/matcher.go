@@ -43,7 +43,7 @@ func newMatcher(in *Input, p Policy) (*matcher, error) {
 		in:          in,
 		p:           p,
 		req:         p.Requirements[in.InterviewType],
-		endDay:      londonDay(in.End),
+		endDay:      data.LondonDate(in.End),
 		inPerson:    in.Modality == data.ModalityInPerson,
 		region:      normCode(in.Region),
 		required:    map[data.TrainingKind]bool{},

@@ -37,7 +37,8 @@ type Policy struct {
 	// Requirements holds one Requirement per interview type. A request for
 	// an interview type missing here is refused (see Input.Validate).
 	Requirements map[data.InterviewType]Requirement
-	// TravelBuffer is kept free around in_person bookings, on both sides.
+	// TravelBuffer is kept free around in_person bookings, on both sides:
+	// from 0 to data.MaxBuffer.
 	TravelBuffer time.Duration
 	// LapseWarningDays: a clearance or required training whose last valid
 	// day falls less than this many days after the interview's day is warned
@@ -105,8 +106,9 @@ func DefaultPolicy() Policy {
 //	    qualifications: [dpsi]
 //
 // Unknown keys, duplicated keys, unknown interview types, clearance levels,
-// training or qualification kinds, empty training groups and negative
-// values are errors; each names its line and key path, e.g.
+// training or qualification kinds, empty training groups, negative values
+// and a travel buffer over data.MaxBuffer (the most a store's overlap check
+// allows for) are errors; each names its line and key path, e.g.
 // `line 3: requirements.abe_police.clearance: "super" is not a clearance level (one of ...)`.
 func ParsePolicy(b []byte) (Policy, error) {
 	p := DefaultPolicy()
@@ -137,6 +139,8 @@ func ParsePolicy(b []byte) (Policy, error) {
 				pe.add(v, key, fmt.Sprintf("%q is not a duration such as 30m", v.Value))
 			case d < 0:
 				pe.add(v, key, "must not be negative")
+			case d > data.MaxBuffer:
+				pe.add(v, key, fmt.Sprintf("must be at most %v", data.MaxBuffer))
 			default:
 				p.TravelBuffer = d
 			}

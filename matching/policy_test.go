@@ -147,6 +147,21 @@ func TestParsePolicyErrors(t *testing.T) {
 	}
 }
 
+// TestParsePolicyBuffer: a travel buffer is refused beyond data.MaxBuffer,
+// the most a store's overlap check allows for, so a file that parses can
+// be served.
+func TestParsePolicyBuffer(t *testing.T) {
+	p, err := ParsePolicy([]byte("travelBuffer: " + data.MaxBuffer.String() + "\n"))
+	if err != nil || p.TravelBuffer != data.MaxBuffer {
+		t.Errorf("travelBuffer %v: got %v, %v; want it accepted", data.MaxBuffer, p.TravelBuffer, err)
+	}
+	over := data.MaxBuffer + time.Minute
+	_, err = ParsePolicy([]byte("travelBuffer: " + over.String() + "\n"))
+	if want := "line 1: travelBuffer: must be at most " + data.MaxBuffer.String(); err == nil || err.Error() != want {
+		t.Errorf("travelBuffer %v: got %v, want %q", over, err, want)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	fields := func(err error) []string {
 		ve, ok := err.(*data.ValidationError)
@@ -181,6 +196,8 @@ func TestValidate(t *testing.T) {
 		{"no language", func(in *Input, _ *Policy) { in.Case.Child.Languages = nil }, []string{"child.languages"}},
 		{"bad language", func(in *Input, _ *Policy) { in.Case.Child.Languages = []string{"ckb", "??"} }, []string{"child.languages[1]"}},
 		{"negative buffer", func(_ *Input, p *Policy) { p.TravelBuffer = -time.Minute }, []string{"policy.travelBuffer"}},
+		{"longest buffer", func(_ *Input, p *Policy) { p.TravelBuffer = data.MaxBuffer }, nil},
+		{"buffer too long", func(_ *Input, p *Policy) { p.TravelBuffer = data.MaxBuffer + time.Minute }, []string{"policy.travelBuffer"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,7 +36,7 @@ func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
 func randomInput(r *rand.Rand, n int) Input {
 	start := time.Date(2026, time.Month(1+r.IntN(12)), 1+r.IntN(28), 7+r.IntN(10), 15*r.IntN(4), 0, 0, time.UTC)
 	end := start.Add(time.Duration(1+r.IntN(4)) * 30 * time.Minute)
-	day := londonDay(end)
+	day := data.LondonDate(end)
 	in := Input{
 		Request: Request{
 			Case:  data.Case{ID: "case", Reference: "REF-1", LinkedReferences: []string{"REF-2"}},
@@ -272,7 +272,7 @@ func TestPropertyMoreMeritNeverHurts(t *testing.T) {
 		in.Pool[i] = clone(in.Pool[i])
 		switch r.IntN(3) {
 		case 0:
-			in.Pool[i].Training = append(in.Pool[i].Training, randomTraining(r, londonDay(in.End)))
+			in.Pool[i].Training = append(in.Pool[i].Training, randomTraining(r, data.LondonDate(in.End)))
 		case 1:
 			in.Pool[i].Experience.ChildInterviews += 1 + r.IntN(30)
 		default:

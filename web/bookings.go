@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/rand"
-	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -26,11 +25,11 @@ type searchForm struct {
 // newSearchForm suggests the next weekday, 10:00 to 11:00 UK time, by video
 // (no region to look up): a first search that finds someone.
 func newSearchForm(now time.Time) searchForm {
-	d := now.In(london).AddDate(0, 0, 1)
+	d := now.In(data.London).AddDate(0, 0, 1)
 	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
 		d = d.AddDate(0, 0, 1)
 	}
-	start := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, london)
+	start := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, data.London)
 	return searchForm{Start: formatLocal(start), End: formatLocal(start.Add(time.Hour)),
 		InterviewType: string(data.InterviewSocialWork), Modality: string(data.ModalityVideo),
 		Types: data.InterviewTypes, Modalities: data.Modalities}
@@ -130,14 +129,13 @@ type refusedView struct {
 // it is not a refusal a user can act on.
 func (p *Pages) refused(r *request, err error, back string) error {
 	v := refusedView{Back: back}
+	f := app.Classify(err)
 	switch {
-	case errors.Is(err, app.ErrIneligible):
-		ie, _ := errors.AsType[*app.IneligibleError](err)
-		v.Title, v.Reasons = "This interpreter cannot take this interview", ie.Reasons
+	case f.Code == "ineligible":
+		v.Title, v.Reasons = "This interpreter cannot take this interview", f.Reasons
 		r.c.Status(http.StatusUnprocessableEntity)
-	case errors.Is(err, data.ErrOverlap):
-		oe, _ := errors.AsType[*data.OverlapError](err)
-		v.Title, v.Conflict = "The interpreter is already booked then", &oe.Existing
+	case f.Code == "booking_conflict":
+		v.Title, v.Conflict = "The interpreter is already booked then", f.Conflict
 		r.c.Status(http.StatusConflict)
 	default:
 		errs, ok := validationErrors(err)
@@ -191,12 +189,11 @@ func (p *Pages) showBooking(r *request) error {
 
 func (p *Pages) showBookingWith(r *request, b data.Booking, errs fieldErrors) error {
 	in, err := p.app.InterpreterBrief(r.ctx(), r.user, b.InterpreterID)
-	if err != nil && !errors.Is(err, data.ErrNotFound) {
+	if err != nil && app.Classify(err).Kind != app.KindNotFound {
 		return err
 	}
 	v := bookingView{Booking: b, Interpreter: in, Start: formatLocal(b.Start), End: formatLocal(b.End),
-		Editable: b.Status == data.BookingConfirmed,
-		Outcome:  b.Status == data.BookingConfirmed && !p.now().Before(b.Start)}
+		Editable: b.Changeable(), Outcome: b.Completable(p.now())}
 	if s, e := value(r.c, "start"), value(r.c, "end"); s != "" && e != "" {
 		v.Start, v.End = s, e // keep what was typed
 	}

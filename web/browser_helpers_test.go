@@ -25,13 +25,13 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"github.com/gofiber/fiber/v2"
 
 	"github.com/tolk/tolk"
 	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/data/bolt"
+	"github.com/tolk/tolk/edge"
 	"github.com/tolk/tolk/web"
 )
 
@@ -135,25 +135,26 @@ func newLiveSite(t *testing.T) *liveSite {
 		key := data.NewAPIKey()
 		u := data.User{ID: data.NewID(now), Name: "Test " + string(role), Email: string(role) + "@north.example", Role: role,
 			Organisation: "north", KeyHash: data.HashKey(key), CreatedAt: data.Timestamp(now), UpdatedAt: data.Timestamp(now)}
-		if err := store.CreateUser(t.Context(), u, data.NewAuditEntry(now, u, "north", "user.created", "user", u.ID)); err != nil {
+		if err := store.CreateUser(t.Context(), u, data.Audited(data.NewAuditEntry(now, u, "north", data.ActionUserCreated, data.EntityUser, u.ID))); err != nil {
 			t.Fatal(err)
 		}
 		s.keys[role], s.users[role] = key, u
 	}
 	s.seedInterpreters(t, now)
 
-	pages, err := web.New(web.Config{App: s.app, BaseURL: s.url})
+	server := edge.New(edge.Config{RateLimits: true})
+	pages, err := web.New(web.Config{App: s.app, Guard: server, BaseURL: s.url})
 	if err != nil {
 		t.Fatal(err)
 	}
-	server := api.New(api.Config{App: s.app, BaseURL: s.url, OpenAPI: tolk.OpenAPI, RateLimits: true,
-		Pages: func(r fiber.Router, g api.Guard) { pages.Mount(r, g) }})
+	server.Mount(api.New(api.Config{App: s.app, Guard: server, BaseURL: s.url, OpenAPI: tolk.OpenAPI}))
+	server.Mount(pages)
 	served := make(chan error, 1)
-	go func() { served <- api.Serve(server, ln) }()
+	go func() { served <- server.Serve(ln) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), 5*time.Second)
 		defer cancel()
-		if err := server.ShutdownWithContext(ctx); err != nil {
+		if err := server.Shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
 		// Shutdown closes only the listeners Serve has taken up; a test

@@ -25,23 +25,14 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
-// ukTime is the zone the pages read times in.
-var ukTime = func() *time.Location {
-	l, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
-
 // ukSlot is a weekday 10:00 UK time, days from now (never a weekend, so
 // nothing depends on the day the test runs), as datetime-local values.
 func ukSlot(days int, minutes int) (start, end string) {
-	d := time.Now().In(ukTime).AddDate(0, 0, days)
+	d := time.Now().In(data.London).AddDate(0, 0, days)
 	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
 		d = d.AddDate(0, 0, 1)
 	}
-	s := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, ukTime)
+	s := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, data.London)
 	return s.Format("2006-01-02T15:04"), s.Add(time.Duration(minutes) * time.Minute).Format("2006-01-02T15:04")
 }
 

@@ -1,13 +1,14 @@
 package web
 
 import (
-	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 )
 
@@ -16,10 +17,39 @@ import (
 // error from package data names the field on the page as it would in a
 // problem+json answer.
 
-// maxRows bounds the repeating rows a form reads: more than any record may
-// hold (data's limits are 50), so the record's own validation names the
-// excess.
-const maxRows = 60
+// maxRows bounds the repeating rows a form reads: one more than any list of
+// a record may hold, so the record's own validation names the excess.
+const maxRows = 1 + max(data.MaxLanguages, data.MaxRegions, data.MaxQualifications, data.MaxTrainings,
+	data.MaxLinks, data.MaxChildLanguages, data.MaxCaseList)
+
+// maxLengths are data's limits on the text fields the forms send, by field
+// name with row indexes dropped (child.communityLinks[0].value is
+// child.communityLinks.value): the maxlength of their inputs.
+var maxLengths = map[string]int{
+	"name": data.MaxNameLength, "email": data.MaxEmailLength, "phone": data.MaxPhoneLength,
+	"organisation": data.MaxOrganisationLength, "interpreterId": data.MaxIDLength,
+	"languages.tag": data.MaxLanguageTagLength, "language": data.MaxLanguageTagLength,
+	"regions": data.MaxCodeLength, "region": data.MaxCodeLength,
+	"qualifications.reference": data.MaxQualificationRefLength, "clearance.certificate": data.MaxCertificateLength,
+	"communityLinks.value": data.MaxLinkLength, "note": data.MaxNoteLength,
+	"reference": data.MaxReferenceLength, "linkedReferences": data.MaxReferenceLength,
+	"child.languages.tag": data.MaxLanguageTagLength, "child.communityLinks.value": data.MaxLinkLength,
+	"excludedInterpreters.interpreterId": data.MaxIDLength, "excludedInterpreters.reason": data.MaxReasonLength,
+	"location": data.MaxLocationLength, "reason": data.MaxCancelReasonLength,
+}
+
+// rowIndex is a row's index in a field name: the [0] of regions[0].
+var rowIndex = regexp.MustCompile(`\[[0-9]+\]`)
+
+// maxLength returns the maxlength of a form field's input: data's limit on
+// the field. A field without one is a mistake in a template.
+func maxLength(field string) (int, error) {
+	n, ok := maxLengths[rowIndex.ReplaceAllString(field, "")]
+	if !ok {
+		return 0, fmt.Errorf("web: no length limit for form field %q", field)
+	}
+	return n, nil
+}
 
 // rows reads the values of a repeating field, name formatted with its
 // index (child.languages[%d].tag), until an index is missing.
@@ -73,14 +103,15 @@ func nonEmpty(vs []string) []string {
 // validationErrors returns the field errors of err, if it is a validation
 // failure.
 func validationErrors(err error) (fieldErrors, bool) {
-	if ve, ok := errors.AsType[*data.ValidationError](err); ok {
-		errs := fieldErrors(ve.Errors)
-		if ve.More > 0 {
-			errs = append(errs, data.FieldError{Message: "and " + strconv.Itoa(ve.More) + " more problems"})
-		}
-		return errs, true
+	f := app.Classify(err)
+	if f.Kind != app.KindInvalid {
+		return nil, false
 	}
-	return nil, false
+	errs := fieldErrors(f.Fields)
+	if f.More > 0 {
+		errs = append(errs, data.FieldError{Message: "and " + strconv.Itoa(f.More) + " more problems"})
+	}
+	return errs, true
 }
 
 // padded returns n, grown to show at least spare blank rows beyond the

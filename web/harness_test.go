@@ -17,6 +17,7 @@ import (
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/data/bolt"
+	"github.com/tolk/tolk/edge"
 	"github.com/tolk/tolk/web"
 )
 
@@ -35,8 +36,9 @@ type site struct {
 	users map[data.Role]data.User
 }
 
-// siteOption changes the configuration of a test site.
-type siteOption func(*web.Config, *api.Config)
+// siteOption changes the configuration of a test site: its pages' and
+// its edge's.
+type siteOption func(*web.Config, *edge.Config)
 
 func newSite(t testing.TB, opts ...siteOption) *site {
 	t.Helper()
@@ -52,16 +54,19 @@ func newSite(t testing.TB, opts ...siteOption) *site {
 		st.addUser(role, string(role), "north")
 	}
 	wcfg := web.Config{App: st.app, Now: clock, BaseURL: "http://tolk.test"}
-	acfg := api.Config{App: st.app, Now: clock, BaseURL: "http://tolk.test"}
+	ecfg := edge.Config{Now: clock}
 	for _, o := range opts {
-		o(&wcfg, &acfg)
+		o(&wcfg, &ecfg)
 	}
+	e := edge.New(ecfg)
+	wcfg.Guard = e
 	pages, err := web.New(wcfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	acfg.Pages = func(r fiber.Router, g api.Guard) { pages.Mount(r, g) }
-	st.fiber = api.New(acfg)
+	e.Mount(api.New(api.Config{App: st.app, Guard: e, BaseURL: "http://tolk.test"}))
+	e.Mount(pages)
+	st.fiber = e.App()
 	return st
 }
 
@@ -73,7 +78,7 @@ func (s *site) addUser(role data.Role, name, org string) data.User {
 		ID: data.NewID(testNow), Name: "Test " + name, Email: name + "@" + org + ".example", Role: role,
 		Organisation: org, KeyHash: data.HashKey(key), CreatedAt: testNow, UpdatedAt: testNow,
 	}
-	if err := s.store.CreateUser(s.t.Context(), u, data.NewAuditEntry(testNow, u, org, "user.created", "user", u.ID)); err != nil {
+	if err := s.store.CreateUser(s.t.Context(), u, data.Audited(data.NewAuditEntry(testNow, u, org, data.ActionUserCreated, data.EntityUser, u.ID))); err != nil {
 		s.t.Fatal(err)
 	}
 	s.keys[data.Role(name)], s.users[data.Role(name)] = key, u

@@ -131,12 +131,6 @@ func readInterpreterFields(r *request) interpreterFields {
 	return f
 }
 
-// Limits the API's request shape puts on experience (api's interpreterInput).
-const (
-	maxExperienceCount = 100000
-	maxExperienceYears = 80
-)
-
 // record turns the form into the record's fields. Dates and numbers that
 // cannot be read are named by why; then the record's own invariants are
 // checked too, so the form comes back with every problem at once, named as
@@ -153,16 +147,13 @@ func (f interpreterFields) record() (data.Interpreter, fieldErrors) {
 		}
 		return d
 	}
-	count := func(field, s string, most int) int {
+	count := func(field, s string) int {
 		if s == "" {
 			return 0
 		}
 		n, err := strconv.Atoi(s)
-		switch {
-		case err != nil:
+		if err != nil {
 			errs = append(errs, data.FieldError{Field: field, Message: "must be a whole number, like 12"})
-		case n > most:
-			errs = append(errs, data.FieldError{Field: field, Message: fmt.Sprintf("must be at most %d", most)})
 		}
 		return n
 	}
@@ -170,9 +161,9 @@ func (f interpreterFields) record() (data.Interpreter, fieldErrors) {
 		Name: f.Name, Email: f.Email, Phone: f.Phone, Gender: data.Gender(f.Gender), Regions: slices.Clone(f.Regions),
 		Agreements: data.Agreements{ConfidentialitySigned: date("agreements.confidentialitySigned", f.ConfidentialitySigned)},
 		Experience: data.Experience{
-			ChildInterviews:  count("experience.childInterviews", f.Experience.ChildInterviews, maxExperienceCount),
-			TraffickingCases: count("experience.traffickingCases", f.Experience.TraffickingCases, maxExperienceCount),
-			Years:            count("experience.years", f.Experience.Years, maxExperienceYears),
+			ChildInterviews:  count("experience.childInterviews", f.Experience.ChildInterviews),
+			TraffickingCases: count("experience.traffickingCases", f.Experience.TraffickingCases),
+			Years:            count("experience.years", f.Experience.Years),
 		},
 	}
 	for _, l := range f.Languages {

@@ -245,7 +245,7 @@ func (p *Pages) oidcCallback(r *request) error {
 		return p.oidcRefused(r, "unverified", st.Next, "email missing or not verified")
 	}
 	in, err := p.app.SignInWithEmail(r.ctx(), claims.Email)
-	if errors.Is(err, app.ErrUnauthenticated) {
+	if app.Classify(err).Kind == app.KindUnauthenticated {
 		if wait := p.guard.SignInFailed(r.c); wait > 0 {
 			return p.tooMany(r, wait)
 		}

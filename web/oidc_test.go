@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -23,12 +24,12 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"github.com/gofiber/fiber/v2"
 
 	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/data/bolt"
+	"github.com/tolk/tolk/edge"
 )
 
 const (
@@ -278,15 +279,16 @@ func newOIDCSite(t *testing.T, o oidcSiteOptions) (s *oidcSite, startProvider fu
 	if o.https {
 		baseURL = "https://" + ln.Addr().String()
 	}
-	pages, err := New(Config{App: s.app, Logger: log, BaseURL: baseURL,
+	server := edge.New(edge.Config{Logger: log, RateLimits: true})
+	pages, err := New(Config{App: s.app, Guard: server, Logger: log, BaseURL: baseURL,
 		OIDC: &OIDCConfig{Issuer: issuer, ClientID: oidcClientID, ClientSecret: oidcSecret}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	server := api.New(api.Config{App: s.app, Logger: log, BaseURL: baseURL, RateLimits: true,
-		Pages: func(r fiber.Router, g api.Guard) { pages.Mount(r, g) }})
-	go api.Serve(server, ln)
-	t.Cleanup(func() { server.Shutdown() })
+	server.Mount(api.New(api.Config{App: s.app, Guard: server, Logger: log, BaseURL: baseURL}))
+	server.Mount(pages)
+	go server.Serve(ln)
+	t.Cleanup(func() { server.Shutdown(context.WithoutCancel(t.Context())) })
 	t.Cleanup(func() {
 		if strings.Contains(strings.ToLower(s.log.String()), oidcEmail) {
 			t.Errorf("the log holds the email:\n%s", s.log)
@@ -346,7 +348,7 @@ func (s *oidcSite) actions(t *testing.T, entity string) []string {
 	}
 	var out []string
 	for _, e := range page.Items {
-		out = append(out, e.Action)
+		out = append(out, string(e.Action))
 	}
 	return out
 }

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/edge"
 	"github.com/tolk/tolk/web"
 )
 
@@ -63,7 +63,7 @@ func TestSignInNeverRedirectsOffSite(t *testing.T) {
 // A wrong key is refused with the error summary, audited without the
 // key, and braked per address like the API's authentication.
 func TestSignInWithKey(t *testing.T) {
-	s := newSite(t, func(w *web.Config, a *api.Config) { a.RateLimits = true })
+	s := newSite(t, func(w *web.Config, e *edge.Config) { e.RateLimits = true })
 	b := s.browser()
 	wrong := "tolk_WRONGWRONGWRONGWRONGWRONG"
 	p := b.do(http.MethodPost, "/sign-in", url.Values{"apiKey": {wrong}})
@@ -114,7 +114,7 @@ func TestSessionCookie(t *testing.T) {
 		base, name string
 		secure     bool
 	}{{"http://tolk.test", "tolk_session", false}, {"https://tolk.test", "__Host-tolk_session", true}} {
-		s := newSite(t, func(w *web.Config, a *api.Config) { w.BaseURL = tc.base })
+		s := newSite(t, func(w *web.Config, e *edge.Config) { w.BaseURL = tc.base })
 		p := s.browser().do(http.MethodPost, "/sign-in", url.Values{"apiKey": {s.keys[data.RoleSocialWorker]}}, "Origin", tc.base)
 		res := http.Response{Header: p.header}
 		var found bool
@@ -348,7 +348,7 @@ func TestSocialWorkerPostToRegisterIsRefusedFirst(t *testing.T) {
 // write no more audit entries; a valid key from the same address still
 // signs in (an office behind one address is not locked out by a guesser).
 func TestBrakedSignInsWriteNothing(t *testing.T) {
-	s := newSite(t, func(w *web.Config, a *api.Config) { a.RateLimits = true })
+	s := newSite(t, func(w *web.Config, e *edge.Config) { e.RateLimits = true })
 	wrong := url.Values{"apiKey": {"tolk_WRONGWRONGWRONGWRONGWRONG"}}
 	for range 25 {
 		s.browser().do(http.MethodPost, "/sign-in", wrong)

@@ -29,7 +29,8 @@ type request struct {
 	token string
 }
 
-// ctx returns the request's context (with the server's deadline).
+// ctx returns the request's context (with the edge's deadline, cancelled
+// at shutdown).
 func (r *request) ctx() context.Context { return r.c.UserContext() }
 
 // is reports whether the user holds one of roles.
@@ -46,7 +47,7 @@ func (r *request) is(roles ...data.Role) bool {
 // page (see fail).
 type handler func(r *request) error
 
-// setPageHeaders replaces the API's headers with a page's: HTML under the
+// setPageHeaders replaces the edge's headers with a page's: HTML under the
 // pages' policy, never cached (every page is personal).
 func setPageHeaders(c *fiber.Ctx) {
 	h := &c.Response().Header
@@ -83,7 +84,7 @@ func (p *Pages) signedIn(h handler) fiber.Handler {
 		setPageHeaders(c)
 		r := &request{c: c, token: c.Cookies(p.cookieName())}
 		u, _, err := p.app.SessionUser(c.UserContext(), r.token)
-		if errors.Is(err, app.ErrUnauthenticated) {
+		if app.Classify(err).Kind == app.KindUnauthenticated {
 			if wait := p.guard.AddressWait(c); wait > 0 {
 				return p.tooMany(r, wait)
 			}
@@ -180,8 +181,22 @@ type pageError struct {
 
 func (e *pageError) Error() string { return e.title }
 
-// notFound answers every path no page has.
+// notFound answers a path no page has.
 func (p *Pages) notFound(r *request) error { return errNotFound }
+
+// Answer answers err, raised on a page's path, as a page. A path no page
+// has, or a method its page lacks (the router's 404 and 405), is a signed-out
+// visitor's sign-in page or a signed-in one's "page not found"; any other
+// error (one a page did not render itself) is its error page. It makes the
+// pages an edge.Door.
+func (p *Pages) Answer(c *fiber.Ctx, err error) error {
+	if fe, ok := errors.AsType[*fiber.Error](err); ok && (fe.Code == http.StatusNotFound || fe.Code == http.StatusMethodNotAllowed) {
+		c.Response().Header.Del(fiber.HeaderAllow)
+		return p.signedIn(p.notFound)(c)
+	}
+	setPageHeaders(c)
+	return p.fail(&request{c: c}, err)
+}
 
 // tooMany answers a client over a rate limit: 429 with Retry-After.
 func (p *Pages) tooMany(r *request, wait time.Duration) error {
@@ -202,44 +217,57 @@ func (p *Pages) fail(r *request, err error) error {
 	return p.render(r, "error", pe.title, map[string]any{"Detail": pe.detail, "Status": pe.status, "RequestID": p.guard.RequestID(r.c)})
 }
 
-// toPageError maps an error to its page, as the API's error table maps it
-// to a problem.
+// toPageError maps an error to its page: the pages' own refusals (a
+// *pageError) as they are, everything else by the kind app.Classify gives
+// it, with the status the API answers for that kind.
 func toPageError(err error) *pageError {
-	var (
-		pe         *pageError
-		forbidden  *app.ForbiddenError
-		state      *app.StateError
-		transition *data.TransitionError
-	)
-	switch {
-	case errors.As(err, &pe):
+	if pe, ok := errors.AsType[*pageError](err); ok {
 		return pe
-	case errors.As(err, &forbidden):
-		return &pageError{status: http.StatusForbidden, title: "You cannot do this", detail: "Your role does not allow it: " + forbidden.Reason + "."}
-	case errors.As(err, &state):
-		return &pageError{status: http.StatusConflict, title: "This booking cannot change now", detail: state.Reason + "."}
-	case errors.As(err, &transition):
-		return &pageError{status: http.StatusConflict, title: "This change is not allowed now", detail: transition.Error() + "."}
-	case errors.Is(err, data.ErrDuplicate):
-		return &pageError{status: http.StatusConflict, title: "This already exists", detail: "A record with the same unique value already exists. Nothing was changed."}
-	case errors.Is(err, data.ErrNotFound):
-		return errNotFound
-	case errors.Is(err, data.ErrInvalid), isValidation(err):
+	}
+	f := app.Classify(err)
+	switch f.Kind {
+	case app.KindInvalid:
 		return &pageError{status: http.StatusBadRequest, title: "This address is not right",
 			detail: "Part of the address (a page link or a filter) is not one tolk made. Go back and follow the links on the page."}
-	case errors.Is(err, app.ErrStale), errors.Is(err, data.ErrConflict):
+	case app.KindUnauthenticated:
+		return &pageError{status: http.StatusUnauthorized, title: "Sign in again", detail: "Your session has ended. Sign in, then open the page again."}
+	case app.KindForbidden:
+		return &pageError{status: http.StatusForbidden, title: "You cannot do this", detail: "Your role does not allow it: " + f.Message + "."}
+	case app.KindNotFound:
+		return errNotFound
+	case app.KindConflict:
+		switch f.Code {
+		case "duplicate":
+			return &pageError{status: http.StatusConflict, title: "This already exists", detail: "A record with the same unique value already exists. Nothing was changed."}
+		case "version_conflict":
+			return &pageError{status: http.StatusConflict, title: "Someone else changed this record", detail: "Open it again to see their change, then make yours."}
+		case "booking_conflict":
+			return &pageError{status: http.StatusConflict, title: "The interpreter is already booked then", detail: sentence(f.Message)}
+		case "invalid_transition":
+			return &pageError{status: http.StatusConflict, title: "This change is not allowed now", detail: sentence(f.Message)}
+		}
+		return &pageError{status: http.StatusConflict, title: "This booking cannot change now", detail: sentence(f.Message)}
+	case app.KindStale:
 		return &pageError{status: http.StatusConflict, title: "Someone else changed this record", detail: "Open it again to see their change, then make yours."}
-	case errors.Is(err, data.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, data.ErrClosed):
+	case app.KindUnprocessable:
+		if f.Code == "idempotency_key_reused" {
+			return &pageError{status: http.StatusUnprocessableEntity, title: "This form was already used",
+				detail: "This form already made a booking, with other details. Open the results again to book afresh."}
+		}
+		return &pageError{status: http.StatusUnprocessableEntity, title: "This cannot be done", detail: sentence(f.Message)}
+	case app.KindUnavailable:
+		if f.Code == "cancelled" {
+			return &pageError{status: http.StatusServiceUnavailable, title: "The request was cancelled", detail: "Nothing was changed. Try again."}
+		}
 		return &pageError{status: http.StatusServiceUnavailable, title: "tolk cannot reach its records just now", detail: "Nothing was changed. Try again in a minute."}
-	case errors.Is(err, context.Canceled):
-		return &pageError{status: http.StatusServiceUnavailable, title: "The request was cancelled", detail: "Nothing was changed. Try again."}
 	}
 	return &pageError{status: http.StatusInternalServerError, title: "Sorry, something went wrong", detail: "Nothing you can do will fix this. Quote the reference below if you report it."}
 }
 
-// isValidation reports whether err is a validation failure from the data
-// layer that no form on the page shows (a cursor or filter in the query).
-func isValidation(err error) bool {
-	_, ok := errors.AsType[*data.ValidationError](err)
-	return ok
+// sentence makes a message of the app a sentence: capitalised, with a full stop.
+func sentence(msg string) string {
+	if msg == "" {
+		return ""
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:] + "."
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -79,7 +78,7 @@ func (p *Pages) signIn(r *request) error {
 		return p.renderForm(r, "signin", "Sign in", view, fieldErrors{{Field: "apiKey", Message: "Enter your API key"}})
 	}
 	in, err := p.app.SignInWithKey(r.ctx(), key)
-	if errors.Is(err, app.ErrUnauthenticated) {
+	if app.Classify(err).Kind == app.KindUnauthenticated {
 		// A valid key always signs in, whatever others have failed from
 		// the same address (an office behind one address); failures are
 		// braked, and a braked failure is not audited again: the brake

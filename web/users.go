@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/tolk/tolk/app"
@@ -56,7 +55,7 @@ func (p *Pages) users(r *request) error {
 func (p *Pages) createUser(r *request) error {
 	f := newUserForm{Name: value(r.c, "name"), Email: value(r.c, "email"), Role: value(r.c, "role"), Organisation: value(r.c, "organisation")}
 	u, key, err := p.app.CreateUser(r.ctx(), r.user, app.NewUser{Name: f.Name, Email: f.Email, Role: data.Role(f.Role), Organisation: f.Organisation})
-	if errors.Is(err, data.ErrDuplicate) {
+	if app.Classify(err).Code == "duplicate" {
 		err = &data.ValidationError{Errors: []data.FieldError{{Field: "email", Message: "already belongs to a user: each person has one account"}}}
 	}
 	if errs, ok := validationErrors(err); ok {

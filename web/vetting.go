@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,7 +17,7 @@ func (p *Pages) decideVetting(r *request) error {
 	id := r.c.Params("id")
 	decision, note := value(r.c, "decision"), value(r.c, "note")
 	var errs fieldErrors
-	status := http.StatusBadRequest
+	status, refusedByState := http.StatusBadRequest, false
 	if decision == "" {
 		errs = fieldErrors{{Field: "decision", Message: "Select a decision"}}
 	} else {
@@ -27,12 +26,11 @@ func (p *Pages) decideVetting(r *request) error {
 			return r.c.Redirect("/interpreters/"+id+"?notice=vetting", http.StatusSeeOther)
 		}
 		fe, invalid := validationErrors(err)
-		tre, transition := errors.AsType[*data.TransitionError](err)
 		switch {
 		case invalid:
 			errs = describe(fe, vettingLabels)
-		case transition:
-			errs, status = fieldErrors{{Field: "decision", Message: "You cannot " + string(tre.Decision) + " an interpreter whose vetting is " + strings.ToLower(label(tre.From))}}, http.StatusConflict
+		case app.Classify(err).Code == "invalid_transition":
+			status, refusedByState = http.StatusConflict, true
 		default:
 			return err
 		}
@@ -40,6 +38,9 @@ func (p *Pages) decideVetting(r *request) error {
 	in, err := p.app.GetInterpreter(r.ctx(), r.user, id)
 	if err != nil {
 		return err
+	}
+	if refusedByState {
+		errs = fieldErrors{{Field: "decision", Message: "You cannot " + decision + " an interpreter whose vetting is " + strings.ToLower(label(in.Vetting.Status))}}
 	}
 	v, err := p.recordView(r, in)
 	if err != nil {
@@ -88,7 +89,7 @@ func (p *Pages) interpreterAudit(r *request) error {
 	// reads the log, not the register); the brief view is no audited read.
 	if in, err := p.app.InterpreterBrief(r.ctx(), r.user, id); err == nil {
 		v.Name = in.Name
-	} else if !errors.Is(err, app.ErrForbidden) && !errors.Is(err, data.ErrNotFound) {
+	} else if k := app.Classify(err).Kind; k != app.KindForbidden && k != app.KindNotFound {
 		return err
 	}
 	for _, e := range page.Items {
@@ -105,21 +106,22 @@ func (p *Pages) interpreterAudit(r *request) error {
 }
 
 // auditActions are the record's audit actions in words.
-var auditActions = map[string]string{
-	"interpreter.created":         "Created the record",
-	"interpreter.updated":         "Changed the record",
-	"interpreter.read_sensitive":  "Read the full record",
-	"interpreter.vetting.approve": "Approved",
-	"interpreter.vetting.reject":  "Rejected",
-	"interpreter.vetting.suspend": "Suspended",
-	"booking.withdrawn":           "Cancelled a booking: the interpreter was suspended or rejected",
+var auditActions = map[data.Action]string{
+	data.ActionInterpreterCreated:       "Created the record",
+	data.ActionInterpreterUpdated:       "Changed the record",
+	data.ActionInterpreterReadSensitive: "Read the full record",
+	data.ActionVettingApprove:           "Approved",
+	data.ActionVettingReject:            "Rejected",
+	data.ActionVettingSuspend:           "Suspended",
+	data.ActionBookingWithdrawn:         "Cancelled a booking: the interpreter was suspended or rejected",
 }
 
-func auditAction(action string) string {
+// auditAction is an audit action in words, or its code when it has none.
+func auditAction(action data.Action) string {
 	if w, ok := auditActions[action]; ok {
 		return w
 	}
-	return action
+	return string(action)
 }
 
 // renewalsView is the renewal report.
@@ -135,12 +137,13 @@ type renewalRow struct {
 	What string
 }
 
-// renewals is the renewal report: what lapses within `within` days (30
-// unless asked), what has lapsed, and what approved records lack.
+// renewals is the renewal report: what lapses within `within` days
+// (app.DefaultRenewalDays unless asked), what has lapsed, and what approved
+// records lack.
 func (p *Pages) renewals(r *request) error {
 	v := renewalsView{Within: value(r.c, "within")}
 	if v.Within == "" {
-		v.Within = "30"
+		v.Within = strconv.Itoa(app.DefaultRenewalDays)
 	}
 	within, err := strconv.Atoi(v.Within)
 	if err != nil {

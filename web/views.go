@@ -8,22 +8,11 @@ import (
 	"path"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/London on machines without zoneinfo
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tolk/tolk/data"
 )
-
-// london is the zone every page shows and reads times in: forms take UK
-// time and the store keeps UTC.
-var london = func() *time.Location {
-	l, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic("web: " + err.Error()) // cannot happen: time/tzdata is embedded
-	}
-	return l
-}()
 
 // views holds one template set per page: the layout and partials, and the
 // page's own file defining "main".
@@ -145,13 +134,14 @@ var notices = map[string]string{
 
 // funcs are the helpers every template may call.
 var funcs = template.FuncMap{
-	"when":    formatWhen,
-	"day":     func(d data.Date) string { return d.String() },
-	"local":   formatLocal,
-	"fieldID": fieldID,
-	"label":   label,
-	"add":     func(a, b int) int { return a + b },
-	"lower":   strings.ToLower,
+	"when":      formatWhen,
+	"day":       func(d data.Date) string { return d.String() },
+	"local":     formatLocal,
+	"fieldID":   fieldID,
+	"maxlength": maxLength,
+	"label":     label,
+	"add":       func(a, b int) int { return a + b },
+	"lower":     strings.ToLower,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return "1 " + one
@@ -175,12 +165,14 @@ var funcs = template.FuncMap{
 	},
 }
 
+// Pages show and read times in UK time (data.London); the store keeps UTC.
+
 // formatWhen shows an instant in UK time: "Tue 3 Mar 2026, 14:00 GMT".
 func formatWhen(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(london).Format("Mon 2 Jan 2006, 15:04 MST")
+	return t.In(data.London).Format("Mon 2 Jan 2006, 15:04 MST")
 }
 
 // formatLocal is an instant as a datetime-local input value in UK time.
@@ -188,13 +180,13 @@ func formatLocal(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(london).Format("2006-01-02T15:04")
+	return t.In(data.London).Format("2006-01-02T15:04")
 }
 
 // parseLocal reads a datetime-local value as UK time. In the hour the
 // clocks go back, a time is read as its first (BST) occurrence.
 func parseLocal(s string) (time.Time, error) {
-	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(s), london)
+	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(s), data.London)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("must be a date and time, like 2026-03-14T09:30")
 	}

@@ -11,6 +11,7 @@ package web
 
 import (
 	"embed"
+	"errors"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -27,19 +28,28 @@ var templateFS embed.FS
 //go:embed assets
 var assetFS embed.FS
 
-// Guard is what the server's edge lends the pages: the rate limits and the
-// failed-sign-in brake it applies to the API (see api.Guard, which has the
-// same methods). Each returns how long the client must wait, zero to go on.
+// Guard is what the edge lends the pages: the rate limits and the
+// failed-sign-in brake it applies to the API too, so a key guessed through
+// the sign-in form is braked like one guessed through /v1, and the
+// request's ID. Each Wait and the brake return how long the client must
+// wait, zero when it may go on.
 type Guard interface {
+	// AddressWait counts a signed-out request against its client address.
 	AddressWait(c *fiber.Ctx) time.Duration
+	// UserWait counts a signed-in request against its user.
 	UserWait(c *fiber.Ctx, userID string) time.Duration
+	// SignInFailed counts a failed sign-in against the client address and
+	// returns the wait once the address is past the brake.
 	SignInFailed(c *fiber.Ctx) time.Duration
+	// RequestID returns the request's ID, shown on error pages.
 	RequestID(c *fiber.Ctx) string
 }
 
 // Config is what the pages need.
 type Config struct {
-	App    *app.App
+	App *app.App
+	// Guard is the edge's: required.
+	Guard  Guard
 	Logger *slog.Logger
 	// BaseURL is the service's public address. Cookies are Secure (and
 	// named __Host-) when it is https; feed links are built on it.
@@ -51,7 +61,8 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Pages serves the web pages. Mount it on the server (api.Config.Pages).
+// Pages serves the web pages. It is an edge.Door owning every path the
+// API does not: mount it on the edge.
 type Pages struct {
 	app     *app.App
 	log     *slog.Logger
@@ -64,9 +75,12 @@ type Pages struct {
 }
 
 // New returns the pages, with every template parsed (an error names the
-// broken one).
+// broken one). Config.Guard is required.
 func New(cfg Config) (*Pages, error) {
-	p := &Pages{app: cfg.App, log: cfg.Logger, baseURL: strings.TrimRight(cfg.BaseURL, "/"), now: cfg.Now}
+	if cfg.Guard == nil {
+		return nil, errors.New("web: Config.Guard is required")
+	}
+	p := &Pages{app: cfg.App, guard: cfg.Guard, log: cfg.Logger, baseURL: strings.TrimRight(cfg.BaseURL, "/"), now: cfg.Now}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -90,12 +104,14 @@ func New(cfg Config) (*Pages, error) {
 	return p, nil
 }
 
-// Mount adds every page's route to r. The API's paths (/v1, /feeds,
-// /healthz, /readyz, /openapi.yaml) are routed before it; every other path
-// is a page, and an unknown one is a signed-out visitor's sign-in page or a
-// signed-in one's "page not found".
-func (p *Pages) Mount(r fiber.Router, g Guard) {
-	p.guard = g
+// Prefixes returns none: the pages own every path another door (the
+// API) does not.
+func (p *Pages) Prefixes() []string { return nil }
+
+// Routes adds every page's route to r. A path no page has is answered by
+// Answer: a signed-out visitor's sign-in page or a signed-in one's "page
+// not found".
+func (p *Pages) Routes(r fiber.Router) {
 	r.Get("/assets/:name", p.asset)
 	r.Get("/favicon.ico", p.favicon)
 
@@ -123,6 +139,4 @@ func (p *Pages) Mount(r fiber.Router, g Guard) {
 	r.Post("/subscriptions/:id/revoke", p.signedIn(p.revokeSubscription))
 
 	p.mountCoordinator(r)
-
-	r.All("/*", p.signedIn(p.notFound))
 }

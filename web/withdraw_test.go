@@ -27,14 +27,16 @@ func TestSuspendedInterpreterBookingsAreFlaggedAndWithdrawn(t *testing.T) {
 		Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo,
 		Status: data.BookingConfirmed, Version: 1, CreatedAt: testNow, UpdatedAt: testNow,
 	}
-	if err := s.store.CreateBooking(t.Context(), b, data.NewAuditEntry(testNow, sw, "north", "booking.created", "booking", b.ID)); err != nil {
+	if err := s.store.CreateBooking(t.Context(), b, data.Audited(data.NewAuditEntry(testNow, sw, "north", data.ActionBookingCreated, data.EntityBooking, b.ID))); err != nil {
 		t.Fatal(err)
 	}
 	// The suspension lands, but its cancellations never ran.
-	cur, _ := s.store.Interpreter(t.Context(), in.ID)
-	cur.Vetting.Status = data.VettingSuspended
 	coord := s.users[data.RoleCoordinator]
-	if _, err := s.store.UpdateInterpreter(t.Context(), cur, data.NewAuditEntry(testNow, coord, data.ScopeRegister, "interpreter.vetting.suspend", "interpreter", in.ID)); err != nil {
+	_, err = s.store.UpdateInterpreter(t.Context(), in.ID, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
+		cur.Vetting.Status = data.VettingSuspended
+		return cur, data.Audited(data.NewAuditEntry(testNow, coord, data.ScopeRegister, data.ActionVettingSuspend, data.EntityInterpreter, in.ID)), nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 

@@ -10,8 +10,8 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/edge"
 	"github.com/tolk/tolk/web"
 )
 
@@ -29,7 +29,7 @@ type config struct {
 	// PerKey, PerAddress and PerFeed are the request rate limits
 	// (TOLK_RATE_LIMIT_PER_KEY, _PER_ADDRESS, _PER_FEED), in force
 	// while RateLimits is on.
-	PerKey, PerAddress, PerFeed api.Rate
+	PerKey, PerAddress, PerFeed edge.Rate
 	Demo                        bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (TOLK_TRUSTED_PROXIES).
@@ -89,16 +89,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	for _, r := range []struct {
 		name string
-		rate *api.Rate
-		def  api.Rate
+		rate *edge.Rate
+		def  edge.Rate
 	}{
-		{"TOLK_RATE_LIMIT_PER_KEY", &cfg.PerKey, api.DefaultPerKey},
-		{"TOLK_RATE_LIMIT_PER_ADDRESS", &cfg.PerAddress, api.DefaultPerAddress},
-		{"TOLK_RATE_LIMIT_PER_FEED", &cfg.PerFeed, api.DefaultPerFeed},
+		{"TOLK_RATE_LIMIT_PER_KEY", &cfg.PerKey, edge.DefaultPerKey},
+		{"TOLK_RATE_LIMIT_PER_ADDRESS", &cfg.PerAddress, edge.DefaultPerAddress},
+		{"TOLK_RATE_LIMIT_PER_FEED", &cfg.PerFeed, edge.DefaultPerFeed},
 	} {
 		*r.rate = r.def
 		if v := getenv(r.name); v != "" {
-			if *r.rate, err = api.ParseRate(v); err != nil {
+			if *r.rate, err = edge.ParseRate(v); err != nil {
 				return cfg, fmt.Errorf("%s: %w", r.name, err)
 			}
 		}

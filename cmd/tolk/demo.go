@@ -8,17 +8,39 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/matching"
 )
 
 // demoOrganisation holds every demo user.
 const demoOrganisation = "demo"
 
+// seeder is the application the demo seeds through: the service's own
+// rules, with a clock the demo sets (to book and close interviews in the
+// past) and the demo's fixed IDs kept, so a second start finds what the
+// first seeded.
+type seeder struct {
+	app   *app.App
+	clock time.Time
+}
+
+func newSeeder(store data.Store, policy matching.Policy, now time.Time) *seeder {
+	s := &seeder{clock: now}
+	s.app = app.New(app.Config{Store: store, Policy: &policy, KeepIDs: true, Now: func() time.Time { return s.clock }})
+	return s
+}
+
 // seedDemo ensures one fictional user of each role in organisation demo,
 // gives each a fresh key (printed once, since only hashes are stored), and
-// seeds fictional interpreters that are not there yet.
-func seedDemo(ctx context.Context, store data.Store, baseURL string, now time.Time, out io.Writer) error {
-	system := data.User{ID: data.ActorSystem, Organisation: demoOrganisation}
+// seeds the fictional interpreters and the demo case that are not there
+// yet. Everything goes through the application as its users would do it
+// (the service itself creates the users, the demo coordinator records and
+// vets the interpreters, the demo social worker books), so the demo holds
+// nothing the rules would refuse.
+func seedDemo(ctx context.Context, store data.Store, policy matching.Policy, baseURL string, now time.Time, out io.Writer) error {
+	sd := newSeeder(store, policy, now)
+	admin := app.System(demoOrganisation, data.RoleAdmin)
 	users := []struct {
 		id, name string
 		role     data.Role
@@ -28,35 +50,30 @@ func seedDemo(ctx context.Context, store data.Store, baseURL string, now time.Ti
 		{"demo-social-worker", "Sam Social-Worker (fictional)", data.RoleSocialWorker},
 	}
 	keys := make([]string, len(users))
+	actors := map[data.Role]data.User{}
 	for i, du := range users {
-		key := data.NewAPIKey()
-		keys[i] = key
-		_, err := store.ReplaceUserKey(ctx, du.id, data.HashKey(key), false,
-			data.NewAuditEntry(now, system, demoOrganisation, "apikey.issued", "user", du.id))
+		key, err := sd.app.IssueKey(ctx, admin, du.id)
 		if errors.Is(err, data.ErrNotFound) {
-			err = store.CreateUser(ctx, data.User{
-				ID: du.id, Name: du.name, Email: strings.TrimPrefix(du.id, "demo-") + "@demo.tolk.invalid",
-				Role: du.role, Organisation: demoOrganisation, KeyHash: data.HashKey(key),
-				CreatedAt: data.Timestamp(now), UpdatedAt: data.Timestamp(now),
-			}, data.NewAuditEntry(now, system, demoOrganisation, "user.created", "user", du.id))
+			_, key, err = sd.app.CreateUser(ctx, admin, app.NewUser{
+				ID: du.id, Name: du.name, Email: strings.TrimPrefix(du.id, "demo-") + "@demo.tolk.invalid", Role: du.role,
+			})
 		}
 		if err != nil {
 			return fmt.Errorf("user %s: %w", du.id, err)
 		}
-	}
-	seeded := 0
-	for _, in := range demoInterpreters(now) {
-		entry := data.NewAuditEntry(now, system, data.ScopeRegister, "interpreter.created", "interpreter", in.ID)
-		switch err := store.CreateInterpreter(ctx, in, entry); {
-		case errors.Is(err, data.ErrDuplicate):
-		case err != nil:
-			return fmt.Errorf("interpreter %s: %w", in.ID, err)
-		default:
-			seeded++
+		keys[i] = key
+		if actors[du.role], err = store.User(ctx, du.id); err != nil {
+			return fmt.Errorf("user %s: %w", du.id, err)
 		}
 	}
-
-	if err := seedDemoCases(ctx, store, now, out); err != nil {
+	// The register and the case were there before the demo case's
+	// history (demo_cases.go), which begins 40 days ago.
+	sd.clock = now.Add(-demoHistory)
+	seeded, err := sd.interpreters(ctx, actors[data.RoleCoordinator], now)
+	if err != nil {
+		return err
+	}
+	if err := sd.cases(ctx, actors[data.RoleSocialWorker], now, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "tolk demo: fictional users in organisation %q, %d new fictional interpreters.\n", demoOrganisation, seeded)
@@ -71,6 +88,38 @@ func seedDemo(ctx context.Context, store data.Store, baseURL string, now time.Ti
 	fmt.Fprintf(out, "  curl -s -H \"Authorization: Bearer $CK\" $TOLK/v1/me\n")
 	fmt.Fprintf(out, "  curl -s -H \"Authorization: Bearer $SK\" \"$TOLK/v1/interpreters?language=ar\"\n")
 	return nil
+}
+
+// interpreters records the demo interpreters that are not there yet, as
+// the coordinator would, and takes each one's vetting decisions; it
+// returns how many it recorded.
+func (sd *seeder) interpreters(ctx context.Context, coordinator data.User, now time.Time) (int, error) {
+	seeded := 0
+	for i, in := range demoInterpreters(now) {
+		_, err := sd.app.CreateInterpreter(ctx, coordinator, in)
+		if errors.Is(err, data.ErrDuplicate) {
+			continue
+		}
+		if err != nil {
+			return seeded, fmt.Errorf("interpreter %s: %w", in.ID, err)
+		}
+		seeded++
+		var decisions []data.Decision
+		switch demoSpecs[i].status {
+		case data.VettingApproved:
+			decisions = []data.Decision{data.DecisionApprove}
+		case data.VettingSuspended:
+			decisions = []data.Decision{data.DecisionApprove, data.DecisionSuspend}
+		case data.VettingRejected:
+			decisions = []data.Decision{data.DecisionReject}
+		}
+		for _, d := range decisions {
+			if _, err := sd.app.DecideVetting(ctx, coordinator, in.ID, d, ""); err != nil {
+				return seeded, fmt.Errorf("vetting %s: %w", in.ID, err)
+			}
+		}
+	}
+	return seeded, nil
 }
 
 // demoSpec is one fictional interpreter, with dates as offsets in days from
@@ -128,7 +177,8 @@ var demoSpecs = []demoSpec{
 	{"Shilan Hassan", data.GenderFemale, "ckb:native", data.VettingApproved, 600, "child_protection_l2:600 abe_interviewing:0", "dpsi", "", "GB-LND", [3]int{20, 5, 5}},
 }
 
-// demoInterpreters builds the demo records as of now.
+// demoInterpreters builds the demo records as of now, as a coordinator
+// would enter them (vetting is decided after).
 func demoInterpreters(now time.Time) []data.Interpreter {
 	today := data.DateOf(now)
 	day := func(offset int) data.Date { return today.AddDays(offset) }
@@ -143,14 +193,9 @@ func demoInterpreters(now time.Time) []data.Interpreter {
 			Regions:    strings.Fields(sp.regions),
 			Agreements: data.Agreements{ConfidentialitySigned: day(-400 + i)},
 			Experience: data.Experience{ChildInterviews: sp.exp[0], TraffickingCases: sp.exp[1], Years: sp.exp[2]},
-			Vetting:    data.Vetting{Status: sp.status},
-			Version:    1, CreatedAt: data.Timestamp(now), UpdatedAt: data.Timestamp(now),
 		}
 		if i%4 == 3 {
 			in.Modalities = append(in.Modalities, data.ModalityPhone)
-		}
-		if sp.status != data.VettingPending {
-			in.Vetting.DecidedBy, in.Vetting.DecidedAt = "demo-coordinator", data.Timestamp(now)
 		}
 		for _, l := range strings.Fields(sp.langs) {
 			tag, prof, _ := strings.Cut(l, ":")

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tolk/tolk/api"
+	"github.com/tolk/tolk/edge"
 )
 
 // TestTrustedProxiesConfig: TOLK_TRUSTED_PROXIES is a comma-separated list
@@ -103,7 +103,7 @@ func TestServeBehindAProxy(t *testing.T) {
 
 // TestRateLimitConfig: TOLK_RATE_LIMIT_PER_KEY, _PER_ADDRESS and _PER_FEED
 // take "N/s|m|h" with an optional "burst=B" (default: ten seconds' worth);
-// unset, they are api's defaults; a bad value stops the start with an
+// unset, they are edge's defaults; a bad value stops the start with an
 // error naming the variable. The configuration log shows them.
 func TestRateLimitConfig(t *testing.T) {
 	env := map[string]string{"TOLK_RATE_LIMIT_PER_KEY": "1200/m", "TOLK_RATE_LIMIT_PER_FEED": " 30/h  burst=5 "}
@@ -111,13 +111,13 @@ func TestRateLimitConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (api.Rate{N: 1200, Per: time.Minute, Burst: 200}); cfg.PerKey != want {
+	if want := (edge.Rate{N: 1200, Per: time.Minute, Burst: 200}); cfg.PerKey != want {
 		t.Errorf("PerKey = %+v, want %+v", cfg.PerKey, want)
 	}
-	if cfg.PerAddress != api.DefaultPerAddress {
-		t.Errorf("PerAddress = %+v, want the default %+v", cfg.PerAddress, api.DefaultPerAddress)
+	if cfg.PerAddress != edge.DefaultPerAddress {
+		t.Errorf("PerAddress = %+v, want the default %+v", cfg.PerAddress, edge.DefaultPerAddress)
 	}
-	if want := (api.Rate{N: 30, Per: time.Hour, Burst: 5}); cfg.PerFeed != want {
+	if want := (edge.Rate{N: 30, Per: time.Hour, Burst: 5}); cfg.PerFeed != want {
 		t.Errorf("PerFeed = %+v, want %+v", cfg.PerFeed, want)
 	}
 	var buf bytes.Buffer
@@ -127,15 +127,15 @@ func TestRateLimitConfig(t *testing.T) {
 			t.Errorf("the configuration log lacks %s: %s", want, buf.String())
 		}
 	}
-	for in, want := range map[string]api.Rate{
-		"600/m":                   api.DefaultPerKey,
-		"60/m burst=20":           api.DefaultPerFeed,
+	for in, want := range map[string]edge.Rate{
+		"600/m":                   edge.DefaultPerKey,
+		"60/m burst=20":           edge.DefaultPerFeed,
 		"10/s":                    {N: 10, Per: time.Second, Burst: 100},
 		"1/h":                     {N: 1, Per: time.Hour, Burst: 1},
 		"6/m burst=1":             {N: 6, Per: time.Minute, Burst: 1},
 		"1000000/s burst=1000000": {N: 1_000_000, Per: time.Second, Burst: 1_000_000},
 	} {
-		if got, err := api.ParseRate(in); err != nil || got != want {
+		if got, err := edge.ParseRate(in); err != nil || got != want {
 			t.Errorf("ParseRate(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}

@@ -10,22 +10,25 @@ import (
 	"os"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
 	"github.com/tolk/tolk"
 	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/app"
-	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/edge"
 	"github.com/tolk/tolk/matching"
 	"github.com/tolk/tolk/web"
 )
 
-// shutdownGrace is how long in-flight requests may run after a stop signal.
-const shutdownGrace = 15 * time.Second
+// shutdownGrace is how long in-flight requests may run after a stop
+// signal; drainGrace how long the workers then have to finish.
+const (
+	shutdownGrace = 15 * time.Second
+	drainGrace    = 10 * time.Second
+)
 
-// run is the whole program: config → logger → store → app → api → serve → shutdown.
-// It returns when ctx ends (SIGINT/SIGTERM) and every in-flight request has
-// finished, or on a start-up error.
+// run is the whole program: config → logger → store → app → edge + api +
+// web → workers → serve → shutdown (stop serving, drain the workers, close
+// the store). It returns when ctx ends (SIGINT/SIGTERM) and every in-flight
+// request and worker has finished, or on a start-up error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
@@ -66,7 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, store, listenURL(ln.Addr()), now, stdout); err != nil {
+		if err := seedDemo(ctx, store, policy, listenURL(ln.Addr()), now, stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -75,16 +78,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if baseURL == "" {
 		baseURL = listenURL(ln.Addr()) // unset: where the service really listens
 	}
-	pages, err := web.New(web.Config{App: application, Logger: log, BaseURL: baseURL, OIDC: cfg.OIDC})
+	server := edge.New(edge.Config{Logger: log, RateLimits: cfg.RateLimits, TrustedProxies: cfg.TrustedProxies,
+		PerKey: cfg.PerKey, PerAddress: cfg.PerAddress, PerFeed: cfg.PerFeed})
+	pages, err := web.New(web.Config{App: application, Guard: server, Logger: log, BaseURL: baseURL, OIDC: cfg.OIDC})
 	if err != nil {
 		return err
 	}
-	server := api.New(api.Config{App: application, Logger: log, RateLimits: cfg.RateLimits, OpenAPI: tolk.OpenAPI, BaseURL: baseURL,
-		TrustedProxies: cfg.TrustedProxies, PerKey: cfg.PerKey, PerAddress: cfg.PerAddress, PerFeed: cfg.PerFeed,
-		Pages: func(r fiber.Router, g api.Guard) { pages.Mount(r, g) }})
+	server.Mount(api.New(api.Config{App: application, Guard: server, Logger: log, OpenAPI: tolk.OpenAPI, BaseURL: baseURL}))
+	server.Mount(pages) // every path the API does not own
+
+	work := startWorkers(ctx, log, background(store, application, log)...)
+	defer func() { // before the store closes, after the server has stopped
+		drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainGrace)
+		defer cancel()
+		if err := work.stop(drainCtx); err != nil {
+			log.Error("draining workers", "error", err.Error())
+		}
+	}()
+
 	log.Info("listening", "addr", ln.Addr().String())
 	served := make(chan error, 1)
-	go func() { served <- api.Serve(server, ln) }()
+	go func() { served <- server.Serve(ln) }()
 
 	select {
 	case err := <-served:
@@ -94,13 +108,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log.Info("shutting down: finishing in-flight requests")
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	if err := server.ShutdownWithContext(shutCtx); err != nil {
+	if err := server.Shutdown(shutCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
-	log.Info("stopped")
+	log.Info("stopped serving: draining workers, closing the store")
 	return nil
 }
 
@@ -131,9 +145,6 @@ func loadPolicy(path string) (matching.Policy, error) {
 	p, err := matching.ParsePolicy(b)
 	if err != nil {
 		return matching.Policy{}, fmt.Errorf("TOLK_POLICY %s: %w", path, err)
-	}
-	if p.TravelBuffer > data.MaxBuffer {
-		return matching.Policy{}, fmt.Errorf("TOLK_POLICY %s: travelBuffer: must be at most %v", path, data.MaxBuffer)
 	}
 	return p, nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/data/bolt"
+	"github.com/tolk/tolk/matching"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -293,26 +294,41 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-func TestDemoInterpretersAreValid(t *testing.T) {
-	ins := demoInterpreters(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
-	if len(ins) < 30 {
-		t.Errorf("%d demo interpreters, want about 30", len(ins))
+// TestDemoSeedsThroughTheRules seeds the demo twice into one store: it
+// goes through the application, so what it stores passed the rules (a
+// record the rules refuse would stop the seeding), it holds every vetting
+// status and the languages the walk-throughs use, and a second start adds
+// nothing but new keys.
+func TestDemoSeedsThroughTheRules(t *testing.T) {
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close(t.Context())
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	for run := range 2 {
+		var out bytes.Buffer
+		if err := seedDemo(t.Context(), store, matching.DefaultPolicy(), "http://localhost:8080", now, &out); err != nil {
+			t.Fatalf("seeding, run %d: %v", run+1, err)
+		}
+		if want := []string{"35 new fictional", "0 new fictional"}[run]; !strings.Contains(out.String(), want) {
+			t.Errorf("run %d printed %q, want %q", run+1, out.String(), want)
+		}
+	}
+	page, err := store.ListInterpreters(t.Context(), data.InterpreterQuery{Limit: data.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
 	}
 	bases := map[string]bool{}
 	statuses := map[data.VettingStatus]int{}
-	for _, in := range ins {
-		before := fmt.Sprint(in)
-		in.Normalize()
-		if fmt.Sprint(in) != before {
-			t.Errorf("%s is not in normal form", in.ID)
-		}
-		if err := in.Validate(); err != nil {
-			t.Errorf("%s: %v", in.ID, err)
-		}
+	for _, in := range page.Items {
 		for _, l := range in.Languages {
 			bases[data.Macrolanguage(l.Tag)] = true
 		}
 		statuses[in.Vetting.Status]++
+	}
+	if len(page.Items) != len(demoSpecs) {
+		t.Errorf("%d demo interpreters stored, want %d", len(page.Items), len(demoSpecs))
 	}
 	for _, want := range []string{"ti", "ar", "sq", "ku", "vi", "ps", "fa", "ro"} {
 		if !bases[want] {
@@ -321,6 +337,18 @@ func TestDemoInterpretersAreValid(t *testing.T) {
 	}
 	if len(statuses) != 4 {
 		t.Errorf("demo vetting statuses %v, want all four", statuses)
+	}
+	bookings, err := store.ListBookings(t.Context(), data.BookingQuery{Organisation: demoOrganisation, CaseID: demoCaseID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range bookings.Items {
+		got = append(got, b.ID+" "+string(b.Status))
+	}
+	want := []string{"demo-booking-01 completed", "demo-booking-02 completed", "demo-booking-03 confirmed"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("the demo case's history %v, want %v", got, want)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data/bolt"
+	"github.com/tolk/tolk/edge"
 )
 
 // serveSeeded seeds a small store in a temporary directory, serves the API
@@ -27,15 +29,19 @@ func serveSeeded(t *testing.T) (base, seededPath string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	server := api.New(api.Config{App: app.New(app.Config{Store: store}), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	server := edge.New(edge.Config{Logger: log})
+	server.Mount(api.New(api.Config{App: app.New(app.Config{Store: store}), Guard: server, Logger: log}))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	served := make(chan error, 1)
-	go func() { served <- api.Serve(server, ln) }()
+	go func() { served <- server.Serve(ln) }()
 	t.Cleanup(func() {
-		if err := server.ShutdownWithTimeout(5 * time.Second); err != nil {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), 5*time.Second)
+		defer cancel()
+		if err := server.Shutdown(ctx); err != nil {
 			t.Error(err)
 		}
 		<-served

@@ -28,7 +28,7 @@ func seed(ctx context.Context, s *bolt.Store, v volume, now time.Time) (seeded, 
 		*u.key = data.NewAPIKey()
 		user := data.User{ID: u.id, Name: "Bench " + string(u.role), Email: u.id + "@bench.tolk.invalid", Role: u.role,
 			Organisation: benchOrganisation, KeyHash: data.HashKey(*u.key), CreatedAt: stamp, UpdatedAt: stamp}
-		if err := s.CreateUser(ctx, user, data.NewAuditEntry(now, system, benchOrganisation, "user.created", "user", user.ID)); err != nil {
+		if err := s.CreateUser(ctx, user, data.Audited(data.NewAuditEntry(now, system, benchOrganisation, data.ActionUserCreated, data.EntityUser, user.ID))); err != nil {
 			return res, err
 		}
 	}
@@ -67,7 +67,7 @@ func seed(ctx context.Context, s *bolt.Store, v volume, now time.Time) (seeded, 
 			in.Languages = in.Languages[1:]
 		}
 		ids[i] = in.ID
-		if err := s.CreateInterpreter(ctx, in, data.NewAuditEntry(now, system, data.ScopeRegister, "interpreter.created", "interpreter", in.ID)); err != nil {
+		if err := s.CreateInterpreter(ctx, in, data.Audited(data.NewAuditEntry(now, system, data.ScopeRegister, data.ActionInterpreterCreated, data.EntityInterpreter, in.ID))); err != nil {
 			return res, fmt.Errorf("interpreter %d: %w", i, err)
 		}
 	}
@@ -85,7 +85,7 @@ func seed(ctx context.Context, s *bolt.Store, v volume, now time.Time) (seeded, 
 			CreatedBy: "bench-social-worker", Version: 1, CreatedAt: stamp, UpdatedAt: stamp,
 		}
 		cases[i] = c
-		if err := s.CreateCase(ctx, c, data.NewAuditEntry(now, system, benchOrganisation, "case.created", "case", c.ID)); err != nil {
+		if err := s.CreateCase(ctx, c, data.Audited(data.NewAuditEntry(now, system, benchOrganisation, data.ActionCaseCreated, data.EntityCase, c.ID))); err != nil {
 			return res, fmt.Errorf("case %d: %w", i, err)
 		}
 	}
@@ -120,7 +120,7 @@ func seed(ctx context.Context, s *bolt.Store, v volume, now time.Time) (seeded, 
 				b.Status = data.BookingCompleted
 				b.Outcome = &data.Outcome{Attended: true, ChildComfortable: r.IntN(10) > 0, RecordedBy: "bench-social-worker", RecordedAt: end}
 			}
-			if err := s.CreateBooking(ctx, b, data.NewAuditEntry(now, system, benchOrganisation, "booking.created", "booking", b.ID)); err != nil {
+			if err := s.CreateBooking(ctx, b, data.Audited(data.NewAuditEntry(now, system, benchOrganisation, data.ActionBookingCreated, data.EntityBooking, b.ID))); err != nil {
 				return res, fmt.Errorf("booking %d: %w", n, err)
 			}
 			n++

@@ -60,8 +60,8 @@ func runStoreBookings(ctx context.Context, args []string, out io.Writer) error {
 			Version: 1, CreatedAt: data.Timestamp(now), UpdatedAt: data.Timestamp(now),
 		}
 		b.End = b.Start.Add(bookingLength)
-		audit := data.NewAuditEntry(now, booker, benchOrganisation, "booking.created", "booking", b.ID)
-		if err := s.CreateBooking(ctx, b, audit); err != nil {
+		ch := data.Audited(data.NewAuditEntry(now, booker, benchOrganisation, data.ActionBookingCreated, data.EntityBooking, b.ID))
+		if err := s.CreateBooking(ctx, b, ch); err != nil {
 			return err.Error(), true
 		}
 		return "", true

@@ -48,19 +48,20 @@ type auditRecord struct {
 func fromEntry(e data.AuditEntry) auditRecord {
 	return auditRecord{
 		ID: e.ID, At: encodeTime(e.At), Actor: e.Actor, Organisation: e.Organisation, Scope: e.Scope,
-		Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID,
+		Action: string(e.Action), EntityType: string(e.EntityType), EntityID: e.EntityID,
 	}
 }
 
 func (r auditRecord) toEntry() data.AuditEntry {
 	return data.AuditEntry{
 		ID: r.ID, At: decodeTime(r.At), Actor: r.Actor, Organisation: r.Organisation, Scope: r.Scope,
-		Action: r.Action, EntityType: r.EntityType, EntityID: r.EntityID,
+		Action: data.Action(r.Action), EntityType: data.EntityType(r.EntityType), EntityID: r.EntityID,
 	}
 }
 
 // putAudit stores e and its index entries in tx; ErrDuplicate when its ID is
-// taken, which rolls back the whole transaction.
+// taken, which rolls back the whole transaction. Writes land entries
+// through putChange, which calls it for each entry of their change.
 func putAudit(tx *bolt.Tx, e data.AuditEntry) error {
 	b := tx.Bucket(bucketAudit)
 	if b.Get([]byte(e.ID)) != nil {
@@ -76,11 +77,6 @@ func putAudit(tx *bolt.Tx, e data.AuditEntry) error {
 		return err
 	}
 	return put(b, e.ID, fromEntry(e))
-}
-
-// AppendAudit stores e under its ID with its index entries.
-func (s *Store) AppendAudit(ctx context.Context, e data.AuditEntry) error {
-	return s.update(ctx, func(tx *bolt.Tx) error { return putAudit(tx, e) })
 }
 
 // ListAudit reads the page's IDs off an index, newest first, then the page's

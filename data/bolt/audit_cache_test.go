@@ -16,8 +16,8 @@ func TestNewestOfScopesNeverStale(t *testing.T) {
 	actor := data.User{ID: "u-1", Organisation: "north"}
 	add := func(scope string) data.AuditEntry {
 		at = at.Add(time.Millisecond)
-		e := data.NewAuditEntry(at, actor, scope, "booking.created", "booking", "b-1")
-		if err := s.AppendAudit(ctx, e); err != nil {
+		e := data.NewAuditEntry(at, actor, scope, data.ActionBookingCreated, data.EntityBooking, "b-1")
+		if err := s.AppendChange(ctx, data.Audited(e)); err != nil {
 			t.Fatal(err)
 		}
 		return e

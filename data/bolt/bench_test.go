@@ -48,12 +48,7 @@ func seed(tb testing.TB, s *Store, ins []data.Interpreter, entries []data.AuditE
 	}
 	for chunk := range slices.Chunk(entries, 4*batch) {
 		if err := s.db.Update(func(tx *bolt.Tx) error {
-			for _, e := range chunk {
-				if err := putAudit(tx, e); err != nil {
-					return err
-				}
-			}
-			return nil
+			return putChange(tx, data.Audited(chunk...))
 		}); err != nil {
 			tb.Fatal(err)
 		}
@@ -121,7 +116,7 @@ func benchAudit(n int) []data.AuditEntry {
 		scope := scopes[i%len(scopes)]
 		entries[i] = data.AuditEntry{
 			ID: data.NewID(at), At: at, Actor: "actor-1", Organisation: "north", Scope: scope,
-			Action: "interpreter.updated", EntityType: "interpreter", EntityID: entity,
+			Action: data.ActionInterpreterUpdated, EntityType: data.EntityInterpreter, EntityID: entity,
 		}
 	}
 	return entries

@@ -1,10 +1,20 @@
 // Package bolt is tolk's embedded store: one bbolt file, nothing to install.
 // Every write is one bbolt transaction, fsynced before it returns, so an
-// acknowledged write survives a crash; a change, its index entries and its
-// audit entry land in that one transaction. Listings seek secondary index
-// buckets (see index.go) instead of walking records. bbolt allows one
-// process per file; a second process fails fast with ErrLocked instead of
-// waiting.
+// acknowledged write survives a crash; a record, its index entries and
+// everything in its data.Change (see putChange) land in that one
+// transaction, or none of them does.
+//
+// bbolt runs one write transaction at a time, so an update function
+// (data.Update) runs inside the transaction that writes its result: the
+// store reads the record, calls the function, and writes what it returns
+// with no other writer in between (see updateRecord). It never loses a
+// race, so it never calls a function twice. A function must not call the
+// store (data.Update says so): a write from inside one would wait forever
+// for the transaction it runs in.
+//
+// Listings seek secondary index buckets (see index.go) instead of walking
+// records. bbolt allows one process per file; a second process fails fast
+// with ErrLocked instead of waiting.
 package bolt
 
 import (
@@ -26,8 +36,7 @@ var ErrLocked = errors.New("the database file is in use by another tolk process"
 // LockTimeout is how long Open waits for the file lock before giving up.
 const LockTimeout = time.Second
 
-// Store is a data.Store (cases, bookings, feeds and sessions included) on a
-// bbolt file.
+// Store is a data.Store on a bbolt file.
 type Store struct {
 	db   *bolt.DB
 	bulk bool // opened by OpenBulk: Close syncs
@@ -38,13 +47,7 @@ type Store struct {
 	audit        *decoded[data.AuditEntry]
 }
 
-var (
-	_ data.Store        = (*Store)(nil)
-	_ data.CaseStore    = (*Store)(nil)
-	_ data.BookingStore = (*Store)(nil)
-	_ data.FeedStore    = (*Store)(nil)
-	_ data.SessionStore = (*Store)(nil)
-)
+var _ data.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the bbolt file at path. It returns an error
 // wrapping ErrLocked when another process holds the file. A file written

@@ -42,7 +42,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := data.User{ID: "u1", Name: "A", Email: "a@example.org", Role: data.RoleAdmin, Organisation: "default", KeyHash: data.HashKey("k")}
-	if err := s.CreateUser(t.Context(), u, data.NewAuditEntry(time.Now(), u, u.Organisation, "user.created", "user", u.ID)); err != nil {
+	if err := s.CreateUser(t.Context(), u, data.Audited(data.NewAuditEntry(time.Now(), u, u.Organisation, data.ActionUserCreated, data.EntityUser, u.ID))); err != nil {
 		t.Fatal(err)
 	}
 	s.Close(t.Context())

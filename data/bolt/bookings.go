@@ -58,16 +58,16 @@ func bookingIndexes(b data.Booking) []indexEntry {
 	return out
 }
 
-// CreateBooking checks a confirmed booking against its interpreter's
-// confirmed bookings and stores it, its index entries and its audit entry,
-// all in one transaction. bbolt runs one writer at a time, so no other
-// booking can land between the check and the write.
-func (s *Store) CreateBooking(ctx context.Context, b data.Booking, audit data.AuditEntry) error {
+// CreateBooking checks a booking that holds its interpreter's time against
+// the interpreter's other such bookings and stores it, its index entries
+// and its change, all in one transaction. bbolt runs one writer at a time,
+// so no other booking can land between the check and the write.
+func (s *Store) CreateBooking(ctx context.Context, b data.Booking, ch data.Change) error {
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		if err := createBooking(tx, b); err != nil {
 			return err
 		}
-		return putAudit(tx, audit)
+		return putChange(tx, ch)
 	})
 }
 
@@ -104,52 +104,53 @@ func (s *Store) Booking(ctx context.Context, id string) (data.Booking, error) {
 	return b, err
 }
 
-// UpdateBooking compares versions, checks a confirmed booking against the
-// interpreter's other confirmed bookings, and writes the booking, the
-// difference between its old and new index entries, and its audit entry,
-// all in one transaction.
-func (s *Store) UpdateBooking(ctx context.Context, b data.Booking, audit data.AuditEntry) (data.Booking, error) {
-	var next data.Booking
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucketBookings)
-		rec, err := get[bookingRecord](bk, b.ID)
-		if err != nil {
-			return err
-		}
-		cur := rec.toBooking()
-		if cur.Version != b.Version {
-			return fmt.Errorf("booking %s at version %d, not %d: %w", b.ID, cur.Version, b.Version, data.ErrConflict)
-		}
-		if b.InterpreterID != cur.InterpreterID {
-			return invalid("interpreterId", "may not change: cancel the booking and book another")
-		}
-		if err := b.CheckStorable(); err != nil {
-			return err
-		}
-		next = b
-		next.Version++
-		next = storedBooking(next)
-		if err := checkOverlap(tx, next); err != nil {
-			return err
-		}
-		if err := writeIndexes(tx, bookingIndexes(cur), bookingIndexes(next)); err != nil {
-			return err
-		}
-		if err := put(bk, next.ID, fromBooking(next)); err != nil {
-			return err
-		}
-		return putAudit(tx, audit)
-	})
+// UpdateBooking runs fn on the booking inside one write transaction (see
+// updateRecord), checks what it returns against the store's bounds
+// (data.Booking.CheckStorable) and, when it holds its interpreter's time,
+// against the interpreter's other such bookings, and writes it at the
+// version read plus one, the difference between its old and new index
+// entries (a booking that no longer holds its time leaves
+// bookings_holding, freeing it) and fn's change. No other booking can land
+// between the check and the write.
+func (s *Store) UpdateBooking(ctx context.Context, id string, fn data.Update[data.Booking]) (data.Booking, error) {
+	return updateRecord(ctx, s, id, fn, readBooking, writeBooking)
+}
+
+// readBooking decodes the booking afresh on every call, never from the
+// cache: updateRecord hands its update function a record of its own.
+func readBooking(tx *bolt.Tx, id string) (data.Booking, error) {
+	rec, err := get[bookingRecord](tx.Bucket(bucketBookings), id)
 	if err != nil {
+		return data.Booking{}, fmt.Errorf("booking %s: %w", id, err)
+	}
+	return rec.toBooking(), nil
+}
+
+// writeBooking stores next in place of cur at cur's version plus one,
+// unless it is out of the store's bounds or blocked by another booking of
+// its interpreter (*data.OverlapError), moving its index entries.
+func writeBooking(tx *bolt.Tx, cur, next data.Booking) (data.Booking, error) {
+	if err := next.CheckStorable(); err != nil {
+		return data.Booking{}, err
+	}
+	next.Version = cur.Version + 1
+	next = storedBooking(next)
+	if err := checkOverlap(tx, next); err != nil {
+		return data.Booking{}, err
+	}
+	if err := writeIndexes(tx, bookingIndexes(cur), bookingIndexes(next)); err != nil {
+		return data.Booking{}, err
+	}
+	if err := put(tx.Bucket(bucketBookings), next.ID, fromBooking(next)); err != nil {
 		return data.Booking{}, err
 	}
 	return next, nil
 }
 
-// checkOverlap returns an *data.OverlapError naming the first confirmed
-// booking of b's interpreter, other than b, that Blocks b, when b is
-// confirmed. It reads the interpreter's bookings_confirmed entries that
-// start from MaxBookingDuration+MaxBuffer before b starts to MaxBuffer
+// checkOverlap returns an *data.OverlapError naming the first booking of
+// b's interpreter that holds its time, other than b, that Blocks b, when b
+// holds its time too. It reads the interpreter's bookings_holding entries
+// that start from MaxBookingDuration+MaxBuffer before b starts to MaxBuffer
 // after b ends, judging each by its key and value, and reads the record of
 // the one in the way only: no booking starting outside that window can
 // block b, since none lasts longer or keeps a larger buffer.

@@ -168,13 +168,15 @@ func TestOverlapWindowEdges(t *testing.T) {
 		{testBooking("before-1", "i1", benchBase.Add(-data.MaxBuffer-time.Hour+time.Millisecond), time.Hour), true},
 		{testBooking("before-0", "i1", benchBase.Add(-data.MaxBuffer-time.Hour), time.Hour), false},
 	} {
-		err := s.CreateBooking(t.Context(), tc.b, testAudit(tc.b.ID))
+		err := s.CreateBooking(t.Context(), tc.b, testChange(tc.b.ID))
 		if blocked := errors.Is(err, data.ErrOverlap); blocked != tc.blocked || (!blocked && err != nil) {
 			t.Errorf("%s: %v, blocked %v", tc.b.ID, err, tc.blocked)
 		}
 		if err == nil { // free the slot again
-			tc.b.Status = data.BookingCancelled
-			if _, err := s.UpdateBooking(t.Context(), tc.b, testAudit(tc.b.ID)); err != nil {
+			if _, err := s.UpdateBooking(t.Context(), tc.b.ID, func(b data.Booking) (data.Booking, data.Change, error) {
+				b, err := b.Cancel("free the slot again", benchBase)
+				return b, testChange(b.ID), err
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -193,7 +195,7 @@ func TestCheckStorable(t *testing.T) {
 		b     data.Booking
 		field string
 	}{{long, "end"}, {wide, "buffer"}, {far, "start"}} {
-		err := s.CreateBooking(t.Context(), tc.b, testAudit(tc.b.ID))
+		err := s.CreateBooking(t.Context(), tc.b, testChange(tc.b.ID))
 		if fe, ok := errors.AsType[*data.ValidationError](err); !ok || fe.Errors[0].Field != tc.field {
 			t.Errorf("%s: %v, want a ValidationError on %s", tc.b.ID, err, tc.field)
 		}
@@ -211,7 +213,7 @@ func TestOpenBuildsBookingIndexes(t *testing.T) {
 	}
 	ctx := t.Context()
 	c := data.Case{ID: "c1", Organisation: "north", Reference: "R", Version: 1}
-	if err := s.CreateCase(ctx, c, testAudit(c.ID)); err != nil {
+	if err := s.CreateCase(ctx, c, testChange(c.ID)); err != nil {
 		t.Fatal(err)
 	}
 	held := testBooking("b1", "i1", benchBase, time.Hour)
@@ -261,7 +263,7 @@ func TestOpenBuildsBookingIndexes(t *testing.T) {
 		t.Errorf("ConfirmedBookings after the migration: %v (-want +got):\n%s", err, diff)
 	}
 	clash := testBooking("b3", "i1", benchBase.Add(30*time.Minute), time.Hour)
-	if err := s.CreateBooking(ctx, clash, testAudit(clash.ID)); !errors.Is(err, data.ErrOverlap) {
+	if err := s.CreateBooking(ctx, clash, testChange(clash.ID)); !errors.Is(err, data.ErrOverlap) {
 		t.Errorf("a clash with a booking stored before the migration: %v, want ErrOverlap", err)
 	}
 }
@@ -275,8 +277,9 @@ func testBooking(id, interpreter string, start time.Time, d time.Duration) data.
 	}
 }
 
-func testAudit(id string) data.AuditEntry {
-	return data.NewAuditEntry(benchBase, data.User{ID: "a", Organisation: "north"}, "north", "test", "booking", id)
+// testChange is the change a test writes a booking (or a case) with.
+func testChange(id string) data.Change {
+	return data.Audited(data.NewAuditEntry(benchBase, data.User{ID: "a", Organisation: "north"}, "north", data.ActionBookingCreated, data.EntityBooking, id))
 }
 
 func ids(bs []data.Booking) []string {

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -31,8 +32,16 @@ func listIDs(t *testing.T, s *Store, q data.InterpreterQuery) []string {
 // dates compares dates by value.
 var dates = cmp.Comparer(func(a, b data.Date) bool { return a == b })
 
-func interpreterAudit(id string) data.AuditEntry {
-	return data.NewAuditEntry(benchBase, data.User{ID: "a"}, data.ScopeRegister, "test", "interpreter", id)
+// interpreterChange is the change a test writes interpreter id with.
+func interpreterChange(id string) data.Change {
+	return data.Audited(data.NewAuditEntry(benchBase, data.User{ID: "a"}, data.ScopeRegister, data.ActionInterpreterUpdated, data.EntityInterpreter, id))
+}
+
+// replace is the update function that stores in, whatever is stored.
+func replace(in data.Interpreter) data.Update[data.Interpreter] {
+	return func(data.Interpreter) (data.Interpreter, data.Change, error) {
+		return in, interpreterChange(in.ID), nil
+	}
 }
 
 // TestLanguagePoolNeverStale reads a language's pool (kept decoded after the
@@ -43,7 +52,7 @@ func TestLanguagePoolNeverStale(t *testing.T) {
 	ctx := t.Context()
 	a, b := benchInterpreter(0, "ti"), benchInterpreter(1, "ti")
 	for _, in := range []data.Interpreter{a, b} {
-		if err := s.CreateInterpreter(ctx, in, interpreterAudit(in.ID)); err != nil {
+		if err := s.CreateInterpreter(ctx, in, interpreterChange(in.ID)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -62,7 +71,7 @@ func TestLanguagePoolNeverStale(t *testing.T) {
 	}
 	update := func(in data.Interpreter) data.Interpreter {
 		t.Helper()
-		got, err := s.UpdateInterpreter(ctx, in, interpreterAudit(in.ID))
+		got, err := s.UpdateInterpreter(ctx, in.ID, replace(in))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,20 +95,28 @@ func TestLanguagePoolNeverStale(t *testing.T) {
 	check("moved to another language", data.InterpreterQuery{LanguageKey: "am"}, a)
 
 	c := benchInterpreter(2, "ti")
-	if err := s.CreateInterpreter(ctx, c, interpreterAudit(c.ID)); err != nil {
+	if err := s.CreateInterpreter(ctx, c, interpreterChange(c.ID)); err != nil {
 		t.Fatal(err)
 	}
 	check("another created", ti, b, c)
 
-	// A failed write (a stale version) changes nothing, and the pool
-	// still answers.
-	stale := b
-	stale.Version = 1
-	stale.Vetting.Status = data.VettingApproved
-	if _, err := s.UpdateInterpreter(ctx, stale, interpreterAudit(b.ID)); err == nil {
-		t.Fatal("an update at a stale version succeeded")
+	// A write its function refuses changes nothing, nor does one that
+	// finds nothing to change, and the pool still answers.
+	refused := errors.New("refused")
+	for _, fnErr := range []error{refused, data.ErrNoChange} {
+		_, err := s.UpdateInterpreter(ctx, b.ID, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
+			cur.Vetting.Status = data.VettingApproved
+			return cur, interpreterChange(cur.ID), fnErr
+		})
+		want := fnErr
+		if fnErr == data.ErrNoChange {
+			want = nil
+		}
+		if err != want {
+			t.Fatalf("an update whose function returned %v: %v, want %v", fnErr, err, want)
+		}
+		check(fmt.Sprintf("after an update whose function returned %v", fnErr), ti, b, c)
 	}
-	check("after a refused update", ti, b, c)
 
 	// What a caller does to the records it got never reaches the pool.
 	page, err := s.ListInterpreters(ctx, ti)
@@ -126,7 +143,7 @@ func TestLanguagePoolOlderSnapshot(t *testing.T) {
 	s := openBench(t)
 	ctx := t.Context()
 	a := benchInterpreter(0, "ti")
-	if err := s.CreateInterpreter(ctx, a, interpreterAudit(a.ID)); err != nil {
+	if err := s.CreateInterpreter(ctx, a, interpreterChange(a.ID)); err != nil {
 		t.Fatal(err)
 	}
 	// Make room in the file first: a write needing a larger mapping would
@@ -149,7 +166,7 @@ func TestLanguagePoolOlderSnapshot(t *testing.T) {
 	}
 	defer old.Rollback()
 	a.Vetting.Status = data.VettingSuspended
-	if a, err = s.UpdateInterpreter(ctx, a, interpreterAudit(a.ID)); err != nil {
+	if a, err = s.UpdateInterpreter(ctx, a.ID, replace(a)); err != nil {
 		t.Fatal(err)
 	}
 	if got := listIDs(t, s, data.InterpreterQuery{LanguageKey: "ti"}); len(got) != 1 || got[0] != a.ID+" "+a.Name+" suspended" {
@@ -226,7 +243,7 @@ func TestPoolPagesMatchIndex(t *testing.T) {
 		}
 		cur.Vetting.Status = data.VettingStatuses[r.IntN(len(data.VettingStatuses))]
 		cur.Languages[0].Tag = tags[(i+r.IntN(2))%len(tags)]
-		if _, err := s.UpdateInterpreter(ctx, cur, interpreterAudit(cur.ID)); err != nil {
+		if _, err := s.UpdateInterpreter(ctx, cur.ID, replace(cur)); err != nil {
 			t.Fatal(err)
 		}
 		if i%5 == 0 {
@@ -283,7 +300,7 @@ func TestLanguagePoolConcurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 		cur.Vetting.Status = []data.VettingStatus{data.VettingSuspended, data.VettingApproved}[i%2]
-		if _, err := s.UpdateInterpreter(ctx, cur, interpreterAudit(cur.ID)); err != nil {
+		if _, err := s.UpdateInterpreter(ctx, cur.ID, replace(cur)); err != nil {
 			t.Fatal(err)
 		}
 	}

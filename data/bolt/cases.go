@@ -94,9 +94,9 @@ func (r caseRecord) toCase() data.Case {
 	return c
 }
 
-// CreateCase stores a new case, its index entry and its audit entry in one
+// CreateCase stores a new case, its index entry and its change in one
 // transaction.
-func (s *Store) CreateCase(ctx context.Context, c data.Case, audit data.AuditEntry) error {
+func (s *Store) CreateCase(ctx context.Context, c data.Case, ch data.Change) error {
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketCases)
 		if b.Get([]byte(c.ID)) != nil {
@@ -108,7 +108,7 @@ func (s *Store) CreateCase(ctx context.Context, c data.Case, audit data.AuditEnt
 		if err := put(b, c.ID, fromCase(c)); err != nil {
 			return err
 		}
-		return putAudit(tx, audit)
+		return putChange(tx, ch)
 	})
 }
 
@@ -123,31 +123,33 @@ func (s *Store) Case(ctx context.Context, id string) (data.Case, error) {
 	return c, err
 }
 
-// UpdateCase compares versions and writes the case, the difference between
-// its old and new index entries, and its audit entry in one transaction.
-func (s *Store) UpdateCase(ctx context.Context, c data.Case, audit data.AuditEntry) (data.Case, error) {
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketCases)
-		cur, err := get[caseRecord](b, c.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Version != c.Version {
-			return fmt.Errorf("case %s at version %d, not %d: %w", c.ID, cur.Version, c.Version, data.ErrConflict)
-		}
-		c.Version++
-		if err := writeIndexes(tx, caseIndexes(cur.toCase()), caseIndexes(c)); err != nil {
-			return err
-		}
-		if err := put(b, c.ID, fromCase(c)); err != nil {
-			return err
-		}
-		return putAudit(tx, audit)
-	})
+// UpdateCase runs fn on the case inside one write transaction (see
+// updateRecord) and writes what it returns at the version read plus one,
+// the difference between its old and new index entries, and fn's change.
+func (s *Store) UpdateCase(ctx context.Context, id string, fn data.Update[data.Case]) (data.Case, error) {
+	return updateRecord(ctx, s, id, fn, readCase, writeCase)
+}
+
+func readCase(tx *bolt.Tx, id string) (data.Case, error) {
+	rec, err := get[caseRecord](tx.Bucket(bucketCases), id)
 	if err != nil {
+		return data.Case{}, fmt.Errorf("case %s: %w", id, err)
+	}
+	return rec.toCase(), nil
+}
+
+// writeCase stores next in place of cur at cur's version plus one, moving
+// its index entries.
+func writeCase(tx *bolt.Tx, cur, next data.Case) (data.Case, error) {
+	next.Version = cur.Version + 1
+	if err := writeIndexes(tx, caseIndexes(cur), caseIndexes(next)); err != nil {
 		return data.Case{}, err
 	}
-	return fromCase(c).toCase(), nil
+	rec := fromCase(next)
+	if err := put(tx.Bucket(bucketCases), next.ID, rec); err != nil {
+		return data.Case{}, err
+	}
+	return rec.toCase(), nil
 }
 
 // ListCases returns an organisation's cases newest first, walking the

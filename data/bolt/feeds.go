@@ -64,8 +64,8 @@ func (r feedRecord) toFeed() data.Feed {
 }
 
 // CreateFeed stores a new feed at version 1, its token hash as a unique
-// key, its owner's index entry and its audit entry in one transaction.
-func (s *Store) CreateFeed(ctx context.Context, f data.Feed, audit data.AuditEntry) error {
+// key, its owner's index entry and its change in one transaction.
+func (s *Store) CreateFeed(ctx context.Context, f data.Feed, ch data.Change) error {
 	if f.TokenHash == "" {
 		return invalid("tokenHash", "is required")
 	}
@@ -81,7 +81,7 @@ func (s *Store) CreateFeed(ctx context.Context, f data.Feed, audit data.AuditEnt
 		if err := put(b, f.ID, fromFeed(f)); err != nil {
 			return err
 		}
-		return putAudit(tx, audit)
+		return putChange(tx, ch)
 	})
 }
 
@@ -117,35 +117,38 @@ func (s *Store) FeedByTokenHash(ctx context.Context, tokenHash string) (data.Fee
 	return f, err
 }
 
-// UpdateFeed compares versions and writes the feed, the difference between
-// its old and new index entries, and its audit entry in one transaction.
-// A token hash that another feed holds is data.ErrDuplicate.
-func (s *Store) UpdateFeed(ctx context.Context, f data.Feed, audit data.AuditEntry) (data.Feed, error) {
-	if f.TokenHash == "" {
+// UpdateFeed runs fn on the feed inside one write transaction (see
+// updateRecord) and writes what it returns at the version read plus one,
+// the difference between its old and new index entries, and fn's change.
+// A token hash that another feed holds is data.ErrDuplicate; none at all
+// is a *data.ValidationError.
+func (s *Store) UpdateFeed(ctx context.Context, id string, fn data.Update[data.Feed]) (data.Feed, error) {
+	return updateRecord(ctx, s, id, fn, readFeed, writeFeed)
+}
+
+func readFeed(tx *bolt.Tx, id string) (data.Feed, error) {
+	rec, err := get[feedRecord](tx.Bucket(bucketFeeds), id)
+	if err != nil {
+		return data.Feed{}, fmt.Errorf("feed %s: %w", id, err)
+	}
+	return rec.toFeed(), nil
+}
+
+// writeFeed stores next in place of cur at cur's version plus one, moving
+// its index entries.
+func writeFeed(tx *bolt.Tx, cur, next data.Feed) (data.Feed, error) {
+	if next.TokenHash == "" {
 		return data.Feed{}, invalid("tokenHash", "is required")
 	}
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketFeeds)
-		cur, err := get[feedRecord](b, f.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Version != f.Version {
-			return fmt.Errorf("feed %s at version %d, not %d: %w", f.ID, cur.Version, f.Version, data.ErrConflict)
-		}
-		f.Version++
-		if err := writeIndexes(tx, feedIndexes(cur.toFeed()), feedIndexes(f)); err != nil {
-			return err
-		}
-		if err := put(b, f.ID, fromFeed(f)); err != nil {
-			return err
-		}
-		return putAudit(tx, audit)
-	})
-	if err != nil {
+	next.Version = cur.Version + 1
+	if err := writeIndexes(tx, feedIndexes(cur), feedIndexes(next)); err != nil {
 		return data.Feed{}, err
 	}
-	return fromFeed(f).toFeed(), nil
+	rec := fromFeed(next)
+	if err := put(tx.Bucket(bucketFeeds), next.ID, rec); err != nil {
+		return data.Feed{}, err
+	}
+	return rec.toFeed(), nil
 }
 
 // ListFeeds reads the page's IDs off the owner's feeds_by_owner entries,

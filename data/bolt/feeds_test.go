@@ -24,7 +24,7 @@ func TestOpenBuildsFeedIndexes(t *testing.T) {
 	working := data.Feed{ID: "f1", Organisation: "north", Owner: "sw-1", Scope: data.FeedMine, TokenHash: data.HashKey("t1"), Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase}
 	revoked := data.Feed{ID: "f2", Organisation: "north", Owner: "sw-1", Scope: data.FeedOrganisation, TokenHash: data.HashKey("t2"), RevokedAt: benchBase, Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase}
 	for _, f := range []data.Feed{working, revoked} {
-		if err := s.CreateFeed(ctx, f, testAudit(f.ID)); err != nil {
+		if err := s.CreateFeed(ctx, f, testChange(f.ID)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -56,7 +56,7 @@ func TestOpenBuildsFeedIndexes(t *testing.T) {
 		t.Errorf("ListFeeds after the migration: %+v, %v", page.Items, err)
 	}
 	taken := data.Feed{ID: "f3", Owner: "sw-2", TokenHash: revoked.TokenHash, Version: 1}
-	if err := s.CreateFeed(ctx, taken, testAudit(taken.ID)); !errors.Is(err, data.ErrDuplicate) {
+	if err := s.CreateFeed(ctx, taken, testChange(taken.ID)); !errors.Is(err, data.ErrDuplicate) {
 		t.Errorf("a revoked feed's token hash given to another feed after the migration: %v, want ErrDuplicate", err)
 	}
 }

@@ -73,12 +73,12 @@ func TestOpenBuildsMissingIndexes(t *testing.T) {
 	ctx := t.Context()
 	ti, ar := benchInterpreter(1, "ti"), benchInterpreter(4, "ar") // 4: pending
 	for _, in := range []data.Interpreter{ti, ar} {
-		if err := s.CreateInterpreter(ctx, in, data.NewAuditEntry(benchBase, data.User{ID: "a"}, data.ScopeRegister, "interpreter.created", "interpreter", in.ID)); err != nil {
+		if err := s.CreateInterpreter(ctx, in, interpreterChange(in.ID)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	u := data.User{ID: "u1", Name: "A", Email: "a@example.org", Role: data.RoleAdmin, Organisation: "north", KeyHash: data.HashKey("k")}
-	if err := s.CreateUser(ctx, u, data.NewAuditEntry(benchBase, u, "north", "user.created", "user", u.ID)); err != nil {
+	if err := s.CreateUser(ctx, u, data.Audited(data.NewAuditEntry(benchBase, u, "north", data.ActionUserCreated, data.EntityUser, u.ID))); err != nil {
 		t.Fatal(err)
 	}
 	// Make the file look like the previous version's: no index buckets but
@@ -151,7 +151,7 @@ func TestOpenBuildsMissingIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	old.Languages = []data.LanguageSkill{{Tag: "am", Proficiency: data.ProficiencyNative}}
-	if _, err := s.UpdateInterpreter(ctx, old, data.NewAuditEntry(benchBase, u, data.ScopeRegister, "interpreter.updated", "interpreter", old.ID)); err != nil {
+	if _, err := s.UpdateInterpreter(ctx, old.ID, replace(old)); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{ti.ID}, listed(data.InterpreterQuery{LanguageKey: "ti"})); diff != "" {

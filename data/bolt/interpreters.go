@@ -49,14 +49,14 @@ func interpreterIndexes(in data.Interpreter) []indexEntry {
 	return out
 }
 
-// CreateInterpreter stores a new record, its index entries and its audit
-// entry in one transaction.
-func (s *Store) CreateInterpreter(ctx context.Context, in data.Interpreter, audit data.AuditEntry) error {
+// CreateInterpreter stores a new record, its index entries and its change
+// in one transaction.
+func (s *Store) CreateInterpreter(ctx context.Context, in data.Interpreter, ch data.Change) error {
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		if err := createInterpreter(tx, in); err != nil {
 			return err
 		}
-		return putAudit(tx, audit)
+		return putChange(tx, ch)
 	})
 }
 
@@ -102,36 +102,40 @@ func (s *Store) Interpreter(ctx context.Context, id string) (data.Interpreter, e
 	return in, err
 }
 
-// UpdateInterpreter compares versions and writes the record, the difference
-// between its old and new index entries, and its audit entry in one
-// transaction; bbolt serialises writers, so of two with the same version one
-// sees the other's write.
-func (s *Store) UpdateInterpreter(ctx context.Context, in data.Interpreter, audit data.AuditEntry) (data.Interpreter, error) {
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketInterpreters)
-		cur, err := get[interpreterRecord](b, in.ID)
-		if err != nil {
-			return err
-		}
-		if cur.Version != in.Version {
-			return fmt.Errorf("interpreter %s at version %d, not %d: %w", in.ID, cur.Version, in.Version, data.ErrConflict)
-		}
-		in.Version++
-		if err := changedInterpreters(tx); err != nil {
-			return err
-		}
-		if err := writeIndexes(tx, interpreterIndexes(cur.toInterpreter()), interpreterIndexes(in)); err != nil {
-			return err
-		}
-		if err := put(b, in.ID, fromInterpreter(in)); err != nil {
-			return err
-		}
-		return putAudit(tx, audit)
-	})
+// UpdateInterpreter runs fn on the record inside one write transaction
+// (see updateRecord) and writes what it returns at the version read plus
+// one, the difference between its old and new index entries, and fn's
+// change. The write moves the records' version (changedInterpreters), so
+// no language pool read before it is served after it.
+func (s *Store) UpdateInterpreter(ctx context.Context, id string, fn data.Update[data.Interpreter]) (data.Interpreter, error) {
+	return updateRecord(ctx, s, id, fn, readInterpreter, writeInterpreter)
+}
+
+// readInterpreter decodes the record afresh on every call, never from the
+// cache: updateRecord hands its update function a record of its own.
+func readInterpreter(tx *bolt.Tx, id string) (data.Interpreter, error) {
+	rec, err := get[interpreterRecord](tx.Bucket(bucketInterpreters), id)
 	if err != nil {
+		return data.Interpreter{}, fmt.Errorf("interpreter %s: %w", id, err)
+	}
+	return rec.toInterpreter(), nil
+}
+
+// writeInterpreter stores next in place of cur at cur's version plus one,
+// moving its index entries.
+func writeInterpreter(tx *bolt.Tx, cur, next data.Interpreter) (data.Interpreter, error) {
+	next.Version = cur.Version + 1
+	if err := changedInterpreters(tx); err != nil {
 		return data.Interpreter{}, err
 	}
-	return fromInterpreter(in).toInterpreter(), nil
+	if err := writeIndexes(tx, interpreterIndexes(cur), interpreterIndexes(next)); err != nil {
+		return data.Interpreter{}, err
+	}
+	rec := fromInterpreter(next)
+	if err := put(tx.Bucket(bucketInterpreters), next.ID, rec); err != nil {
+		return data.Interpreter{}, err
+	}
+	return rec.toInterpreter(), nil
 }
 
 // ListInterpreters reads the page's IDs off the index that fits q, then

@@ -61,9 +61,9 @@ func (r sessionRecord) toSession() data.Session {
 }
 
 // CreateSession stores a new session, its user's index entry (unless it
-// has already ended) and its audit entry in one transaction. A session
-// without an ID or a user is a *data.ValidationError.
-func (s *Store) CreateSession(ctx context.Context, sess data.Session, audit data.AuditEntry) error {
+// has already ended) and its change in one transaction. A session without
+// an ID or a user is a *data.ValidationError.
+func (s *Store) CreateSession(ctx context.Context, sess data.Session, ch data.Change) error {
 	if err := checkSession(sess); err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (s *Store) CreateSession(ctx context.Context, sess data.Session, audit data
 		if err := put(b, sess.ID, fromSession(sess)); err != nil {
 			return err
 		}
-		return putAudit(tx, audit)
+		return putChange(tx, ch)
 	})
 }
 
@@ -109,7 +109,8 @@ func (s *Store) Session(ctx context.Context, id string) (data.Session, error) {
 
 // TouchSession moves LastSeen forward to at, to the millisecond, in one
 // transaction that reads the session first: an ended session, or an at not
-// later than LastSeen, writes nothing. It writes no audit entry.
+// later than LastSeen, writes nothing. It lands no change: a touch records
+// activity, not a change of a record.
 func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error {
 	at = data.Timestamp(at)
 	return s.update(ctx, func(tx *bolt.Tx) error {
@@ -127,11 +128,11 @@ func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error
 	})
 }
 
-// EndSession sets EndedAt, deletes the session's index entry and stores its
-// audit entry in one transaction; a session that has already ended is
+// EndSession sets EndedAt, deletes the session's index entry and lands its
+// change in one transaction; a session that has already ended is
 // data.ErrConflict, and nothing is written. A zero at is a
 // *data.ValidationError: it would leave the session live.
-func (s *Store) EndSession(ctx context.Context, id string, at time.Time, audit data.AuditEntry) (data.Session, error) {
+func (s *Store) EndSession(ctx context.Context, id string, at time.Time, ch data.Change) (data.Session, error) {
 	if at.IsZero() {
 		return data.Session{}, invalid("endedAt", "is required")
 	}
@@ -154,7 +155,7 @@ func (s *Store) EndSession(ctx context.Context, id string, at time.Time, audit d
 		if err := put(b, id, fromSession(sess)); err != nil {
 			return err
 		}
-		return putAudit(tx, audit)
+		return putChange(tx, ch)
 	})
 	if err != nil {
 		return data.Session{}, err

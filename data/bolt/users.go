@@ -59,9 +59,9 @@ func (r userRecord) toUser() data.User {
 	}
 }
 
-// CreateUser stores u, its email and key hash as unique keys, and its audit
-// entry in one transaction.
-func (s *Store) CreateUser(ctx context.Context, u data.User, audit data.AuditEntry) error {
+// CreateUser stores u, its email and key hash as unique keys, its
+// organisation's index entry and its change in one transaction.
+func (s *Store) CreateUser(ctx context.Context, u data.User, ch data.Change) error {
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		users := tx.Bucket(bucketUsers)
 		if users.Get([]byte(u.ID)) != nil {
@@ -73,7 +73,7 @@ func (s *Store) CreateUser(ctx context.Context, u data.User, audit data.AuditEnt
 		if err := put(users, u.ID, fromUser(u)); err != nil {
 			return err
 		}
-		return putAudit(tx, audit)
+		return putChange(tx, ch)
 	})
 }
 
@@ -134,29 +134,32 @@ func (s *Store) ListUsers(ctx context.Context, q data.UserQuery) (data.Page[data
 	return page, err
 }
 
-// ReplaceUserKey swaps the user's key hash and stores its audit entry in one
-// transaction.
-func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string, revoked bool, audit data.AuditEntry) (data.User, error) {
-	var u data.User
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		users := tx.Bucket(bucketUsers)
-		rec, err := get[userRecord](users, id)
-		if err != nil {
-			return err
-		}
-		old := rec.toUser()
-		u = old
-		u.KeyHash, u.AccessRevoked = keyHash, revoked
-		if err := writeIndexes(tx, userIndexes(old), userIndexes(u)); err != nil {
-			return err
-		}
-		if err := put(users, id, fromUser(u)); err != nil {
-			return err
-		}
-		return putAudit(tx, audit)
-	})
+// UpdateUser runs fn on the user inside one write transaction (see
+// updateRecord) and writes what it returns, the difference between the
+// user's old and new index entries (so a new key hash replaces the old one
+// in user_keys at once), and fn's change. An email or key hash another
+// user holds is data.ErrDuplicate, and nothing is written.
+func (s *Store) UpdateUser(ctx context.Context, id string, fn data.Update[data.User]) (data.User, error) {
+	return updateRecord(ctx, s, id, fn, readUser, writeUser)
+}
+
+func readUser(tx *bolt.Tx, id string) (data.User, error) {
+	rec, err := get[userRecord](tx.Bucket(bucketUsers), id)
 	if err != nil {
+		return data.User{}, fmt.Errorf("user %s: %w", id, err)
+	}
+	return rec.toUser(), nil
+}
+
+// writeUser stores next in place of cur, moving its index entries. Users
+// carry no version.
+func writeUser(tx *bolt.Tx, cur, next data.User) (data.User, error) {
+	if err := writeIndexes(tx, userIndexes(cur), userIndexes(next)); err != nil {
 		return data.User{}, err
 	}
-	return u, nil
+	rec := fromUser(next)
+	if err := put(tx.Bucket(bucketUsers), next.ID, rec); err != nil {
+		return data.User{}, err
+	}
+	return rec.toUser(), nil
 }

@@ -26,7 +26,7 @@ func TestOpenBuildsUserAndSessionIndexes(t *testing.T) {
 	var north []string
 	for i, org := range []string{"north", "north-east", "north", "south", "north"} {
 		u := data.User{ID: fmt.Sprintf("u%d", i), Name: "A", Email: fmt.Sprintf("a%d@example.org", i), Role: data.RoleAdmin, Organisation: org, KeyHash: data.HashKey(fmt.Sprint(i))}
-		if err := s.CreateUser(ctx, u, data.NewAuditEntry(benchBase, u, org, "user.created", "user", u.ID)); err != nil {
+		if err := s.CreateUser(ctx, u, data.Audited(data.NewAuditEntry(benchBase, u, org, data.ActionUserCreated, data.EntityUser, u.ID))); err != nil {
 			t.Fatal(err)
 		}
 		if org == "north" {
@@ -35,11 +35,11 @@ func TestOpenBuildsUserAndSessionIndexes(t *testing.T) {
 	}
 	for _, id := range []string{"s1", "s2"} {
 		sess := data.Session{ID: id, UserID: "u0", Organisation: "north", Method: "key", CreatedAt: benchBase, LastSeen: benchBase, ExpiresAt: benchBase.Add(time.Hour)}
-		if err := s.CreateSession(ctx, sess, data.NewAuditEntry(benchBase, data.User{ID: "u0"}, "north", "session.created", "session", id)); err != nil {
+		if err := s.CreateSession(ctx, sess, sessionChange(id, data.ActionSessionStartedKey)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.EndSession(ctx, "s1", benchBase, data.NewAuditEntry(benchBase, data.User{ID: "u0"}, "north", "session.ended", "session", "s1")); err != nil {
+	if _, err := s.EndSession(ctx, "s1", benchBase, sessionChange("s1", data.ActionSessionEnded)); err != nil {
 		t.Fatal(err)
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
@@ -74,4 +74,10 @@ func TestOpenBuildsUserAndSessionIndexes(t *testing.T) {
 	if err != nil || len(sessions.Items) != 1 || sessions.Items[0].ID != "s2" {
 		t.Errorf("ListSessions(u0) after the migration = %v, %v; want the live session s2", sessions.Items, err)
 	}
+}
+
+// sessionChange is the change a test writes session id with, audited
+// against its user as the service audits sign-ins and sign-outs.
+func sessionChange(id string, action data.Action) data.Change {
+	return data.Audited(data.NewAuditEntry(benchBase, data.User{ID: "u0", Organisation: "north"}, "north", action, data.EntityUser, "u0"))
 }

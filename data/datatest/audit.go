@@ -12,7 +12,7 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
-func newEntry(n int, scope, action, entityID string) data.AuditEntry {
+func newEntry(n int, scope string, action data.Action, entityID string) data.AuditEntry {
 	at := base.Add(time.Duration(n) * time.Millisecond)
 	return data.AuditEntry{
 		ID:           data.NewID(at),
@@ -21,7 +21,7 @@ func newEntry(n int, scope, action, entityID string) data.AuditEntry {
 		Organisation: "org-of-actor-" + scope,
 		Scope:        scope,
 		Action:       action,
-		EntityType:   "interpreter",
+		EntityType:   data.EntityInterpreter,
 		EntityID:     entityID,
 	}
 }
@@ -29,18 +29,19 @@ func newEntry(n int, scope, action, entityID string) data.AuditEntry {
 func testAudit(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	entries := []data.AuditEntry{
-		newEntry(1, "north", "interpreter.created", "int-a"),
-		newEntry(2, "north", "interpreter.read_sensitive", "int-b"),
-		newEntry(3, "south", "interpreter.updated", "int-a"),
-		newEntry(4, data.ScopeRegister, "interpreter.updated", "int-c"),
+		newEntry(1, "north", data.ActionInterpreterCreated, "int-a"),
+		newEntry(2, "north", data.ActionInterpreterReadSensitive, "int-b"),
+		newEntry(3, "south", data.ActionInterpreterUpdated, "int-a"),
+		newEntry(4, data.ScopeRegister, data.ActionInterpreterUpdated, "int-c"),
 	}
-	for _, e := range entries {
-		if err := s.AppendAudit(ctx, e); err != nil {
-			t.Fatalf("AppendAudit: %v", err)
+	// One change of one entry, then one change of the other three.
+	for _, ch := range []data.Change{data.Audited(entries[0]), data.Audited(entries[1:]...)} {
+		if err := s.AppendChange(ctx, ch); err != nil {
+			t.Fatalf("AppendChange: %v", err)
 		}
 	}
-	if err := s.AppendAudit(ctx, entries[0]); !errors.Is(err, data.ErrDuplicate) {
-		t.Errorf("AppendAudit with a taken ID: error = %v, want ErrDuplicate", err)
+	if err := s.AppendChange(ctx, data.Audited(entries[0])); !errors.Is(err, data.ErrDuplicate) {
+		t.Errorf("AppendChange with a taken ID: error = %v, want ErrDuplicate", err)
 	}
 	want := func(idx ...int) []data.AuditEntry {
 		var out []data.AuditEntry
@@ -111,11 +112,11 @@ func testAuditPaging(t *testing.T, s data.Store) {
 	const n = 23
 	var want []string
 	for i := range n {
-		e := newEntry(3*i, "north", "user.created", "u")
+		e := newEntry(3*i, "north", data.ActionUserCreated, "u")
 		want = append([]string{e.ID}, want...) // newest first
-		noise := []data.AuditEntry{newEntry(3*i+1, "north", "user.created", fmt.Sprintf("other-%d", i)), newEntry(3*i+2, "south", "user.created", "u-south")}
+		noise := []data.AuditEntry{newEntry(3*i+1, "north", data.ActionUserCreated, fmt.Sprintf("other-%d", i)), newEntry(3*i+2, "south", data.ActionUserCreated, "u-south")}
 		for _, e := range append(noise, e) {
-			if err := s.AppendAudit(ctx, e); err != nil {
+			if err := s.AppendChange(ctx, data.Audited(e)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -132,8 +133,8 @@ func testAuditScopesPaging(t *testing.T, s data.Store) {
 	var want []string
 	for i := range 30 {
 		scope := []string{"north", data.ScopeRegister, "south"}[i%3]
-		e := newEntry(i, scope, "interpreter.updated", fmt.Sprintf("e-%d", i))
-		if err := s.AppendAudit(ctx, e); err != nil {
+		e := newEntry(i, scope, data.ActionInterpreterUpdated, fmt.Sprintf("e-%d", i))
+		if err := s.AppendChange(ctx, data.Audited(e)); err != nil {
 			t.Fatal(err)
 		}
 		if scope != "south" {
@@ -157,54 +158,4 @@ func cmpString(a, b string) int {
 		return 1
 	}
 	return 0
-}
-
-// testChangeLandsWithItsAudit: every write stores its entry with it, a
-// refused write stores neither, and an entry whose ID is taken refuses the
-// write it describes.
-func testChangeLandsWithItsAudit(t *testing.T, s data.Store) {
-	ctx := t.Context()
-	in := newInterpreter(1, "ti")
-	created := interpreterAudit(in, "interpreter.created")
-	if err := s.CreateInterpreter(ctx, in, created); err != nil {
-		t.Fatal(err)
-	}
-	page, err := s.ListAudit(ctx, data.AuditQuery{EntityID: in.ID})
-	if err != nil || len(page.Items) != 1 {
-		t.Fatalf("audit after create: %v, %v", page.Items, err)
-	}
-	wantEntry := created
-	wantEntry.At = data.Timestamp(wantEntry.At)
-	if diff := cmp.Diff(wantEntry, page.Items[0], cmpOpts); diff != "" {
-		t.Errorf("stored entry (-want +got):\n%s", diff)
-	}
-
-	// An update whose entry reuses a taken ID is refused whole.
-	change := in
-	change.Name = "Changed"
-	if _, err := s.UpdateInterpreter(ctx, change, created); !errors.Is(err, data.ErrDuplicate) {
-		t.Errorf("UpdateInterpreter with a taken audit ID: error = %v, want ErrDuplicate", err)
-	}
-	if got, _ := s.Interpreter(ctx, in.ID); got.Name != in.Name || got.Version != 1 {
-		t.Errorf("an update refused for its audit entry was stored: %q version %d", got.Name, got.Version)
-	}
-	// A create whose entry reuses a taken ID is refused whole.
-	other := newInterpreter(2, "ti")
-	if err := s.CreateInterpreter(ctx, other, created); !errors.Is(err, data.ErrDuplicate) {
-		t.Errorf("CreateInterpreter with a taken audit ID: error = %v, want ErrDuplicate", err)
-	}
-	if _, err := s.Interpreter(ctx, other.ID); !errors.Is(err, data.ErrNotFound) {
-		t.Errorf("a create refused for its audit entry was stored: %v", err)
-	}
-
-	// A stale update stores no entry.
-	if _, err := s.UpdateInterpreter(ctx, change, interpreterAudit(in, "interpreter.updated")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.UpdateInterpreter(ctx, change, interpreterAudit(in, "interpreter.updated")); !errors.Is(err, data.ErrConflict) {
-		t.Fatalf("stale update: %v", err)
-	}
-	if got := auditActions(t, s, in.ID); !slices.Equal(got, []string{"interpreter.created", "interpreter.updated"}) {
-		t.Errorf("audit = %v, want one entry per stored change", got)
-	}
 }

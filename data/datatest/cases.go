@@ -52,8 +52,12 @@ func storedCase(c data.Case) data.Case {
 	return c
 }
 
-func caseAudit(c data.Case, action string) data.AuditEntry {
-	return data.NewAuditEntry(base, actor, c.Organisation, action, "case", c.ID)
+func caseAudit(c data.Case, action data.Action) data.AuditEntry {
+	return data.NewAuditEntry(base, actor, c.Organisation, action, data.EntityCase, c.ID)
+}
+
+func caseChange(c data.Case, action data.Action) data.Change {
+	return data.Audited(caseAudit(c, action))
 }
 
 func testCases(t *testing.T, s data.Store) {
@@ -62,7 +66,7 @@ func testCases(t *testing.T, s data.Store) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("fixture invalid: %v", err)
 	}
-	if err := s.CreateCase(ctx, c, caseAudit(c, "case.created")); err != nil {
+	if err := s.CreateCase(ctx, c, caseChange(c, data.ActionCaseCreated)); err != nil {
 		t.Fatalf("CreateCase: %v", err)
 	}
 	got, err := s.Case(ctx, c.ID)
@@ -73,13 +77,13 @@ func testCases(t *testing.T, s data.Store) {
 		t.Errorf("Case round trip (-want +got):\n%s", diff)
 	}
 	bare := data.Case{ID: data.NewID(base), Organisation: "north", Reference: "R", Child: data.Child{Languages: []string{"ti"}}, Version: 1, CreatedAt: base, UpdatedAt: base}
-	if err := s.CreateCase(ctx, bare, caseAudit(bare, "case.created")); err != nil {
+	if err := s.CreateCase(ctx, bare, caseChange(bare, data.ActionCaseCreated)); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.Case(ctx, bare.ID); err != nil || !cmp.Equal(storedCase(bare), got, cmpOpts) {
 		t.Errorf("bare case round trip: %+v, %v", got, err)
 	}
-	if err := s.CreateCase(ctx, c, caseAudit(c, "case.created")); !errors.Is(err, data.ErrDuplicate) {
+	if err := s.CreateCase(ctx, c, caseChange(c, data.ActionCaseCreated)); !errors.Is(err, data.ErrDuplicate) {
 		t.Errorf("CreateCase with a taken ID: %v, want ErrDuplicate", err)
 	}
 	if _, err := s.Case(ctx, "no-such-case"); !errors.Is(err, data.ErrNotFound) {
@@ -90,7 +94,7 @@ func testCases(t *testing.T, s data.Store) {
 	change.Child.Languages = []string{"ckb"}
 	change.ExcludedInterpreters = nil
 	change.UpdatedAt = base.Add(time.Hour)
-	updated, err := s.UpdateCase(ctx, change, caseAudit(c, "case.updated"))
+	updated, err := s.UpdateCase(ctx, c.ID, to(change, caseChange(c, data.ActionCaseUpdated)))
 	if err != nil {
 		t.Fatalf("UpdateCase: %v", err)
 	}
@@ -99,14 +103,25 @@ func testCases(t *testing.T, s data.Store) {
 	if diff := cmp.Diff(want, updated, cmpOpts); diff != "" {
 		t.Errorf("UpdateCase result (-want +got):\n%s", diff)
 	}
-	if _, err := s.UpdateCase(ctx, change, caseAudit(c, "case.updated")); !errors.Is(err, data.ErrConflict) {
-		t.Errorf("stale UpdateCase: %v, want ErrConflict", err)
+	if got, err := s.Case(ctx, c.ID); err != nil || !cmp.Equal(want, got, cmpOpts) {
+		t.Errorf("stored after update: %+v, %v", got, err)
+	}
+	// A rule that holds the case to the version its writer read refuses
+	// once another change landed, writing nothing.
+	errStale := errors.New("the case changed since it was read")
+	if _, err := s.UpdateCase(ctx, c.ID, func(cur data.Case) (data.Case, data.Change, error) {
+		if cur.Version != 1 {
+			return cur, data.Change{}, errStale
+		}
+		return change, caseChange(c, data.ActionCaseUpdated), nil
+	}); !errors.Is(err, errStale) {
+		t.Errorf("UpdateCase held to a stale version: %v, want the function's error", err)
 	}
 	unknown := newCase(9, "north")
-	if _, err := s.UpdateCase(ctx, unknown, caseAudit(unknown, "case.updated")); !errors.Is(err, data.ErrNotFound) {
+	if _, err := s.UpdateCase(ctx, unknown.ID, to(unknown, caseChange(unknown, data.ActionCaseUpdated))); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("UpdateCase(unknown): %v, want ErrNotFound", err)
 	}
-	if got := auditActions(t, s, c.ID); !slices.Equal(got, []string{"case.created", "case.updated"}) {
+	if got := auditActions(t, s, c.ID); !slices.Equal(got, []data.Action{data.ActionCaseCreated, data.ActionCaseUpdated}) {
 		t.Errorf("case audit = %v", got)
 	}
 }
@@ -122,7 +137,7 @@ func testCaseListings(t *testing.T, s data.Store) {
 			org = "south"
 		}
 		c := newCase(n+1, org)
-		if err := s.CreateCase(ctx, c, caseAudit(c, "case.created")); err != nil {
+		if err := s.CreateCase(ctx, c, caseChange(c, data.ActionCaseCreated)); err != nil {
 			t.Fatal(err)
 		}
 		if org == "north" {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,7 +66,7 @@ func testInterpreters(t *testing.T, s data.Store) {
 	if err := in.Validate(); err != nil {
 		t.Fatalf("fixture invalid: %v", err)
 	}
-	if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
+	if err := s.CreateInterpreter(ctx, in, interpreterChange(in, data.ActionInterpreterCreated)); err != nil {
 		t.Fatalf("CreateInterpreter: %v", err)
 	}
 	got, err := s.Interpreter(ctx, in.ID)
@@ -84,7 +83,7 @@ func testInterpreters(t *testing.T, s data.Store) {
 		Languages: []data.LanguageSkill{{Tag: "vi", Proficiency: data.ProficiencyFluent}},
 		Vetting:   data.Vetting{Status: data.VettingPending}, Version: 1, CreatedAt: base, UpdatedAt: base,
 	}
-	if err := s.CreateInterpreter(ctx, bare, interpreterAudit(bare, "interpreter.created")); err != nil {
+	if err := s.CreateInterpreter(ctx, bare, interpreterChange(bare, data.ActionInterpreterCreated)); err != nil {
 		t.Fatalf("CreateInterpreter(bare): %v", err)
 	}
 	if got, err := s.Interpreter(ctx, bare.ID); err != nil {
@@ -93,10 +92,10 @@ func testInterpreters(t *testing.T, s data.Store) {
 		t.Errorf("bare round trip (-want +got):\n%s", diff)
 	}
 
-	if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); !errors.Is(err, data.ErrDuplicate) {
+	if err := s.CreateInterpreter(ctx, in, interpreterChange(in, data.ActionInterpreterCreated)); !errors.Is(err, data.ErrDuplicate) {
 		t.Errorf("CreateInterpreter with a taken ID: error = %v, want ErrDuplicate", err)
 	}
-	if got := auditActions(t, s, in.ID); !slices.Equal(got, []string{"interpreter.created"}) {
+	if got := auditActions(t, s, in.ID); !slices.Equal(got, []data.Action{data.ActionInterpreterCreated}) {
 		t.Errorf("audit after a refused second create = %v, want one creation", got)
 	}
 	if _, err := s.Interpreter(ctx, "no-such-interpreter"); !errors.Is(err, data.ErrNotFound) {
@@ -107,16 +106,23 @@ func testInterpreters(t *testing.T, s data.Store) {
 func testInterpreterUpdates(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	in := newInterpreter(1, "ti")
-	if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
+	if err := s.CreateInterpreter(ctx, in, interpreterChange(in, data.ActionInterpreterCreated)); err != nil {
 		t.Fatal(err)
 	}
 	change := in
 	change.Languages = []data.LanguageSkill{{Tag: "ti", Proficiency: data.ProficiencyNative}, {Tag: "am", Proficiency: data.ProficiencyFluent}}
 	change.Clearance.ValidUntil = data.MustDate("2029-01-10")
 	change.UpdatedAt = base.Add(time.Hour)
-	updated, err := s.UpdateInterpreter(ctx, change, interpreterAudit(in, "interpreter.updated"))
+	var read data.Interpreter
+	updated, err := s.UpdateInterpreter(ctx, in.ID, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
+		read = cur
+		return change, interpreterChange(in, data.ActionInterpreterUpdated), nil
+	})
 	if err != nil {
 		t.Fatalf("UpdateInterpreter: %v", err)
+	}
+	if diff := cmp.Diff(storedInterpreter(in), read, cmpOpts); diff != "" {
+		t.Errorf("the update function got (-want +got):\n%s", diff)
 	}
 	want := storedInterpreter(change)
 	want.Version = 2
@@ -129,16 +135,27 @@ func testInterpreterUpdates(t *testing.T, s data.Store) {
 		t.Errorf("stored after update (-want +got):\n%s", diff)
 	}
 
-	stale := change // still Version 1
+	// A rule that holds the record to the version its writer read (an
+	// If-Match) refuses once another change landed, writing nothing.
+	errStale := errors.New("the record changed since it was read")
+	ifVersion := func(v int64, next data.Interpreter) data.Update[data.Interpreter] {
+		return func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
+			if cur.Version != v {
+				return cur, data.Change{}, errStale
+			}
+			return next, interpreterChange(cur, data.ActionInterpreterUpdated), nil
+		}
+	}
+	stale := change
 	stale.Name = "Stale writer"
-	if _, err := s.UpdateInterpreter(ctx, stale, interpreterAudit(in, "interpreter.updated")); !errors.Is(err, data.ErrConflict) {
-		t.Errorf("UpdateInterpreter with a stale version: error = %v, want ErrConflict", err)
+	if _, err := s.UpdateInterpreter(ctx, in.ID, ifVersion(1, stale)); !errors.Is(err, errStale) {
+		t.Errorf("UpdateInterpreter held to a stale version: error = %v, want the function's", err)
 	}
 	if got, _ := s.Interpreter(ctx, in.ID); got.Name != in.Name || got.Version != 2 {
 		t.Errorf("stale update wrote: name %q version %d", got.Name, got.Version)
 	}
 	unknown := newInterpreter(2, "ti")
-	if _, err := s.UpdateInterpreter(ctx, unknown, interpreterAudit(unknown, "interpreter.updated")); !errors.Is(err, data.ErrNotFound) {
+	if _, err := s.UpdateInterpreter(ctx, unknown.ID, ifVersion(1, unknown)); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("UpdateInterpreter(unknown) error = %v, want ErrNotFound", err)
 	}
 	// The indexes follow the update: found by the new language and status,
@@ -147,9 +164,10 @@ func testInterpreterUpdates(t *testing.T, s data.Store) {
 	if err != nil || len(page.Items) != 1 || page.Items[0].ID != in.ID {
 		t.Errorf("after adding am, lookup by am = %v, %v", ids(page.Items), err)
 	}
-	suspend := updated
-	suspend.Vetting.Status = data.VettingSuspended
-	if _, err := s.UpdateInterpreter(ctx, suspend, interpreterAudit(in, "interpreter.vetting.suspend")); err != nil {
+	if _, err := s.UpdateInterpreter(ctx, in.ID, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
+		cur.Vetting.Status = data.VettingSuspended
+		return cur, interpreterChange(cur, data.ActionVettingSuspend), nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	for q, want := range map[data.InterpreterQuery]int{
@@ -163,55 +181,9 @@ func testInterpreterUpdates(t *testing.T, s data.Store) {
 			t.Errorf("after suspending, ListInterpreters(%+v) = %v, %v; want %d", q, ids(page.Items), err, want)
 		}
 	}
-	if got := auditActions(t, s, in.ID); !slices.Equal(got, []string{"interpreter.created", "interpreter.updated", "interpreter.vetting.suspend"}) {
+	wantAudit := []data.Action{data.ActionInterpreterCreated, data.ActionInterpreterUpdated, data.ActionVettingSuspend}
+	if got := auditActions(t, s, in.ID); !slices.Equal(got, wantAudit) {
 		t.Errorf("audit = %v", got)
-	}
-}
-
-// testConcurrentInterpreterUpdates races writers holding the same version
-// through two store instances: exactly one may win, every other gets
-// ErrConflict, and the record holds the winner's write.
-func testConcurrentInterpreterUpdates(t *testing.T, open func() data.Store) {
-	ctx := t.Context()
-	stores := []data.Store{open(), open()}
-	in := newInterpreter(1, "ps")
-	if err := stores[0].CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
-		t.Fatal(err)
-	}
-	const writers = 16
-	var wg sync.WaitGroup
-	errs := make([]error, writers)
-	for i := range writers {
-		wg.Go(func() {
-			w := in
-			w.Name = fmt.Sprintf("Writer %d", i)
-			_, errs[i] = stores[i%2].UpdateInterpreter(ctx, w, interpreterAudit(in, "interpreter.updated"))
-		})
-	}
-	wg.Wait()
-	winner := -1
-	for i, err := range errs {
-		switch {
-		case err == nil && winner >= 0:
-			t.Errorf("writers %d and %d both won version 1", winner, i)
-		case err == nil:
-			winner = i
-		case !errors.Is(err, data.ErrConflict):
-			t.Errorf("writer %d: error = %v, want ErrConflict", i, err)
-		}
-	}
-	if winner < 0 {
-		t.Fatal("no writer won")
-	}
-	got, err := stores[1].Interpreter(ctx, in.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := fmt.Sprintf("Writer %d", winner); got.Name != want || got.Version != 2 {
-		t.Errorf("record holds %q version %d, want %q version 2", got.Name, got.Version, want)
-	}
-	if got := auditActions(t, stores[0], in.ID); !slices.Equal(got, []string{"interpreter.created", "interpreter.updated"}) {
-		t.Errorf("audit after the race = %v, want the creation and exactly one update", got)
 	}
 }
 
@@ -225,7 +197,7 @@ func testInterpreterLanguageLookup(t *testing.T, s data.Store) {
 	tigrinya.Vetting.Status = data.VettingPending
 	all := []data.Interpreter{sudanese, apd, sorani, kurmanji, tigrinya}
 	for _, in := range all {
-		if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
+		if err := s.CreateInterpreter(ctx, in, interpreterChange(in, data.ActionInterpreterCreated)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -273,7 +245,7 @@ func testInterpreterPaging(t *testing.T, s data.Store) {
 	var want []string
 	create := func(in data.Interpreter) {
 		t.Helper()
-		if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
+		if err := s.CreateInterpreter(ctx, in, interpreterChange(in, data.ActionInterpreterCreated)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -339,7 +311,7 @@ func testInterpreterRenewals(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	create := func(in data.Interpreter) data.Interpreter {
 		t.Helper()
-		if err := s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")); err != nil {
+		if err := s.CreateInterpreter(ctx, in, interpreterChange(in, data.ActionInterpreterCreated)); err != nil {
 			t.Fatal(err)
 		}
 		return in
@@ -384,12 +356,16 @@ func testInterpreterRenewals(t *testing.T, s data.Store) {
 	}
 	// Removing the agreement of a record makes it due at once; renewing the
 	// early training takes the other off the list.
-	late.Agreements = data.Agreements{}
-	if _, err := s.UpdateInterpreter(ctx, late, interpreterAudit(late, "interpreter.updated")); err != nil {
+	if _, err := s.UpdateInterpreter(ctx, late.ID, func(in data.Interpreter) (data.Interpreter, data.Change, error) {
+		in.Agreements = data.Agreements{}
+		return in, interpreterChange(in, data.ActionInterpreterUpdated), nil
+	}); err != nil {
 		t.Fatal(err)
 	}
-	soon.Training[0].Expires = data.MustDate("2029-01-01")
-	if _, err := s.UpdateInterpreter(ctx, soon, interpreterAudit(soon, "interpreter.updated")); err != nil {
+	if _, err := s.UpdateInterpreter(ctx, soon.ID, func(in data.Interpreter) (data.Interpreter, data.Change, error) {
+		in.Training[0].Expires = data.MustDate("2029-01-01")
+		return in, interpreterChange(in, data.ActionInterpreterUpdated), nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(sorted(late, noClearance), query("2026-06-30")); diff != "" {

@@ -12,7 +12,7 @@ import (
 // and says why with the context's error.
 func testCancelledContext(t *testing.T, s data.Store) {
 	in := newInterpreter(1, "ti")
-	if err := s.CreateInterpreter(t.Context(), in, interpreterAudit(in, "interpreter.created")); err != nil {
+	if err := s.CreateInterpreter(t.Context(), in, interpreterChange(in, data.ActionInterpreterCreated)); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
@@ -24,7 +24,7 @@ func testCancelledContext(t *testing.T, s data.Store) {
 		t.Errorf("ListInterpreters with a cancelled context: error = %v, want context.Canceled", err)
 	}
 	other := newInterpreter(2, "ti")
-	if err := s.CreateInterpreter(ctx, other, interpreterAudit(other, "interpreter.created")); !errors.Is(err, context.Canceled) {
+	if err := s.CreateInterpreter(ctx, other, interpreterChange(other, data.ActionInterpreterCreated)); !errors.Is(err, context.Canceled) {
 		t.Errorf("CreateInterpreter with a cancelled context: error = %v, want context.Canceled", err)
 	}
 	if _, err := s.Interpreter(t.Context(), other.ID); !errors.Is(err, data.ErrNotFound) {
@@ -33,13 +33,25 @@ func testCancelledContext(t *testing.T, s data.Store) {
 	if got := auditActions(t, s, other.ID); len(got) != 0 {
 		t.Errorf("a create refused for its cancelled context left audit entries %v", got)
 	}
+	called := false
+	_, err := s.UpdateInterpreter(ctx, in.ID, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
+		called = true
+		cur.Name = "Cancelled"
+		return cur, interpreterChange(cur, data.ActionInterpreterUpdated), nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("UpdateInterpreter with a cancelled context: error = %v, want context.Canceled", err)
+	}
+	if got, err := s.Interpreter(t.Context(), in.ID); err != nil || got.Name != in.Name || got.Version != 1 {
+		t.Errorf("an update refused for its cancelled context was stored (its function called: %v): %+v, %v", called, got, err)
+	}
 }
 
 // testAfterClose: every call after Close fails with ErrClosed.
 func testAfterClose(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	u := newUser(1, data.RoleAdmin, "north")
-	if err := s.CreateUser(ctx, u, userAudit(u, "user.created")); err != nil {
+	if err := s.CreateUser(ctx, u, userChange(u, data.ActionUserCreated)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(ctx); err != nil {
@@ -51,13 +63,14 @@ func testAfterClose(t *testing.T, s data.Store) {
 		"Ping":              s.Ping(ctx),
 		"User":              second(s.User(ctx, u.ID)),
 		"UserByKeyHash":     second(s.UserByKeyHash(ctx, u.KeyHash)),
-		"AppendAudit":       s.AppendAudit(ctx, userAudit(u, "user.read")),
+		"AppendChange":      s.AppendChange(ctx, userChange(u, data.ActionKeyIssued)),
 		"ListAudit":         second(s.ListAudit(ctx, data.AuditQuery{})),
-		"CreateInterpreter": s.CreateInterpreter(ctx, in, interpreterAudit(in, "interpreter.created")),
+		"CreateInterpreter": s.CreateInterpreter(ctx, in, interpreterChange(in, data.ActionInterpreterCreated)),
 		"ListInterpreters":  second(s.ListInterpreters(ctx, data.InterpreterQuery{})),
-		"CreateFeed":        s.CreateFeed(ctx, f, feedAudit(f, "feed.created")),
+		"CreateFeed":        s.CreateFeed(ctx, f, feedChange(f, data.ActionFeedCreated)),
 		"FeedByTokenHash":   second(s.FeedByTokenHash(ctx, f.TokenHash)),
 		"ListFeeds":         second(s.ListFeeds(ctx, data.FeedQuery{Owner: f.Owner})),
+		"UpdateUser":        second(s.UpdateUser(ctx, u.ID, to(u, userChange(u, data.ActionKeyIssued)))),
 	} {
 		if !errors.Is(err, data.ErrClosed) {
 			t.Errorf("%s after Close: error = %v, want ErrClosed", name, err)

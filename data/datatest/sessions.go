@@ -41,13 +41,22 @@ func storedSession(s data.Session) data.Session {
 	return s
 }
 
-func sessionAudit(s data.Session, action string) data.AuditEntry {
-	return data.NewAuditEntry(base, actor, s.Organisation, action, "session", s.ID)
+// entitySession is the entity type of the suite's session entries, so a
+// session's history can be listed by its ID. (The service audits sign-ins
+// and sign-outs against the user.)
+const entitySession data.EntityType = "session"
+
+func sessionAudit(s data.Session, action data.Action) data.AuditEntry {
+	return data.NewAuditEntry(base, actor, s.Organisation, action, entitySession, s.ID)
+}
+
+func sessionChange(s data.Session, action data.Action) data.Change {
+	return data.Audited(sessionAudit(s, action))
 }
 
 func createSession(t *testing.T, s data.Store, sess data.Session) {
 	t.Helper()
-	if err := s.CreateSession(t.Context(), sess, sessionAudit(sess, "session.created")); err != nil {
+	if err := s.CreateSession(t.Context(), sess, sessionChange(sess, data.ActionSessionStartedKey)); err != nil {
 		t.Fatalf("CreateSession: %v", err)
 	}
 }
@@ -87,7 +96,7 @@ func testSessions(t *testing.T, s data.Store) {
 				t.Errorf("Session(%s).%s = %v, want UTC to the millisecond", sess.ID, name, at)
 			}
 		}
-		if got := auditActions(t, s, sess.ID); !slices.Equal(got, []string{"session.created"}) {
+		if got := auditActions(t, s, sess.ID); !slices.Equal(got, []data.Action{data.ActionSessionStartedKey}) {
 			t.Errorf("audit of a created session = %v, want [session.created]", got)
 		}
 	}
@@ -100,9 +109,9 @@ func testSessions(t *testing.T, s data.Store) {
 
 	sameID := newSession(3, "u-2")
 	sameID.ID = live.ID
-	entry := sessionAudit(sameID, "session.created")
+	entry := sessionAudit(sameID, data.ActionSessionStartedKey)
 	entry.EntityID = "refused-session"
-	if err := s.CreateSession(ctx, sameID, entry); !errors.Is(err, data.ErrDuplicate) {
+	if err := s.CreateSession(ctx, sameID, data.Audited(entry)); !errors.Is(err, data.ErrDuplicate) {
 		t.Errorf("CreateSession with a taken ID: %v, want ErrDuplicate", err)
 	}
 	if got := auditActions(t, s, entry.EntityID); len(got) != 0 {
@@ -113,7 +122,7 @@ func testSessions(t *testing.T, s data.Store) {
 		t.Errorf("a refused create is listed: %v, %v", page.Items, err)
 	}
 	for name, sess := range map[string]data.Session{"ID": {UserID: "u-1"}, "user": newSession(4, "")} {
-		if err := s.CreateSession(ctx, sess, sessionAudit(sess, "session.created")); !errors.Is(err, data.ErrInvalid) {
+		if err := s.CreateSession(ctx, sess, sessionChange(sess, data.ActionSessionStartedKey)); !errors.Is(err, data.ErrInvalid) {
 			t.Errorf("CreateSession without a %s: %v, want ErrInvalid", name, err)
 		}
 	}
@@ -147,7 +156,7 @@ func testSessionTouch(t *testing.T, s data.Store) {
 		!cmp.Equal(storedSession(want), page.Items[0], cmpOpts) {
 		t.Errorf("ListSessions after touches = %+v, %v; want the touched session", page.Items, err)
 	}
-	if got := auditActions(t, s, sess.ID); !slices.Equal(got, []string{"session.created"}) {
+	if got := auditActions(t, s, sess.ID); !slices.Equal(got, []data.Action{data.ActionSessionStartedKey}) {
 		t.Errorf("touches were audited: %v", got)
 	}
 	if err := s.TouchSession(ctx, data.HashKey("nobody's token"), base); !errors.Is(err, data.ErrNotFound) {
@@ -155,7 +164,7 @@ func testSessionTouch(t *testing.T, s data.Store) {
 	}
 
 	end := base.Add(time.Hour)
-	if _, err := s.EndSession(ctx, sess.ID, end, sessionAudit(sess, "session.ended")); err != nil {
+	if _, err := s.EndSession(ctx, sess.ID, end, sessionChange(sess, data.ActionSessionEnded)); err != nil {
 		t.Fatalf("EndSession: %v", err)
 	}
 	want.EndedAt = end
@@ -177,7 +186,7 @@ func testSessionEnd(t *testing.T, s data.Store) {
 	}
 	want := sess
 	want.LastSeen, want.EndedAt = touched, base.Add(time.Hour+time.Nanosecond)
-	got, err := s.EndSession(ctx, sess.ID, want.EndedAt, sessionAudit(sess, "session.ended"))
+	got, err := s.EndSession(ctx, sess.ID, want.EndedAt, sessionChange(sess, data.ActionSessionEnded))
 	if err != nil {
 		t.Fatalf("EndSession: %v", err)
 	}
@@ -185,12 +194,12 @@ func testSessionEnd(t *testing.T, s data.Store) {
 		t.Errorf("EndSession result (-want +got):\n%s", diff)
 	}
 	wantSession(t, s, want, "Session after EndSession")
-	if got := auditActions(t, s, sess.ID); !slices.Equal(got, []string{"session.created", "session.ended"}) {
+	if got := auditActions(t, s, sess.ID); !slices.Equal(got, []data.Action{data.ActionSessionStartedKey, data.ActionSessionEnded}) {
 		t.Errorf("audit after EndSession = %v, want [session.created session.ended]", got)
 	}
 
-	again := sessionAudit(sess, "session.ended")
-	if _, err := s.EndSession(ctx, sess.ID, base.Add(2*time.Hour), again); !errors.Is(err, data.ErrConflict) {
+	again := sessionAudit(sess, data.ActionSessionEnded)
+	if _, err := s.EndSession(ctx, sess.ID, base.Add(2*time.Hour), data.Audited(again)); !errors.Is(err, data.ErrConflict) {
 		t.Errorf("second EndSession: %v, want ErrConflict", err)
 	}
 	wantSession(t, s, want, "Session after a refused second EndSession")
@@ -203,7 +212,7 @@ func testSessionEnd(t *testing.T, s data.Store) {
 	}
 
 	unknown := newSession(9, "u-1")
-	if _, err := s.EndSession(ctx, unknown.ID, base, sessionAudit(unknown, "session.ended")); !errors.Is(err, data.ErrNotFound) {
+	if _, err := s.EndSession(ctx, unknown.ID, base, sessionChange(unknown, data.ActionSessionEnded)); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("EndSession(unknown): %v, want ErrNotFound", err)
 	}
 	if got := auditActions(t, s, unknown.ID); len(got) != 0 {
@@ -211,7 +220,7 @@ func testSessionEnd(t *testing.T, s data.Store) {
 	}
 	live := newSession(10, "u-1")
 	createSession(t, s, live)
-	if _, err := s.EndSession(ctx, live.ID, time.Time{}, sessionAudit(live, "session.ended")); !errors.Is(err, data.ErrInvalid) {
+	if _, err := s.EndSession(ctx, live.ID, time.Time{}, sessionChange(live, data.ActionSessionEnded)); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("EndSession at the zero time: %v, want ErrInvalid", err)
 	}
 	wantSession(t, s, live, "session after a refused EndSession at the zero time")
@@ -229,7 +238,7 @@ func testSessionPaging(t *testing.T, s data.Store) {
 		for _, sess := range []data.Session{newSession(4*i+2, "u-10"), mine, gone, newSession(4*i+3, "u-2")} {
 			createSession(t, s, sess)
 		}
-		if _, err := s.EndSession(ctx, gone.ID, base.Add(time.Hour), sessionAudit(gone, "session.ended")); err != nil {
+		if _, err := s.EndSession(ctx, gone.ID, base.Add(time.Hour), sessionChange(gone, data.ActionSessionEnded)); err != nil {
 			t.Fatal(err)
 		}
 		want = append(want, storedSession(mine))
@@ -281,7 +290,7 @@ func testConcurrentSessionEnds(t *testing.T, open func() data.Store) {
 	errs := make([]error, writers)
 	for i := range writers {
 		wg.Go(func() {
-			_, errs[i] = stores[i%2].EndSession(ctx, sess.ID, base.Add(time.Duration(i+1)*time.Minute), sessionAudit(sess, "session.ended"))
+			_, errs[i] = stores[i%2].EndSession(ctx, sess.ID, base.Add(time.Duration(i+1)*time.Minute), sessionChange(sess, data.ActionSessionEnded))
 		})
 	}
 	wg.Wait()
@@ -302,7 +311,7 @@ func testConcurrentSessionEnds(t *testing.T, open func() data.Store) {
 	want := sess
 	want.EndedAt = base.Add(time.Duration(winner+1) * time.Minute)
 	wantSession(t, stores[1], want, "session after the race")
-	if got := auditActions(t, stores[0], sess.ID); !slices.Equal(got, []string{"session.created", "session.ended"}) {
+	if got := auditActions(t, stores[0], sess.ID); !slices.Equal(got, []data.Action{data.ActionSessionStartedKey, data.ActionSessionEnded}) {
 		t.Errorf("audit after the race = %v, want the creation and exactly one end", got)
 	}
 }
@@ -337,7 +346,9 @@ func testConcurrentSessionTouches(t *testing.T, open func() data.Store) {
 	for i := range writers {
 		wg.Go(func() { errs[i] = stores[i%2].TouchSession(ctx, sess.ID, touch(writers+i)) })
 	}
-	wg.Go(func() { _, endErr = stores[0].EndSession(ctx, sess.ID, end, sessionAudit(sess, "session.ended")) })
+	wg.Go(func() {
+		_, endErr = stores[0].EndSession(ctx, sess.ID, end, sessionChange(sess, data.ActionSessionEnded))
+	})
 	wg.Wait()
 	if endErr != nil {
 		t.Fatalf("EndSession among touches: %v", endErr)

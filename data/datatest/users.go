@@ -15,10 +15,10 @@ import (
 func testUsers(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	u := newUser(1, data.RoleCoordinator, "north")
-	if err := s.CreateUser(ctx, u, userAudit(u, "user.created")); err != nil {
+	if err := s.CreateUser(ctx, u, userChange(u, data.ActionUserCreated)); err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
-	if got := auditActions(t, s, u.ID); !slices.Equal(got, []string{"user.created"}) {
+	if got := auditActions(t, s, u.ID); !slices.Equal(got, []data.Action{data.ActionUserCreated}) {
 		t.Errorf("audit of a created user = %v, want [user.created]", got)
 	}
 	got, err := s.User(ctx, u.ID)
@@ -39,7 +39,7 @@ func testUsers(t *testing.T, s data.Store) {
 func testUserUniqueness(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	first := newUser(1, data.RoleAdmin, "default")
-	if err := s.CreateUser(ctx, first, userAudit(first, "user.created")); err != nil {
+	if err := s.CreateUser(ctx, first, userChange(first, data.ActionUserCreated)); err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
 	sameID := newUser(2, data.RoleAdmin, "default")
@@ -49,9 +49,9 @@ func testUserUniqueness(t *testing.T, s data.Store) {
 	sameKey := newUser(4, data.RoleAdmin, "default")
 	sameKey.KeyHash = first.KeyHash
 	for name, u := range map[string]data.User{"id": sameID, "email": sameEmail, "key hash": sameKey} {
-		entry := userAudit(u, "user.created")
+		entry := userAudit(u, data.ActionUserCreated)
 		entry.EntityID = "refused-" + name
-		if err := s.CreateUser(ctx, u, entry); !errors.Is(err, data.ErrDuplicate) {
+		if err := s.CreateUser(ctx, u, data.Audited(entry)); !errors.Is(err, data.ErrDuplicate) {
 			t.Errorf("CreateUser with a taken %s: error = %v, want ErrDuplicate", name, err)
 		}
 		if u.ID != first.ID {
@@ -79,7 +79,7 @@ func testUserKeys(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	a, b := newUser(1, data.RoleCoordinator, "north"), newUser(2, data.RoleSocialWorker, "north")
 	for _, u := range []data.User{a, b} {
-		if err := s.CreateUser(ctx, u, userAudit(u, "user.created")); err != nil {
+		if err := s.CreateUser(ctx, u, userChange(u, data.ActionUserCreated)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -91,13 +91,14 @@ func testUserKeys(t *testing.T, s data.Store) {
 		t.Errorf("UserByKeyHash(unknown) error = %v, want ErrNotFound", err)
 	}
 
+	// A new key stops the old one at once.
 	newHash := data.HashKey("a's new key")
-	updated, err := s.ReplaceUserKey(ctx, a.ID, newHash, false, userAudit(a, "apikey.issued"))
+	updated, err := s.UpdateUser(ctx, a.ID, setKey(newHash, false, data.ActionKeyIssued))
 	if err != nil {
-		t.Fatalf("ReplaceUserKey: %v", err)
+		t.Fatalf("UpdateUser: %v", err)
 	}
 	if updated.KeyHash != newHash || updated.Email != a.Email {
-		t.Errorf("ReplaceUserKey returned %+v", updated)
+		t.Errorf("UpdateUser returned %+v", updated)
 	}
 	if _, err := s.UserByKeyHash(ctx, a.KeyHash); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("old key still finds the user: %v", err)
@@ -105,13 +106,13 @@ func testUserKeys(t *testing.T, s data.Store) {
 	if got, err := s.UserByKeyHash(ctx, newHash); err != nil || got.ID != a.ID {
 		t.Errorf("new key: %v, %v", got.ID, err)
 	}
-	if got := auditActions(t, s, a.ID); !slices.Equal(got, []string{"user.created", "apikey.issued"}) {
+	if got := auditActions(t, s, a.ID); !slices.Equal(got, []data.Action{data.ActionUserCreated, data.ActionKeyIssued}) {
 		t.Errorf("audit after a key replacement = %v", got)
 	}
 	// Revoking marks the user's access ended; a new key restores it.
 	revokedHash := data.HashKey("nobody is given this one")
-	if got, err := s.ReplaceUserKey(ctx, a.ID, revokedHash, true, userAudit(a, "apikey.revoked")); err != nil || !got.AccessRevoked {
-		t.Fatalf("ReplaceUserKey(revoked) = %+v, %v; want AccessRevoked", got, err)
+	if got, err := s.UpdateUser(ctx, a.ID, setKey(revokedHash, true, data.ActionKeyRevoked)); err != nil || !got.AccessRevoked {
+		t.Fatalf("UpdateUser(revoked) = %+v, %v; want AccessRevoked", got, err)
 	}
 	if got, err := s.User(ctx, a.ID); err != nil || !got.AccessRevoked {
 		t.Errorf("after a revocation User = %+v, %v; want AccessRevoked stored", got, err)
@@ -119,23 +120,49 @@ func testUserKeys(t *testing.T, s data.Store) {
 	if got, err := s.UserByEmail(ctx, a.Email); err != nil || !got.AccessRevoked {
 		t.Errorf("after a revocation UserByEmail = %+v, %v; want AccessRevoked", got, err)
 	}
-	if got, err := s.ReplaceUserKey(ctx, a.ID, newHash, false, userAudit(a, "apikey.issued")); err != nil || got.AccessRevoked {
-		t.Fatalf("ReplaceUserKey after a revocation = %+v, %v; want access restored", got, err)
+	if got, err := s.UpdateUser(ctx, a.ID, setKey(newHash, false, data.ActionKeyIssued)); err != nil || got.AccessRevoked {
+		t.Fatalf("UpdateUser after a revocation = %+v, %v; want access restored", got, err)
 	}
 	if got, err := s.User(ctx, a.ID); err != nil || got.AccessRevoked {
 		t.Errorf("after a new key User = %+v, %v; want AccessRevoked cleared", got, err)
 	}
-	if _, err := s.ReplaceUserKey(ctx, a.ID, b.KeyHash, false, userAudit(a, "apikey.issued")); !errors.Is(err, data.ErrDuplicate) {
-		t.Errorf("ReplaceUserKey to b's hash: error = %v, want ErrDuplicate", err)
+	// Another user's key hash or email is refused, writing nothing.
+	if _, err := s.UpdateUser(ctx, a.ID, setKey(b.KeyHash, false, data.ActionKeyIssued)); !errors.Is(err, data.ErrDuplicate) {
+		t.Errorf("UpdateUser to b's key hash: error = %v, want ErrDuplicate", err)
 	}
 	if got, err := s.UserByKeyHash(ctx, b.KeyHash); err != nil || got.ID != b.ID {
-		t.Errorf("after refused replace, b's key finds %v, %v", got.ID, err)
+		t.Errorf("after a refused key replacement, b's key finds %v, %v", got.ID, err)
+	}
+	if _, err := s.UpdateUser(ctx, a.ID, func(u data.User) (data.User, data.Change, error) {
+		u.Email = b.Email
+		return u, userChange(u, data.ActionKeyIssued), nil
+	}); !errors.Is(err, data.ErrDuplicate) {
+		t.Errorf("UpdateUser to b's email: error = %v, want ErrDuplicate", err)
+	}
+	if got, err := s.UserByEmail(ctx, b.Email); err != nil || got.ID != b.ID {
+		t.Errorf("after a refused email change, b's email finds %v, %v", got.ID, err)
+	}
+	if got, err := s.UserByKeyHash(ctx, newHash); err != nil || got.ID != a.ID || got.Email != a.Email {
+		t.Errorf("after the refused updates, a is %+v, %v; want it unchanged", got, err)
 	}
 	if got := auditActions(t, s, a.ID); len(got) != 4 {
-		t.Errorf("a refused key replacement was audited: %v", got)
+		t.Errorf("a refused update was audited: %v", got)
 	}
-	if _, err := s.ReplaceUserKey(ctx, "no-such-user", data.HashKey("x"), false, userAudit(data.User{ID: "no-such-user"}, "apikey.issued")); !errors.Is(err, data.ErrNotFound) {
-		t.Errorf("ReplaceUserKey(unknown) error = %v, want ErrNotFound", err)
+	called := false
+	if _, err := s.UpdateUser(ctx, "no-such-user", func(u data.User) (data.User, data.Change, error) {
+		called = true
+		return u, userChange(u, data.ActionKeyIssued), nil
+	}); !errors.Is(err, data.ErrNotFound) || called {
+		t.Errorf("UpdateUser(unknown) error = %v, want ErrNotFound (its function called: %v)", err, called)
+	}
+}
+
+// setKey is the update function that gives a user a new key hash and
+// sets its AccessRevoked, as issuing and revoking keys do.
+func setKey(keyHash string, revoked bool, action data.Action) data.Update[data.User] {
+	return func(u data.User) (data.User, data.Change, error) {
+		u.KeyHash, u.AccessRevoked = keyHash, revoked
+		return u, userChange(u, action), nil
 	}
 }
 
@@ -151,7 +178,7 @@ func testConcurrentUserCreates(t *testing.T, open func() data.Store) {
 		wg.Go(func() {
 			u := newUser(100+i, data.RoleSocialWorker, "north")
 			u.Email = "contested@example.org"
-			errs[i] = stores[i%2].CreateUser(ctx, u, userAudit(u, "user.created"))
+			errs[i] = stores[i%2].CreateUser(ctx, u, userChange(u, data.ActionUserCreated))
 		})
 	}
 	wg.Wait()

@@ -17,7 +17,7 @@ func testUserByEmail(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	a, b := newUser(1, data.RoleCoordinator, "north"), newUser(2, data.RoleSocialWorker, "south")
 	for _, u := range []data.User{a, b} {
-		if err := s.CreateUser(ctx, u, userAudit(u, "user.created")); err != nil {
+		if err := s.CreateUser(ctx, u, userChange(u, data.ActionUserCreated)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -31,7 +31,7 @@ func testUserByEmail(t *testing.T, s data.Store) {
 		}
 	}
 	newHash := data.HashKey("a's new key")
-	if _, err := s.ReplaceUserKey(ctx, a.ID, newHash, false, userAudit(a, "apikey.issued")); err != nil {
+	if _, err := s.UpdateUser(ctx, a.ID, setKey(newHash, false, data.ActionKeyIssued)); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.UserByEmail(ctx, a.Email); err != nil || got.ID != a.ID || got.KeyHash != newHash {
@@ -57,7 +57,7 @@ func testUserPaging(t *testing.T, s data.Store) {
 			org = "north" // uneven: north gets more
 		}
 		u := newUser(i, data.RoleSocialWorker, org)
-		if err := s.CreateUser(ctx, u, userAudit(u, "user.created")); err != nil {
+		if err := s.CreateUser(ctx, u, userChange(u, data.ActionUserCreated)); err != nil {
 			t.Fatal(err)
 		}
 		want[org] = append(want[org], stored(u))
@@ -65,7 +65,7 @@ func testUserPaging(t *testing.T, s data.Store) {
 	// A key replacement rewrites the record: it is still listed, once.
 	moved := want["south"][1]
 	moved.KeyHash = data.HashKey("moved's new key")
-	if _, err := s.ReplaceUserKey(ctx, moved.ID, moved.KeyHash, false, userAudit(moved, "apikey.issued")); err != nil {
+	if _, err := s.UpdateUser(ctx, moved.ID, setKey(moved.KeyHash, false, data.ActionKeyIssued)); err != nil {
 		t.Fatal(err)
 	}
 	want["south"][1] = moved

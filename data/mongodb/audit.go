@@ -2,6 +2,9 @@ package mongodb
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -23,27 +26,56 @@ type auditDocument struct {
 func fromAuditEntry(e data.AuditEntry) auditDocument {
 	return auditDocument{
 		ID: e.ID, At: data.Timestamp(e.At), Actor: e.Actor, Organisation: e.Organisation, Scope: e.Scope,
-		Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID,
+		Action: string(e.Action), EntityType: string(e.EntityType), EntityID: e.EntityID,
 	}
 }
 
 func (d auditDocument) toAuditEntry() data.AuditEntry {
 	return data.AuditEntry{
 		ID: d.ID, At: utc(d.At), Actor: d.Actor, Organisation: d.Organisation, Scope: d.Scope,
-		Action: d.Action, EntityType: d.EntityType, EntityID: d.EntityID,
+		Action: data.Action(d.Action), EntityType: data.EntityType(d.EntityType), EntityID: d.EntityID,
 	}
 }
 
-// AppendAudit inserts e; the collection is only ever inserted into. Entries
-// that describe a change land through the change's lock instead (locks.go).
-func (s *Store) AppendAudit(ctx context.Context, e data.AuditEntry) error {
-	_, err := s.audit.InsertOne(ctx, fromAuditEntry(e))
-	return translate(err, "audit entry "+e.ID)
+// AppendChange lands a change that touches no record, through the one
+// function that turns a change into documents (changeOutbox). A change of
+// one document (an audit entry: every such change so far) is one insert,
+// atomic on every server. A change of several documents lands through the
+// lock mechanism (locks.go) as the create of its first document with the
+// others as its outbox, so that they land together or not at all: the
+// first is stamped with a version and token like any locked record, and
+// ListAudit lands the changes of writers that died. Entries that describe
+// a change of a record land through that change's lock instead.
+func (s *Store) AppendChange(ctx context.Context, ch data.Change) error {
+	docs, err := changeOutbox(ch)
+	if err != nil {
+		return err
+	}
+	first := docs[0]
+	what := first.Collection + " " + first.ID
+	if len(docs) == 1 {
+		_, err := s.db.Collection(first.Collection).InsertOne(ctx, first.Doc)
+		return translate(err, what)
+	}
+	token := rand.Text()
+	doc, err := stamped(first.Doc, 1, token)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	err = s.commitLock(ctx, lockOf(first.Collection, first.ID, 1, token, doc, docs[1:]))
+	if errors.Is(err, errStale) { // another change with that first document landed first
+		return fmt.Errorf("%s: %w", what, data.ErrDuplicate)
+	}
+	return err
 }
 
-// ListAudit returns entries newest first (IDs sort by time), from the index
-// on (entityId, -_id) or (scope, -_id).
+// ListAudit lands the changes of several documents in flight (see
+// AppendChange), then returns entries newest first (IDs sort by time),
+// from the index on (entityId, -_id) or (scope, -_id).
 func (s *Store) ListAudit(ctx context.Context, q data.AuditQuery) (data.Page[data.AuditEntry], error) {
+	if err := s.finishPending(ctx, auditCollection); err != nil {
+		return data.Page[data.AuditEntry]{}, err
+	}
 	filter := bson.D{}
 	if q.EntityID != "" {
 		filter = append(filter, bson.E{Key: "entityId", Value: q.EntityID})

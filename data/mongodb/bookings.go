@@ -18,13 +18,14 @@ import (
 // A change of a booking (a create, reschedule, cancellation, outcome) is a
 // versioned write of its interpreter's schedule, whose outbox carries the
 // booking as a dependent record (inserted, or replaced at its next version)
-// and the audit entry. The writer
+// and the change (its audit entries). The writer
 //
 //  1. reads the schedule's version s (0 when the interpreter has none) and
 //     then finds no lock of it (scheduleVersion),
-//  2. reads what it checks: the booking it updates, and for a confirmed
-//     booking the interpreter's confirmed bookings that start in the window
-//     that could hold one that Blocks it,
+//  2. reads what it checks: the booking it updates (and calls the update
+//     function with it), and for a booking that holds its interpreter's
+//     time the interpreter's bookings that hold time and start in the
+//     window that could hold one that Blocks it,
 //  3. commits the schedule at s+1 (a create at 1), and lands it with its
 //     outbox.
 //
@@ -45,110 +46,125 @@ import (
 // commit s+1 once that lock went: a double booking. Reading the version
 // first and then finding no lock leaves no such gap.
 //
-// A writer that loses (its lock void) retries the whole read-check-commit.
-// It loses only when another change of the interpreter landed after its
-// read, so every loss is another writer's success, and retries make
-// progress. Within one instance, writers of one interpreter take turns
-// (turns.go), so they lose only to other instances.
-
-// bookingAttempts bounds how often a booking change is read, checked and
-// committed: a writer gives up with data.ErrConflict only when this many
-// other changes of its interpreter's bookings landed while it tried (a
-// void lock in the way of its own insert can cost one too). That is far
-// beyond any real burst of bookings of one interpreter, and above the 25
-// concurrent writers per interpreter that the conformance suite races, so
-// those all succeed whatever the timing. Few attempts would not be enough:
-// with several instances, the instance that just landed a change hands the
-// turn straight to its next writer, while the others' writers wait for the
-// lock in steps of up to 100 ms, and one of them lost 10 times in a row in
-// a test with four instances under the race detector.
-const bookingAttempts = 32
+// A writer that loses (its lock void) retries the whole read-check-commit,
+// calling the update function again on the booking as it reads it then
+// (retry in update.go, bounded by changeAttempts). It loses only when
+// another change of the interpreter landed after its read, so every loss
+// is another writer's success, and retries make progress. Within one
+// instance, writers of one interpreter take turns (turns.go), so they lose
+// only to other instances.
 
 // CreateBooking commits b at version 1 through its interpreter's schedule
-// lock, after checking that its ID is free and, when it is confirmed, that
-// no confirmed booking of the interpreter Blocks it.
-func (s *Store) CreateBooking(ctx context.Context, b data.Booking, audit data.AuditEntry) error {
+// lock, after checking that its ID is free and, when it holds its
+// interpreter's time, that no such booking of the interpreter Blocks it.
+func (s *Store) CreateBooking(ctx context.Context, b data.Booking, ch data.Change) error {
 	if err := b.CheckStorable(); err != nil {
 		return err
 	}
 	b.Version = 1
-	doc := fromBooking(b)
-	b = doc.toBooking()
 	switch taken, err := s.exists(ctx, bookingsCollection, b.ID); {
 	case err != nil:
 		return err
 	case taken:
 		return fmt.Errorf("booking %s: %w", b.ID, data.ErrDuplicate)
 	}
-	_, err := s.changeBooking(ctx, b, func() error { return nil }, dependent{coll: bookingsCollection, id: b.ID, version: 1, doc: doc}, audit)
+	_, err := s.changeBooking(ctx, b.InterpreterID, func() (data.Booking, data.Change, error) { return b, ch, nil })
 	return err
 }
 
-// UpdateBooking commits b at b.Version+1 through its interpreter's schedule
-// lock if the stored booking is at b.Version and has the same interpreter,
-// after checking a confirmed b against the interpreter's other confirmed
-// bookings. A loss to another change of the interpreter's bookings is
-// retried, so only a change of this booking makes it data.ErrConflict.
-func (s *Store) UpdateBooking(ctx context.Context, b data.Booking, audit data.AuditEntry) (data.Booking, error) {
-	if err := b.CheckStorable(); err != nil {
-		return data.Booking{}, err
-	}
-	read := b.Version
-	current := func() error {
-		var cur bookingDocument
-		err := s.bookings.FindOne(ctx, bson.D{{Key: "_id", Value: b.ID}}).Decode(&cur)
-		switch {
-		case err != nil:
-			return translate(err, "booking "+b.ID)
-		case cur.Version != read:
-			return fmt.Errorf("booking %s at version %d, not %d: %w", b.ID, cur.Version, read, data.ErrConflict)
-		case cur.InterpreterID != b.InterpreterID:
-			return invalid("interpreterId", "may not change: cancel the booking and book another")
-		}
-		return nil
-	}
-	b.Version = read + 1
-	doc := fromBooking(b)
-	return s.changeBooking(ctx, doc.toBooking(), current, dependent{coll: bookingsCollection, id: b.ID, version: b.Version, doc: doc}, audit)
-}
-
-// changeBooking stores b, the booking as it will be stored, through its
-// interpreter's schedule (see the comment at the top of this file): it reads
-// the schedule's version, runs check (which reads the booking b replaces),
-// checks b for overlaps when it is confirmed, and commits the schedule at
-// the next version with d, the booking's document, and audit. It starts
-// again when another change of the interpreter's bookings lands first.
-func (s *Store) changeBooking(ctx context.Context, b data.Booking, check func() error, d dependent, audit data.AuditEntry) (data.Booking, error) {
-	release, err := s.turns.take(ctx, b.InterpreterID)
+// UpdateBooking changes the booking through fn under its interpreter's
+// schedule lock: on every attempt it reads the schedule's version, then the
+// booking, calls fn with it, checks what fn returns (CheckUpdate,
+// CheckStorable, and overlaps when it holds its interpreter's time) and
+// commits it at the booking's version + 1.
+func (s *Store) UpdateBooking(ctx context.Context, id string, fn data.Update[data.Booking]) (data.Booking, error) {
+	interpreterID, err := s.interpreterOf(ctx, id)
 	if err != nil {
 		return data.Booking{}, err
 	}
-	defer release()
-	for attempt := 1; ; attempt++ {
-		version, err := s.scheduleVersion(ctx, b.InterpreterID)
+	var read bookingDocument
+	stored, err := s.changeBooking(ctx, interpreterID, func() (data.Booking, data.Change, error) {
+		read = bookingDocument{} // absent fields stay as they were in what Decode fills
+		if err := s.bookings.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&read); err != nil {
+			return data.Booking{}, data.Change{}, translate(err, "booking "+id)
+		}
+		current := read.toBooking()
+		next, ch, err := fn(current)
 		if err != nil {
-			return data.Booking{}, err
+			return data.Booking{}, data.Change{}, err
 		}
-		if err := check(); err != nil {
-			return data.Booking{}, err
+		if err := next.CheckUpdate(current); err != nil {
+			return data.Booking{}, data.Change{}, err
 		}
-		if err := s.checkOverlap(ctx, b); err != nil {
-			return data.Booking{}, err
+		if err := next.CheckStorable(); err != nil {
+			return data.Booking{}, data.Change{}, err
 		}
-		err = s.commit(ctx, change{
-			coll: schedulesCollection, id: b.InterpreterID, version: version + 1,
-			doc: scheduleDocument{ID: b.InterpreterID}, dependents: []dependent{d}, audit: audit,
-		})
-		switch {
-		case err == nil:
-			return b, nil
-		case !errors.Is(err, errStale):
-			return data.Booking{}, err
-		case attempt == bookingAttempts:
-			return data.Booking{}, fmt.Errorf("booking %s: %d changes of interpreter %s came first: %w",
-				b.ID, attempt, b.InterpreterID, data.ErrConflict)
-		}
+		next.Version = current.Version + 1
+		return next, ch, nil
+	})
+	if errors.Is(err, data.ErrNoChange) {
+		// Converted again: fn may have changed what its argument shares
+		// (slices) before it found nothing to change.
+		return read.toBooking(), nil
 	}
+	return stored, err
+}
+
+// interpreterOf returns the interpreter of the booking with this ID: whose
+// schedule its changes go through. A booking's interpreter never changes,
+// so any version of it answers.
+func (s *Store) interpreterOf(ctx context.Context, id string) (string, error) {
+	var d struct {
+		InterpreterID string `bson:"interpreterId"`
+	}
+	opts := options.FindOne().SetProjection(bson.D{{Key: "interpreterId", Value: 1}})
+	err := s.bookings.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, opts).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		// Perhaps its create is a change of a writer that died: Booking
+		// lands that first.
+		b, err := s.Booking(ctx, id)
+		return b.InterpreterID, err
+	}
+	return d.InterpreterID, translate(err, "booking "+id)
+}
+
+// changeBooking stores a booking of interpreterID through the
+// interpreter's schedule (see the comment at the top of this file): on
+// every attempt it reads the schedule's version, calls next for the
+// booking to store (at its next version) and its change, checks the
+// booking for overlaps when it holds its interpreter's time, and commits
+// the schedule at the next version with the booking as a dependent record
+// and the change. It returns the booking as stored, and next's errors as
+// they are.
+func (s *Store) changeBooking(ctx context.Context, interpreterID string, next func() (data.Booking, data.Change, error)) (data.Booking, error) {
+	var stored data.Booking
+	err := s.retry(ctx, lockKey(schedulesCollection, interpreterID), func() error {
+		version, err := s.scheduleVersion(ctx, interpreterID)
+		if err != nil {
+			return err
+		}
+		b, ch, err := next()
+		if err != nil {
+			return err
+		}
+		doc := fromBooking(b)
+		b = doc.toBooking() // as stored: times to the millisecond
+		if err := s.checkOverlap(ctx, b); err != nil {
+			return err
+		}
+		_, err = s.commit(ctx, change{
+			coll: schedulesCollection, id: interpreterID, version: version + 1,
+			doc:        scheduleDocument{ID: interpreterID},
+			dependents: []dependent{{coll: bookingsCollection, id: b.ID, version: b.Version, doc: doc}},
+			ch:         ch,
+		})
+		stored = b
+		return err
+	})
+	if err != nil {
+		return data.Booking{}, err
+	}
+	return stored, nil
 }
 
 // scheduleVersion returns the version of the interpreter's schedule (0 when

@@ -34,8 +34,13 @@ func newTestBooking(interpreter string, from time.Duration) data.Booking {
 	}
 }
 
-func bookingEntry(b data.Booking, action string) data.AuditEntry {
-	return data.NewAuditEntry(time.Now(), data.User{ID: "sw-1", Organisation: "north"}, "north", action, "booking", b.ID)
+func bookingEntry(b data.Booking, action data.Action) data.AuditEntry {
+	return data.NewAuditEntry(time.Now(), data.User{ID: "sw-1", Organisation: "north"}, "north", action, data.EntityBooking, b.ID)
+}
+
+// bookingCreated is the change that creates b.
+func bookingCreated(b data.Booking) data.Change {
+	return data.Audited(bookingEntry(b, data.ActionBookingCreated))
 }
 
 // bookingChange is the change that writes b at b.Version through its
@@ -45,7 +50,7 @@ func bookingChange(b data.Booking, scheduleVersion int64, audit data.AuditEntry)
 		coll: schedulesCollection, id: b.InterpreterID, version: scheduleVersion,
 		doc:        scheduleDocument{ID: b.InterpreterID},
 		dependents: []dependent{{coll: bookingsCollection, id: b.ID, version: b.Version, doc: fromBooking(b)}},
-		audit:      audit,
+		ch:         data.Audited(audit),
 	}
 }
 
@@ -74,7 +79,7 @@ func TestDeadBookingWriterLandedByReaders(t *testing.T) {
 	s.LockTimeout, other.LockTimeout = 200*time.Millisecond, 200*time.Millisecond
 	ctx := t.Context()
 	b := newTestBooking("int-1", 0)
-	created := bookingEntry(b, "booking.created")
+	created := bookingEntry(b, data.ActionBookingCreated)
 	commitOnly(t, s, bookingChange(b, 1, created), live)
 	if _, err := other.Booking(ctx, b.ID); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("Booking while its writer may be at work: %v, want ErrNotFound", err)
@@ -92,7 +97,7 @@ func TestDeadBookingWriterLandedByReaders(t *testing.T) {
 
 	cancelled := b
 	cancelled.Status, cancelled.CancelReason, cancelled.Version = data.BookingCancelled, "moved", 2
-	entry := bookingEntry(b, "booking.cancelled")
+	entry := bookingEntry(b, data.ActionBookingCancelled)
 	commitOnly(t, s, bookingChange(cancelled, 2, entry), dead)
 	got, err := other.Booking(ctx, b.ID)
 	if err != nil {
@@ -104,7 +109,7 @@ func TestDeadBookingWriterLandedByReaders(t *testing.T) {
 	}
 	// The cancellation freed the slot.
 	again := newTestBooking("int-1", 0)
-	if err := other.CreateBooking(ctx, again, bookingEntry(again, "booking.created")); err != nil {
+	if err := other.CreateBooking(ctx, again, bookingCreated(again)); err != nil {
 		t.Errorf("booking the freed slot: %v", err)
 	}
 	wantNoLocks(t, s)
@@ -118,7 +123,7 @@ func TestBookingWriterWaitsForOutbox(t *testing.T) {
 	open := freshDatabase(t)
 	s, other := open().(*Store), open().(*Store)
 	first := newTestBooking("int-1", 0)
-	l := commitOnly(t, s, bookingChange(first, 1, bookingEntry(first, "booking.created")), live)
+	l := commitOnly(t, s, bookingChange(first, 1, bookingEntry(first, data.ActionBookingCreated)), live)
 	if _, err := s.schedules.InsertOne(t.Context(), l.Doc); err != nil { // landing, step one
 		t.Fatal(err)
 	}
@@ -126,7 +131,7 @@ func TestBookingWriterWaitsForOutbox(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, func() { landed <- s.settle(context.Background(), l) })
 	second := newTestBooking("int-1", 30*time.Minute)
 	start := time.Now()
-	err := other.CreateBooking(t.Context(), second, bookingEntry(second, "booking.created"))
+	err := other.CreateBooking(t.Context(), second, bookingCreated(second))
 	wantOverlap(t, "booking behind a change in flight", err, first)
 	if err := <-landed; err != nil {
 		t.Fatal(err)
@@ -157,11 +162,11 @@ func TestBookingCommitAfterAnotherLands(t *testing.T) {
 		t.Fatal(err)
 	}
 	theirs := newTestBooking("int-1", 30*time.Minute)
-	if err := other.CreateBooking(ctx, theirs, bookingEntry(theirs, "booking.created")); err != nil {
+	if err := other.CreateBooking(ctx, theirs, bookingCreated(theirs)); err != nil {
 		t.Fatal(err)
 	}
-	entry := bookingEntry(mine, "booking.created")
-	if err := s.commit(ctx, bookingChange(mine, version+1, entry)); !errors.Is(err, errStale) {
+	entry := bookingEntry(mine, data.ActionBookingCreated)
+	if _, err := s.commit(ctx, bookingChange(mine, version+1, entry)); !errors.Is(err, errStale) {
 		t.Fatalf("commit after another booking landed: %v, want errStale", err)
 	}
 	if _, err := s.Booking(ctx, mine.ID); !errors.Is(err, data.ErrNotFound) {
@@ -170,7 +175,7 @@ func TestBookingCommitAfterAnotherLands(t *testing.T) {
 	if ids := auditIDs(t, s, mine.ID); len(ids) != 0 {
 		t.Errorf("the losing booking was audited: %v", ids)
 	}
-	wantOverlap(t, "the next attempt", s.CreateBooking(ctx, mine, entry), theirs)
+	wantOverlap(t, "the next attempt", s.CreateBooking(ctx, mine, data.Audited(entry)), theirs)
 	wantNoLocks(t, s)
 }
 
@@ -181,12 +186,12 @@ func TestBookingIDTakenAtLanding(t *testing.T) {
 	s := freshDatabase(t)().(*Store)
 	ctx := t.Context()
 	theirs := newTestBooking("int-1", 0)
-	if err := s.CreateBooking(ctx, theirs, bookingEntry(theirs, "booking.created")); err != nil {
+	if err := s.CreateBooking(ctx, theirs, bookingCreated(theirs)); err != nil {
 		t.Fatal(err)
 	}
 	mine := newTestBooking("int-2", 0)
 	mine.ID = theirs.ID
-	entry := bookingEntry(mine, "booking.created")
+	entry := bookingEntry(mine, data.ActionBookingCreated)
 	commitOnly(t, s, bookingChange(mine, 1, entry), dead)
 	got, err := s.Booking(ctx, theirs.ID)
 	if err != nil {
@@ -198,7 +203,7 @@ func TestBookingIDTakenAtLanding(t *testing.T) {
 	}
 	wantNoLocks(t, s)
 	// Through the front door, the taken ID is refused before any commit.
-	if err := s.CreateBooking(ctx, mine, entry); !errors.Is(err, data.ErrDuplicate) {
+	if err := s.CreateBooking(ctx, mine, data.Audited(entry)); !errors.Is(err, data.ErrDuplicate) {
 		t.Errorf("CreateBooking with a taken ID: %v, want ErrDuplicate", err)
 	}
 }
@@ -217,7 +222,7 @@ func TestOverlappingBookingsTwoClients(t *testing.T) {
 		bookings[i] = newTestBooking("contested", time.Duration(i)*time.Minute)
 		wg.Go(func() {
 			b := bookings[i]
-			errs[i] = stores[i%2].CreateBooking(t.Context(), b, bookingEntry(b, "booking.created"))
+			errs[i] = stores[i%2].CreateBooking(t.Context(), b, bookingCreated(b))
 		})
 	}
 	wg.Wait()
@@ -249,7 +254,7 @@ func TestOverlappingBookingsTwoClients(t *testing.T) {
 // lose to each other and start again: all are booked, each once, with one
 // audit entry each, and the schedule counts every change. A writer loses
 // only to another change landing, and there are fewer writers than
-// bookingAttempts, so none may give up.
+// changeAttempts, so none may give up.
 func TestSeparateBookingsFourClients(t *testing.T) {
 	open := freshDatabase(t)
 	var stores []*Store
@@ -265,7 +270,7 @@ func TestSeparateBookingsFourClients(t *testing.T) {
 			b.End = b.Start.Add(30 * time.Minute)
 			ids = append(ids, b.ID)
 			wg.Go(func() {
-				if err := s.CreateBooking(t.Context(), b, bookingEntry(b, "booking.created")); err != nil {
+				if err := s.CreateBooking(t.Context(), b, bookingCreated(b)); err != nil {
 					t.Errorf("booking %d of store %d: %v", j, i, err)
 				}
 			})

@@ -2,8 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -84,10 +82,18 @@ func (d caseDocument) toCase() data.Case {
 	return c
 }
 
-// CreateCase commits a new case at version 1 with its audit entry.
-func (s *Store) CreateCase(ctx context.Context, c data.Case, audit data.AuditEntry) error {
+// caseKind is how update stores cases.
+var caseKind = kind[data.Case, caseDocument]{
+	coll:        casesCollection,
+	toDoc:       fromCase,
+	toRecord:    caseDocument.toCase,
+	checkUpdate: data.Case.CheckUpdate,
+}
+
+// CreateCase commits a new case at version 1 with its change.
+func (s *Store) CreateCase(ctx context.Context, c data.Case, ch data.Change) error {
 	c.Version = 1
-	return s.create(ctx, s.cases, "case", c.ID, fromCase(c), audit)
+	return s.create(ctx, s.cases, "case", c.ID, fromCase(c), ch)
 }
 
 // Case returns the case with this ID.
@@ -99,27 +105,10 @@ func (s *Store) Case(ctx context.Context, id string) (data.Case, error) {
 	return d.toCase(), nil
 }
 
-// UpdateCase commits c at c.Version+1 with its audit entry if the stored
-// case is at c.Version. Of writers holding the same version, the one whose
-// lock goes in first wins (locks.go).
-func (s *Store) UpdateCase(ctx context.Context, c data.Case, audit data.AuditEntry) (data.Case, error) {
-	cur, err := s.Case(ctx, c.ID)
-	if err != nil {
-		return data.Case{}, err
-	}
-	if cur.Version != c.Version {
-		return data.Case{}, fmt.Errorf("case %s at version %d, not %d: %w", c.ID, cur.Version, c.Version, data.ErrConflict)
-	}
-	c.Version++
-	doc := fromCase(c)
-	err = s.commit(ctx, change{coll: casesCollection, id: c.ID, version: c.Version, doc: doc, audit: audit})
-	if errors.Is(err, errStale) {
-		return data.Case{}, fmt.Errorf("case %s: %w", c.ID, data.ErrConflict)
-	}
-	if err != nil {
-		return data.Case{}, err
-	}
-	return doc.toCase(), nil
+// UpdateCase changes the case through fn, re-run when another change of
+// the case lands first (update).
+func (s *Store) UpdateCase(ctx context.Context, id string, fn data.Update[data.Case]) (data.Case, error) {
+	return update(ctx, s, caseKind, id, fn)
 }
 
 // ListCases returns an organisation's cases newest first, on the index on

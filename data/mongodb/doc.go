@@ -17,13 +17,15 @@
 //
 // Every change of a record (a create, an update) goes through one mechanism,
 // in locks.go and finish.go, generic over the record's collection and
-// document type:
+// document type, and lands with the data.Change that describes it:
 //
 //  1. The writer reads the record (version n, or none for a create), checks
 //     what it must, and builds the complete new document at version n+1 (1
 //     for a create) and its outbox: the documents that land with it. The
-//     audit entry always, last; before it, dependent records: records that
-//     change only under this record's lock (a booking under its
+//     Change's documents always, last (changeOutbox is the one function
+//     that builds them: every audit entry, in order, the last of them the
+//     outbox's last document); before them, dependent records: records
+//     that change only under this record's lock (a booking under its
 //     interpreter's schedule), inserted or replaced at their next version
 //     like the record itself. An ID the outbox would insert that is
 //     already taken refuses the change.
@@ -32,8 +34,8 @@
 //     the lock's key, "<collection>/<record id>", admits one lock per record.
 //     An insert against a unique index is atomic on every server, and this
 //     one is the commit point. A writer that finds another lock in the way
-//     waits for it to go, then returns data.ErrConflict if the record has
-//     moved, or tries again if it has not (that lock was void).
+//     waits for it to go, then loses if the record has moved, or tries
+//     again if it has not (that lock was void).
 //  3. The writer lands its lock at once, on a context detached from the
 //     request's with a limit of its own (landTimeout), so that a request
 //     that times out after its commit point still has its change landed now.
@@ -44,7 +46,9 @@
 //     record carrying the lock's token) and deletes the lock. If the record
 //     is at n+1 or later under another token, the lock is void: its writer
 //     read a version that another change had replaced. It is deleted,
-//     nothing of it lands, and its writer gets data.ErrConflict. If the
+//     nothing of it lands, and its writer loses: an update reads again and
+//     calls its function again (see Update functions below), a create gets
+//     data.ErrDuplicate. If the
 //     server refuses the document for a unique index (a taken email or key
 //     hash; FerretDB reports that inside an update as an InternalError), the
 //     lock is deleted and its writer gets data.ErrDuplicate. A dependent
@@ -64,8 +68,8 @@
 //     may be claimed LockTimeout later.
 //
 // So no reader sees a change before it has landed, and a change lands with
-// its audit entry: the outbox goes in after the record and before the lock
-// is deleted, and a landing that stops in between is finished by the next.
+// its Change: the outbox goes in after the record and before the lock is
+// deleted, and a landing that stops in between is finished by the next.
 // A writer that died after its commit point holds up further changes of
 // its record for up to LockTimeout; readers are never held up.
 //
@@ -89,6 +93,26 @@
 // Users keep a version, which data.User does not show; Open gives version 1
 // to users stored before users had versions.
 //
+// # Update functions
+//
+// Versioned records change only through update functions (data.Update),
+// all through one loop in update.go, generic over the record type: read
+// the record (step 1, landing a dead writer's lock first), call the
+// function with it, check what it returns (the record's CheckUpdate, the
+// Change's Check), commit at the version read + 1 (steps 2 and 3). When
+// the commit finds the record moved (another change landed between the
+// read and the commit), the loop reads again and calls the function again,
+// so the function's rule holds for the record it replaces. The function's
+// errors end the loop as they are; data.ErrNoChange ends it with the record
+// as read and nothing written. Within one instance, writers of one record
+// take turns (turns.go), so a writer loses only to other instances; after
+// changeAttempts losses it gives up with data.ErrConflict (update.go says
+// why that many). Sessions end through the same loop.
+//
+// A change that touches no record (AppendChange) is one insert when it is
+// one document; a change of several lands through a lock as the create of
+// its first document, the others its outbox, so they land together.
+//
 // # Bookings
 //
 // Of two bookings of one interpreter that Block each other, at most one may
@@ -99,12 +123,14 @@
 // that change, so all changes of one interpreter's bookings are serialised
 // by one lock key. A writer reads the schedule's version and then finds no
 // lock of it (so every change up to that version has landed its booking),
+// reads the booking it updates and calls the update function with it,
 // reads the bookings it checks off the index on (interpreterId, status,
 // start, _id), and commits the schedule's next version; if another change
-// of the interpreter landed meanwhile, its lock is void and it reads and
-// checks again, a bounded number of times (then data.ErrConflict). Within
-// one instance, writers of one interpreter also take turns, which saves
-// them from losing to each other; it is not what the guarantee rests on.
+// of the interpreter landed meanwhile, its lock is void and it goes round
+// the update loop again: reads, calls the function and checks again, a
+// bounded number of times (then data.ErrConflict). Within one instance,
+// writers of one interpreter also take turns, which saves them from losing
+// to each other; it is not what the guarantee rests on.
 // bookings.go says why this is enough, and why the order of the first
 // reads matters.
 //

@@ -2,8 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -44,14 +42,28 @@ func (d feedDocument) toFeed() data.Feed {
 	}
 }
 
-// CreateFeed commits a new feed at version 1 with its audit entry. The
-// unique index on tokenHash refuses a taken hash when the lock lands.
-func (s *Store) CreateFeed(ctx context.Context, f data.Feed, audit data.AuditEntry) error {
+// feedKind is how update stores feeds. A feed keeps a token hash: the
+// unique index on it would take "" for one more feed's.
+var feedKind = kind[data.Feed, feedDocument]{
+	coll:     feedsCollection,
+	toDoc:    fromFeed,
+	toRecord: feedDocument.toFeed,
+	checkUpdate: func(next, current data.Feed) error {
+		if next.TokenHash == "" {
+			return invalid("tokenHash", "is required")
+		}
+		return next.CheckUpdate(current)
+	},
+}
+
+// CreateFeed commits a new feed at version 1 with its change. The unique
+// index on tokenHash refuses a taken hash when the lock lands.
+func (s *Store) CreateFeed(ctx context.Context, f data.Feed, ch data.Change) error {
 	if f.TokenHash == "" {
 		return invalid("tokenHash", "is required")
 	}
 	f.Version = 1
-	return s.create(ctx, s.feeds, "feed", f.ID, fromFeed(f), audit)
+	return s.create(ctx, s.feeds, "feed", f.ID, fromFeed(f), ch)
 }
 
 // Feed returns the feed with this ID.
@@ -76,31 +88,11 @@ func (s *Store) FeedByTokenHash(ctx context.Context, tokenHash string) (data.Fee
 	return d.toFeed(), nil
 }
 
-// UpdateFeed commits f at f.Version+1 with its audit entry if the stored
-// feed is at f.Version. Of writers holding the same version, the one whose
-// lock goes in first wins (locks.go). A token hash that another feed holds
-// is data.ErrDuplicate.
-func (s *Store) UpdateFeed(ctx context.Context, f data.Feed, audit data.AuditEntry) (data.Feed, error) {
-	if f.TokenHash == "" {
-		return data.Feed{}, invalid("tokenHash", "is required")
-	}
-	cur, err := s.Feed(ctx, f.ID)
-	if err != nil {
-		return data.Feed{}, err
-	}
-	if cur.Version != f.Version {
-		return data.Feed{}, fmt.Errorf("feed %s at version %d, not %d: %w", f.ID, cur.Version, f.Version, data.ErrConflict)
-	}
-	f.Version++
-	doc := fromFeed(f)
-	err = s.commit(ctx, change{coll: feedsCollection, id: f.ID, version: f.Version, doc: doc, audit: audit})
-	if errors.Is(err, errStale) {
-		return data.Feed{}, fmt.Errorf("feed %s: %w", f.ID, data.ErrConflict)
-	}
-	if err != nil {
-		return data.Feed{}, err
-	}
-	return doc.toFeed(), nil
+// UpdateFeed changes the feed through fn, re-run when another change of
+// the feed lands first (update). The unique index on tokenHash refuses a
+// hash another feed holds (data.ErrDuplicate) when the lock lands.
+func (s *Store) UpdateFeed(ctx context.Context, id string, fn data.Update[data.Feed]) (data.Feed, error) {
+	return update(ctx, s, feedKind, id, fn)
 }
 
 // ListFeeds lands the feed changes in flight, then reads one page of the

@@ -21,14 +21,14 @@ func TestDeadFeedWriterLandedByLookups(t *testing.T) {
 	now := time.Now()
 	f := data.Feed{ID: data.NewID(now), Organisation: "north", Owner: "sw-1", Scope: data.FeedMine,
 		TokenHash: data.HashKey("token"), Version: 1, CreatedAt: now, UpdatedAt: now}
-	created := data.NewAuditEntry(now, data.User{ID: "sw-1", Organisation: "north"}, "north", "feed.created", "feed", f.ID)
-	if err := s.CreateFeed(ctx, f, created); err != nil {
+	created := data.NewAuditEntry(now, data.User{ID: "sw-1", Organisation: "north"}, "north", data.ActionFeedCreated, data.EntityFeed, f.ID)
+	if err := s.CreateFeed(ctx, f, data.Audited(created)); err != nil {
 		t.Fatal(err)
 	}
 	revoked := f
 	revoked.RevokedAt, revoked.Version = now, 2
-	entry := data.NewAuditEntry(now, data.User{ID: "sw-1", Organisation: "north"}, "north", "feed.revoked", "feed", f.ID)
-	commitOnly(t, s, change{coll: feedsCollection, id: f.ID, version: 2, doc: fromFeed(revoked), audit: entry}, live)
+	entry := data.NewAuditEntry(now, data.User{ID: "sw-1", Organisation: "north"}, "north", data.ActionFeedRevoked, data.EntityFeed, f.ID)
+	commitOnly(t, s, change{coll: feedsCollection, id: f.ID, version: 2, doc: fromFeed(revoked), ch: data.Audited(entry)}, live)
 	if got, err := other.FeedByTokenHash(ctx, f.TokenHash); err != nil || got.Revoked() {
 		t.Errorf("FeedByTokenHash while its writer may be at work: %+v, %v; want the working feed", got, err)
 	}

@@ -168,24 +168,6 @@ func claimsOf(l lockDocument) bson.D {
 	return bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: l.ID + "#"}, {Key: "$lt", Value: l.ID + "$"}}}}
 }
 
-// create commits a new record at version 1 with its audit entry:
-// ErrDuplicate when a record with the ID exists, or another create of it
-// lands first.
-func (s *Store) create(ctx context.Context, coll *mongo.Collection, what, id string, doc any, audit data.AuditEntry) error {
-	var cur bson.Raw
-	switch err := s.read(ctx, coll, id, &cur); {
-	case err == nil:
-		return fmt.Errorf("%s %s: %w", what, id, data.ErrDuplicate)
-	case !errors.Is(err, data.ErrNotFound):
-		return err
-	}
-	err := s.commit(ctx, change{coll: coll.Name(), id: id, version: 1, doc: doc, audit: audit})
-	if errors.Is(err, errStale) {
-		return fmt.Errorf("%s %s: %w", what, id, data.ErrDuplicate)
-	}
-	return err
-}
-
 // sweepClaims deletes the take-over claims left behind by a finisher that
 // died after landing a dead writer's lock but before deleting its claims:
 // claims older than LockTimeout whose lock is gone. They block nothing,

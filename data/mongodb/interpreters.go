@@ -2,18 +2,24 @@ package mongodb
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/tolk/tolk/data"
 )
 
-// CreateInterpreter commits a new record at version 1 with its audit entry.
-func (s *Store) CreateInterpreter(ctx context.Context, in data.Interpreter, audit data.AuditEntry) error {
+// interpreterKind is how update stores interpreter records.
+var interpreterKind = kind[data.Interpreter, interpreterDocument]{
+	coll:        interpretersCollection,
+	toDoc:       fromInterpreter,
+	toRecord:    interpreterDocument.toInterpreter,
+	checkUpdate: data.Interpreter.CheckUpdate,
+}
+
+// CreateInterpreter commits a new record at version 1 with its change.
+func (s *Store) CreateInterpreter(ctx context.Context, in data.Interpreter, ch data.Change) error {
 	in.Version = 1
-	return s.create(ctx, s.interpreters, "interpreter", in.ID, fromInterpreter(in), audit)
+	return s.create(ctx, s.interpreters, "interpreter", in.ID, fromInterpreter(in), ch)
 }
 
 // Interpreter returns the record with this ID.
@@ -25,27 +31,10 @@ func (s *Store) Interpreter(ctx context.Context, id string) (data.Interpreter, e
 	return d.toInterpreter(), nil
 }
 
-// UpdateInterpreter commits in at in.Version+1 with its audit entry if the
-// stored record is at in.Version. Of writers holding the same version, the
-// one whose lock goes in first wins (locks.go).
-func (s *Store) UpdateInterpreter(ctx context.Context, in data.Interpreter, audit data.AuditEntry) (data.Interpreter, error) {
-	cur, err := s.Interpreter(ctx, in.ID)
-	if err != nil {
-		return data.Interpreter{}, err
-	}
-	if cur.Version != in.Version {
-		return data.Interpreter{}, fmt.Errorf("interpreter %s at version %d, not %d: %w", in.ID, cur.Version, in.Version, data.ErrConflict)
-	}
-	in.Version++
-	doc := fromInterpreter(in)
-	err = s.commit(ctx, change{coll: interpretersCollection, id: in.ID, version: in.Version, doc: doc, audit: audit})
-	if errors.Is(err, errStale) {
-		return data.Interpreter{}, fmt.Errorf("interpreter %s: %w", in.ID, data.ErrConflict)
-	}
-	if err != nil {
-		return data.Interpreter{}, err
-	}
-	return doc.toInterpreter(), nil
+// UpdateInterpreter changes the record through fn, re-run when another
+// change of the record lands first (update).
+func (s *Store) UpdateInterpreter(ctx context.Context, id string, fn data.Update[data.Interpreter]) (data.Interpreter, error) {
+	return update(ctx, s, interpreterKind, id, fn)
 }
 
 // ListInterpreters lands the changes in flight, then filters on the indexed

@@ -52,7 +52,7 @@ type lockDocument struct {
 // outboxDocument is a document that lands with a change, after the locked
 // record and before the lock goes. Its _id is fixed when the change is
 // committed, so a second landing finds it there. Without a Version it is
-// only ever inserted, such as the audit entry.
+// only ever inserted: the documents of the data.Change (changeOutbox).
 //
 // With a Version it is a dependent record: a record that changes only
 // under the lock of another, as a booking changes only under its
@@ -80,7 +80,7 @@ type outboxDocument struct {
 
 // change is what a writer commits: the new state of one record, at version
 // (the version it read + 1, or 1 for a create), the dependent records that
-// land with it (see outboxDocument), and the audit entry that lands last.
+// land with it (see outboxDocument), and the data.Change that lands last.
 // doc marshals to the record's document without "version" and "lockToken",
 // or with any value there: commit sets both, in dependents' docs too.
 type change struct {
@@ -89,7 +89,7 @@ type change struct {
 	version    int64
 	doc        any
 	dependents []dependent
-	audit      data.AuditEntry
+	ch         data.Change
 }
 
 // dependent is a record that changes only under the lock of another, at
@@ -103,7 +103,8 @@ type dependent struct {
 
 // errStale is what commit returns when the record had already moved past the
 // version the writer read: nothing of the change is stored. Creates report it
-// as data.ErrDuplicate, updates as data.ErrConflict.
+// as data.ErrDuplicate; updates read again and call their function again
+// (retry in update.go).
 var errStale = errors.New("stale write")
 
 // stampDocument is the part of a record that landing looks at.
@@ -114,10 +115,15 @@ type stampDocument struct {
 
 func lockKey(coll, id string) string { return coll + "/" + id }
 
-// newLock builds the lock of c with a fresh token.
+// newLock builds the lock of c with a fresh token. Its outbox holds the
+// dependent records, then the documents of c.ch (changeOutbox); the last
+// document is the sign that the outbox has landed (see settle).
 func newLock(c change) (lockDocument, error) {
+	docs, err := changeOutbox(c.ch)
+	if err != nil {
+		return lockDocument{}, fmt.Errorf("%s %s: %w", c.coll, c.id, err)
+	}
 	token := rand.Text()
-	key := lockKey(c.coll, c.id)
 	doc, err := stamped(c.doc, c.version, token)
 	if err != nil {
 		return lockDocument{}, fmt.Errorf("%s %s: %w", c.coll, c.id, err)
@@ -130,17 +136,17 @@ func newLock(c change) (lockDocument, error) {
 		}
 		outbox = append(outbox, outboxDocument{Collection: d.coll, ID: d.id, Doc: raw, Version: d.version})
 	}
-	audit, err := bson.Marshal(fromAuditEntry(c.audit))
-	if err != nil {
-		return lockDocument{}, fmt.Errorf("audit entry %s: %w", c.audit.ID, err)
-	}
-	// The audit entry goes last: settle takes it for the sign that the
-	// whole outbox has landed.
-	outbox = append(outbox, outboxDocument{Collection: auditCollection, ID: c.audit.ID, Doc: audit})
+	return lockOf(c.coll, c.id, c.version, token, doc, append(outbox, docs...)), nil
+}
+
+// lockOf is the lock that writes doc (stamped with version and token) as
+// record id of coll, and then outbox.
+func lockOf(coll, id string, version int64, token string, doc bson.Raw, outbox []outboxDocument) lockDocument {
+	key := lockKey(coll, id)
 	return lockDocument{
-		ID: key + "/" + token, Key: key, Collection: c.coll, Record: c.id,
-		Version: c.version, Token: token, At: data.Timestamp(time.Now()), Doc: doc, Outbox: outbox,
-	}, nil
+		ID: key + "/" + token, Key: key, Collection: coll, Record: id,
+		Version: version, Token: token, At: data.Timestamp(time.Now()), Doc: doc, Outbox: outbox,
+	}
 }
 
 // stamped marshals doc with its version and the token of the lock that
@@ -164,17 +170,27 @@ func stamped(doc any, version int64, token string) (bson.Raw, error) {
 // lock is in the way, it waits for that change to land (or be dropped) and
 // then tries again if the record is still at the version the writer read.
 //
-// It returns errStale when the record (or a dependent record being
-// replaced) is no longer at the version read; a data.ErrDuplicate when an
-// ID the outbox inserts is taken or the server refuses the record (a unique
-// index); the context's error if it ends before the lock is inserted;
-// otherwise nil once the change has landed, or the error that kept it from
-// landing (the lock then stays for others to land).
-func (s *Store) commit(ctx context.Context, c change) error {
+// It returns the record's document as stored (with its version and token)
+// once the change has landed. Otherwise errStale when the record (or a
+// dependent record being replaced) is no longer at the version read; a
+// data.ErrDuplicate when an ID the outbox inserts is taken or the server
+// refuses the record (a unique index); a data.ErrInvalid when c.ch fails
+// its Check; the context's error if it ends before the lock is inserted;
+// or the error that kept the change from landing (the lock then stays for
+// others to land).
+func (s *Store) commit(ctx context.Context, c change) (bson.Raw, error) {
 	l, err := newLock(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	if err := s.commitLock(ctx, l); err != nil {
+		return nil, err
+	}
+	return l.Doc, nil
+}
+
+// commitLock is commit once the lock is built.
+func (s *Store) commitLock(ctx context.Context, l lockDocument) error {
 	for _, o := range l.Outbox {
 		if o.Version > 1 {
 			continue // a replace: the record is there
@@ -188,7 +204,7 @@ func (s *Store) commit(ctx context.Context, c change) error {
 	}
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("%s %s: %w", c.coll, c.id, err)
+			return fmt.Errorf("%s %s: %w", l.Collection, l.Record, err)
 		}
 		// Detached as well: once the insert is sent, the writer learns
 		// whether it committed, whatever happens to the request meanwhile.
@@ -213,12 +229,12 @@ func (s *Store) commit(ctx context.Context, c change) error {
 		if err := s.await(ctx, l.Key); err != nil {
 			return err
 		}
-		st, found, err := s.stamp(ctx, c.coll, c.id)
+		st, found, err := s.stamp(ctx, l.Collection, l.Record)
 		if err != nil {
 			return err
 		}
-		if st.Version != c.version-1 || (!found && c.version != 1) || attempt == lockAttempts {
-			return fmt.Errorf("%s %s at version %d, not %d: %w", c.coll, c.id, st.Version, c.version-1, errStale)
+		if st.Version != l.Version-1 || (!found && l.Version != 1) || attempt == lockAttempts {
+			return fmt.Errorf("%s %s at version %d, not %d: %w", l.Collection, l.Record, st.Version, l.Version-1, errStale)
 		}
 	}
 }
@@ -238,8 +254,8 @@ func (s *Store) settle(ctx context.Context, l lockDocument) error {
 	if errors.Is(err, errStale) && st.Version > l.Version {
 		// The writer was slower than LockTimeout: another instance landed l
 		// and a later change has landed since. The outbox lands before the
-		// lock goes, and the audit entry lands last, so it tells whether
-		// l landed.
+		// lock goes, and its last document (an audit entry, see
+		// changeOutbox) lands last, so it tells whether l landed.
 		o := l.Outbox[len(l.Outbox)-1]
 		switch landed, xerr := s.exists(lctx, o.Collection, o.ID); {
 		case xerr != nil:

@@ -25,15 +25,29 @@ func newTestInterpreter(name string) data.Interpreter {
 	}
 }
 
-func registerEntry(id, action string) data.AuditEntry {
-	return data.NewAuditEntry(time.Now(), data.User{ID: "coordinator-1", Organisation: "north"}, data.ScopeRegister, action, "interpreter", id)
+func registerEntry(id string, action data.Action) data.AuditEntry {
+	return data.NewAuditEntry(time.Now(), data.User{ID: "coordinator-1", Organisation: "north"}, data.ScopeRegister, action, data.EntityInterpreter, id)
+}
+
+// registered is the change of one register entry.
+func registered(id string, action data.Action) data.Change {
+	return data.Audited(registerEntry(id, action))
+}
+
+// rename is an update function that renames an interpreter, audited as
+// entry.
+func rename(name string, entry data.AuditEntry) data.Update[data.Interpreter] {
+	return func(in data.Interpreter) (data.Interpreter, data.Change, error) {
+		in.Name = name
+		return in, data.Audited(entry), nil
+	}
 }
 
 // createInterpreter stores a fresh record at version 1.
 func createInterpreter(t *testing.T, s *Store, name string) data.Interpreter {
 	t.Helper()
 	in := newTestInterpreter(name)
-	if err := s.CreateInterpreter(t.Context(), in, registerEntry(in.ID, "interpreter.created")); err != nil {
+	if err := s.CreateInterpreter(t.Context(), in, registered(in.ID, data.ActionInterpreterCreated)); err != nil {
 		t.Fatal(err)
 	}
 	return in
@@ -62,7 +76,7 @@ func commitOnly(t *testing.T, s *Store, c change, age time.Duration) lockDocumen
 
 // interpreterChange is the change that writes in at in.Version.
 func interpreterChange(in data.Interpreter, audit data.AuditEntry) change {
-	return change{coll: interpretersCollection, id: in.ID, version: in.Version, doc: fromInterpreter(in), audit: audit}
+	return change{coll: interpretersCollection, id: in.ID, version: in.Version, doc: fromInterpreter(in), ch: data.Audited(audit)}
 }
 
 // auditIDs lists the IDs of the entries about an entity, oldest first.
@@ -109,7 +123,7 @@ func TestDeadWriterLandedByRead(t *testing.T) {
 	in := createInterpreter(t, s, "Original")
 	died := in
 	died.Name, died.Version = "Committed by a writer that died", 2
-	entry := registerEntry(in.ID, "interpreter.updated")
+	entry := registerEntry(in.ID, data.ActionInterpreterUpdated)
 	commitOnly(t, s, interpreterChange(died, entry), dead)
 
 	wantRecord(t, other, in.ID, died.Name, 2)
@@ -126,7 +140,7 @@ func TestReaderLeavesLiveLock(t *testing.T) {
 	in := createInterpreter(t, s, "Original")
 	next := in
 	next.Name, next.Version = "Being written", 2
-	l := commitOnly(t, s, interpreterChange(next, registerEntry(in.ID, "interpreter.updated")), live)
+	l := commitOnly(t, s, interpreterChange(next, registerEntry(in.ID, data.ActionInterpreterUpdated)), live)
 	wantRecord(t, s, in.ID, in.Name, 1)
 	if page, err := s.ListInterpreters(t.Context(), data.InterpreterQuery{}); err != nil || page.Items[0].Version != 1 {
 		t.Errorf("listing during the write: %v, %v", page.Items, err)
@@ -148,7 +162,7 @@ func TestDeadWriterLandedByQuery(t *testing.T) {
 	in := createInterpreter(t, s, "Original")
 	died := in
 	died.Languages, died.Version = []data.LanguageSkill{{Tag: "am", Proficiency: data.ProficiencyFluent}}, 2
-	commitOnly(t, s, interpreterChange(died, registerEntry(in.ID, "interpreter.updated")), dead)
+	commitOnly(t, s, interpreterChange(died, registerEntry(in.ID, data.ActionInterpreterUpdated)), dead)
 	page, err := s.ListInterpreters(t.Context(), data.InterpreterQuery{LanguageKey: "am"})
 	if err != nil || len(page.Items) != 1 || page.Items[0].Version != 2 {
 		t.Errorf("listing by the committed language: %+v, %v", page.Items, err)
@@ -156,12 +170,12 @@ func TestDeadWriterLandedByQuery(t *testing.T) {
 
 	u := data.User{ID: data.NewID(time.Now()), Name: "U", Email: "u@example.org", Role: data.RoleCoordinator,
 		Organisation: "north", KeyHash: data.HashKey("old")}
-	if err := s.CreateUser(t.Context(), u, registerEntry(u.ID, "user.created")); err != nil {
+	if err := s.CreateUser(t.Context(), u, registered(u.ID, data.ActionUserCreated)); err != nil {
 		t.Fatal(err)
 	}
 	doc := fromUser(u)
 	doc.KeyHash = data.HashKey("new")
-	commitOnly(t, s, change{coll: usersCollection, id: u.ID, version: 2, doc: doc, audit: registerEntry(u.ID, "apikey.issued")}, dead)
+	commitOnly(t, s, change{coll: usersCollection, id: u.ID, version: 2, doc: doc, ch: registered(u.ID, data.ActionKeyIssued)}, dead)
 	if got, err := s.UserByKeyHash(t.Context(), data.HashKey("new")); err != nil || got.ID != u.ID {
 		t.Errorf("UserByKeyHash(committed key) = %v, %v", got.ID, err)
 	}
@@ -179,25 +193,25 @@ func TestDeadWriterLandedByWriter(t *testing.T) {
 	in := createInterpreter(t, s, "Original")
 	died := in
 	died.Name, died.Version = "Committed by a writer that died", 2
-	entry := registerEntry(in.ID, "interpreter.updated")
+	entry := registerEntry(in.ID, data.ActionInterpreterUpdated)
 	commitOnly(t, s, interpreterChange(died, entry), dead)
 
 	next := in
 	next.Name = "Next writer"
-	lost := registerEntry(in.ID, "interpreter.updated")
+	lost := registerEntry(in.ID, data.ActionInterpreterUpdated)
 	// Skip the read that would land the lock: commit version 2 directly, as
 	// a writer whose read came just before the dead writer's commit.
 	next.Version = 2
-	if err := s.commit(ctx, interpreterChange(next, lost)); !errors.Is(err, errStale) {
+	if _, err := s.commit(ctx, interpreterChange(next, lost)); !errors.Is(err, errStale) {
 		t.Fatalf("commit against a committed lock: error = %v, want errStale", err)
 	}
 	wantRecord(t, s, in.ID, died.Name, 2)
 	if ids := auditIDs(t, s, in.ID); len(ids) != 2 || ids[1] != entry.ID {
 		t.Errorf("audit = %v, want the creation and %s only", ids, entry.ID)
 	}
-	// The app re-reads (version 2) and tries again.
-	if updated, err := s.UpdateInterpreter(ctx, next, lost); err != nil || updated.Version != 3 {
-		t.Fatalf("update after the landing: version %d, %v", updated.Version, err)
+	// Through the front door, the store reads version 2 and writes 3.
+	if updated, err := s.UpdateInterpreter(ctx, in.ID, rename(next.Name, lost)); err != nil || updated.Version != 3 || updated.Name != next.Name {
+		t.Fatalf("update after the landing: %q version %d, %v", updated.Name, updated.Version, err)
 	}
 	wantNoLocks(t, s)
 }
@@ -209,14 +223,13 @@ func TestVoidLockDropped(t *testing.T) {
 	s := freshDatabase(t)().(*Store)
 	ctx := t.Context()
 	in := createInterpreter(t, s, "Original")
-	v2 := in
-	v2.Name = "Version 2"
-	if _, err := s.UpdateInterpreter(ctx, v2, registerEntry(in.ID, "interpreter.updated")); err != nil {
+	v2, err := s.UpdateInterpreter(ctx, in.ID, rename("Version 2", registerEntry(in.ID, data.ActionInterpreterUpdated)))
+	if err != nil {
 		t.Fatal(err)
 	}
 	stale := in
 	stale.Name, stale.Version = "Stale writer", 2
-	staleEntry := registerEntry(in.ID, "interpreter.updated")
+	staleEntry := registerEntry(in.ID, data.ActionInterpreterUpdated)
 	commitOnly(t, s, interpreterChange(stale, staleEntry), live)
 	wantRecord(t, s, in.ID, v2.Name, 2)
 	wantNoLocks(t, s)
@@ -225,7 +238,7 @@ func TestVoidLockDropped(t *testing.T) {
 	commitOnly(t, s, interpreterChange(stale, staleEntry), live)
 	v3 := v2
 	v3.Name, v3.Version = "Version 3", 3
-	if err := s.commit(ctx, interpreterChange(v3, registerEntry(in.ID, "interpreter.updated"))); err != nil {
+	if _, err := s.commit(ctx, interpreterChange(v3, registerEntry(in.ID, data.ActionInterpreterUpdated))); err != nil {
 		t.Fatalf("commit past a void lock: %v", err)
 	}
 	wantRecord(t, s, in.ID, v3.Name, 3)
@@ -242,7 +255,7 @@ func TestCancelledAfterCommitLands(t *testing.T) {
 	in := createInterpreter(t, s, "Original")
 	next := in
 	next.Name, next.Version = "Committed, then cancelled", 2
-	entry := registerEntry(in.ID, "interpreter.updated")
+	entry := registerEntry(in.ID, data.ActionInterpreterUpdated)
 	l := commitOnly(t, s, interpreterChange(next, entry), live)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -272,13 +285,13 @@ func TestRefusedChangeLeavesNothing(t *testing.T) {
 	}
 	a, b := user(1), user(2)
 	for _, u := range []data.User{a, b} {
-		if err := s.CreateUser(ctx, u, registerEntry(u.ID, "user.created")); err != nil {
+		if err := s.CreateUser(ctx, u, registered(u.ID, data.ActionUserCreated)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	taken := user(3)
 	taken.Email = a.Email
-	if err := s.CreateUser(ctx, taken, registerEntry(taken.ID, "user.created")); !errors.Is(err, data.ErrDuplicate) {
+	if err := s.CreateUser(ctx, taken, registered(taken.ID, data.ActionUserCreated)); !errors.Is(err, data.ErrDuplicate) {
 		t.Errorf("CreateUser with a taken email: error = %v, want ErrDuplicate", err)
 	}
 	if _, err := s.User(ctx, taken.ID); !errors.Is(err, data.ErrNotFound) {
@@ -292,7 +305,7 @@ func TestRefusedChangeLeavesNothing(t *testing.T) {
 	// A key change that passed its look-up before b took the hash.
 	doc := fromUser(a)
 	doc.KeyHash = b.KeyHash
-	commitOnly(t, s, change{coll: usersCollection, id: a.ID, version: 2, doc: doc, audit: registerEntry(a.ID, "apikey.issued")}, dead)
+	commitOnly(t, s, change{coll: usersCollection, id: a.ID, version: 2, doc: doc, ch: registered(a.ID, data.ActionKeyIssued)}, dead)
 	if got, err := s.User(ctx, a.ID); err != nil || got.KeyHash != a.KeyHash {
 		t.Errorf("after a refused key change, a = %v, %v", got.KeyHash, err)
 	}
@@ -323,9 +336,12 @@ func TestUnversionedUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = open().(*Store)
-	got, err := s.ReplaceUserKey(t.Context(), u.ID, data.HashKey("new"), false, registerEntry(u.ID, "apikey.issued"))
+	got, err := s.UpdateUser(t.Context(), u.ID, func(u data.User) (data.User, data.Change, error) {
+		u.KeyHash = data.HashKey("new")
+		return u, registered(u.ID, data.ActionKeyIssued), nil
+	})
 	if err != nil || got.KeyHash != data.HashKey("new") {
-		t.Fatalf("ReplaceUserKey on an unversioned user: %v, %v", got.KeyHash, err)
+		t.Fatalf("UpdateUser on an unversioned user: %v, %v", got.KeyHash, err)
 	}
 }
 
@@ -338,7 +354,7 @@ func TestOpenSweepsOrphanClaims(t *testing.T) {
 	in := createInterpreter(t, s, "Claimed")
 	died := in
 	died.Name, died.Version = "Still locked", 2
-	held := commitOnly(t, s, interpreterChange(died, registerEntry(in.ID, "interpreter.updated")), time.Minute)
+	held := commitOnly(t, s, interpreterChange(died, registerEntry(in.ID, data.ActionInterpreterUpdated)), time.Minute)
 	old := time.Now().Add(-2 * DefaultLockTimeout)
 	claims := []claimDocument{
 		{ID: "interpreters/gone/tok#1", N: 1, At: old},       // its lock is gone: swept

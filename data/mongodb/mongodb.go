@@ -46,7 +46,7 @@ type Store struct {
 	touches      *mongo.Collection
 	locks        *mongo.Collection
 	closed       atomic.Bool
-	turns        turns // booking changes of one interpreter in this instance
+	turns        turns // updates of one record (lock key) in this instance take turns
 
 	// LockTimeout is how long a writer has to land its own change before
 	// readers and other writers take it for dead and land the change for it.

@@ -24,13 +24,13 @@ func TestWriterWaitsForLiveLock(t *testing.T) {
 	in := createInterpreter(t, s, "Original")
 	first := in
 	first.Name, first.Version = "First writer", 2
-	l := commitOnly(t, s, interpreterChange(first, registerEntry(in.ID, "interpreter.updated")), live)
+	l := commitOnly(t, s, interpreterChange(first, registerEntry(in.ID, data.ActionInterpreterUpdated)), live)
 	landed := make(chan error, 1)
 	time.AfterFunc(50*time.Millisecond, func() { landed <- s.settle(context.Background(), l) })
 	second := in
 	second.Name, second.Version = "Second writer", 2
 	start := time.Now()
-	if err := s.commit(t.Context(), interpreterChange(second, registerEntry(in.ID, "interpreter.updated"))); !errors.Is(err, errStale) {
+	if _, err := s.commit(t.Context(), interpreterChange(second, registerEntry(in.ID, data.ActionInterpreterUpdated))); !errors.Is(err, errStale) {
 		t.Errorf("commit behind a live lock: error = %v, want errStale", err)
 	}
 	if err := <-landed; err != nil {
@@ -56,7 +56,7 @@ func TestTakeOverOneAtATime(t *testing.T) {
 	in := createInterpreter(t, s, "Original")
 	died := in
 	died.Name, died.Version = "Committed by a writer that died", 2
-	l := commitOnly(t, s, interpreterChange(died, registerEntry(in.ID, "interpreter.updated")), dead)
+	l := commitOnly(t, s, interpreterChange(died, registerEntry(in.ID, data.ActionInterpreterUpdated)), dead)
 	claim := claimDocument{ID: l.ID + "#1", Key: l.ID + "#1", N: 1, At: data.Timestamp(time.Now())}
 	if _, err := s.locks.InsertOne(ctx, claim); err != nil {
 		t.Fatal(err)
@@ -85,9 +85,11 @@ func TestTakeOverOneAtATime(t *testing.T) {
 	wantNoLocks(t, s) // claims included
 }
 
-// Sixteen writers holding version 1 race through two store instances (two
-// clients, two pools): exactly one wins, the others get ErrConflict, and the
-// audit holds the winner's entry and no other.
+// Sixteen writers race through two store instances (two clients, two
+// pools), each with an update function whose rule is "only from version 1":
+// however the store re-runs the functions, exactly one wins, the others get
+// the function's ErrConflict, and the audit holds the winner's entry and no
+// other.
 func TestConcurrentUpdatesTwoClients(t *testing.T) {
 	open := freshDatabase(t)
 	stores := []*Store{open().(*Store), open().(*Store)}
@@ -97,11 +99,15 @@ func TestConcurrentUpdatesTwoClients(t *testing.T) {
 	entries := make([]data.AuditEntry, writers)
 	var wg sync.WaitGroup
 	for i := range writers {
-		entries[i] = registerEntry(in.ID, "interpreter.updated")
+		entries[i] = registerEntry(in.ID, data.ActionInterpreterUpdated)
 		wg.Go(func() {
-			w := in
-			w.Name = fmt.Sprintf("Writer %d", i)
-			_, errs[i] = stores[i%2].UpdateInterpreter(t.Context(), w, entries[i])
+			_, errs[i] = stores[i%2].UpdateInterpreter(t.Context(), in.ID, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
+				if cur.Version != in.Version {
+					return cur, data.Change{}, fmt.Errorf("interpreter at version %d: %w", cur.Version, data.ErrConflict)
+				}
+				cur.Name = fmt.Sprintf("Writer %d", i)
+				return cur, data.Audited(entries[i]), nil
+			})
 		})
 	}
 	wg.Wait()
@@ -126,9 +132,11 @@ func TestConcurrentUpdatesTwoClients(t *testing.T) {
 	wantNoLocks(t, stores[0])
 }
 
-// Writers that re-read and retry on ErrConflict, as the app does, through
-// two store instances, for several rounds: every success is one version and
-// one audit entry, and no lock is left.
+// Writers race update functions through two store instances for several
+// rounds, with no retry of their own: the store re-runs a function that
+// lost, so every call succeeds, every success is one version and one
+// audit entry, each function saw the version it replaced, and no lock is
+// left.
 func TestContendedUpdates(t *testing.T) {
 	open := freshDatabase(t)
 	stores := []*Store{open().(*Store), open().(*Store)}
@@ -139,25 +147,22 @@ func TestContendedUpdates(t *testing.T) {
 	for i := range writers {
 		wg.Go(func() {
 			s := stores[i%2]
-			for attempt := 0; len(won[i]) < rounds; attempt++ {
-				if attempt == 100 {
-					t.Errorf("writer %d: %d successes in %d attempts", i, len(won[i]), attempt)
-					return
-				}
-				cur, err := s.Interpreter(t.Context(), in.ID)
+			for round := range rounds {
+				e := registerEntry(in.ID, data.ActionInterpreterUpdated)
+				var read int64
+				got, err := s.UpdateInterpreter(t.Context(), in.ID, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
+					read = cur.Version
+					cur.Name = fmt.Sprintf("Writer %d, round %d", i, round)
+					return cur, data.Audited(e), nil
+				})
 				if err != nil {
-					t.Error(err)
+					t.Errorf("writer %d, round %d: %v", i, round, err)
 					return
 				}
-				cur.Name = fmt.Sprintf("Writer %d, round %d", i, len(won[i]))
-				e := registerEntry(in.ID, "interpreter.updated")
-				switch _, err := s.UpdateInterpreter(t.Context(), cur, e); {
-				case err == nil:
-					won[i] = append(won[i], e.ID)
-				case !errors.Is(err, data.ErrConflict):
-					t.Errorf("writer %d: %v", i, err)
-					return
+				if got.Version != read+1 {
+					t.Errorf("writer %d stored version %d over version %d", i, got.Version, read)
 				}
+				won[i] = append(won[i], e.ID)
 			}
 		})
 	}

@@ -43,7 +43,7 @@ func TestStoreAwayAndBack(t *testing.T) {
 	t.Cleanup(func() { s.Close(context.Background()) })
 	in := createInterpreter(t, s, "Before")
 	booked := newTestBooking(in.ID, 0)
-	if err := s.CreateBooking(t.Context(), booked, bookingEntry(booked, "booking.created")); err != nil {
+	if err := s.CreateBooking(t.Context(), booked, bookingCreated(booked)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -66,7 +66,7 @@ func TestStoreAwayAndBack(t *testing.T) {
 		}},
 		{"CreateInterpreter", func(ctx context.Context) error {
 			n := newTestInterpreter("While away")
-			return s.CreateInterpreter(ctx, n, registerEntry(n.ID, "interpreter.created"))
+			return s.CreateInterpreter(ctx, n, registered(n.ID, data.ActionInterpreterCreated))
 		}},
 		{"Booking", func(ctx context.Context) error { _, err := s.Booking(ctx, booked.ID); return err }},
 		{"ListBookings", func(ctx context.Context) error {
@@ -79,7 +79,7 @@ func TestStoreAwayAndBack(t *testing.T) {
 		}},
 		{"CreateBooking", func(ctx context.Context) error {
 			b := newTestBooking(in.ID, 2*time.Hour)
-			return s.CreateBooking(ctx, b, bookingEntry(b, "booking.created"))
+			return s.CreateBooking(ctx, b, bookingCreated(b))
 		}},
 		{"ListAudit", func(ctx context.Context) error {
 			_, err := s.ListAudit(ctx, data.AuditQuery{EntityID: in.ID})
@@ -184,7 +184,7 @@ func TestBookingCrashLoopTwoStores(t *testing.T) {
 				from := time.Duration(rand.IntN(7))*24*time.Hour + time.Duration(rand.IntN(16))*30*time.Minute
 				b := newTestBooking(interpreters[rand.IntN(len(interpreters))], from)
 				st := current(w % 2)
-				err := st.CreateBooking(t.Context(), b, bookingEntry(b, "booking.created"))
+				err := st.CreateBooking(t.Context(), b, bookingCreated(b))
 				// A call cut by Close may fail with whatever the driver
 				// says at that point (ErrClosed, ErrUnavailable, or a
 				// closed topology's own error).

@@ -2,7 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,8 +11,8 @@ import (
 )
 
 // A session's document changes twice at most: it is created, and it is
-// ended, each a versioned write with its audit entry (locks.go), so that of
-// two writers ending it exactly one wins. Activity (TouchSession) never
+// ended, each a versioned write with its change (locks.go), so that of two
+// writers ending it exactly one wins. Activity (TouchSession) never
 // writes it: FerretDB 1.24 runs a filtered update as a query followed by a
 // write of the whole document by _id, so a touch that read the session
 // before its end landed would write it back live. Touches are instead
@@ -76,9 +75,18 @@ func touchID(session string, at time.Time) string {
 	return session + "/" + at.UTC().Format("20060102T150405.000")
 }
 
-// CreateSession commits a new session at version 1 with its audit entry. A
+// sessionKind is how EndSession stores sessions, through update. The
+// document's LastSeen is the one the session was created with: touches
+// never write it.
+var sessionKind = kind[data.Session, sessionDocument]{
+	coll:     sessionsCollection,
+	toDoc:    fromSession,
+	toRecord: sessionDocument.toSession,
+}
+
+// CreateSession commits a new session at version 1 with its change. A
 // session without an ID or a user is a *data.ValidationError.
-func (s *Store) CreateSession(ctx context.Context, sess data.Session, audit data.AuditEntry) error {
+func (s *Store) CreateSession(ctx context.Context, sess data.Session, ch data.Change) error {
 	switch {
 	case sess.ID == "":
 		return invalid("id", "is required")
@@ -87,7 +95,7 @@ func (s *Store) CreateSession(ctx context.Context, sess data.Session, audit data
 	}
 	d := fromSession(sess)
 	d.Version = 1
-	return s.create(ctx, s.sessions, "session", sess.ID, d, audit)
+	return s.create(ctx, s.sessions, "session", sess.ID, d, ch)
 }
 
 // Session returns the session with this ID, ended or not, LastSeen at its
@@ -131,35 +139,29 @@ func (s *Store) TouchSession(ctx context.Context, id string, at time.Time) error
 }
 
 // EndSession commits the session at its next version, ended at at and no
-// longer live, with its audit entry. A session that has already ended is
-// data.ErrConflict; so is losing the race to end it, since ending is the
-// only change of a session after its creation. A zero at is a
+// longer live, with its change, through update. A session that has already
+// ended is data.ErrConflict; so is losing the race to end it, since update
+// reads the session again and finds it ended. A zero at is a
 // *data.ValidationError: it would leave the session live.
-func (s *Store) EndSession(ctx context.Context, id string, at time.Time, audit data.AuditEntry) (data.Session, error) {
+func (s *Store) EndSession(ctx context.Context, id string, at time.Time, ch data.Change) (data.Session, error) {
 	if at.IsZero() {
 		return data.Session{}, invalid("endedAt", "is required")
-	}
-	var d sessionDocument
-	if err := s.read(ctx, s.sessions, id, &d); err != nil {
-		return data.Session{}, err
-	}
-	if !d.EndedAt.IsZero() {
-		return data.Session{}, fmt.Errorf("session %s ended at %s: %w", id, d.EndedAt.UTC().Format(time.RFC3339Nano), data.ErrConflict)
 	}
 	touched, err := s.touched(ctx, id) // before the commit: after it, an error would hide the end
 	if err != nil {
 		return data.Session{}, err
 	}
-	d.EndedAt, d.Live = data.Timestamp(at), false
-	d.Version++
-	err = s.commit(ctx, change{coll: sessionsCollection, id: id, version: d.Version, doc: d, audit: audit})
-	if errors.Is(err, errStale) {
-		return data.Session{}, fmt.Errorf("session %s ended by another writer: %w", id, data.ErrConflict)
-	}
+	ended, err := update(ctx, s, sessionKind, id, func(sess data.Session) (data.Session, data.Change, error) {
+		if sess.Ended() {
+			return sess, data.Change{}, fmt.Errorf("session %s ended at %s: %w", id, sess.EndedAt.Format(time.RFC3339Nano), data.ErrConflict)
+		}
+		sess.EndedAt = data.Timestamp(at)
+		return sess, ch, nil
+	})
 	if err != nil {
 		return data.Session{}, err
 	}
-	return withTouch(d.toSession(), touched[id]), nil
+	return withTouch(ended, touched[id]), nil
 }
 
 // ListSessions lands the session changes in flight, then reads one page of

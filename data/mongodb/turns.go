@@ -6,13 +6,15 @@ import (
 	"sync"
 )
 
-// turns queues the booking changes of one interpreter within one store
+// turns queues the updates of one record (one lock key: the booking
+// changes of one interpreter share their schedule's) within one store
 // instance, so that a burst of them takes turns instead of racing through
-// the schedule lock and losing to each other (each loss costs a re-read, a
-// re-check and a retry). It is no part of the guarantee against double
-// booking, which rests on the schedule lock alone and holds across
-// instances (bookings.go); it only keeps writers of one instance from
-// wasting each other's work, so that losses happen only between instances.
+// the lock and losing to each other (each loss costs a re-read, another
+// call of the update function and a retry). It is no part of any
+// guarantee, which rests on the locks alone and holds across instances
+// (locks.go, bookings.go); it only keeps writers of one instance from
+// wasting each other's work, so that losses happen only between instances,
+// and the bound on attempts (changeAttempts) counts only those.
 type turns struct {
 	mu sync.Mutex
 	m  map[string]*turn

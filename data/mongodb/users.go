@@ -2,8 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -12,7 +10,7 @@ import (
 )
 
 // userDocument is a user as stored. Version is the store's own: data.User
-// has none, but a key replacement is a versioned write like any other.
+// has none, but a change of a user is a versioned write like any other.
 type userDocument struct {
 	ID           string    `bson:"_id"`
 	Name         string    `bson:"name"`
@@ -40,14 +38,19 @@ func (d userDocument) toUser() data.User {
 	}
 }
 
-// userAttempts bounds how often ReplaceUserKey re-reads and retries when
-// another change of the user lands first.
-const userAttempts = 5
+// userKind is how update stores users. data.User carries no version: the
+// store keeps its own in the document.
+var userKind = kind[data.User, userDocument]{
+	coll:        usersCollection,
+	toDoc:       fromUser,
+	toRecord:    userDocument.toUser,
+	checkUpdate: data.User.CheckUpdate,
+}
 
-// CreateUser commits u at version 1 with its audit entry. The unique indexes
-// on email and keyHash refuse duplicates when the lock lands.
-func (s *Store) CreateUser(ctx context.Context, u data.User, audit data.AuditEntry) error {
-	return s.create(ctx, s.users, "user", u.ID, fromUser(u), audit)
+// CreateUser commits u at version 1 with its change. The unique indexes on
+// email and keyHash refuse duplicates when the lock lands.
+func (s *Store) CreateUser(ctx context.Context, u data.User, ch data.Change) error {
+	return s.create(ctx, s.users, "user", u.ID, fromUser(u), ch)
 }
 
 // User returns the user with this ID.
@@ -104,35 +107,11 @@ func (s *Store) ListUsers(ctx context.Context, q data.UserQuery) (data.Page[data
 		func(u data.User) string { return u.ID })
 }
 
-// ReplaceUserKey commits the user with the new key hash and its audit entry,
-// re-reading and retrying when another change of the user lands first.
-//
-// The unique index on keyHash is what guarantees uniqueness; the look-up
-// first gives the right error without committing a change that would be
-// refused.
-func (s *Store) ReplaceUserKey(ctx context.Context, id, keyHash string, revoked bool, audit data.AuditEntry) (data.User, error) {
-	switch holder, err := s.UserByKeyHash(ctx, keyHash); {
-	case err == nil && holder.ID != id:
-		return data.User{}, fmt.Errorf("user key: %w", data.ErrDuplicate)
-	case err != nil && !errors.Is(err, data.ErrNotFound):
-		return data.User{}, err
-	}
-	for attempt := 1; ; attempt++ {
-		var d userDocument
-		if err := s.read(ctx, s.users, id, &d); err != nil {
-			return data.User{}, err
-		}
-		d.KeyHash, d.Revoked = keyHash, revoked
-		d.Version++
-		err := s.commit(ctx, change{coll: usersCollection, id: id, version: d.Version, doc: d, audit: audit})
-		switch {
-		case err == nil:
-			return d.toUser(), nil
-		case errors.Is(err, errStale) && attempt < userAttempts:
-			continue
-		case errors.Is(err, errStale):
-			return data.User{}, fmt.Errorf("user %s: %w", id, data.ErrConflict)
-		}
-		return data.User{}, err
-	}
+// UpdateUser changes the user through fn, re-run when another change of
+// the user lands first (update). The unique indexes on email and keyHash
+// refuse what another user holds (data.ErrDuplicate) when the lock lands:
+// they are what guarantees uniqueness, so the store looks nothing up
+// before.
+func (s *Store) UpdateUser(ctx context.Context, id string, fn data.Update[data.User]) (data.User, error) {
+	return update(ctx, s, userKind, id, fn)
 }

@@ -1,4 +1,4 @@
-package api
+package edge
 
 import (
 	"io"
@@ -112,36 +112,4 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	}
 	slow.Close()
 	<-done
-}
-
-// TestHeaderAndQueryLimits over the wire: the request line and headers
-// together are bounded by 4 KiB (431), the request target by 2 KiB (414),
-// each a problem+json with the security headers; a request within both
-// is served.
-func TestHeaderAndQueryLimits(t *testing.T) {
-	addr, logs := serveTCP(t)
-	for _, tc := range []struct {
-		name, payload string
-		status        int
-		code          string
-	}{
-		{"an 8 KB query", "GET /v1/bookings?cursor=" + strings.Repeat("q", 8<<10) + " HTTP/1.1\r\nHost: tolk\r\n\r\n", 431, "headers_too_large"},
-		{"a 3 KB query", "GET /v1/bookings?cursor=" + strings.Repeat("q", 3<<10) + " HTTP/1.1\r\nHost: tolk\r\nConnection: close\r\n\r\n", 414, "uri_too_long"},
-		{"5 KB of headers", "GET /healthz HTTP/1.1\r\nHost: tolk\r\n" + strings.Repeat("X-Pad: "+strings.Repeat("p", 93)+"\r\n", 50) + "\r\n", 431, "headers_too_large"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			raw, _ := exchange(t, addr, []byte(tc.payload))
-			got := responses(t, raw)
-			if len(got) != 1 {
-				t.Fatalf("%d responses, want 1:\n%q", len(got), raw)
-			}
-			id := wireProblem(t, got[0], tc.status, tc.code)
-			wantSecurityHeaders(t, tc.name, got[0].Header, "no-store")
-			wantLogged(t, logs, id, tc.status)
-		})
-	}
-	raw, _ := exchange(t, addr, []byte("GET /healthz?q="+strings.Repeat("q", 1<<10)+" HTTP/1.1\r\nHost: tolk\r\nConnection: close\r\n\r\n"))
-	if got := responses(t, raw); len(got) != 1 || got[0].StatusCode != 200 {
-		t.Errorf("a 1 KB query: %q", raw)
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/edge"
 )
 
 // failFrom sends one request with a wrong key, through a proxy that says
@@ -26,8 +27,8 @@ func (h *harness) failFrom(xff string, i int) response {
 // Retry-After), but a colleague's valid key still works. When the window
 // ends, failures are answered 401 again.
 func TestBrakeNeverRefusesAValidKey(t *testing.T) {
-	h := newHarness(t, func(c *Config) { c.RateLimits = true })
-	for i := range failuresAllowed {
+	h := newHarness(t, func(c *edge.Config) { c.RateLimits = true })
+	for i := range edge.FailuresAllowed {
 		if r := h.failFrom("", i); r.status != 401 {
 			t.Fatalf("failure %d: status %d", i, r.status)
 		}
@@ -43,18 +44,18 @@ func TestBrakeNeverRefusesAValidKey(t *testing.T) {
 		}
 	}
 	h.wantProblem(h.failFrom("", 100), 429, "rate_limited")
-	h.now = h.now.Add(failureWindow + time.Second)
+	h.now = h.now.Add(edge.FailureWindow + time.Second)
 	h.wantProblem(h.failFrom("", 101), 401, "unauthenticated")
 }
 
 // TestBrakeGroupsIPv6By64: one IPv6 client holds a /64, so its failures
 // count together however it varies the low bits; the next /64 is another client.
 func TestBrakeGroupsIPv6By64(t *testing.T) {
-	h := newHarness(t, func(c *Config) {
+	h := newHarness(t, func(c *edge.Config) {
 		c.RateLimits = true
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32")} // app.Test's remote address
 	})
-	for i := range failuresAllowed {
+	for i := range edge.FailuresAllowed {
 		if r := h.failFrom(fmt.Sprintf("2001:db8:1:2:%x::%x", i, i+1), i); r.status != 401 {
 			t.Fatalf("failure %d: status %d", i, r.status)
 		}
@@ -62,7 +63,7 @@ func TestBrakeGroupsIPv6By64(t *testing.T) {
 	h.wantProblem(h.failFrom("2001:db8:1:2:ffff:ffff:ffff:ffff", 98), 429, "rate_limited")
 	h.wantProblem(h.failFrom("2001:db8:1:3::1", 99), 401, "unauthenticated")
 	// An IPv4 address stands alone: its neighbour is not braked.
-	for i := range failuresAllowed + 1 {
+	for i := range edge.FailuresAllowed + 1 {
 		h.failFrom("203.0.113.7", i)
 	}
 	h.wantProblem(h.failFrom("203.0.113.7", 0), 429, "rate_limited")
@@ -74,75 +75,21 @@ func TestBrakeGroupsIPv6By64(t *testing.T) {
 // untrusted entry (a client may put anything on the left).
 func TestBrakeUsesTheClientAddressOnlyFromTrustedProxies(t *testing.T) {
 	// No proxy trusted: the header is ignored, every failure is the remote address's.
-	h := newHarness(t, func(c *Config) { c.RateLimits = true })
-	for i := range failuresAllowed {
+	h := newHarness(t, func(c *edge.Config) { c.RateLimits = true })
+	for i := range edge.FailuresAllowed {
 		h.failFrom("198.51.100."+strconv.Itoa(i), i)
 	}
 	h.wantProblem(h.failFrom("198.51.100.250", 0), 429, "rate_limited")
 
 	// The remote address is a trusted proxy: the client is the entry it added.
-	h = newHarness(t, func(c *Config) {
+	h = newHarness(t, func(c *edge.Config) {
 		c.RateLimits = true
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32"), netip.MustParsePrefix("10.0.0.0/8")}
 	})
-	for i := range failuresAllowed {
+	for i := range edge.FailuresAllowed {
 		// A guesser forging the leftmost entry does not escape the brake.
 		h.failFrom("192.0.2."+strconv.Itoa(i)+", 203.0.113.9, 10.1.2.3", i)
 	}
 	h.wantProblem(h.failFrom("192.0.2.200, 203.0.113.9", 0), 429, "rate_limited")
 	h.wantProblem(h.failFrom("203.0.113.10", 0), 401, "unauthenticated")
-}
-
-// TestBrakeTableIsBounded: 100,000 distinct failing addresses inside one
-// window leave at most maxTracked entries, and a failure costs the same at a
-// full table as at an empty one: no allocation beyond the new entry, no scan.
-func TestBrakeTableIsBounded(t *testing.T) {
-	l := newFailureLimiter(failuresAllowed, failureWindow)
-	now := testNow
-	keys := make([]string, 200_000)
-	for i := range keys {
-		keys[i] = netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}).String()
-	}
-	for _, k := range keys[:100_000] {
-		l.fail(k, now)
-	}
-	if n := l.len(); n > maxTracked {
-		t.Fatalf("%d addresses tracked, want at most %d", n, maxTracked)
-	}
-	next := 100_000
-	allocs := testing.AllocsPerRun(10_000, func() {
-		l.fail(keys[next], now)
-		next++
-	})
-	if allocs > 1 {
-		t.Errorf("a failure at a full table allocates %.1f times, want at most 1", allocs)
-	}
-	if n := l.len(); n > maxTracked {
-		t.Errorf("%d addresses tracked, want at most %d", n, maxTracked)
-	}
-	// The newest addresses are still braked once they fail often enough.
-	for range failuresAllowed {
-		l.fail(keys[next-1], now)
-	}
-	if l.fail(keys[next-1], now) == 0 {
-		t.Error("an address over the limit is not braked at a full table")
-	}
-}
-
-// BenchmarkBrakeFailureAtFullTable is the cost of counting one failure
-// when the table is full of other addresses' failures.
-func BenchmarkBrakeFailureAtFullTable(b *testing.B) {
-	l := newFailureLimiter(failuresAllowed, failureWindow)
-	for i := range maxTracked {
-		l.fail("k"+strconv.Itoa(i), testNow)
-	}
-	keys := make([]string, 1<<16)
-	for i := range keys {
-		keys[i] = "n" + strconv.Itoa(i)
-	}
-	i := 0
-	for b.Loop() {
-		l.fail(keys[i&(1<<16-1)], testNow)
-		i++
-	}
 }

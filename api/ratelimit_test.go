@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/edge"
 )
 
 // newFeed creates a feed as a social worker and returns its token.
@@ -37,8 +38,8 @@ func (h *harness) wantLimited(r response, retry int) {
 // every 100 ms (600 a minute); past that it is answered 429 with
 // Retry-After, and other keys are untouched. The clock is the harness's.
 func TestPerKeyRateLimit(t *testing.T) {
-	h := newHarness(t, func(c *Config) { c.RateLimits = true })
-	for i := range DefaultPerKey.Burst {
+	h := newHarness(t, func(c *edge.Config) { c.RateLimits = true })
+	for i := range edge.DefaultPerKey.Burst {
 		if r := h.do(data.RoleAdmin, "GET", "/v1/me", nil); r.status != 200 {
 			t.Fatalf("request %d of the burst: %d %s", i, r.status, r.body)
 		}
@@ -53,7 +54,7 @@ func TestPerKeyRateLimit(t *testing.T) {
 	}
 	h.wantLimited(h.do(data.RoleAdmin, "GET", "/v1/me", nil), 1)
 	h.now = h.now.Add(10 * time.Second) // a full burst again
-	for i := range DefaultPerKey.Burst {
+	for i := range edge.DefaultPerKey.Burst {
 		if r := h.do(data.RoleAdmin, "GET", "/v1/me", nil); r.status != 200 {
 			t.Fatalf("request %d of the second burst: %d", i, r.status)
 		}
@@ -66,10 +67,10 @@ func TestPerKeyRateLimit(t *testing.T) {
 // TestConfiguredRates: Config.PerKey and PerFeed replace the defaults,
 // and Retry-After says how long until the next request is earned.
 func TestConfiguredRates(t *testing.T) {
-	h := newHarness(t, func(c *Config) {
+	h := newHarness(t, func(c *edge.Config) {
 		c.RateLimits = true
-		c.PerKey = Rate{N: 3, Per: time.Minute, Burst: 2}
-		c.PerFeed = Rate{N: 1, Per: time.Hour, Burst: 1}
+		c.PerKey = edge.Rate{N: 3, Per: time.Minute, Burst: 2}
+		c.PerFeed = edge.Rate{N: 1, Per: time.Hour, Burst: 1}
 	})
 	for range 2 {
 		if r := h.do(data.RoleSocialWorker, "GET", "/v1/me", nil); r.status != 200 {
@@ -91,10 +92,10 @@ func TestConfiguredRates(t *testing.T) {
 // then once a second; the limit is per token, so another feed is not
 // touched, and changing the case of the path does not escape it.
 func TestPerFeedRateLimit(t *testing.T) {
-	h := newHarness(t, func(c *Config) { c.RateLimits = true })
+	h := newHarness(t, func(c *edge.Config) { c.RateLimits = true })
 	token, other := h.newFeed(), h.newFeed()
 	path := "/feeds/" + token + ".ics"
-	for i := range DefaultPerFeed.Burst {
+	for i := range edge.DefaultPerFeed.Burst {
 		if r := h.get(path); r.status != 200 {
 			t.Fatalf("fetch %d: %d %s", i, r.status, r.body)
 		}
@@ -116,12 +117,12 @@ func TestPerFeedRateLimit(t *testing.T) {
 // once and then 10 a second; authenticated /v1 requests from the same
 // address never do, and another client behind a trusted proxy has its own.
 func TestPerAddressRateLimit(t *testing.T) {
-	h := newHarness(t, func(c *Config) {
+	h := newHarness(t, func(c *edge.Config) {
 		c.RateLimits = true
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32")} // app.Test's remote address
 	})
 	paths := []string{"/healthz", "/readyz", "/openapi.yaml", "/nothing-here", "/feeds/unknown-token.ics"}
-	for i := range DefaultPerAddress.Burst {
+	for i := range edge.DefaultPerAddress.Burst {
 		if r := h.get(paths[i%len(paths)], "X-Forwarded-For", "203.0.113.5"); r.status == 429 {
 			t.Fatalf("request %d of the burst: 429", i)
 		}
@@ -150,55 +151,5 @@ func TestRateLimitsOff(t *testing.T) {
 				t.Fatalf("round %d: 429 with rate limits off", i)
 			}
 		}
-	}
-}
-
-// TestRateLimiterTableIsBounded: 100,000 distinct keys leave at most
-// maxTracked entries, a request at a full table allocates at most once
-// (the new key's map slot), and the newest keys are still limited.
-func TestRateLimiterTableIsBounded(t *testing.T) {
-	l := newRateLimiter(Rate{N: 60, Per: time.Minute, Burst: 2})
-	keys := make([]string, 200_000)
-	for i := range keys {
-		keys[i] = "k" + strconv.Itoa(i)
-	}
-	for _, k := range keys[:100_000] {
-		l.take(k, testNow)
-	}
-	if n := l.len(); n > maxTracked {
-		t.Fatalf("%d keys tracked, want at most %d", n, maxTracked)
-	}
-	next := 100_000
-	allocs := testing.AllocsPerRun(10_000, func() {
-		l.take(keys[next], testNow)
-		next++
-	})
-	if allocs > 1 {
-		t.Errorf("a request at a full table allocates %.1f times, want at most 1", allocs)
-	}
-	k := keys[next-1] // taken once already
-	if l.take(k, testNow) != 0 {
-		t.Error("the second request of a burst of 2 was refused")
-	}
-	if wait := l.take(k, testNow); wait != time.Second {
-		t.Errorf("the third request waits %v, want 1s", wait)
-	}
-}
-
-// BenchmarkRateLimiterAtFullTable is the cost of one limited request
-// when the table is full of other keys.
-func BenchmarkRateLimiterAtFullTable(b *testing.B) {
-	l := newRateLimiter(DefaultPerKey)
-	keys := make([]string, 2*maxTracked)
-	for i := range keys {
-		keys[i] = "k" + strconv.Itoa(i)
-	}
-	for _, k := range keys[:maxTracked] {
-		l.take(k, testNow)
-	}
-	i := 0
-	for b.Loop() {
-		l.take(keys[i&(2*maxTracked-1)], testNow)
-		i++
 	}
 }

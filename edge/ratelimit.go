@@ -1,10 +1,8 @@
-package api
+package edge
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"math"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,10 +23,12 @@ type Rate struct {
 // person or one integration, an office's calendar clients behind one
 // address), tight enough that one client cannot take the service.
 var (
-	// DefaultPerKey limits each API key: 10 a second, bursts of 100.
+	// DefaultPerKey limits each API key or signed-in user: 10 a second,
+	// bursts of 100.
 	DefaultPerKey = Rate{N: 600, Per: time.Minute, Burst: 100}
-	// DefaultPerAddress limits each client address on everything not
-	// under /v1 (feeds, health, the contract): 10 a second, bursts of 100.
+	// DefaultPerAddress limits each client address on every signed-out
+	// request (feeds, health, the contract, the sign-in page): 10 a
+	// second, bursts of 100.
 	DefaultPerAddress = Rate{N: 600, Per: time.Minute, Burst: 100}
 	// DefaultPerFeed limits each feed URL: calendar clients poll every few
 	// minutes, so 60 a minute with bursts of 20 is far above any of them.
@@ -124,49 +124,10 @@ func (l *rateLimiter) len() int {
 	return l.table.len()
 }
 
-// rateLimited answers a request refused by a limiter: 429 rate_limited,
-// with Retry-After in whole seconds (at least 1).
-func rateLimited(c *fiber.Ctx, wait time.Duration, detail string) error {
+// setRetryAfter tells a client over a limit when to come back: whole
+// seconds, at least 1.
+func setRetryAfter(c *fiber.Ctx, wait time.Duration) {
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
-	return newError(http.StatusTooManyRequests, "rate_limited", "%s", detail)
-}
-
-// limitUnauthenticated applies the per-address limit to every request
-// outside /v1 (there an API key is counted instead, or the brake counts
-// the failure), and the per-feed limit to feed URLs. Fiber routes without
-// regard to case, so neither does this.
-func (s *Server) limitUnauthenticated(c *fiber.Ctx) error {
-	if s.perAddress == nil {
-		return nil
-	}
-	path := c.Path()
-	if p := strings.ToLower(path); p == "/v1" || strings.HasPrefix(p, "/v1/") {
-		return nil
-	}
-	if s.pages != nil && !apiPath(path) {
-		return nil // the pages limit themselves (see Guard)
-	}
-	if wait := s.perAddress.take(brakeKey(s.clientAddr(c)), s.now()); wait > 0 {
-		return rateLimited(c, wait, "too many requests from this address; retry after the time in Retry-After")
-	}
-	if token, ok := feedToken(path); ok {
-		sum := sha256.Sum256([]byte(token)) // the table never holds a credential
-		if wait := s.perFeed.take(string(sum[:16]), s.now()); wait > 0 {
-			return rateLimited(c, wait, "this feed is fetched too often; retry after the time in Retry-After")
-		}
-	}
-	return nil
-}
-
-// feedToken returns the token of a feed URL path, /feeds/{token}.ics.
-func feedToken(path string) (string, bool) {
-	const prefix, suffix = "/feeds/", ".ics"
-	if len(path) <= len(prefix)+len(suffix) || !strings.EqualFold(path[:len(prefix)], prefix) ||
-		!strings.EqualFold(path[len(path)-len(suffix):], suffix) {
-		return "", false
-	}
-	token := path[len(prefix) : len(path)-len(suffix)]
-	return token, !strings.Contains(token, "/")
 }
 
 // orDefault returns r, or def when r allows nothing (the zero Rate among

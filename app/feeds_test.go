@@ -1,0 +1,223 @@
+package app_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data"
+)
+
+// TestCreateFeedRoles: social workers subscribe to their own bookings,
+// coordinators to an interpreter's or the organisation's; no one else.
+func TestCreateFeedRoles(t *testing.T) {
+	e := newEnv(t)
+	in := e.approved("hana")
+	scopes := map[data.FeedScope]data.Role{
+		data.FeedMine: data.RoleSocialWorker, data.FeedInterpreter: data.RoleCoordinator, data.FeedOrganisation: data.RoleCoordinator,
+	}
+	for scope, role := range scopes {
+		for who, actor := range e.roles() {
+			t.Run(string(scope)+"/"+who, func(t *testing.T) {
+				nf := app.NewFeed{Scope: scope}
+				if scope == data.FeedInterpreter {
+					nf.InterpreterID = in.ID
+				}
+				want := app.KindForbidden
+				if actor.Role == role {
+					want = allow
+				}
+				f, token, err := e.app.CreateFeed(t.Context(), actor, nf)
+				if !expect(t, err, want) {
+					return
+				}
+				if f.Owner != actor.ID || f.Organisation != actor.Organisation || f.Version != 1 || !strings.HasPrefix(token, "tolkcal_") ||
+					f.TokenHash != data.HashKey(token) || f.Revoked() {
+					t.Errorf("feed %+v, token %q", f, token)
+				}
+				if diff := cmp.Diff([]data.Action{data.ActionFeedCreated}, e.actions(f.ID)); diff != "" {
+					t.Errorf("audit (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+	coord := e.north[data.RoleCoordinator]
+	tests := []struct {
+		name  string
+		actor data.User
+		nf    app.NewFeed
+		field string
+	}{
+		{"an unknown scope", coord, app.NewFeed{Scope: "everything"}, "scope"},
+		{"an interpreter feed without an interpreter", coord, app.NewFeed{Scope: data.FeedInterpreter}, "interpreterId"},
+		{"an interpreter feed of no interpreter", coord, app.NewFeed{Scope: data.FeedInterpreter, InterpreterID: "nobody"}, "interpreterId"},
+		{"an organisation feed naming an interpreter", coord, app.NewFeed{Scope: data.FeedOrganisation, InterpreterID: in.ID}, "interpreterId"},
+		{"a feed of one's own naming an interpreter", e.north[data.RoleSocialWorker], app.NewFeed{Scope: data.FeedMine, InterpreterID: in.ID}, "interpreterId"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := e.app.CreateFeed(t.Context(), tc.actor, tc.nf)
+			f := wantKind(t, err, app.KindInvalid)
+			if len(f.Fields) != 1 || f.Fields[0].Field != tc.field {
+				t.Errorf("fields %v, want %s", f.Fields, tc.field)
+			}
+		})
+	}
+}
+
+// TestFeedOwnership: a feed is its owner's alone: listed, revoked and
+// found by no one else, in the organisation or outside it.
+func TestFeedOwnership(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	sw := e.north[data.RoleSocialWorker]
+	f, token, err := e.app.CreateFeed(ctx, sw, app.NewFeed{Scope: data.FeedMine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, other := range []data.User{e.north[data.RoleCoordinator], e.north[data.RoleAdmin], e.south[data.RoleSocialWorker], e.boot} {
+		page, err := e.app.ListFeeds(ctx, other, "", 0)
+		if err != nil || len(page.Items) != 0 {
+			t.Errorf("%s of %s lists %d feeds, %v", other.Role, other.Organisation, len(page.Items), err)
+		}
+		wantCode(t, e.app.RevokeFeed(ctx, other, f.ID), app.KindNotFound, "not_found")
+	}
+	wantKind(t, e.app.RevokeFeed(ctx, sw, "nothing"), app.KindNotFound)
+	if _, err := e.app.RenderFeed(ctx, token, ""); err != nil {
+		t.Errorf("the feed stopped working: %v", err)
+	}
+
+	page, err := e.app.ListFeeds(ctx, sw, "", 0)
+	if err != nil || len(page.Items) != 1 || page.Items[0].ID != f.ID {
+		t.Errorf("owner lists %+v, %v", page.Items, err)
+	}
+	for range 2 { // revoking twice is harmless
+		if err := e.app.RevokeFeed(ctx, sw, f.ID); err != nil {
+			t.Errorf("RevokeFeed: %v", err)
+		}
+	}
+	_, err = e.app.RenderFeed(ctx, token, "")
+	wantKind(t, err, app.KindNotFound)
+	if diff := cmp.Diff([]data.Action{data.ActionFeedCreated, data.ActionFeedRevoked}, e.actions(f.ID)); diff != "" {
+		t.Errorf("audit (-want +got):\n%s", diff)
+	}
+	page, _ = e.app.ListFeeds(ctx, sw, "", 0)
+	if len(page.Items) != 1 || !page.Items[0].Revoked() {
+		t.Errorf("revoked feeds are listed: %+v", page.Items)
+	}
+	e.checkConsistent()
+}
+
+// TestRenderFeed: each scope shows its bookings of its organisation, and
+// the ETag changes with the organisation's changes and the day only.
+func TestRenderFeed(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	sw, coord := e.north[data.RoleSocialWorker], e.north[data.RoleCoordinator]
+	hana, dara := e.approved("hana"), e.approved("dara")
+	c := e.newCase(sw, "NR-1")
+	mine := e.book(sw, request(c.ID, hana.ID, 0))
+	coords := e.book(coord, request(c.ID, dara.ID, 1))
+	south := e.south[data.RoleSocialWorker]
+	theirs := e.book(south, request(e.newCase(south, "SO-1").ID, hana.ID, 2))
+
+	feeds := map[string]app.NewFeed{
+		"mine":         {Scope: data.FeedMine},
+		"interpreter":  {Scope: data.FeedInterpreter, InterpreterID: hana.ID},
+		"organisation": {Scope: data.FeedOrganisation},
+	}
+	want := map[string][]string{
+		"mine":         {mine.ID},
+		"interpreter":  {mine.ID},
+		"organisation": {mine.ID, coords.ID},
+	}
+	tokens := map[string]string{}
+	for name, nf := range feeds {
+		actor := coord
+		if nf.Scope == data.FeedMine {
+			actor = sw
+		}
+		_, token, err := e.app.CreateFeed(ctx, actor, nf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[name] = token
+		cal, err := e.app.RenderFeed(ctx, token, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := unfold(cal.Body)
+		for _, b := range []data.Booking{mine, coords, theirs} {
+			shown := strings.Contains(body, "UID:"+b.ID+"@tolk")
+			if shown != slices.Contains(want[name], b.ID) {
+				t.Errorf("%s feed shows booking %s: %v", name, b.ID, shown)
+			}
+		}
+	}
+
+	token := tokens["organisation"]
+	first, err := e.app.RenderFeed(ctx, token, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cal, err := e.app.RenderFeed(ctx, token, first.ETag); err != nil || !cal.NotModified || cal.Body != nil {
+		t.Errorf("same ETag: not modified %v, %d bytes, %v", cal.NotModified, len(cal.Body), err)
+	}
+	// Another organisation's change leaves it as it is.
+	if _, err := e.app.CancelBooking(ctx, south, theirs.ID, "ill"); err != nil {
+		t.Fatal(err)
+	}
+	if cal, _ := e.app.RenderFeed(ctx, token, first.ETag); !cal.NotModified {
+		t.Error("south's change changed north's feed")
+	}
+	// Its own organisation's change does.
+	if _, err := e.app.CancelBooking(ctx, sw, mine.ID, "ill"); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := e.app.RenderFeed(ctx, token, first.ETag)
+	if second.NotModified || second.ETag == first.ETag || !strings.Contains(string(second.Body), "STATUS:CANCELLED") {
+		t.Errorf("after a cancellation: not modified %v, ETag %s", second.NotModified, second.ETag)
+	}
+	// So does the next day.
+	e.now = e.now.Add(24 * time.Hour)
+	if third, _ := e.app.RenderFeed(ctx, token, second.ETag); third.NotModified {
+		t.Error("the ETag did not change with the day")
+	}
+	_, err = e.app.RenderFeed(ctx, "tolkcal_nosuchtoken", "")
+	wantKind(t, err, app.KindNotFound)
+}
+
+// unfold joins iCalendar's folded lines.
+func unfold(b []byte) string {
+	return strings.NewReplacer("\r\n ", "", "\n ", "").Replace(string(b))
+}
+
+// TestBookingInvite: a request while the booking stands, a cancellation
+// once it is cancelled, from the social worker to the interpreter.
+func TestBookingInvite(t *testing.T) {
+	x := newBooked(t)
+	ctx := t.Context()
+	inv, err := x.app.BookingInvite(ctx, x.north[data.RoleCoordinator], x.b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := unfold(inv)
+	for _, want := range []string{"METHOD:REQUEST", "mailto:" + x.sw.Email, "mailto:" + x.in.Email} {
+		if !strings.Contains(body, want) {
+			t.Errorf("invite lacks %q:\n%s", want, body)
+		}
+	}
+	if _, err := x.app.CancelBooking(ctx, x.sw, x.b.ID, "ill"); err != nil {
+		t.Fatal(err)
+	}
+	inv, err = x.app.BookingInvite(ctx, x.sw, x.b.ID)
+	if err != nil || !strings.Contains(string(inv), "METHOD:CANCEL") {
+		t.Errorf("invite of a cancelled booking: %v\n%s", err, inv)
+	}
+	_, err = x.app.BookingInvite(ctx, x.sw, "nothing")
+	wantKind(t, err, app.KindNotFound)
+}

@@ -1,0 +1,98 @@
+package app_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/matching"
+)
+
+// matchAt is a match request for the tests' interview, shifted by days.
+func matchAt(days, limit int) app.MatchRequest {
+	start := interview.AddDate(0, 0, days)
+	return app.MatchRequest{Start: start, End: start.Add(90 * time.Minute), InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo, Limit: limit}
+}
+
+// TestMatch: candidates and the excluded with every reason, all in the
+// reduced view; an interpreter excluded only as busy says when they are
+// next free.
+func TestMatch(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	sw := e.north[data.RoleSocialWorker]
+	c := e.newCase(sw, "NR-1")
+	hana, dara := e.approved("hana"), e.approved("dara")
+	pending := e.interpreter(eligible("pending"), "")
+	french := eligible("french")
+	french.Languages = []data.LanguageSkill{{Tag: "fr", Proficiency: data.ProficiencyNative}}
+	e.interpreter(french, data.DecisionApprove)
+	busy := e.book(sw, request(c.ID, hana.ID, 0))
+
+	res, err := e.app.Match(ctx, sw, c.ID, matchAt(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var candidates []string
+	for _, cand := range res.Candidates {
+		candidates = append(candidates, cand.Interpreter.ID)
+		if cand.Interpreter.Phone != "" || cand.Interpreter.Clearance.Certificate != "" || cand.Interpreter.Full || cand.Score <= 0 {
+			t.Errorf("candidate %+v", cand)
+		}
+	}
+	if diff := cmp.Diff([]string{dara.ID}, candidates); diff != "" {
+		t.Errorf("candidates (-want +got):\n%s", diff)
+	}
+	excluded := map[string][]string{}
+	for _, ex := range res.Excluded {
+		for _, r := range ex.Reasons {
+			excluded[ex.Interpreter.ID] = append(excluded[ex.Interpreter.ID], r.Code)
+		}
+		if ex.Interpreter.ID == hana.ID && !ex.NextAvailable.After(busy.Start) {
+			t.Errorf("next available %v, want after the booking", ex.NextAvailable)
+		}
+		if ex.Interpreter.ID == pending.ID && !ex.NextAvailable.IsZero() {
+			t.Errorf("pending interpreter next available %v", ex.NextAvailable)
+		}
+	}
+	want := map[string][]string{hana.ID: {matching.CodeUnavailable}, pending.ID: {matching.CodeNotApproved}}
+	if diff := cmp.Diff(want, excluded); diff != "" {
+		t.Errorf("excluded (-want +got):\n%s", diff)
+	}
+
+	res, err = e.app.Match(ctx, sw, c.ID, matchAt(1, 1))
+	if err != nil || len(res.Candidates) != 1 || len(res.Excluded) != 1 {
+		t.Errorf("limit 1: %d candidates, %d excluded, %v; want 1 and the one excluded", len(res.Candidates), len(res.Excluded), err)
+	}
+}
+
+func TestMatchRequestRules(t *testing.T) {
+	e := newEnv(t)
+	sw := e.north[data.RoleSocialWorker]
+	c := e.newCase(sw, "NR-1")
+	tests := []struct {
+		name  string
+		req   app.MatchRequest
+		field string
+	}{
+		{"limit above 100", matchAt(0, 101), "limit"},
+		{"negative limit", matchAt(0, -1), "limit"},
+		{"in the past", app.MatchRequest{Start: testNow.Add(-2 * time.Hour), End: testNow.Add(-time.Hour), InterviewType: data.InterviewHealth, Modality: data.ModalityPhone}, "start"},
+		{"too long", app.MatchRequest{Start: interview, End: interview.Add(13 * time.Hour), InterviewType: data.InterviewHealth, Modality: data.ModalityPhone}, "end"},
+		{"an unknown interview type", app.MatchRequest{Start: interview, End: interview.Add(time.Hour), InterviewType: "tea", Modality: data.ModalityPhone}, "interviewType"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.app.Match(t.Context(), sw, c.ID, tc.req)
+			f := wantKind(t, err, app.KindInvalid)
+			if len(f.Fields) == 0 || f.Fields[0].Field != tc.field {
+				t.Errorf("fields %v, want %s first", f.Fields, tc.field)
+			}
+		})
+	}
+	_, err := e.app.Match(t.Context(), sw, "nothing", matchAt(0, 0))
+	wantKind(t, err, app.KindNotFound)
+}

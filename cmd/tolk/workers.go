@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data"
+)
+
+// A worker is background work that run starts once the store is open and
+// the server is built, and stops, drained, after the server has stopped
+// and before the store closes. Run runs until ctx ends, then finishes or
+// puts back what it holds and returns. A worker is not restarted: it
+// retries what fails inside, and returns early only on a fault it cannot
+// get past (logged).
+type worker struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+// background returns the service's workers over store and application.
+// Nothing runs in the background yet: the outbox deliverer and the offer
+// expirer will. Tests set their own.
+var background = func(store data.Store, application *app.App, log *slog.Logger) []worker { return nil }
+
+// workers are the running workers.
+type workers struct {
+	log    *slog.Logger
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// startWorkers starts each of ws in a goroutine of its own. Their context
+// keeps ctx's values but not its end: SIGTERM ends ctx at once, and the
+// workers must outlive the server's drain; stop ends them.
+func startWorkers(ctx context.Context, log *slog.Logger, ws ...worker) *workers {
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	w := &workers{log: log, cancel: cancel}
+	for _, wk := range ws {
+		w.wg.Go(func() {
+			err := wk.run(wctx)
+			switch {
+			case err != nil && !errors.Is(err, context.Canceled):
+				log.Error("worker failed", "worker", wk.name, "error", err.Error())
+			case wctx.Err() == nil:
+				log.Error("worker returned before it was stopped", "worker", wk.name)
+			default:
+				log.Info("worker stopped", "worker", wk.name)
+			}
+		})
+	}
+	return w
+}
+
+// stop ends the workers' context and waits until every worker has
+// returned, or until ctx ends: then it returns ctx's error, and the
+// workers still running are abandoned to the store's close.
+func (w *workers) stop(ctx context.Context) error {
+	w.cancel()
+	done := make(chan struct{})
+	go func() {
+		w.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
