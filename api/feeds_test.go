@@ -208,3 +208,22 @@ func TestFeedTokensAreNeverLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestRevokedKeyEndsFeeds: when an admin revokes a user's key, the user's
+// calendar feeds stop at once.
+func TestRevokedKeyEndsFeeds(t *testing.T) {
+	h := newHarness(t)
+	r := h.do(data.RoleSocialWorker, "POST", "/v1/feeds", map[string]any{"scope": "mine"})
+	var f createdFeedView
+	r.json(t, &f)
+	path := f.URL[regexp.MustCompile(`/feeds/`).FindStringIndex(f.URL)[0]:]
+	if r := h.get(path); r.status != 200 {
+		t.Fatalf("feed before: %d", r.status)
+	}
+	if r := h.do(data.RoleAdmin, "DELETE", "/v1/users/"+h.users[data.RoleSocialWorker].ID+"/key", nil); r.status != 204 {
+		t.Fatalf("revoke key: %d", r.status)
+	}
+	if r := h.get(path); r.status != 404 {
+		t.Errorf("the feed of a user whose key was revoked: %d, want 404", r.status)
+	}
+}

@@ -42,6 +42,14 @@ type siteOption func(*web.Config, *edge.Config)
 
 func newSite(t testing.TB, opts ...siteOption) *site {
 	t.Helper()
+	return newSiteOver(t, nil, opts...)
+}
+
+// newSiteOver is newSite with the application working through wrap's
+// store (a wrapper of the site's own, to make it fail): the site's store
+// stays the real one.
+func newSiteOver(t testing.TB, wrap func(data.Store) data.Store, opts ...siteOption) *site {
+	t.Helper()
 	s, err := bolt.Open(filepath.Join(t.TempDir(), "tolk.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +57,11 @@ func newSite(t testing.TB, opts ...siteOption) *site {
 	t.Cleanup(func() { s.Close(t.Context()) })
 	st := &site{t: t, now: testNow, store: s, keys: map[data.Role]string{}, users: map[data.Role]data.User{}}
 	clock := func() time.Time { return st.now }
-	st.app = app.New(app.Config{Store: s, Now: clock})
+	var appStore data.Store = s
+	if wrap != nil {
+		appStore = wrap(s)
+	}
+	st.app = app.New(app.Config{Store: appStore, Now: clock})
 	for _, role := range data.Roles {
 		st.addUser(role, string(role), "north")
 	}
