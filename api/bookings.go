@@ -148,6 +148,8 @@ type bookingView struct {
 	Region        string             `json:"region,omitempty"`
 	Location      string             `json:"location"`
 	Status        data.BookingStatus `json:"status"`
+	Confirmation  data.Confirmation  `json:"confirmation"`
+	OfferID       string             `json:"offerId,omitempty"`
 	Sequence      int                `json:"sequence"`
 	Match         matchSnapshotView  `json:"match"`
 	Outcome       *outcomeView       `json:"outcome,omitempty"`
@@ -161,7 +163,7 @@ func toBookingView(b data.Booking) bookingView {
 	v := bookingView{
 		ID: b.ID, CaseID: b.CaseID, CaseReference: b.CaseReference, InterpreterID: b.InterpreterID, BookedBy: b.BookedBy,
 		Start: b.Start, End: b.End, InterviewType: b.InterviewType, Modality: b.Modality, Region: b.Region,
-		Location: b.Location, Status: b.Status, Sequence: b.Sequence,
+		Location: b.Location, Status: b.Status, Confirmation: b.Confirmation, OfferID: b.OfferID, Sequence: b.Sequence,
 		Match:        matchSnapshotView{b.Match.Score, toFactorViews(b.Match.Factors), toReasonViews(b.Match.Warnings)},
 		CancelReason: b.CancelReason, Version: b.Version, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
 	}

@@ -51,6 +51,13 @@ var aliases = map[string]string{
 	"interviewtype":    oneOf(data.InterviewTypes),
 	"modality":         oneOf(data.Modalities),
 	"feedscope":        oneOf(data.FeedScopes),
+	"offermode":        oneOf(data.OfferModes),
+	"declinereason":    oneOf(data.DeclineReasons),
+	"weekday":          oneOf(data.Weekdays),
+	"invitees":         "min=1," + maxOf(data.MaxInvitations),
+	"weeklyspans":      maxOf(data.MaxWeeklyHours),
+	"unavailable":      maxOf(data.MaxUnavailable),
+	"timezonelen":      maxOf(data.MaxTimeZoneLength),
 	"ageband":          oneOf(data.AgeBands),
 	"genderpreference": oneOf(data.GenderPreferences),
 }

@@ -23,6 +23,7 @@ import (
 var dtos = []any{
 	interpreterInput{}, caseInput{}, createUserRequest{}, createFeedRequest{}, vettingRequest{},
 	matchRequest{}, bookingRequest{}, changeBookingRequest{}, cancelRequest{}, outcomeRequest{},
+	offerRequest{}, declineRequest{}, availabilityInput{},
 }
 
 // TestDTOLimits walks every request DTO's validator tags, aliases expanded,
@@ -59,9 +60,19 @@ func TestDTOLimits(t *testing.T) {
 		"caseInput.excludedInterpreters[].interpreterId": data.MaxIDLength,
 		"caseInput.excludedInterpreters[].reason":        data.MaxReasonLength,
 
-		"createUserRequest.name":         data.MaxNameLength,
-		"createUserRequest.email":        data.MaxEmailLength,
-		"createUserRequest.organisation": data.MaxOrganisationLength,
+		"createUserRequest.name":          data.MaxNameLength,
+		"createUserRequest.email":         data.MaxEmailLength,
+		"createUserRequest.organisation":  data.MaxOrganisationLength,
+		"createUserRequest.interpreterId": data.MaxIDLength,
+
+		"offerRequest.caseId":           data.MaxIDLength,
+		"offerRequest.region":           data.MaxCodeLength,
+		"offerRequest.location":         data.MaxLocationLength,
+		"offerRequest.interpreterIds":   data.MaxInvitations,
+		"offerRequest.interpreterIds[]": data.MaxIDLength,
+		"availabilityInput.timeZone":    data.MaxTimeZoneLength,
+		"availabilityInput.weekly":      data.MaxWeeklyHours,
+		"availabilityInput.unavailable": data.MaxUnavailable,
 
 		"createFeedRequest.interpreterId": data.MaxIDLength,
 		"vettingRequest.note":             data.MaxNoteLength,
@@ -87,6 +98,11 @@ func TestDTOLimits(t *testing.T) {
 		"matchRequest.modality":                        strs(data.Modalities),
 		"bookingRequest.interviewType":                 strs(data.InterviewTypes),
 		"bookingRequest.modality":                      strs(data.Modalities),
+		"offerRequest.interviewType":                   strs(data.InterviewTypes),
+		"offerRequest.modality":                        strs(data.Modalities),
+		"offerRequest.mode":                            strs(data.OfferModes),
+		"declineRequest.reason":                        strs(data.DeclineReasons),
+		"availabilityInput.weekly[].day":               data.Weekdays,
 	}
 
 	gotMax, gotOneOf, walked := map[string]int{}, map[string][]string{}, []string{}
@@ -180,7 +196,7 @@ func TestDTOLimitMessages(t *testing.T) {
 		{"number", &matchRequest{InterviewType: "health", Modality: "video", Limit: app.MaxMatchLimit + 1, Start: time.Now(), End: time.Now()},
 			[]data.FieldError{{Field: "limit", Message: "must be at most " + strconv.Itoa(app.MaxMatchLimit)}}},
 		{"enumeration", &createFeedRequest{Scope: "everyone"},
-			[]data.FieldError{{Field: "scope", Message: "must be one of interpreter, mine, organisation"}}},
+			[]data.FieldError{{Field: "scope", Message: "must be one of interpreter, mine, organisation, freebusy"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,6 +28,9 @@ type Problem struct {
 	Errors    []fieldError `json:"errors,omitempty"`
 	// Reasons lists every hard rule an interpreter fails (422 ineligible).
 	Reasons []reasonView `json:"reasons,omitempty"`
+	// Invitees lists each interpreter's failed rules when an offer could
+	// ask none of them (422 ineligible).
+	Invitees []inviteeView `json:"invitees,omitempty"`
 	// Conflict names the booking in the way (409 booking_conflict).
 	Conflict *conflictView `json:"conflict,omitempty"`
 }
@@ -122,6 +125,9 @@ func toProblem(err error) (p Problem, internal bool) {
 	} else {
 		f := app.Classify(err)
 		p = Problem{Status: statusOf[f.Kind], Code: f.Code, Detail: f.Message, Errors: problemFields(f), Reasons: toReasonViews(f.Reasons)}
+		for _, inv := range f.Invitees {
+			p.Invitees = append(p.Invitees, inviteeView{InterpreterID: inv.InterpreterID, Reasons: toReasonViews(inv.Reasons)})
+		}
 		if f.Conflict != nil {
 			p.Conflict = &conflictView{BookingID: f.Conflict.ID, Start: f.Conflict.Start, End: f.Conflict.End}
 		}

@@ -31,6 +31,9 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Post("/users/:id/key", s.issueKey)
 	v1.Delete("/users/:id/key", s.revokeKey)
 	v1.Get("/me", s.me)
+	v1.Get("/me/invitations", s.myInvitations)
+	v1.Get("/me/bookings", s.myBookings)
+	v1.Get("/me/bookings/:id", s.myBooking)
 	v1.Get("/audit", s.listAudit)
 
 	v1.Post("/interpreters", s.createInterpreter)
@@ -39,6 +42,8 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Put("/interpreters/:id", s.updateInterpreter)
 	v1.Post("/interpreters/:id/vetting", s.decideVetting)
 	v1.Post("/interpreters/:id/withdraw-bookings", s.withdrawBookings)
+	v1.Get("/interpreters/:id/availability", s.getAvailability)
+	v1.Put("/interpreters/:id/availability", s.putAvailability)
 	v1.Get("/vetting/expiring", s.expiring)
 
 	v1.Post("/cases", s.createCase)
@@ -52,6 +57,13 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Post("/bookings/:id/cancel", s.cancelBooking)
 	v1.Post("/bookings/:id/outcome", s.recordOutcome)
 	v1.Get("/bookings/:id/ics", s.bookingICS)
+
+	v1.Post("/offers", s.createOffer)
+	v1.Get("/offers", s.listOffers)
+	v1.Get("/offers/:id", s.getOffer)
+	v1.Post("/offers/:id/cancel", s.cancelOffer)
+	v1.Post("/offers/:id/accept", s.acceptOffer)
+	v1.Post("/offers/:id/decline", s.declineOffer)
 
 	v1.Post("/feeds", s.createFeed)
 	v1.Get("/feeds", s.listFeeds)

@@ -11,19 +11,23 @@ import (
 )
 
 type createUserRequest struct {
-	Name         string `json:"name" validate:"required,namelen"`
-	Email        string `json:"email" validate:"required,email,emaillen"`
-	Role         string `json:"role" validate:"required,role"`
-	Organisation string `json:"organisation" validate:"omitempty,organisationlen"`
+	// Name and Email default to the interpreter record's for an
+	// interpreter's user.
+	Name          string `json:"name" validate:"required_without=InterpreterID,namelen"`
+	Email         string `json:"email" validate:"required_without=InterpreterID,omitempty,email,emaillen"`
+	Role          string `json:"role" validate:"required,role"`
+	Organisation  string `json:"organisation" validate:"omitempty,organisationlen"`
+	InterpreterID string `json:"interpreterId" validate:"idlen"`
 }
 
 type userView struct {
-	ID           string    `json:"id"`
-	Name         string    `json:"name"`
-	Email        string    `json:"email"`
-	Role         data.Role `json:"role"`
-	Organisation string    `json:"organisation"`
-	CreatedAt    time.Time `json:"createdAt"`
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	Email         string    `json:"email"`
+	Role          data.Role `json:"role"`
+	Organisation  string    `json:"organisation"`
+	InterpreterID string    `json:"interpreterId,omitempty"`
+	CreatedAt     time.Time `json:"createdAt"`
 }
 
 type createdUserView struct {
@@ -36,7 +40,7 @@ type keyView struct {
 }
 
 func toUserView(u data.User) userView {
-	return userView{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Organisation: u.Organisation, CreatedAt: u.CreatedAt}
+	return userView{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Organisation: u.Organisation, InterpreterID: u.InterpreterID, CreatedAt: u.CreatedAt}
 }
 
 // createUser adds a user and returns their API key once.
@@ -47,7 +51,7 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 	}
 	actor, _ := caller(c)
 	u, key, err := s.app.CreateUser(c.UserContext(), actor, app.NewUser{
-		Name: req.Name, Email: req.Email, Role: data.Role(req.Role), Organisation: req.Organisation,
+		Name: req.Name, Email: req.Email, Role: data.Role(req.Role), Organisation: req.Organisation, InterpreterID: req.InterpreterID,
 	})
 	if err != nil {
 		return err

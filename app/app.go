@@ -9,6 +9,7 @@
 package app
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -30,6 +31,10 @@ type Config struct {
 	// the first seeded. Every other rule applies as ever. Never set it for
 	// an application that serves requests.
 	KeepIDs bool
+	// DirectBookingCoordinatorsOnly reserves direct booking (an interview
+	// agreed with the interpreter outside tolk) to coordinators: everyone
+	// else books by offer, which the interpreter accepts.
+	DirectBookingCoordinatorsOnly bool
 }
 
 // App is the application: every use case is a method taking the request's
@@ -40,11 +45,13 @@ type App struct {
 	now     func() time.Time
 	policy  matching.Policy
 	keepIDs bool
+	// directByCoordinators: see Config.DirectBookingCoordinatorsOnly.
+	directByCoordinators bool
 }
 
 // New returns the application over cfg.Store.
 func New(cfg Config) *App {
-	a := &App{store: cfg.Store, log: cfg.Logger, now: cfg.Now, keepIDs: cfg.KeepIDs}
+	a := &App{store: cfg.Store, log: cfg.Logger, now: cfg.Now, keepIDs: cfg.KeepIDs, directByCoordinators: cfg.DirectBookingCoordinatorsOnly}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -61,14 +68,25 @@ func New(cfg Config) *App {
 // Store returns the store the application works on (for health checks).
 func (a *App) Store() data.Store { return a.store }
 
-// require admits actors holding one of roles.
+// require admits actors holding one of roles. An interpreter is refused
+// with ErrNotFound, not ErrForbidden: to an interpreter's user, nothing
+// exists but their own record, invitations, bookings and availability
+// (the use cases for those admit them themselves).
 func require(actor data.User, roles ...data.Role) error {
 	for _, r := range roles {
 		if actor.Role == r {
 			return nil
 		}
 	}
+	if actor.Role == data.RoleInterpreter {
+		return fmt.Errorf("not for an interpreter: %w", data.ErrNotFound)
+	}
 	return forbidden("the %s role may not do this", actor.Role)
+}
+
+// self reports whether actor is the interpreter with this record ID.
+func self(actor data.User, interpreterID string) bool {
+	return actor.Role == data.RoleInterpreter && actor.InterpreterID != "" && actor.InterpreterID == interpreterID
 }
 
 // stamp returns the application's clock reading as the stores keep it.

@@ -60,11 +60,14 @@ func (a *App) replay(b data.Booking, fingerprint string) (data.Booking, error) {
 // that justified it. replayed says the answer is the booking an earlier
 // request with the same Idempotency-Key made.
 func (a *App) CreateBooking(ctx context.Context, actor data.User, nb NewBooking) (b data.Booking, replayed bool, err error) {
+	if err := require(actor, caseRoles...); err != nil {
+		return data.Booking{}, false, err
+	}
+	if a.directByCoordinators && actor.Role != data.RoleCoordinator {
+		return data.Booking{}, false, forbidden("direct booking is reserved to coordinators here: make an offer the interpreter accepts")
+	}
 	var id, fingerprint string
 	if nb.IdempotencyKey != "" {
-		if err := require(actor, caseRoles...); err != nil {
-			return data.Booking{}, false, err
-		}
 		// The key names the booking: a repeat finds the first, on every
 		// store and instance, because booking IDs are unique.
 		id, fingerprint = data.DerivedID("booking", actor.ID, nb.IdempotencyKey), nb.fingerprint(actor)
@@ -118,8 +121,8 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 		ID: a.newID(nb.ID, now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference,
 		InterpreterID: interp.ID, BookedBy: actor.ID, Start: data.Timestamp(req.Start), End: data.Timestamp(req.End),
 		InterviewType: req.InterviewType, Modality: req.Modality, Location: strings.TrimSpace(nb.Location),
-		Status: data.BookingConfirmed, Match: cand.Snapshot(), Version: 1, CreatedAt: now, UpdatedAt: now,
-		Idempotency: fingerprint,
+		Status: data.BookingConfirmed, Confirmation: data.ConfirmationDirect, Match: cand.Snapshot(),
+		Version: 1, CreatedAt: now, UpdatedAt: now, Idempotency: fingerprint,
 	}
 	if id != "" {
 		b.ID = id
@@ -167,19 +170,7 @@ func (a *App) evaluate(ctx context.Context, c data.Case, interp data.Interpreter
 	if err := in.Validate(a.policy); err != nil {
 		return matching.Candidate{}, err
 	}
-	from := earliest(req.Start.Add(-24*time.Hour), now.Add(-recentWindow))
-	bookings, err := a.store.ConfirmedBookings(ctx, []string{interp.ID}, from, req.Start.Add(15*24*time.Hour))
-	if err != nil {
-		return matching.Candidate{}, err
-	}
-	in.Bookings = bookings
-	in.Recent = map[string]int{}
-	for _, b := range bookings {
-		if !b.Start.Before(now.Add(-recentWindow)) && b.Start.Before(now) {
-			in.Recent[b.InterpreterID]++
-		}
-	}
-	if in.History, err = a.caseHistory(ctx, c); err != nil {
+	if err := a.complete(ctx, &in, c); err != nil {
 		return matching.Candidate{}, err
 	}
 	cand, reasons, err := matching.Evaluate(in, interp, a.policy)

@@ -55,8 +55,10 @@ type Failure struct {
 	// those beyond data.MaxFieldErrors.
 	Fields []data.FieldError
 	More   int
-	// Reasons lists every hard rule an ineligible interpreter fails.
-	Reasons []data.Reason
+	// Reasons lists every hard rule an ineligible interpreter fails, and
+	// Invitees each invitee's of an offer nobody could be asked for.
+	Reasons  []data.Reason
+	Invitees []InviteeReasons
 	// Conflict is the booking in the way of a booking_conflict: its ID is
 	// empty when it belongs to another organisation (the slot only).
 	Conflict *data.Booking
@@ -86,6 +88,10 @@ func Classify(err error) Failure {
 			Fields: ve.Errors, More: ve.More}
 	}
 	if ie, ok := errors.AsType[*IneligibleError](err); ok {
+		if len(ie.Invitees) > 0 {
+			return Failure{Kind: KindUnprocessable, Code: "ineligible",
+				Message: "no interpreter asked may take this interview; see each one's reasons", Reasons: ie.Reasons, Invitees: ie.Invitees}
+		}
 		return Failure{Kind: KindUnprocessable, Code: "ineligible",
 			Message: "the interpreter fails a hard rule for this interview; see reasons", Reasons: ie.Reasons}
 	}
@@ -181,8 +187,12 @@ func (e *StaleError) Error() string {
 func (e *StaleError) Is(target error) bool { return target == ErrStale }
 
 // IneligibleError lists every hard rule an interpreter fails for an
-// interview. It matches ErrIneligible.
-type IneligibleError struct{ Reasons []data.Reason }
+// interview, or, for an offer nobody could be asked for, each invitee's.
+// It matches ErrIneligible.
+type IneligibleError struct {
+	Reasons  []data.Reason
+	Invitees []InviteeReasons
+}
 
 // Error joins the reason codes.
 func (e *IneligibleError) Error() string {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/tolk/tolk/calendar"
@@ -35,12 +36,19 @@ func (a *App) CreateFeed(ctx context.Context, actor data.User, nf NewFeed) (data
 	switch {
 	case nf.Scope == data.FeedMine && actor.Role == data.RoleSocialWorker:
 	case (nf.Scope == data.FeedInterpreter || nf.Scope == data.FeedOrganisation) && actor.Role == data.RoleCoordinator:
-	case nf.Scope == data.FeedMine || nf.Scope == data.FeedInterpreter || nf.Scope == data.FeedOrganisation:
+	case nf.Scope == data.FeedFreeBusy && actor.Role == data.RoleInterpreter:
+		if nf.InterpreterID != "" && nf.InterpreterID != actor.InterpreterID {
+			return data.Feed{}, "", invalid("interpreterId", "an interpreter subscribes to their own free/busy time only")
+		}
+		nf.InterpreterID = actor.InterpreterID
+	case oneOf(nf.Scope, data.FeedScopes):
 		return data.Feed{}, "", forbidden("the %s role may not subscribe to %s feeds", actor.Role, nf.Scope)
 	default:
-		return data.Feed{}, "", invalid("scope", "must be one of interpreter, mine, organisation")
+		return data.Feed{}, "", invalid("scope", "must be one of interpreter, mine, organisation, freebusy")
 	}
-	if nf.Scope == data.FeedInterpreter {
+	switch {
+	case nf.Scope == data.FeedFreeBusy: // the actor's own record, linked when their user was made
+	case nf.Scope == data.FeedInterpreter:
 		if nf.InterpreterID == "" {
 			return data.Feed{}, "", invalid("interpreterId", "is required for an interpreter feed")
 		}
@@ -49,9 +57,10 @@ func (a *App) CreateFeed(ctx context.Context, actor data.User, nf NewFeed) (data
 		} else if err != nil {
 			return data.Feed{}, "", err
 		}
-	} else if nf.InterpreterID != "" {
+	case nf.InterpreterID != "":
 		return data.Feed{}, "", invalid("interpreterId", "is only for an interpreter feed")
 	}
+
 	token := "tolkcal_" + rand.Text() // 130 random bits
 	now := a.stamp()
 	f := data.Feed{
@@ -145,6 +154,9 @@ func (a *App) RenderFeed(ctx context.Context, token, ifNoneMatch string) (FeedCa
 	if f.Revoked() {
 		return FeedCalendar{}, fmt.Errorf("feed: %w", data.ErrNotFound)
 	}
+	if f.Scope == data.FeedFreeBusy {
+		return a.renderFreeBusy(ctx, f, ifNoneMatch)
+	}
 	// The newest entries, not only the newest: an entry is stamped before
 	// its change lands, so one stamped earlier may land after a later one.
 	// It still changes the ETag as long as it lands among the newest.
@@ -231,4 +243,42 @@ func (a *App) BookingInvite(ctx context.Context, actor data.User, id string) ([]
 	}
 	return calendar.Invite(b, calendar.Person{Name: organizer.Name, Email: organizer.Email},
 		calendar.Person{Name: interp.Name, Email: interp.Email}, a.now())
+}
+
+// freeBusyWindow is the span a free/busy feed covers: from a week ago to
+// 90 days ahead.
+const (
+	freeBusyBack  = 7 * 24 * time.Hour
+	freeBusyAhead = 90 * 24 * time.Hour
+)
+
+// renderFreeBusy answers a free/busy feed: the interpreter's busy time in
+// every organisation, from the bookings that hold it, without a word about
+// what fills it. Its ETag covers the feed, the day and each booking's ID
+// and version, so it changes with any booking of the interpreter; the
+// bookings are read for it (one seek of the interpreter's held time).
+func (a *App) renderFreeBusy(ctx context.Context, f data.Feed, ifNoneMatch string) (FeedCalendar, error) {
+	now := a.now()
+	from, to := now.Add(-freeBusyBack), now.Add(freeBusyAhead)
+	// A booking that started up to MaxBookingDuration+MaxBuffer before the
+	// window may still hold time in it.
+	bookings, err := a.store.ConfirmedBookings(ctx, []string{f.InterpreterID}, from.Add(-data.MaxBookingDuration-data.MaxBuffer), to)
+	if err != nil {
+		return FeedCalendar{}, err
+	}
+	var out FeedCalendar
+	versions := make([]data.AuditEntry, len(bookings)) // feedETag hashes IDs: a booking's ID and version
+	for i, b := range bookings {
+		versions[i].ID = b.ID + "@" + strconv.FormatInt(b.Version, 10)
+		if b.UpdatedAt.After(out.LastModified) {
+			out.LastModified = b.UpdatedAt
+		}
+	}
+	out.ETag = feedETag(f.ID, now, versions)
+	if ifNoneMatch == out.ETag {
+		out.NotModified = true
+		return out, nil
+	}
+	out.Body, err = calendar.FreeBusy(f.ID, "tolk: my busy time", bookings, from, to, now)
+	return out, err
 }

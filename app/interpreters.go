@@ -22,6 +22,7 @@ func reduced(in data.Interpreter) Interpreter {
 	in.Clearance.Certificate = ""
 	in.CommunityLinks = nil
 	in.Vetting.Note = ""
+	in.Availability = data.Availability{} // the interpreter's own and coordinators'
 	return Interpreter{Interpreter: in}
 }
 
@@ -37,6 +38,7 @@ func (a *App) CreateInterpreter(ctx context.Context, actor data.User, fields dat
 	in.Normalize()
 	in.ID = a.newID(fields.ID, now)
 	in.Vetting = data.Vetting{Status: data.VettingPending}
+	in.Availability = data.Availability{} // declared through UpdateAvailability
 	in.Version = 1
 	in.CreatedAt, in.UpdatedAt = now, now
 	if err := in.Validate(); err != nil {
@@ -49,18 +51,21 @@ func (a *App) CreateInterpreter(ctx context.Context, actor data.User, fields dat
 	return Interpreter{Interpreter: in, Full: true}, nil
 }
 
-// GetInterpreter shows a coordinator the full record, writing the audit
-// entry of this sensitive read before disclosing it (no entry, no record);
-// a social worker gets the reduced view.
+// GetInterpreter shows a coordinator, and the interpreter themself, the
+// full record, writing the audit entry of this sensitive read before
+// disclosing it (no entry, no record); a social worker gets the reduced
+// view; any other interpreter is ErrNotFound.
 func (a *App) GetInterpreter(ctx context.Context, actor data.User, id string) (Interpreter, error) {
-	if err := require(actor, data.RoleCoordinator, data.RoleSocialWorker); err != nil {
-		return Interpreter{}, err
+	if !self(actor, id) {
+		if err := require(actor, data.RoleCoordinator, data.RoleSocialWorker); err != nil {
+			return Interpreter{}, err
+		}
 	}
 	in, err := a.store.Interpreter(ctx, id)
 	if err != nil {
 		return Interpreter{}, err
 	}
-	if actor.Role != data.RoleCoordinator {
+	if actor.Role == data.RoleSocialWorker {
 		return reduced(in), nil
 	}
 	read := audited(a.now(), actor, data.ScopeRegister, data.ActionInterpreterReadSensitive, data.EntityInterpreter, in.ID)
@@ -126,6 +131,7 @@ func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string,
 		}
 		next := in
 		next.ID, next.Version, next.CreatedAt, next.Vetting, next.UpdatedAt = cur.ID, cur.Version, cur.CreatedAt, cur.Vetting, now
+		next.Availability = cur.Availability // changes only through UpdateAvailability
 		if err := next.Validate(); err != nil {
 			return cur, data.Change{}, err
 		}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tolk/tolk/data"
@@ -124,35 +125,43 @@ func (a *App) matchInput(ctx context.Context, c data.Case, req matching.Request)
 			q.After = page.Next
 		}
 	}
+	return in, a.complete(ctx, &in, c)
+}
+
+// complete reads what the hard rules and the factors need beyond the
+// pool's records, for one request: the pool's bookings around the slot
+// (and in the last 30 days, for fair spread), the case's history, and the
+// interpreters who declined the case's offers declaring a conflict (kept
+// out of it as if the case excluded them: the reason shows only to
+// coordinators, on the offer).
+func (a *App) complete(ctx context.Context, in *matching.Input, c data.Case) error {
 	ids := make([]string, len(in.Pool))
 	for i, it := range in.Pool {
 		ids[i] = it.ID
 	}
-	from := earliest(req.Start.Add(-24*time.Hour), now.Add(-recentWindow))
-	bookings, err := a.store.ConfirmedBookings(ctx, ids, from, req.Start.Add(15*24*time.Hour))
+	from := earliest(in.Start.Add(-24*time.Hour), in.Now.Add(-recentWindow))
+	bookings, err := a.store.ConfirmedBookings(ctx, ids, from, in.Start.Add(15*24*time.Hour))
 	if err != nil {
-		return in, err
+		return err
 	}
 	in.Bookings = bookings
 	in.Recent = map[string]int{}
 	for _, b := range bookings {
-		if !b.Start.Before(now.Add(-recentWindow)) && b.Start.Before(now) {
+		if !b.Start.Before(in.Now.Add(-recentWindow)) && b.Start.Before(in.Now) {
 			in.Recent[b.InterpreterID]++
 		}
 	}
-	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
-	for {
-		page, err := a.store.ListBookings(ctx, q)
-		if err != nil {
-			return in, err
-		}
-		in.History = append(in.History, page.Items...)
-		if page.Next == "" {
-			break
-		}
-		q.After = page.Next
+	if in.History, err = a.caseHistory(ctx, c); err != nil {
+		return err
 	}
-	return in, nil
+	conflicts, err := a.declaredConflicts(ctx, c)
+	if err != nil {
+		return err
+	}
+	if len(conflicts) > 0 {
+		in.Case.ExcludedInterpreters = append(slices.Clone(in.Case.ExcludedInterpreters), conflicts...)
+	}
+	return nil
 }
 
 // earliest returns the earlier of two instants.

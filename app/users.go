@@ -27,10 +27,12 @@ func system(organisation string) data.User { return System(organisation, "") }
 // NewUser is what an admin gives to create a user.
 type NewUser struct {
 	// ID is kept only by an application that keeps IDs (Config.KeepIDs).
-	ID    string
-	Name  string
-	Email string
-	Role  data.Role
+	ID   string
+	Name string
+	// InterpreterID links a user of the interpreter role to their record.
+	InterpreterID string
+	Email         string
+	Role          data.Role
 	// Organisation defaults to the admin's own. Only the bootstrap admin may
 	// name another.
 	Organisation string
@@ -52,23 +54,44 @@ func (a *App) Authenticate(ctx context.Context, key string) (data.User, error) {
 }
 
 // CreateUser lets an admin add a user to their own organisation (the
-// bootstrap admin: to any) and returns the user and their API key, which
-// only its holder ever sees again.
+// bootstrap admin: to any), and a coordinator an interpreter's user to
+// theirs, and returns the user and their API key, which only its holder
+// ever sees again. An interpreter's user is linked to an interpreter
+// record (one user per record), and takes the record's email unless
+// another is given.
 func (a *App) CreateUser(ctx context.Context, actor data.User, in NewUser) (data.User, string, error) {
-	if err := require(actor, data.RoleAdmin); err != nil {
+	if in.Role == data.RoleInterpreter {
+		if err := require(actor, data.RoleAdmin, data.RoleCoordinator); err != nil {
+			return data.User{}, "", err
+		}
+	} else if err := require(actor, data.RoleAdmin); err != nil {
 		return data.User{}, "", err
 	}
 	if in.Organisation == "" {
 		in.Organisation = actor.Organisation
 	}
 	if in.Organisation != actor.Organisation && !isBootstrap(actor) {
-		return data.User{}, "", forbidden("an admin may create users only in their own organisation, %s", actor.Organisation)
+		return data.User{}, "", forbidden("users are created only in your own organisation, %s", actor.Organisation)
+	}
+	if in.Role == data.RoleInterpreter && in.InterpreterID != "" {
+		rec, err := a.store.Interpreter(ctx, in.InterpreterID)
+		switch {
+		case errors.Is(err, data.ErrNotFound):
+			return data.User{}, "", invalid("interpreterId", "names no interpreter")
+		case err != nil:
+			return data.User{}, "", err
+		case in.Email == "":
+			in.Email = rec.Email
+		}
+		if in.Name == "" {
+			in.Name = rec.Name
+		}
 	}
 	now := a.stamp()
 	key := data.NewAPIKey()
 	u := data.User{
 		ID: a.newID(in.ID, now), Name: in.Name, Email: data.NormalizeEmail(in.Email), Role: in.Role,
-		Organisation: in.Organisation, KeyHash: data.HashKey(key), CreatedAt: now, UpdatedAt: now,
+		InterpreterID: in.InterpreterID, Organisation: in.Organisation, KeyHash: data.HashKey(key), CreatedAt: now, UpdatedAt: now,
 	}
 	if err := u.Validate(); err != nil {
 		return data.User{}, "", err

@@ -1,7 +1,8 @@
 // Package calendar renders bookings as iCalendar (RFC 5545) over
 // github.com/emersion/go-ical: one booking as an invitation to send or
-// download (Invite), many bookings as a subscription feed (Feed). It is pure:
-// no I/O and no clock; callers pass the time.
+// download (Invite), many bookings as a subscription feed (Feed), and an
+// interpreter's bookings as nothing but busy time (FreeBusy). It is pure: no
+// I/O and no clock; callers pass the time.
 //
 // Every event carries a UID that never changes ("<booking ID>@tolk"), the
 // booking's SEQUENCE, DTSTAMP set to the booking's UpdatedAt (so a feed's
@@ -111,20 +112,7 @@ func Feed(name string, bookings []data.Booking, now time.Time) ([]byte, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	cal := newCalendar()
-	if name = oneLine(name); name != "" {
-		cal.Props.SetText(ical.PropName, name)
-		// go-ical's SetText adds VALUE=TEXT to a property it does not know;
-		// TEXT is already the default of an X- property.
-		calname := ical.NewProp("X-WR-CALNAME")
-		calname.SetText(name)
-		calname.Params.Del(ical.ParamValue)
-		cal.Props.Set(calname)
-	}
-	// RFC 7986 requires the VALUE parameter; go-ical's SetDuration would drop
-	// it and write PT900S.
-	cal.Props.Set(&ical.Prop{Name: ical.PropRefreshInterval, Params: ical.Params{ical.ParamValue: {"DURATION"}}, Value: "PT15M"})
-	cal.Props.Set(&ical.Prop{Name: "X-PUBLISHED-TTL", Params: ical.Params{}, Value: "PT15M"})
+	cal := newSubscription(name)
 	cal.Children = make([]*ical.Component, 0, len(bookings))
 	for _, b := range bookings {
 		ev := event(b, now, true, "the booking team, quoting the case reference")
@@ -139,6 +127,27 @@ func newCalendar() *ical.Calendar {
 	cal.Props.SetText(ical.PropProductID, "-//tolk//tolk//EN")
 	cal.Props.SetText(ical.PropVersion, "2.0")
 	cal.Props.SetText(ical.PropCalendarScale, "GREGORIAN")
+	return cal
+}
+
+// newSubscription returns a VCALENDAR for a subscription named name: no
+// METHOD, NAME and X-WR-CALNAME name (when any is left once cleaned),
+// REFRESH-INTERVAL;VALUE=DURATION:PT15M and X-PUBLISHED-TTL:PT15M.
+func newSubscription(name string) *ical.Calendar {
+	cal := newCalendar()
+	if name = oneLine(name); name != "" {
+		cal.Props.SetText(ical.PropName, name)
+		// go-ical's SetText adds VALUE=TEXT to a property it does not know;
+		// TEXT is already the default of an X- property.
+		calname := ical.NewProp("X-WR-CALNAME")
+		calname.SetText(name)
+		calname.Params.Del(ical.ParamValue)
+		cal.Props.Set(calname)
+	}
+	// RFC 7986 requires the VALUE parameter; go-ical's SetDuration would drop
+	// it and write PT900S.
+	cal.Props.Set(&ical.Prop{Name: ical.PropRefreshInterval, Params: ical.Params{ical.ParamValue: {"DURATION"}}, Value: "PT15M"})
+	cal.Props.Set(&ical.Prop{Name: "X-PUBLISHED-TTL", Params: ical.Params{}, Value: "PT15M"})
 	return cal
 }
 

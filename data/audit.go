@@ -42,6 +42,7 @@ const (
 	ActionVettingApprove           Action = "interpreter.vetting.approve"
 	ActionVettingReject            Action = "interpreter.vetting.reject"
 	ActionVettingSuspend           Action = "interpreter.vetting.suspend"
+	ActionAvailabilityUpdated      Action = "interpreter.availability.updated"
 
 	ActionCaseCreated Action = "case.created"
 	ActionCaseUpdated Action = "case.updated"
@@ -52,6 +53,13 @@ const (
 	ActionBookingCancelled   Action = "booking.cancelled"
 	ActionBookingWithdrawn   Action = "booking.withdrawn"
 	ActionBookingOutcome     Action = "booking.outcome"
+
+	ActionOfferCreated   Action = "offer.created"
+	ActionOfferAccepted  Action = "offer.accepted"
+	ActionOfferDeclined  Action = "offer.declined"
+	ActionOfferExpired   Action = "offer.expired"
+	ActionOfferWithdrawn Action = "offer.withdrawn"
+	ActionOfferCancelled Action = "offer.cancelled"
 
 	ActionFeedCreated Action = "feed.created"
 	ActionFeedRevoked Action = "feed.revoked"
@@ -77,6 +85,7 @@ const (
 	EntityInterpreter EntityType = "interpreter"
 	EntityCase        EntityType = "case"
 	EntityBooking     EntityType = "booking"
+	EntityOffer       EntityType = "offer"
 	EntityFeed        EntityType = "feed"
 )
 

@@ -2,8 +2,11 @@ package data
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,8 +17,8 @@ import (
 // interpreter who declares no hours may work at any time outside their
 // unavailable periods.
 type Availability struct {
-	// TimeZone is an IANA zone name, such as Europe/London; required with
-	// Weekly hours.
+	// TimeZone is an IANA zone name, such as Europe/London; empty means
+	// Europe/London, the service's own.
 	TimeZone    string
 	Weekly      []WeeklyHours
 	Unavailable []Period
@@ -36,16 +39,28 @@ type ClockTime int
 // EndOfDay is 24:00, the latest ClockTime.
 const EndOfDay ClockTime = 24 * 60
 
-// ParseClock parses "HH:MM", 00:00 to 24:00.
+// ParseClock parses "HH:MM", 00:00 to 24:00: two digits, a colon, two
+// digits, nothing else (no sign, no space).
 func ParseClock(s string) (ClockTime, error) {
-	var h, m int
-	if len(s) != 5 || s[2] != ':' {
+	if len(s) != 5 || s[2] != ':' || !digits(s[:2]) || !digits(s[3:]) {
 		return 0, fmt.Errorf("%q is not a time of day in the form HH:MM", s)
 	}
-	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || h > 24 || m > 59 || (h == 24 && m != 0) {
+	h := int(s[0]-'0')*10 + int(s[1]-'0')
+	m := int(s[3]-'0')*10 + int(s[4]-'0')
+	if h > 24 || m > 59 || (h == 24 && m != 0) {
 		return 0, fmt.Errorf("%q is not a time of day from 00:00 to 24:00", s)
 	}
 	return ClockTime(h*60 + m), nil
+}
+
+// digits reports whether s is all ASCII digits.
+func digits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // String returns HH:MM.
@@ -79,6 +94,18 @@ const (
 	MaxUnavailable = 100
 	// MaxUnavailableSpan bounds one unavailable period.
 	MaxUnavailableSpan = 366 * 24 * time.Hour
+	// MaxTimeZoneLength bounds an IANA zone name.
+	MaxTimeZoneLength = 64
+)
+
+// zones keeps the time zones loaded, by name: matching judges hundreds of
+// availabilities a request, and loading a zone reads and parses its rules.
+// Readers load the map without a lock; a new zone is added to a copy,
+// under zonesMu. Only names that loaded are kept, so the map holds at most
+// the IANA database.
+var (
+	zones   atomic.Pointer[map[string]*time.Location]
+	zonesMu sync.Mutex
 )
 
 // Location returns the availability's time zone, or an error naming it.
@@ -86,10 +113,25 @@ func (a Availability) Location() (*time.Location, error) {
 	if a.TimeZone == "" {
 		return London, nil
 	}
+	if m := zones.Load(); m != nil {
+		if loc, ok := (*m)[a.TimeZone]; ok {
+			return loc, nil
+		}
+	}
 	loc, err := time.LoadLocation(a.TimeZone)
 	if err != nil || a.TimeZone == "Local" {
 		return nil, fmt.Errorf("%q is not an IANA time zone such as Europe/London", a.TimeZone)
 	}
+	zonesMu.Lock()
+	defer zonesMu.Unlock()
+	var next map[string]*time.Location
+	if m := zones.Load(); m != nil {
+		next = maps.Clone(*m)
+	} else {
+		next = map[string]*time.Location{}
+	}
+	next[a.TimeZone] = loc
+	zones.Store(&next)
 	return loc, nil
 }
 
@@ -97,13 +139,20 @@ func (a Availability) Location() (*time.Location, error) {
 // *ValidationError naming each field that breaks one.
 func (a Availability) Validate() error {
 	var p problems
-	if p.text("timeZone", a.TimeZone, 64, oneLine) {
+	a.validate(&p, "")
+	return p.err()
+}
+
+// validate adds the availability's problems to p, each field named after
+// prefix.
+func (a Availability) validate(p *problems, prefix string) {
+	if p.text(prefix+"timeZone", a.TimeZone, MaxTimeZoneLength, oneLine) {
 		if _, err := a.Location(); err != nil {
-			p.add("timeZone", err.Error())
+			p.add(prefix+"timeZone", err.Error())
 		}
 	}
-	for i, w := range within(&p, "weekly", a.Weekly, MaxWeeklyHours, "spans") {
-		f := fmt.Sprintf("weekly[%d]", i)
+	for i, w := range within(p, prefix+"weekly", a.Weekly, MaxWeeklyHours, "spans") {
+		f := fmt.Sprintf("%sweekly[%d]", prefix, i)
 		switch {
 		case w.Day < time.Sunday || w.Day > time.Saturday:
 			p.add(f+".day", "must be one of "+strings.Join(Weekdays, ", "))
@@ -119,8 +168,8 @@ func (a Availability) Validate() error {
 			}
 		}
 	}
-	for i, u := range within(&p, "unavailable", a.Unavailable, MaxUnavailable, "periods") {
-		f := fmt.Sprintf("unavailable[%d]", i)
+	for i, u := range within(p, prefix+"unavailable", a.Unavailable, MaxUnavailable, "periods") {
+		f := fmt.Sprintf("%sunavailable[%d]", prefix, i)
 		switch {
 		case u.Start.IsZero():
 			p.add(f+".start", "is required")
@@ -134,82 +183,199 @@ func (a Availability) Validate() error {
 			p.add(f+".start", "must be in the years 1 to 9999")
 		}
 	}
-	return p.err()
 }
 
 // Covers reports whether the interpreter can work throughout [start, end):
-// no unavailable period meets it, and, when weekly hours are declared,
-// every instant of it falls within them on the wall clock of the
-// availability's zone (adjacent spans join: Monday to 24:00 and Tuesday
-// from 00:00 cover the night between). An availability whose zone does
-// not load covers nothing: it cannot be judged.
+// no unavailable period meets it (UnavailableDuring) and it lies within
+// their weekly hours (InHours).
 func (a Availability) Covers(start, end time.Time) bool {
+	return !a.UnavailableDuring(start, end) && a.InHours(start, end)
+}
+
+// UnavailableDuring reports whether a declared unavailable period meets
+// [start, end). A period that only touches it (ends as it starts, or
+// starts as it ends) does not.
+func (a Availability) UnavailableDuring(start, end time.Time) bool {
 	for _, u := range a.Unavailable {
 		if u.Start.Before(end) && start.Before(u.End) {
-			return false
+			return true
 		}
 	}
-	if len(a.Weekly) == 0 {
+	return false
+}
+
+// InHours reports whether every instant of [start, end) is within the
+// weekly hours: its day and time of day on the wall clock of the
+// availability's zone lie in a span. With no hours declared it is always
+// true; with a zone that does not load, always false (it cannot be
+// judged). Adjacent spans join: Monday to 24:00 and Tuesday from 00:00
+// cover the night between.
+//
+// Judging each instant by the wall clock is what keeps declared hours
+// across clock changes: 09:00-17:00 is 09:00-17:00 in BST and in GMT; a
+// Sunday 00:00-24:00 lasts 23 hours on the day the clocks go forward and 25
+// on the day they go back; a span that starts or ends in the skipped hour
+// starts or ends at the change; and a time of day in the repeated hour is
+// within the hours both times the clock shows it, or neither time.
+func (a Availability) InHours(start, end time.Time) bool {
+	if len(a.Weekly) == 0 || !start.Before(end) {
 		return true
 	}
 	loc, err := a.Location()
 	if err != nil {
 		return false
 	}
-	at := start
-	for at.Before(end) {
-		until, ok := a.spanEnd(at, loc)
-		if !ok || !until.After(at) {
+	for at := start; at.Before(end); {
+		next, ok := a.spanEnd(at, loc)
+		if !ok {
 			return false
 		}
-		at = until
+		at = next
 	}
 	return true
 }
 
-// spanEnd returns the end of the weekly span that holds instant t, on the
-// wall clock of loc; ok is false when no span holds t.
+// spanEnd reports whether the wall-clock reading of instant t (in loc) lies
+// in a weekly span and, if so, returns the next instant at which to judge
+// again: when the reading reaches the span's end, or the zone's next change
+// of offset if that comes first (the reading jumps there). It is always
+// after t.
 func (a Availability) spanEnd(t time.Time, loc *time.Location) (time.Time, bool) {
 	local := t.In(loc)
-	y, m, d := local.Date()
-	minute := ClockTime(local.Hour()*60 + local.Minute())
+	_, off := local.Zone()
+	wall := t.Add(time.Duration(off) * time.Second).UTC() // read in UTC: no zone to look up again
+	h, m, s := wall.Clock()
+	sec := h*3600 + m*60 + s
+	day := wall.Weekday()
 	for _, w := range a.Weekly {
-		if w.Day == local.Weekday() && w.From <= minute && minute < w.To {
-			return time.Date(y, m, d, 0, int(w.To), 0, 0, loc), true
+		if w.Day != day || sec < int(w.From)*60 || sec >= int(w.To)*60 {
+			continue
 		}
+		// The reading runs on with the instant until the offset changes.
+		next := t.Add(time.Duration(int(w.To)*60-sec)*time.Second - time.Duration(wall.Nanosecond()))
+		if _, change := local.ZoneBounds(); !change.IsZero() && change.Before(next) {
+			next = change
+		}
+		return next, true
 	}
 	return time.Time{}, false
 }
 
-// Starts returns the instants in [from, until) at which a declared
-// constraint ends: the start of each weekly span, and the end of each
-// unavailable period. With from itself, they are the only starts at which
-// the earliest interview the availability covers can begin (see
-// matching's nextAvailable), in order.
+// Starts returns, in order, the instants in [from, until) at which a
+// declared constraint may stop holding an interview back: the end of each
+// unavailable period, and with weekly hours, the start of each span every
+// time the wall clock shows it (twice when it falls in a repeated hour, at
+// the change when it falls in a skipped one) and each change of the zone's
+// offset. The earliest start at or after from of an interview the
+// availability covers is from or one of these (see matching's
+// nextAvailable).
 func (a Availability) Starts(from, until time.Time) []time.Time {
-	var out []time.Time
+	return a.AppendStarts(nil, from, until)
+}
+
+// AppendStarts appends Starts(from, until) to dst and returns the result,
+// so that a caller judging many availabilities reuses one slice.
+func (a Availability) AppendStarts(dst []time.Time, from, until time.Time) []time.Time {
+	n := len(dst)
 	for _, u := range a.Unavailable {
 		if !u.End.Before(from) && u.End.Before(until) {
-			out = append(out, u.End)
+			dst = append(dst, u.End)
 		}
 	}
-	if loc, err := a.Location(); err == nil && len(a.Weekly) > 0 {
-		day := from.In(loc)
-		y, m, d := day.Date()
-		for date := time.Date(y, m, d, 0, 0, 0, 0, loc); date.Before(until); date = time.Date(date.Year(), date.Month(), date.Day()+1, 0, 0, 0, 0, loc) {
-			for _, w := range a.Weekly {
-				if w.Day != date.Weekday() {
-					continue
-				}
-				s := time.Date(date.Year(), date.Month(), date.Day(), 0, int(w.From), 0, 0, loc)
+	if len(a.Weekly) > 0 && from.Before(until) {
+		if loc, err := a.Location(); err == nil {
+			dst = appendWeeklyStarts(dst, a.Weekly, loc, from, until)
+		}
+	}
+	added := dst[n:]
+	slices.SortFunc(added, time.Time.Compare)
+	added = slices.CompactFunc(added, time.Time.Equal)
+	return dst[:n+len(added)]
+}
+
+// appendWeeklyStarts appends the instants in [from, until) at which the
+// reading of loc's wall clock enters a span of weekly: the changes of
+// offset, and each span's start every time the clock shows it.
+func appendWeeklyStarts(dst []time.Time, weekly []WeeklyHours, loc *time.Location, from, until time.Time) []time.Time {
+	local := from.In(loc)
+	_, off := local.Zone()
+	since, change := local.ZoneBounds()
+	// Away from a change, a reading is one instant: the civil time less the
+	// offset. Within two days of one, shown sorts out skips and repeats.
+	const margin = 48 * time.Hour
+	steady := (since.IsZero() || !since.After(from.Add(-margin))) && (change.IsZero() || change.After(until.Add(margin)))
+	for !change.IsZero() && change.Before(until) {
+		dst = append(dst, change)
+		_, change = change.In(loc).ZoneBounds()
+	}
+	// Civil dates run in UTC, where every day has 24 hours. The day before
+	// the window's first catches a reading shown out of its day's order
+	// (a zone that goes back across midnight).
+	fy, fm, fd := local.Date()
+	uy, um, ud := until.In(loc).Date()
+	last := time.Date(uy, um, ud, 0, 0, 0, 0, time.UTC)
+	for date := time.Date(fy, fm, fd-1, 0, 0, 0, 0, time.UTC); !date.After(last); date = date.AddDate(0, 0, 1) {
+		day := date.Weekday()
+		for _, w := range weekly {
+			if w.Day != day {
+				continue
+			}
+			var at [2]time.Time
+			shownAt := at[:0]
+			if steady {
+				shownAt = append(shownAt, date.Add(time.Duration(w.From)*time.Minute-time.Duration(off)*time.Second))
+			} else {
+				shownAt = shown(shownAt, date, w.From, loc)
+			}
+			for _, s := range shownAt {
 				if !s.Before(from) && s.Before(until) {
-					out = append(out, s)
+					dst = append(dst, s)
 				}
 			}
 		}
 	}
-	slices.SortFunc(out, time.Time.Compare)
-	return slices.Compact(out)
+	return dst
+}
+
+// shown appends to dst the instants at which loc's wall clock shows the
+// time of day c on the civil date (a UTC midnight): one instant, two when
+// the clocks go back over it, or when they skip it, the change.
+func shown(dst []time.Time, date time.Time, c ClockTime, loc *time.Location) []time.Time {
+	want := date.Add(time.Duration(c) * time.Minute)
+	y, m, d := date.Date()
+	t := time.Date(y, m, d, 0, int(c), 0, 0, loc)
+	before, after := t.ZoneBounds()
+	got := reading(t, loc)
+	switch {
+	case got.After(want): // skipped; time.Date went past the gap
+		return append(dst, before)
+	case got.Before(want): // skipped; time.Date stayed before the gap
+		return append(dst, after)
+	}
+	dst = append(dst, t)
+	_, off := t.Zone()
+	if !before.IsZero() {
+		_, prev := before.Add(-time.Nanosecond).Zone()
+		if u := t.Add(time.Duration(off-prev) * time.Second); u.Before(before) {
+			dst = append(dst, u)
+		}
+	}
+	if !after.IsZero() {
+		_, next := after.Zone()
+		if u := t.Add(time.Duration(off-next) * time.Second); !u.Before(after) {
+			dst = append(dst, u)
+		}
+	}
+	return dst
+}
+
+// reading returns what loc's wall clock shows at t, as the same date and
+// time of day in UTC (to compare readings).
+func reading(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	y, m, d := l.Date()
+	h, mi, s := l.Clock()
+	return time.Date(y, m, d, h, mi, s, l.Nanosecond(), time.UTC)
 }
 
 // Declared reports whether any hours or periods are declared.

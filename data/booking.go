@@ -50,6 +50,11 @@ type Booking struct {
 	// policy's travel buffer for in-person interviews, zero otherwise).
 	Buffer time.Duration
 	Status BookingStatus
+	// Confirmation is how the interpreter agreed to the booking: by
+	// accepting an offer (OfferID names it), or directly (by phone, before
+	// the booking was made).
+	Confirmation Confirmation
+	OfferID      string
 	// Sequence rises by one on every change a calendar must see.
 	Sequence     int
 	Match        MatchSnapshot
@@ -64,6 +69,18 @@ type Booking struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
+
+// Confirmation says how the interpreter agreed to a booking.
+type Confirmation string
+
+// The confirmations.
+const (
+	// ConfirmationOffer is an interpreter's acceptance of an offer.
+	ConfirmationOffer Confirmation = "offer"
+	// ConfirmationDirect is an interview agreed with the interpreter
+	// outside tolk (by phone) and booked directly.
+	ConfirmationDirect Confirmation = "direct"
+)
 
 // MatchSnapshot is the ranking that justified a booking, kept as it was.
 type MatchSnapshot struct {
@@ -148,6 +165,14 @@ func (b Booking) Validate() error {
 		} else {
 			p.text(id.field, id.value, MaxIDLength, oneLine)
 		}
+	}
+	switch {
+	case b.Confirmation == ConfirmationOffer && b.OfferID == "":
+		p.add("offerId", "is required for a booking made by an offer")
+	case b.Confirmation == ConfirmationDirect && b.OfferID != "":
+		p.add("offerId", "is only for a booking made by an offer")
+	case b.Confirmation != ConfirmationOffer && b.Confirmation != ConfirmationDirect:
+		p.add("confirmation", "must be offer or direct")
 	}
 	switch {
 	case b.Start.IsZero():

@@ -16,10 +16,14 @@ const (
 	FeedMine FeedScope = "mine"
 	// FeedOrganisation shows every booking of the organisation.
 	FeedOrganisation FeedScope = "organisation"
+	// FeedFreeBusy shows an interpreter's busy time in every organisation,
+	// as free/busy periods without a word about what fills them: for the
+	// interpreter's own calendar app. Its owner is the interpreter's user.
+	FeedFreeBusy FeedScope = "freebusy"
 )
 
 // FeedScopes lists every FeedScope.
-var FeedScopes = []FeedScope{FeedInterpreter, FeedMine, FeedOrganisation}
+var FeedScopes = []FeedScope{FeedInterpreter, FeedMine, FeedOrganisation, FeedFreeBusy}
 
 // Feed is a calendar subscription behind a secret token. Only the token's
 // hash is kept (see HashKey): the token is shown once, in the feed's URL.
@@ -28,7 +32,7 @@ type Feed struct {
 	Organisation  string
 	Owner         string // the user ID who created it
 	Scope         FeedScope
-	InterpreterID string // for FeedInterpreter
+	InterpreterID string // for FeedInterpreter and FeedFreeBusy
 	TokenHash     string
 	RevokedAt     time.Time // zero while the feed works
 	Version       int64

@@ -27,9 +27,14 @@ type Interpreter struct {
 	CommunityLinks []CommunityLink
 	Experience     Experience
 	Vetting        Vetting
-	Version        int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Availability is when the interpreter says they can work. It changes
+	// through its own requests (by the interpreter or a coordinator), not
+	// with the rest of the record, and is visible to coordinators and the
+	// interpreter only; matching reads it (off_duty).
+	Availability Availability
+	Version      int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Gender is an interpreter's gender as they declared it.
@@ -334,6 +339,7 @@ func (in Interpreter) Validate() error {
 		p.add("vetting.status", "must be one of "+list(VettingStatuses))
 	}
 	p.text("vetting.note", in.Vetting.Note, MaxNoteLength, prose)
+	in.Availability.validate(&p, "availability.")
 	return p.err()
 }
 

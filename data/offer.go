@@ -140,6 +140,43 @@ type Judged map[string][]Reason
 // invitation no longer pending (answered, expired, withdrawn).
 const ErrOfferClosed = "offer_closed"
 
+// Open starts a new offer at now, its invitations all queued: those who
+// fail a rule in judged are skipped with their reasons; a broadcast asks
+// every interpreter who passes at once, a cascade the first (see Advance).
+// An offer nobody can be asked for comes back unfilled.
+func (o Offer) Open(now time.Time, judged Judged) Offer {
+	if o.Mode != OfferBroadcast {
+		return o.Advance(now, judged)
+	}
+	o.Invitations = slices.Clone(o.Invitations)
+	asked := false
+	for i, inv := range o.Invitations {
+		reasons, ok := judged[inv.InterpreterID]
+		switch {
+		case inv.Status != InvitationQueued || !ok:
+		case len(reasons) > 0:
+			o.Invitations[i].Status, o.Invitations[i].Answered, o.Invitations[i].Reasons = InvitationSkipped, Timestamp(now), reasons
+		default:
+			o.Invitations[i].Status, o.Invitations[i].Asked, o.Invitations[i].RespondBy = InvitationPending, Timestamp(now), o.respondBy(now)
+			asked = true
+		}
+	}
+	if !asked {
+		o.Status = OfferUnfilled
+	}
+	return o
+}
+
+// respondBy is when an invitation asked at now must be answered: after
+// RespondWithin, and never after the interview's start.
+func (o Offer) respondBy(now time.Time) time.Time {
+	by := now.Add(o.RespondWithin)
+	if o.Start.Before(by) {
+		by = o.Start
+	}
+	return Timestamp(by)
+}
+
 // Invitation returns the index of the interpreter's invitation, or -1.
 func (o Offer) Invitation(interpreterID string) int {
 	return slices.IndexFunc(o.Invitations, func(inv Invitation) bool { return inv.InterpreterID == interpreterID })
@@ -277,12 +314,7 @@ func (o Offer) Advance(now time.Time, judged Judged) Offer {
 			o.Invitations[i].Status, o.Invitations[i].Answered, o.Invitations[i].Reasons = InvitationSkipped, Timestamp(now), reasons
 			continue
 		}
-		o.Invitations[i].Status, o.Invitations[i].Asked = InvitationPending, Timestamp(now)
-		respondBy := now.Add(o.RespondWithin)
-		if o.Start.Before(respondBy) {
-			respondBy = o.Start
-		}
-		o.Invitations[i].RespondBy = Timestamp(respondBy)
+		o.Invitations[i].Status, o.Invitations[i].Asked, o.Invitations[i].RespondBy = InvitationPending, Timestamp(now), o.respondBy(now)
 		return o
 	}
 	o.Status = OfferUnfilled
@@ -406,7 +438,7 @@ func (o Offer) Validate() error {
 			p.add(f, "has an unknown status")
 		}
 		if inv.Decline != "" && !oneOf(inv.Decline, DeclineReasons) {
-			p.add("reason", "must be one of "+list(DeclineReasons))
+			p.add(f, "has an unknown decline reason: must be one of "+list(DeclineReasons))
 		}
 	}
 	return p.err()
@@ -440,8 +472,9 @@ type OfferStore interface {
 	Offer(ctx context.Context, id string) (Offer, error)
 	// UpdateOffer changes the offer with this ID through fn (see Update)
 	// and returns what it stored: a decline, a cancellation, an expiry.
-	// ErrNotFound; ErrInvalid when fn changes the ID, organisation, case,
-	// slot or creation time. Nothing is written on error.
+	// ErrNotFound; ErrInvalid when fn changes what Offer.CheckUpdate
+	// keeps (the interview, the interpreters asked and their order).
+	// Nothing is written on error.
 	UpdateOffer(ctx context.Context, id string, fn Update[Offer]) (Offer, error)
 	// FillOffer lands an acceptance: fn gets the offer as it is now and
 	// returns it filled (Offer.Accept), the booking the acceptance makes,
@@ -463,13 +496,24 @@ type OfferStore interface {
 }
 
 // CheckUpdate refuses, with a *ValidationError, an update that changes
-// what an offer never changes: its ID, organisation, case, slot, the
-// interpreters it asks and in which order, and its creation time.
+// what an offer never changes: its ID, organisation, case, the interview
+// it asks for (slot, type, modality, region, mode, answer window), the
+// interpreters it asks and in which order, its author and its creation
+// time. Only its state moves.
 func (o Offer) CheckUpdate(old Offer) error {
 	var p problems
 	p.same("id", o.ID, old.ID)
 	p.same("organisation", o.Organisation, old.Organisation)
 	p.same("caseId", o.CaseID, old.CaseID)
+	p.same("caseReference", o.CaseReference, old.CaseReference)
+	p.same("createdBy", o.CreatedBy, old.CreatedBy)
+	p.same("interviewType", string(o.InterviewType), string(old.InterviewType))
+	p.same("modality", string(o.Modality), string(old.Modality))
+	p.same("region", o.Region, old.Region)
+	p.same("mode", string(o.Mode), string(old.Mode))
+	if o.RespondWithin != old.RespondWithin {
+		p.add("respondWithinMinutes", "may not change")
+	}
 	p.sameTime("start", o.Start, old.Start)
 	p.sameTime("end", o.End, old.End)
 	p.sameTime("createdAt", o.CreatedAt, old.CreatedAt)

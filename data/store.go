@@ -30,6 +30,7 @@ type Store interface {
 	InterpreterStore
 	CaseStore
 	BookingStore
+	OfferStore
 	FeedStore
 	SessionStore
 

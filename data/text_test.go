@@ -62,7 +62,7 @@ func TestTextFieldsAreCappedAndClean(t *testing.T) {
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	b := Booking{Organisation: "x", CaseID: "c", InterpreterID: "i\x00", Start: now, End: now.Add(time.Hour),
 		InterviewType: InterviewSocialWork, Modality: ModalityVideo, Location: "Room 1\nFloor 2\x00", Status: BookingCancelled,
-		CancelReason: long, Outcome: &Outcome{Note: "fine\x07"}}
+		CancelReason: long, Outcome: &Outcome{Note: "fine\x07"}, Confirmation: ConfirmationDirect}
 	got = fieldsOf(t, b.Validate())
 	for _, f := range []string{"interpreterId", "location", "cancelReason", "outcome.note"} {
 		if !slices.Contains(got, f) {

@@ -21,10 +21,15 @@ const (
 	RoleAdmin        Role = "admin"
 	RoleCoordinator  Role = "coordinator"
 	RoleSocialWorker Role = "social_worker"
+	// RoleInterpreter is an interpreter signing in for themself: linked
+	// to one interpreter record (User.InterpreterID), they see that record,
+	// their own invitations, bookings and availability, in every
+	// organisation, and nothing else.
+	RoleInterpreter Role = "interpreter"
 )
 
 // Roles lists every role, in the order documentation shows them.
-var Roles = []Role{RoleAdmin, RoleCoordinator, RoleSocialWorker}
+var Roles = []Role{RoleAdmin, RoleCoordinator, RoleSocialWorker, RoleInterpreter}
 
 // Valid reports whether r is one of Roles.
 func (r Role) Valid() bool { return oneOf(r, Roles) }
@@ -33,12 +38,15 @@ func (r Role) Valid() bool { return oneOf(r, Roles) }
 // one organisation. KeyHash is the SHA-256 of the user's API key, hex
 // encoded; the key itself is never stored.
 type User struct {
-	ID           string
-	Name         string
-	Email        string
-	Role         Role
-	Organisation string
-	KeyHash      string
+	ID    string
+	Name  string
+	Email string
+	Role  Role
+	// InterpreterID links a user of RoleInterpreter to their interpreter
+	// record; empty for every other role.
+	InterpreterID string
+	Organisation  string
+	KeyHash       string
 	// AccessRevoked is set when an admin revoked the user's key: no
 	// sign-in of any kind (key or identity provider) until a new key is
 	// issued.
@@ -96,6 +104,14 @@ func (u User) Validate() error {
 	if !u.Role.Valid() {
 		p.add("role", "must be one of "+list(Roles))
 	}
+	switch {
+	case u.Role == RoleInterpreter && u.InterpreterID == "":
+		p.add("interpreterId", "is required for an interpreter: the record the user is")
+	case u.Role != RoleInterpreter && u.InterpreterID != "":
+		p.add("interpreterId", "is only for a user with the interpreter role")
+	default:
+		p.text("interpreterId", u.InterpreterID, MaxIDLength, oneLine)
+	}
 	if !organisationPattern.MatchString(u.Organisation) {
 		p.add("organisation", fmt.Sprintf("must be 1-%d lower-case letters, digits or hyphens, starting with a letter or digit", MaxOrganisationLength))
 	}
@@ -117,8 +133,8 @@ func oneOf[T comparable](v T, set []T) bool {
 // UserStore keeps users and finds them by key hash and by email.
 type UserStore interface {
 	// CreateUser stores a new user with its change. ErrDuplicate when the
-	// ID, the email or the key hash is already taken; nothing is written
-	// then.
+	// ID, the email or the key hash is already taken, or another user is
+	// linked to the same interpreter record; nothing is written then.
 	CreateUser(ctx context.Context, u User, ch Change) error
 	// User returns the user with this ID, or ErrNotFound.
 	User(ctx context.Context, id string) (User, error)
@@ -140,11 +156,13 @@ type UserStore interface {
 }
 
 // CheckUpdate refuses, with a *ValidationError, an update that changes
-// what a user never changes: its ID, organisation and creation time.
+// what a user never changes: its ID, organisation, interpreter record and
+// creation time.
 func (u User) CheckUpdate(old User) error {
 	var p problems
 	p.same("id", u.ID, old.ID)
 	p.same("organisation", u.Organisation, old.Organisation)
+	p.same("interpreterId", u.InterpreterID, old.InterpreterID)
 	p.sameTime("createdAt", u.CreatedAt, old.CreatedAt)
 	return p.err()
 }

@@ -3,6 +3,7 @@ package matching
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -125,6 +126,102 @@ func BenchmarkEvaluate(b *testing.B) {
 	for b.Loop() {
 		if _, _, err := Evaluate(in, interp, p); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// withAvailability returns a copy of pool in which every interpreter has
+// declared hours, in one of a few zones, and two to four unavailable
+// periods within a month either side of the slot. Unless covering, about
+// one in four is off duty at testStart (out of hours in New York, or on
+// leave), most of them with a NextAvailable to find; covering keeps the
+// same hours and periods but moves New York's hours and the periods that
+// meet the slot, so that no one is off duty and only the cost of judging
+// shows.
+func withAvailability(pool []data.Interpreter, covering bool) []data.Interpreter {
+	r := rand.New(rand.NewPCG(11, 12))
+	out := slices.Clone(pool)
+	for i := range out {
+		a := &out[i].Availability
+		switch n := r.IntN(20); {
+		case n < 10:
+			a.TimeZone, a.Weekly = "Europe/London", weekly("09:00", "17:00", weekdays...)
+		case n < 13:
+			a.Weekly = slices.Concat(weekly("08:00", "12:00", allWeek...), weekly("12:00", "20:00", allWeek...))
+		case n < 16:
+			a.TimeZone, a.Weekly = "Europe/Berlin", weekly("09:00", "18:00", weekdays...)
+		case n < 18:
+			a.TimeZone, a.Weekly = "Asia/Kolkata", weekly("10:00", "19:00", weekdays...)
+		case covering:
+			a.TimeZone, a.Weekly = "America/New_York", weekly("05:00", "17:00", weekdays...)
+		default:
+			a.TimeZone, a.Weekly = "America/New_York", weekly("09:00", "17:00", weekdays...)
+		}
+		for range 2 + r.IntN(3) {
+			s := testStart.Add(time.Duration(r.IntN(60*24)-30*24) * time.Hour)
+			e := s.Add(time.Duration(1+r.IntN(10*24)) * time.Hour)
+			if covering && s.Before(testEnd) && testStart.Before(e) {
+				s, e = s.AddDate(0, 2, 0), e.AddDate(0, 2, 0)
+			}
+			a.Unavailable = append(a.Unavailable, data.Period{Start: s, End: e})
+		}
+	}
+	return out
+}
+
+// BenchmarkMatchAvailability compares, in the same run, Match over the
+// ~500 speakers with no availability declared, with availability declared
+// for every one that leaves everyone on duty (the cost of judging it), and
+// with a realistic one (fewer candidates to score, NextAvailable to find
+// for those off duty): with all 100,000 bookings (as BenchmarkMatchSpeakers)
+// and with only the speakers' own (as BenchmarkMatchSpeakersOwnBookings).
+func BenchmarkMatchAvailability(b *testing.B) {
+	in, speakers := benchInput(b)
+	in.Pool = speakers
+	ids := map[string]bool{}
+	for _, s := range speakers {
+		ids[s.ID] = true
+	}
+	own := in
+	own.Bookings = nil
+	for _, bk := range in.Bookings {
+		if ids[bk.InterpreterID] {
+			own.Bookings = append(own.Bookings, bk)
+		}
+	}
+	p := DefaultPolicy()
+	for _, bookings := range []struct {
+		name string
+		in   Input
+	}{{"all-bookings", in}, {"own-bookings", own}} {
+		for _, av := range []struct {
+			name string
+			pool []data.Interpreter
+		}{{"none", speakers}, {"covering", withAvailability(speakers, true)}, {"declared", withAvailability(speakers, false)}} {
+			b.Run(bookings.name+"/"+av.name, func(b *testing.B) {
+				in := bookings.in
+				in.Pool = av.pool
+				b.ReportAllocs()
+				var res Result
+				for b.Loop() {
+					var err error
+					if res, err = Match(in, p); err != nil {
+						b.Fatal(err)
+					}
+				}
+				offDuty, next := 0, 0
+				for _, x := range res.Excluded {
+					if slices.ContainsFunc(x.Reasons, func(r data.Reason) bool { return r.Code == CodeOffDuty }) {
+						offDuty++
+					}
+					if !x.NextAvailable.IsZero() {
+						next++
+					}
+				}
+				b.ReportMetric(float64(len(res.Candidates)), "candidates")
+				b.ReportMetric(float64(offDuty), "off-duty")
+				b.ReportMetric(float64(next), "next-available")
+			})
 		}
 	}
 }

@@ -41,7 +41,8 @@ type Input struct {
 	Request
 	// Pool holds the interpreters to judge: those who speak the child's
 	// languages or a related variety (see PoolLanguageKeys). Others may be
-	// present; they are skipped, neither candidate nor excluded.
+	// present; they are skipped, neither candidate nor excluded. Each
+	// interpreter's declared Availability is read too (off_duty).
 	Pool []data.Interpreter
 	// Bookings holds the bookings that hold the pool's interpreters' time
 	// (confirmed or completed: data.BookingStatus.HoldsTime) from
@@ -85,10 +86,12 @@ func (c Candidate) Snapshot() data.MatchSnapshot {
 type Excluded struct {
 	Interpreter data.Interpreter
 	Reasons     []data.Reason
-	// NextAvailable, when the interpreter is excluded only as unavailable,
-	// is the earliest start at or after the requested one, at most 14 days
-	// later, where the same duration fits around their confirmed bookings
-	// (travel buffer included). Zero otherwise, or when nothing fits.
+	// NextAvailable, when the interpreter is ruled out only by time (as
+	// unavailable, off duty, or both), is the earliest start at or after the
+	// requested one, at most 14 days later, where the same duration fits
+	// around their confirmed bookings (travel buffer included) and within
+	// their declared hours, clear of their declared unavailability. Zero
+	// otherwise, or when nothing fits.
 	NextAvailable time.Time
 }
 
@@ -153,8 +156,8 @@ func Match(in Input, p Policy) (Result, error) {
 			continue
 		}
 		x := Excluded{Interpreter: *interp, Reasons: s.reasons}
-		if len(s.reasons) == 1 && s.reasons[0].Code == CodeUnavailable {
-			x.NextAvailable = m.nextAvailable(interp.ID)
+		if onlyTime(s.reasons) {
+			x.NextAvailable = m.nextAvailable(interp)
 		}
 		res.Excluded = append(res.Excluded, x)
 	}
@@ -172,6 +175,17 @@ func Match(in Input, p Policy) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// onlyTime reports whether reasons rule an interpreter out only by time:
+// every one is unavailable or off_duty.
+func onlyTime(reasons []data.Reason) bool {
+	for _, r := range reasons {
+		if r.Code != CodeUnavailable && r.Code != CodeOffDuty {
+			return false
+		}
+	}
+	return len(reasons) > 0
 }
 
 // Evaluate judges one interpreter exactly as Match would, for booking

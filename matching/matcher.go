@@ -32,7 +32,8 @@ type matcher struct {
 	declined    map[string]bool                     // an outcome the child was not comfortable in
 	comfortable map[string]bool                     // a completed booking the child was comfortable in
 
-	busy busyIndex
+	busy   busyIndex
+	starts []time.Time // nextAvailable's candidate starts, reused
 }
 
 func newMatcher(in *Input, p Policy) (*matcher, error) {
@@ -188,24 +189,48 @@ func free(spans []span, start, end time.Time) bool {
 
 // nextAvailable returns the earliest start at or after the requested one,
 // no more than nextAvailableWithin later, at which the requested duration
-// fits between the interpreter's busy spans; zero when none does. The
-// earliest fit is the requested start or the end of a busy span, so those
-// are the only starts tried.
-func (m *matcher) nextAvailable(id string) time.Time {
-	spans := m.spansOf(id)
+// fits between the interpreter's busy spans and their availability covers
+// it; zero when none does. Just before the earliest such start, something
+// held the interview back that no longer does from that start on: a busy
+// span or an unavailable period ended, or the declared hours began (see
+// data.Availability.Starts). So those, with the requested start, are the
+// only starts tried, in order. They are gathered a day at a time: most
+// interpreters fit within a day, and working out the declared hours' starts
+// for all 14 days would cost more than judging them.
+func (m *matcher) nextAvailable(in *data.Interpreter) time.Time {
+	spans := m.spansOf(in.ID)
+	av := &in.Availability
+	declared := av.Declared()
 	d := m.in.End.Sub(m.in.Start)
-	last := m.in.Start.Add(nextAvailableWithin)
-	starts := []time.Time{m.in.Start}
-	for _, s := range spans {
-		if s.to.After(m.in.Start) && !s.to.After(last) {
-			starts = append(starts, s.to)
+	end := m.in.Start.Add(nextAvailableWithin).Add(time.Nanosecond) // the last start included
+	for from := m.in.Start; from.Before(end); from = from.Add(nextAvailableStep) {
+		until := from.Add(nextAvailableStep)
+		if until.After(end) {
+			until = end
 		}
-	}
-	slices.SortFunc(starts, time.Time.Compare)
-	for _, st := range starts {
-		if free(spans, st, st.Add(d)) {
-			return st
+		starts := m.starts[:0]
+		if from.Equal(m.in.Start) {
+			starts = append(starts, from)
+		}
+		for _, s := range spans {
+			if !s.to.Before(from) && s.to.Before(until) {
+				starts = append(starts, s.to)
+			}
+		}
+		if declared {
+			starts = av.AppendStarts(starts, from, until)
+		}
+		slices.SortFunc(starts, time.Time.Compare)
+		m.starts = starts
+		for _, st := range starts {
+			if free(spans, st, st.Add(d)) && av.Covers(st, st.Add(d)) {
+				return st
+			}
 		}
 	}
 	return time.Time{}
 }
+
+// nextAvailableStep is how much of nextAvailable's window is searched at a
+// time.
+const nextAvailableStep = 24 * time.Hour

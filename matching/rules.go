@@ -24,6 +24,7 @@ const (
 	CodeGenderMismatch       = "gender_mismatch"
 	CodeUnavailable          = "unavailable"
 	CodeModalityUnsupported  = "modality_unsupported"
+	CodeOffDuty              = "off_duty"
 )
 
 // The warning codes a candidate may carry.
@@ -89,7 +90,31 @@ func (m *matcher) hardRules(in *data.Interpreter, lang langResult) []data.Reason
 	} else if m.inPerson && !slices.ContainsFunc(in.Regions, func(r string) bool { return normCode(r) == m.region }) {
 		add(CodeModalityUnsupported, "does not work in person in "+m.region)
 	}
+	if msg := m.offDuty(&in.Availability); msg != "" {
+		add(CodeOffDuty, msg)
+	}
 	return rs
+}
+
+// offDuty says why the interpreter's declared availability does not cover
+// the slot, or returns "". An interpreter who declared nothing is never off
+// duty. The message names the rule, never the hours or the dates.
+func (m *matcher) offDuty(a *data.Availability) string {
+	if !a.Declared() {
+		return ""
+	}
+	var p []string
+	if !a.InHours(m.in.Start, m.in.End) {
+		if _, err := a.Location(); err != nil {
+			p = append(p, "declared working hours in a time zone that cannot be read")
+		} else {
+			p = append(p, "the slot is outside the working hours they declared")
+		}
+	}
+	if a.UnavailableDuring(m.in.Start, m.in.End) {
+		p = append(p, "declared a time they cannot work that overlaps the slot")
+	}
+	return strings.Join(p, "; ")
 }
 
 // clearanceProblem says why a clearance does not meet the requirement

@@ -130,10 +130,11 @@ func TestEveryReasonReported(t *testing.T) {
 	a.Agreements = data.Agreements{}
 	a.CommunityLinks = []data.CommunityLink{{Kind: data.LinkTown, Value: "Ranya"}}
 	a.Regions = nil
+	a.Availability.Weekly = weekly("13:00", "17:00", weekdays...)
 	in.Bookings = []data.Booking{booking("b1", "a", testStart, testEnd, data.ModalityVideo)}
 	in.Pool = []data.Interpreter{a}
 	r := match(t, in)
-	want := []string{CodeNotApproved, CodeCommunityConflict, CodeAgreementMissing, CodeUnavailable, CodeModalityUnsupported}
+	want := []string{CodeNotApproved, CodeCommunityConflict, CodeAgreementMissing, CodeUnavailable, CodeModalityUnsupported, CodeOffDuty}
 	if len(r.Excluded) != 1 {
 		t.Fatalf("excluded = %+v", r.Excluded)
 	}

@@ -38,6 +38,9 @@ type config struct {
 	// OpenID Connect provider (TOLK_OIDC_ISSUER, TOLK_OIDC_CLIENT_ID,
 	// TOLK_OIDC_CLIENT_SECRET); nil when unset.
 	OIDC *web.OIDCConfig
+	// DirectByCoordinators reserves direct booking to coordinators
+	// (TOLK_DIRECT_BOOKING=coordinators); everyone else books by offer.
+	DirectByCoordinators bool
 }
 
 const usage = `usage: tolk serve [--demo] [--addr ADDR] [--db FILE]
@@ -46,7 +49,7 @@ Environment: TOLK_ADDR, TOLK_DB, TOLK_MONGODB_URI, TOLK_MONGODB_DATABASE,
 TOLK_BASE_URL, TOLK_POLICY, TOLK_BOOTSTRAP_ADMIN_KEY, TOLK_RATE_LIMITS,
 TOLK_RATE_LIMIT_PER_KEY, TOLK_RATE_LIMIT_PER_ADDRESS, TOLK_RATE_LIMIT_PER_FEED,
 TOLK_TRUSTED_PROXIES, TOLK_OIDC_ISSUER, TOLK_OIDC_CLIENT_ID,
-TOLK_OIDC_CLIENT_SECRET (see README.md).`
+TOLK_OIDC_CLIENT_SECRET, TOLK_DIRECT_BOOKING (see README.md).`
 
 // parseConfig reads the command line and the environment through getenv.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -114,6 +117,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return cfg, errors.New("TOLK_OIDC_ISSUER, TOLK_OIDC_CLIENT_ID and TOLK_OIDC_CLIENT_SECRET must be set together")
 		}
 		cfg.OIDC = &web.OIDCConfig{Issuer: issuer, ClientID: id, ClientSecret: secret}
+	}
+	switch strings.ToLower(env("TOLK_DIRECT_BOOKING", "everyone")) {
+	case "everyone":
+	case "coordinators":
+		cfg.DirectByCoordinators = true
+	default:
+		return cfg, errors.New("TOLK_DIRECT_BOOKING must be everyone or coordinators")
 	}
 	proxies, err := parseProxies(getenv("TOLK_TRUSTED_PROXIES"))
 	if err != nil {

@@ -23,6 +23,8 @@ const demoOrganisation = "demo"
 type seeder struct {
 	app   *app.App
 	clock time.Time
+	// seeded counts the interpreters this start recorded.
+	seeded int
 }
 
 func newSeeder(store data.Store, policy matching.Policy, now time.Time) *seeder {
@@ -48,15 +50,29 @@ func seedDemo(ctx context.Context, store data.Store, policy matching.Policy, bas
 		{"demo-admin", "Ada Admin (fictional)", data.RoleAdmin},
 		{"demo-coordinator", "Cora Coordinator (fictional)", data.RoleCoordinator},
 		{"demo-social-worker", "Sam Social-Worker (fictional)", data.RoleSocialWorker},
+		{"demo-interpreter", "", data.RoleInterpreter},
 	}
 	keys := make([]string, len(users))
 	actors := map[data.Role]data.User{}
+	// The register and the case were there before the demo case's
+	// history (demo_cases.go), which begins 40 days ago.
+	sd.clock = now.Add(-demoHistory)
 	for i, du := range users {
+		if du.role == data.RoleInterpreter {
+			// Interpreters' users are linked to their records: after the
+			// register is seeded.
+			var err error
+			if _, err = sd.interpreters(ctx, actors[data.RoleCoordinator], now); err != nil {
+				return err
+			}
+		}
 		key, err := sd.app.IssueKey(ctx, admin, du.id)
 		if errors.Is(err, data.ErrNotFound) {
-			_, key, err = sd.app.CreateUser(ctx, admin, app.NewUser{
-				ID: du.id, Name: du.name, Email: strings.TrimPrefix(du.id, "demo-") + "@demo.tolk.invalid", Role: du.role,
-			})
+			nu := app.NewUser{ID: du.id, Name: du.name, Email: strings.TrimPrefix(du.id, "demo-") + "@demo.tolk.invalid", Role: du.role}
+			if du.role == data.RoleInterpreter {
+				nu = app.NewUser{ID: du.id, Role: du.role, InterpreterID: demoAvan} // the record's name and email
+			}
+			_, key, err = sd.app.CreateUser(ctx, admin, nu)
 		}
 		if err != nil {
 			return fmt.Errorf("user %s: %w", du.id, err)
@@ -66,13 +82,7 @@ func seedDemo(ctx context.Context, store data.Store, policy matching.Policy, bas
 			return fmt.Errorf("user %s: %w", du.id, err)
 		}
 	}
-	// The register and the case were there before the demo case's
-	// history (demo_cases.go), which begins 40 days ago.
-	sd.clock = now.Add(-demoHistory)
-	seeded, err := sd.interpreters(ctx, actors[data.RoleCoordinator], now)
-	if err != nil {
-		return err
-	}
+	seeded := sd.seeded
 	if err := sd.cases(ctx, actors[data.RoleSocialWorker], now, out); err != nil {
 		return err
 	}
@@ -82,7 +92,9 @@ func seedDemo(ctx context.Context, store data.Store, policy matching.Policy, bas
 		fmt.Fprintf(out, "  %-14s %s\n", du.role, keys[i])
 	}
 	fmt.Fprintf(out, "Open %s/ in a browser and sign in with the social_worker key to book an\n", baseURL)
-	fmt.Fprintf(out, "interpreter for case DEMO-2026-001 (or the coordinator key to vet interpreters).\n")
+	fmt.Fprintf(out, "interpreter for case DEMO-2026-001 (or the coordinator key to vet interpreters). In\n")
+	fmt.Fprintf(out, "another browser window, sign in with the interpreter key: Avan Rashid (fictional) has an\n")
+	fmt.Fprintf(out, "invitation to answer, and declared hours to keep.\n")
 	fmt.Fprintf(out, "Listening on %s. Or try the API:\n", baseURL)
 	fmt.Fprintf(out, "  export TOLK=%s CK=%s SK=%s AK=%s\n", baseURL, keys[1], keys[2], keys[0])
 	fmt.Fprintf(out, "  curl -s -H \"Authorization: Bearer $CK\" $TOLK/v1/me\n")
@@ -95,6 +107,7 @@ func seedDemo(ctx context.Context, store data.Store, policy matching.Policy, bas
 // returns how many it recorded.
 func (sd *seeder) interpreters(ctx context.Context, coordinator data.User, now time.Time) (int, error) {
 	seeded := 0
+	defer func() { sd.seeded += seeded }()
 	for i, in := range demoInterpreters(now) {
 		_, err := sd.app.CreateInterpreter(ctx, coordinator, in)
 		if errors.Is(err, data.ErrDuplicate) {
@@ -113,13 +126,41 @@ func (sd *seeder) interpreters(ctx context.Context, coordinator data.User, now t
 		case data.VettingRejected:
 			decisions = []data.Decision{data.DecisionReject}
 		}
+		var rec app.Interpreter
 		for _, d := range decisions {
-			if _, err := sd.app.DecideVetting(ctx, coordinator, in.ID, d, ""); err != nil {
+			if rec, err = sd.app.DecideVetting(ctx, coordinator, in.ID, d, ""); err != nil {
 				return seeded, fmt.Errorf("vetting %s: %w", in.ID, err)
+			}
+		}
+		if hours, ok := demoHours(now)[in.ID]; ok {
+			if _, err := sd.app.UpdateAvailability(ctx, coordinator, in.ID, rec.Version, hours); err != nil {
+				return seeded, fmt.Errorf("hours of %s: %w", in.ID, err)
 			}
 		}
 	}
 	return seeded, nil
+}
+
+// demoHours are the hours and time off a few demo interpreters declared:
+// Avan Rashid (the demo interpreter) works every day, 08:00-20:00 UK time;
+// Shirin Ahmadi on weekdays, 09:00-17:00; Linh Nguyen is away for a week
+// from three days after the demo starts.
+func demoHours(now time.Time) map[string]data.Availability {
+	every := func(from, to data.ClockTime, days ...time.Weekday) []data.WeeklyHours {
+		var out []data.WeeklyHours
+		for _, d := range days {
+			out = append(out, data.WeeklyHours{Day: d, From: from, To: to})
+		}
+		return out
+	}
+	away := data.DateOf(now).AddDays(3)
+	start, _ := time.ParseInLocation(time.DateOnly, away.String(), data.London)
+	return map[string]data.Availability{
+		demoAvan: {TimeZone: "Europe/London", Weekly: every(8*60, 20*60, time.Monday, time.Tuesday, time.Wednesday,
+			time.Thursday, time.Friday, time.Saturday, time.Sunday)},
+		"demo-int-13": {TimeZone: "Europe/London", Weekly: every(9*60, 17*60, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday)},
+		"demo-int-17": {TimeZone: "Europe/London", Unavailable: []data.Period{{Start: start, End: start.AddDate(0, 0, 7)}}},
+	}
 }
 
 // demoSpec is one fictional interpreter, with dates as offsets in days from

@@ -89,6 +89,17 @@ func (sd *seeder) cases(ctx context.Context, socialWorker data.User, now time.Ti
 			return fmt.Errorf("demo outcome %s: %w", h.id, err)
 		}
 	}
+	// An offer waiting for the demo interpreter's answer: a cascade asking
+	// Avan Rashid first, then Nazdar Ali, for the day after the
+	// walk-through's slot.
+	sd.clock = now
+	if _, err := sd.app.CreateOffer(ctx, socialWorker, app.NewOffer{
+		CaseID: c.ID, Start: start.Add(24 * time.Hour), End: end.Add(24 * time.Hour),
+		InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo, Location: "Video link from the police",
+		InterpreterIDs: []string{demoAvan, demoNazdar}, Mode: data.OfferCascade,
+	}); err != nil {
+		return fmt.Errorf("demo offer: %w", err)
+	}
 	fmt.Fprintf(out, "Demo case %s (reference %s): match it for %s to %s (UK time: %s to %s).\n", c.ID, c.Reference,
 		start.Format(time.RFC3339), end.Format(time.RFC3339), start.In(data.London).Format("Mon 2 Jan 2006 15:04"), end.In(data.London).Format("15:04"))
 	return nil

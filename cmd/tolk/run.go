@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer ln.Close()
 
-	application := app.New(app.Config{Store: store, Logger: log, Policy: &policy})
+	application := app.New(app.Config{Store: store, Logger: log, Policy: &policy, DirectBookingCoordinatorsOnly: cfg.DirectByCoordinators})
 	now := time.Now()
 	if cfg.BootstrapKey != "" {
 		if err := application.EnsureBootstrapAdmin(ctx, cfg.BootstrapKey); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
@@ -21,10 +22,45 @@ type worker struct {
 	run  func(ctx context.Context) error
 }
 
-// background returns the service's workers over store and application.
-// Nothing runs in the background yet: the outbox deliverer and the offer
-// expirer will. Tests set their own.
-var background = func(store data.Store, application *app.App, log *slog.Logger) []worker { return nil }
+// background returns the service's workers over store and application:
+// the offer expirer (and, next, the outbox deliverer). Tests set their own.
+var background = func(store data.Store, application *app.App, log *slog.Logger) []worker {
+	return []worker{expirer(application, log, expireEvery)}
+}
+
+// expireEvery is how often the expirer looks for invitations whose time
+// ran out. Readers show expiry by the clock meanwhile (data.Offer.AsOf);
+// the expirer writes it and asks the next interpreter of a cascade.
+const expireEvery = 15 * time.Second
+
+// expireBatch is how many due offers the expirer moves in one store call.
+const expireBatch = 100
+
+// expirer is the worker that moves offers on when their invitations' time
+// runs out (app.ExpireOffers), every interval, and at once at start-up. A
+// failure is logged and tried again at the next interval.
+func expirer(application *app.App, log *slog.Logger, every time.Duration) worker {
+	return worker{name: "offer-expirer", run: func(ctx context.Context) error {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			for {
+				n, err := application.ExpireOffers(ctx, expireBatch)
+				if err != nil && ctx.Err() == nil {
+					log.Warn("expiring offers", "error", err.Error())
+				}
+				if err != nil || n < expireBatch {
+					break
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-tick.C:
+			}
+		}
+	}}
+}
 
 // workers are the running workers.
 type workers struct {

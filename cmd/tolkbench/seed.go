@@ -114,7 +114,8 @@ func seed(ctx context.Context, s *bolt.Store, v volume, now time.Time) (seeded, 
 				ID: fmt.Sprintf("bench-booking-%06d", n), Organisation: benchOrganisation, CaseID: c.ID, CaseReference: c.Reference,
 				InterpreterID: ids[i], BookedBy: "bench-social-worker", Start: start, End: end,
 				InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Location: "Video",
-				Status: data.BookingConfirmed, Match: data.MatchSnapshot{Score: 50}, Version: 1, CreatedAt: stamp, UpdatedAt: stamp,
+				Status: data.BookingConfirmed, Confirmation: data.ConfirmationDirect, Match: data.MatchSnapshot{Score: 50},
+				Version: 1, CreatedAt: stamp, UpdatedAt: stamp,
 			}
 			if end.Before(now) {
 				b.Status = data.BookingCompleted

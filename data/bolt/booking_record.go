@@ -22,8 +22,12 @@ type bookingRecord struct {
 	Region        string `json:"region,omitempty"`
 	Location      string `json:"location,omitempty"`
 	// BufferNs is the travel buffer in nanoseconds, exactly as given.
-	BufferNs     int64          `json:"bufferNs,omitempty"`
-	Status       string         `json:"status"`
+	BufferNs int64  `json:"bufferNs,omitempty"`
+	Status   string `json:"status"`
+	// Confirmation is absent in bookings written before offers: they were
+	// all booked directly (see toBooking).
+	Confirmation string         `json:"confirmation,omitempty"`
+	OfferID      string         `json:"offerId,omitempty"`
 	Sequence     int            `json:"sequence"`
 	Match        matchRecord    `json:"match"`
 	Outcome      *outcomeRecord `json:"outcome,omitempty"`
@@ -66,6 +70,7 @@ func fromBooking(b data.Booking) bookingRecord {
 		Start: encodeTime(b.Start), End: encodeTime(b.End),
 		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
 		BufferNs: int64(b.Buffer), Status: string(b.Status), Sequence: b.Sequence,
+		Confirmation: string(b.Confirmation), OfferID: b.OfferID,
 		Match:        matchRecord{Score: b.Match.Score},
 		CancelReason: b.CancelReason, Idempotency: b.Idempotency,
 		Version: b.Version, CreatedAt: encodeTime(b.CreatedAt), UpdatedAt: encodeTime(b.UpdatedAt),
@@ -93,9 +98,13 @@ func (r bookingRecord) toBooking() data.Booking {
 		InterviewType: data.InterviewType(r.InterviewType), Modality: data.Modality(r.Modality),
 		Region: r.Region, Location: r.Location,
 		Buffer: time.Duration(r.BufferNs), Status: data.BookingStatus(r.Status), Sequence: r.Sequence,
+		Confirmation: data.Confirmation(r.Confirmation), OfferID: r.OfferID,
 		Match:        data.MatchSnapshot{Score: r.Match.Score},
 		CancelReason: r.CancelReason, Idempotency: r.Idempotency,
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
+	}
+	if b.Confirmation == "" {
+		b.Confirmation = data.ConfirmationDirect
 	}
 	for _, f := range r.Match.Factors {
 		b.Match.Factors = append(b.Match.Factors, data.Factor(f))

@@ -152,19 +152,20 @@ func cloneInterpreter(in data.Interpreter) data.Interpreter {
 	in.Qualifications = slices.Clone(in.Qualifications)
 	in.Training = slices.Clone(in.Training)
 	in.CommunityLinks = slices.Clone(in.CommunityLinks)
+	in.Availability = cloneAvailability(in.Availability)
 	return in
 }
 
 // cloneInterpreters copies records as cloneInterpreter does, but each of
 // their slice fields into one array for all of them: a page of a hundred
-// costs six allocations, not six hundred. Each slice is capped at its own
+// costs eight allocations, not eight hundred. Each slice is capped at its own
 // length, so appending to one never writes into the next record's. Nil
 // stays nil, as does no records at all.
 func cloneInterpreters(src []data.Interpreter) []data.Interpreter {
 	if len(src) == 0 {
 		return nil
 	}
-	var langs, mods, regions, quals, training, links int
+	var langs, mods, regions, quals, training, links, weekly, unavailable int
 	for _, in := range src {
 		langs += len(in.Languages)
 		mods += len(in.Modalities)
@@ -172,14 +173,18 @@ func cloneInterpreters(src []data.Interpreter) []data.Interpreter {
 		quals += len(in.Qualifications)
 		training += len(in.Training)
 		links += len(in.CommunityLinks)
+		weekly += len(in.Availability.Weekly)
+		unavailable += len(in.Availability.Unavailable)
 	}
 	bufLangs, bufMods, bufRegions := make([]data.LanguageSkill, 0, langs), make([]data.Modality, 0, mods), make([]string, 0, regions)
 	bufQuals, bufTraining, bufLinks := make([]data.Qualification, 0, quals), make([]data.Training, 0, training), make([]data.CommunityLink, 0, links)
+	bufWeekly, bufUnavailable := make([]data.WeeklyHours, 0, weekly), make([]data.Period, 0, unavailable)
 	out := slices.Clone(src)
 	for i := range out {
 		in := &out[i]
 		in.Languages, in.Modalities, in.Regions = carve(&bufLangs, in.Languages), carve(&bufMods, in.Modalities), carve(&bufRegions, in.Regions)
 		in.Qualifications, in.Training, in.CommunityLinks = carve(&bufQuals, in.Qualifications), carve(&bufTraining, in.Training), carve(&bufLinks, in.CommunityLinks)
+		in.Availability.Weekly, in.Availability.Unavailable = carve(&bufWeekly, in.Availability.Weekly), carve(&bufUnavailable, in.Availability.Unavailable)
 	}
 	return out
 }

@@ -1,6 +1,11 @@
 package bolt
 
-import "github.com/tolk/tolk/data"
+import (
+	"slices"
+	"time"
+
+	"github.com/tolk/tolk/data"
+)
 
 // interpreterRecord is an interpreter as the interpreters bucket stores it,
 // in JSON. It holds no derived fields: index keys come from the data
@@ -22,6 +27,7 @@ type interpreterRecord struct {
 	CommunityLinks        []linkRecord          `json:"communityLinks,omitempty"`
 	Experience            experienceRecord      `json:"experience"`
 	Vetting               vettingRecord         `json:"vetting"`
+	Availability          *availabilityRecord   `json:"availability,omitempty"` // absent when nothing is declared
 	Version               int64                 `json:"version"`
 	CreatedAt             string                `json:"createdAt"`
 	UpdatedAt             string                `json:"updatedAt"`
@@ -87,6 +93,7 @@ func fromInterpreter(in data.Interpreter) interpreterRecord {
 			DecidedAt: encodeTime(in.Vetting.DecidedAt), Note: in.Vetting.Note,
 		},
 		Version: in.Version, CreatedAt: encodeTime(in.CreatedAt), UpdatedAt: encodeTime(in.UpdatedAt),
+		Availability: fromAvailability(in.Availability),
 	}
 	for _, l := range in.Languages {
 		r.Languages = append(r.Languages, languageRecord{l.Tag, string(l.Proficiency)})
@@ -122,6 +129,7 @@ func (r interpreterRecord) toInterpreter() data.Interpreter {
 			DecidedAt: decodeTime(r.Vetting.DecidedAt), Note: r.Vetting.Note,
 		},
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
+		Availability: r.Availability.toAvailability(),
 	}
 	for _, l := range r.Languages {
 		in.Languages = append(in.Languages, data.LanguageSkill{Tag: l.Tag, Proficiency: data.Proficiency(l.Proficiency)})
@@ -141,4 +149,61 @@ func (r interpreterRecord) toInterpreter() data.Interpreter {
 		in.CommunityLinks = append(in.CommunityLinks, data.CommunityLink{Kind: data.CommunityLinkKind(l.Kind), Value: l.Value})
 	}
 	return in
+}
+
+// availabilityRecord is an interpreter's availability as its record
+// stores it. Days and clock times are kept as the numbers data holds
+// (time.Weekday, minutes after midnight), so every value round-trips as
+// it was given.
+type availabilityRecord struct {
+	TimeZone    string         `json:"timeZone,omitempty"`
+	Weekly      []weeklyRecord `json:"weekly,omitempty"`
+	Unavailable []periodRecord `json:"unavailable,omitempty"`
+}
+
+type weeklyRecord struct {
+	Day  int `json:"day"`
+	From int `json:"from"`
+	To   int `json:"to"`
+}
+
+type periodRecord struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// fromAvailability is nil for an availability with nothing declared, so
+// records without one keep their old form.
+func fromAvailability(a data.Availability) *availabilityRecord {
+	if a.TimeZone == "" && len(a.Weekly) == 0 && len(a.Unavailable) == 0 {
+		return nil
+	}
+	r := &availabilityRecord{TimeZone: a.TimeZone}
+	for _, w := range a.Weekly {
+		r.Weekly = append(r.Weekly, weeklyRecord{Day: int(w.Day), From: int(w.From), To: int(w.To)})
+	}
+	for _, p := range a.Unavailable {
+		r.Unavailable = append(r.Unavailable, periodRecord{Start: encodeTime(p.Start), End: encodeTime(p.End)})
+	}
+	return r
+}
+
+func (r *availabilityRecord) toAvailability() data.Availability {
+	if r == nil {
+		return data.Availability{}
+	}
+	a := data.Availability{TimeZone: r.TimeZone}
+	for _, w := range r.Weekly {
+		a.Weekly = append(a.Weekly, data.WeeklyHours{Day: time.Weekday(w.Day), From: data.ClockTime(w.From), To: data.ClockTime(w.To)})
+	}
+	for _, p := range r.Unavailable {
+		a.Unavailable = append(a.Unavailable, data.Period{Start: decodeTime(p.Start), End: decodeTime(p.End)})
+	}
+	return a
+}
+
+// cloneAvailability copies an availability's slices.
+func cloneAvailability(a data.Availability) data.Availability {
+	a.Weekly, a.Unavailable = slices.Clone(a.Weekly), slices.Clone(a.Unavailable)
+	return a
 }

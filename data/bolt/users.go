@@ -15,52 +15,62 @@ var (
 	bucketUserKeys   = "user_keys"   // key hash → user ID, unique
 	// "<organisation>\x00<user id>": an organisation's users in ID order.
 	bucketUsersByOrg = "users_by_org"
+	// interpreter ID → user ID, unique: the one user linked to an
+	// interpreter record (data.RoleInterpreter).
+	bucketUsersByInterpreter = "users_by_interpreter"
 )
 
 var userKind = recordKind{
 	bucket:  bucketUsers,
-	indexes: []string{bucketUserEmails, bucketUserKeys, bucketUsersByOrg},
+	indexes: []string{bucketUserEmails, bucketUserKeys, bucketUsersByOrg, bucketUsersByInterpreter},
 	entries: decode(userRecord.toUser, userIndexes),
 }
 
-// userIndexes derives every index entry of a user: its email and its key
-// hash, each naming the user alone, and its organisation.
+// userIndexes derives every index entry of a user: its email, its key
+// hash and the interpreter record it is linked to (if any), each naming
+// the user alone, and its organisation.
 func userIndexes(u data.User) []indexEntry {
-	return []indexEntry{
+	out := []indexEntry{
 		{bucket: bucketUserEmails, key: u.Email, value: u.ID, unique: true},
 		{bucket: bucketUserKeys, key: u.KeyHash, value: u.ID, unique: true},
 		{bucket: bucketUsersByOrg, key: indexKey(u.Organisation, u.ID)},
 	}
+	if u.InterpreterID != "" {
+		out = append(out, indexEntry{bucket: bucketUsersByInterpreter, key: u.InterpreterID, value: u.ID, unique: true})
+	}
+	return out
 }
 
 type userRecord struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	Email        string `json:"email"`
-	Role         string `json:"role"`
-	Organisation string `json:"organisation"`
-	KeyHash      string `json:"keyHash"`
-	Revoked      bool   `json:"accessRevoked,omitempty"`
-	CreatedAt    string `json:"createdAt"`
-	UpdatedAt    string `json:"updatedAt"`
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Email         string `json:"email"`
+	Role          string `json:"role"`
+	InterpreterID string `json:"interpreterId,omitempty"`
+	Organisation  string `json:"organisation"`
+	KeyHash       string `json:"keyHash"`
+	Revoked       bool   `json:"accessRevoked,omitempty"`
+	CreatedAt     string `json:"createdAt"`
+	UpdatedAt     string `json:"updatedAt"`
 }
 
 func fromUser(u data.User) userRecord {
 	return userRecord{
-		ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), Organisation: u.Organisation,
+		ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), InterpreterID: u.InterpreterID, Organisation: u.Organisation,
 		KeyHash: u.KeyHash, Revoked: u.AccessRevoked, CreatedAt: encodeTime(u.CreatedAt), UpdatedAt: encodeTime(u.UpdatedAt),
 	}
 }
 
 func (r userRecord) toUser() data.User {
 	return data.User{
-		ID: r.ID, Name: r.Name, Email: r.Email, Role: data.Role(r.Role), Organisation: r.Organisation,
+		ID: r.ID, Name: r.Name, Email: r.Email, Role: data.Role(r.Role), InterpreterID: r.InterpreterID, Organisation: r.Organisation,
 		KeyHash: r.KeyHash, AccessRevoked: r.Revoked, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 	}
 }
 
-// CreateUser stores u, its email and key hash as unique keys, its
-// organisation's index entry and its change in one transaction.
+// CreateUser stores u, its email, key hash and interpreter record as
+// unique keys, its organisation's index entry and its change in one
+// transaction.
 func (s *Store) CreateUser(ctx context.Context, u data.User, ch data.Change) error {
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		users := tx.Bucket(bucketUsers)
@@ -137,8 +147,9 @@ func (s *Store) ListUsers(ctx context.Context, q data.UserQuery) (data.Page[data
 // UpdateUser runs fn on the user inside one write transaction (see
 // updateRecord) and writes what it returns, the difference between the
 // user's old and new index entries (so a new key hash replaces the old one
-// in user_keys at once), and fn's change. An email or key hash another
-// user holds is data.ErrDuplicate, and nothing is written.
+// in user_keys at once), and fn's change. An email, key hash or
+// interpreter record another user holds is data.ErrDuplicate, and nothing
+// is written.
 func (s *Store) UpdateUser(ctx context.Context, id string, fn data.Update[data.User]) (data.User, error) {
 	return updateRecord(ctx, s, id, fn, readUser, writeUser)
 }

@@ -23,6 +23,7 @@ func runCasesAndBookings(t *testing.T, newDB NewDatabase) {
 	t.Run("ConcurrentBookings", func(t *testing.T) { testConcurrentBookings(t, newDB(t)) })
 	t.Run("CompletedHoldsTime", func(t *testing.T) { testCompletedHoldsTime(t, newDB(t)()) })
 	t.Run("ConcurrentRepeatedBookings", func(t *testing.T) { testConcurrentRepeatedBookings(t, newDB(t)) })
+	t.Run("BookingConfirmations", func(t *testing.T) { testBookingConfirmations(t, newDB(t)()) })
 }
 
 func newCase(n int, org string) data.Case {

@@ -47,6 +47,14 @@ func newInterpreter(n int, tags ...string) data.Interpreter {
 		Vetting: data.Vetting{
 			Status: data.VettingApproved, DecidedBy: "coordinator-1", DecidedAt: now, Note: "references checked",
 		},
+		Availability: data.Availability{
+			TimeZone: "Europe/London",
+			Weekly: []data.WeeklyHours{
+				{Day: time.Monday, From: 9 * 60, To: 17 * 60}, {Day: time.Tuesday, From: 0, To: data.EndOfDay},
+				{Day: time.Sunday, From: 22*60 + 30, To: data.EndOfDay},
+			},
+			Unavailable: []data.Period{{Start: now.Add(48 * time.Hour), End: now.Add(72 * time.Hour)}},
+		},
 		Version:   1,
 		CreatedAt: now,
 		UpdatedAt: now,
@@ -57,6 +65,10 @@ func storedInterpreter(in data.Interpreter) data.Interpreter {
 	in.CreatedAt = data.Timestamp(in.CreatedAt)
 	in.UpdatedAt = data.Timestamp(in.UpdatedAt)
 	in.Vetting.DecidedAt = data.Timestamp(in.Vetting.DecidedAt)
+	in.Availability.Unavailable = slices.Clone(in.Availability.Unavailable)
+	for i, p := range in.Availability.Unavailable {
+		in.Availability.Unavailable[i] = data.Period{Start: data.Timestamp(p.Start), End: data.Timestamp(p.End)}
+	}
 	return in
 }
 

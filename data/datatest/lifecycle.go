@@ -59,6 +59,7 @@ func testAfterClose(t *testing.T, s data.Store) {
 	}
 	in := newInterpreter(1, "ti")
 	f := newFeed(1, u.ID)
+	o := newOffer(newCase(1, "north"), data.OfferBroadcast, base, "int-1")
 	for name, err := range map[string]error{
 		"Ping":              s.Ping(ctx),
 		"User":              second(s.User(ctx, u.ID)),
@@ -71,6 +72,12 @@ func testAfterClose(t *testing.T, s data.Store) {
 		"FeedByTokenHash":   second(s.FeedByTokenHash(ctx, f.TokenHash)),
 		"ListFeeds":         second(s.ListFeeds(ctx, data.FeedQuery{Owner: f.Owner})),
 		"UpdateUser":        second(s.UpdateUser(ctx, u.ID, to(u, userChange(u, data.ActionKeyIssued)))),
+		"CreateOffer":       s.CreateOffer(ctx, o, offerChange(o, data.ActionOfferCreated)),
+		"Offer":             second(s.Offer(ctx, o.ID)),
+		"UpdateOffer":       second(s.UpdateOffer(ctx, o.ID, cancelOffer("closed", base))),
+		"FillOffer":         third(s.FillOffer(ctx, o.ID, accept("int-1", "b-1", base))),
+		"ListOffers":        second(s.ListOffers(ctx, data.OfferQuery{InterpreterID: "int-1"})),
+		"DueOffers":         second(s.DueOffers(ctx, base, 10)),
 	} {
 		if !errors.Is(err, data.ErrClosed) {
 			t.Errorf("%s after Close: error = %v, want ErrClosed", name, err)
@@ -79,3 +86,5 @@ func testAfterClose(t *testing.T, s data.Store) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+func third[T, U any](_ T, _ U, err error) error { return err }

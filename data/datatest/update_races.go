@@ -36,7 +36,12 @@ const racers = 10
 // once, writer i through instance i%len(stores); it returns their errors,
 // by writer.
 func race(stores []data.Store, write func(s data.Store, i int) error) []error {
-	errs := make([]error, len(stores)*racers)
+	return raceN(stores, len(stores)*racers, write)
+}
+
+// raceN is race with n writers in all.
+func raceN(stores []data.Store, n int, write func(s data.Store, i int) error) []error {
+	errs := make([]error, n)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range errs {

@@ -20,6 +20,7 @@ func runUpdates(t *testing.T, newDB NewDatabase) {
 	t.Run("UserUpdateFunction", func(t *testing.T) { testUpdateFunction(t, newDB(t)(), userUpdates) })
 	t.Run("FeedUpdateFunction", func(t *testing.T) { testUpdateFunction(t, newDB(t)(), feedUpdates) })
 	t.Run("BookingUpdateFunction", func(t *testing.T) { testUpdateFunction(t, newDB(t)(), bookingUpdates) })
+	t.Run("OfferUpdateFunction", func(t *testing.T) { testUpdateFunction(t, newDB(t)(), offerUpdates) })
 }
 
 // updates is how the suite creates, reads and updates one kind of record.
@@ -214,6 +215,7 @@ var interpreterUpdates = updates[data.Interpreter]{
 	entry: func(in data.Interpreter) data.AuditEntry { return interpreterAudit(in, data.ActionInterpreterUpdated) },
 	scribble: func(in data.Interpreter) {
 		in.Languages[0].Tag, in.Training[0].Expires = "zz", data.MustDate("2000-01-01")
+		in.Availability.Weekly[0].From, in.Availability.Unavailable[0].End = 1, time.Time{}
 	},
 	invalid: map[string]func(data.Interpreter) data.Interpreter{
 		"id":        func(in data.Interpreter) data.Interpreter { in.ID = data.NewID(later); return in },
@@ -268,9 +270,10 @@ var userUpdates = updates[data.User]{
 	},
 	entry: func(u data.User) data.AuditEntry { return userAudit(u, data.ActionKeyRevoked) },
 	invalid: map[string]func(data.User) data.User{
-		"id":           func(u data.User) data.User { u.ID = data.NewID(later); return u },
-		"organisation": func(u data.User) data.User { u.Organisation = "south"; return u },
-		"createdAt":    func(u data.User) data.User { u.CreatedAt = u.CreatedAt.Add(time.Second); return u },
+		"id":            func(u data.User) data.User { u.ID = data.NewID(later); return u },
+		"organisation":  func(u data.User) data.User { u.Organisation = "south"; return u },
+		"interpreterId": func(u data.User) data.User { u.InterpreterID = "int-1"; return u },
+		"createdAt":     func(u data.User) data.User { u.CreatedAt = u.CreatedAt.Add(time.Second); return u },
 	},
 }
 
@@ -334,5 +337,45 @@ var bookingUpdates = updates[data.Booking]{
 			return b
 		},
 		"buffer, beyond the largest": func(b data.Booking) data.Booking { b.Buffer = data.MaxBuffer + time.Minute; return b },
+	},
+}
+
+var offerUpdates = updates[data.Offer]{
+	create: func(t *testing.T, s data.Store) data.Offer {
+		o := newOffer(newCase(1, "north"), data.OfferCascade, base, "int-1", "int-2")
+		createOffer(t, s, o)
+		return storedOffer(o)
+	},
+	id:          func(o data.Offer) string { return o.ID },
+	get:         data.Store.Offer,
+	update:      data.Store.UpdateOffer,
+	version:     func(o data.Offer) int64 { return o.Version },
+	withVersion: func(o data.Offer, v int64) data.Offer { o.Version = v; return o },
+	change: func(o data.Offer) data.Offer {
+		next, err := o.Cancel("changed", later)
+		if err != nil {
+			panic(err)
+		}
+		return next
+	},
+	entry: func(o data.Offer) data.AuditEntry { return offerAudit(o, data.ActionOfferCancelled) },
+	scribble: func(o data.Offer) {
+		o.Invitations[0].Status, o.Invitations[1].InterpreterID = "scribbled", "scribbled"
+	},
+	invalid: map[string]func(data.Offer) data.Offer{
+		"id":           func(o data.Offer) data.Offer { o.ID = data.NewID(later); return o },
+		"organisation": func(o data.Offer) data.Offer { o.Organisation = "south"; return o },
+		"caseId":       func(o data.Offer) data.Offer { o.CaseID = "another-case"; return o },
+		"start":        func(o data.Offer) data.Offer { o.Start = o.Start.Add(time.Minute); return o },
+		"end":          func(o data.Offer) data.Offer { o.End = o.End.Add(time.Minute); return o },
+		"createdAt":    func(o data.Offer) data.Offer { o.CreatedAt = o.CreatedAt.Add(time.Second); return o },
+		"interpreterIds, reordered": func(o data.Offer) data.Offer {
+			o.Invitations = []data.Invitation{o.Invitations[1], o.Invitations[0]}
+			return o
+		},
+		"interpreterIds, one more": func(o data.Offer) data.Offer {
+			o.Invitations = append(slices.Clip(o.Invitations), data.Invitation{InterpreterID: "int-3", Status: data.InvitationQueued})
+			return o
+		},
 	},
 }

@@ -202,3 +202,72 @@ func testConcurrentUserCreates(t *testing.T, open func() data.Store) {
 		t.Errorf("%d audit entries after one winning create, want 1", len(page.Items))
 	}
 }
+
+// testInterpreterUsers: a user linked to an interpreter record keeps the
+// link, however it is found; a second user linked to the same record is
+// refused (ErrDuplicate), in any organisation, writing nothing, and of
+// many racing for one record through two instances exactly one lands;
+// users linked to nothing never collide; an update keeping the link
+// keeps the record.
+func testInterpreterUsers(t *testing.T, open func() data.Store) {
+	ctx := t.Context()
+	stores := twoStores(open)
+	s := stores[0]
+	u := newUser(1, data.RoleInterpreter, "north")
+	u.InterpreterID = "int-1"
+	if err := u.Validate(); err != nil {
+		t.Fatalf("fixture invalid: %v", err)
+	}
+	if err := s.CreateUser(ctx, u, userChange(u, data.ActionUserCreated)); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	for how, get := range map[string]func() (data.User, error){
+		"User":          func() (data.User, error) { return s.User(ctx, u.ID) },
+		"UserByKeyHash": func() (data.User, error) { return s.UserByKeyHash(ctx, u.KeyHash) },
+		"UserByEmail":   func() (data.User, error) { return s.UserByEmail(ctx, u.Email) },
+	} {
+		if got, err := get(); err != nil || !cmp.Equal(stored(u), got, cmpOpts) {
+			t.Errorf("%s: %v (-want +got):\n%s", how, err, cmp.Diff(stored(u), got, cmpOpts))
+		}
+	}
+
+	twin := newUser(2, data.RoleInterpreter, "south")
+	twin.InterpreterID = u.InterpreterID
+	if err := s.CreateUser(ctx, twin, userChange(twin, data.ActionUserCreated)); !errors.Is(err, data.ErrDuplicate) {
+		t.Errorf("a second user of int-1: %v, want ErrDuplicate", err)
+	}
+	if _, err := s.User(ctx, twin.ID); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("the refused user was stored: %v", err)
+	}
+	if _, err := s.UserByKeyHash(ctx, twin.KeyHash); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("the refused user's key works: %v", err)
+	}
+	if _, err := s.UserByEmail(ctx, twin.Email); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("the refused user's email finds a user: %v", err)
+	}
+	if got := auditActions(t, s, twin.ID); len(got) != 0 {
+		t.Errorf("the refused user was audited: %v", got)
+	}
+	other := newUser(3, data.RoleInterpreter, "north")
+	other.InterpreterID = "int-2"
+	for _, v := range []data.User{other, newUser(4, data.RoleCoordinator, "north"), newUser(5, data.RoleSocialWorker, "north")} {
+		if err := s.CreateUser(ctx, v, userChange(v, data.ActionUserCreated)); err != nil {
+			t.Errorf("CreateUser(%s, linked to %q): %v", v.Role, v.InterpreterID, err)
+		}
+	}
+
+	errs := raceN(stores, 8, func(s data.Store, i int) error {
+		v := newUser(100+i, data.RoleInterpreter, "north")
+		v.InterpreterID = "int-3"
+		return s.CreateUser(ctx, v, userChange(v, data.ActionUserCreated))
+	})
+	onlyWinner(t, errs, func(err error) bool { return errors.Is(err, data.ErrDuplicate) })
+
+	updated, err := stores[1].UpdateUser(ctx, u.ID, setKey(data.HashKey("a new key"), false, data.ActionKeyIssued))
+	if err != nil || updated.InterpreterID != u.InterpreterID {
+		t.Errorf("a new key for the interpreter's user: %+v, %v", updated, err)
+	}
+	if err := s.CreateUser(ctx, twin, userChange(twin, data.ActionUserCreated)); !errors.Is(err, data.ErrDuplicate) {
+		t.Errorf("a second user of int-1 after the update: %v, want ErrDuplicate", err)
+	}
+}

@@ -56,20 +56,32 @@ func (s *Store) read(ctx context.Context, coll *mongo.Collection, id string, out
 // look-up by a secondary key. There is one lock per change in flight, so
 // there is almost never any.
 func (s *Store) finishPending(ctx context.Context, coll string) error {
-	cur, err := s.locks.Find(ctx, bson.D{{Key: "collection", Value: coll}})
+	_, _, err := s.finishLocks(ctx, bson.D{{Key: "collection", Value: coll}})
+	return err
+}
+
+// finishLocks finishes the locks that filter selects (see finishLock), and
+// returns how many it found and how many of those are left (their writers
+// may still be at work).
+func (s *Store) finishLocks(ctx context.Context, filter bson.D) (found, left int, err error) {
+	cur, err := s.locks.Find(ctx, filter)
 	if err != nil {
-		return translate(err, "locks")
+		return 0, 0, translate(err, "locks")
 	}
 	var ls []lockDocument
 	if err := cur.All(ctx, &ls); err != nil {
-		return translate(err, "locks")
+		return 0, 0, translate(err, "locks")
 	}
 	for _, l := range ls {
-		if _, err := s.finishLock(ctx, l); err != nil {
-			return err
+		gone, err := s.finishLock(ctx, l)
+		if err != nil {
+			return len(ls), 0, err
+		}
+		if !gone {
+			left++
 		}
 	}
-	return nil
+	return len(ls), left, nil
 }
 
 // await returns once the record with this lock key has no lock, finishing

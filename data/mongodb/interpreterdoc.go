@@ -26,6 +26,7 @@ type interpreterDocument struct {
 	CommunityLinks []linkDocument          `bson:"communityLinks"`
 	Experience     experienceDocument      `bson:"experience"`
 	Vetting        vettingDocument         `bson:"vetting"`
+	Availability   availabilityDocument    `bson:"availability"`
 	Version        int64                   `bson:"version"`
 	CreatedAt      time.Time               `bson:"createdAt"`
 	UpdatedAt      time.Time               `bson:"updatedAt"`
@@ -81,6 +82,49 @@ type vettingDocument struct {
 	Note      string    `bson:"note,omitempty"`
 }
 
+// availabilityDocument is when an interpreter can work: weekly spans as a
+// day (0 is Sunday, as time.Weekday) and minutes after midnight on the
+// wall clock of the zone, and unavailable periods as BSON dates. Records
+// stored before availability was kept have none: any time.
+type availabilityDocument struct {
+	TimeZone    string           `bson:"timeZone,omitempty"`
+	Weekly      []weeklyDocument `bson:"weekly,omitempty"`
+	Unavailable []periodDocument `bson:"unavailable,omitempty"`
+}
+
+type weeklyDocument struct {
+	Day  int `bson:"day"`
+	From int `bson:"from"`
+	To   int `bson:"to"`
+}
+
+type periodDocument struct {
+	Start time.Time `bson:"start"`
+	End   time.Time `bson:"end"`
+}
+
+func fromAvailability(a data.Availability) availabilityDocument {
+	d := availabilityDocument{TimeZone: a.TimeZone}
+	for _, w := range a.Weekly {
+		d.Weekly = append(d.Weekly, weeklyDocument{Day: int(w.Day), From: int(w.From), To: int(w.To)})
+	}
+	for _, p := range a.Unavailable {
+		d.Unavailable = append(d.Unavailable, periodDocument{Start: data.Timestamp(p.Start), End: data.Timestamp(p.End)})
+	}
+	return d
+}
+
+func (d availabilityDocument) toAvailability() data.Availability {
+	a := data.Availability{TimeZone: d.TimeZone}
+	for _, w := range d.Weekly {
+		a.Weekly = append(a.Weekly, data.WeeklyHours{Day: time.Weekday(w.Day), From: data.ClockTime(w.From), To: data.ClockTime(w.To)})
+	}
+	for _, p := range d.Unavailable {
+		a.Unavailable = append(a.Unavailable, data.Period{Start: utc(p.Start), End: utc(p.End)})
+	}
+	return a
+}
+
 func fromInterpreter(in data.Interpreter) interpreterDocument {
 	d := interpreterDocument{
 		ID: in.ID, Name: in.Name, Email: in.Email, Phone: in.Phone, Gender: string(in.Gender),
@@ -96,7 +140,8 @@ func fromInterpreter(in data.Interpreter) interpreterDocument {
 			Status: string(in.Vetting.Status), DecidedBy: in.Vetting.DecidedBy,
 			DecidedAt: data.Timestamp(in.Vetting.DecidedAt), Note: in.Vetting.Note,
 		},
-		Version: in.Version, CreatedAt: data.Timestamp(in.CreatedAt), UpdatedAt: data.Timestamp(in.UpdatedAt),
+		Availability: fromAvailability(in.Availability),
+		Version:      in.Version, CreatedAt: data.Timestamp(in.CreatedAt), UpdatedAt: data.Timestamp(in.UpdatedAt),
 	}
 	for _, l := range in.Languages {
 		d.Languages = append(d.Languages, languageDocument{l.Tag, string(l.Proficiency)})
@@ -131,7 +176,8 @@ func (d interpreterDocument) toInterpreter() data.Interpreter {
 			Status: data.VettingStatus(d.Vetting.Status), DecidedBy: d.Vetting.DecidedBy,
 			DecidedAt: utc(d.Vetting.DecidedAt), Note: d.Vetting.Note,
 		},
-		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+		Availability: d.Availability.toAvailability(),
+		Version:      d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 	}
 	for _, l := range d.Languages {
 		in.Languages = append(in.Languages, data.LanguageSkill{Tag: l.Tag, Proficiency: data.Proficiency(l.Proficiency)})

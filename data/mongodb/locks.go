@@ -47,6 +47,11 @@ type lockDocument struct {
 	At         time.Time        `bson:"at"`  // when the writer committed; LockTimeout counts from here
 	Doc        bson.Raw         `bson:"doc"` // the complete record, carrying Version and Token
 	Outbox     []outboxDocument `bson:"outbox"`
+	// Offer names the offer the change writes, if any (its create, a
+	// change through its ledger, an acceptance through a schedule), so
+	// that readers and writers of the offer find the changes of it in
+	// flight (offers.go).
+	Offer string `bson:"offer,omitempty"`
 }
 
 // outboxDocument is a document that lands with a change, after the locked
@@ -70,12 +75,24 @@ type lockDocument struct {
 //
 // A change may not put here a record that changes in any other way:
 // nothing would keep that other change out. Such a record needs a lock of
-// its own.
+// its own, or a ledger: an offer changes through several lock keys (its
+// ledger's, and the schedule of the interpreter who accepts it), and each
+// change of it to version n first inserts the ledger entry of n, a Claim
+// (offers.go). A Claim is inserted like a dependent record at version 1,
+// but when another change holds it, this change lost the race to write
+// that version of the offer: the rest of the outbox is refused, and the
+// writer gets errStale (it reads again), not data.ErrDuplicate. The offer,
+// after its Claim in the same outbox or locked through the ledger entry
+// itself, is Claimed: only the holder of the entry writes that version, so
+// a landing that finds the offer at Version or later, under any token,
+// finds it landed (a later change can only have followed it).
 type outboxDocument struct {
 	Collection string   `bson:"collection"`
 	ID         string   `bson:"id"`
 	Doc        bson.Raw `bson:"doc"`
 	Version    int64    `bson:"version,omitempty"`
+	Claim      bool     `bson:"claim,omitempty"`
+	Claimed    bool     `bson:"claimed,omitempty"`
 }
 
 // change is what a writer commits: the new state of one record, at version
@@ -90,15 +107,20 @@ type change struct {
 	doc        any
 	dependents []dependent
 	ch         data.Change
+	offer      string // the offer the change writes, if any (lockDocument.Offer)
 }
 
 // dependent is a record that changes only under the lock of another, at
-// version (1 for an insert).
+// version (1 for an insert), or an entry of a ledger (claim), or a record
+// whose version an entry of the same change claims (claimed): see
+// outboxDocument.
 type dependent struct {
 	coll    string
 	id      string
 	version int64
 	doc     any
+	claim   bool
+	claimed bool
 }
 
 // errStale is what commit returns when the record had already moved past the
@@ -134,9 +156,11 @@ func newLock(c change) (lockDocument, error) {
 		if err != nil {
 			return lockDocument{}, fmt.Errorf("%s %s: %w", d.coll, d.id, err)
 		}
-		outbox = append(outbox, outboxDocument{Collection: d.coll, ID: d.id, Doc: raw, Version: d.version})
+		outbox = append(outbox, outboxDocument{Collection: d.coll, ID: d.id, Doc: raw, Version: d.version, Claim: d.claim, Claimed: d.claimed})
 	}
-	return lockOf(c.coll, c.id, c.version, token, doc, append(outbox, docs...)), nil
+	l := lockOf(c.coll, c.id, c.version, token, doc, append(outbox, docs...))
+	l.Offer = c.offer
+	return l, nil
 }
 
 // lockOf is the lock that writes doc (stamped with version and token) as
@@ -175,7 +199,8 @@ func stamped(doc any, version int64, token string) (bson.Raw, error) {
 // dependent record being replaced) is no longer at the version read; a
 // data.ErrDuplicate when an ID the outbox inserts is taken or the server
 // refuses the record (a unique index); a data.ErrInvalid when c.ch fails
-// its Check; the context's error if it ends before the lock is inserted;
+// its Check; errStale too when a Claim of the outbox is already held; the
+// context's error if it ends before the lock is inserted;
 // or the error that kept the change from landing (the lock then stays for
 // others to land).
 func (s *Store) commit(ctx context.Context, c change) (bson.Raw, error) {
@@ -198,6 +223,8 @@ func (s *Store) commitLock(ctx context.Context, l lockDocument) error {
 		switch taken, err := s.exists(ctx, o.Collection, o.ID); {
 		case err != nil:
 			return err
+		case taken && o.Claim:
+			return fmt.Errorf("%s %s is held: %w", o.Collection, o.ID, errStale)
 		case taken:
 			return fmt.Errorf("%s %s: %w", o.Collection, o.ID, data.ErrDuplicate)
 		}
@@ -275,9 +302,13 @@ func (s *Store) settle(ctx context.Context, l lockDocument) error {
 // data.ErrDuplicate when the server refused the record (a unique index). In
 // these three cases l is gone, and so it is when the outbox holds a
 // dependent record that is not where the writer read it (see
-// outboxDocument): then nothing of the outbox lands, and land returns a
-// data.ErrDuplicate for an insert and errStale for a replace. Any other
-// error leaves l for a later landing. It also returns the stamp it found.
+// outboxDocument): then the rest of the outbox does not land, and land
+// returns a data.ErrDuplicate for an insert, errStale for a replace or for
+// a Claim another change holds. A change's outbox holds at most one
+// dependent that may be refused after another has landed: the first, or
+// the records after a Claim, which insertsFree checks before the Claim
+// goes in. Any other error leaves l for a later landing. It also returns
+// the stamp it found.
 //
 // Landing twice is harmless, but two landings must not overlap: on FerretDB
 // the later one's write could land after a newer version (see the package
@@ -307,8 +338,8 @@ func (s *Store) land(ctx context.Context, l lockDocument) (stampDocument, error)
 	}
 	switch {
 	case st.LockToken == l.Token:
-		for _, o := range l.Outbox {
-			refused, err := s.landOutbox(ctx, l, o)
+		for i := range l.Outbox {
+			refused, err := s.landOutbox(ctx, l, i)
 			if refused {
 				if derr := s.drop(ctx, l); derr != nil {
 					return st, derr
@@ -333,11 +364,21 @@ func (s *Store) land(ctx context.Context, l lockDocument) (stampDocument, error)
 	return st, fmt.Errorf("%s %s: version %d did not land, the record is at %d", l.Collection, l.Record, l.Version, st.Version)
 }
 
-// landOutbox writes one document of l's outbox (see outboxDocument). A
+// landOutbox writes document i of l's outbox (see outboxDocument). A
 // document already there is fine when it is only ever inserted, or when it
-// carries l's token (an earlier landing of l wrote it); otherwise o is
-// refused: refused is true and the error says why.
-func (s *Store) landOutbox(ctx context.Context, l lockDocument, o outboxDocument) (refused bool, err error) {
+// carries l's token (an earlier landing of l wrote it), or when it is
+// Claimed and at o's version or later; otherwise o is refused: refused is
+// true and the error says why (errStale for a Claim held by another
+// change). Before a Claim it checks that the records the rest of the
+// outbox inserts are free (insertsFree): once the entry is held, the rest
+// must land.
+func (s *Store) landOutbox(ctx context.Context, l lockDocument, i int) (refused bool, err error) {
+	o := l.Outbox[i]
+	if o.Claim {
+		if refused, err := s.insertsFree(ctx, l, l.Outbox[i+1:]); err != nil {
+			return refused, err
+		}
+	}
 	coll := s.db.Collection(o.Collection)
 	var werr error
 	if o.Version <= 1 {
@@ -362,10 +403,33 @@ func (s *Store) landOutbox(ctx context.Context, l lockDocument, o outboxDocument
 		return false, err
 	case found && st.LockToken == l.Token:
 		return false, nil
+	case o.Claim:
+		return true, fmt.Errorf("%s %s is held by another change: %w", o.Collection, o.ID, errStale)
+	case o.Claimed && found && st.Version >= o.Version && werr == nil:
+		return false, nil
 	case o.Version == 1 || werr != nil: // the _id or another unique key is taken
 		return true, fmt.Errorf("%s %s: %w", o.Collection, o.ID, data.ErrDuplicate)
 	}
 	return true, fmt.Errorf("%s %s is at version %d, not %d: %w", o.Collection, o.ID, st.Version, o.Version-1, errStale)
+}
+
+// insertsFree refuses (refused true, data.ErrDuplicate) when a record that
+// one of these outbox documents inserts (a dependent at version 1) is
+// taken by another change: what a Claim's landing checks first, so that
+// its change does not stop halfway once it holds the ledger entry.
+func (s *Store) insertsFree(ctx context.Context, l lockDocument, outbox []outboxDocument) (refused bool, err error) {
+	for _, o := range outbox {
+		if o.Version != 1 || o.Claim {
+			continue
+		}
+		switch st, found, err := s.stamp(ctx, o.Collection, o.ID); {
+		case err != nil:
+			return false, err
+		case found && st.LockToken != l.Token:
+			return true, fmt.Errorf("%s %s: %w", o.Collection, o.ID, data.ErrDuplicate)
+		}
+	}
+	return false, nil
 }
 
 // drop deletes exactly the lock l.

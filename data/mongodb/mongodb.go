@@ -25,6 +25,8 @@ const (
 	casesCollection        = "cases"
 	schedulesCollection    = "schedules"
 	bookingsCollection     = "bookings"
+	offersCollection       = "offers"
+	offerClaimsCollection  = "offerClaims"
 	feedsCollection        = "feeds"
 	sessionsCollection     = "sessions"
 	touchesCollection      = "touches"
@@ -41,6 +43,8 @@ type Store struct {
 	cases        *mongo.Collection
 	schedules    *mongo.Collection
 	bookings     *mongo.Collection
+	offers       *mongo.Collection
+	offerClaims  *mongo.Collection
 	feeds        *mongo.Collection
 	sessions     *mongo.Collection
 	touches      *mongo.Collection
@@ -59,6 +63,7 @@ var (
 	_ data.Store        = (*Store)(nil)
 	_ data.CaseStore    = (*Store)(nil)
 	_ data.BookingStore = (*Store)(nil)
+	_ data.OfferStore   = (*Store)(nil)
 	_ data.FeedStore    = (*Store)(nil)
 	_ data.SessionStore = (*Store)(nil)
 )
@@ -90,6 +95,8 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		cases:        db.Collection(casesCollection),
 		schedules:    db.Collection(schedulesCollection),
 		bookings:     db.Collection(bookingsCollection),
+		offers:       db.Collection(offersCollection),
+		offerClaims:  db.Collection(offerClaimsCollection),
 		feeds:        db.Collection(feedsCollection),
 		sessions:     db.Collection(sessionsCollection),
 		touches:      db.Collection(touchesCollection),
@@ -124,59 +131,78 @@ func (s *Store) versionUsers(ctx context.Context) error {
 	return translate(err, "version users")
 }
 
-// indexSpec describes one index: its name, whether it is unique, and its
-// keys ("-field" for descending).
+// indexSpec describes one index: its name, whether it is unique, whether
+// it is sparse (it leaves out documents without its field: see users
+// below), and its keys ("-field" for descending).
 type indexSpec struct {
 	name   string
 	unique bool
+	sparse bool
 	keys   []string
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	for coll, specs := range map[*mongo.Collection][]indexSpec{
 		s.users: {
-			{"email_unique", true, []string{"email"}},
-			{"keyHash_unique", true, []string{"keyHash"}},
-			{"organisation_id", false, []string{"organisation", "_id"}},
+			{"email_unique", true, false, []string{"email"}},
+			{"keyHash_unique", true, false, []string{"keyHash"}},
+			// At most one user per interpreter record. Only interpreter
+			// users have the field, so the index is sparse. FerretDB 1.24
+			// ignores "sparse", but its unique indexes never hold a missing
+			// field (SQL NULLs are distinct), which is the same
+			// (TestInterpreterLinkUnique).
+			{"interpreterId_unique", true, true, []string{"interpreterId"}},
+			{"organisation_id", false, false, []string{"organisation", "_id"}},
 		},
 		s.audit: {
-			{"entity_newest", false, []string{"entityId", "-_id"}},
-			{"scope_newest", false, []string{"scope", "-_id"}},
+			{"entity_newest", false, false, []string{"entityId", "-_id"}},
+			{"scope_newest", false, false, []string{"scope", "-_id"}},
 		},
 		s.interpreters: {
-			{"languageKeys_id", false, []string{"languageKeys", "_id"}},
-			{"vettingStatus_id", false, []string{"vetting.status", "_id"}},
-			{"vettingStatus_renewalKeys_id", false, []string{"vetting.status", "renewalKeys", "_id"}},
-			{"renewalKeys_id", false, []string{"renewalKeys", "_id"}},
+			{"languageKeys_id", false, false, []string{"languageKeys", "_id"}},
+			{"vettingStatus_id", false, false, []string{"vetting.status", "_id"}},
+			{"vettingStatus_renewalKeys_id", false, false, []string{"vetting.status", "renewalKeys", "_id"}},
+			{"renewalKeys_id", false, false, []string{"renewalKeys", "_id"}},
 		},
 		s.cases: {
-			{"organisation_id", false, []string{"organisation", "_id"}},
+			{"organisation_id", false, false, []string{"organisation", "_id"}},
 		},
 		// Schedules are found by _id only.
 		s.bookings: {
-			{bookingsByOrg, false, []string{"organisation", "start", "_id"}},
-			{bookingsByCase, false, []string{"organisation", "caseId", "start", "_id"}},
-			{bookingsByInterpreter, false, []string{"organisation", "interpreterId", "start", "_id"}},
-			{bookingsByBooker, false, []string{"organisation", "bookedBy", "start", "_id"}},
+			{bookingsByOrg, false, false, []string{"organisation", "start", "_id"}},
+			{bookingsByCase, false, false, []string{"organisation", "caseId", "start", "_id"}},
+			{bookingsByInterpreter, false, false, []string{"organisation", "interpreterId", "start", "_id"}},
+			{bookingsByBooker, false, false, []string{"organisation", "bookedBy", "start", "_id"}},
 			// The overlap check's and ConfirmedBookings' index; _id last
 			// gives ConfirmedBookings its order without a sort in memory.
-			{"interpreterId_status_start_id", false, []string{"interpreterId", "status", "start", "_id"}},
+			{"interpreterId_status_start_id", false, false, []string{"interpreterId", "status", "start", "_id"}},
 		},
+		s.offers: {
+			{offersByOrg, false, false, []string{"organisation", "_id"}},
+			{offersByStatus, false, false, []string{"organisation", "status", "_id"}},
+			{offersByCase, false, false, []string{"organisation", "caseId", "_id"}},
+			{offersByCaseStatus, false, false, []string{"organisation", "caseId", "status", "_id"}},
+			{offersByInvitee, false, false, []string{"inviteeKeys", "_id"}},
+			// Only open offers with a pending invitation have a due time.
+			{offersByDue, false, false, []string{"due", "_id"}},
+		},
+		// Offer claims are found by _id only.
 		s.feeds: {
 			// A revoked feed keeps its token hash: the token stays known, as revoked.
-			{"tokenHash_unique", true, []string{"tokenHash"}},
-			{"owner_id", false, []string{"owner", "_id"}},
+			{"tokenHash_unique", true, false, []string{"tokenHash"}},
+			{"owner_id", false, false, []string{"owner", "_id"}},
 		},
 		s.sessions: {
 			// A user's live sessions; ended ones sit under live: false.
-			{"userId_live_id", false, []string{"userId", "live", "_id"}},
+			{"userId_live_id", false, false, []string{"userId", "live", "_id"}},
 		},
 		s.touches: {
-			{"session_id", false, []string{"session", "_id"}},
+			{"session_id", false, false, []string{"session", "_id"}},
 		},
 		s.locks: {
-			{"key_unique", true, []string{"key"}},
-			{"collection", false, []string{"collection"}},
+			{"key_unique", true, false, []string{"key"}},
+			{"collection", false, false, []string{"collection"}},
+			{"offer", false, false, []string{"offer"}},
 		},
 	} {
 		if err := createMissingIndexes(ctx, coll, specs); err != nil {
@@ -211,7 +237,11 @@ func createMissingIndexes(ctx context.Context, coll *mongo.Collection, specs []i
 			}
 			keys = append(keys, bson.E{Key: k, Value: dir})
 		}
-		model := mongo.IndexModel{Keys: keys, Options: options.Index().SetName(spec.name).SetUnique(spec.unique)}
+		opts := options.Index().SetName(spec.name).SetUnique(spec.unique)
+		if spec.sparse {
+			opts.SetSparse(true)
+		}
+		model := mongo.IndexModel{Keys: keys, Options: opts}
 		if _, err := coll.Indexes().CreateOne(ctx, model); err != nil && !isIndexRace(err) {
 			return err
 		}
@@ -302,8 +332,16 @@ func isUniqueViolation(err error) bool {
 // findPage runs a paged query: it asks for one record more than the limit to
 // learn whether another page follows.
 func findPage[D any, T any](ctx context.Context, coll *mongo.Collection, filter bson.D, sort int, limit int, convert func(D) T, id func(T) string) (data.Page[T], error) {
+	return findPageHinted(ctx, coll, filter, "", sort, limit, convert, id)
+}
+
+// findPageHinted is findPage reading the index named hint, when not empty.
+func findPageHinted[D any, T any](ctx context.Context, coll *mongo.Collection, filter bson.D, hint string, sort int, limit int, convert func(D) T, id func(T) string) (data.Page[T], error) {
 	var page data.Page[T]
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: sort}}).SetLimit(int64(limit + 1))
+	if hint != "" {
+		opts.SetHint(hint)
+	}
 	cur, err := coll.Find(ctx, filter, opts)
 	if err != nil {
 		return page, translate(err, coll.Name())

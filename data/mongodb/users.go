@@ -11,29 +11,32 @@ import (
 
 // userDocument is a user as stored. Version is the store's own: data.User
 // has none, but a change of a user is a versioned write like any other.
+// InterpreterID is there only for an interpreter user: the sparse unique
+// index on it links at most one user to each interpreter record.
 type userDocument struct {
-	ID           string    `bson:"_id"`
-	Name         string    `bson:"name"`
-	Email        string    `bson:"email"`
-	Role         string    `bson:"role"`
-	Organisation string    `bson:"organisation"`
-	KeyHash      string    `bson:"keyHash"`
-	Revoked      bool      `bson:"accessRevoked,omitempty"`
-	CreatedAt    time.Time `bson:"createdAt"`
-	UpdatedAt    time.Time `bson:"updatedAt"`
-	Version      int64     `bson:"version"`
+	ID            string    `bson:"_id"`
+	Name          string    `bson:"name"`
+	Email         string    `bson:"email"`
+	Role          string    `bson:"role"`
+	InterpreterID string    `bson:"interpreterId,omitempty"`
+	Organisation  string    `bson:"organisation"`
+	KeyHash       string    `bson:"keyHash"`
+	Revoked       bool      `bson:"accessRevoked,omitempty"`
+	CreatedAt     time.Time `bson:"createdAt"`
+	UpdatedAt     time.Time `bson:"updatedAt"`
+	Version       int64     `bson:"version"`
 }
 
 func fromUser(u data.User) userDocument {
 	return userDocument{
-		ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), Organisation: u.Organisation,
+		ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), InterpreterID: u.InterpreterID, Organisation: u.Organisation,
 		KeyHash: u.KeyHash, Revoked: u.AccessRevoked, CreatedAt: data.Timestamp(u.CreatedAt), UpdatedAt: data.Timestamp(u.UpdatedAt),
 	}
 }
 
 func (d userDocument) toUser() data.User {
 	return data.User{
-		ID: d.ID, Name: d.Name, Email: d.Email, Role: data.Role(d.Role), Organisation: d.Organisation,
+		ID: d.ID, Name: d.Name, Email: d.Email, Role: data.Role(d.Role), InterpreterID: d.InterpreterID, Organisation: d.Organisation,
 		KeyHash: d.KeyHash, AccessRevoked: d.Revoked, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 	}
 }
@@ -48,7 +51,7 @@ var userKind = kind[data.User, userDocument]{
 }
 
 // CreateUser commits u at version 1 with its change. The unique indexes on
-// email and keyHash refuse duplicates when the lock lands.
+// email, keyHash and interpreterId refuse duplicates when the lock lands.
 func (s *Store) CreateUser(ctx context.Context, u data.User, ch data.Change) error {
 	return s.create(ctx, s.users, "user", u.ID, fromUser(u), ch)
 }

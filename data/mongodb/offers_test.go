@@ -1,0 +1,512 @@
+package mongodb
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/tolk/tolk/data"
+)
+
+// These tests leave the changes of offers as writers that died or are
+// still at work would leave them, halfway through their ledger, and race
+// acceptances and other changes of one offer through separate store
+// instances.
+
+// newTestOffer is an open broadcast offer of an hour's video interview at
+// morning, pending with each of these interpreters for an hour from now.
+func newTestOffer(interpreters ...string) data.Offer {
+	now := data.Timestamp(time.Now())
+	o := data.Offer{
+		ID: data.NewID(now), Organisation: "north", CaseID: "case-1", CaseReference: "NR-1", CreatedBy: "sw-1",
+		Start: morning, End: morning.Add(time.Hour), InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo,
+		Mode: data.OfferBroadcast, RespondWithin: time.Hour, Status: data.OfferOpen, Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	for _, id := range interpreters {
+		o.Invitations = append(o.Invitations, data.Invitation{InterpreterID: id, Status: data.InvitationPending, Asked: now, RespondBy: now.Add(time.Hour)})
+	}
+	return o
+}
+
+func offerEntry(id string, action data.Action) data.AuditEntry {
+	return data.NewAuditEntry(time.Now(), data.User{ID: "sw-1", Organisation: "north"}, "north", action, data.EntityOffer, id)
+}
+
+// createOffer stores an offer inviting these interpreters.
+func createOffer(t *testing.T, s *Store, interpreters ...string) data.Offer {
+	t.Helper()
+	o := newTestOffer(interpreters...)
+	if err := s.CreateOffer(t.Context(), o, data.Audited(offerEntry(o.ID, data.ActionOfferCreated))); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// accepted returns the offer accepted by the interpreter, and the booking
+// the acceptance makes, as the function FillOffer calls would.
+func accepted(o data.Offer, interpreter string) (data.Offer, data.Booking, error) {
+	b := newTestBooking(interpreter, 0)
+	b.Confirmation, b.OfferID = data.ConfirmationOffer, o.ID
+	next, err := o.Accept(interpreter, b.ID, time.Now())
+	return next, b, err
+}
+
+// accept is the function FillOffer calls for the interpreter's acceptance.
+func accept(interpreter string) func(data.Offer) (data.Offer, data.Booking, data.Change, error) {
+	return func(o data.Offer) (data.Offer, data.Booking, data.Change, error) {
+		next, b, err := accepted(o, interpreter)
+		if err != nil {
+			return o, data.Booking{}, data.Change{}, err
+		}
+		return next, b, data.Audited(offerEntry(o.ID, data.ActionOfferAccepted), bookingEntry(b, data.ActionBookingCreated)), nil
+	}
+}
+
+// acceptanceOf is the change FillOffer commits for the interpreter's
+// acceptance of o (as read) at the schedule version, and what it stores.
+func acceptanceOf(t *testing.T, o data.Offer, interpreter string, schedule int64) (change, data.Offer, data.Booking) {
+	t.Helper()
+	next, b, err := accepted(o, interpreter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next.Version = o.Version + 1
+	ch := data.Audited(offerEntry(o.ID, data.ActionOfferAccepted), bookingEntry(b, data.ActionBookingCreated))
+	return acceptance(fromOffer(next), fromBooking(b), schedule, ch), next, b
+}
+
+// cancelled is the change UpdateOffer commits to cancel o (as read).
+func cancelled(t *testing.T, o data.Offer) (change, data.Offer) {
+	t.Helper()
+	next, err := o.Cancel("no longer needed", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	next.Version = o.Version + 1
+	return offerChange(fromOffer(next), data.Audited(offerEntry(o.ID, data.ActionOfferCancelled))), next
+}
+
+// cancel is the function UpdateOffer calls to cancel an offer.
+func cancel(o data.Offer) (data.Offer, data.Change, error) {
+	next, err := o.Cancel("no longer needed", time.Now())
+	return next, data.Audited(offerEntry(o.ID, data.ActionOfferCancelled)), err
+}
+
+// wantOffer fails the test unless the offer reads at this status and
+// version, filled with booking (or not filled, when booking is empty).
+func wantOffer(t *testing.T, s *Store, id string, status data.OfferStatus, version int64, booking string) data.Offer {
+	t.Helper()
+	got, err := s.Offer(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != status || got.Version != version || got.BookingID != booking {
+		t.Errorf("offer is %s at version %d with booking %q; want %s at %d with %q", got.Status, got.Version, got.BookingID, status, version, booking)
+	}
+	return got
+}
+
+// wantLedger fails the test unless the offer's ledger holds entries for
+// exactly these versions.
+func wantLedger(t *testing.T, s *Store, id string, versions ...int64) {
+	t.Helper()
+	cur, err := s.offerClaims.Find(t.Context(), bson.D{{Key: "offer", Value: id}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []offerClaimDocument
+	if err := cur.All(t.Context(), &entries); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.ID)
+	}
+	var want []string
+	for _, v := range versions {
+		want = append(want, offerClaimID(id, v))
+	}
+	if slices.Sort(got); !slices.Equal(got, want) {
+		t.Errorf("ledger of offer %s = %v, want %v", id, got, want)
+	}
+}
+
+func wantClosed(t *testing.T, what string, err error) {
+	t.Helper()
+	if se, ok := errors.AsType[*data.StateError](err); !ok || se.Code != data.ErrOfferClosed {
+		t.Errorf("%s: error = %v, want the offer closed", what, err)
+	}
+}
+
+// Acceptances by every invited interpreter, several each, race through
+// four store instances: exactly one fills the offer, with one booking; the
+// others are told the offer is closed. The ledger holds one entry, and the
+// schedules of the losers, raised by their lost changes, hold nothing.
+func TestAcceptancesFourClients(t *testing.T) {
+	open := freshDatabase(t)
+	var stores []*Store
+	for range 4 {
+		stores = append(stores, open().(*Store))
+	}
+	interpreters := []string{"int-1", "int-2", "int-3", "int-4", "int-5", "int-6", "int-7", "int-8", "int-9", "int-10"}
+	o := createOffer(t, stores[0], interpreters...)
+	const writers = 40
+	errs := make([]error, writers)
+	bookings := make([]data.Booking, writers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			<-start
+			_, bookings[i], errs[i] = stores[i%4].FillOffer(t.Context(), o.ID, accept(interpreters[i%len(interpreters)]))
+		})
+	}
+	close(start)
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Errorf("writers %d and %d both filled the offer", winner, i)
+		case err == nil:
+			winner = i
+		default:
+			wantClosed(t, fmt.Sprintf("writer %d", i), err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no acceptance landed")
+	}
+	wantOffer(t, stores[1], o.ID, data.OfferFilled, 2, bookings[winner].ID)
+	held, err := stores[2].ConfirmedBookings(t.Context(), interpreters, morning, morning.Add(24*time.Hour))
+	if err != nil || len(held) != 1 || held[0].ID != bookings[winner].ID || held[0].OfferID != o.ID || held[0].Confirmation != data.ConfirmationOffer {
+		t.Errorf("bookings = %+v, %v; want the winner's only, by offer", held, err)
+	}
+	wantLedger(t, stores[3], o.ID, 2)
+	if ids := auditIDs(t, stores[0], o.ID); len(ids) != 2 {
+		t.Errorf("offer audit = %v, want the creation and one acceptance", ids)
+	}
+	wantNoLocks(t, stores[0])
+}
+
+// A cancellation and acceptances race through two instances: either the
+// cancellation lands first and every acceptance is told the offer is
+// closed, or one acceptance lands first and the cancellation is refused
+// (the offer is not open). Never both.
+func TestAcceptanceRacesCancellation(t *testing.T) {
+	open := freshDatabase(t)
+	stores := []*Store{open().(*Store), open().(*Store)}
+	for round := range 4 {
+		o := createOffer(t, stores[0], "int-1", "int-2")
+		var cancelErr error
+		acceptErrs := make([]error, 4)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			<-start
+			_, cancelErr = stores[round%2].UpdateOffer(t.Context(), o.ID, cancel)
+		})
+		for i := range acceptErrs {
+			wg.Go(func() {
+				<-start
+				_, _, acceptErrs[i] = stores[i%2].FillOffer(t.Context(), o.ID, accept(fmt.Sprintf("int-%d", 1+i%2)))
+			})
+		}
+		close(start)
+		wg.Wait()
+		got, err := stores[1].Offer(t.Context(), o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		winner := slices.IndexFunc(acceptErrs, func(err error) bool { return err == nil })
+		switch {
+		case cancelErr == nil && winner < 0 && got.Status == data.OfferCancelled:
+		case cancelErr != nil && winner >= 0 && got.Status == data.OfferFilled:
+			if !errors.Is(cancelErr, data.ErrTransition) {
+				t.Errorf("round %d: cancellation after the acceptance: %v, want a StateError", round, cancelErr)
+			}
+		default:
+			t.Errorf("round %d: cancellation %v, acceptances %v, offer %s", round, cancelErr, acceptErrs, got.Status)
+		}
+		if got.Version != 2 {
+			t.Errorf("round %d: offer at version %d, want 2", round, got.Version)
+		}
+		wantLedger(t, stores[0], o.ID, 2)
+	}
+	wantNoLocks(t, stores[0])
+}
+
+// An acceptance whose writer died after its commit point lands, booking,
+// offer and audit, when a reader of the offer comes by once the lock is
+// LockTimeout old; a live writer's shows once it has landed it.
+func TestDeadAcceptanceLandedByReader(t *testing.T) {
+	open := freshDatabase(t)
+	s, other := open().(*Store), open().(*Store)
+	o := createOffer(t, s, "int-1")
+	c, _, b := acceptanceOf(t, o, "int-1", 1)
+	l := commitOnly(t, s, c, live)
+	wantOffer(t, other, o.ID, data.OfferOpen, 1, "")
+	if err := s.settle(t.Context(), l); err != nil {
+		t.Fatal(err)
+	}
+	wantOffer(t, other, o.ID, data.OfferFilled, 2, b.ID)
+
+	o2 := createOffer(t, s, "int-2")
+	c, _, b = acceptanceOf(t, o2, "int-2", 1)
+	commitOnly(t, s, c, dead)
+	wantOffer(t, other, o2.ID, data.OfferFilled, 2, b.ID)
+	if _, err := s.Booking(t.Context(), b.ID); err != nil {
+		t.Errorf("the booking of the landed acceptance: %v", err)
+	}
+	if ids := auditIDs(t, other, o2.ID); len(ids) != 2 {
+		t.Errorf("offer audit = %v, want the creation and the acceptance", ids)
+	}
+	wantLedger(t, other, o2.ID, 2)
+	wantNoLocks(t, s)
+}
+
+// An acceptance that stopped halfway (its schedule and ledger entry in,
+// not its booking or offer) holds the offer's next version: a writer of
+// the offer waits for it, landing it once it is LockTimeout old, and then
+// decides on the filled offer.
+func TestWriterWaitsForHalfLandedAcceptance(t *testing.T) {
+	open := freshDatabase(t)
+	s, other := open().(*Store), open().(*Store)
+	s.LockTimeout, other.LockTimeout = 200*time.Millisecond, 200*time.Millisecond
+	ctx := t.Context()
+	o := createOffer(t, s, "int-1")
+	c, _, b := acceptanceOf(t, o, "int-1", 1)
+	l := commitOnly(t, s, c, live)
+	if _, err := s.schedules.InsertOne(ctx, l.Doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.offerClaims.InsertOne(ctx, l.Outbox[0].Doc); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	_, err := other.UpdateOffer(ctx, o.ID, cancel)
+	if !errors.Is(err, data.ErrTransition) {
+		t.Errorf("cancelling the offer an acceptance holds: %v, want a StateError", err)
+	}
+	if waited := time.Since(began); waited < 150*time.Millisecond {
+		t.Errorf("the writer decided after %v, before the acceptance in its way landed", waited)
+	}
+	wantOffer(t, other, o.ID, data.OfferFilled, 2, b.ID)
+	if _, err := other.Booking(ctx, b.ID); err != nil {
+		t.Errorf("the booking of the landed acceptance: %v", err)
+	}
+	wantNoLocks(t, s)
+}
+
+// An acceptance that lost its ledger entry to another change (here a
+// cancellation whose entry went in after the acceptance's commit) lands
+// nothing but its schedule's version: no booking, no audit entry, the
+// offer as the other change left it. Its writer loses (errStale), and
+// through the front door it is told the offer is closed.
+func TestAcceptanceLosesLedgerEntry(t *testing.T) {
+	s := freshDatabase(t)().(*Store)
+	ctx := t.Context()
+	o := createOffer(t, s, "int-1")
+	acc, _, b := acceptanceOf(t, o, "int-1", 1)
+	l := commitOnly(t, s, acc, live)
+	cc, _ := cancelled(t, o)
+	if _, err := s.commit(ctx, cc); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.settle(ctx, l); !errors.Is(err, errStale) {
+		t.Errorf("landing the acceptance after the cancellation: %v, want errStale", err)
+	}
+	wantOffer(t, s, o.ID, data.OfferCancelled, 2, "")
+	if _, err := s.Booking(ctx, b.ID); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("the losing acceptance's booking: %v, want ErrNotFound", err)
+	}
+	if ids := auditIDs(t, s, b.ID); len(ids) != 0 {
+		t.Errorf("the losing acceptance was audited: %v", ids)
+	}
+	if st, _, err := s.stamp(ctx, schedulesCollection, "int-1"); err != nil || st.Version != 1 {
+		t.Errorf("schedule at %d, %v; want 1", st.Version, err)
+	}
+	// Committed again on the same read, it is refused before its lock.
+	acc, _, _ = acceptanceOf(t, o, "int-1", 2)
+	if _, err := s.commit(ctx, acc); !errors.Is(err, errStale) {
+		t.Errorf("committing on a version already claimed: %v, want errStale", err)
+	}
+	_, _, err := s.FillOffer(ctx, o.ID, accept("int-1"))
+	wantClosed(t, "accepting the cancelled offer", err)
+	wantLedger(t, s, o.ID, 2)
+	wantNoLocks(t, s)
+}
+
+// An acceptance whose booking ID another booking took before it landed is
+// refused before it claims the offer's next version: the offer stays open
+// at its version, and the next acceptance fills it.
+func TestAcceptanceBookingIDTakenAtLanding(t *testing.T) {
+	s := freshDatabase(t)().(*Store)
+	ctx := t.Context()
+	o := createOffer(t, s, "int-1")
+	acc, _, b := acceptanceOf(t, o, "int-1", 1)
+	theirs := newTestBooking("int-2", 0)
+	theirs.ID = b.ID
+	commitOnly(t, s, acc, dead)
+	if err := s.CreateBooking(ctx, theirs, bookingCreated(theirs)); err != nil {
+		t.Fatal(err)
+	}
+	wantOffer(t, s, o.ID, data.OfferOpen, 1, "")
+	wantLedger(t, s, o.ID)
+	wantNoLocks(t, s)
+	_, mine, err := s.FillOffer(ctx, o.ID, accept("int-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOffer(t, s, o.ID, data.OfferFilled, 2, mine.ID)
+	wantLedger(t, s, o.ID, 2)
+}
+
+// A writer slower than LockTimeout, whose change another instance landed
+// for it and another change followed, is told its change landed: the
+// offer past its version is no refusal, since only it could write that
+// version. So for a change of the offer alone and for an acceptance.
+func TestSlowOfferWriterOvertaken(t *testing.T) {
+	open := freshDatabase(t)
+	s, other := open().(*Store), open().(*Store)
+	ctx := t.Context()
+	o := createOffer(t, s, "int-1", "int-2")
+	declined, err := o.Decline("int-1", data.DeclineUnavailable, time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declined.Version = 2
+	l := commitOnly(t, s, offerChange(fromOffer(declined), data.Audited(offerEntry(o.ID, data.ActionOfferDeclined))), dead)
+	if _, _, err := other.FillOffer(ctx, o.ID, accept("int-2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.settle(ctx, l); err != nil {
+		t.Errorf("the overtaken decline: %v, want nil (it landed)", err)
+	}
+
+	o = createOffer(t, s, "int-3")
+	acc, _, b := acceptanceOf(t, o, "int-3", 1)
+	l = commitOnly(t, s, acc, dead)
+	if _, err := other.UpdateOffer(ctx, o.ID, func(cur data.Offer) (data.Offer, data.Change, error) {
+		cur.UpdatedAt = data.Timestamp(time.Now())
+		return cur, data.Audited(offerEntry(o.ID, data.ActionOfferExpired)), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.settle(ctx, l); err != nil {
+		t.Errorf("the overtaken acceptance: %v, want nil (it landed)", err)
+	}
+	wantOffer(t, other, o.ID, data.OfferFilled, 3, b.ID)
+	wantNoLocks(t, s)
+}
+
+// An acceptance is checked as a booking is: one that overlaps a booking of
+// its interpreter writes nothing, and a direct booking racing acceptances
+// of the same slot leaves exactly one of them holding the time.
+func TestAcceptanceRacesDirectBooking(t *testing.T) {
+	open := freshDatabase(t)
+	stores := []*Store{open().(*Store), open().(*Store)}
+	ctx := t.Context()
+	direct := newTestBooking("int-1", 30*time.Minute)
+	if err := stores[0].CreateBooking(ctx, direct, bookingCreated(direct)); err != nil {
+		t.Fatal(err)
+	}
+	o := createOffer(t, stores[0], "int-1")
+	_, _, err := stores[1].FillOffer(ctx, o.ID, accept("int-1"))
+	wantOverlap(t, "accepting over a booking", err, direct)
+	wantOffer(t, stores[0], o.ID, data.OfferOpen, 1, "")
+
+	for round := range 4 {
+		interpreter := fmt.Sprintf("int-r%d", round)
+		o := createOffer(t, stores[0], interpreter)
+		b := newTestBooking(interpreter, 15*time.Minute)
+		var directErr, acceptErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { directErr = stores[round%2].CreateBooking(ctx, b, bookingCreated(b)) })
+		wg.Go(func() { _, _, acceptErr = stores[1-round%2].FillOffer(ctx, o.ID, accept(interpreter)) })
+		wg.Wait()
+		if (directErr == nil) == (acceptErr == nil) {
+			t.Errorf("round %d: direct booking %v, acceptance %v; want exactly one", round, directErr, acceptErr)
+		}
+		held, err := stores[0].ConfirmedBookings(ctx, []string{interpreter}, morning, morning.Add(24*time.Hour))
+		if err != nil || len(held) != 1 {
+			t.Errorf("round %d: %d bookings hold the time, %v; want 1", round, len(held), err)
+		}
+	}
+	wantNoLocks(t, stores[0])
+}
+
+// An interpreter record is linked to at most one user, and any number of
+// users are linked to none. FerretDB 1.24 ignores the sparse option of the
+// unique index on interpreterId, but never holds a missing field in a
+// unique index, so it refuses the second link and admits every user
+// without one, as MongoDB does with the sparse index.
+func TestInterpreterLinkUnique(t *testing.T) {
+	s := freshDatabase(t)().(*Store)
+	ctx := t.Context()
+	user := func(n int, role data.Role, interpreter string) data.User {
+		return data.User{ID: data.NewID(time.Now()), Name: "U", Email: fmt.Sprintf("u%d@example.org", n), Role: role,
+			InterpreterID: interpreter, Organisation: "north", KeyHash: data.HashKey(fmt.Sprint(n))}
+	}
+	for i, u := range []data.User{
+		user(1, data.RoleCoordinator, ""), user(2, data.RoleSocialWorker, ""),
+		user(3, data.RoleInterpreter, "int-1"), user(4, data.RoleInterpreter, "int-2"),
+	} {
+		if err := s.CreateUser(ctx, u, registered(u.ID, data.ActionUserCreated)); err != nil {
+			t.Fatalf("user %d: %v", i, err)
+		}
+		if got, err := s.User(ctx, u.ID); err != nil || got.InterpreterID != u.InterpreterID {
+			t.Errorf("user %d reads linked to %q, %v; want %q", i, got.InterpreterID, err, u.InterpreterID)
+		}
+	}
+	second := user(5, data.RoleInterpreter, "int-1")
+	if err := s.CreateUser(ctx, second, registered(second.ID, data.ActionUserCreated)); !errors.Is(err, data.ErrDuplicate) {
+		t.Errorf("a second user of int-1: %v, want ErrDuplicate", err)
+	}
+	if _, err := s.User(ctx, second.ID); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("the refused user: %v, want ErrNotFound", err)
+	}
+	if ids := auditIDs(t, s, second.ID); len(ids) != 0 {
+		t.Errorf("the refused user was audited: %v", ids)
+	}
+	wantNoLocks(t, s)
+}
+
+// Bookings stored before offers existed carry no confirmation: they read
+// as direct. Interpreter records stored before availability was kept read
+// as available at any time.
+func TestRecordsStoredBeforeOffers(t *testing.T) {
+	s := freshDatabase(t)().(*Store)
+	ctx := t.Context()
+	b := newTestBooking("int-1", 0)
+	doc := fromBooking(b)
+	doc.Confirmation = ""
+	if _, err := s.bookings.InsertOne(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Booking(ctx, b.ID); err != nil || got.Confirmation != data.ConfirmationDirect || got.OfferID != "" {
+		t.Errorf("an old booking reads confirmed %q by offer %q, %v; want direct", got.Confirmation, got.OfferID, err)
+	}
+	in := newTestInterpreter("Before availability")
+	raw, err := bson.Marshal(fromInterpreter(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d bson.D
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	d = slices.DeleteFunc(d, func(e bson.E) bool { return e.Key == "availability" })
+	if _, err := s.interpreters.InsertOne(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Interpreter(ctx, in.ID)
+	if err != nil || got.Availability.Declared() || !got.Availability.Covers(morning, morning.Add(time.Hour)) {
+		t.Errorf("an old record's availability = %+v, %v; want none declared", got.Availability, err)
+	}
+}
