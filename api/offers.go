@@ -172,7 +172,7 @@ func (s *Server) acceptOffer(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/v1/me/bookings/" + b.ID)
-	return writeJSON(c.Status(http.StatusCreated), toBookingView(b))
+	return writeJSON(c.Status(http.StatusCreated), toMyBookingView(b))
 }
 
 // declineOffer records the calling interpreter's refusal.

@@ -186,29 +186,47 @@ func (a Availability) validate(p *problems, prefix string) {
 }
 
 // Covers reports whether the interpreter can work throughout [start, end):
-// no unavailable period meets it (UnavailableDuring) and it lies within
+// no unavailable period meets it (UnavailableUntil) and it lies within
 // their weekly hours (InHours).
 func (a Availability) Covers(start, end time.Time) bool {
-	return !a.UnavailableDuring(start, end) && a.InHours(start, end)
+	if _, away := a.UnavailableUntil(start, end); away {
+		return false
+	}
+	return a.InHours(start, end)
 }
 
-// UnavailableDuring reports whether a declared unavailable period meets
-// [start, end). A period that only touches it (ends as it starts, or
-// starts as it ends) does not.
-func (a Availability) UnavailableDuring(start, end time.Time) bool {
+// UnavailableUntil reports whether a declared unavailable period meets
+// [start, end) and returns the latest end of those that do: no interview
+// that meets the same periods can start before it. A period that only
+// touches the span (ends as it starts, or starts as it ends) does not meet
+// it.
+func (a Availability) UnavailableUntil(start, end time.Time) (time.Time, bool) {
+	var until time.Time
+	away := false
 	for _, u := range a.Unavailable {
 		if u.Start.Before(end) && start.Before(u.End) {
-			return true
+			if !away || u.End.After(until) {
+				until = u.End
+			}
+			away = true
 		}
 	}
-	return false
+	return until, away
 }
 
 // InHours reports whether every instant of [start, end) is within the
-// weekly hours: its day and time of day on the wall clock of the
-// availability's zone lie in a span. With no hours declared it is always
-// true; with a zone that does not load, always false (it cannot be
-// judged). Adjacent spans join: Monday to 24:00 and Tuesday from 00:00
+// weekly hours (see OutOfHours).
+func (a Availability) InHours(start, end time.Time) bool {
+	_, out := a.OutOfHours(start, end)
+	return !out
+}
+
+// OutOfHours reports whether an instant of [start, end) is outside the
+// weekly hours and returns the first that is. An instant is within the
+// hours when its day and time of day on the wall clock of the
+// availability's zone lie in a span. With no hours declared, no instant is
+// outside them; with a zone that does not load, start is (the hours cannot
+// be judged). Adjacent spans join: Monday to 24:00 and Tuesday from 00:00
 // cover the night between.
 //
 // Judging each instant by the wall clock is what keeps declared hours
@@ -217,33 +235,73 @@ func (a Availability) UnavailableDuring(start, end time.Time) bool {
 // on the day they go back; a span that starts or ends in the skipped hour
 // starts or ends at the change; and a time of day in the repeated hour is
 // within the hours both times the clock shows it, or neither time.
-func (a Availability) InHours(start, end time.Time) bool {
+func (a Availability) OutOfHours(start, end time.Time) (time.Time, bool) {
 	if len(a.Weekly) == 0 || !start.Before(end) {
-		return true
+		return time.Time{}, false
 	}
+	r, err := a.ReadClock(start)
+	if err != nil {
+		return start, true
+	}
+	return a.OutOfHoursFrom(r, end)
+}
+
+// Reading is what a zone's wall clock shows at one instant, and until when
+// its offset holds. Read once (Availability.ReadClock), it judges every
+// availability in the same zone against spans that start at that instant
+// (Availability.OutOfHoursFrom) without looking the zone up again: matching
+// judges a pool of hundreds against one slot.
+type Reading struct {
+	at     time.Time
+	loc    *time.Location
+	offset time.Duration // east of UTC, at at
+	until  time.Time     // the offset's next change; zero: none
+}
+
+// ReadClock reads the wall clock of the availability's zone at t, or
+// returns the error of Location.
+func (a Availability) ReadClock(t time.Time) (Reading, error) {
 	loc, err := a.Location()
 	if err != nil {
-		return false
+		return Reading{}, err
 	}
-	for at := start; at.Before(end); {
-		next, ok := a.spanEnd(at, loc)
+	return readClock(t, loc), nil
+}
+
+func readClock(t time.Time, loc *time.Location) Reading {
+	local := t.In(loc)
+	_, off := local.Zone()
+	_, until := local.ZoneBounds()
+	return Reading{at: t, loc: loc, offset: time.Duration(off) * time.Second, until: until}
+}
+
+// OutOfHoursFrom is OutOfHours from the instant r was read at to end; r
+// must come from ReadClock of an availability in the same zone (a zone
+// name of the same meaning).
+func (a Availability) OutOfHoursFrom(r Reading, end time.Time) (time.Time, bool) {
+	if len(a.Weekly) == 0 || r.loc == nil {
+		return time.Time{}, false
+	}
+	for at := r.at; at.Before(end); {
+		if !r.until.IsZero() && !at.Before(r.until) {
+			r = readClock(at, r.loc)
+		}
+		next, ok := a.spanEnd(at, r)
 		if !ok {
-			return false
+			return at, true
 		}
 		at = next
 	}
-	return true
+	return time.Time{}, false
 }
 
-// spanEnd reports whether the wall-clock reading of instant t (in loc) lies
-// in a weekly span and, if so, returns the next instant at which to judge
-// again: when the reading reaches the span's end, or the zone's next change
-// of offset if that comes first (the reading jumps there). It is always
-// after t.
-func (a Availability) spanEnd(t time.Time, loc *time.Location) (time.Time, bool) {
-	local := t.In(loc)
-	_, off := local.Zone()
-	wall := t.Add(time.Duration(off) * time.Second).UTC() // read in UTC: no zone to look up again
+// spanEnd reports whether the wall-clock reading of instant t (at which r's
+// offset holds) lies in a weekly span and, if so, returns the next instant
+// at which to judge again: when the reading reaches the span's end, or the
+// zone's next change of offset if that comes first (the reading jumps
+// there). It is always after t.
+func (a Availability) spanEnd(t time.Time, r Reading) (time.Time, bool) {
+	wall := t.Add(r.offset).UTC() // read in UTC: no zone to look up
 	h, m, s := wall.Clock()
 	sec := h*3600 + m*60 + s
 	day := wall.Weekday()
@@ -253,8 +311,8 @@ func (a Availability) spanEnd(t time.Time, loc *time.Location) (time.Time, bool)
 		}
 		// The reading runs on with the instant until the offset changes.
 		next := t.Add(time.Duration(int(w.To)*60-sec)*time.Second - time.Duration(wall.Nanosecond()))
-		if _, change := local.ZoneBounds(); !change.IsZero() && change.Before(next) {
-			next = change
+		if !r.until.IsZero() && r.until.Before(next) {
+			next = r.until
 		}
 		return next, true
 	}

@@ -33,7 +33,15 @@ type matcher struct {
 	comfortable map[string]bool                     // a completed booking the child was comfortable in
 
 	busy   busyIndex
-	starts []time.Time // nextAvailable's candidate starts, reused
+	starts []time.Time          // nextAvailable's candidate starts, reused
+	clocks map[string]zoneClock // each zone's clock at the slot's start, by zone name
+}
+
+// zoneClock is one zone's clock read at the slot's start; ok is false when
+// the zone does not load.
+type zoneClock struct {
+	reading data.Reading
+	ok      bool
 }
 
 func newMatcher(in *Input, p Policy) (*matcher, error) {
@@ -53,6 +61,7 @@ func newMatcher(in *Input, p Policy) (*matcher, error) {
 		excludedIDs: map[string]bool{},
 		declined:    map[string]bool{},
 		comfortable: map[string]bool{},
+		clocks:      map[string]zoneClock{},
 	}
 	m.lapseBy = m.endDay.AddDays(p.LapseWarningDays)
 	for _, g := range m.req.Training {
@@ -179,58 +188,76 @@ func (m *matcher) spansOf(id string) []span {
 // free reports whether [start, end) meets none of spans. Spans that only
 // touch it (one ends as the other starts) do not meet it.
 func free(spans []span, start, end time.Time) bool {
+	_, busy := busyUntil(spans, start, end)
+	return !busy
+}
+
+// busyUntil reports whether [start, end) meets any of spans and returns the
+// latest end of those it meets.
+func busyUntil(spans []span, start, end time.Time) (time.Time, bool) {
+	var until time.Time
+	busy := false
 	for _, s := range spans {
 		if s.from.Before(end) && start.Before(s.to) {
-			return false
+			if !busy || s.to.After(until) {
+				until = s.to
+			}
+			busy = true
 		}
 	}
-	return true
+	return until, busy
 }
 
 // nextAvailable returns the earliest start at or after the requested one,
 // no more than nextAvailableWithin later, at which the requested duration
 // fits between the interpreter's busy spans and their availability covers
-// it; zero when none does. Just before the earliest such start, something
-// held the interview back that no longer does from that start on: a busy
-// span or an unavailable period ended, or the declared hours began (see
-// data.Availability.Starts). So those, with the requested start, are the
-// only starts tried, in order. They are gathered a day at a time: most
-// interpreters fit within a day, and working out the declared hours' starts
-// for all 14 days would cost more than judging them.
+// it; zero when none does.
+//
+// It tries a start and, while something holds it back, moves on to the
+// earliest start that thing allows, which no fitting start comes before:
+// the latest end of the busy spans it meets, the latest end of the
+// unavailable periods it meets, or, when part of it is outside the declared
+// hours, the first of the availability's starts (data.Availability.Starts:
+// where the hours may begin again) after the first instant outside them.
+// Each move goes forward, so it ends, and the first start nothing holds
+// back is the earliest.
 func (m *matcher) nextAvailable(in *data.Interpreter) time.Time {
 	spans := m.spansOf(in.ID)
 	av := &in.Availability
-	declared := av.Declared()
 	d := m.in.End.Sub(m.in.Start)
-	end := m.in.Start.Add(nextAvailableWithin).Add(time.Nanosecond) // the last start included
-	for from := m.in.Start; from.Before(end); from = from.Add(nextAvailableStep) {
-		until := from.Add(nextAvailableStep)
-		if until.After(end) {
-			until = end
-		}
-		starts := m.starts[:0]
-		if from.Equal(m.in.Start) {
-			starts = append(starts, from)
-		}
-		for _, s := range spans {
-			if !s.to.Before(from) && s.to.Before(until) {
-				starts = append(starts, s.to)
+	last := m.in.Start.Add(nextAvailableWithin)
+	for st := m.in.Start; !st.After(last); {
+		end := st.Add(d)
+		if until, busy := busyUntil(spans, st, end); busy {
+			st = until
+		} else if until, away := av.UnavailableUntil(st, end); away {
+			st = until
+		} else if out, ok := av.OutOfHours(st, end); ok {
+			if st, ok = m.nextStart(av, out, last); !ok {
+				break
 			}
-		}
-		if declared {
-			starts = av.AppendStarts(starts, from, until)
-		}
-		slices.SortFunc(starts, time.Time.Compare)
-		m.starts = starts
-		for _, st := range starts {
-			if free(spans, st, st.Add(d)) && av.Covers(st, st.Add(d)) {
-				return st
-			}
+		} else {
+			return st
 		}
 	}
 	return time.Time{}
 }
 
-// nextAvailableStep is how much of nextAvailable's window is searched at a
-// time.
-const nextAvailableStep = 24 * time.Hour
+// nextStart returns the first of the availability's starts after instant
+// after and no later than last, working them out a day at a time (most
+// come within one, and a fortnight's cost more than judging them).
+func (m *matcher) nextStart(av *data.Availability, after, last time.Time) (time.Time, bool) {
+	end := last.Add(time.Nanosecond) // last included
+	for from := after.Add(time.Nanosecond); from.Before(end); {
+		until := from.Add(24 * time.Hour)
+		if until.After(end) {
+			until = end
+		}
+		m.starts = av.AppendStarts(m.starts[:0], from, until)
+		if len(m.starts) > 0 {
+			return m.starts[0], true
+		}
+		from = until
+	}
+	return time.Time{}, false
+}

@@ -155,43 +155,6 @@ func randomInput(r *rand.Rand, n int) Input {
 	return in
 }
 
-// clockChanges are the UK's and New York's clock changes of 2026.
-var clockChanges = []time.Time{
-	time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC), time.Date(2026, 10, 25, 1, 0, 0, 0, time.UTC),
-	time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC),
-}
-
-// randomAvailability returns declared hours (office hours, long days, or
-// random spans on the quarter hour, in one of a few zones) or none, and up
-// to three unavailable periods around start.
-func randomAvailability(r *rand.Rand, start time.Time) data.Availability {
-	a := data.Availability{TimeZone: pick(r, []string{"", "Europe/London", "America/New_York", "Europe/Berlin", "Asia/Kolkata"})}
-	switch r.IntN(4) {
-	case 0:
-		a.Weekly = weekly("09:00", "17:00", weekdays...)
-	case 1:
-		a.Weekly = weekly("07:30", "21:00", allWeek...)
-	case 2:
-		for _, d := range allWeek {
-			at := data.ClockTime(0)
-			for r.IntN(3) != 0 && at < data.EndOfDay {
-				from := at + data.ClockTime(r.IntN(4*10))*15
-				if from >= data.EndOfDay {
-					break
-				}
-				to := min(from+data.ClockTime(1+r.IntN(4*12))*15, data.EndOfDay)
-				a.Weekly = append(a.Weekly, data.WeeklyHours{Day: d, From: from, To: to})
-				at = to
-			}
-		}
-	}
-	for range r.IntN(4) {
-		s := start.Add(time.Duration(r.IntN(4*24*14)-4*24*2) * 15 * time.Minute)
-		a.Unavailable = append(a.Unavailable, data.Period{Start: s, End: s.Add(time.Duration(1+r.IntN(4*24*7)) * 15 * time.Minute)})
-	}
-	return a
-}
-
 func randomTraining(r *rand.Rand, day data.Date) data.Training {
 	t := data.Training{Kind: pick(r, data.TrainingKinds), Completed: day.AddDays(-r.IntN(1500) + 5)}
 	if r.IntN(3) == 0 {
@@ -365,69 +328,4 @@ func excludedReasons(r Result, id string) []string {
 		}
 	}
 	return nil
-}
-
-// TestPropertyOffDutyNeverHelps: declaring hours or unavailability for one
-// interpreter never raises their score or rank, never changes another's,
-// and excludes them, if at all, as off_duty alone.
-func TestPropertyOffDutyNeverHelps(t *testing.T) {
-	r := rand.New(rand.NewPCG(13, 14))
-	for run := 0; run < propertyRuns; {
-		in := randomInput(r, 30)
-		before := match(t, in)
-		if len(before.Candidates) == 0 {
-			continue
-		}
-		run++
-		who := pick(r, before.Candidates).Interpreter.ID
-		i := slices.IndexFunc(in.Pool, func(x data.Interpreter) bool { return x.ID == who })
-		in.Pool = slices.Clone(in.Pool)
-		in.Pool[i] = clone(in.Pool[i])
-		for !in.Pool[i].Availability.Declared() {
-			in.Pool[i].Availability = randomAvailability(r, in.Start)
-		}
-		after := match(t, in)
-		assertNotBetter(t, run, before, after, who)
-		if xa := excludedReasons(after, who); xa != nil && !slices.Equal(xa, []string{CodeOffDuty}) {
-			t.Fatalf("run %d: %s, a candidate, declared %+v and got %v", run, who, in.Pool[i].Availability, xa)
-		}
-	}
-}
-
-// TestPropertyNextAvailableFree: every NextAvailable lies in the 14 days
-// from the requested start, and there the interpreter is neither
-// unavailable nor off duty.
-func TestPropertyNextAvailableFree(t *testing.T) {
-	r := rand.New(rand.NewPCG(15, 16))
-	p := DefaultPolicy()
-	seen := map[string]int{}
-	for run := range propertyRuns {
-		in := randomInput(r, 30)
-		res := match(t, in)
-		d := in.End.Sub(in.Start)
-		for _, x := range res.Excluded {
-			na := x.NextAvailable
-			if na.IsZero() {
-				continue
-			}
-			for _, c := range codes(x.Reasons) {
-				seen[c]++
-			}
-			if na.Before(in.Start) || na.After(in.Start.Add(nextAvailableWithin)) {
-				t.Fatalf("run %d: %s NextAvailable %v outside %v + 14 days", run, x.Interpreter.ID, na, in.Start)
-			}
-			at := in
-			at.Start, at.End = na, na.Add(d)
-			_, rs, err := Evaluate(at, x.Interpreter, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c := codes(rs); slices.Contains(c, CodeUnavailable) || slices.Contains(c, CodeOffDuty) {
-				t.Fatalf("run %d: %s at NextAvailable %v: %v", run, x.Interpreter.ID, na, rs)
-			}
-		}
-	}
-	if seen[CodeUnavailable] < 50 || seen[CodeOffDuty] < 50 {
-		t.Errorf("too few NextAvailable to judge: %v", seen)
-	}
 }

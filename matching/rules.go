@@ -104,14 +104,22 @@ func (m *matcher) offDuty(a *data.Availability) string {
 		return ""
 	}
 	var p []string
-	if !a.InHours(m.in.Start, m.in.End) {
-		if _, err := a.Location(); err != nil {
+	if len(a.Weekly) > 0 {
+		// One reading of each zone's clock at the slot's start serves the
+		// whole pool.
+		c, ok := m.clocks[a.TimeZone]
+		if !ok {
+			r, err := a.ReadClock(m.in.Start)
+			c = zoneClock{r, err == nil}
+			m.clocks[a.TimeZone] = c
+		}
+		if !c.ok {
 			p = append(p, "declared working hours in a time zone that cannot be read")
-		} else {
+		} else if _, out := a.OutOfHoursFrom(c.reading, m.in.End); out {
 			p = append(p, "the slot is outside the working hours they declared")
 		}
 	}
-	if a.UnavailableDuring(m.in.Start, m.in.End) {
+	if _, away := a.UnavailableUntil(m.in.Start, m.in.End); away {
 		p = append(p, "declared a time they cannot work that overlaps the slot")
 	}
 	return strings.Join(p, "; ")

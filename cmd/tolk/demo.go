@@ -96,9 +96,10 @@ func seedDemo(ctx context.Context, store data.Store, policy matching.Policy, bas
 	fmt.Fprintf(out, "another browser window, sign in with the interpreter key: Avan Rashid (fictional) has an\n")
 	fmt.Fprintf(out, "invitation to answer, and declared hours to keep.\n")
 	fmt.Fprintf(out, "Listening on %s. Or try the API:\n", baseURL)
-	fmt.Fprintf(out, "  export TOLK=%s CK=%s SK=%s AK=%s\n", baseURL, keys[1], keys[2], keys[0])
+	fmt.Fprintf(out, "  export TOLK=%s CK=%s SK=%s AK=%s IK=%s\n", baseURL, keys[1], keys[2], keys[0], keys[3])
 	fmt.Fprintf(out, "  curl -s -H \"Authorization: Bearer $CK\" $TOLK/v1/me\n")
 	fmt.Fprintf(out, "  curl -s -H \"Authorization: Bearer $SK\" \"$TOLK/v1/interpreters?language=ar\"\n")
+	fmt.Fprintf(out, "  curl -s -H \"Authorization: Bearer $IK\" $TOLK/v1/me/invitations\n")
 	return nil
 }
 

@@ -1,0 +1,198 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Message is something a person must hear of: an offer to answer, a
+// booking's invitation, a change, a cancellation, a reminder, a lapse. It
+// is written in the outbox by the change that causes it, in the same
+// write (a Change's Messages), so a change that landed never loses its
+// messages; a worker delivers it at least once, retrying with backoff, and
+// moves one that keeps failing, or is refused for good, to the dead
+// letters. Its ID is stable, and names its Message-ID, so a repeat is
+// recognisable.
+//
+// The message holds what it says, rendered when the change was made from
+// the records as the change left them (a later change sends its own
+// message): its subject, bodies and calendar. Once sent, those are
+// cleared; the metadata stays, for the delivery list coordinators read.
+// A message carries nothing about a child beyond language and age band,
+// and no community link, certificate number, exclusion or case note.
+type Message struct {
+	ID           string
+	Kind         MessageKind
+	Organisation string // whose it is: the organisation the change was in
+	// RecipientRole is who the recipient is to tolk: the interpreter, the
+	// social worker who asked, or coordinators.
+	RecipientRole Role
+	To            string // an email address
+	ToName        string
+	Subject       string
+	Text          string
+	HTML          string
+	// Calendar is an iMIP calendar (RFC 6047) when the message is an
+	// invitation or its cancellation, and CalendarMethod its METHOD
+	// (REQUEST or CANCEL).
+	Calendar       []byte
+	CalendarMethod string
+	// The records it is about, for listing by booking or offer.
+	BookingID     string
+	OfferID       string
+	InterpreterID string
+	// Due is when it may be sent first (now for most; the day before an
+	// interview for a reminder).
+	Due    time.Time
+	Status MessageStatus
+	// Attempts counts the deliveries tried; LastError says why the last
+	// failed (a code and the server's short answer, never a body).
+	Attempts    int
+	LastError   string
+	NextAttempt time.Time
+	// LeaseHolder and LeaseUntil name the deliverer holding the message
+	// while it tries to send it: no other holds it until the lease ends.
+	LeaseHolder string
+	LeaseUntil  time.Time
+	CreatedAt   time.Time
+	SentAt      time.Time
+	Version     int64
+}
+
+// MessageKind names what a message is about. Its text is stable.
+type MessageKind string
+
+// The message kinds.
+const (
+	// To the interpreter.
+	MessageOfferInvitation MessageKind = "offer.invitation" // with its accept and decline links
+	MessageOfferWithdrawn  MessageKind = "offer.withdrawn"  // an invitation withdrawn (filled, cancelled, a rule)
+	MessageBookingRequest  MessageKind = "booking.request"  // the booking's iMIP invitation
+	MessageBookingUpdate   MessageKind = "booking.update"   // a new time or place (iMIP, raised SEQUENCE)
+	MessageBookingCancel   MessageKind = "booking.cancel"   // iMIP CANCEL
+	MessageBookingReminder MessageKind = "booking.reminder" // the day before
+	MessageCredentialLapse MessageKind = "credential.lapse" // 60, 30 and 7 days before a lapse
+	MessageSignInLink      MessageKind = "signin.link"      // a single-use sign-in link
+	// To the social worker who asked.
+	MessageOfferAccepted    MessageKind = "offer.accepted"
+	MessageOfferDeclined    MessageKind = "offer.declined"
+	MessageOfferExpired     MessageKind = "offer.expired"
+	MessageOfferUnfilled    MessageKind = "offer.unfilled"
+	MessageBookingWithdrawn MessageKind = "booking.withdrawn" // withdrawn by a rule
+	// To coordinators.
+	MessageDailySummary MessageKind = "summary.daily"
+)
+
+// MessageStatus is where a message stands in delivery.
+type MessageStatus string
+
+// The message statuses: queued → sent; queued → failed (to be retried)
+// → sent | dead; a dead letter is retried by a coordinator (→ queued).
+const (
+	MessageQueued MessageStatus = "queued"
+	MessageSent   MessageStatus = "sent"
+	MessageFailed MessageStatus = "failed"
+	MessageDead   MessageStatus = "dead"
+)
+
+// MessageStatuses lists every MessageStatus.
+var MessageStatuses = []MessageStatus{MessageQueued, MessageSent, MessageFailed, MessageDead}
+
+// Pending reports whether the message is still to be sent: queued or
+// failed (and so retried).
+func (m Message) Pending() bool { return m.Status == MessageQueued || m.Status == MessageFailed }
+
+// Limits of a message.
+const (
+	// MaxMessageBody bounds a message's text, HTML and calendar each.
+	MaxMessageBody = 256 << 10
+	// MaxLastError bounds the reason a delivery failed.
+	MaxLastError = 300
+)
+
+// Validate checks a message's invariants.
+func (m Message) Validate() error {
+	var p problems
+	if m.ID == "" {
+		p.add("id", "is required")
+	}
+	if m.Kind == "" {
+		p.add("kind", "is required")
+	}
+	if m.To == "" {
+		p.add("to", "is required")
+	} else {
+		p.text("to", m.To, MaxEmailLength, oneLine)
+	}
+	p.text("toName", m.ToName, MaxNameLength, oneLine)
+	p.text("subject", m.Subject, MaxNameLength*2, oneLine)
+	if len(m.Text) > MaxMessageBody || len(m.HTML) > MaxMessageBody || len(m.Calendar) > MaxMessageBody {
+		p.add("body", fmt.Sprintf("must be at most %d bytes", MaxMessageBody))
+	}
+	if len(m.Calendar) > 0 && m.CalendarMethod != "REQUEST" && m.CalendarMethod != "CANCEL" {
+		p.add("calendarMethod", "must be REQUEST or CANCEL with a calendar")
+	}
+	if !oneOf(m.Status, MessageStatuses) {
+		p.add("status", "must be one of "+list(MessageStatuses))
+	}
+	if m.Due.IsZero() {
+		p.add("due", "is required")
+	}
+	return p.err()
+}
+
+// MessageQuery selects messages of one organisation, newest first.
+type MessageQuery struct {
+	Organisation string // required
+	Status       MessageStatus
+	BookingID    string
+	OfferID      string
+	// Before is a cursor: messages whose ID sorts before it (older).
+	Before string
+	Limit  int
+}
+
+// OutboxStore keeps the outbox. Messages are only ever written by the
+// Change that causes them (Change.Messages); the deliverer claims the due
+// ones, and marks each sent or failed.
+type OutboxStore interface {
+	// ClaimDue leases to holder, until now+lease, up to limit messages
+	// that are due at now (pending, Due and NextAttempt passed, and no
+	// lease in force), earliest first, and returns them as leased. Two
+	// deliverers claiming at once, in one instance or many, never both
+	// hold one message; a lease that lapses (its holder died) lets
+	// another claim it.
+	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, holder string, limit int) ([]Message, error)
+	// MarkSent records that holder sent the message at at: its status is
+	// sent, its bodies are cleared, its lease ends. ErrConflict when holder
+	// no longer holds the lease (it lapsed and another claimed it; nothing
+	// is written); ErrNotFound for an unknown ID.
+	MarkSent(ctx context.Context, id, holder string, at time.Time) error
+	// MarkFailed records that holder's attempt failed with reason: failed,
+	// to be tried again at next, or dead when dead is true; the lease
+	// ends. ErrConflict and ErrNotFound as MarkSent.
+	MarkFailed(ctx context.Context, id, holder, reason string, next time.Time, dead bool) error
+	// Message returns the message with this ID, or ErrNotFound.
+	Message(ctx context.Context, id string) (Message, error)
+	// UpdateMessage changes a message through fn (see Update): what a
+	// coordinator's retry of a dead letter does. ErrInvalid when fn changes
+	// its ID, kind, organisation or recipient.
+	UpdateMessage(ctx context.Context, id string, fn Update[Message]) (Message, error)
+	// ListMessages returns one organisation's messages matching q, newest
+	// first. ErrInvalid without an organisation.
+	ListMessages(ctx context.Context, q MessageQuery) (Page[Message], error)
+}
+
+// CheckUpdate refuses, with a *ValidationError, an update that changes
+// what a message never changes: its ID, kind, organisation, recipient and
+// creation time.
+func (m Message) CheckUpdate(old Message) error {
+	var p problems
+	p.same("id", m.ID, old.ID)
+	p.same("kind", string(m.Kind), string(old.Kind))
+	p.same("organisation", m.Organisation, old.Organisation)
+	p.same("to", m.To, old.To)
+	p.sameTime("createdAt", m.CreatedAt, old.CreatedAt)
+	return p.err()
+}
