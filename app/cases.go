@@ -11,6 +11,12 @@ import (
 // caseRoles may create, read and change cases and book for them.
 var caseRoles = []data.Role{data.RoleSocialWorker, data.RoleCoordinator}
 
+// MayKeepCases says whether the actor may create and change cases: nil
+// for social workers and coordinators; an error otherwise (not found for
+// an interpreter, to whom no case exists). A front door asks it before
+// offering a blank case form, which reads nothing.
+func (a *App) MayKeepCases(actor data.User) error { return require(actor, caseRoles...) }
+
 // CreateCase records a case in the actor's organisation. fields carries what
 // the social worker entered; ID, organisation, author, version and
 // timestamps are set here. Excluded interpreters must exist.

@@ -233,6 +233,23 @@ func (a *App) BookingInvite(ctx context.Context, actor data.User, id string) ([]
 	if err != nil {
 		return nil, err
 	}
+	return a.invite(ctx, b)
+}
+
+// MyBookingInvite renders one of the actor's (an interpreter's) own
+// bookings, from any organisation, as the invitation their calendar takes;
+// another's booking is ErrNotFound.
+func (a *App) MyBookingInvite(ctx context.Context, actor data.User, id string) ([]byte, error) {
+	b, err := a.MyBooking(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	return a.invite(ctx, b)
+}
+
+// invite renders a booking's invitation from the social worker who booked
+// to its interpreter.
+func (a *App) invite(ctx context.Context, b data.Booking) ([]byte, error) {
 	organizer, err := a.store.User(ctx, b.BookedBy) // users are never deleted
 	if err != nil {
 		return nil, fmt.Errorf("the booking's organizer %s: %w", b.BookedBy, err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"crypto/rand"
 	"html/template"
 	"net/http"
@@ -75,6 +76,11 @@ type matchesView struct {
 	Key string
 	// Start and End are the slot searched.
 	Start, End time.Time
+	// Offer is the offer form (who is asked, how), RespondChoices its
+	// answer windows and MaxAsk the most it may ask.
+	Offer          offerForm
+	RespondChoices []struct{ Minutes, Words string }
+	MaxAsk         int
 }
 
 // excludedView is an excluded interpreter with a new search at their
@@ -84,8 +90,9 @@ type excludedView struct {
 	Retry template.URL // the search at NextAvailable, or ""
 }
 
-// matches runs the match form and shows the ranked candidates, each with a
-// booking form, and then the excluded with every reason.
+// matches runs the match form and shows the ranked candidates, the top
+// three chosen for an offer (each with a direct booking form too), and
+// then the excluded with every reason.
 func (p *Pages) matches(r *request) error {
 	c, err := p.app.GetCase(r.ctx(), r.user, r.c.Params("id"))
 	if err != nil {
@@ -95,14 +102,26 @@ func (p *Pages) matches(r *request) error {
 	if len(errs) > 0 {
 		return p.showCaseWith(r, c, s, describe(errs, searchLabels))
 	}
+	return p.matchesWith(r, c, s, req, nil, nil)
+}
+
+// matchesWith shows the results of the search, with the offer form as
+// entered (nil: the top three, in cascade) and its errors.
+func (p *Pages) matchesWith(r *request, c data.Case, s searchForm, req app.MatchRequest, f *offerForm, errs fieldErrors) error {
 	res, err := p.app.Match(r.ctx(), r.user, c.ID, req)
-	if errs, ok := validationErrors(err); ok {
-		return p.showCaseWith(r, c, s, describe(errs, searchLabels))
+	if verrs, ok := validationErrors(err); ok {
+		return p.showCaseWith(r, c, s, describe(append(verrs, errs...), searchLabels))
 	}
 	if err != nil {
 		return err
 	}
-	v := matchesView{Case: c, Search: s, Candidates: res.Candidates, Key: rand.Text(), Start: req.Start, End: req.End}
+	v := matchesView{Case: c, Search: s, Candidates: res.Candidates, Key: rand.Text(), Start: req.Start, End: req.End,
+		RespondChoices: respondChoices, MaxAsk: data.MaxInvitations}
+	if f != nil {
+		v.Offer = *f
+	} else {
+		v.Offer = defaultOfferForm(res.Candidates)
+	}
 	for _, e := range res.Excluded {
 		ev := excludedView{Excluded: e}
 		if !e.NextAvailable.IsZero() {
@@ -113,7 +132,7 @@ func (p *Pages) matches(r *request) error {
 		}
 		v.Excluded = append(v.Excluded, ev)
 	}
-	return p.render(r, "matches", "Interpreters for "+c.Reference, v)
+	return p.renderForm(r, "matches", "Interpreters for "+c.Reference, v, errs)
 }
 
 // refusedView explains why a booking or a change was not made.
@@ -123,6 +142,8 @@ type refusedView struct {
 	Conflict *data.Booking
 	Errors   fieldErrors
 	Back     string
+	// Invitees are the interpreters an offer could not ask, and why.
+	Invitees []inviteeReasons
 }
 
 // refused renders why a booking change was refused, or returns err when
@@ -207,7 +228,17 @@ func (p *Pages) bookingInvite(r *request) error {
 	if err != nil {
 		return err
 	}
-	r.c.Set("Content-Type", "text/calendar; charset=utf-8; method=REQUEST")
+	return sendInvite(r, ics)
+}
+
+// sendInvite answers a booking's invitation as a download, its method
+// parameter the calendar's own METHOD (CANCEL once cancelled).
+func sendInvite(r *request, ics []byte) error {
+	method := "REQUEST"
+	if bytes.Contains(ics, []byte("\r\nMETHOD:CANCEL\r\n")) {
+		method = "CANCEL"
+	}
+	r.c.Set("Content-Type", "text/calendar; charset=utf-8; method="+method)
 	r.c.Set("Content-Disposition", `attachment; filename="tolk-booking.ics"`)
 	return r.c.Send(ics)
 }

@@ -110,9 +110,11 @@ func TestBrowserSocialWorker(t *testing.T) {
 		t.Errorf("the excluded list does not show the pending interpreter with not_approved: %.800s", ex)
 	}
 
-	// Book the first candidate, in person.
+	// Book the first candidate directly (agreed by phone), in person: the
+	// secondary action, folded under each candidate.
+	b.do("open direct booking", chromedp.Click(chromedp.CSS("ol.candidates > li:first-child details.direct summary")))
 	b.do("fill the location", chromedp.SendKeys(chromedp.CSS("ol.candidates > li:first-child input[name=location]"), "Room 4, Town Hall, London"))
-	st = b.submit("book", chromedp.Click(chromedp.CSS("ol.candidates > li:first-child form.book button[type=submit]")))
+	st = b.submit("book", chromedp.Click(chromedp.CSS("ol.candidates > li:first-child details.direct button[type=submit]")))
 	b.wantPage("book", st, 200, "/bookings/")
 	bookingURL := strings.SplitN(b.path(), "?", 2)[0]
 	b.check("booking")
@@ -223,6 +225,8 @@ func TestBrowserKeyboard(t *testing.T) {
 	if !strings.Contains(b.path(), "/matches?") {
 		t.Fatalf("Enter in the region field led to %s", b.path())
 	}
+	b.tabTo("ol.candidates > li:first-child details.direct summary")
+	b.do("open direct booking by Enter", chromedp.KeyEvent(kb.Enter))
 	b.tabTo("ol.candidates > li:first-child input[name=location]")
 	b.typeKeys("Room 1, Civic Centre")
 	b.do("press Tab", chromedp.KeyEvent(kb.Tab))

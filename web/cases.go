@@ -93,6 +93,9 @@ func readCase(r *request) data.Case {
 }
 
 func (p *Pages) newCase(r *request) error {
+	if err := p.app.MayKeepCases(r.user); err != nil {
+		return err // pages offer only what the role may do
+	}
 	return p.render(r, "case-form", "Create a case", newCaseForm(data.Case{}))
 }
 
@@ -115,6 +118,8 @@ type caseView struct {
 	// BookingsNext is the cursor of the case's later bookings, or "".
 	BookingsNext string
 	Search       searchForm
+	// Offers are the case's offers, newest first, each in words.
+	Offers []offerSummary
 }
 
 func (p *Pages) showCase(r *request) error {
@@ -130,7 +135,11 @@ func (p *Pages) showCaseWith(r *request, c data.Case, s searchForm, errs fieldEr
 	if err != nil {
 		return err
 	}
-	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, BookingsNext: page.Next, Search: s}, errs)
+	offers, err := p.caseOffers(r, c.ID)
+	if err != nil {
+		return err
+	}
+	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, BookingsNext: page.Next, Search: s, Offers: offers}, errs)
 }
 
 func (p *Pages) editCase(r *request) error {

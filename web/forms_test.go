@@ -36,7 +36,7 @@ func TestMaxLength(t *testing.T) {
 // where the record's validation would.
 func TestTextInputsHaveMaxLength(t *testing.T) {
 	tag := regexp.MustCompile(`<(input|textarea)\b[^>]*>`)
-	nonText := regexp.MustCompile(`type="(hidden|checkbox|radio|date|datetime-local|password|submit)"|inputmode="numeric"|readonly`)
+	nonText := regexp.MustCompile(`type="(hidden|checkbox|radio|date|time|datetime-local|password|submit)"|inputmode="numeric"|readonly`)
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		t.Fatal(err)

@@ -262,6 +262,10 @@ func TestAdminCannotOpenCases(t *testing.T) {
 	if p := b.post("/cases", url.Values{"reference": {"R"}, "child.languages[0].tag": {"ti"}}); p.status != http.StatusForbidden {
 		t.Errorf("admin creating a case: %d, want 403", p.status)
 	}
+	// Pages offer only what the role may do: no blank form to an admin.
+	if p := b.get("/cases/new"); p.status != http.StatusForbidden || strings.Contains(p.body, `action="/cases"`) {
+		t.Errorf("admin opening the new-case form: %d, want 403 and no form", p.status)
+	}
 }
 
 // A malformed cursor or filter is the visitor's mistake: 400, not 500.

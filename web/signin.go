@@ -151,6 +151,9 @@ func (p *Pages) home(r *request) error {
 		Cases     []data.Case
 		CasesNext string // the cursor of older cases, or ""
 	}
+	if r.is(data.RoleInterpreter) && r.user.InterpreterID != "" {
+		return p.interpreterHome(r)
+	}
 	if !r.is(data.RoleSocialWorker, data.RoleCoordinator) {
 		return p.render(r, "home", "Home", homeView{})
 	}

@@ -31,6 +31,8 @@ func scopesFor(role data.Role) []data.FeedScope {
 		return []data.FeedScope{data.FeedMine}
 	case data.RoleCoordinator:
 		return []data.FeedScope{data.FeedOrganisation, data.FeedInterpreter}
+	case data.RoleInterpreter:
+		return []data.FeedScope{data.FeedFreeBusy}
 	}
 	return nil
 }

@@ -27,6 +27,8 @@ type usersView struct {
 // newUserForm is the create form as entered.
 type newUserForm struct {
 	Name, Email, Role, Organisation string
+	// InterpreterID links an interpreter's user to their record.
+	InterpreterID string
 }
 
 // usersWith renders the users page over the listing of v.Organisation.
@@ -53,8 +55,10 @@ func (p *Pages) users(r *request) error {
 
 // createUser adds a user and shows their key once.
 func (p *Pages) createUser(r *request) error {
-	f := newUserForm{Name: value(r.c, "name"), Email: value(r.c, "email"), Role: value(r.c, "role"), Organisation: value(r.c, "organisation")}
-	u, key, err := p.app.CreateUser(r.ctx(), r.user, app.NewUser{Name: f.Name, Email: f.Email, Role: data.Role(f.Role), Organisation: f.Organisation})
+	f := newUserForm{Name: value(r.c, "name"), Email: value(r.c, "email"), Role: value(r.c, "role"), Organisation: value(r.c, "organisation"),
+		InterpreterID: value(r.c, "interpreterId")}
+	u, key, err := p.app.CreateUser(r.ctx(), r.user, app.NewUser{Name: f.Name, Email: f.Email, Role: data.Role(f.Role), Organisation: f.Organisation,
+		InterpreterID: f.InterpreterID})
 	if app.Classify(err).Code == "duplicate" {
 		err = &data.ValidationError{Errors: []data.FieldError{{Field: "email", Message: "already belongs to a user: each person has one account"}}}
 	}
@@ -68,7 +72,8 @@ func (p *Pages) createUser(r *request) error {
 	return p.usersWith(r, usersView{Organisation: u.Organisation, Key: key, KeyFor: u}, nil)
 }
 
-var userLabels = map[string]string{"name": "Full name", "email": "Email address", "role": "Role", "organisation": "Organisation"}
+var userLabels = map[string]string{"name": "Full name", "email": "Email address", "role": "Role", "organisation": "Organisation",
+	"interpreterId": "Interpreter record"}
 
 // issueKey gives a user a new key, ending the old one and their web
 // sessions, and shows the new key once.

@@ -101,3 +101,24 @@ func signInWithKey(t *testing.T, s *site, key string) *browser {
 	}
 	return b
 }
+
+// An admin gives an interpreter record a user of its own from the users
+// page (its name and email taken from the record); signed in, their home
+// page is their invitations.
+func TestUsersPageMakesAnInterpreter(t *testing.T) {
+	s := newSite(t)
+	in := s.addInterpreter("Avan Rashid", "ckb", data.DecisionApprove)
+	admin := s.browser()
+	admin.signIn(data.RoleAdmin)
+	if p := admin.post("/users", url.Values{"role": {"interpreter"}}); p.status != http.StatusBadRequest || errorLinks(p.body)["f-interpreterId"] == "" {
+		t.Errorf("an interpreter user without a record: %d, links %v", p.status, errorLinks(p.body))
+	}
+	p := admin.post("/users", url.Values{"role": {"interpreter"}, "interpreterId": {in.ID}})
+	if p.status != http.StatusCreated || !strings.Contains(p.body, "Avan Rashid") {
+		t.Fatalf("create an interpreter user: %d\n%s", p.status, p.body)
+	}
+	home := signInWithKey(t, s, keyOn(t, p)).get("/")
+	if !strings.Contains(home.body, "Your invitations") || !strings.Contains(home.body, "(Interpreter, north)") || strings.Contains(home.body, `href="/cases/new"`) {
+		t.Errorf("the interpreter's home page:\n%s", home.body)
+	}
+}

@@ -69,6 +69,13 @@ func (v view) Admin() bool { return v.User != nil && v.User.Role == data.RoleAdm
 // CaseWorker reports whether the user works on cases and bookings.
 func (v view) CaseWorker() bool { return v.Coordinator() || v.SocialWorker() }
 
+// Interpreter reports whether the user is an interpreter signed in for
+// themself: their pages are their invitations, bookings, hours and
+// credentials.
+func (v view) Interpreter() bool {
+	return v.User != nil && v.User.Role == data.RoleInterpreter && v.User.InterpreterID != ""
+}
+
 // fieldErrors are a form's validation errors, named by the API's field
 // paths (reference, child.languages[0].tag, start).
 type fieldErrors []data.FieldError
@@ -130,6 +137,13 @@ var notices = map[string]string{
 	"withdrawn":            "The interpreter's remaining bookings are cancelled.",
 	"key-revoked":          "Key revoked. The user is signed out everywhere.",
 	"signed-out":           "You have signed out.",
+	"offer-sent":           "Offer sent. The interpreters are asked as shown below; this page shows their answers as they come.",
+	"offer-cancelled":      "Offer cancelled. Nobody can accept it now.",
+	"accepted":             "You accepted. The interview is booked; its details are below.",
+	"declined":             "You declined. Thank you for answering.",
+	"hours-saved":          "Your working hours are saved.",
+	"away-added":           "Your dates away are saved.",
+	"away-removed":         "The dates away are removed.",
 }
 
 // funcs are the helpers every template may call.
@@ -142,6 +156,15 @@ var funcs = template.FuncMap{
 	"label":     label,
 	"add":       func(a, b int) int { return a + b },
 	"lower":     strings.ToLower,
+	"language":  languageName,
+	"region":    regionName,
+	"ageBand":   ageBand,
+	"role":      roleName,
+	"longDay":   longDay,
+	"longDate":  longDate,
+	"clock":     clock,
+	"span":      span,
+	"duration":  duration,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return "1 " + one
@@ -221,6 +244,7 @@ var labels = map[string]string{
 	"female": "Female", "male": "Male", "nonbinary": "Non-binary",
 	"admin": "Admin", "coordinator": "Coordinator", "social_worker": "Social worker",
 	"interpreter": "One interpreter's bookings", "mine": "The bookings I make", "organisation": "All my organisation's bookings",
+	"freebusy":    "My busy time (no details)",
 	"undisclosed": "Prefers not to say", "native": "Native", "fluent": "Fluent", "professional": "Professional",
 	"approve": "Approve", "reject": "Reject", "suspend": "Suspend",
 	"dpsi": "DPSI", "dpsi_law": "DPSI (English law)", "nrpsi_full": "NRPSI, full status", "nrpsi_interim": "NRPSI, interim status",

@@ -1,6 +1,8 @@
 // Package web is tolk's HTML front door: server-rendered pages for social
-// workers, coordinators and admins over the same app calls as the JSON API,
-// so every rule (roles, organisations, audit, hard rules) is the API's own.
+// workers, coordinators, admins and interpreters (their invitations,
+// bookings, hours and credentials, laid out for a phone first) over the
+// same app calls as the JSON API, so every rule (roles, organisations,
+// audit, hard rules) is the API's own.
 // Pages are html/template with contextual escaping; templates and assets
 // are embedded, so the binary serves them with nothing else installed.
 // Every page works without JavaScript; the one script file is a small
@@ -134,9 +136,30 @@ func (p *Pages) Routes(r fiber.Router) {
 	r.Post("/bookings/:id/reschedule", p.signedIn(p.rescheduleBooking))
 	r.Post("/bookings/:id/cancel", p.signedIn(p.cancelBooking))
 	r.Post("/bookings/:id/outcome", p.signedIn(p.recordOutcome))
+	r.Post("/offers", p.signedIn(p.createOffer))
+	r.Get("/offers/:id", p.signedIn(p.showOffer))
+	r.Post("/offers/:id/cancel", p.signedIn(p.cancelOffer))
 	r.Get("/subscriptions", p.signedIn(p.subscriptions))
 	r.Post("/subscriptions", p.signedIn(p.createSubscription))
 	r.Post("/subscriptions/:id/revoke", p.signedIn(p.revokeSubscription))
 
 	p.mountCoordinator(r)
+	p.mountInterpreter(r)
+}
+
+// mountInterpreter adds the interpreter's own pages: their invitations
+// (their home page is the list), bookings, hours and credentials. Their
+// addresses name no interpreter: each is always the user's own.
+func (p *Pages) mountInterpreter(r fiber.Router) {
+	r.Get("/invitations/:id", p.signedIn(p.showInvitation))
+	r.Post("/invitations/:id/accept", p.signedIn(p.acceptInvitation))
+	r.Post("/invitations/:id/decline", p.signedIn(p.declineInvitation))
+	r.Get("/my/bookings", p.signedIn(p.myBookings))
+	r.Get("/my/bookings/:id", p.signedIn(p.myBooking))
+	r.Get("/my/bookings/:id/invite.ics", p.signedIn(p.myBookingInvite))
+	r.Get("/my/hours", p.signedIn(p.hours))
+	r.Post("/my/hours", p.signedIn(p.saveHours))
+	r.Post("/my/hours/away", p.signedIn(p.addAway))
+	r.Post("/my/hours/away/remove", p.signedIn(p.removeAway))
+	r.Get("/my/credentials", p.signedIn(p.credentials))
 }

@@ -1,0 +1,189 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/tolk/tolk/data"
+)
+
+// Words for people: the names of languages, regions, age bands and roles,
+// and times and durations in UK form, for pages that show them instead of
+// the API's codes.
+
+// languageNames are the names x/text's CLDR tables lack, or give too
+// loosely for a child's interview: kmr is only "Kurdish" there, which a
+// Sorani speaker might take for their own.
+var languageNames = map[string]string{
+	"ckb": "Central Kurdish (Sorani)",
+	"kmr": "Northern Kurdish (Kurmanji)",
+	"apd": "Sudanese Arabic",
+	"prs": "Dari",
+}
+
+// languageName returns a BCP 47 tag's English name ("Tigrinya", "Arabic
+// (Sudan)"), or the tag itself when it has none.
+func languageName(tag string) string {
+	if n, ok := languageNames[tag]; ok {
+		return n
+	}
+	t, err := language.Raw.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	if n := display.English.Tags().Name(t); n != "" {
+		return n
+	}
+	return tag
+}
+
+// regionName returns an ISO 3166-2 code's name for the United Kingdom's
+// subdivisions ("Leeds"), or the code itself.
+func regionName(code string) string {
+	if n, ok := ukRegionNames[code]; ok {
+		return n
+	}
+	return code
+}
+
+// ageBands are the words for a child's age band.
+var ageBands = map[data.AgeBand]string{
+	data.AgeUnder6: "under 6", data.Age6To11: "6 to 11", data.Age12To15: "12 to 15",
+	data.Age16To17: "16 or 17", data.AgeDisputed: "age disputed",
+}
+
+// ageBand returns the words for an age band ("12 to 15"), or "" when none
+// is recorded.
+func ageBand(b data.AgeBand) string {
+	if w, ok := ageBands[b]; ok {
+		return w
+	}
+	return string(b)
+}
+
+// roleNames are the words for each role (label's "interpreter" is the
+// feed scope's).
+var roleNames = map[data.Role]string{
+	data.RoleAdmin: "Admin", data.RoleCoordinator: "Coordinator", data.RoleSocialWorker: "Social worker",
+	data.RoleInterpreter: "Interpreter",
+}
+
+// roleName returns the words for a role.
+func roleName(r data.Role) string {
+	if w, ok := roleNames[r]; ok {
+		return w
+	}
+	return string(r)
+}
+
+// longDay is an instant's day in UK time, in full: "Tuesday 8 December 2026".
+func longDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(data.London).Format("Monday 2 January 2006")
+}
+
+// clock is an instant's time of day in UK time: "14:00".
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(data.London).Format("15:04")
+}
+
+// span is an interview's date and times in UK form: "Tuesday 8 December
+// 2026, 10:00 to 11:30", with the end's day when it ends on another.
+func span(start, end time.Time) string {
+	s := longDay(start) + ", " + clock(start) + " to " + clock(end)
+	if longDay(end) != longDay(start) {
+		s = longDay(start) + ", " + clock(start) + " to " + longDay(end) + ", " + clock(end)
+	}
+	return s
+}
+
+// duration is how long start to end lasts, in words: "1 hour 30 minutes".
+func duration(start, end time.Time) string {
+	d := end.Sub(start).Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	var parts []string
+	if h > 0 {
+		parts = append(parts, plural(h, "hour", "hours"))
+	}
+	if m > 0 || h == 0 {
+		parts = append(parts, plural(m, "minute", "minutes"))
+	}
+	return strings.Join(parts, " ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// dueBy says when an answer is due, from now, in UK time: "14:00 today",
+// "09:30 tomorrow", "14:00 on Tuesday 8 December 2026".
+func dueBy(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	day, today := t.In(data.London), now.In(data.London)
+	switch {
+	case sameDay(day, today):
+		return clock(t) + " today"
+	case sameDay(day, today.AddDate(0, 0, 1)):
+		return clock(t) + " tomorrow"
+	}
+	return clock(t) + " on " + longDay(t)
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// expiry says how a credential valid until (or expiring on) d stands on
+// today: "valid until 2027-03-01", "expires in 20 days (2026-12-12)",
+// "expired on 2026-01-31". Soon is 60 days: the renewal report's window
+// and then some, so there is time to renew.
+func expiry(d, today data.Date) (words string, soon bool) {
+	if d.IsZero() {
+		return "does not expire", false
+	}
+	days := daysBetween(today, d)
+	switch {
+	case days < 0:
+		return "expired on " + longDate(d), true
+	case days == 0:
+		return "expires today", true
+	case days <= 60:
+		return fmt.Sprintf("expires in %s, on %s", plural(days, "day", "days"), longDate(d)), true
+	}
+	return "valid until " + longDate(d), false
+}
+
+// longDate is a date in full: "8 December 2026".
+func longDate(d data.Date) string {
+	t, err := time.Parse(data.DateLayout, d.String())
+	if err != nil {
+		return d.String()
+	}
+	return t.Format("2 January 2006")
+}
+
+// daysBetween counts the days from a to b (negative when b is before a).
+func daysBetween(a, b data.Date) int {
+	ta, err1 := time.Parse(data.DateLayout, a.String())
+	tb, err2 := time.Parse(data.DateLayout, b.String())
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return int(tb.Sub(ta) / (24 * time.Hour))
+}
