@@ -9,15 +9,18 @@
 //
 // The collections: users, audit (insert-only), interpreters, cases,
 // bookings, schedules (one per interpreter with bookings: see Bookings
-// below), feeds, sessions, touches (a session's activity, only ever
-// inserted and deleted: see sessions.go) and locks (the changes in flight).
-// Every query is answered from an index created by Open.
+// below), offers, offerClaims (each offer's ledger of versions,
+// insert-only: see Offers below), feeds, sessions, touches (a session's
+// activity, only ever inserted and deleted: see sessions.go) and locks (the
+// changes in flight). Every query is answered from an index created by
+// Open.
 //
 // # Versioned writes
 //
-// Every change of a record (a create, an update) goes through one mechanism,
-// in locks.go and finish.go, generic over the record's collection and
-// document type, and lands with the data.Change that describes it:
+// Every change of a record (a create, an update) goes through one
+// mechanism, in locks.go, outbox.go and finish.go, generic over the
+// record's collection and document type, and lands with the data.Change
+// that describes it:
 //
 //  1. The writer reads the record (version n, or none for a create), checks
 //     what it must, and builds the complete new document at version n+1 (1
@@ -137,4 +140,63 @@
 // Readers of bookings (Booking, ListBookings, ConfirmedBookings) first land
 // the schedule changes of writers that died, like listings of other
 // collections. Listings page by (start, _id) with an opaque cursor.
+//
+// # Offers
+//
+// Of any number of acceptances of one offer, through any number of
+// instances, exactly one lands its booking, and an acceptance also races
+// the offer's declines, cancellation and expiry. An acceptance must be
+// checked for overlaps under its interpreter's schedule lock, as any
+// booking is, while the other changes concern the offer alone; so an offer
+// changes under several lock keys, which cannot serialise each other, and
+// two changes under different keys must not both replace it (FerretDB's
+// filtered ReplaceOne could write an older version back). Hence a ledger:
+// every change of an offer to version n first inserts the entry
+// "<offer>#n" into offerClaims, whose entries are never changed or
+// deleted. A unique _id insert is atomic on every server, so exactly one
+// change holds each entry, and only it writes version n of the offer.
+//
+//   - UpdateOffer (decline, cancel, expiry) commits a lock whose record is
+//     the entry itself (created at version 1), with the offer at version n
+//     as a dependent record and the change.
+//   - FillOffer commits, after the overlap check, the interpreter's
+//     schedule at its next version, whose outbox carries in order the entry
+//     (an insert that, found taken, refuses the rest and loses the race:
+//     errStale, not data.ErrDuplicate), the booking, the offer at version
+//     n, and the change. Accepting costs one durable write, like a booking.
+//
+// Why it is enough: only a writer that read version n-1 inserts entry n,
+// and the entries are permanent, so every version is written by one
+// change, built on the version before; a writer of n+1 reads n only once
+// it has landed, so at most one landing writes the offer at a time, and
+// landings of one lock take turns. The entry lands before anything else
+// of the acceptance and, once it is held, the rest lands too (its booking
+// ID is checked free just before the entry goes in; a dead writer's rest
+// is landed by finishers as any lock). The booking lands before the offer,
+// so a reader who sees an offer filled finds its booking. A slow writer
+// whose change a finisher landed, with later versions since, is told it
+// landed: only it could have written its version.
+//
+// A writer that loses the entry goes round the update loop: it reads the
+// offer again and calls its function, which refuses (offer_closed) or
+// decides again; an acceptance whose schedule lock is void (another
+// booking of the interpreter landed) checks again; an acceptance that
+// finds a booking in the way while the offer has moved since its read goes
+// round too, so that losing to another acceptance is offer_closed, not an
+// overlap. The attempts are bounded by changeAttempts.
+//
+// Every lock of a change of an offer names the offer (an indexed field),
+// so writers read the offer and then wait until no change of it is in
+// flight (landing a dead writer's), deciding on a version whose change has
+// wholly landed; readers (Offer, ListOffers, DueOffers) first land the
+// changes writers left behind, as readers of bookings do. Listings read
+// one index each: (organisation[, caseId][, status], _id), or, by
+// interpreter, an equality on inviteeKeys, an array of strings naming the
+// interpreter with either status, both or neither (no $elemMatch); the
+// expirer's DueOffers reads (due, _id), due stored only for an open offer
+// with a pending invitation.
+//
+// A user is linked to an interpreter record by a unique sparse index on
+// users.interpreterId. FerretDB 1.24 ignores "sparse" but never holds a
+// missing field in a unique index, which comes to the same.
 package mongodb

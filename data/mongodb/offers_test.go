@@ -2,9 +2,7 @@ package mongodb
 
 import (
 	"errors"
-	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,9 +12,7 @@ import (
 )
 
 // These tests leave the changes of offers as writers that died or are
-// still at work would leave them, halfway through their ledger, and race
-// acceptances and other changes of one offer through separate store
-// instances.
+// still at work would leave them, halfway through their ledger.
 
 // newTestOffer is an open broadcast offer of an hour's video interview at
 // morning, pending with each of these interpreters for an hour from now.
@@ -141,104 +137,6 @@ func wantClosed(t *testing.T, what string, err error) {
 	if se, ok := errors.AsType[*data.StateError](err); !ok || se.Code != data.ErrOfferClosed {
 		t.Errorf("%s: error = %v, want the offer closed", what, err)
 	}
-}
-
-// Acceptances by every invited interpreter, several each, race through
-// four store instances: exactly one fills the offer, with one booking; the
-// others are told the offer is closed. The ledger holds one entry, and the
-// schedules of the losers, raised by their lost changes, hold nothing.
-func TestAcceptancesFourClients(t *testing.T) {
-	open := freshDatabase(t)
-	var stores []*Store
-	for range 4 {
-		stores = append(stores, open().(*Store))
-	}
-	interpreters := []string{"int-1", "int-2", "int-3", "int-4", "int-5", "int-6", "int-7", "int-8", "int-9", "int-10"}
-	o := createOffer(t, stores[0], interpreters...)
-	const writers = 40
-	errs := make([]error, writers)
-	bookings := make([]data.Booking, writers)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range writers {
-		wg.Go(func() {
-			<-start
-			_, bookings[i], errs[i] = stores[i%4].FillOffer(t.Context(), o.ID, accept(interpreters[i%len(interpreters)]))
-		})
-	}
-	close(start)
-	wg.Wait()
-	winner := -1
-	for i, err := range errs {
-		switch {
-		case err == nil && winner >= 0:
-			t.Errorf("writers %d and %d both filled the offer", winner, i)
-		case err == nil:
-			winner = i
-		default:
-			wantClosed(t, fmt.Sprintf("writer %d", i), err)
-		}
-	}
-	if winner < 0 {
-		t.Fatal("no acceptance landed")
-	}
-	wantOffer(t, stores[1], o.ID, data.OfferFilled, 2, bookings[winner].ID)
-	held, err := stores[2].ConfirmedBookings(t.Context(), interpreters, morning, morning.Add(24*time.Hour))
-	if err != nil || len(held) != 1 || held[0].ID != bookings[winner].ID || held[0].OfferID != o.ID || held[0].Confirmation != data.ConfirmationOffer {
-		t.Errorf("bookings = %+v, %v; want the winner's only, by offer", held, err)
-	}
-	wantLedger(t, stores[3], o.ID, 2)
-	if ids := auditIDs(t, stores[0], o.ID); len(ids) != 2 {
-		t.Errorf("offer audit = %v, want the creation and one acceptance", ids)
-	}
-	wantNoLocks(t, stores[0])
-}
-
-// A cancellation and acceptances race through two instances: either the
-// cancellation lands first and every acceptance is told the offer is
-// closed, or one acceptance lands first and the cancellation is refused
-// (the offer is not open). Never both.
-func TestAcceptanceRacesCancellation(t *testing.T) {
-	open := freshDatabase(t)
-	stores := []*Store{open().(*Store), open().(*Store)}
-	for round := range 4 {
-		o := createOffer(t, stores[0], "int-1", "int-2")
-		var cancelErr error
-		acceptErrs := make([]error, 4)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Go(func() {
-			<-start
-			_, cancelErr = stores[round%2].UpdateOffer(t.Context(), o.ID, cancel)
-		})
-		for i := range acceptErrs {
-			wg.Go(func() {
-				<-start
-				_, _, acceptErrs[i] = stores[i%2].FillOffer(t.Context(), o.ID, accept(fmt.Sprintf("int-%d", 1+i%2)))
-			})
-		}
-		close(start)
-		wg.Wait()
-		got, err := stores[1].Offer(t.Context(), o.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		winner := slices.IndexFunc(acceptErrs, func(err error) bool { return err == nil })
-		switch {
-		case cancelErr == nil && winner < 0 && got.Status == data.OfferCancelled:
-		case cancelErr != nil && winner >= 0 && got.Status == data.OfferFilled:
-			if !errors.Is(cancelErr, data.ErrTransition) {
-				t.Errorf("round %d: cancellation after the acceptance: %v, want a StateError", round, cancelErr)
-			}
-		default:
-			t.Errorf("round %d: cancellation %v, acceptances %v, offer %s", round, cancelErr, acceptErrs, got.Status)
-		}
-		if got.Version != 2 {
-			t.Errorf("round %d: offer at version %d, want 2", round, got.Version)
-		}
-		wantLedger(t, stores[0], o.ID, 2)
-	}
-	wantNoLocks(t, stores[0])
 }
 
 // An acceptance whose writer died after its commit point lands, booking,
@@ -403,110 +301,4 @@ func TestSlowOfferWriterOvertaken(t *testing.T) {
 	}
 	wantOffer(t, other, o.ID, data.OfferFilled, 3, b.ID)
 	wantNoLocks(t, s)
-}
-
-// An acceptance is checked as a booking is: one that overlaps a booking of
-// its interpreter writes nothing, and a direct booking racing acceptances
-// of the same slot leaves exactly one of them holding the time.
-func TestAcceptanceRacesDirectBooking(t *testing.T) {
-	open := freshDatabase(t)
-	stores := []*Store{open().(*Store), open().(*Store)}
-	ctx := t.Context()
-	direct := newTestBooking("int-1", 30*time.Minute)
-	if err := stores[0].CreateBooking(ctx, direct, bookingCreated(direct)); err != nil {
-		t.Fatal(err)
-	}
-	o := createOffer(t, stores[0], "int-1")
-	_, _, err := stores[1].FillOffer(ctx, o.ID, accept("int-1"))
-	wantOverlap(t, "accepting over a booking", err, direct)
-	wantOffer(t, stores[0], o.ID, data.OfferOpen, 1, "")
-
-	for round := range 4 {
-		interpreter := fmt.Sprintf("int-r%d", round)
-		o := createOffer(t, stores[0], interpreter)
-		b := newTestBooking(interpreter, 15*time.Minute)
-		var directErr, acceptErr error
-		var wg sync.WaitGroup
-		wg.Go(func() { directErr = stores[round%2].CreateBooking(ctx, b, bookingCreated(b)) })
-		wg.Go(func() { _, _, acceptErr = stores[1-round%2].FillOffer(ctx, o.ID, accept(interpreter)) })
-		wg.Wait()
-		if (directErr == nil) == (acceptErr == nil) {
-			t.Errorf("round %d: direct booking %v, acceptance %v; want exactly one", round, directErr, acceptErr)
-		}
-		held, err := stores[0].ConfirmedBookings(ctx, []string{interpreter}, morning, morning.Add(24*time.Hour))
-		if err != nil || len(held) != 1 {
-			t.Errorf("round %d: %d bookings hold the time, %v; want 1", round, len(held), err)
-		}
-	}
-	wantNoLocks(t, stores[0])
-}
-
-// An interpreter record is linked to at most one user, and any number of
-// users are linked to none. FerretDB 1.24 ignores the sparse option of the
-// unique index on interpreterId, but never holds a missing field in a
-// unique index, so it refuses the second link and admits every user
-// without one, as MongoDB does with the sparse index.
-func TestInterpreterLinkUnique(t *testing.T) {
-	s := freshDatabase(t)().(*Store)
-	ctx := t.Context()
-	user := func(n int, role data.Role, interpreter string) data.User {
-		return data.User{ID: data.NewID(time.Now()), Name: "U", Email: fmt.Sprintf("u%d@example.org", n), Role: role,
-			InterpreterID: interpreter, Organisation: "north", KeyHash: data.HashKey(fmt.Sprint(n))}
-	}
-	for i, u := range []data.User{
-		user(1, data.RoleCoordinator, ""), user(2, data.RoleSocialWorker, ""),
-		user(3, data.RoleInterpreter, "int-1"), user(4, data.RoleInterpreter, "int-2"),
-	} {
-		if err := s.CreateUser(ctx, u, registered(u.ID, data.ActionUserCreated)); err != nil {
-			t.Fatalf("user %d: %v", i, err)
-		}
-		if got, err := s.User(ctx, u.ID); err != nil || got.InterpreterID != u.InterpreterID {
-			t.Errorf("user %d reads linked to %q, %v; want %q", i, got.InterpreterID, err, u.InterpreterID)
-		}
-	}
-	second := user(5, data.RoleInterpreter, "int-1")
-	if err := s.CreateUser(ctx, second, registered(second.ID, data.ActionUserCreated)); !errors.Is(err, data.ErrDuplicate) {
-		t.Errorf("a second user of int-1: %v, want ErrDuplicate", err)
-	}
-	if _, err := s.User(ctx, second.ID); !errors.Is(err, data.ErrNotFound) {
-		t.Errorf("the refused user: %v, want ErrNotFound", err)
-	}
-	if ids := auditIDs(t, s, second.ID); len(ids) != 0 {
-		t.Errorf("the refused user was audited: %v", ids)
-	}
-	wantNoLocks(t, s)
-}
-
-// Bookings stored before offers existed carry no confirmation: they read
-// as direct. Interpreter records stored before availability was kept read
-// as available at any time.
-func TestRecordsStoredBeforeOffers(t *testing.T) {
-	s := freshDatabase(t)().(*Store)
-	ctx := t.Context()
-	b := newTestBooking("int-1", 0)
-	doc := fromBooking(b)
-	doc.Confirmation = ""
-	if _, err := s.bookings.InsertOne(ctx, doc); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := s.Booking(ctx, b.ID); err != nil || got.Confirmation != data.ConfirmationDirect || got.OfferID != "" {
-		t.Errorf("an old booking reads confirmed %q by offer %q, %v; want direct", got.Confirmation, got.OfferID, err)
-	}
-	in := newTestInterpreter("Before availability")
-	raw, err := bson.Marshal(fromInterpreter(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d bson.D
-	if err := bson.Unmarshal(raw, &d); err != nil {
-		t.Fatal(err)
-	}
-	d = slices.DeleteFunc(d, func(e bson.E) bool { return e.Key == "availability" })
-	if _, err := s.interpreters.InsertOne(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.Interpreter(ctx, in.ID)
-	if err != nil || got.Availability.Declared() || !got.Availability.Covers(morning, morning.Add(time.Hour)) {
-		t.Errorf("an old record's availability = %+v, %v; want none declared", got.Availability, err)
-	}
 }
