@@ -91,7 +91,11 @@ func (s *Server) feed(c *fiber.Ctx) error {
 	if wait := s.guard.FeedWait(c, token); wait > 0 {
 		return rateLimited(c, wait, "this feed is fetched too often; retry after the time in Retry-After")
 	}
-	fc, err := s.app.RenderFeed(c.UserContext(), token, c.Get(fiber.HeaderIfNoneMatch))
+	cond := app.FeedConditions{IfNoneMatch: c.Get(fiber.HeaderIfNoneMatch)}
+	if ims := c.Get(fiber.HeaderIfModifiedSince); ims != "" {
+		cond.IfModifiedSince, _ = http.ParseTime(ims) // an unreadable date is no condition
+	}
+	fc, err := s.app.RenderFeed(c.UserContext(), token, cond)
 	if err != nil {
 		return err
 	}

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/edge"
@@ -225,5 +227,52 @@ func TestRevokedKeyEndsFeeds(t *testing.T) {
 	}
 	if r := h.get(path); r.status != 404 {
 		t.Errorf("the feed of a user whose key was revoked: %d, want 404", r.status)
+	}
+}
+
+// TestFeedIfModifiedSince: a client that sends only If-Modified-Since
+// (vdirsyncer, some calendar apps) gets 304 while nothing changed since
+// the Last-Modified it was given, and the feed again once something did;
+// a date younger than a change's landing time is answered in full.
+func TestFeedIfModifiedSince(t *testing.T) {
+	h := newHarness(t)
+	r := h.do(data.RoleSocialWorker, "POST", "/v1/feeds", map[string]any{"scope": "mine"})
+	var f createdFeedView
+	r.json(t, &f)
+	path := f.URL[strings.Index(f.URL, "/feeds/"):]
+	first := h.get(path)
+	lm := first.header.Get("Last-Modified")
+	if first.status != 200 || lm == "" {
+		t.Fatalf("the feed: %d, Last-Modified %q", first.status, lm)
+	}
+	if r := h.get(path, "If-Modified-Since", lm); r.status != 200 {
+		t.Errorf("If-Modified-Since a moment old: %d, want 200 (a change stamped before it may still be landing)", r.status)
+	}
+	h.now = h.now.Add(3 * time.Minute)
+	// The date given at once was a second early (the second was not over);
+	// a client that revalidates takes the settled one.
+	if again := h.get(path, "If-Modified-Since", lm); again.header.Get("Last-Modified") != "" {
+		lm = again.header.Get("Last-Modified")
+	}
+	if r := h.get(path, "If-Modified-Since", lm); r.status != http.StatusNotModified {
+		t.Errorf("If-Modified-Since the Last-Modified given: %d, want 304", r.status)
+	}
+	if r := h.get(path, "If-Modified-Since", lm, "If-None-Match", `"not-the-etag"`); r.status != 200 {
+		t.Errorf("If-None-Match that does not match, beside If-Modified-Since: %d, want 200 (RFC 9110: If-None-Match wins)", r.status)
+	}
+	if r := h.get(path, "If-Modified-Since", "not a date"); r.status != 200 {
+		t.Errorf("an unreadable If-Modified-Since: %d, want 200", r.status)
+	}
+	// A change: the client sending only If-Modified-Since gets the feed.
+	good := h.approved(soraniInterpreter("good"))
+	c := h.createCase(data.RoleSocialWorker, soraniCase())
+	h.book(data.RoleSocialWorker, bookingBody(c.ID, good))
+	if r := h.get(path, "If-Modified-Since", lm); r.status != 200 || !strings.Contains(string(r.body), "BEGIN:VEVENT") {
+		t.Errorf("If-Modified-Since after a booking: %d, want 200 with the booking", r.status)
+	}
+	h.now = h.now.Add(3 * time.Minute)
+	later := h.get(path)
+	if got := later.header.Get("Last-Modified"); got == "" || got == lm {
+		t.Errorf("Last-Modified after the change: %q, was %q", got, lm)
 	}
 }

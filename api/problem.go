@@ -85,6 +85,7 @@ var statusOf = map[app.Kind]int{
 	app.KindStale:           http.StatusPreconditionFailed,
 	app.KindUnprocessable:   http.StatusUnprocessableEntity,
 	app.KindUnavailable:     http.StatusServiceUnavailable,
+	app.KindGone:            http.StatusGone,
 }
 
 // statusCodes names the code of problems raised by Fiber itself.

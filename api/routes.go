@@ -65,6 +65,9 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Post("/offers/:id/accept", s.acceptOffer)
 	v1.Post("/offers/:id/decline", s.declineOffer)
 
+	v1.Get("/notifications", s.listNotifications)
+	v1.Post("/notifications/:id/retry", s.retryNotification)
+
 	v1.Post("/feeds", s.createFeed)
 	v1.Get("/feeds", s.listFeeds)
 	v1.Delete("/feeds/:id", s.revokeFeed)

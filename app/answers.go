@@ -154,6 +154,11 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 	if err != nil {
 		return data.Booking{}, err
 	}
+	p, err := a.readParties(ctx, o)
+	if err != nil {
+		return data.Booking{}, err
+	}
+	bp := bookingParties{organizer: p.requester, in: interp}
 	id := data.DerivedID("offer", o.ID)
 	_, b, err := a.store.FillOffer(ctx, offerID, func(o data.Offer) (data.Offer, data.Booking, data.Change, error) {
 		next, err := o.Accept(actor.InterpreterID, id, now)
@@ -173,10 +178,17 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 		if err := b.Validate(); err != nil {
 			return o, data.Booking{}, data.Change{}, err
 		}
-		return next, b, data.Audited(
+		ch := data.Audited(
 			data.NewAuditEntry(now, actor, o.Organisation, data.ActionOfferAccepted, data.EntityOffer, o.ID),
 			data.NewAuditEntry(now, actor, o.Organisation, data.ActionBookingCreated, data.EntityBooking, b.ID),
-		), nil
+		)
+		ch.Messages = a.offerNews(o, &next, p)
+		news, err := a.bookingNews(b, bp, false)
+		if err != nil {
+			return o, data.Booking{}, data.Change{}, err
+		}
+		ch.Messages = append(ch.Messages, news...)
+		return next, b, ch, nil
 	})
 	if oe, ok := errors.AsType[*data.OverlapError](err); ok && oe.Existing.Organisation != o.Organisation {
 		return data.Booking{}, &data.OverlapError{Existing: data.Booking{Start: oe.Existing.Start, End: oe.Existing.End}}
@@ -209,12 +221,18 @@ func (a *App) DeclineOffer(ctx context.Context, actor data.User, offerID string,
 	if err != nil {
 		return Invitation{}, err
 	}
+	p, err := a.readParties(ctx, o)
+	if err != nil {
+		return Invitation{}, err
+	}
 	o, err = a.store.UpdateOffer(ctx, offerID, func(o data.Offer) (data.Offer, data.Change, error) {
 		next, err := o.Decline(actor.InterpreterID, reason, now, judged)
 		if err != nil {
 			return o, data.Change{}, err
 		}
-		return next, audited(now, actor, o.Organisation, data.ActionOfferDeclined, data.EntityOffer, o.ID), nil
+		ch := audited(now, actor, o.Organisation, data.ActionOfferDeclined, data.EntityOffer, o.ID)
+		ch.Messages = a.offerNews(o, &next, p)
+		return next, ch, nil
 	})
 	if err != nil {
 		return Invitation{}, err
@@ -238,13 +256,19 @@ func (a *App) ExpireOffers(ctx context.Context, limit int) (int, error) {
 	moved := 0
 	for _, o := range due {
 		judged, err := a.judgeQueued(ctx, o)
+		var p offerParties
+		if err == nil {
+			p, err = a.readParties(ctx, o)
+		}
 		if err == nil {
 			_, err = a.store.UpdateOffer(ctx, o.ID, func(o data.Offer) (data.Offer, data.Change, error) {
 				next, err := o.Expire(now, judged)
 				if err != nil {
 					return o, data.Change{}, err
 				}
-				return next, audited(now, system(o.Organisation), o.Organisation, data.ActionOfferExpired, data.EntityOffer, o.ID), nil
+				ch := audited(now, system(o.Organisation), o.Organisation, data.ActionOfferExpired, data.EntityOffer, o.ID)
+				ch.Messages = a.offerNews(o, &next, p)
+				return next, ch, nil
 			})
 		}
 		switch {

@@ -11,6 +11,7 @@ package app
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/tolk/tolk/data"
@@ -31,6 +32,14 @@ type Config struct {
 	// the first seeded. Every other rule applies as ever. Never set it for
 	// an application that serves requests.
 	KeepIDs bool
+	// FirstRetry is how long the deliverer waits after a message's first
+	// failed attempt; each later wait doubles, up to an hour. Defaults to a
+	// minute (tests and drills shorten it).
+	FirstRetry time.Duration
+	// BaseURL is the service's public address, for the links messages
+	// carry (an invitation's answer page, a booking's page). Defaults to
+	// http://localhost:8080.
+	BaseURL string
 	// DirectBookingCoordinatorsOnly reserves direct booking (an interview
 	// agreed with the interpreter outside tolk) to coordinators: everyone
 	// else books by offer, which the interpreter accepts.
@@ -47,6 +56,8 @@ type App struct {
 	keepIDs bool
 	// directByCoordinators: see Config.DirectBookingCoordinatorsOnly.
 	directByCoordinators bool
+	baseURL              string
+	firstRetry           time.Duration
 }
 
 // New returns the application over cfg.Store.
@@ -57,6 +68,14 @@ func New(cfg Config) *App {
 	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	a.firstRetry = cfg.FirstRetry
+	if a.firstRetry <= 0 {
+		a.firstRetry = time.Minute
+	}
+	a.baseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if a.baseURL == "" {
+		a.baseURL = "http://localhost:8080"
 	}
 	a.policy = matching.DefaultPolicy()
 	if cfg.Policy != nil {

@@ -134,6 +134,9 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 		return data.Booking{}, err
 	}
 	ch := audited(now, actor, b.Organisation, data.ActionBookingCreated, data.EntityBooking, b.ID)
+	if ch.Messages, err = a.bookingNews(b, bookingParties{organizer: actor, in: interp}, false); err != nil {
+		return data.Booking{}, err
+	}
 	if err := a.store.CreateBooking(ctx, b, ch); err != nil {
 		return data.Booking{}, redactOverlap(err, actor)
 	}

@@ -42,6 +42,9 @@ const (
 	// KindUnavailable is a store that cannot answer now, or a request
 	// cancelled or timed out: the caller may retry.
 	KindUnavailable
+	// KindGone is a single-use link that has been used, has expired or
+	// was withdrawn.
+	KindGone
 )
 
 // Failure is an error as the front doors present it: its kind, a stable
@@ -112,6 +115,9 @@ func Classify(err error) Failure {
 	}
 	if re, ok := errors.AsType[*IdempotencyError](err); ok {
 		return Failure{Kind: KindUnprocessable, Code: "idempotency_key_reused", Message: re.Reason}
+	}
+	if ge, ok := errors.AsType[*LinkGoneError](err); ok {
+		return Failure{Kind: KindGone, Code: "link_" + ge.Why, Message: ge.Error()}
 	}
 	if fe, ok := errors.AsType[*ForbiddenError](err); ok {
 		return Failure{Kind: KindForbidden, Code: "forbidden", Message: fe.Reason}

@@ -139,14 +139,55 @@ type FeedCalendar struct {
 	Body         []byte
 }
 
+// FeedConditions are a calendar client's conditions on a feed: the ETag it
+// holds (If-None-Match), or, from clients that send only that, the
+// Last-Modified it was given (If-Modified-Since).
+type FeedConditions struct {
+	IfNoneMatch     string
+	IfModifiedSince time.Time
+}
+
+// lastModifiedSettle bounds how long after its stamp a change may land: a
+// change's audit entry is stamped before the change lands (on MongoDB up
+// to the lock timeout later), so a change stamped before a client's
+// If-Modified-Since date may still be on its way while that date is
+// younger than this.
+const lastModifiedSettle = 2 * time.Minute
+
+// settle sets out's Last-Modified, the newest change it covers or the
+// start of now's day (feeds change daily as bookings leave their window),
+// to the second (a second earlier while that second is not over, so a
+// change later in it still counts as after), and NotModified when the
+// client's conditions hold: If-None-Match names the ETag; or, without
+// If-None-Match (RFC 9110 section 13.2.2), If-Modified-Since is no
+// earlier than Last-Modified and old enough that every change stamped
+// before it has landed (lastModifiedSettle), so HTTP's one-second dates
+// never hide a change.
+func (out *FeedCalendar) settle(newest, now time.Time, cond FeedConditions) {
+	out.LastModified = newest.UTC().Truncate(time.Second)
+	if day := now.UTC().Truncate(24 * time.Hour); day.After(out.LastModified) {
+		out.LastModified = day
+	}
+	if now.Before(out.LastModified.Add(time.Second)) {
+		out.LastModified = out.LastModified.Add(-time.Second)
+	}
+	switch {
+	case cond.IfNoneMatch != "":
+		out.NotModified = cond.IfNoneMatch == out.ETag
+	case !cond.IfModifiedSince.IsZero():
+		ims := cond.IfModifiedSince
+		out.NotModified = !out.LastModified.After(ims) && !now.Add(-lastModifiedSettle).Before(ims)
+	}
+}
+
 // RenderFeed answers a calendar client holding a feed token: the feed, or
-// NotModified when ifNoneMatch names its current ETag. The ETag comes from
-// the feed, the newest change in its organisation (its newest audit entry)
-// and the day, so it is computed without reading a booking, changes
-// whenever a booking of the organisation changes, and changes daily as
-// bookings leave the 30-day window. An unknown or revoked token is
-// ErrNotFound after the same single look-up.
-func (a *App) RenderFeed(ctx context.Context, token, ifNoneMatch string) (FeedCalendar, error) {
+// NotModified when the client's copy is current (see settle). The ETag
+// comes from the feed, the newest change in its organisation (its newest
+// audit entries) and the day, so it is computed without reading a
+// booking, changes whenever a booking of the organisation changes, and
+// changes daily as bookings leave the 30-day window. An unknown or revoked
+// token is ErrNotFound after the same single look-up.
+func (a *App) RenderFeed(ctx context.Context, token string, cond FeedConditions) (FeedCalendar, error) {
 	f, err := a.store.FeedByTokenHash(ctx, data.HashKey(token))
 	if err != nil {
 		return FeedCalendar{}, err
@@ -155,7 +196,7 @@ func (a *App) RenderFeed(ctx context.Context, token, ifNoneMatch string) (FeedCa
 		return FeedCalendar{}, fmt.Errorf("feed: %w", data.ErrNotFound)
 	}
 	if f.Scope == data.FeedFreeBusy {
-		return a.renderFreeBusy(ctx, f, ifNoneMatch)
+		return a.renderFreeBusy(ctx, f, cond)
 	}
 	// The newest entries, not only the newest: an entry is stamped before
 	// its change lands, so one stamped earlier may land after a later one.
@@ -167,13 +208,13 @@ func (a *App) RenderFeed(ctx context.Context, token, ifNoneMatch string) (FeedCa
 	now := a.now()
 	var out FeedCalendar
 	out.ETag = feedETag(f.ID, now, newest.Items)
+	var latest time.Time
 	for _, e := range newest.Items {
-		if e.At.After(out.LastModified) {
-			out.LastModified = e.At
+		if e.At.After(latest) {
+			latest = e.At
 		}
 	}
-	if ifNoneMatch == out.ETag {
-		out.NotModified = true
+	if out.settle(latest, now, cond); out.NotModified {
 		return out, nil
 	}
 	q := data.BookingQuery{Organisation: f.Organisation, From: now.Add(-feedWindow), Limit: data.MaxPageSize}
@@ -274,7 +315,7 @@ const (
 // what fills it. Its ETag covers the feed, the day and each booking's ID
 // and version, so it changes with any booking of the interpreter; the
 // bookings are read for it (one seek of the interpreter's held time).
-func (a *App) renderFreeBusy(ctx context.Context, f data.Feed, ifNoneMatch string) (FeedCalendar, error) {
+func (a *App) renderFreeBusy(ctx context.Context, f data.Feed, cond FeedConditions) (FeedCalendar, error) {
 	now := a.now()
 	from, to := now.Add(-freeBusyBack), now.Add(freeBusyAhead)
 	// A booking that started up to MaxBookingDuration+MaxBuffer before the
@@ -284,16 +325,16 @@ func (a *App) renderFreeBusy(ctx context.Context, f data.Feed, ifNoneMatch strin
 		return FeedCalendar{}, err
 	}
 	var out FeedCalendar
+	var latest time.Time
 	versions := make([]data.AuditEntry, len(bookings)) // feedETag hashes IDs: a booking's ID and version
 	for i, b := range bookings {
 		versions[i].ID = b.ID + "@" + strconv.FormatInt(b.Version, 10)
-		if b.UpdatedAt.After(out.LastModified) {
-			out.LastModified = b.UpdatedAt
+		if b.UpdatedAt.After(latest) {
+			latest = b.UpdatedAt
 		}
 	}
 	out.ETag = feedETag(f.ID, now, versions)
-	if ifNoneMatch == out.ETag {
-		out.NotModified = true
+	if out.settle(latest, now, cond); out.NotModified {
 		return out, nil
 	}
 	out.Body, err = calendar.FreeBusy(f.ID, "tolk: my busy time", bookings, from, to, now)

@@ -87,7 +87,7 @@ func TestFeedOwnership(t *testing.T) {
 		wantCode(t, e.app.RevokeFeed(ctx, other, f.ID), app.KindNotFound, "not_found")
 	}
 	wantKind(t, e.app.RevokeFeed(ctx, sw, "nothing"), app.KindNotFound)
-	if _, err := e.app.RenderFeed(ctx, token, ""); err != nil {
+	if _, err := e.app.RenderFeed(ctx, token, app.FeedConditions{}); err != nil {
 		t.Errorf("the feed stopped working: %v", err)
 	}
 
@@ -100,7 +100,7 @@ func TestFeedOwnership(t *testing.T) {
 			t.Errorf("RevokeFeed: %v", err)
 		}
 	}
-	_, err = e.app.RenderFeed(ctx, token, "")
+	_, err = e.app.RenderFeed(ctx, token, app.FeedConditions{})
 	wantKind(t, err, app.KindNotFound)
 	if diff := cmp.Diff([]data.Action{data.ActionFeedCreated, data.ActionFeedRevoked}, e.actions(f.ID)); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
@@ -146,7 +146,7 @@ func TestRenderFeed(t *testing.T) {
 			t.Fatal(err)
 		}
 		tokens[name] = token
-		cal, err := e.app.RenderFeed(ctx, token, "")
+		cal, err := e.app.RenderFeed(ctx, token, app.FeedConditions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,34 +160,34 @@ func TestRenderFeed(t *testing.T) {
 	}
 
 	token := tokens["organisation"]
-	first, err := e.app.RenderFeed(ctx, token, "")
+	first, err := e.app.RenderFeed(ctx, token, app.FeedConditions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cal, err := e.app.RenderFeed(ctx, token, first.ETag); err != nil || !cal.NotModified || cal.Body != nil {
+	if cal, err := e.app.RenderFeed(ctx, token, app.FeedConditions{IfNoneMatch: first.ETag}); err != nil || !cal.NotModified || cal.Body != nil {
 		t.Errorf("same ETag: not modified %v, %d bytes, %v", cal.NotModified, len(cal.Body), err)
 	}
 	// Another organisation's change leaves it as it is.
 	if _, err := e.app.CancelBooking(ctx, south, theirs.ID, "ill"); err != nil {
 		t.Fatal(err)
 	}
-	if cal, _ := e.app.RenderFeed(ctx, token, first.ETag); !cal.NotModified {
+	if cal, _ := e.app.RenderFeed(ctx, token, app.FeedConditions{IfNoneMatch: first.ETag}); !cal.NotModified {
 		t.Error("south's change changed north's feed")
 	}
 	// Its own organisation's change does.
 	if _, err := e.app.CancelBooking(ctx, sw, mine.ID, "ill"); err != nil {
 		t.Fatal(err)
 	}
-	second, _ := e.app.RenderFeed(ctx, token, first.ETag)
+	second, _ := e.app.RenderFeed(ctx, token, app.FeedConditions{IfNoneMatch: first.ETag})
 	if second.NotModified || second.ETag == first.ETag || !strings.Contains(string(second.Body), "STATUS:CANCELLED") {
 		t.Errorf("after a cancellation: not modified %v, ETag %s", second.NotModified, second.ETag)
 	}
 	// So does the next day.
 	e.now = e.now.Add(24 * time.Hour)
-	if third, _ := e.app.RenderFeed(ctx, token, second.ETag); third.NotModified {
+	if third, _ := e.app.RenderFeed(ctx, token, app.FeedConditions{IfNoneMatch: second.ETag}); third.NotModified {
 		t.Error("the ETag did not change with the day")
 	}
-	_, err = e.app.RenderFeed(ctx, "tolkcal_nosuchtoken", "")
+	_, err = e.app.RenderFeed(ctx, "tolkcal_nosuchtoken", app.FeedConditions{})
 	wantKind(t, err, app.KindNotFound)
 }
 

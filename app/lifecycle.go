@@ -49,6 +49,10 @@ func (a *App) ChangeBooking(ctx context.Context, actor data.User, id string, ch 
 	if err != nil {
 		return data.Booking{}, err
 	}
+	p, err := a.readBookingParties(ctx, cur)
+	if err != nil {
+		return data.Booking{}, err
+	}
 	updated, err := a.store.UpdateBooking(ctx, id, func(old data.Booking) (data.Booking, data.Change, error) {
 		next, action, err := ch.apply(old, now)
 		if err != nil {
@@ -63,7 +67,11 @@ func (a *App) ChangeBooking(ctx context.Context, actor data.User, id string, ch 
 		if err := next.Validate(); err != nil {
 			return old, data.Change{}, err
 		}
-		return next, audited(now, actor, old.Organisation, action, data.EntityBooking, old.ID), nil
+		change := audited(now, actor, old.Organisation, action, data.EntityBooking, old.ID)
+		if change.Messages, err = a.bookingNews(next, p, false); err != nil {
+			return old, data.Change{}, err
+		}
+		return next, change, nil
 	})
 	return updated, redactOverlap(err, actor)
 }
@@ -150,11 +158,16 @@ func (a *App) updateBooking(ctx context.Context, actor data.User, id string, tra
 	if err := require(actor, caseRoles...); err != nil {
 		return data.Booking{}, err
 	}
+	cur, err := a.GetBooking(ctx, actor, id)
+	if err != nil {
+		return data.Booking{}, err
+	}
+	p, err := a.readBookingParties(ctx, cur)
+	if err != nil {
+		return data.Booking{}, err
+	}
 	now := a.stamp()
 	updated, err := a.store.UpdateBooking(ctx, id, func(b data.Booking) (data.Booking, data.Change, error) {
-		if b.Organisation != actor.Organisation {
-			return b, data.Change{}, fmt.Errorf("booking %s: %w", id, data.ErrNotFound)
-		}
 		next, action, err := transition(b, now)
 		if err != nil {
 			return b, data.Change{}, err
@@ -162,7 +175,13 @@ func (a *App) updateBooking(ctx context.Context, actor data.User, id string, tra
 		if err := next.Validate(); err != nil {
 			return b, data.Change{}, err
 		}
-		return next, audited(now, actor, b.Organisation, action, data.EntityBooking, b.ID), nil
+		ch := audited(now, actor, b.Organisation, action, data.EntityBooking, b.ID)
+		if next.Sequence != b.Sequence { // a change the interpreter's calendar must see
+			if ch.Messages, err = a.bookingNews(next, p, false); err != nil {
+				return b, data.Change{}, err
+			}
+		}
+		return next, ch, nil
 	})
 	return updated, redactOverlap(err, actor)
 }

@@ -97,7 +97,12 @@ func (a *App) CreateOffer(ctx context.Context, actor data.User, no NewOffer) (da
 		}
 		return data.Offer{}, ie
 	}
+	p, err := a.readParties(ctx, o)
+	if err != nil {
+		return data.Offer{}, err
+	}
 	ch := audited(now, actor, o.Organisation, data.ActionOfferCreated, data.EntityOffer, o.ID)
+	ch.Messages = a.offerNews(data.Offer{}, &o, p)
 	if err := a.store.CreateOffer(ctx, o, ch); err != nil {
 		return data.Offer{}, err
 	}
@@ -251,16 +256,23 @@ func (a *App) CancelOffer(ctx context.Context, actor data.User, id, reason strin
 	if err := data.CheckProse("reason", reason, data.MaxCancelReasonLength); err != nil {
 		return data.Offer{}, err
 	}
+	cur, err := a.GetOffer(ctx, actor, id)
+	if err != nil {
+		return data.Offer{}, err
+	}
+	p, err := a.readParties(ctx, cur)
+	if err != nil {
+		return data.Offer{}, err
+	}
 	now := a.stamp()
 	return a.store.UpdateOffer(ctx, id, func(o data.Offer) (data.Offer, data.Change, error) {
-		if o.Organisation != actor.Organisation {
-			return o, data.Change{}, fmt.Errorf("offer %s: %w", id, data.ErrNotFound)
-		}
 		next, err := o.AsOf(now).Cancel(reason, now)
 		if err != nil {
 			return o, data.Change{}, err
 		}
-		return next, audited(now, actor, o.Organisation, data.ActionOfferCancelled, data.EntityOffer, o.ID), nil
+		ch := audited(now, actor, o.Organisation, data.ActionOfferCancelled, data.EntityOffer, o.ID)
+		ch.Messages = a.offerNews(o, &next, p)
+		return next, ch, nil
 	})
 }
 

@@ -380,17 +380,17 @@ func TestFreeBusyFeed(t *testing.T) {
 	if err != nil || f.InterpreterID != in.ID {
 		t.Fatalf("free/busy feed: %+v %v", f, err)
 	}
-	first, err := e.app.RenderFeed(ctx, token, "")
+	first, err := e.app.RenderFeed(ctx, token, app.FeedConditions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sw := e.south[data.RoleSocialWorker]
 	cs := e.newCase(sw, "FB-1")
 	e.book(sw, request(cs.ID, in.ID, 1))
-	if again, err := e.app.RenderFeed(ctx, token, first.ETag); err != nil || again.NotModified {
+	if again, err := e.app.RenderFeed(ctx, token, app.FeedConditions{IfNoneMatch: first.ETag}); err != nil || again.NotModified {
 		t.Errorf("after a booking in another organisation the feed is still current (%v)", err)
 	}
-	cal, err := e.app.RenderFeed(ctx, token, "")
+	cal, err := e.app.RenderFeed(ctx, token, app.FeedConditions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,7 +405,7 @@ func TestFreeBusyFeed(t *testing.T) {
 			t.Errorf("the free/busy feed holds %q:\n%s", never, body)
 		}
 	}
-	if same, err := e.app.RenderFeed(ctx, token, cal.ETag); err != nil || !same.NotModified {
+	if same, err := e.app.RenderFeed(ctx, token, app.FeedConditions{IfNoneMatch: cal.ETag}); err != nil || !same.NotModified {
 		t.Errorf("the current ETag is not answered as not modified (%v)", err)
 	}
 }

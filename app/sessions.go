@@ -29,13 +29,22 @@ const ScopeSecurity = "security"
 const (
 	SignInKey  = "key"
 	SignInOIDC = "oidc"
+	// SignInLink is a single-use link sent to an interpreter's email.
+	SignInLink = "link"
+	// signInLinkPending marks the stored hash of a sign-in link not yet
+	// used: it opens nothing itself; using it ends it and opens a session.
+	signInLinkPending = "link-pending"
 )
+
+// SignInLinkLife is how long a sign-in link works.
+const SignInLinkLife = 15 * time.Minute
 
 // signInActions are the audit actions of a sign-in by each method: the
 // session it started, and a failure.
 var signInActions = map[string]struct{ started, failed data.Action }{
 	SignInKey:  {data.ActionSessionStartedKey, data.ActionSignInFailedKey},
 	SignInOIDC: {data.ActionSessionStartedOIDC, data.ActionSignInFailedOIDC},
+	SignInLink: {data.ActionSessionStartedLink, data.ActionSignInFailedLink},
 }
 
 // SignedIn is a new session: the token goes into the browser's cookie and
@@ -153,8 +162,8 @@ func (a *App) SessionUser(ctx context.Context, token string) (data.User, data.Se
 		return data.User{}, data.Session{}, err
 	}
 	now := a.now()
-	if s.Ended() || !now.Before(s.ExpiresAt) || now.Sub(s.LastSeen) >= SessionIdle {
-		return data.User{}, data.Session{}, ErrUnauthenticated
+	if s.Method == signInLinkPending || s.Ended() || !now.Before(s.ExpiresAt) || now.Sub(s.LastSeen) >= SessionIdle {
+		return data.User{}, data.Session{}, ErrUnauthenticated // a sign-in link is no session
 	}
 	u, err := a.store.User(ctx, s.UserID)
 	if errors.Is(err, data.ErrNotFound) || (err == nil && u.AccessRevoked) {
@@ -213,4 +222,66 @@ func (a *App) endSessionsOf(ctx context.Context, actor, owner data.User) error {
 		}
 		cursor = page.Next
 	}
+}
+
+// SendSignInLink sends a single-use sign-in link to an interpreter's
+// user whose email this is: the link works once, for SignInLinkLife, and
+// only its hash is kept. Whoever asks gets the same answer (nil) whether
+// or not the email belongs to anyone, so the form tells nobody who is an
+// interpreter; only interpreters sign in this way (others use their key
+// or their organisation's provider).
+func (a *App) SendSignInLink(ctx context.Context, email string) error {
+	u, err := a.store.UserByEmail(ctx, data.NormalizeEmail(email))
+	if errors.Is(err, data.ErrNotFound) || (err == nil && (u.Role != data.RoleInterpreter || u.AccessRevoked)) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := a.stamp()
+	token := "tolklink_" + rand.Text()
+	pending := data.Session{
+		ID: data.HashKey(token), UserID: u.ID, Organisation: u.Organisation, Method: signInLinkPending,
+		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(SignInLinkLife),
+	}
+	var l letter
+	l.say("Hello %s,", u.Name)
+	l.say("Here is your link to sign in to tolk. It works once, for %d minutes.", int(SignInLinkLife/time.Minute))
+	l.link("Sign in", a.baseURL+"/sign-in/link/"+token)
+	l.say("If you did not ask for it, do nothing: nobody can use it but the holder of this email.")
+	ch := audited(now, system(u.Organisation), u.Organisation, data.ActionSignInLinkSent, data.EntityUser, u.ID)
+	ch.Messages = []data.Message{set(a.newMessage(data.MessageSignInLink, messageID(data.MessageSignInLink, now, pending.ID), u.Organisation,
+		data.RoleInterpreter, u.Email, u.Name, "Your link to sign in to tolk", l, now),
+		func(m *data.Message) { m.InterpreterID = u.InterpreterID })}
+	return a.store.CreateSession(ctx, pending, ch)
+}
+
+// SignInWithLink opens a web session for the holder of a sign-in link
+// that has not been used or expired: using it ends it (of two uses at
+// once exactly one signs in). Anything else is ErrUnauthenticated.
+func (a *App) SignInWithLink(ctx context.Context, token string) (SignedIn, error) {
+	if token == "" {
+		return SignedIn{}, ErrUnauthenticated
+	}
+	pending, err := a.store.Session(ctx, data.HashKey(token))
+	switch {
+	case errors.Is(err, data.ErrNotFound):
+		a.auditFailedSignIn(ctx, data.User{}, SignInLink)
+		return SignedIn{}, ErrUnauthenticated
+	case err != nil:
+		return SignedIn{}, err
+	case pending.Method != signInLinkPending || pending.Ended() || !a.now().Before(pending.ExpiresAt):
+		return SignedIn{}, ErrUnauthenticated
+	}
+	u, err := a.store.User(ctx, pending.UserID)
+	if err != nil || u.AccessRevoked {
+		return SignedIn{}, ErrUnauthenticated
+	}
+	used := audited(a.now(), u, u.Organisation, data.ActionSessionEnded, data.EntityUser, u.ID)
+	if _, err := a.store.EndSession(ctx, pending.ID, a.stamp(), used); errors.Is(err, data.ErrConflict) {
+		return SignedIn{}, ErrUnauthenticated // used a moment ago
+	} else if err != nil {
+		return SignedIn{}, err
+	}
+	return a.openSession(ctx, u, SignInLink)
 }

@@ -177,7 +177,7 @@ var useCases = []struct {
 		return e.app.RevokeFeed(e.t.Context(), e.north[data.RoleSocialWorker], f.feed.ID)
 	}},
 	{name: "RenderFeed", run: func(e *env, f fixture) error {
-		_, err := e.app.RenderFeed(e.t.Context(), f.feedToken, "")
+		_, err := e.app.RenderFeed(e.t.Context(), f.feedToken, app.FeedConditions{})
 		return err
 	}},
 	{name: "SignInWithKey", ignores: []string{"ListSessions", "EndSession"}, run: func(e *env, f fixture) error {

@@ -183,7 +183,7 @@ func TestIssueKey(t *testing.T) {
 	}
 	_, _, err = e.app.SessionUser(ctx, signed.Token)
 	wantKind(t, err, app.KindUnauthenticated)
-	if _, err := e.app.RenderFeed(ctx, token, ""); err != nil {
+	if _, err := e.app.RenderFeed(ctx, token, app.FeedConditions{}); err != nil {
 		t.Errorf("feed after a new key: %v", err)
 	}
 	want := []data.Action{data.ActionUserCreated, data.ActionSessionStartedKey, data.ActionKeyIssued, data.ActionSessionRevoked}
@@ -217,7 +217,7 @@ func TestRevokeKey(t *testing.T) {
 	wantKind(t, err, app.KindUnauthenticated)
 	_, err = e.app.SignInWithEmail(ctx, coord.Email)
 	wantKind(t, err, app.KindUnauthenticated)
-	_, err = e.app.RenderFeed(ctx, token, "")
+	_, err = e.app.RenderFeed(ctx, token, app.FeedConditions{})
 	wantKind(t, err, app.KindNotFound)
 	if diff := cmp.Diff([]data.Action{data.ActionFeedCreated, data.ActionFeedRevoked}, e.actions(feed.ID)); diff != "" {
 		t.Errorf("feed audit (-want +got):\n%s", diff)
@@ -233,7 +233,7 @@ func TestRevokeKey(t *testing.T) {
 	if _, err := e.app.SignInWithEmail(ctx, coord.Email); err != nil {
 		t.Errorf("sign-in by email after a new key: %v", err)
 	}
-	_, err = e.app.RenderFeed(ctx, token, "")
+	_, err = e.app.RenderFeed(ctx, token, app.FeedConditions{})
 	wantKind(t, err, app.KindNotFound)
 	e.checkConsistent()
 }

@@ -134,6 +134,14 @@ func withdrawReason(reasons []data.Reason) string {
 // organisation it belongs to, unless it is no longer confirmed; withdrawn
 // says whether this call cancelled it.
 func (a *App) withdraw(ctx context.Context, actor data.User, id, reason string) (withdrawn bool, err error) {
+	cur, err := a.store.Booking(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	p, err := a.readBookingParties(ctx, cur)
+	if err != nil {
+		return false, err
+	}
 	now := a.stamp()
 	_, err = a.store.UpdateBooking(ctx, id, func(b data.Booking) (data.Booking, data.Change, error) {
 		withdrawn = false // the function may run again on a newer booking
@@ -144,8 +152,12 @@ func (a *App) withdraw(ctx context.Context, actor data.User, id, reason string) 
 		if err != nil {
 			return b, data.Change{}, err
 		}
+		ch := audited(now, actor, b.Organisation, data.ActionBookingWithdrawn, data.EntityBooking, b.ID)
+		if ch.Messages, err = a.bookingNews(next, p, true); err != nil {
+			return b, data.Change{}, err
+		}
 		withdrawn = true
-		return next, audited(now, actor, b.Organisation, data.ActionBookingWithdrawn, data.EntityBooking, b.ID), nil
+		return next, ch, nil
 	})
 	return withdrawn && err == nil, err
 }

@@ -61,6 +61,9 @@ const (
 	ActionOfferWithdrawn Action = "offer.withdrawn"
 	ActionOfferCancelled Action = "offer.cancelled"
 
+	ActionMessageRetried   Action = "message.retried"
+	ActionMessageScheduled Action = "message.scheduled"
+
 	ActionFeedCreated Action = "feed.created"
 	ActionFeedRevoked Action = "feed.revoked"
 
@@ -71,6 +74,9 @@ const (
 	ActionSessionRevoked     Action = "session.revoked"
 	ActionSignInFailedKey    Action = "signin.failed.key"
 	ActionSignInFailedOIDC   Action = "signin.failed.oidc"
+	ActionSessionStartedLink Action = "session.started.link"
+	ActionSignInFailedLink   Action = "signin.failed.link"
+	ActionSignInLinkSent     Action = "signin.link.sent"
 )
 
 // VettingAction is the audit action of a vetting decision.
@@ -86,6 +92,7 @@ const (
 	EntityCase        EntityType = "case"
 	EntityBooking     EntityType = "booking"
 	EntityOffer       EntityType = "offer"
+	EntityMessage     EntityType = "message"
 	EntityFeed        EntityType = "feed"
 )
 

@@ -17,6 +17,12 @@ type Change struct {
 	// Audit holds the entries that describe the change, at least one, in
 	// the order they happened.
 	Audit []AuditEntry
+	// Messages are what people must hear of the change (the outbox): they
+	// land queued with it. A message whose ID is already in the outbox is
+	// the same message (IDs derived from what a message is about make
+	// scheduled work idempotent): it is not written again, and the change
+	// lands.
+	Messages []Message
 }
 
 // Audited returns the change described by these audit entries.
@@ -38,6 +44,13 @@ func (c Change) Check() error {
 	for i, e := range c.Audit {
 		if e.ID == "" || e.Action == "" || e.EntityType == "" {
 			p.add(fmt.Sprintf("audit[%d]", i), "needs an ID, an action and an entity type")
+		}
+	}
+	for i, m := range c.Messages {
+		if err := m.Validate(); err != nil {
+			p.add(fmt.Sprintf("messages[%d]", i), err.Error())
+		} else if m.Status != MessageQueued {
+			p.add(fmt.Sprintf("messages[%d]", i), "a change's message lands queued")
 		}
 	}
 	return p.err()

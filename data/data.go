@@ -154,6 +154,20 @@ func DerivedID(parts ...string) string {
 	return idEncoding.EncodeToString(sum[:16])
 }
 
+// DerivedIDAt returns an ID derived from parts, like DerivedID, that
+// sorts by at like NewID's: 48 bits of at's milliseconds followed by 80
+// bits of the SHA-256 of the parts. The same instant and parts always give
+// the same ID: what a message of the outbox is about (a record, its
+// version, the change's instant) names it, and listings still run newest
+// first.
+func DerivedIDAt(at time.Time, parts ...string) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(at.UnixMilli())<<16)
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	copy(b[6:], sum[:10])
+	return idEncoding.EncodeToString(b[:])
+}
+
 var lastID struct {
 	sync.Mutex
 	b [16]byte

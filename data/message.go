@@ -44,8 +44,12 @@ type Message struct {
 	InterpreterID string
 	// Due is when it may be sent first (now for most; the day before an
 	// interview for a reminder).
-	Due    time.Time
-	Status MessageStatus
+	Due time.Time
+	// Sequence is, for a message about a booking, the booking's sequence
+	// when the message was made: a scheduled message (a reminder) whose
+	// booking has moved on since is superseded, not sent.
+	Sequence int
+	Status   MessageStatus
 	// Attempts counts the deliveries tried; LastError says why the last
 	// failed (a code and the server's short answer, never a body).
 	Attempts    int
@@ -88,16 +92,27 @@ const (
 type MessageStatus string
 
 // The message statuses: queued → sent; queued → failed (to be retried)
-// → sent | dead; a dead letter is retried by a coordinator (→ queued).
+// → sent | dead; a dead letter is retried by a coordinator (→ queued). A
+// scheduled message whose subject changed before it was due (a reminder
+// of a booking since moved or cancelled) is superseded instead of sent.
 const (
-	MessageQueued MessageStatus = "queued"
-	MessageSent   MessageStatus = "sent"
-	MessageFailed MessageStatus = "failed"
-	MessageDead   MessageStatus = "dead"
+	MessageQueued     MessageStatus = "queued"
+	MessageSent       MessageStatus = "sent"
+	MessageFailed     MessageStatus = "failed"
+	MessageDead       MessageStatus = "dead"
+	MessageSuperseded MessageStatus = "superseded"
 )
 
 // MessageStatuses lists every MessageStatus.
-var MessageStatuses = []MessageStatus{MessageQueued, MessageSent, MessageFailed, MessageDead}
+var MessageStatuses = []MessageStatus{MessageQueued, MessageSent, MessageFailed, MessageDead, MessageSuperseded}
+
+// Redacted is the message as a delivery list shows it: what it is, to
+// whom by role, and how its delivery went; never its subject, bodies,
+// calendar or address.
+func (m Message) Redacted() Message {
+	m.To, m.ToName, m.Subject, m.Text, m.HTML, m.Calendar = "", "", "", "", "", nil
+	return m
+}
 
 // Pending reports whether the message is still to be sent: queued or
 // failed (and so retried).
@@ -164,11 +179,12 @@ type OutboxStore interface {
 	// hold one message; a lease that lapses (its holder died) lets
 	// another claim it.
 	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, holder string, limit int) ([]Message, error)
-	// MarkSent records that holder sent the message at at: its status is
-	// sent, its bodies are cleared, its lease ends. ErrConflict when holder
-	// no longer holds the lease (it lapsed and another claimed it; nothing
-	// is written); ErrNotFound for an unknown ID.
-	MarkSent(ctx context.Context, id, holder string, at time.Time) error
+	// MarkSent records that holder sent the message at at (status sent),
+	// or, with status MessageSuperseded, that it no longer applies: its
+	// bodies are cleared, its lease ends. ErrConflict when holder no longer
+	// holds the lease (it lapsed and another claimed it; nothing is
+	// written); ErrNotFound for an unknown ID.
+	MarkSent(ctx context.Context, id, holder string, status MessageStatus, at time.Time) error
 	// MarkFailed records that holder's attempt failed with reason: failed,
 	// to be tried again at next, or dead when dead is true; the lease
 	// ends. ErrConflict and ErrNotFound as MarkSent.

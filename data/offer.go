@@ -87,6 +87,10 @@ type Invitation struct {
 	// Reasons are the hard rules that ruled the interpreter out when their
 	// turn came (skipped), or that withdrew the invitation.
 	Reasons []Reason
+	// TokenHash is the HashKey of the single-use link the invitation was
+	// sent with (its answer without signing in): the link works while the
+	// invitation is pending, and names it (OfferStore.OfferByToken).
+	TokenHash string
 }
 
 // InvitationStatus is where one invitation stands.
@@ -489,6 +493,9 @@ type OfferStore interface {
 	// ListOffers returns the offers matching q, newest first. ErrInvalid
 	// without an organisation or an interpreter.
 	ListOffers(ctx context.Context, q OfferQuery) (Page[Offer], error)
+	// OfferByToken returns the offer holding an invitation whose TokenHash
+	// is tokenHash, whatever its state, or ErrNotFound.
+	OfferByToken(ctx context.Context, tokenHash string) (Offer, error)
 	// DueOffers returns up to limit open offers with a pending invitation
 	// that expires at or before by (Offer.Due), earliest first: what the
 	// expirer moves on. Its cost follows the answer.

@@ -65,7 +65,12 @@ type SessionQuery struct {
 
 // UserQuery selects the users of one organisation, in ID order.
 type UserQuery struct {
-	Organisation string // required
-	After        string // cursor: users whose ID sorts after it
-	Limit        int
+	// Organisation keeps one organisation's users; required unless Role
+	// is set.
+	Organisation string
+	// Role keeps the users of one role: with no organisation, in every
+	// organisation (whom the daily summary goes to: the coordinators).
+	Role  Role
+	After string // cursor: users whose ID sorts after it
+	Limit int
 }

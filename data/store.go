@@ -12,8 +12,9 @@ import "context"
 // Errors are the sentinels of this package (test with errors.Is), possibly
 // wrapped; any other error means the store could not answer.
 //
-// Every write takes the Change that describes it and lands the record and
-// the Change together or neither. A write that returned nil is durable (it
+// Every write takes the Change that describes it (its audit entries and the
+// messages it causes) and lands the record and the Change together or
+// neither. A write that returned nil is durable (it
 // survives a crash of the process). Versioned records change only through
 // update functions (see Update), re-run by the store when it loses a race,
 // so callers hold no retry loops.
@@ -31,6 +32,7 @@ type Store interface {
 	CaseStore
 	BookingStore
 	OfferStore
+	OutboxStore
 	FeedStore
 	SessionStore
 

@@ -144,8 +144,9 @@ type UserStore interface {
 	// NormalizeEmail, or ErrNotFound: how a sign-in through an identity
 	// provider finds its user.
 	UserByEmail(ctx context.Context, email string) (User, error)
-	// ListUsers returns one organisation's users in ID order. ErrInvalid
-	// without an organisation.
+	// ListUsers returns the users matching q in ID order: one
+	// organisation's, or one role's (in one organisation or every one).
+	// ErrInvalid with neither an organisation nor a role.
 	ListUsers(ctx context.Context, q UserQuery) (Page[User], error)
 	// UpdateUser changes the user with this ID through fn (see Update):
 	// a new key hash stops the old key at once. ErrNotFound for an unknown

@@ -9,9 +9,11 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/edge"
+	"github.com/tolk/tolk/mail"
 	"github.com/tolk/tolk/web"
 )
 
@@ -41,6 +43,13 @@ type config struct {
 	// DirectByCoordinators reserves direct booking to coordinators
 	// (TOLK_DIRECT_BOOKING=coordinators); everyone else books by offer.
 	DirectByCoordinators bool
+	// Mail is where messages go: SMTP (TOLK_SMTP_URL, its password masked
+	// in the log) or, without it, a Maildir (TOLK_MAILDIR), from
+	// TOLK_MAIL_FROM.
+	Mail mail.Config
+	// MailRetry is the deliverer's first wait after a failed attempt
+	// (TOLK_MAIL_RETRY, a Go duration; default 1m), doubling to an hour.
+	MailRetry time.Duration
 }
 
 const usage = `usage: tolk serve [--demo] [--addr ADDR] [--db FILE]
@@ -49,7 +58,8 @@ Environment: TOLK_ADDR, TOLK_DB, TOLK_MONGODB_URI, TOLK_MONGODB_DATABASE,
 TOLK_BASE_URL, TOLK_POLICY, TOLK_BOOTSTRAP_ADMIN_KEY, TOLK_RATE_LIMITS,
 TOLK_RATE_LIMIT_PER_KEY, TOLK_RATE_LIMIT_PER_ADDRESS, TOLK_RATE_LIMIT_PER_FEED,
 TOLK_TRUSTED_PROXIES, TOLK_OIDC_ISSUER, TOLK_OIDC_CLIENT_ID,
-TOLK_OIDC_CLIENT_SECRET, TOLK_DIRECT_BOOKING (see README.md).`
+TOLK_OIDC_CLIENT_SECRET, TOLK_DIRECT_BOOKING, TOLK_SMTP_URL, TOLK_MAIL_FROM,
+TOLK_MAILDIR, TOLK_MAIL_RETRY (see README.md).`
 
 // parseConfig reads the command line and the environment through getenv.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -67,6 +77,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		BaseURL:       strings.TrimRight(getenv("TOLK_BASE_URL"), "/"),
 		Policy:        getenv("TOLK_POLICY"),
 		BootstrapKey:  getenv("TOLK_BOOTSTRAP_ADMIN_KEY"),
+		Mail: mail.Config{URL: getenv("TOLK_SMTP_URL"), From: env("TOLK_MAIL_FROM", mail.DefaultFrom),
+			Maildir: env("TOLK_MAILDIR", mail.DefaultMaildir)},
 	}
 	if len(args) == 0 || args[0] != "serve" {
 		return cfg, errors.New(usage)
@@ -117,6 +129,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return cfg, errors.New("TOLK_OIDC_ISSUER, TOLK_OIDC_CLIENT_ID and TOLK_OIDC_CLIENT_SECRET must be set together")
 		}
 		cfg.OIDC = &web.OIDCConfig{Issuer: issuer, ClientID: id, ClientSecret: secret}
+	}
+	if v := getenv("TOLK_MAIL_RETRY"); v != "" {
+		if cfg.MailRetry, err = time.ParseDuration(v); err != nil || cfg.MailRetry < time.Second || cfg.MailRetry > time.Hour {
+			return cfg, errors.New("TOLK_MAIL_RETRY must be a duration from 1s to 1h, such as 1m")
+		}
 	}
 	switch strings.ToLower(env("TOLK_DIRECT_BOOKING", "everyone")) {
 	case "everyone":
@@ -195,6 +212,11 @@ func (c config) LogValue() slog.Value {
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Bool("demo", c.Demo),
 		slog.Bool("oidc", c.OIDC != nil), // the issuer and client, never the secret
+		slog.Bool("direct_booking_coordinators_only", c.DirectByCoordinators),
+		slog.String("smtp_url", maskURI(c.Mail.URL)),
+		slog.String("mail_from", c.Mail.From),
+		slog.String("maildir", c.Mail.Maildir),
+		slog.Duration("mail_retry", c.MailRetry),
 	)
 }
 

@@ -47,7 +47,8 @@ func startChild(t *testing.T, env ...string) *child {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), append(env, serviceEnv+"=1", "TOLK_ADDR="+addr, "TOLK_MONGODB_URI=")...)
+	maildir := "TOLK_MAILDIR=" + filepath.Join(t.TempDir(), "mail") // never ./tolk-mail in the package; env may override
+	cmd.Env = append(os.Environ(), append(append([]string{maildir}, env...), serviceEnv+"=1", "TOLK_ADDR="+addr, "TOLK_MONGODB_URI=")...)
 	if testing.Verbose() {
 		cmd.Stderr = os.Stderr
 	}

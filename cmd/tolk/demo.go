@@ -27,9 +27,9 @@ type seeder struct {
 	seeded int
 }
 
-func newSeeder(store data.Store, policy matching.Policy, now time.Time) *seeder {
+func newSeeder(store data.Store, policy matching.Policy, baseURL string, now time.Time) *seeder {
 	s := &seeder{clock: now}
-	s.app = app.New(app.Config{Store: store, Policy: &policy, KeepIDs: true, Now: func() time.Time { return s.clock }})
+	s.app = app.New(app.Config{Store: store, Policy: &policy, KeepIDs: true, BaseURL: baseURL, Now: func() time.Time { return s.clock }})
 	return s
 }
 
@@ -41,7 +41,7 @@ func newSeeder(store data.Store, policy matching.Policy, now time.Time) *seeder 
 // vets the interpreters, the demo social worker books), so the demo holds
 // nothing the rules would refuse.
 func seedDemo(ctx context.Context, store data.Store, policy matching.Policy, baseURL string, now time.Time, out io.Writer) error {
-	sd := newSeeder(store, policy, now)
+	sd := newSeeder(store, policy, baseURL, now)
 	admin := app.System(demoOrganisation, data.RoleAdmin)
 	users := []struct {
 		id, name string

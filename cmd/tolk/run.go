@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/edge"
+	"github.com/tolk/tolk/mail"
 	"github.com/tolk/tolk/matching"
 	"github.com/tolk/tolk/web"
 )
@@ -61,7 +63,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer ln.Close()
 
-	application := app.New(app.Config{Store: store, Logger: log, Policy: &policy, DirectBookingCoordinatorsOnly: cfg.DirectByCoordinators})
+	baseURL := cfg.BaseURL
+	if baseURL == "" {
+		baseURL = listenURL(ln.Addr()) // unset: where the service really listens
+	}
+	sender, err := mail.New(cfg.Mail)
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	log.Info("mail", "where", sender.Where())
+	application := app.New(app.Config{Store: store, Logger: log, Policy: &policy, BaseURL: baseURL, FirstRetry: cfg.MailRetry,
+		DirectBookingCoordinatorsOnly: cfg.DirectByCoordinators})
 	now := time.Now()
 	if cfg.BootstrapKey != "" {
 		if err := application.EnsureBootstrapAdmin(ctx, cfg.BootstrapKey); err != nil {
@@ -69,14 +81,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, store, policy, listenURL(ln.Addr()), now, stdout); err != nil {
+		if err := seedDemo(ctx, store, policy, baseURL, now, stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
-	}
-
-	baseURL := cfg.BaseURL
-	if baseURL == "" {
-		baseURL = listenURL(ln.Addr()) // unset: where the service really listens
+		fmt.Fprintf(stdout, "Mail goes to %s.\n", sender.Where())
 	}
 	server := edge.New(edge.Config{Logger: log, RateLimits: cfg.RateLimits, TrustedProxies: cfg.TrustedProxies,
 		PerKey: cfg.PerKey, PerAddress: cfg.PerAddress, PerFeed: cfg.PerFeed})
@@ -87,7 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	server.Mount(api.New(api.Config{App: application, Guard: server, Logger: log, OpenAPI: tolk.OpenAPI, BaseURL: baseURL}))
 	server.Mount(pages) // every path the API does not own
 
-	work := startWorkers(ctx, log, background(store, application, log)...)
+	work := startWorkers(ctx, log, background(store, application, mailSender{sender}, holderName(), log)...)
 	defer func() { // before the store closes, after the server has stopped
 		drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainGrace)
 		defer cancel()
@@ -147,4 +155,15 @@ func loadPolicy(path string) (matching.Policy, error) {
 		return matching.Policy{}, fmt.Errorf("TOLK_POLICY %s: %w", path, err)
 	}
 	return p, nil
+}
+
+// holderName names this instance's deliverer: its host and a random
+// suffix, so instances sharing one store never take each other's leases
+// for their own.
+func holderName() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "tolk"
+	}
+	return host + "-" + rand.Text()[:8]
 }

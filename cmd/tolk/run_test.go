@@ -65,6 +65,9 @@ func start(t *testing.T, env map[string]string, args ...string) *instance {
 	if env["TOLK_ADDR"] == "" {
 		env["TOLK_ADDR"] = addr
 	}
+	if env["TOLK_MAILDIR"] == "" && env["TOLK_SMTP_URL"] == "" {
+		env["TOLK_MAILDIR"] = filepath.Join(t.TempDir(), "mail") // never ./tolk-mail in the package
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &instance{base: "http://" + env["TOLK_ADDR"], stdout: &syncBuffer{}, stderr: &syncBuffer{}, stop: cancel, done: make(chan error, 1)}
 	go func() {

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/mail"
 )
 
 // A worker is background work that run starts once the store is open and
@@ -23,9 +25,14 @@ type worker struct {
 }
 
 // background returns the service's workers over store and application:
-// the offer expirer (and, next, the outbox deliverer). Tests set their own.
-var background = func(store data.Store, application *app.App, log *slog.Logger) []worker {
-	return []worker{expirer(application, log, expireEvery)}
+// the offer expirer, the outbox's deliverer sending through sender as
+// holder, and the scheduler of scheduled messages. Tests set their own.
+var background = func(store data.Store, application *app.App, sender app.Sender, holder string, log *slog.Logger) []worker {
+	return []worker{
+		expirer(application, log, expireEvery),
+		deliverer(application, sender, holder, log, deliverEvery),
+		scheduler(application, log, scheduleEvery),
+	}
 }
 
 // expireEvery is how often the expirer looks for invitations whose time
@@ -107,4 +114,77 @@ func (w *workers) stop(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// deliverEvery is how often the deliverer looks for messages due when
+// it found none; while it finds some it goes on at once.
+const deliverEvery = 2 * time.Second
+
+// deliverBatch is how many messages the deliverer holds at once.
+const deliverBatch = 20
+
+// deliverer is the worker that sends the outbox's due messages through
+// sender, as holder (each instance's own name: a message is held by one
+// deliverer at a time, and a lease that lapses frees it for another).
+func deliverer(application *app.App, sender app.Sender, holder string, log *slog.Logger, every time.Duration) worker {
+	return worker{name: "deliverer", run: func(ctx context.Context) error {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			for {
+				n, err := application.Deliver(ctx, sender, holder, deliverBatch)
+				if err != nil && ctx.Err() == nil {
+					log.Warn("delivering messages", "error", err.Error())
+				}
+				if err != nil || n == 0 {
+					break
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-tick.C:
+			}
+		}
+	}}
+}
+
+// scheduleEvery is how often scheduled messages (credential lapses, the
+// daily summaries) are written; each is written once, whenever it runs.
+const scheduleEvery = 5 * time.Minute
+
+// scheduler is the worker that writes scheduled messages into the outbox
+// (app.Schedule), at once at start-up and then every interval.
+func scheduler(application *app.App, log *slog.Logger, every time.Duration) worker {
+	return worker{name: "scheduler", run: func(ctx context.Context) error {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			if _, err := application.Schedule(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("scheduling messages", "error", err.Error())
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-tick.C:
+			}
+		}
+	}}
+}
+
+// mailSender adapts package mail's sender to app.Sender: a permanent
+// refusal (a 5xx to the message) or a message that cannot be composed is
+// undeliverable; everything else is retried.
+type mailSender struct{ mail.Sender }
+
+// Send sends m, marking what no retry will mend.
+func (s mailSender) Send(ctx context.Context, m data.Message) error {
+	err := s.Sender.Send(ctx, m)
+	if r, ok := errors.AsType[*mail.Refusal](err); ok && !r.Temporary {
+		return fmt.Errorf("%w: %v", app.ErrUndeliverable, err)
+	}
+	if errors.Is(err, data.ErrInvalid) {
+		return fmt.Errorf("%w: %v", app.ErrUndeliverable, err)
+	}
+	return err
 }

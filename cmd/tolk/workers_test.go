@@ -62,7 +62,7 @@ func TestRunDrainsWorkersBeforeClosingStore(t *testing.T) {
 	)
 	prev := background
 	t.Cleanup(func() { background = prev })
-	background = func(store data.Store, _ *app.App, _ *slog.Logger) []worker {
+	background = func(store data.Store, _ *app.App, _ app.Sender, _ string, _ *slog.Logger) []worker {
 		return []worker{{"probe", func(ctx context.Context) error {
 			var s seen
 			s.startPing = store.Ping(ctx)

@@ -10,11 +10,13 @@ import (
 )
 
 // putChange lands everything ch holds in tx, beside the record it
-// describes: each audit entry with its index entries (see putAudit). It
-// refuses a change that fails data.Change.Check (ErrInvalid) and an entry
-// whose ID is taken (ErrDuplicate); either error rolls back the whole
-// transaction, record included. Every write of the store lands its change
-// through here, so what a Change comes to hold lands in the same place.
+// describes: each audit entry with its index entries (see putAudit), and
+// each message in the outbox with its own (see putMessages). It refuses a
+// change that fails data.Change.Check (ErrInvalid) and an entry whose ID
+// is taken (ErrDuplicate); either error rolls back the whole transaction,
+// record included, and so does any error of the write after it. Every
+// write of the store lands its change through here, so what a Change
+// comes to hold lands in the same place.
 func putChange(tx *bolt.Tx, ch data.Change) error {
 	if err := ch.Check(); err != nil {
 		return err
@@ -24,11 +26,11 @@ func putChange(tx *bolt.Tx, ch data.Change) error {
 			return err
 		}
 	}
-	return nil
+	return putMessages(tx, ch.Messages)
 }
 
 // AppendChange lands a change that touches no record in one transaction:
-// all its audit entries, or none.
+// all its audit entries and messages, or none.
 func (s *Store) AppendChange(ctx context.Context, ch data.Change) error {
 	return s.update(ctx, func(tx *bolt.Tx) error { return putChange(tx, ch) })
 }

@@ -17,16 +17,17 @@ import (
 // NUL sorts before every other byte, so "ab\x00" sorts before "abc\x00".
 //
 // Booking indexes put a start key before the ID (see booking_keys.go), so
-// within one prefix they order by start time, then ID; so does the offers'
-// due index, by due time.
+// within one prefix they order by start time, then ID; so do the offers'
+// due index, by due time, and the outbox's, by the time a message may
+// next be tried.
 //
 // Each record kind has one function deriving all its entries from a record
 // (userIndexes, auditIndexes, interpreterIndexes, caseIndexes,
-// bookingIndexes, offerIndexes, feedIndexes, sessionIndexes): a write
-// stores what it returns, an update replaces the old record's entries with
-// the new one's (so an entry a record stops having, such as an ended
-// session's, goes in the same transaction), and Open builds a new index
-// bucket from it for records already stored.
+// bookingIndexes, offerIndexes, feedIndexes, sessionIndexes,
+// messageIndexes): a write stores what it returns, an update replaces the
+// old record's entries with the new one's (so an entry a record stops
+// having, such as an ended session's, goes in the same transaction), and
+// Open builds a new index bucket from it for records already stored.
 
 // indexEntry is one key of an index bucket, with a small value (often none).
 type indexEntry struct {
@@ -46,7 +47,7 @@ type recordKind struct {
 }
 
 // kinds lists every record kind the store keeps.
-var kinds = []recordKind{userKind, auditKind, interpreterKind, caseKind, bookingKind, offerKind, feedKind, sessionKind}
+var kinds = []recordKind{userKind, auditKind, interpreterKind, caseKind, bookingKind, offerKind, feedKind, sessionKind, messageKind}
 
 // indexKey joins the parts of a composite key.
 func indexKey(parts ...string) string { return strings.Join(parts, "\x00") }

@@ -42,6 +42,7 @@ type invitationRecord struct {
 	Answered      string         `json:"answered,omitempty"`
 	Decline       string         `json:"decline,omitempty"`
 	Reasons       []reasonRecord `json:"reasons,omitempty"`
+	TokenHash     string         `json:"tokenHash,omitempty"`
 }
 
 func fromOffer(o data.Offer) offerRecord {
@@ -57,7 +58,7 @@ func fromOffer(o data.Offer) offerRecord {
 		ir := invitationRecord{
 			InterpreterID: inv.InterpreterID, Status: string(inv.Status),
 			Asked: encodeTime(inv.Asked), RespondBy: encodeTime(inv.RespondBy), Answered: encodeTime(inv.Answered),
-			Decline: string(inv.Decline),
+			Decline: string(inv.Decline), TokenHash: inv.TokenHash,
 		}
 		for _, reason := range inv.Reasons {
 			ir.Reasons = append(ir.Reasons, reasonRecord(reason))
@@ -81,7 +82,7 @@ func (r offerRecord) toOffer() data.Offer {
 		inv := data.Invitation{
 			InterpreterID: ir.InterpreterID, Status: data.InvitationStatus(ir.Status),
 			Asked: decodeTime(ir.Asked), RespondBy: decodeTime(ir.RespondBy), Answered: decodeTime(ir.Answered),
-			Decline: data.DeclineReason(ir.Decline),
+			Decline: data.DeclineReason(ir.Decline), TokenHash: ir.TokenHash,
 		}
 		for _, reason := range ir.Reasons {
 			inv.Reasons = append(inv.Reasons, data.Reason(reason))

@@ -34,19 +34,25 @@ var (
 	// what the expirer seeks, earliest first. An offer leaves it in the
 	// write that leaves it nothing pending.
 	bucketOffersDue = "offers_due"
+	// token hash → offer ID, unique: the offer whose invitation was sent
+	// with the single-use link of that token (OfferByToken). An entry
+	// stays while its invitation does, whatever its state, so a link
+	// already used still names its offer (as closed).
+	bucketOffersByToken = "offers_by_token"
 )
 
 var offerKind = recordKind{
 	bucket: bucketOffers,
 	indexes: []string{
 		bucketOffersByOrg, bucketOffersByOrgStatus, bucketOffersByOrgCase,
-		bucketOffersByInterpreter, bucketOffersByInterpreterInvitation, bucketOffersDue,
+		bucketOffersByInterpreter, bucketOffersByInterpreterInvitation, bucketOffersDue, bucketOffersByToken,
 	},
 	entries: decode(offerRecord.toOffer, offerIndexes),
 }
 
 // offerIndexes derives every index entry of an offer (in its stored form)
-// from its organisation, case, status, invitations and due time.
+// from its organisation, case, status, invitations (their token hashes
+// included) and due time.
 func offerIndexes(o data.Offer) []indexEntry {
 	status := string(o.Status)
 	out := []indexEntry{
@@ -59,6 +65,9 @@ func offerIndexes(o data.Offer) []indexEntry {
 		out = append(out,
 			indexEntry{bucket: bucketOffersByInterpreter, key: indexKey(inv.InterpreterID, o.ID), value: place},
 			indexEntry{bucket: bucketOffersByInterpreterInvitation, key: indexKey(inv.InterpreterID, string(inv.Status), o.ID), value: place})
+		if inv.TokenHash != "" {
+			out = append(out, indexEntry{bucket: bucketOffersByToken, key: inv.TokenHash, value: o.ID, unique: true})
+		}
 	}
 	if due := o.Due(); !due.IsZero() {
 		out = append(out, indexEntry{bucket: bucketOffersDue, key: indexKey(startKey(due), o.ID)})
@@ -248,6 +257,26 @@ func placed(value []byte, q data.OfferQuery) bool {
 	return (q.Organisation == "" || string(parts[0]) == q.Organisation) &&
 		(q.CaseID == "" || string(parts[1]) == q.CaseID) &&
 		(q.Status == "" || string(parts[2]) == string(q.Status))
+}
+
+// OfferByToken reads the offer's ID off offers_by_token, then the offer.
+func (s *Store) OfferByToken(ctx context.Context, tokenHash string) (data.Offer, error) {
+	var o data.Offer
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		var id []byte
+		if tokenHash != "" {
+			id = tx.Bucket([]byte(bucketOffersByToken)).Get([]byte(tokenHash))
+		}
+		if id == nil {
+			return fmt.Errorf("offer by token: %w", data.ErrNotFound)
+		}
+		var err error
+		if o, err = readOffer(tx, string(id)); err != nil {
+			return indexFault(string(id), err)
+		}
+		return nil
+	})
+	return o, err
 }
 
 // DueOffers seeks offers_due from its start to the due key of by and reads

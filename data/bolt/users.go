@@ -15,6 +15,11 @@ var (
 	bucketUserKeys   = "user_keys"   // key hash → user ID, unique
 	// "<organisation>\x00<user id>": an organisation's users in ID order.
 	bucketUsersByOrg = "users_by_org"
+	// "<role>\x00<user id>" and "<organisation>\x00<role>\x00<user id>":
+	// one role's users in every organisation (the daily summary's
+	// coordinators), and in one, in ID order.
+	bucketUsersByRole    = "users_by_role"
+	bucketUsersByOrgRole = "users_by_org_role"
 	// interpreter ID → user ID, unique: the one user linked to an
 	// interpreter record (data.RoleInterpreter).
 	bucketUsersByInterpreter = "users_by_interpreter"
@@ -22,18 +27,20 @@ var (
 
 var userKind = recordKind{
 	bucket:  bucketUsers,
-	indexes: []string{bucketUserEmails, bucketUserKeys, bucketUsersByOrg, bucketUsersByInterpreter},
+	indexes: []string{bucketUserEmails, bucketUserKeys, bucketUsersByOrg, bucketUsersByInterpreter, bucketUsersByRole, bucketUsersByOrgRole},
 	entries: decode(userRecord.toUser, userIndexes),
 }
 
 // userIndexes derives every index entry of a user: its email, its key
 // hash and the interpreter record it is linked to (if any), each naming
-// the user alone, and its organisation.
+// the user alone, its organisation and its role.
 func userIndexes(u data.User) []indexEntry {
 	out := []indexEntry{
 		{bucket: bucketUserEmails, key: u.Email, value: u.ID, unique: true},
 		{bucket: bucketUserKeys, key: u.KeyHash, value: u.ID, unique: true},
 		{bucket: bucketUsersByOrg, key: indexKey(u.Organisation, u.ID)},
+		{bucket: bucketUsersByRole, key: indexKey(string(u.Role), u.ID)},
+		{bucket: bucketUsersByOrgRole, key: indexKey(u.Organisation, string(u.Role), u.ID)},
 	}
 	if u.InterpreterID != "" {
 		out = append(out, indexEntry{bucket: bucketUsersByInterpreter, key: u.InterpreterID, value: u.ID, unique: true})
@@ -127,17 +134,27 @@ func (s *Store) userBy(ctx context.Context, index, key string) (data.User, error
 	return u, err
 }
 
-// ListUsers reads the page's IDs off the organisation's users_by_org
-// entries, after the cursor, then reads the page's records. A missing
-// organisation is a *data.ValidationError.
+// ListUsers reads the page's IDs, after the cursor, off the entries of
+// the organisation (users_by_org), of the role (users_by_role) or of both
+// (users_by_org_role), then reads the page's records. Neither an
+// organisation nor a role is a *data.ValidationError.
 func (s *Store) ListUsers(ctx context.Context, q data.UserQuery) (data.Page[data.User], error) {
-	if q.Organisation == "" {
-		return data.Page[data.User]{}, invalid("organisation", "is required")
+	var index string
+	var prefix []byte
+	switch {
+	case q.Organisation != "" && q.Role != "":
+		index, prefix = bucketUsersByOrgRole, indexPrefix(q.Organisation, string(q.Role))
+	case q.Organisation != "":
+		index, prefix = bucketUsersByOrg, indexPrefix(q.Organisation)
+	case q.Role != "":
+		index, prefix = bucketUsersByRole, indexPrefix(string(q.Role))
+	default:
+		return data.Page[data.User]{}, invalid("organisation", "is required without a role")
 	}
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.User]
 	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
-		ids := seekIndex(tx.Bucket([]byte(bucketUsersByOrg)), indexPrefix(q.Organisation), q.After, false).take(limit+1, nil)
+		ids := seekIndex(tx.Bucket([]byte(index)), prefix, q.After, false).take(limit+1, nil)
 		page, err = pageOf(tx.Bucket(bucketUsers), ids, limit, userRecord.toUser)
 		return err
 	})

@@ -1,10 +1,12 @@
 // Package datatest is the conformance suite for data.Store. Every backend's
 // tests call Run, so the embedded and MongoDB stores are held to one contract:
 // the same results, the same sentinel errors, the same atomicity, every
-// record landing with its data.Change or not at all, update functions whose
-// rule holds for whichever writer wins a race (writers race through two
-// store instances), and every query answered from an index (paging tests
-// mix records that do not match into every page).
+// record landing with its data.Change (audit entries and outbox messages)
+// or not at all, update functions whose rule holds for whichever writer
+// wins a race (writers race through two store instances), deliverers'
+// leases that never let two of them hold one message, and every query
+// answered from an index (paging tests mix records that do not match into
+// every page).
 package datatest
 
 import (
@@ -36,6 +38,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 	t.Run("UserKeys", func(t *testing.T) { testUserKeys(t, newDB(t)()) })
 	t.Run("UserByEmail", func(t *testing.T) { testUserByEmail(t, newDB(t)()) })
 	t.Run("UserPaging", func(t *testing.T) { testUserPaging(t, newDB(t)()) })
+	t.Run("UsersByRole", func(t *testing.T) { testUsersByRole(t, newDB(t)()) })
 	t.Run("InterpreterUsers", func(t *testing.T) { testInterpreterUsers(t, newDB(t)) })
 	t.Run("ConcurrentUserCreates", func(t *testing.T) { testConcurrentUserCreates(t, newDB(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newDB(t)()) })
@@ -54,6 +57,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 	runOffers(t, newDB)
 	runFeeds(t, newDB)
 	runSessions(t, newDB)
+	runMessages(t, newDB)
 	runUpdates(t, newDB)
 	runUpdateRaces(t, newDB)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/tolk/tolk/data"
 )
@@ -60,24 +61,34 @@ func testAfterClose(t *testing.T, s data.Store) {
 	in := newInterpreter(1, "ti")
 	f := newFeed(1, u.ID)
 	o := newOffer(newCase(1, "north"), data.OfferBroadcast, base, "int-1")
+	m := newMessage("north", data.MessageSignInLink, base)
 	for name, err := range map[string]error{
-		"Ping":              s.Ping(ctx),
-		"User":              second(s.User(ctx, u.ID)),
-		"UserByKeyHash":     second(s.UserByKeyHash(ctx, u.KeyHash)),
-		"AppendChange":      s.AppendChange(ctx, userChange(u, data.ActionKeyIssued)),
-		"ListAudit":         second(s.ListAudit(ctx, data.AuditQuery{})),
-		"CreateInterpreter": s.CreateInterpreter(ctx, in, interpreterChange(in, data.ActionInterpreterCreated)),
-		"ListInterpreters":  second(s.ListInterpreters(ctx, data.InterpreterQuery{})),
-		"CreateFeed":        s.CreateFeed(ctx, f, feedChange(f, data.ActionFeedCreated)),
-		"FeedByTokenHash":   second(s.FeedByTokenHash(ctx, f.TokenHash)),
-		"ListFeeds":         second(s.ListFeeds(ctx, data.FeedQuery{Owner: f.Owner})),
-		"UpdateUser":        second(s.UpdateUser(ctx, u.ID, to(u, userChange(u, data.ActionKeyIssued)))),
-		"CreateOffer":       s.CreateOffer(ctx, o, offerChange(o, data.ActionOfferCreated)),
-		"Offer":             second(s.Offer(ctx, o.ID)),
-		"UpdateOffer":       second(s.UpdateOffer(ctx, o.ID, cancelOffer("closed", base))),
-		"FillOffer":         third(s.FillOffer(ctx, o.ID, accept("int-1", "b-1", base))),
-		"ListOffers":        second(s.ListOffers(ctx, data.OfferQuery{InterpreterID: "int-1"})),
-		"DueOffers":         second(s.DueOffers(ctx, base, 10)),
+		"Ping":                        s.Ping(ctx),
+		"User":                        second(s.User(ctx, u.ID)),
+		"UserByKeyHash":               second(s.UserByKeyHash(ctx, u.KeyHash)),
+		"AppendChange":                s.AppendChange(ctx, userChange(u, data.ActionKeyIssued)),
+		"ListAudit":                   second(s.ListAudit(ctx, data.AuditQuery{})),
+		"CreateInterpreter":           s.CreateInterpreter(ctx, in, interpreterChange(in, data.ActionInterpreterCreated)),
+		"ListInterpreters":            second(s.ListInterpreters(ctx, data.InterpreterQuery{})),
+		"CreateFeed":                  s.CreateFeed(ctx, f, feedChange(f, data.ActionFeedCreated)),
+		"FeedByTokenHash":             second(s.FeedByTokenHash(ctx, f.TokenHash)),
+		"ListFeeds":                   second(s.ListFeeds(ctx, data.FeedQuery{Owner: f.Owner})),
+		"UpdateUser":                  second(s.UpdateUser(ctx, u.ID, to(u, userChange(u, data.ActionKeyIssued)))),
+		"CreateOffer":                 s.CreateOffer(ctx, o, offerChange(o, data.ActionOfferCreated)),
+		"Offer":                       second(s.Offer(ctx, o.ID)),
+		"UpdateOffer":                 second(s.UpdateOffer(ctx, o.ID, cancelOffer("closed", base))),
+		"FillOffer":                   third(s.FillOffer(ctx, o.ID, accept("int-1", "b-1", base))),
+		"ListOffers":                  second(s.ListOffers(ctx, data.OfferQuery{InterpreterID: "int-1"})),
+		"DueOffers":                   second(s.DueOffers(ctx, base, 10)),
+		"OfferByToken":                second(s.OfferByToken(ctx, data.HashKey("a token"))),
+		"ListUsers by role":           second(s.ListUsers(ctx, data.UserQuery{Role: data.RoleCoordinator})),
+		"AppendChange with a message": s.AppendChange(ctx, messageChange(m)),
+		"ClaimDue":                    second(s.ClaimDue(ctx, base, time.Minute, "deliverer", 10)),
+		"MarkSent":                    s.MarkSent(ctx, m.ID, "deliverer", data.MessageSent, base),
+		"MarkFailed":                  s.MarkFailed(ctx, m.ID, "deliverer", "421", base, false),
+		"Message":                     second(s.Message(ctx, m.ID)),
+		"UpdateMessage":               second(s.UpdateMessage(ctx, m.ID, to(m, messageChange()))),
+		"ListMessages":                second(s.ListMessages(ctx, data.MessageQuery{Organisation: "north"})),
 	} {
 		if !errors.Is(err, data.ErrClosed) {
 			t.Errorf("%s after Close: error = %v, want ErrClosed", name, err)

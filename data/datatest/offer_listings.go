@@ -195,3 +195,58 @@ func testDueOffers(t *testing.T, s data.Store) {
 		t.Errorf("after cancelling the late offer: %v, want the cascade only", got)
 	}
 }
+
+// testOfferByToken: an invitation's token hash round-trips and names its
+// offer, whatever the invitation's state; a token given in an update (the
+// cascade's next invitation) names it from then on; an unknown or empty
+// hash names none.
+func testOfferByToken(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	c := newCase(1, "north")
+	token := func(o data.Offer, interpreter string) string { return data.HashKey(o.ID + " " + interpreter) }
+	o := newOffer(c, data.OfferCascade, base, "int-1", "int-2", "int-3")
+	o.Invitations[0].TokenHash = token(o, "int-1")
+	other := newOffer(newCase(2, "south"), data.OfferBroadcast, base, "int-1", "int-4")
+	for i, inv := range other.Invitations {
+		other.Invitations[i].TokenHash = token(other, inv.InterpreterID)
+	}
+	createOffer(t, s, o)
+	createOffer(t, s, other)
+	for hash, want := range map[string]data.Offer{
+		token(o, "int-1"):     storedOffer(o),
+		token(other, "int-1"): storedOffer(other),
+		token(other, "int-4"): storedOffer(other),
+	} {
+		got, err := s.OfferByToken(ctx, hash)
+		if err != nil {
+			t.Errorf("OfferByToken(%s): %v", hash, err)
+		} else if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+			t.Errorf("OfferByToken (-want +got):\n%s", diff)
+		}
+	}
+
+	// int-1 declines: the cascade asks int-2, with a token of its own.
+	now := base.Add(time.Minute)
+	moved, err := s.UpdateOffer(ctx, o.ID, func(cur data.Offer) (data.Offer, data.Change, error) {
+		next, err := cur.Decline("int-1", data.DeclineUnavailable, now, eligible("int-2", "int-3"))
+		if err != nil {
+			return cur, data.Change{}, err
+		}
+		next.Invitations[1].TokenHash = token(cur, "int-2")
+		return next, offerChange(cur, data.ActionOfferDeclined), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, interpreter := range []string{"int-1", "int-2"} {
+		got, err := s.OfferByToken(ctx, token(o, interpreter))
+		if err != nil || !cmp.Equal(moved, got, cmpOpts) {
+			t.Errorf("OfferByToken of %s's token after the decline: %v (-want +got):\n%s", interpreter, err, cmp.Diff(moved, got, cmpOpts))
+		}
+	}
+	for _, hash := range []string{token(o, "int-3"), data.HashKey("no such token"), ""} {
+		if _, err := s.OfferByToken(ctx, hash); !errors.Is(err, data.ErrNotFound) {
+			t.Errorf("OfferByToken(%q): %v, want ErrNotFound", hash, err)
+		}
+	}
+}

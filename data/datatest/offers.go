@@ -23,6 +23,7 @@ func runOffers(t *testing.T, newDB NewDatabase) {
 	t.Run("FillOfferOverlap", func(t *testing.T) { testFillOfferOverlap(t, newDB(t)()) })
 	t.Run("OfferListings", func(t *testing.T) { testOfferListings(t, newDB(t)()) })
 	t.Run("DueOffers", func(t *testing.T) { testDueOffers(t, newDB(t)()) })
+	t.Run("OfferByToken", func(t *testing.T) { testOfferByToken(t, newDB(t)()) })
 	runOfferRaces(t, newDB)
 }
 

@@ -2,6 +2,7 @@ package datatest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -102,5 +103,56 @@ func testUserPaging(t *testing.T, s data.Store) {
 	}
 	if _, err := s.ListUsers(ctx, data.UserQuery{}); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("ListUsers without an organisation: %v, want ErrInvalid", err)
+	}
+}
+
+// testUsersByRole pages, two at a time, through one role's users in every
+// organisation and in one, while users of other roles and organisations
+// sit between them in ID order; a change of role moves a user from one
+// listing to the other.
+func testUsersByRole(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	orgs := []string{"north", "north-east", "south"}
+	roles := []data.Role{data.RoleCoordinator, data.RoleSocialWorker, data.RoleAdmin}
+	var all []data.User
+	for i := range 20 {
+		u := newUser(i, roles[(i/2)%len(roles)], orgs[i%len(orgs)])
+		if err := s.CreateUser(ctx, u, userChange(u, data.ActionUserCreated)); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, stored(u))
+	}
+	// One coordinator of north becomes an admin (no action of package data
+	// names a change of role yet: the store only needs one).
+	i := slices.IndexFunc(all, func(u data.User) bool { return u.Role == data.RoleCoordinator && u.Organisation == "north" })
+	all[i].Role = data.RoleAdmin
+	if _, err := s.UpdateUser(ctx, all[i].ID, to(all[i], userChange(all[i], "user.role_changed"))); err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(all, func(a, b data.User) int { return cmpString(a.ID, b.ID) })
+	for _, q := range []data.UserQuery{
+		{Role: data.RoleCoordinator},
+		{Role: data.RoleAdmin},
+		{Role: data.RoleSocialWorker},
+		{Role: data.RoleInterpreter},
+		{Role: data.RoleCoordinator, Organisation: "north"},
+		{Role: data.RoleAdmin, Organisation: "north"},
+		{Role: data.RoleSocialWorker, Organisation: "south"},
+		{Role: data.RoleAdmin, Organisation: "west"},
+	} {
+		var want []data.User
+		for _, u := range all {
+			if u.Role == q.Role && (q.Organisation == "" || u.Organisation == q.Organisation) {
+				want = append(want, u)
+			}
+		}
+		what := fmt.Sprintf("users of %+v", q)
+		got := pageThrough(t, what, 2, func(cursor string) (data.Page[data.User], error) {
+			q.After, q.Limit = cursor, 2
+			return s.ListUsers(ctx, q)
+		})
+		if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", what, diff)
+		}
 	}
 }

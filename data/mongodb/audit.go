@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -39,19 +40,23 @@ func (d auditDocument) toAuditEntry() data.AuditEntry {
 
 // AppendChange lands a change that touches no record, through the one
 // function that turns a change into documents (changeOutbox). A change of
-// one document (an audit entry: every such change so far) is one insert,
-// atomic on every server. A change of several documents lands through the
-// lock mechanism (locks.go) as the create of its first document with the
-// others as its outbox, so that they land together or not at all: the
-// first is stamped with a version and token like any locked record, and
-// ListAudit lands the changes of writers that died. Entries that describe
-// a change of a record land through that change's lock instead.
+// one document (an audit entry alone) is one insert, atomic on every
+// server. A change of several documents lands through the lock mechanism
+// (locks.go) as the create of its first audit entry with the others as its
+// outbox (its messages, then its other entries), so that they land
+// together or not at all: the entry is stamped with a version and token
+// like any locked record, and ListAudit, and readers of the outbox, land
+// the changes of writers that died. The locked record is never a message:
+// a message already in the outbox is the same message, which lands
+// nothing, while the record a lock creates must be new. Entries that
+// describe a change of a record land through that change's lock instead.
 func (s *Store) AppendChange(ctx context.Context, ch data.Change) error {
 	docs, err := changeOutbox(ch)
 	if err != nil {
 		return err
 	}
-	first := docs[0]
+	i := slices.IndexFunc(docs, func(o outboxDocument) bool { return o.Collection == auditCollection })
+	first := docs[i] // Check made sure there is an entry
 	what := first.Collection + " " + first.ID
 	if len(docs) == 1 {
 		_, err := s.db.Collection(first.Collection).InsertOne(ctx, first.Doc)
@@ -62,8 +67,10 @@ func (s *Store) AppendChange(ctx context.Context, ch data.Change) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	err = s.commitLock(ctx, lockOf(first.Collection, first.ID, 1, token, doc, docs[1:]))
-	if errors.Is(err, errStale) { // another change with that first document landed first
+	l := lockOf(first.Collection, first.ID, 1, token, doc, slices.Concat(docs[:i], docs[i+1:]))
+	l.Messages = changeMessages(ch)
+	err = s.commitLock(ctx, l)
+	if errors.Is(err, errStale) { // another change with that first entry landed first
 		return fmt.Errorf("%s: %w", what, data.ErrDuplicate)
 	}
 	return err

@@ -13,15 +13,28 @@ import (
 // It is the one place that turns a Change into documents: a lock's outbox
 // ends with what it returns, and AppendChange lands what it returns.
 //
+// The messages come first, each a message document at version 1 that is
+// inserted once (outboxDocument.Once): a message whose ID is already in
+// the outbox is the same message, left as it is, and the change lands. A
+// second message of one ID in the change is the same message too, so the
+// first given lands.
+//
 // The audit entries come last, in order: a lock's last outbox document is
 // the sign that the whole outbox landed (settle looks for it), and audit
-// entries are only ever inserted, never deleted, so the sign stays. What
-// joins a Change later (messages) goes before them.
+// entries are only ever inserted, never deleted, so the sign stays.
 func changeOutbox(ch data.Change) ([]outboxDocument, error) {
 	if err := ch.Check(); err != nil {
 		return nil, err
 	}
-	docs := make([]outboxDocument, 0, len(ch.Audit))
+	docs := make([]outboxDocument, 0, len(ch.Messages)+len(ch.Audit))
+	for _, m := range ch.Messages {
+		m.Version = 1
+		raw, err := bson.Marshal(fromMessage(m))
+		if err != nil {
+			return nil, fmt.Errorf("message %s: %w", m.ID, err)
+		}
+		docs = append(docs, outboxDocument{Collection: messagesCollection, ID: m.ID, Doc: raw, Once: true})
+	}
 	for _, e := range ch.Audit {
 		raw, err := bson.Marshal(fromAuditEntry(e))
 		if err != nil {
@@ -30,4 +43,15 @@ func changeOutbox(ch data.Change) ([]outboxDocument, error) {
 		docs = append(docs, outboxDocument{Collection: auditCollection, ID: e.ID, Doc: raw})
 	}
 	return docs, nil
+}
+
+// changeMessages returns the IDs of the messages a change lands: what a
+// lock names (lockDocument.Messages) so that readers of the outbox find
+// the changes in flight that carry messages.
+func changeMessages(ch data.Change) []string {
+	var ids []string
+	for _, m := range ch.Messages {
+		ids = append(ids, m.ID)
+	}
+	return ids
 }

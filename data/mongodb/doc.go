@@ -10,10 +10,11 @@
 // The collections: users, audit (insert-only), interpreters, cases,
 // bookings, schedules (one per interpreter with bookings: see Bookings
 // below), offers, offerClaims (each offer's ledger of versions,
-// insert-only: see Offers below), feeds, sessions, touches (a session's
-// activity, only ever inserted and deleted: see sessions.go) and locks (the
-// changes in flight). Every query is answered from an index created by
-// Open.
+// insert-only: see Offers below), messages (the outbox) and messageClaims
+// (each message's ledger of versions, insert-only: see Outbox below),
+// feeds, sessions, touches (a session's activity, only ever inserted and
+// deleted: see sessions.go) and locks (the changes in flight). Every query
+// is answered from an index created by Open.
 //
 // # Versioned writes
 //
@@ -26,12 +27,13 @@
 //     what it must, and builds the complete new document at version n+1 (1
 //     for a create) and its outbox: the documents that land with it. The
 //     Change's documents always, last (changeOutbox is the one function
-//     that builds them: every audit entry, in order, the last of them the
-//     outbox's last document); before them, dependent records: records
-//     that change only under this record's lock (a booking under its
-//     interpreter's schedule), inserted or replaced at their next version
-//     like the record itself. An ID the outbox would insert that is
-//     already taken refuses the change.
+//     that builds them: its messages, then every audit entry, in order,
+//     the last of them the outbox's last document); before them, dependent
+//     records: records that change only under this record's lock (a
+//     booking under its interpreter's schedule), inserted or replaced at
+//     their next version like the record itself. An ID the outbox would
+//     insert that is already taken refuses the change, but for a
+//     message's: that is the same message (see Outbox).
 //  2. It inserts a lock into the locks collection, holding the new document,
 //     the outbox, the version, a random token and the time. A unique index on
 //     the lock's key, "<collection>/<record id>", admits one lock per record.
@@ -114,7 +116,7 @@
 //
 // A change that touches no record (AppendChange) is one insert when it is
 // one document; a change of several lands through a lock as the create of
-// its first document, the others its outbox, so they land together.
+// its first audit entry, the others its outbox, so they land together.
 //
 // # Bookings
 //
@@ -196,7 +198,99 @@
 // expirer's DueOffers reads (due, _id), due stored only for an open offer
 // with a pending invitation.
 //
+// An invitation's single-use link finds its offer (OfferByToken) by an
+// equality on tokenHashes, an array of the offer's invitations' token
+// hashes derived on every write, under a multikey index.
+//
+// # Outbox
+//
+// A message lands with the change that causes it: its document, at
+// version 1, is in the change's outbox before the audit entries, which
+// stay last as the sign that the outbox landed, and it is inserted once:
+// a message whose ID is taken is the same message (IDs derived from what
+// a message is about make scheduled work idempotent), left as it is, and
+// the change lands, as an audit entry already there does at a second
+// landing. So a change that touches no record (AppendChange) locks its
+// first audit entry, never a message, whose ID may be taken. Every lock
+// names the messages it carries (an indexed array), and the readers of
+// the outbox (ClaimDue, ListMessages, Message) first land the changes
+// whose writers died after their commit point, so a crash between a
+// change and its sending loses nothing.
+//
+// Once landed, a message changes only by versions: a claim (leased to a
+// holder until the caller's now plus the lease), a mark (sent or
+// superseded, failed or dead; the lease ends) and a coordinator's update.
+// Version n is written only by the writer that inserted the entry
+// "<message>#<n>" into messageClaims, the message's ledger, and that
+// writer decided on version n-1; entries hold the message at their version
+// and are never changed or deleted. A claim or a mark is two writes, the
+// entry and then the message's document (messages.go), and a poll that
+// finds nothing due is two queries; an update commits a lock whose record
+// is the entry, with the document as a dependent record and its change,
+// as UpdateOffer does.
+//
+// Why a ledger. A claim cannot be a filtered update (where ready <= now,
+// set the holder): FerretDB 1.24 runs one as a query and then a write by _id,
+// so two claimers could both match one message and both be told they
+// hold it. The record lock alone would serialise a message's changes, at
+// three writes a claim, but what it guarantees rests on the document,
+// which on FerretDB a landing slower than LockTimeout can write back to an
+// older version; what the ledger guarantees rests on unique inserts alone,
+// which are atomic on every server.
+//
+// Why it is enough. Exactly one writer inserts each entry, and the
+// document at version n only ever holds version n (it is written only from
+// entry n, or as the change landed it), so the versions of a message form
+// one line, each decided on the one before. A claim of version n is
+// decided only on a version n-1 that is pending, due and not leased at
+// the claimer's now (LeaseUntil at or before it), so a lease in force is
+// never claimed over; a mark only on a version n-1 that is pending and
+// leased to the marker, whether or not the lease has run out. So a holder
+// slow past its lease that nobody overtook still settles its attempt
+// (it did try to send), while one that another claimer overtook gets
+// data.ErrConflict and writes nothing: its mark and that claim were both
+// decided on the same version and only one took the next entry; and the
+// new holder's result is never overwritten, since a mark needs the lease
+// the claim moved. A writer paused between its entry and its document
+// cannot break this either: its entry decided, and if its late write puts
+// an older version back over a newer one (FerretDB), the document is
+// behind its ledger: a decision on it loses its insert, never makes a
+// second holder.
+//
+// The document, which ClaimDue's and the listings' indexes serve, is
+// behind its ledger between a writer's two writes, or until someone
+// writes the entry for a writer that died between them. A writer deciding
+// on the message waits while the next entry may still be written by its
+// own writer (younger than LockTimeout, as for locks), then writes it to
+// the document itself; ClaimDue skips a message whose entry it lost, and
+// writes that entry to the document once it is LockTimeout old; Message
+// does the same, and shows the document as it stands before. A claim or a
+// mark that stopped halfway leaves its message looking pending (due, or
+// leased until its lease ends), so the next claims that reach it bring it
+// up; a stopped update is a lock, landed by finishers.
+//
+// Clocks. Leases are compared with the now the deliverer passes: its
+// clock, not the server's nor the store's. A deliverer whose clock runs
+// ahead of another's by d finds that one's leases ending d early and may
+// claim a message its holder is still sending: the store still has one
+// holder per version (the overtaken holder's mark gets data.ErrConflict),
+// but the message may go out twice, recognisable by its one Message-ID;
+// a deliverer whose clock lags holds back d longer. So a lease must
+// outlast a delivery attempt plus the skew between instances. Entries'
+// ages compare the writer's clock with the reader's, as locks' do: skew
+// beyond LockTimeout's margin only brings a document up early, which
+// changes no decision.
+//
+// The indexes: ready (stored only for a pending message: the latest of its
+// due time, next attempt and lease end) with _id, earliest first, for
+// ClaimDue; (organisation[, bookingId | offerId][, status], _id), newest
+// first, for ListMessages, a query naming both a booking and an offer
+// checking the offer on the booking's few messages. Entries are found by
+// _id only; they stay (a few per delivery attempt), as offers' do.
+//
 // A user is linked to an interpreter record by a unique sparse index on
 // users.interpreterId. FerretDB 1.24 ignores "sparse" but never holds a
-// missing field in a unique index, which comes to the same.
+// missing field in a unique index, which comes to the same. Users are
+// listed by organisation, and by role in one organisation or in every one,
+// off (organisation, _id), (organisation, role, _id) and (role, _id).
 package mongodb

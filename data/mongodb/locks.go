@@ -53,6 +53,11 @@ type lockDocument struct {
 	// that readers and writers of the offer find the changes of it in
 	// flight (offers.go).
 	Offer string `bson:"offer,omitempty"`
+	// Messages names the messages the change writes: those of its
+	// data.Change, which its outbox inserts, and the message whose next
+	// version it writes (UpdateMessage), so that readers of the outbox
+	// find the changes in flight that carry messages (messages.go).
+	Messages []string `bson:"messages,omitempty"`
 }
 
 // change is what a writer commits: the new state of one record, at version
@@ -68,6 +73,7 @@ type change struct {
 	dependents []dependent
 	ch         data.Change
 	offer      string // the offer the change writes, if any (lockDocument.Offer)
+	message    string // the message the change writes, if any (lockDocument.Messages)
 }
 
 // dependent is a record that changes only under the lock of another, at
@@ -120,6 +126,10 @@ func newLock(c change) (lockDocument, error) {
 	}
 	l := lockOf(c.coll, c.id, c.version, token, doc, append(outbox, docs...))
 	l.Offer = c.offer
+	l.Messages = changeMessages(c.ch)
+	if c.message != "" {
+		l.Messages = append(l.Messages, c.message)
+	}
 	return l, nil
 }
 
@@ -149,10 +159,11 @@ func stamped(doc any, version int64, token string) (bson.Raw, error) {
 	return bson.Marshal(d)
 }
 
-// commit stores c: it checks that the IDs its outbox inserts are free,
-// inserts the lock (the commit point) and lands it. When another change's
-// lock is in the way, it waits for that change to land (or be dropped) and
-// then tries again if the record is still at the version the writer read.
+// commit stores c: it checks that the IDs its outbox inserts are free
+// (but for messages: one already there is the same message), inserts the
+// lock (the commit point) and lands it. When another change's lock is in
+// the way, it waits for that change to land (or be dropped) and then
+// tries again if the record is still at the version the writer read.
 //
 // It returns the record's document as stored (with its version and token)
 // once the change has landed. Otherwise errStale when the record (or a
@@ -177,8 +188,8 @@ func (s *Store) commit(ctx context.Context, c change) (bson.Raw, error) {
 // commitLock is commit once the lock is built.
 func (s *Store) commitLock(ctx context.Context, l lockDocument) error {
 	for _, o := range l.Outbox {
-		if o.Version > 1 {
-			continue // a replace: the record is there
+		if o.Version > 1 || o.Once {
+			continue // a replace: the record is there; or the same message
 		}
 		switch taken, err := s.exists(ctx, o.Collection, o.ID); {
 		case err != nil:

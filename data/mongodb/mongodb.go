@@ -19,38 +19,42 @@ import (
 
 // The collections.
 const (
-	usersCollection        = "users"
-	auditCollection        = "audit"
-	interpretersCollection = "interpreters"
-	casesCollection        = "cases"
-	schedulesCollection    = "schedules"
-	bookingsCollection     = "bookings"
-	offersCollection       = "offers"
-	offerClaimsCollection  = "offerClaims"
-	feedsCollection        = "feeds"
-	sessionsCollection     = "sessions"
-	touchesCollection      = "touches"
-	locksCollection        = "locks"
+	usersCollection         = "users"
+	auditCollection         = "audit"
+	interpretersCollection  = "interpreters"
+	casesCollection         = "cases"
+	schedulesCollection     = "schedules"
+	bookingsCollection      = "bookings"
+	offersCollection        = "offers"
+	offerClaimsCollection   = "offerClaims"
+	messagesCollection      = "messages"
+	messageClaimsCollection = "messageClaims"
+	feedsCollection         = "feeds"
+	sessionsCollection      = "sessions"
+	touchesCollection       = "touches"
+	locksCollection         = "locks"
 )
 
 // Store is a data.Store on a MongoDB database.
 type Store struct {
-	client       *mongo.Client
-	db           *mongo.Database
-	users        *mongo.Collection
-	audit        *mongo.Collection
-	interpreters *mongo.Collection
-	cases        *mongo.Collection
-	schedules    *mongo.Collection
-	bookings     *mongo.Collection
-	offers       *mongo.Collection
-	offerClaims  *mongo.Collection
-	feeds        *mongo.Collection
-	sessions     *mongo.Collection
-	touches      *mongo.Collection
-	locks        *mongo.Collection
-	closed       atomic.Bool
-	turns        turns // updates of one record (lock key) in this instance take turns
+	client        *mongo.Client
+	db            *mongo.Database
+	users         *mongo.Collection
+	audit         *mongo.Collection
+	interpreters  *mongo.Collection
+	cases         *mongo.Collection
+	schedules     *mongo.Collection
+	bookings      *mongo.Collection
+	offers        *mongo.Collection
+	offerClaims   *mongo.Collection
+	messages      *mongo.Collection
+	messageClaims *mongo.Collection
+	feeds         *mongo.Collection
+	sessions      *mongo.Collection
+	touches       *mongo.Collection
+	locks         *mongo.Collection
+	closed        atomic.Bool
+	turns         turns // updates of one record (lock key) in this instance take turns
 
 	// LockTimeout is how long a writer has to land its own change before
 	// readers and other writers take it for dead and land the change for it.
@@ -64,6 +68,7 @@ var (
 	_ data.CaseStore    = (*Store)(nil)
 	_ data.BookingStore = (*Store)(nil)
 	_ data.OfferStore   = (*Store)(nil)
+	_ data.OutboxStore  = (*Store)(nil)
 	_ data.FeedStore    = (*Store)(nil)
 	_ data.SessionStore = (*Store)(nil)
 )
@@ -87,21 +92,23 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 	}
 	db := client.Database(database)
 	s := &Store{
-		client:       client,
-		db:           db,
-		users:        db.Collection(usersCollection),
-		audit:        db.Collection(auditCollection),
-		interpreters: db.Collection(interpretersCollection),
-		cases:        db.Collection(casesCollection),
-		schedules:    db.Collection(schedulesCollection),
-		bookings:     db.Collection(bookingsCollection),
-		offers:       db.Collection(offersCollection),
-		offerClaims:  db.Collection(offerClaimsCollection),
-		feeds:        db.Collection(feedsCollection),
-		sessions:     db.Collection(sessionsCollection),
-		touches:      db.Collection(touchesCollection),
-		locks:        db.Collection(locksCollection),
-		LockTimeout:  DefaultLockTimeout,
+		client:        client,
+		db:            db,
+		users:         db.Collection(usersCollection),
+		audit:         db.Collection(auditCollection),
+		interpreters:  db.Collection(interpretersCollection),
+		cases:         db.Collection(casesCollection),
+		schedules:     db.Collection(schedulesCollection),
+		bookings:      db.Collection(bookingsCollection),
+		offers:        db.Collection(offersCollection),
+		offerClaims:   db.Collection(offerClaimsCollection),
+		messages:      db.Collection(messagesCollection),
+		messageClaims: db.Collection(messageClaimsCollection),
+		feeds:         db.Collection(feedsCollection),
+		sessions:      db.Collection(sessionsCollection),
+		touches:       db.Collection(touchesCollection),
+		locks:         db.Collection(locksCollection),
+		LockTimeout:   DefaultLockTimeout,
 	}
 	if err := s.Ping(ctx); err != nil {
 		client.Disconnect(context.WithoutCancel(ctx))
@@ -153,6 +160,9 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			// (TestInterpreterLinkUnique).
 			{"interpreterId_unique", true, true, []string{"interpreterId"}},
 			{"organisation_id", false, false, []string{"organisation", "_id"}},
+			// Users of one role, in every organisation or in one.
+			{"role_id", false, false, []string{"role", "_id"}},
+			{"organisation_role_id", false, false, []string{"organisation", "role", "_id"}},
 		},
 		s.audit: {
 			{"entity_newest", false, false, []string{"entityId", "-_id"}},
@@ -185,8 +195,20 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{offersByInvitee, false, false, []string{"inviteeKeys", "_id"}},
 			// Only open offers with a pending invitation have a due time.
 			{offersByDue, false, false, []string{"due", "_id"}},
+			{offersByToken, false, false, []string{"tokenHashes"}},
 		},
 		// Offer claims are found by _id only.
+		s.messages: {
+			{messagesByOrg, false, false, []string{"organisation", "_id"}},
+			{messagesByStatus, false, false, []string{"organisation", "status", "_id"}},
+			{messagesByBooking, false, false, []string{"organisation", "bookingId", "_id"}},
+			{messagesByBookingStatus, false, false, []string{"organisation", "bookingId", "status", "_id"}},
+			{messagesByOffer, false, false, []string{"organisation", "offerId", "_id"}},
+			{messagesByOfferStatus, false, false, []string{"organisation", "offerId", "status", "_id"}},
+			// Only pending messages have a ready time.
+			{messagesByReady, false, false, []string{"ready", "_id"}},
+		},
+		// Message claims (each message's ledger) are found by _id only.
 		s.feeds: {
 			// A revoked feed keeps its token hash: the token stays known, as revoked.
 			{"tokenHash_unique", true, false, []string{"tokenHash"}},
@@ -203,6 +225,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{"key_unique", true, false, []string{"key"}},
 			{"collection", false, false, []string{"collection"}},
 			{"offer", false, false, []string{"offer"}},
+			{"messages", false, false, []string{"messages"}},
 		},
 	} {
 		if err := createMissingIndexes(ctx, coll, specs); err != nil {

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -13,7 +14,9 @@ import (
 
 // The indexes offer listings read, newest first by _id: an organisation's
 // offers, optionally of one status, of one case, or both; and the offers
-// inviting one interpreter, by inviteeKeys (offerdoc.go).
+// inviting one interpreter, by inviteeKeys (offerdoc.go). The expirer
+// reads due offers by due; an invitation's link finds its offer by
+// tokenHashes.
 const (
 	offersByOrg        = "organisation_id"
 	offersByStatus     = "organisation_status_id"
@@ -21,6 +24,7 @@ const (
 	offersByCaseStatus = "organisation_caseId_status_id"
 	offersByInvitee    = "inviteeKeys_id"
 	offersByDue        = "due_id"
+	offersByToken      = "tokenHashes"
 )
 
 // ListOffers lands the offer changes that writers left behind, then reads
@@ -102,4 +106,23 @@ func (s *Store) DueOffers(ctx context.Context, by time.Time, limit int) ([]data.
 		out = append(out, d.toOffer())
 	}
 	return out, nil
+}
+
+// OfferByToken lands the offer changes that writers left behind (a token
+// arrives with the change that asks its invitee), then finds the offer
+// holding an invitation with this token hash off the multikey index on
+// tokenHashes. An empty hash names no offer.
+func (s *Store) OfferByToken(ctx context.Context, tokenHash string) (data.Offer, error) {
+	if tokenHash == "" {
+		return data.Offer{}, fmt.Errorf("offer by token: %w", data.ErrNotFound)
+	}
+	if _, _, err := s.finishLocks(ctx, anyOfferLocks); err != nil {
+		return data.Offer{}, err
+	}
+	var d offerDocument
+	opts := options.FindOne().SetHint(offersByToken)
+	if err := s.offers.FindOne(ctx, bson.D{{Key: "tokenHashes", Value: tokenHash}}, opts).Decode(&d); err != nil {
+		return data.Offer{}, translate(err, "offer by token")
+	}
+	return d.toOffer(), nil
 }

@@ -8,12 +8,14 @@ import (
 )
 
 // offerDocument is an offer as stored, with the keys its listings filter
-// on, derived from the offer on every write: inviteeKeys (see inviteeKeys)
-// and due, the time the expirer must look at an open offer with a pending
-// invitation (data.Offer.Due), absent otherwise. Times are BSON dates (UTC,
-// to the millisecond). An offer changes only through its ledger of
-// versions (offers.go), which stamps it with the token of the change that
-// wrote it (lockToken, not decoded here).
+// on, derived from the offer on every write: inviteeKeys (see inviteeKeys),
+// due, the time the expirer must look at an open offer with a pending
+// invitation (data.Offer.Due), absent otherwise, and tokenHashes, the
+// token hashes of its invitations' links (OfferByToken), absent when none
+// has one. Times are BSON dates (UTC, to the millisecond). An offer
+// changes only through its ledger of versions (offers.go), which stamps it
+// with the token of the change that wrote it (lockToken, not decoded
+// here).
 type offerDocument struct {
 	ID              string               `bson:"_id"`
 	Organisation    string               `bson:"organisation"`
@@ -32,8 +34,9 @@ type offerDocument struct {
 	Invitations     []invitationDocument `bson:"invitations"`
 	BookingID       string               `bson:"bookingId,omitempty"`
 	CancelReason    string               `bson:"cancelReason,omitempty"`
-	InviteeKeys     []string             `bson:"inviteeKeys"`   // derived, indexed
-	Due             time.Time            `bson:"due,omitempty"` // derived, indexed
+	InviteeKeys     []string             `bson:"inviteeKeys"`           // derived, indexed
+	Due             time.Time            `bson:"due,omitempty"`         // derived, indexed
+	TokenHashes     []string             `bson:"tokenHashes,omitempty"` // derived, indexed
 	Version         int64                `bson:"version"`
 	CreatedAt       time.Time            `bson:"createdAt"`
 	UpdatedAt       time.Time            `bson:"updatedAt"`
@@ -47,6 +50,7 @@ type invitationDocument struct {
 	Answered      time.Time        `bson:"answered,omitempty"`
 	Decline       string           `bson:"decline,omitempty"`
 	Reasons       []reasonDocument `bson:"reasons,omitempty"`
+	TokenHash     string           `bson:"tokenHash,omitempty"`
 }
 
 // offerClaimDocument is an entry of an offer's ledger of versions: _id
@@ -113,7 +117,10 @@ func fromOffer(o data.Offer) offerDocument {
 		id := invitationDocument{
 			InterpreterID: inv.InterpreterID, Status: string(inv.Status),
 			Asked: data.Timestamp(inv.Asked), RespondBy: data.Timestamp(inv.RespondBy), Answered: data.Timestamp(inv.Answered),
-			Decline: string(inv.Decline),
+			Decline: string(inv.Decline), TokenHash: inv.TokenHash,
+		}
+		if inv.TokenHash != "" {
+			d.TokenHashes = append(d.TokenHashes, inv.TokenHash)
 		}
 		for _, r := range inv.Reasons {
 			id.Reasons = append(id.Reasons, reasonDocument(r))
@@ -136,7 +143,7 @@ func (d offerDocument) toOffer() data.Offer {
 		inv := data.Invitation{
 			InterpreterID: id.InterpreterID, Status: data.InvitationStatus(id.Status),
 			Asked: utc(id.Asked), RespondBy: utc(id.RespondBy), Answered: utc(id.Answered),
-			Decline: data.DeclineReason(id.Decline),
+			Decline: data.DeclineReason(id.Decline), TokenHash: id.TokenHash,
 		}
 		for _, r := range id.Reasons {
 			inv.Reasons = append(inv.Reasons, data.Reason(r))

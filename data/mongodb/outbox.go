@@ -16,7 +16,10 @@ import (
 // outboxDocument is a document that lands with a change, after the locked
 // record and before the lock goes. Its _id is fixed when the change is
 // committed, so a second landing finds it there. Without a Version it is
-// only ever inserted: the documents of the data.Change (changeOutbox).
+// only ever inserted: the documents of the data.Change (changeOutbox). An
+// audit entry whose ID is taken before the change commits refuses the
+// change (data.ErrDuplicate); a message whose ID is taken is Once: the
+// same message, already in the outbox, and the change lands without it.
 //
 // With a Version it is a dependent record: a record that changes only
 // under the lock of another, as a booking changes only under its
@@ -52,6 +55,7 @@ type outboxDocument struct {
 	Version    int64    `bson:"version,omitempty"`
 	Claim      bool     `bson:"claim,omitempty"`
 	Claimed    bool     `bson:"claimed,omitempty"`
+	Once       bool     `bson:"once,omitempty"`
 }
 
 // landOutbox writes document i of l's outbox (see outboxDocument). A

@@ -93,20 +93,31 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (data.User, error
 }
 
 // ListUsers lands the user changes in flight, then reads one page of the
-// organisation's users off the index on (organisation, _id). A missing
-// organisation is a *data.ValidationError.
+// users q names off one index: the organisation's off (organisation, _id),
+// one role's in one organisation off (organisation, role, _id), one role's
+// in every organisation off (role, _id). Neither an organisation nor a
+// role is a *data.ValidationError.
 func (s *Store) ListUsers(ctx context.Context, q data.UserQuery) (data.Page[data.User], error) {
-	if q.Organisation == "" {
-		return data.Page[data.User]{}, invalid("organisation", "is required")
+	if q.Organisation == "" && q.Role == "" {
+		return data.Page[data.User]{}, invalid("organisation", "is required, or a role")
 	}
 	if err := s.finishPending(ctx, usersCollection); err != nil {
 		return data.Page[data.User]{}, err
 	}
-	filter := bson.D{{Key: "organisation", Value: q.Organisation}}
+	var filter bson.D
+	hint := "organisation_role_id"
+	switch {
+	case q.Role == "":
+		filter, hint = bson.D{{Key: "organisation", Value: q.Organisation}}, "organisation_id"
+	case q.Organisation == "":
+		filter, hint = bson.D{{Key: "role", Value: string(q.Role)}}, "role_id"
+	default:
+		filter = bson.D{{Key: "organisation", Value: q.Organisation}, {Key: "role", Value: string(q.Role)}}
+	}
 	if q.After != "" {
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: q.After}}})
 	}
-	return findPage(ctx, s.users, filter, 1, data.PageSize(q.Limit), userDocument.toUser,
+	return findPageHinted(ctx, s.users, filter, hint, 1, data.PageSize(q.Limit), userDocument.toUser,
 		func(u data.User) string { return u.ID })
 }
 

@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tolk/tolk/data"
+)
+
+// Sender delivers one message, once. Package mail's senders (SMTP, a
+// Maildir) are wired in by cmd. An error wrapping ErrUndeliverable is a
+// permanent refusal (a 5xx: retrying will not help); any other error is
+// taken for a passing one (a 4xx, a connection that failed) and retried.
+type Sender interface {
+	Send(ctx context.Context, m data.Message) error
+}
+
+// ErrUndeliverable marks a refusal that no retry will mend: the message
+// goes to the dead letters at once.
+var ErrUndeliverable = errors.New("undeliverable")
+
+// Delivery limits: a lease long enough to send one message, retries with
+// backoff from Config.FirstRetry (a minute) doubling to an hour, and dead
+// after MaxAttempts (about eight hours of trying).
+const (
+	DeliveryLease = 2 * time.Minute
+	maxRetry      = time.Hour
+	MaxAttempts   = 12
+)
+
+// retryAfter is how long to wait after the attempt-th failed attempt.
+func (a *App) retryAfter(attempt int) time.Duration {
+	d := a.firstRetry
+	for i := 1; i < attempt && d < maxRetry; i++ {
+		d *= 2
+	}
+	return min(d, maxRetry)
+}
+
+// Deliver sends the messages due now, up to limit, as holder (one name
+// per deliverer: instances share the outbox, and a message is held by one
+// of them at a time). Each is sent at least once: a temporary failure is
+// retried later with backoff, a permanent one or too many attempts make it
+// a dead letter that coordinators see and retry. A reminder whose booking
+// changed since it was written is superseded, not sent. It returns how
+// many it sent; an error means the store could not be asked (the messages
+// it holds are retried when their lease ends).
+func (a *App) Deliver(ctx context.Context, s Sender, holder string, limit int) (int, error) {
+	now := a.stamp()
+	due, err := a.store.ClaimDue(ctx, now, DeliveryLease, holder, limit)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, m := range due {
+		if stale, err := a.superseded(ctx, m); err != nil {
+			return sent, err
+		} else if stale {
+			if err := a.store.MarkSent(ctx, m.ID, holder, data.MessageSuperseded, a.stamp()); err != nil && !errors.Is(err, data.ErrConflict) {
+				return sent, err
+			}
+			continue
+		}
+		sendErr := s.Send(ctx, m)
+		if sendErr == nil {
+			sent++
+			if err := a.store.MarkSent(ctx, m.ID, holder, data.MessageSent, a.stamp()); err != nil && !errors.Is(err, data.ErrConflict) {
+				return sent, err
+			}
+			a.log.InfoContext(ctx, "message sent", "message_id", m.ID, "kind", string(m.Kind), "attempt", m.Attempts+1)
+			continue
+		}
+		if ctx.Err() != nil {
+			return sent, ctx.Err() // stopping: the lease ends, another tries
+		}
+		attempt := m.Attempts + 1
+		dead := errors.Is(sendErr, ErrUndeliverable) || attempt >= MaxAttempts
+		reason := sendErr.Error()
+		if len(reason) > data.MaxLastError {
+			reason = reason[:data.MaxLastError]
+		}
+		next := a.stamp().Add(a.retryAfter(attempt))
+		if err := a.store.MarkFailed(ctx, m.ID, holder, reason, next, dead); err != nil && !errors.Is(err, data.ErrConflict) {
+			return sent, err
+		}
+		a.log.WarnContext(ctx, "message not sent", "message_id", m.ID, "kind", string(m.Kind), "attempt", attempt, "dead", dead, "error", reason)
+	}
+	return sent, nil
+}
+
+// superseded reports whether a scheduled message no longer applies: a
+// reminder of a booking that was cancelled, or moved (its sequence moved
+// on) since the reminder was written.
+func (a *App) superseded(ctx context.Context, m data.Message) (bool, error) {
+	if m.Kind != data.MessageBookingReminder || m.BookingID == "" {
+		return false, nil
+	}
+	b, err := a.store.Booking(ctx, m.BookingID)
+	if errors.Is(err, data.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("booking of message %s: %w", m.ID, err)
+	}
+	return b.Status != data.BookingConfirmed || b.Sequence != m.Sequence, nil
+}
+
+// NotificationFilter is what a coordinator may ask of the delivery list.
+type NotificationFilter struct {
+	Status             data.MessageStatus
+	BookingID, OfferID string
+	Cursor             string
+	Limit              int
+}
+
+// ListNotifications pages through the messages of the actor's
+// organisation (coordinators and admins), newest first: what was sent to
+// whom (by role), when, how many attempts, the last error. Never their
+// bodies: the caller shows kind, channel, recipient role and state.
+func (a *App) ListNotifications(ctx context.Context, actor data.User, f NotificationFilter) (data.Page[data.Message], error) {
+	if err := require(actor, data.RoleCoordinator, data.RoleAdmin); err != nil {
+		return data.Page[data.Message]{}, err
+	}
+	if f.Status != "" && !oneOf(f.Status, data.MessageStatuses) {
+		return data.Page[data.Message]{}, invalid("status", "must be one of queued, sent, failed, dead, superseded")
+	}
+	page, err := a.store.ListMessages(ctx, data.MessageQuery{Organisation: actor.Organisation, Status: f.Status,
+		BookingID: f.BookingID, OfferID: f.OfferID, Before: f.Cursor, Limit: f.Limit})
+	for i := range page.Items {
+		page.Items[i] = page.Items[i].Redacted()
+	}
+	return page, err
+}
+
+// RetryNotification puts a dead letter of the actor's organisation back
+// in the queue, to be tried at once with its attempts counted afresh. A
+// message still being retried by the deliverer (failed) is left to it.
+func (a *App) RetryNotification(ctx context.Context, actor data.User, id string) (data.Message, error) {
+	if err := require(actor, data.RoleCoordinator, data.RoleAdmin); err != nil {
+		return data.Message{}, err
+	}
+	now := a.stamp()
+	m, err := a.store.UpdateMessage(ctx, id, func(m data.Message) (data.Message, data.Change, error) {
+		switch {
+		case m.Organisation != actor.Organisation:
+			return m, data.Change{}, fmt.Errorf("message %s: %w", id, data.ErrNotFound)
+		case m.Status != data.MessageDead:
+			return m, data.Change{}, &data.StateError{Code: "message_not_dead", Reason: "only a dead letter can be retried; this one is " + string(m.Status)}
+		}
+		m.Status, m.Attempts, m.NextAttempt, m.LeaseHolder, m.LeaseUntil = data.MessageQueued, 0, now, "", time.Time{}
+		return m, audited(now, actor, m.Organisation, data.ActionMessageRetried, data.EntityMessage, m.ID), nil
+	})
+	return m.Redacted(), err
+}
