@@ -85,7 +85,8 @@ func (s *Server) revokeFeed(c *fiber.Ctx) error {
 // without reading a booking. Never compressed (gzip broke an Outlook
 // subscription); private to the subscriber. Each feed is limited on its
 // own (the Guard's FeedWait): calendar clients poll every few minutes, so
-// a feed fetched far more often is someone else's doing.
+// a feed fetched far more often is someone else's doing. A token that
+// names no live feed is a 404, braked per address by brakeFeedMisses.
 func (s *Server) feed(c *fiber.Ctx) error {
 	token := c.Params("token")
 	if wait := s.guard.FeedWait(c, token); wait > 0 {

@@ -31,14 +31,18 @@ func setETag(c *fiber.Ctx, version int64) {
 	c.Set(fiber.HeaderETag, strconv.Quote(strconv.FormatInt(version, 10)))
 }
 
-// createInterpreter stores a new record awaiting vetting.
+// createInterpreter stores a new record awaiting vetting. Like every
+// change of a record it answers the full record, which a client may PUT
+// back (a reduced answer put back would drop the community links the
+// matching rules need), so the app audits the coordinator's read of it
+// with the change (app.ViewFull).
 func (s *Server) createInterpreter(c *fiber.Ctx) error {
 	_, rec, err := readInterpreterInput(c)
 	if err != nil {
 		return err
 	}
 	actor, _ := caller(c)
-	in, err := s.app.CreateInterpreter(c.UserContext(), actor, rec)
+	in, err := s.app.CreateInterpreter(c.UserContext(), actor, rec, app.ViewFull)
 	if err != nil {
 		return err
 	}
@@ -56,6 +60,23 @@ func (s *Server) getInterpreter(c *fiber.Ctx) error {
 	}
 	setETag(c, in.Version)
 	return writeJSON(c, toInterpreterView(in))
+}
+
+// headInterpreter answers HEAD of one record: GET's status and ETag,
+// without the body and without the audited read a coordinator's GET is,
+// since it discloses no field. Fiber would serve HEAD through GET's
+// handler, writing an interpreter.read_sensitive entry for nothing shown.
+// No Content-Length: the GET's would tell the length of the sensitive
+// fields (RFC 9110 §9.3.2 lets a HEAD omit it).
+func (s *Server) headInterpreter(c *fiber.Ctx) error {
+	actor, _ := caller(c)
+	version, err := s.app.InterpreterVersion(c.UserContext(), actor, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	setETag(c, version)
+	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
+	return nil
 }
 
 // listInterpreters pages through records in creation order.
@@ -94,6 +115,7 @@ func ifMatchVersion(c *fiber.Ctx) (int64, error) {
 // updateInterpreter replaces a record's fields if the caller holds its
 // current version. The body may be the representation GET returned: its
 // read-only fields are ignored, but an id naming another record is refused.
+// It answers the full record, its read audited with the change.
 func (s *Server) updateInterpreter(c *fiber.Ctx) error {
 	version, err := ifMatchVersion(c)
 	if err != nil {
@@ -108,7 +130,7 @@ func (s *Server) updateInterpreter(c *fiber.Ctx) error {
 		return err
 	}
 	actor, _ := caller(c)
-	in, err := s.app.UpdateInterpreter(c.UserContext(), actor, id, version, rec)
+	in, err := s.app.UpdateInterpreter(c.UserContext(), actor, id, version, rec, app.ViewFull)
 	if err != nil {
 		return err
 	}
@@ -121,14 +143,15 @@ type vettingRequest struct {
 	Note     string `json:"note" validate:"notelen"`
 }
 
-// decideVetting applies a coordinator's decision.
+// decideVetting applies a coordinator's decision and answers the full
+// record, its read audited with the decision.
 func (s *Server) decideVetting(c *fiber.Ctx) error {
 	var req vettingRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
 	actor, _ := caller(c)
-	in, err := s.app.DecideVetting(c.UserContext(), actor, c.Params("id"), data.Decision(req.Decision), req.Note)
+	in, err := s.app.DecideVetting(c.UserContext(), actor, c.Params("id"), data.Decision(req.Decision), req.Note, app.ViewFull)
 	if err != nil {
 		return err
 	}

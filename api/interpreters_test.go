@@ -72,7 +72,8 @@ func TestCreateAndReadInterpreter(t *testing.T) {
 			t.Errorf("social worker's view contains %q: %s", secret, r.body)
 		}
 	}
-	if got := h.auditActions(v.ID); !slices.Equal(got, []string{"interpreter.created"}) {
+	// The creation's answer was the coordinator's read of the full record.
+	if got := h.auditActions(v.ID); !slices.Equal(got, []string{"interpreter.created", "interpreter.read_sensitive"}) {
 		t.Errorf("after a social worker's read, audit = %v; reduced reads are not sensitive", got)
 	}
 
@@ -86,7 +87,7 @@ func TestCreateAndReadInterpreter(t *testing.T) {
 	if r.header.Get("ETag") != `"1"` {
 		t.Errorf("ETag = %q", r.header.Get("ETag"))
 	}
-	if got := h.auditActions(v.ID); !slices.Equal(got, []string{"interpreter.created", "interpreter.read_sensitive"}) {
+	if got := h.auditActions(v.ID); !slices.Equal(got, []string{"interpreter.created", "interpreter.read_sensitive", "interpreter.read_sensitive"}) {
 		t.Errorf("audit = %v", got)
 	}
 	page, _ := h.store.ListAudit(t.Context(), data.AuditQuery{EntityID: v.ID})
@@ -161,7 +162,7 @@ func TestUpdateInterpreterNeedsCurrentVersion(t *testing.T) {
 	}
 	// The same If-Match again is now stale.
 	h.wantProblem(h.do(data.RoleCoordinator, "PUT", path, change, "If-Match", `"1"`), 412, "precondition_failed")
-	if got := h.auditActions(v.ID); !slices.Equal(got, []string{"interpreter.created", "interpreter.updated"}) {
+	if got := h.auditActions(v.ID); !slices.Equal(got, []string{"interpreter.created", "interpreter.read_sensitive", "interpreter.updated", "interpreter.read_sensitive"}) {
 		t.Errorf("audit = %v", got)
 	}
 }
@@ -220,7 +221,9 @@ func TestVettingTransitions(t *testing.T) {
 			t.Fatalf("%s: %d %+v", step.decision, r.status, got.Vetting)
 		}
 	}
-	want := []string{"interpreter.created", "interpreter.vetting.approve", "interpreter.vetting.suspend", "interpreter.vetting.approve"}
+	// Each answer is the full record, its read audited with the change.
+	const read = "interpreter.read_sensitive"
+	want := []string{"interpreter.created", read, "interpreter.vetting.approve", read, "interpreter.vetting.suspend", read, "interpreter.vetting.approve", read}
 	if got := h.auditActions(v.ID); !slices.Equal(got, want) {
 		t.Errorf("audit = %v, want %v", got, want)
 	}

@@ -16,10 +16,13 @@ func (s *Server) Prefixes() []string { return prefixes }
 // Routes lists the whole HTTP surface, one line a route. openapi.yaml
 // describes the same set; TestRoutesMatchOpenAPI keeps them in step. Who
 // may call what is decided by package app, not here. Outside /v1 every
-// request counts against its client address; under /v1 against its key's
-// user, once authenticate has checked the key.
+// request counts against its client address, except feeds: a feed counts
+// against itself, and only a failed lookup against its address (see
+// brakeFeedMisses). Under /v1 a request counts against its key's user, once
+// authenticate has checked the key.
 func (s *Server) Routes(r fiber.Router) {
-	r.Use([]string{"/feeds", "/healthz", "/readyz", "/openapi.yaml"}, s.limitAddress)
+	r.Use([]string{"/healthz", "/readyz", "/openapi.yaml"}, s.limitAddress)
+	r.Use("/feeds", s.brakeFeedMisses)
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
@@ -38,6 +41,7 @@ func (s *Server) Routes(r fiber.Router) {
 
 	v1.Post("/interpreters", s.createInterpreter)
 	v1.Get("/interpreters", s.listInterpreters)
+	v1.Head("/interpreters/:id", s.headInterpreter) // before Get, which would serve HEAD as an audited read
 	v1.Get("/interpreters/:id", s.getInterpreter)
 	v1.Put("/interpreters/:id", s.updateInterpreter)
 	v1.Post("/interpreters/:id/vetting", s.decideVetting)

@@ -19,9 +19,10 @@ import (
 	"github.com/tolk/tolk/app"
 )
 
-// Guard is what the edge lends the API: the rate limits, the brake on
-// failed authentications and the request's ID. Each Wait and the brake
-// return how long the client must wait, zero when it may go on.
+// Guard is what the edge lends the API: the rate limits, the brakes on
+// failed authentications and failed feed lookups, and the request's ID.
+// Each Wait and each brake returns how long the client must wait, zero
+// when it may go on.
 type Guard interface {
 	// AddressWait counts a request without a key against its client address.
 	AddressWait(c *fiber.Ctx) time.Duration
@@ -32,6 +33,10 @@ type Guard interface {
 	// SignInFailed counts a failed authentication against the client
 	// address and returns the wait once the address is past the brake.
 	SignInFailed(c *fiber.Ctx) time.Duration
+	// FeedLookupFailed counts a feed token that names no live feed
+	// against the client address, in a brake of its own, and returns the
+	// wait once the address is past it.
+	FeedLookupFailed(c *fiber.Ctx) time.Duration
 	// RequestID returns the request's ID, shown in every problem.
 	RequestID(c *fiber.Ctx) string
 }

@@ -16,8 +16,9 @@ type AuditFilter struct {
 // ListAudit lists audit entries newest first, within what the actor may
 // see: a coordinator, the interpreter register's whole history (every
 // change, decision and sensitive read, by anyone of any organisation) and
-// their own organisation's entries; an admin, their own organisation's
-// entries; the bootstrap admin, everything.
+// their own organisation's entries and notices (data.NoticeScope); an
+// admin, their own organisation's entries and notices; the bootstrap
+// admin, everything.
 func (a *App) ListAudit(ctx context.Context, actor data.User, f AuditFilter) (data.Page[data.AuditEntry], error) {
 	if err := require(actor, data.RoleCoordinator, data.RoleAdmin); err != nil {
 		return data.Page[data.AuditEntry]{}, err
@@ -26,9 +27,9 @@ func (a *App) ListAudit(ctx context.Context, actor data.User, f AuditFilter) (da
 	switch {
 	case isBootstrap(actor):
 	case actor.Role == data.RoleCoordinator:
-		q.Scopes = []string{data.ScopeRegister, actor.Organisation}
+		q.Scopes = []string{data.ScopeRegister, actor.Organisation, data.NoticeScope(actor.Organisation)}
 	default:
-		q.Scopes = []string{actor.Organisation}
+		q.Scopes = []string{actor.Organisation, data.NoticeScope(actor.Organisation)}
 	}
 	return a.store.ListAudit(ctx, q)
 }

@@ -19,7 +19,9 @@ func (a *App) MayKeepCases(actor data.User) error { return require(actor, caseRo
 
 // CreateCase records a case in the actor's organisation. fields carries what
 // the social worker entered; ID, organisation, author, version and
-// timestamps are set here. Excluded interpreters must exist.
+// timestamps are set here. Excluded interpreters must exist. A case with
+// community links, linked references or avoidOwnCommunity counts against
+// the actor's daily limit on setting them (see links.go).
 func (a *App) CreateCase(ctx context.Context, actor data.User, fields data.Case) (data.Case, error) {
 	if err := require(actor, caseRoles...); err != nil {
 		return data.Case{}, err
@@ -33,6 +35,12 @@ func (a *App) CreateCase(ctx context.Context, actor data.User, fields data.Case)
 		return data.Case{}, err
 	}
 	ch := audited(now, actor, c.Organisation, data.ActionCaseCreated, data.EntityCase, c.ID)
+	if screensMore(c) {
+		if err := a.userLinkChanges(ctx, actor, now); err != nil {
+			return data.Case{}, err
+		}
+		ch.Audit = append(ch.Audit, userLinksEntry(now, actor))
+	}
 	if err := a.store.CreateCase(ctx, c, ch); err != nil {
 		return data.Case{}, err
 	}
@@ -85,7 +93,10 @@ func (a *App) GetCase(ctx context.Context, actor data.User, id string) (data.Cas
 
 // UpdateCase replaces a case's fields if ifMatch is its current version
 // (a *StaleError otherwise). ID, organisation, author and creation time are
-// kept.
+// kept. A change of what matching screens against interpreters' community
+// links is held to the policy's daily limits, refused beyond them with a
+// *data.StateError (ErrLinkChangesLimited), audited as
+// case.links_changed, and told to coordinators when frequent (links.go).
 func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatch int64, fields data.Case) (data.Case, error) {
 	cur, err := a.GetCase(ctx, actor, id)
 	if err != nil {
@@ -98,13 +109,30 @@ func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatc
 		return data.Case{}, err
 	}
 	now := a.stamp()
+	var links linkChange
+	if cur.Version == ifMatch && screeningChanged(cur, c) {
+		// Counted on the case as read: the change lands only on this
+		// version, so no change of the case escapes the count.
+		if links, err = a.caseLinkChange(ctx, actor, cur, now); err != nil {
+			return data.Case{}, err
+		}
+	}
 	updated, err := a.store.UpdateCase(ctx, id, func(old data.Case) (data.Case, data.Change, error) {
 		if old.Version != ifMatch {
 			return old, data.Change{}, &StaleError{Current: old.Version}
 		}
 		next := c
 		next.Version, next.UpdatedAt = old.Version, now
-		return next, audited(now, actor, old.Organisation, data.ActionCaseUpdated, data.EntityCase, old.ID), nil
+		if !screeningChanged(old, next) {
+			return next, audited(now, actor, old.Organisation, data.ActionCaseUpdated, data.EntityCase, old.ID), nil
+		}
+		if old.Version != cur.Version {
+			return old, data.Change{}, &StaleError{Current: old.Version}
+		}
+		ch := audited(now, actor, old.Organisation, data.ActionCaseLinksChanged, data.EntityCase, old.ID)
+		ch.Audit = append(ch.Audit, links.entries(now, actor, old)...)
+		ch.Messages = links.messages
+		return next, ch, nil
 	})
 	if err != nil {
 		return data.Case{}, err

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/tolk/tolk/data"
 )
@@ -14,6 +15,46 @@ import (
 type Interpreter struct {
 	data.Interpreter
 	Full bool
+}
+
+// View is what a change of a record (CreateInterpreter, UpdateInterpreter,
+// DecideVetting) answers. A front door asks for the full record only when
+// it shows the answer; the app then audits the disclosure with the change.
+type View int
+
+const (
+	// ViewReduced, the default, answers the reduced view and records no
+	// read: for a caller that shows nothing of the answer (the pages send
+	// the browser on to the record's page, an audited read of its own).
+	ViewReduced View = iota
+	// ViewFull answers the full record, and lands the change with two audit
+	// entries in its one write: the change's own, then the actor's
+	// interpreter.read_sensitive of the record it answers. The change and
+	// its read land together or not at all, so no answer discloses the
+	// sensitive fields without its entry.
+	ViewFull
+)
+
+// full reports whether view, a change's optional last argument, asks for
+// the full record.
+func full(view []View) bool { return len(view) > 0 && view[len(view)-1] == ViewFull }
+
+// withRead returns ch, a change of the record id, with the actor's read of
+// the full record added when view asks for the full record.
+func withRead(ch data.Change, now time.Time, actor data.User, id string, view []View) data.Change {
+	if full(view) {
+		ch.Audit = append(ch.Audit, data.NewAuditEntry(now, actor, data.ScopeRegister, data.ActionInterpreterReadSensitive, data.EntityInterpreter, id))
+	}
+	return ch
+}
+
+// shown returns the changed record in the view asked for: the full record
+// (whose read landed with the change, see withRead) or the reduced view.
+func shown(in data.Interpreter, view []View) Interpreter {
+	if full(view) {
+		return Interpreter{Interpreter: in, Full: true}
+	}
+	return reduced(in)
 }
 
 // reduced clears the sensitive fields.
@@ -28,8 +69,9 @@ func reduced(in data.Interpreter) Interpreter {
 
 // CreateInterpreter stores a new record awaiting vetting. fields carries
 // what the coordinator entered; its ID, vetting, version and timestamps are
-// set here.
-func (a *App) CreateInterpreter(ctx context.Context, actor data.User, fields data.Interpreter) (Interpreter, error) {
+// set here. It answers the record in the view asked for (ViewReduced
+// unless view is ViewFull, whose read is audited with the creation).
+func (a *App) CreateInterpreter(ctx context.Context, actor data.User, fields data.Interpreter, view ...View) (Interpreter, error) {
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return Interpreter{}, err
 	}
@@ -44,11 +86,11 @@ func (a *App) CreateInterpreter(ctx context.Context, actor data.User, fields dat
 	if err := in.Validate(); err != nil {
 		return Interpreter{}, err
 	}
-	ch := audited(now, actor, data.ScopeRegister, data.ActionInterpreterCreated, data.EntityInterpreter, in.ID)
+	ch := withRead(audited(now, actor, data.ScopeRegister, data.ActionInterpreterCreated, data.EntityInterpreter, in.ID), now, actor, in.ID, view)
 	if err := a.store.CreateInterpreter(ctx, in, ch); err != nil {
 		return Interpreter{}, err
 	}
-	return Interpreter{Interpreter: in, Full: true}, nil
+	return shown(in, view), nil
 }
 
 // GetInterpreter shows a coordinator, and the interpreter themself, the
@@ -56,10 +98,8 @@ func (a *App) CreateInterpreter(ctx context.Context, actor data.User, fields dat
 // disclosing it (no entry, no record); a social worker gets the reduced
 // view; any other interpreter is ErrNotFound.
 func (a *App) GetInterpreter(ctx context.Context, actor data.User, id string) (Interpreter, error) {
-	if !self(actor, id) {
-		if err := require(actor, data.RoleCoordinator, data.RoleSocialWorker); err != nil {
-			return Interpreter{}, err
-		}
+	if err := mayRead(actor, id); err != nil {
+		return Interpreter{}, err
 	}
 	in, err := a.store.Interpreter(ctx, id)
 	if err != nil {
@@ -73,6 +113,30 @@ func (a *App) GetInterpreter(ctx context.Context, actor data.User, id string) (I
 		return Interpreter{}, fmt.Errorf("audit of a sensitive read: %w", err)
 	}
 	return Interpreter{Interpreter: in, Full: true}, nil
+}
+
+// InterpreterVersion returns the version of the record id to an actor
+// GetInterpreter would show it to, with GetInterpreter's refusals, reading
+// nothing sensitive and writing no audit entry: what a HEAD of the record
+// answers (its ETag), which discloses no field.
+func (a *App) InterpreterVersion(ctx context.Context, actor data.User, id string) (int64, error) {
+	if err := mayRead(actor, id); err != nil {
+		return 0, err
+	}
+	in, err := a.store.Interpreter(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	return in.Version, nil
+}
+
+// mayRead refuses an actor who may read no view of the record id: anyone
+// but coordinators, social workers and the interpreter themself.
+func mayRead(actor data.User, id string) error {
+	if self(actor, id) {
+		return nil
+	}
+	return require(actor, data.RoleCoordinator, data.RoleSocialWorker)
 }
 
 // InterpreterFilter is what a caller may ask of the register listing.
@@ -117,8 +181,10 @@ func (a *App) ListInterpreters(ctx context.Context, actor data.User, f Interpret
 
 // UpdateInterpreter replaces a record's fields if ifMatch is its current
 // version (a *StaleError otherwise). Vetting, ID, version and creation time
-// are kept: vetting changes only through DecideVetting.
-func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string, ifMatch int64, fields data.Interpreter) (Interpreter, error) {
+// are kept: vetting changes only through DecideVetting. It answers the
+// record in the view asked for (ViewReduced unless view is ViewFull, whose
+// read is audited with the change).
+func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string, ifMatch int64, fields data.Interpreter, view ...View) (Interpreter, error) {
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return Interpreter{}, err
 	}
@@ -135,7 +201,8 @@ func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string,
 		if err := next.Validate(); err != nil {
 			return cur, data.Change{}, err
 		}
-		return next, audited(now, actor, data.ScopeRegister, data.ActionInterpreterUpdated, data.EntityInterpreter, cur.ID), nil
+		ch := audited(now, actor, data.ScopeRegister, data.ActionInterpreterUpdated, data.EntityInterpreter, cur.ID)
+		return next, withRead(ch, now, actor, cur.ID, view), nil
 	})
 	if err != nil {
 		return Interpreter{}, err
@@ -145,7 +212,7 @@ func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string,
 	if err := a.afterChange(ctx, actor, updated.ID, ""); err != nil {
 		return Interpreter{}, err
 	}
-	return Interpreter{Interpreter: updated, Full: true}, nil
+	return shown(updated, view), nil
 }
 
 // DecideVetting applies a coordinator's decision to the record as it is
@@ -153,8 +220,10 @@ func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string,
 // current status allows). Suspending or rejecting an interpreter cancels
 // their bookings that have not started, in every organisation (see
 // withdrawBookings): the decision lands first, so a failure part way
-// leaves it in force, and WithdrawBookings finishes the cancellations.
-func (a *App) DecideVetting(ctx context.Context, actor data.User, id string, d data.Decision, note string) (Interpreter, error) {
+// leaves it in force, and WithdrawBookings finishes the cancellations. It
+// answers the record in the view asked for (ViewReduced unless view is
+// ViewFull, whose read is audited with the decision).
+func (a *App) DecideVetting(ctx context.Context, actor data.User, id string, d data.Decision, note string, view ...View) (Interpreter, error) {
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return Interpreter{}, err
 	}
@@ -165,7 +234,8 @@ func (a *App) DecideVetting(ctx context.Context, actor data.User, id string, d d
 			return cur, data.Change{}, err
 		}
 		cur.Vetting, cur.UpdatedAt = next, now
-		return cur, audited(now, actor, data.ScopeRegister, data.VettingAction(d), data.EntityInterpreter, cur.ID), nil
+		ch := audited(now, actor, data.ScopeRegister, data.VettingAction(d), data.EntityInterpreter, cur.ID)
+		return cur, withRead(ch, now, actor, cur.ID, view), nil
 	})
 	if err != nil {
 		return Interpreter{}, err
@@ -175,7 +245,7 @@ func (a *App) DecideVetting(ctx context.Context, actor data.User, id string, d d
 			return Interpreter{}, err
 		}
 	}
-	return Interpreter{Interpreter: updated, Full: true}, nil
+	return shown(updated, view), nil
 }
 
 // InterpreterBrief returns an interpreter in the reduced view for anyone

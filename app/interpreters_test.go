@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -279,7 +281,7 @@ func TestDecideVetting(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				got, err := e.app.DecideVetting(ctx, coord, in.ID, d, "why")
+				got, err := e.app.DecideVetting(ctx, coord, in.ID, d, "why", app.ViewFull)
 				to, ok := allowed[from][d]
 				if !ok {
 					wantCode(t, err, app.KindConflict, "invalid_transition")
@@ -296,8 +298,8 @@ func TestDecideVetting(t *testing.T) {
 					t.Errorf("vetting %+v, want %s by %s", got.Vetting, to, coord.ID)
 				}
 				actions := e.actions(in.ID)
-				if last := actions[len(actions)-1]; last != data.VettingAction(d) {
-					t.Errorf("last entry %s, want %s", last, data.VettingAction(d))
+				if last := actions[len(actions)-2:]; !slices.Equal(last, []data.Action{data.VettingAction(d), data.ActionInterpreterReadSensitive}) {
+					t.Errorf("last entries %v, want %s and the read of the record it answered", last, data.VettingAction(d))
 				}
 			})
 		}
@@ -309,5 +311,101 @@ func TestDecideVetting(t *testing.T) {
 	wantKind(t, err, app.KindInvalid)
 	_, err = e.app.DecideVetting(ctx, coord, "nobody", data.DecisionApprove, "")
 	wantKind(t, err, app.KindNotFound)
+	e.checkConsistent()
+}
+
+// changeStore records the changes the app lands on interpreters.
+type changeStore struct {
+	data.Store
+	changes *[]data.Change
+}
+
+func (s changeStore) CreateInterpreter(ctx context.Context, in data.Interpreter, ch data.Change) error {
+	*s.changes = append(*s.changes, ch)
+	return s.Store.CreateInterpreter(ctx, in, ch)
+}
+
+func (s changeStore) UpdateInterpreter(ctx context.Context, id string, fn data.Update[data.Interpreter]) (data.Interpreter, error) {
+	return s.Store.UpdateInterpreter(ctx, id, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
+		next, ch, err := fn(cur)
+		if err == nil {
+			*s.changes = append(*s.changes, ch)
+		}
+		return next, ch, err
+	})
+}
+
+// TestChangesAnswerTheViewAskedFor: creating, changing and vetting a record
+// answer the reduced view and write no read, unless the caller asks for the
+// full record (app.ViewFull); then the change lands in one write with two
+// entries, the change's and the coordinator's sensitive read, so no answer
+// discloses the sensitive fields without its entry.
+func TestChangesAnswerTheViewAskedFor(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	coord := e.north[data.RoleCoordinator]
+	var changes []data.Change
+	a := e.appOver(changeStore{Store: e.store, changes: &changes})
+	fields := eligible("hana")
+	fields.CommunityLinks = []data.CommunityLink{{Kind: data.LinkTown, Value: "Ranya"}}
+	sensitive := func(in app.Interpreter) bool {
+		return in.Phone != "" || in.Clearance.Certificate != "" || len(in.CommunityLinks) > 0 || in.Vetting.Note != ""
+	}
+	var id string
+	steps := []struct {
+		name   string
+		action data.Action
+		change func(view ...app.View) (app.Interpreter, error)
+	}{
+		{"create", data.ActionInterpreterCreated, func(view ...app.View) (app.Interpreter, error) {
+			in, err := a.CreateInterpreter(ctx, coord, fields, view...)
+			id = in.ID
+			return in, err
+		}},
+		{"update", data.ActionInterpreterUpdated, func(view ...app.View) (app.Interpreter, error) {
+			cur, err := e.store.Interpreter(ctx, id)
+			if err != nil {
+				return app.Interpreter{}, err
+			}
+			return a.UpdateInterpreter(ctx, coord, id, cur.Version, fields, view...)
+		}},
+		{"approve", data.ActionVettingApprove, func(view ...app.View) (app.Interpreter, error) {
+			return a.DecideVetting(ctx, coord, id, data.DecisionApprove, "referee called back", view...)
+		}},
+		{"suspend", data.ActionVettingSuspend, func(view ...app.View) (app.Interpreter, error) {
+			return a.DecideVetting(ctx, coord, id, data.DecisionSuspend, "lapsed", view...)
+		}},
+	}
+	for i, step := range steps {
+		view := []app.View{app.ViewFull}
+		if i%2 == 0 {
+			view = nil // the default: the reduced view
+		}
+		changes = nil
+		got, err := step.change(view...)
+		if err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		want := []data.Action{step.action}
+		if view != nil {
+			want = append(want, data.ActionInterpreterReadSensitive)
+		}
+		if len(changes) != 1 {
+			t.Fatalf("%s: %d changes landed, want 1", step.name, len(changes))
+		}
+		var actions []data.Action
+		for _, entry := range changes[0].Audit {
+			actions = append(actions, entry.Action)
+			if entry.Actor != coord.ID || entry.EntityID != id || !entry.At.Equal(changes[0].Audit[0].At) {
+				t.Errorf("%s: entry %+v, want the coordinator's, of %s, at the change's time", step.name, entry, id)
+			}
+		}
+		if diff := cmp.Diff(want, actions); diff != "" {
+			t.Errorf("%s (view %v): the change's entries (-want +got):\n%s", step.name, view, diff)
+		}
+		if got.Full != (view != nil) || sensitive(got) != (view != nil) {
+			t.Errorf("%s (view %v): answered full %v with sensitive fields %v", step.name, view, got.Full, sensitive(got))
+		}
+	}
 	e.checkConsistent()
 }

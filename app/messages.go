@@ -17,14 +17,17 @@ import (
 // the same message, which the outbox keeps once.
 
 // newMessage is a queued message of kind to one recipient, due at due.
+// Its recipient's name and subject lose the hidden characters (see
+// data.Hidden) that a name stored before they were refused may hold, so
+// that they show as what they are and the message stays valid.
 func (a *App) newMessage(kind data.MessageKind, id, org string, role data.Role, to, toName, subject string, body letter, due time.Time) data.Message {
 	now := a.stamp()
 	if due.Before(now) {
 		due = now
 	}
 	return data.Message{
-		ID: id, Kind: kind, Organisation: org, RecipientRole: role, To: to, ToName: toName,
-		Subject: subject, Text: body.plain(), HTML: body.html(),
+		ID: id, Kind: kind, Organisation: org, RecipientRole: role, To: to, ToName: data.StripHidden(toName),
+		Subject: data.StripHidden(subject), Text: body.plain(), HTML: body.html(),
 		Due: data.Timestamp(due), Status: data.MessageQueued, CreatedAt: now, Version: 1,
 	}
 }

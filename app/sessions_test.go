@@ -191,3 +191,25 @@ func TestExpiredSessionsSwept(t *testing.T) {
 		t.Errorf("newest entries %+v, want a session.expired by the system", page.Items)
 	}
 }
+
+// TestSignInWithEmailFoldsNoFurther: an identity provider's address
+// matches a user's as mail providers compare them, no more loosely: the
+// Kelvin sign (U+212A) is not K, and ß is not ss.
+func TestSignInWithEmailFoldsNoFurther(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	kim := e.user(e.north[data.RoleAdmin], "north", data.RoleCoordinator, "kim")
+	strasse := e.user(e.north[data.RoleAdmin], "north", data.RoleCoordinator, "strasse")
+	for _, email := range []string{"\u212Aim@north.example", "\u212AIM@NORTH.EXAMPLE", "straße@north.example", "STRAßE@north.example"} {
+		if signed, err := e.app.SignInWithEmail(ctx, email); err == nil {
+			t.Errorf("%+q signed in as %s", email, signed.User.Email)
+		} else {
+			wantKind(t, err, app.KindUnauthenticated)
+		}
+	}
+	for email, want := range map[string]string{"KIM@North.Example": kim.ID, "STRASSE@north.EXAMPLE": strasse.ID} {
+		if signed, err := e.app.SignInWithEmail(ctx, email); err != nil || signed.User.ID != want {
+			t.Errorf("%s: signed in as %+v, %v", email, signed.User, err)
+		}
+	}
+}

@@ -17,8 +17,9 @@
 //     to a UTF-8 rune boundary, continuation lines starting with one space.
 //   - It escapes TEXT values (backslash, semicolon, comma, LF as \n) but
 //     refuses CR: text cleans every string from a booking or a person first
-//     (CRLF and CR become LF, other control characters and invalid UTF-8 go),
-//     and go-ical then escapes it, once.
+//     (CRLF and CR become LF, other control characters, invalid UTF-8 and
+//     the hidden characters that make text show as other text go: see
+//     data.Hidden), and go-ical then escapes it, once.
 //   - It does not check parameter values for CR, LF or controls and refuses
 //     a double quote: param cleans CN values (one line, ' for ", and no
 //     backslash or caret, which some parsers decode there and others not).

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
+
+	"github.com/tolk/tolk/data"
 )
 
 // maxLine is the longest content line RFC 5545 (section 3.1) allows, in
@@ -77,13 +79,16 @@ func fold(in []byte) []byte {
 
 // text cleans a string from a booking or a person for a TEXT value: invalid
 // UTF-8 becomes U+FFFD, CRLF and CR (and NEL, LS, PS) become LF, tab becomes a
-// space and every other control character goes. go-ical then escapes
-// backslash, semicolon, comma and LF.
+// space, every other control character goes, and so does every hidden
+// character (data.Hidden: direction overrides, isolates and marks,
+// zero-width characters) but a joiner that spells, whenever the value was
+// stored, so that no event shows a name or a place as another. go-ical
+// then escapes backslash, semicolon, comma and LF.
 func text(s string) string {
 	if clean(s) {
 		return s
 	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = data.StripHidden(strings.ToValidUTF8(s, "\uFFFD"))
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.Map(func(r rune) rune {
 		switch r {
@@ -102,7 +107,8 @@ func text(s string) string {
 // clean reports whether s is valid UTF-8 free of anything text changes.
 func clean(s string) bool {
 	for _, r := range s {
-		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError || r == '\u2028' || r == '\u2029' ||
+			(r >= 0xad && data.Hidden(r)) {
 			return false
 		}
 	}

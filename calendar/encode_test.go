@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -166,4 +167,38 @@ func BenchmarkFeed(b *testing.B) {
 		n = len(out)
 	}
 	b.ReportMetric(float64(n), "bytes")
+}
+
+// TestHiddenCharactersLeftOut: bidirectional overrides and isolates,
+// direction marks and zero-width characters never reach a calendar, from
+// any field and whenever they were stored, so that no event shows a name,
+// a reference or a place as another; a joiner that spells a Persian name
+// stays.
+func TestHiddenCharactersLeftOut(t *testing.T) {
+	const hidden = "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u200B\u200C\u200D\u200E\u200F\uFEFF\u061C\u2060"
+	b := booking("b-1")
+	b.CaseReference = "NR-\u202E2400-RN"
+	b.Location = "Room \u20661\u2069, \u200BLambeth\uFEFF"
+	who := Person{Name: "Sam\u200F Oka\u202Efor", Email: "sam@example.org"}
+	persian := Person{Name: "علی\u200Cاکبر", Email: "ali@example.org"}
+	for name, render := range map[string]func() ([]byte, error){
+		"invite": func() ([]byte, error) { return Invite(b, who, persian, testNow) },
+		"feed":   func() ([]byte, error) { return Feed("My \u202Ebookings", []data.Booking{b}, testNow) },
+	} {
+		out, err := render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		unfolded := strings.Join(unfold(out), "\n")
+		if i := strings.IndexAny(strings.ReplaceAll(unfolded, "علی\u200Cاکبر", ""), hidden); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(unfolded[i:])
+			t.Errorf("%s: %U in %q", name, r, unfolded)
+		}
+		if name == "invite" && !strings.Contains(unfolded, "CN=علی\u200Cاکبر") {
+			t.Errorf("invite: the Persian name lost its joiner:\n%s", unfolded)
+		}
+		if !strings.Contains(unfolded, "NR-2400-RN") {
+			t.Errorf("%s: the reference is not shown cleaned:\n%s", name, unfolded)
+		}
+	}
 }

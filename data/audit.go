@@ -46,6 +46,22 @@ const (
 
 	ActionCaseCreated Action = "case.created"
 	ActionCaseUpdated Action = "case.updated"
+	// ActionCaseLinksChanged is the entry of an update of a case that
+	// changed what matching screens against interpreters' community links
+	// (the child's links, avoidOwnCommunity, the reference or a linked
+	// reference), in place of ActionCaseUpdated: one entry per version
+	// still, and a day's changes of one case are counted off the index by
+	// entity.
+	ActionCaseLinksChanged Action = "case.links_changed"
+	// ActionCaseLinksChurn is a notice to coordinators that a case's
+	// screened fields changed more often in a day than the policy lets
+	// pass unremarked; its actor made the change. It changes nothing, and
+	// lands in NoticeScope of the case's organisation.
+	ActionCaseLinksChurn Action = "case.links_churn"
+	// ActionUserCaseLinksChanged is about the acting user, beside the
+	// case's own entry, when they create a case with screened fields or
+	// change them: a day's count per user is read off the index by entity.
+	ActionUserCaseLinksChanged Action = "user.case_links_changed"
 
 	ActionBookingCreated     Action = "booking.created"
 	ActionBookingRescheduled Action = "booking.rescheduled"
@@ -99,6 +115,13 @@ const (
 // ScopeRegister is the Scope of entries about interpreter records: the one
 // register kept jointly by every coordinator of the deployment.
 const ScopeRegister = "register"
+
+// NoticeScope is the Scope of the notices to an organisation's
+// coordinators (ActionCaseLinksChurn), kept apart from its other entries
+// so that its coordinators' home page lists them off the index by scope,
+// however busy the organisation's log is. No organisation name holds a
+// colon, so no notice scope is an organisation's.
+func NoticeScope(organisation string) string { return "notices:" + organisation }
 
 // ActorSystem is the actor of entries written by the service itself, such as
 // the bootstrap admin, demo data and expired sessions.

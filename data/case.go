@@ -83,9 +83,15 @@ type CaseExclusion struct {
 const (
 	// MaxReferenceLength bounds a case's reference and each linked one.
 	MaxReferenceLength = 100
-	// MaxCaseList bounds each of a case's lists: linked references, the
-	// child's community links, excluded interpreters.
+	// MaxCaseList bounds each of a case's lists but the child's community
+	// links: linked references, excluded interpreters.
 	MaxCaseList = 50
+	// MaxCaseLinks bounds the child's community links. Matching excludes
+	// an interpreter who shares one, so each link is also a guess at an
+	// interpreter's declared ties that a match answers: fewer links, fewer
+	// guesses per version of the case (see matching.Policy's limits on
+	// changing them).
+	MaxCaseLinks = 20
 	// MaxChildLanguages bounds the languages a case lists for the child.
 	MaxChildLanguages = 10
 	// MaxReasonLength bounds the reason an interpreter is excluded.
@@ -152,7 +158,7 @@ func (c Case) Validate() error {
 	} else if g.Required && g.Preference == "" {
 		p.add("child.interpreterGender.preference", "is required when the gender is required")
 	}
-	validateLinks(&p, "child.communityLinks", within(&p, "child.communityLinks", child.CommunityLinks, MaxCaseList, "links"))
+	validateLinks(&p, "child.communityLinks", within(&p, "child.communityLinks", child.CommunityLinks, MaxCaseLinks, "links"))
 	if child.AgeBand != "" && !oneOf(child.AgeBand, AgeBands) {
 		p.add("child.ageBand", "must be one of "+list(AgeBands))
 	}

@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 )
@@ -238,8 +237,8 @@ func (in Interpreter) Validate() error {
 		p.text("name", in.Name, MaxNameLength, oneLine)
 	}
 	if p.text("email", in.Email, MaxEmailLength, oneLine) {
-		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
-			p.add("email", "must be a plain email address")
+		if msg := emailProblem(in.Email); msg != "" {
+			p.add("email", msg)
 		}
 	}
 	p.text("phone", in.Phone, MaxPhoneLength, oneLine)

@@ -86,6 +86,7 @@ const (
 	MessageBookingWithdrawn MessageKind = "booking.withdrawn" // withdrawn by a rule
 	// To coordinators.
 	MessageDailySummary MessageKind = "summary.daily"
+	MessageLinksChurn   MessageKind = "case.links_churn" // a case's community links changed often today
 )
 
 // MessageStatus is where a message stands in delivery.

@@ -44,10 +44,13 @@ type textKind int
 
 const (
 	// oneLine is a name, email, code, ID, reference or link: no control
-	// character at all (C0, DEL or C1), not even a tab.
+	// character at all (C0, DEL or C1), not even a tab, and no hidden
+	// character (see Hidden) but a joiner that spells.
 	oneLine textKind = iota
 	// prose is free text (notes, reasons, locations): tab, CR and LF
-	// allowed, every other control character refused.
+	// allowed, every other control character refused. Hidden characters
+	// stay: a note quoting Arabic and English needs its direction marks.
+	// What shows prose elsewhere (a calendar, a mail header) strips them.
 	prose
 )
 
@@ -70,8 +73,71 @@ func textProblem(s string, max int, kind textKind) string {
 			}
 			return "must not contain control characters other than tab and line breaks"
 		}
+		if kind == oneLine && Hidden(r) && !spelling(s, i) {
+			return "must not contain invisible or direction-changing characters (such as U+202E or U+200B)"
+		}
 	}
 	return ""
+}
+
+// Hidden reports whether r shows nothing itself but can change how the
+// text around it shows, so that a name can display as another: the
+// bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+// U+2066–U+2069), the direction marks (U+200E, U+200F, U+061C), the
+// zero-width space, non-joiner and joiner (U+200B–U+200D), the word joiner
+// and byte order mark (U+2060, U+FEFF), the soft hyphen and every other
+// format character (Unicode's category Cf).
+func Hidden(r rune) bool { return unicode.Is(unicode.Cf, r) }
+
+// joiningScripts are the scripts in which a zero-width non-joiner or joiner
+// changes how letters join or combine, so that it is spelling, not
+// decoration: Persian and Kurdish compound names in Arabic script write
+// one, as do the Brahmic scripts.
+var joiningScripts = []*unicode.RangeTable{
+	unicode.Arabic, unicode.Syriac, unicode.Nko, unicode.Mongolian, unicode.Devanagari, unicode.Bengali,
+	unicode.Gurmukhi, unicode.Gujarati, unicode.Oriya, unicode.Tamil, unicode.Telugu, unicode.Kannada,
+	unicode.Malayalam, unicode.Sinhala, unicode.Myanmar, unicode.Khmer, unicode.Tibetan,
+}
+
+// spelling reports whether the character at byte i of s is a zero-width
+// non-joiner or joiner (U+200C, U+200D) between a letter or mark and a
+// letter, both of a joining script: the one place a hidden character is
+// part of how a word is written.
+func spelling(s string, i int) bool {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if r != '\u200C' && r != '\u200D' {
+		return false
+	}
+	before, _ := utf8.DecodeLastRuneInString(s[:i])
+	after, _ := utf8.DecodeRuneInString(s[i+size:])
+	return (unicode.IsLetter(before) || unicode.IsMark(before)) && unicode.IsLetter(after) &&
+		unicode.In(before, joiningScripts...) && unicode.In(after, joiningScripts...)
+}
+
+// StripHidden returns s without its hidden characters (see Hidden), but
+// for the joiners that spell: what a calendar or a mail header shows of a
+// name, a place or a note, whenever it was stored.
+func StripHidden(s string) string {
+	clean := true
+	for i, r := range s {
+		if Hidden(r) && !spelling(s, i) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !Hidden(r) || spelling(s, i) {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // text reports, under field, what textProblem finds in s, and returns

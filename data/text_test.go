@@ -98,3 +98,57 @@ func TestValidationErrorsAreCapped(t *testing.T) {
 		t.Errorf("%d errors, %d more", len(ve.Errors), ve.More)
 	}
 }
+
+// TestHiddenCharactersRefusedInOneLineText: bidirectional overrides,
+// embeddings and isolates, direction marks, zero-width characters and the
+// byte order mark make a name, an email or a reference display as another,
+// so one-line text refuses them as it refuses control characters; free
+// text keeps them (a note quoting Arabic and English needs its marks). A
+// zero-width non-joiner or joiner between two letters of a script that
+// joins or shapes is spelling (a Persian compound name), and stays.
+func TestHiddenCharactersRefusedInOneLineText(t *testing.T) {
+	hidden := []rune{'\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069',
+		'\u200B', '\u200C', '\u200D', '\u200E', '\u200F', '\uFEFF', '\u061C', '\u2060', '\u00AD'}
+	for _, r := range hidden {
+		s := "Ali" + string(r) + "ce"
+		if msg := textProblem(s, MaxNameLength, oneLine); msg == "" {
+			t.Errorf("one line %+q: accepted", s)
+		}
+		if msg := textProblem(s, MaxNoteLength, prose); msg != "" {
+			t.Errorf("prose %+q: %s", s, msg)
+		}
+	}
+	for _, s := range []string{"علی\u200Cاکبر", "क्\u200Dष", "Zoë", "Nguyễn Văn An", "O'Brien-Smith"} {
+		if msg := textProblem(s, MaxNameLength, oneLine); msg != "" {
+			t.Errorf("%+q: %s", s, msg)
+		}
+	}
+	for _, s := range []string{"\u200Cعلی", "علی\u200C", "a\u200Cb", "علی\u200C\u200Cاکبر", "A\u200Cعلی"} {
+		if msg := textProblem(s, MaxNameLength, oneLine); msg == "" {
+			t.Errorf("%+q: a joiner outside a joining script accepted", s)
+		}
+	}
+
+	in := Interpreter{Name: "Hana\u202Ecod.exe", Email: "hana\u200B@example.org", Gender: GenderFemale,
+		Languages:      []LanguageSkill{{Tag: "ti", Proficiency: ProficiencyNative}},
+		CommunityLinks: []CommunityLink{{Kind: LinkTown, Value: "Mek\u2066elle"}},
+		Vetting:        Vetting{Status: VettingPending}}
+	got := fieldsOf(t, in.Validate())
+	for _, f := range []string{"name", "email", "communityLinks[0].value"} {
+		if !slices.Contains(got, f) {
+			t.Errorf("interpreter: fields %v, want %s", got, f)
+		}
+	}
+	u := User{ID: "u", Name: "Sam\uFEFF", Email: "sam@x.example", Role: RoleAdmin, Organisation: "x", KeyHash: HashKey("k")}
+	if got := fieldsOf(t, u.Validate()); !slices.Equal(got, []string{"name"}) {
+		t.Errorf("user: fields %v", got)
+	}
+	c := Case{Organisation: "x", Reference: "NR-1\u202E", LinkedReferences: []string{"OP-\u200FKESTREL"},
+		Child: Child{Languages: []string{"ti"}}}
+	if got := fieldsOf(t, c.Validate()); !slices.Equal(got, []string{"reference", "linkedReferences[0]"}) {
+		t.Errorf("case: fields %v", got)
+	}
+	if err := CheckProse("note", "Met at \u202Bمكتب\u202C on Monday", MaxNoteLength); err != nil {
+		t.Errorf("a note with embeddings: %v", err)
+	}
+}

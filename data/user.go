@@ -11,6 +11,10 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Role is what a user may do.
@@ -79,9 +83,72 @@ const MaxOrganisationLength = 63
 
 var organisationPattern = regexp.MustCompile(fmt.Sprintf(`^[a-z0-9][a-z0-9-]{0,%d}$`, MaxOrganisationLength-1))
 
-// NormalizeEmail trims and lower-cases an address; emails are unique per user
-// regardless of case.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// NormalizeEmail returns an address in the form it is stored and compared
+// in, which is how the providers that deliver it compare addresses, and no
+// more loosely: trimmed; the domain, which DNS compares without case, as
+// its IDNA A-label ("BÜCHER.example" → "xn--bcher-kva.example"); an ASCII
+// local part lower-cased, as every provider treats it; any other local
+// part exactly as written. No Unicode case folding applies, so the Kelvin
+// sign (U+212A) never stands for K nor ß for ss: two addresses a provider
+// would deliver to two mailboxes never name one user. A local part that is
+// not NFC, or a domain IDNA refuses, is left for Validate to refuse.
+func NormalizeEmail(s string) string {
+	s = strings.TrimSpace(s)
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 {
+		return lowerASCII(s)
+	}
+	local, domain := s[:at], s[at+1:]
+	if isASCII(local) {
+		local = strings.ToLower(local)
+	}
+	if isASCII(domain) {
+		domain = strings.ToLower(domain)
+	} else if a, err := idna.Lookup.ToASCII(domain); err == nil {
+		domain = a
+	}
+	return local + "@" + domain
+}
+
+// lowerASCII lower-cases s when it is ASCII, and leaves it as it is
+// otherwise.
+func lowerASCII(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	return s
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// emailProblem says what is wrong with s as a stored email address, or
+// returns "": it must be a plain address (no name, no angle brackets) in
+// the form NormalizeEmail gives, and a non-ASCII local part must already
+// be NFC (the Kelvin sign is not, and is refused rather than folded). Call
+// it on text that passed the oneLine check.
+func emailProblem(s string) string {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		return "must be a plain email address"
+	}
+	local, domain := s[:strings.LastIndexByte(s, '@')], s[strings.LastIndexByte(s, '@')+1:]
+	switch {
+	case !isASCII(local) && !norm.NFC.IsNormalString(local):
+		return "must have its local part (before the @) in Unicode normal form C"
+	case !isASCII(domain):
+		return "must have a domain that is a valid internationalised domain name"
+	case s != NormalizeEmail(s):
+		return "must have a lower-case domain and, when it is ASCII, a lower-case local part"
+	}
+	return ""
+}
 
 // Validate checks a user's invariants and returns a *ValidationError naming
 // every field that breaks one. Text is checked for length and control
@@ -97,8 +164,8 @@ func (u User) Validate() error {
 		p.text("name", u.Name, MaxNameLength, oneLine)
 	}
 	if p.text("email", u.Email, MaxEmailLength, oneLine) {
-		if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || u.Email != NormalizeEmail(u.Email) {
-			p.add("email", "must be a plain, lower-case email address")
+		if msg := emailProblem(u.Email); msg != "" {
+			p.add("email", msg)
 		}
 	}
 	if !u.Role.Valid() {

@@ -5,10 +5,10 @@
 // lingeringly, and runs the shared middleware: a request ID, the security
 // headers, the request's context (from the edge's base context, with the
 // request timeout), recovery from panics, one log line, and the refusal of
-// ambiguous framing and over-long request targets. It keeps the rate limits
-// and the failed-authentication brake, which the front doors apply through
-// their Guard interfaces (api.Guard, web.Guard) where they know who is
-// calling.
+// ambiguous framing, folded header lines and over-long request targets. It
+// keeps the rate limits and the brakes on failed authentications and on
+// failed feed lookups, which the front doors apply through their Guard
+// interfaces (api.Guard, web.Guard) where they know who is calling.
 //
 // The front doors are peers. Each is a Door: it owns the paths under its
 // prefixes (the pages own every other path), adds its routes to its own
@@ -35,10 +35,10 @@
 //     with every key until it expires, and takes four times the edge's
 //     time. The limits here are token buckets with bursts (600/m
 //     burst=100) on an injected clock, in tables of at most 65,536 keys
-//     with constant-time eviction; and the brake counts only failures,
-//     after the key is checked, which a middleware that decides before the
-//     handler runs cannot do. Switching takes giving up bursts and the
-//     bound on memory. golang.org/x/time/rate is a token bucket too, but a
+//     with constant-time eviction; and the brakes count only failures,
+//     after the key or feed token is checked, which a middleware that
+//     decides before the handler runs cannot do. Switching takes giving
+//     up bursts and the bound on memory. golang.org/x/time/rate is a token bucket too, but a
 //     Limiter per key, each with its mutex, allocated per new key; the
 //     tables here hold one time value a key and allocate nothing when full.
 //   - Logging and timeouts: Fiber's logger writes lines of its own format,
@@ -70,13 +70,14 @@ type Config struct {
 	// Defaults to time.Now.
 	Now func() time.Time
 	// RateLimits turns on the request rate limits (PerKey, PerAddress,
-	// PerFeed) and the brake on failed authentications per address.
+	// PerFeed) and the brakes on failed authentications and failed feed
+	// lookups per address.
 	RateLimits bool
 	// PerKey limits the requests of each signed-in user or API key. A Rate
 	// that allows nothing (the zero Rate) means DefaultPerKey.
 	PerKey Rate
-	// PerAddress limits the signed-out requests from each client address.
-	// Zero: DefaultPerAddress.
+	// PerAddress limits the signed-out requests from each client address,
+	// feeds aside (see PerFeed). Zero: DefaultPerAddress.
 	PerAddress Rate
 	// PerFeed limits the fetches of each feed URL. Zero: DefaultPerFeed.
 	PerFeed Rate
@@ -145,7 +146,7 @@ type Edge struct {
 	rest  Door // the door without prefixes, if any
 
 	// The limits; nil when Config.RateLimits is off.
-	brake                       *failureLimiter
+	brake, feedBrake            *failureLimiter
 	perKey, perAddress, perFeed *rateLimiter
 }
 
@@ -170,6 +171,7 @@ func New(cfg Config) *Edge {
 	e.base, e.cancel = context.WithCancel(context.Background())
 	if cfg.RateLimits {
 		e.brake = newFailureLimiter(FailuresAllowed, FailureWindow)
+		e.feedBrake = newFailureLimiter(FailuresAllowed, FailureWindow)
 		e.perKey = newRateLimiter(orDefault(cfg.PerKey, DefaultPerKey))
 		e.perAddress = newRateLimiter(orDefault(cfg.PerAddress, DefaultPerAddress))
 		e.perFeed = newRateLimiter(orDefault(cfg.PerFeed, DefaultPerFeed))

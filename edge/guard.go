@@ -14,10 +14,11 @@ import (
 // Each method returns how long the client must wait, zero when it may go
 // on; with Config.RateLimits off every wait is zero. Signed-out requests
 // count against their client address (AddressWait), feed fetches against
-// their feed too (FeedWait), signed-in ones against their user (UserWait),
-// and only failed authentications against the brake (SignInFailed): a valid
-// key is checked first and never braked, so one guesser behind an office's
-// NAT locks nobody out.
+// their feed (FeedWait), signed-in ones against their user (UserWait). Only
+// failures count against the brakes: failed authentications
+// (SignInFailed) and failed feed lookups (FeedLookupFailed), each in a
+// table of its own. A valid key or feed token is checked first and never
+// braked, so one guesser behind an office's NAT locks nobody out.
 
 // AddressWait counts a signed-out request against its client address
 // (PerAddress).
@@ -58,6 +59,18 @@ func (e *Edge) SignInFailed(c *fiber.Ctx) time.Duration {
 		return 0
 	}
 	return e.brake.fail(brakeKey(e.clientAddr(c)), e.now())
+}
+
+// FeedLookupFailed counts a feed token that names no live feed (unknown or
+// revoked) against the client address, in a brake of its own: guessing
+// feed tokens slows neither the address's sign-ins nor its other requests.
+// Past FailuresAllowed in a FailureWindow it returns the wait before the
+// next failed lookup would be answered.
+func (e *Edge) FeedLookupFailed(c *fiber.Ctx) time.Duration {
+	if e.feedBrake == nil {
+		return 0
+	}
+	return e.feedBrake.fail(brakeKey(e.clientAddr(c)), e.now())
 }
 
 // clientAddr returns the address of the client. The peer is the client
@@ -111,22 +124,25 @@ func brakeKey(addr netip.Addr) string {
 	return addr.String()
 }
 
-// The brake's limit (see SignInFailed).
+// The brakes' limit (see SignInFailed and FeedLookupFailed), the same for
+// both, each counted in its own table.
 const (
-	// FailuresAllowed is how many failed authentications an address may
-	// make in a FailureWindow before the next is refused (429).
+	// FailuresAllowed is how many failed authentications, or failed feed
+	// lookups, an address may make in a FailureWindow before the next is
+	// refused (429).
 	FailuresAllowed = 20
 	// FailureWindow is the brake's window: fixed, from an address's first
 	// failure.
 	FailureWindow = time.Minute
 )
 
-// maxTracked is how many keys the brake and each rate limit track at most.
+// maxTracked is how many keys each brake and each rate limit track at most.
 const maxTracked = 1 << 16
 
-// failureLimiter counts failed authentications per address in fixed
-// windows. It lives in each process: a brake on guessing keys, not shared
-// state. A nil limiter limits nothing (TOLK_RATE_LIMITS=off).
+// failureLimiter counts failures (authentications, feed lookups) per
+// address in fixed windows. It lives in each process: a brake on guessing
+// keys and tokens, not shared state. A nil limiter limits nothing
+// (TOLK_RATE_LIMITS=off).
 //
 // It tracks at most maxTracked addresses in an lru table: a new address
 // past that takes the least recently failed one's entry, so every call is

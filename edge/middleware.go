@@ -78,9 +78,10 @@ func newRequestID() string {
 // an ID (X-Request-ID on the answer), the security headers, and a context
 // derived from the edge's base context, ending after the request timeout
 // or at Shutdown. Before any door sees the request it refuses ambiguous
-// framing (400) and an over-long request target (414). An error raised
-// after it (a handler's, a panic turned into one by recover, the router's
-// 404 or 405) is answered by the door owning the path (see answer). Last,
+// framing and folded headers (400) and an over-long request target (414).
+// An error raised after it (a handler's, a panic turned into one by
+// recover, the router's 404 or 405) is answered by the door owning the
+// path (see answer). Last,
 // it writes the request's one log line: IDs, route, status and duration,
 // never bodies, paths, query strings or names (the route is the pattern, so
 // a feed's token stays out of the log).
@@ -105,13 +106,20 @@ func (e *Edge) observe(c *fiber.Ctx) error {
 }
 
 // refuseFraming refuses what no door should see: a request whose length
-// is framed two ways (its connection is then closed), and a request target
+// is framed two ways or whose headers are folded (its connection is then
+// closed: its body may have been read another way), and a request target
 // over MaxURIBytes.
 func refuseFraming(c *fiber.Ctx) error {
-	if ambiguousFraming(c.Request().Header.RawHeaders()) {
+	raw := c.Request().Header.RawHeaders()
+	if ambiguousFraming(raw) {
 		c.Context().SetConnectionClose()
 		lingerOnClose(c)
 		return &refusal{http.StatusBadRequest, "bad_request", "the request's length is framed two ways (Content-Length twice, or with Transfer-Encoding); send one"}
+	}
+	if foldedHeader(raw) {
+		c.Context().SetConnectionClose()
+		lingerOnClose(c)
+		return &refusal{http.StatusBadRequest, "bad_request", "a header line is folded onto the next (obs-fold, RFC 9112 section 5.2); send each header on one line"}
 	}
 	if len(c.Request().RequestURI()) > MaxURIBytes {
 		return &refusal{http.StatusRequestURITooLong, "uri_too_long", fmt.Sprintf("the request's path and query are longer than %d bytes", MaxURIBytes)}
@@ -128,24 +136,33 @@ func (e *Edge) logPanic(c *fiber.Ctx, r any) {
 
 // logRequest writes a request's one log line: its ID, method, route
 // pattern (never the path: a feed's token is in it), status, duration and
-// the user a door said it is from (see UserWait). The attributes stay on
-// the stack: a line costs no allocation of its own before the handler's.
+// the user a door said it is from (see UserWait). The line is at info, or
+// at warn when the service failed to answer (5xx): a logger at warn
+// (TOLK_LOG_LEVEL=warn) keeps the failures and drops the rest, clients'
+// mistakes included, so a flood of them cannot fill the disk. The
+// attributes stay on the stack: a line costs no allocation of its own
+// before the handler's, and none at all when its level is off.
 func (e *Edge) logRequest(ctx context.Context, c *fiber.Ctx, id string, start time.Time) {
-	if !e.log.Enabled(ctx, slog.LevelInfo) {
+	status := c.Response().StatusCode()
+	level := slog.LevelInfo
+	if status >= http.StatusInternalServerError {
+		level = slog.LevelWarn
+	}
+	if !e.log.Enabled(ctx, level) {
 		return
 	}
 	var attrs [6]slog.Attr
 	attrs[0] = slog.String("request_id", id)
 	attrs[1] = slog.String("method", c.Method())
 	attrs[2] = slog.String("route", c.Route().Path)
-	attrs[3] = slog.Int("status", c.Response().StatusCode())
+	attrs[3] = slog.Int("status", status)
 	attrs[4] = slog.Int64("duration_us", time.Since(start).Microseconds())
 	n := 5
 	if s := stateOf(c); s != nil && s.user != "" {
 		attrs[5] = slog.String("user_id", s.user)
 		n = 6
 	}
-	e.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs[:n]...)
+	e.log.LogAttrs(ctx, level, "request", attrs[:n]...)
 }
 
 // The security headers of every answer. The API serves JSON and
@@ -234,4 +251,22 @@ func ambiguousFraming(raw []byte) bool {
 		}
 	}
 	return lengths > 1 || encodings > 1 || (lengths > 0 && encodings > 0)
+}
+
+// foldedHeader reports whether a request's raw header block holds an
+// obs-fold: a line beginning with a space or tab, which continues the
+// header line before it. RFC 9112 §5.2 lets a server reject it (400) or
+// replace each fold with a space, and requires rejecting it in front of a
+// body. fasthttp replaces it, and so honours a Transfer-Encoding or
+// Content-Length folded onto its next line, where a proxy in front may
+// have read no framing at all; the edge rejects every fold instead. The
+// raw block is the wire's, folds included (fasthttp sets the bytes aside
+// before it joins the lines).
+func foldedHeader(raw []byte) bool {
+	for line := range bytes.Lines(raw) {
+		if line[0] == ' ' || line[0] == '\t' {
+			return true
+		}
+	}
+	return false
 }

@@ -70,3 +70,30 @@ func TestLogLine(t *testing.T) {
 		t.Errorf("log line %s: want a duration and neither path nor query", logs)
 	}
 }
+
+// TestLogLineLevel: the request line is written at info, and at warn when
+// the service failed (5xx), so a logger at warn (TOLK_LOG_LEVEL=warn) keeps
+// only the problems: no line for a served request or a client's mistake,
+// one for a failure.
+func TestLogLineLevel(t *testing.T) {
+	logs := &syncBuffer{}
+	e := New(Config{Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	e.Mount(testDoor{prefixes: []string{"/v1"}, routes: func(r fiber.Router) {
+		r.Get("/v1/ok", func(c *fiber.Ctx) error { return c.SendString("ok") })
+		r.Get("/v1/unavailable", func(c *fiber.Ctx) error { return fiber.ErrServiceUnavailable })
+	}})
+	get(t, e, "GET", "/v1/ok")
+	get(t, e, "GET", "/v1/no-such-route")
+	id := get(t, e, "GET", "/v1/unavailable").Header.Get("X-Request-ID")
+	var lines []map[string]any
+	for line := range strings.Lines(logs.String()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		lines = append(lines, rec)
+	}
+	if len(lines) != 1 || lines[0]["msg"] != "request" || lines[0]["level"] != "WARN" || lines[0]["request_id"] != id || lines[0]["status"] != float64(503) {
+		t.Errorf("log at warn:\n%s\nwant one request line at WARN, for the 503 %s", logs, id)
+	}
+}

@@ -36,7 +36,9 @@ func typeCalendar(method string) string {
 
 // Compose renders m as an RFC 5322 message from from (an address, with or
 // without a display name), dated now. Its headers are Date, From, To (with
-// m.ToName), Subject (RFC 2047 encoded when needed, folded), Message-ID
+// m.ToName), Subject (RFC 2047 encoded when needed, folded; names and
+// subject without the hidden characters that would make them show as
+// other text, see data.StripHidden), Message-ID
 // <m.ID@domain of from>, Auto-Submitted: auto-generated (RFC 3834: no
 // out-of-office replies) and MIME-Version; its body is
 //

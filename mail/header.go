@@ -7,25 +7,33 @@ import (
 	"net/mail"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tolk/tolk/data"
 )
 
 // encodeSubject returns s as a header value: as it is when plain, else as
-// RFC 2047 encoded-words.
+// RFC 2047 encoded-words, without the characters that would make it show
+// as other text (data.StripHidden).
 func encodeSubject(s string) string {
 	if plain(s) {
 		return s
 	}
-	return encodedWords(s)
+	return encodedWords(data.StripHidden(s))
 }
 
 // formatAddress returns a as a header value: the address in angle
 // brackets after the name, which is quoted as needed when plain and
-// encoded otherwise.
+// encoded otherwise, without the characters that would make it show as
+// another name (data.StripHidden).
 func formatAddress(a *mail.Address) string {
 	if a.Name == "" || plain(a.Name) {
 		return a.String()
 	}
-	return encodedWords(a.Name) + " <" + a.Address + ">"
+	name := data.StripHidden(a.Name)
+	if name == "" || plain(name) {
+		return (&mail.Address{Name: name, Address: a.Address}).String()
+	}
+	return encodedWords(name) + " <" + a.Address + ">"
 }
 
 // plain reports whether s can go into a header as it is: ASCII, without

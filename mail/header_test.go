@@ -29,3 +29,37 @@ func TestComposeHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestHiddenCharactersLeftOutOfHeaders: direction overrides, isolates and
+// marks and zero-width characters never reach a header, in a name (the
+// recipient's or the sender's) or a subject, whenever the text was stored:
+// a header shows no name as another. A joiner that spells a Persian name
+// stays.
+func TestHiddenCharactersLeftOutOfHeaders(t *testing.T) {
+	const hidden = "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u200B\u200C\u200D\u200E\u200F\uFEFF\u061C\u2060"
+	m := plainMessage()
+	m.ToName = "Sam\u202E rofakO"
+	m.Subject = "Accepted\u200B: interview (NR-\u20662026\u2069-0042)\uFEFF"
+	raw, err := Compose(m, "Tolk \u202Ebookings <tolk@council.example>", testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := parse(t, raw)
+	for _, key := range []string{"To", "From", "Subject"} {
+		v, err := h.Text(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := strings.IndexAny(v, hidden); i >= 0 {
+			t.Errorf("%s: %+q holds a hidden character", key, v)
+		}
+	}
+	if v, _ := h.Text("Subject"); v != "Accepted: interview (NR-2026-0042)" {
+		t.Errorf("Subject %+q", v)
+	}
+	m.ToName = "علی\u200Cاکبر"
+	h, _ = parse(t, compose(t, m))
+	if to, err := h.AddressList("To"); err != nil || len(to) != 1 || to[0].Name != m.ToName {
+		t.Errorf("To %+v, %v: want the Persian name with its joiner", to, err)
+	}
+}

@@ -44,12 +44,31 @@ type Policy struct {
 	// day falls less than this many days after the interview's day is warned
 	// about (clearance_lapsing, training_lapsing).
 	LapseWarningDays int
+
+	// The fields of a case that matching screens against interpreters'
+	// community links (the child's links, avoidOwnCommunity, the reference
+	// and the linked references) can be used to learn those links: change
+	// them, match again, and see who is excluded. So their changes are
+	// limited, per UK day, and told to coordinators when frequent.
+
+	// CaseLinkChangesPerDay bounds the changes of one case's screened
+	// fields a day: at least 1.
+	CaseLinkChangesPerDay int
+	// UserLinkChangesPerDay bounds the cases one user creates with, or
+	// changes, screened fields a day: at least 1.
+	UserLinkChangesPerDay int
+	// LinkChurnNoticeAfter: each change of a case's screened fields beyond
+	// this many in a day is a notice to the organisation's coordinators
+	// (0: every change is).
+	LinkChurnNoticeAfter int
 }
 
 // DefaultPolicy returns the default policy of SPEC.md: enhanced clearance
 // for every interview type, the training and qualifications of its table, a
-// 30-minute travel buffer and a 30-day lapse warning. Each call returns new
-// maps and slices, so callers may change them.
+// 30-minute travel buffer and a 30-day lapse warning; and changes of a
+// case's screened fields limited to 5 a day per case and 20 a day per
+// user, each beyond the third of a case in a day told to coordinators.
+// Each call returns new maps and slices, so callers may change them.
 func DefaultPolicy() Policy {
 	cp1 := []data.TrainingKind{data.TrainingChildProtectionL1, data.TrainingChildProtectionL2, data.TrainingChildProtectionL3}
 	cp2 := []data.TrainingKind{data.TrainingChildProtectionL2, data.TrainingChildProtectionL3}
@@ -79,8 +98,11 @@ func DefaultPolicy() Policy {
 				Qualifications: []data.QualificationKind{data.QualificationDPSILaw, data.QualificationNRPSIFull},
 			},
 		},
-		TravelBuffer:     30 * time.Minute,
-		LapseWarningDays: 30,
+		TravelBuffer:          30 * time.Minute,
+		LapseWarningDays:      30,
+		CaseLinkChangesPerDay: 5,
+		UserLinkChangesPerDay: 20,
+		LinkChurnNoticeAfter:  3,
 	}
 }
 
@@ -94,6 +116,9 @@ func DefaultPolicy() Policy {
 //
 //	travelBuffer: 45m       # kept free around in_person bookings
 //	lapseWarningDays: 30    # warn when a credential lapses this soon after
+//	caseLinkChangesPerDay: 5  # changes of one case's screened fields a day
+//	userLinkChangesPerDay: 20 # cases one user sets screened fields of a day
+//	linkChurnNoticeAfter: 3   # tell coordinators of each change past this
 //	requirements:
 //	  abe_police:
 //	    clearance: enhanced_barred_children
@@ -145,14 +170,13 @@ func ParsePolicy(b []byte) (Policy, error) {
 				p.TravelBuffer = d
 			}
 		case "lapseWarningDays":
-			n, err := strconv.Atoi(v.Value)
-			if v.Kind != yaml.ScalarNode || err != nil {
-				pe.add(v, key, fmt.Sprintf("%q is not a whole number of days", v.Value))
-			} else if n < 0 {
-				pe.add(v, key, "must not be negative")
-			} else {
-				p.LapseWarningDays = n
-			}
+			pe.count(v, key, 0, "days", &p.LapseWarningDays)
+		case "caseLinkChangesPerDay":
+			pe.count(v, key, 1, "changes", &p.CaseLinkChangesPerDay)
+		case "userLinkChangesPerDay":
+			pe.count(v, key, 1, "changes", &p.UserLinkChangesPerDay)
+		case "linkChurnNoticeAfter":
+			pe.count(v, key, 0, "changes", &p.LinkChurnNoticeAfter)
 		case "requirements":
 			pe.mapping(v, key, func(it string, rv *yaml.Node) {
 				t := data.InterviewType(it)
@@ -170,6 +194,22 @@ func ParsePolicy(b []byte) (Policy, error) {
 		return Policy{}, err
 	}
 	return p, nil
+}
+
+// count reads a whole number of at least min (of what the unit names)
+// into n.
+func (pe *policyErrors) count(v *yaml.Node, key string, min int, unit string, n *int) {
+	i, err := strconv.Atoi(v.Value)
+	switch {
+	case v.Kind != yaml.ScalarNode || err != nil:
+		pe.add(v, key, fmt.Sprintf("%q is not a whole number of %s", v.Value, unit))
+	case i < 0:
+		pe.add(v, key, "must not be negative")
+	case i < min:
+		pe.add(v, key, fmt.Sprintf("must be at least %d", min))
+	default:
+		*n = i
+	}
 }
 
 // requirement reads one interview type's requirement over its default r.

@@ -213,3 +213,27 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestParsePolicyLinkChanges: the limits on changes to a case's community
+// links (and the other fields matching screens against interpreters'
+// links) and the notice to coordinators are policy, with defaults, read
+// from the file like the rest.
+func TestParsePolicyLinkChanges(t *testing.T) {
+	p := DefaultPolicy()
+	if p.CaseLinkChangesPerDay != 5 || p.UserLinkChangesPerDay != 20 || p.LinkChurnNoticeAfter != 3 {
+		t.Errorf("defaults %d per case, %d per user, notice after %d", p.CaseLinkChangesPerDay, p.UserLinkChangesPerDay, p.LinkChurnNoticeAfter)
+	}
+	p, err := ParsePolicy([]byte("caseLinkChangesPerDay: 2\nuserLinkChangesPerDay: 8\nlinkChurnNoticeAfter: 0\n"))
+	if err != nil || p.CaseLinkChangesPerDay != 2 || p.UserLinkChangesPerDay != 8 || p.LinkChurnNoticeAfter != 0 {
+		t.Errorf("parsed %d, %d, %d, %v", p.CaseLinkChangesPerDay, p.UserLinkChangesPerDay, p.LinkChurnNoticeAfter, err)
+	}
+	for src, want := range map[string]string{
+		"caseLinkChangesPerDay: 0\n":    "line 1: caseLinkChangesPerDay: must be at least 1",
+		"userLinkChangesPerDay: many\n": `line 1: userLinkChangesPerDay: "many" is not a whole number of changes`,
+		"linkChurnNoticeAfter: -1\n":    "line 1: linkChurnNoticeAfter: must not be negative",
+	} {
+		if _, err := ParsePolicy([]byte(src)); err == nil || err.Error() != want {
+			t.Errorf("ParsePolicy(%q) = %v, want %q", src, err, want)
+		}
+	}
+}

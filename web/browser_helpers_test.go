@@ -112,6 +112,7 @@ func needChromium(t *testing.T) string {
 type liveSite struct {
 	url   string
 	app   *app.App
+	store data.Store
 	keys  map[data.Role]string
 	users map[data.Role]data.User
 	ids   map[string]string // interpreter IDs by first name
@@ -129,7 +130,8 @@ func newLiveSite(t *testing.T) *liveSite {
 		t.Fatal(err)
 	}
 	s := &liveSite{url: "http://" + ln.Addr().String(), keys: map[data.Role]string{}, users: map[data.Role]data.User{}, ids: map[string]string{}}
-	s.app = app.New(app.Config{Store: store})
+	s.store = store
+	s.app = app.New(app.Config{Store: store, BaseURL: s.url})
 	now := time.Now()
 	for _, role := range data.Roles {
 		key := data.NewAPIKey()

@@ -12,9 +12,9 @@ import (
 )
 
 // mountCoordinator adds the coordinators' and admins' pages: the register,
-// vetting, renewals and users. Who may see each is the app's decision:
-// every handler calls the app as the API does, and a refusal is the 403
-// page.
+// vetting, renewals, users, and the delivery list of the messages tolk
+// sends. Who may see each is the app's decision: every handler calls the
+// app as the API does, and a refusal is the 403 page.
 func (p *Pages) mountCoordinator(r fiber.Router) {
 	r.Get("/interpreters", p.signedIn(p.register))
 	r.Get("/interpreters/new", p.signedIn(p.newInterpreter))
@@ -30,6 +30,8 @@ func (p *Pages) mountCoordinator(r fiber.Router) {
 	r.Post("/users", p.signedIn(p.createUser))
 	r.Post("/users/:id/key", p.signedIn(p.issueKey))
 	r.Post("/users/:id/revoke", p.signedIn(p.revokeKey))
+	r.Get("/notifications", p.signedIn(p.notifications))
+	r.Post("/notifications/:id/retry", p.signedIn(p.retryNotification))
 }
 
 // index matches the row indexes of a field path: languages[2].tag.

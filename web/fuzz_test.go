@@ -42,7 +42,7 @@ func FuzzPageForms(f *testing.F) {
 	routes := []string{"/cases", "/cases/nope", "/bookings", "/bookings/nope/reschedule", "/bookings/nope/cancel",
 		"/bookings/nope/outcome", "/subscriptions", "/subscriptions/nope/revoke", "/interpreters", "/interpreters/nope",
 		"/interpreters/nope/vetting", "/interpreters/nope/withdraw-bookings", "/users", "/users/nope/key",
-		"/users/nope/revoke", "/sign-in"}
+		"/users/nope/revoke", "/sign-in", "/sign-in/link", "/respond/nope", "/notifications/nope/retry"}
 	c, err := s.app.CreateCase(f.Context(), s.users[data.RoleSocialWorker], data.Case{Reference: "FZ-1", Child: data.Child{Languages: []string{"ckb"}}})
 	if err != nil {
 		f.Fatal(err)
@@ -50,7 +50,7 @@ func FuzzPageForms(f *testing.F) {
 	in := s.addInterpreter("Fuzz Target", "ckb", data.DecisionApprove)
 	// Pages read by GET, their query fuzzed the same way.
 	reads := []string{"/", "/cases/" + c.ID + "/matches", "/interpreters", "/vetting/expiring", "/subscriptions",
-		"/interpreters/" + in.ID + "/audit", "/users", "/sign-in"}
+		"/interpreters/" + in.ID + "/audit", "/users", "/sign-in", "/notifications", "/respond/nope", "/sign-in/link/nope"}
 	f.Fuzz(func(t *testing.T, route, who uint8, body string) {
 		v := visitors[int(who)%len(visitors)]
 		form, err := url.ParseQuery(body)

@@ -61,7 +61,7 @@ func newSiteOver(t testing.TB, wrap func(data.Store) data.Store, opts ...siteOpt
 	if wrap != nil {
 		appStore = wrap(s)
 	}
-	st.app = app.New(app.Config{Store: appStore, Now: clock})
+	st.app = app.New(app.Config{Store: appStore, Now: clock, BaseURL: "http://tolk.test"})
 	for _, role := range data.Roles {
 		st.addUser(role, string(role), "north")
 	}

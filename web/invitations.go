@@ -127,8 +127,7 @@ func (p *Pages) acceptInvitation(r *request) error {
 	}
 	id := r.c.Params("id")
 	if !checked(r.c, "noKnownConflict") {
-		return p.answerRefused(r, id, &data.ValidationError{Errors: []data.FieldError{{Field: "noKnownConflict",
-			Message: "Tick the box to declare that you know of no connection between you and anyone in this case"}}})
+		return p.answerRefused(r, id, &data.ValidationError{Errors: []data.FieldError{{Field: "noKnownConflict", Message: declarationMissing}}})
 	}
 	b, err := p.app.AcceptOffer(r.ctx(), r.user, id, true)
 	if err != nil {
@@ -153,34 +152,43 @@ func (p *Pages) declineInvitation(r *request) error {
 // the answer was not taken; an error that is not about the answer (the
 // offer is not the user's, the store is down) is its own page.
 func (p *Pages) answerRefused(r *request, id string, err error) error {
-	f := app.Classify(err)
-	var errs fieldErrors
-	switch {
-	case f.Kind == app.KindInvalid:
-		errs, _ = validationErrors(err)
-		for i, e := range errs {
-			if e.Field == "reason" {
-				errs[i].Message = "Choose why you decline, or none"
-			}
-		}
-		r.c.Status(http.StatusBadRequest)
-	case f.Code == data.ErrOfferClosed:
-		errs = fieldErrors{{Message: "You can no longer answer this invitation: it is closed. Where it stands now is shown below."}}
-		r.c.Status(http.StatusConflict)
-	case f.Code == "booking_conflict":
-		errs = fieldErrors{{Message: "You already have a booking at that time, so you cannot accept this interview."}}
-		r.c.Status(http.StatusConflict)
-	case f.Kind == app.KindUnprocessable:
-		// The rules' reasons may name the case's community links: the
-		// interpreter is told only that a rule is no longer met.
-		errs = fieldErrors{{Message: "You cannot take this interview now: a rule for it is no longer met, such as a check or training that lapses before it, or your declared hours. Check your credentials and hours, or talk to the coordinator."}}
-		r.c.Status(http.StatusUnprocessableEntity)
-	default:
+	errs, status, ok := answerErrors(err)
+	if !ok {
 		return err
 	}
+	r.c.Status(status)
 	inv, gerr := p.app.MyInvitation(r.ctx(), r.user, id)
 	if gerr != nil {
 		return gerr
 	}
 	return p.invitationWith(r, inv, errs)
+}
+
+// answerErrors says why an answer to an invitation was not taken, signed
+// in or by link: the form's errors and the status to answer with. ok is
+// false for an error that is not about the answer.
+func answerErrors(err error) (errs fieldErrors, status int, ok bool) {
+	f := app.Classify(err)
+	switch {
+	case f.Kind == app.KindInvalid:
+		errs, _ = validationErrors(err)
+		for i, e := range errs {
+			switch e.Field {
+			case "reason":
+				errs[i].Message = "Choose why you decline, or none"
+			case "noKnownConflict":
+				errs[i].Message = declarationMissing
+			}
+		}
+		return errs, http.StatusBadRequest, true
+	case f.Code == data.ErrOfferClosed:
+		return fieldErrors{{Message: "You can no longer answer this invitation: it is closed. Where it stands now is shown below."}}, http.StatusConflict, true
+	case f.Code == "booking_conflict":
+		return fieldErrors{{Message: "You already have a booking at that time, so you cannot accept this interview."}}, http.StatusConflict, true
+	case f.Kind == app.KindUnprocessable:
+		// The rules' reasons may name the case's community links: the
+		// interpreter is told only that a rule is no longer met.
+		return fieldErrors{{Message: "You cannot take this interview now: a rule for it is no longer met, such as a check or training that lapses before it, or your declared hours. Check your credentials and hours, or talk to the coordinator."}}, http.StatusUnprocessableEntity, true
+	}
+	return nil, 0, false
 }

@@ -48,16 +48,38 @@ func (r *request) is(roles ...data.Role) bool {
 type handler func(r *request) error
 
 // setPageHeaders replaces the edge's headers with a page's: HTML under the
-// pages' policy, never cached (every page is personal).
+// pages' policy, never cached (every page is personal). A page whose
+// address holds a single-use link's token sends no Referer at all, not
+// even to this site: the token goes nowhere but to its own page.
 func setPageHeaders(c *fiber.Ctx) {
 	h := &c.Response().Header
 	h.Set(fiber.HeaderContentSecurityPolicy, contentSecurityPolicy)
 	h.Set(fiber.HeaderCacheControl, "no-store")
-	h.Set(fiber.HeaderReferrerPolicy, "same-origin")
+	if linkPath(c.Path()) {
+		h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	} else {
+		h.Set(fiber.HeaderReferrerPolicy, "same-origin")
+	}
 }
 
-// open wraps a page a signed-out visitor may see (sign-in): counted against
-// the client's address; a post must come from this site.
+// linkPrefixes are the paths under which a single-use link's token is the
+// last segment: an invitation's answer page and a sign-in link.
+var linkPrefixes = []string{"/respond/", "/sign-in/link/"}
+
+// linkPath reports whether path holds a link's token. Routes match without
+// regard to case, so the prefixes are compared so too.
+func linkPath(path string) bool {
+	for _, prefix := range linkPrefixes {
+		if len(path) > len(prefix) && strings.EqualFold(path[:len(prefix)], prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// open wraps a page a signed-out visitor may see (sign-in, a link's
+// page): counted against the client's address; a post must come from this
+// site.
 func (p *Pages) open(h handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		setPageHeaders(c)
@@ -65,14 +87,32 @@ func (p *Pages) open(h handler) fiber.Handler {
 		if wait := p.guard.AddressWait(c); wait > 0 {
 			return p.tooMany(r, wait)
 		}
-		// A signed-out post (sign-in) has no session to hold a CSRF token:
-		// it must say where it comes from, by Origin or Sec-Fetch-Site,
-		// which every browser of the last years sends on a post.
-		if c.Method() == fiber.MethodPost && (!p.sameOrigin(c) || (c.Get(fiber.HeaderOrigin) == "" && c.Get("Sec-Fetch-Site") == "")) {
+		if c.Method() == fiber.MethodPost && !p.signedOutPostFromHere(c) {
 			return p.fail(r, errCrossSite)
 		}
 		return p.run(r, h)
 	}
+}
+
+// signedOutPostFromHere reports whether a signed-out post (sign-in, asking
+// for a sign-in link, answering an invitation by its link) comes from a
+// page of this site. It has no session to hold a CSRF token, so it must
+// say where it comes from, by Origin or Sec-Fetch-Site, which every
+// browser of the last years sends on a post.
+//
+// A link's page sends no Referer (see setPageHeaders), and by the Fetch
+// standard a page under Referrer-Policy no-referrer posts with Origin
+// "null": there, Sec-Fetch-Site decides when the browser sends it, and a
+// browser that sends neither is let through. That loses nothing: such a
+// post carries no cookie and no session, only the token in its address,
+// and whoever holds the token can answer with it from anywhere; the check
+// only keeps another site's page from posting a token it has seen.
+func (p *Pages) signedOutPostFromHere(c *fiber.Ctx) bool {
+	origin, site := c.Get(fiber.HeaderOrigin), c.Get("Sec-Fetch-Site")
+	if origin == "null" && linkPath(c.Path()) {
+		return site == "" || site == "same-origin"
+	}
+	return p.sameOrigin(c) && (origin != "" || site != "")
 }
 
 // signedIn wraps a page for signed-in users. A signed-out visitor is sent
@@ -255,6 +295,8 @@ func toPageError(err error) *pageError {
 				detail: "This form already made a booking, with other details. Open the results again to book afresh."}
 		}
 		return &pageError{status: http.StatusUnprocessableEntity, title: "This cannot be done", detail: sentence(f.Message)}
+	case app.KindGone:
+		return &pageError{status: http.StatusGone, title: "This link no longer works", detail: sentence(f.Message)}
 	case app.KindUnavailable:
 		if f.Code == "cancelled" {
 			return &pageError{status: http.StatusServiceUnavailable, title: "The request was cancelled", detail: "Nothing was changed. Try again."}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -49,10 +50,14 @@ func (p *Pages) clearSessionCookie(c *fiber.Ctx) {
 type signInView struct {
 	Next string
 	OIDC bool
-	// Failed says the provider sign-in was refused (no tolk user has the
-	// email, or the provider said no).
+	// Failed says why a sign-in with the provider or a link was refused.
 	Failed string
+	// Email is the sign-in link form's address, after an error.
+	Email string
 }
+
+// LinkLife is how long a sign-in link works, in words.
+func (signInView) LinkLife() string { return linkLife }
 
 // signInPage shows the sign-in form: the API key, and the organisation's
 // identity provider where one is configured. A visitor already signed in
@@ -65,7 +70,16 @@ func (p *Pages) signInPage(r *request) error {
 	if !localPath(next) {
 		next = ""
 	}
-	return p.render(r, "signin", "Sign in", signInView{Next: next, OIDC: p.oidc != nil, Failed: oidcFailures[r.c.Query("failed")]})
+	return p.render(r, "signin", "Sign in", signInView{Next: next, OIDC: p.oidc != nil, Failed: signInFailure(r.c.Query("failed"))})
+}
+
+// signInFailure is what the sign-in page says for the code a refused
+// sign-in redirects with (/sign-in?failed=code), or "".
+func signInFailure(code string) string {
+	if code == "link" {
+		return "That sign-in link has been used or has run out: each link works once, for " + linkLife + ". Ask for a new one below."
+	}
+	return oidcFailures[code]
 }
 
 // signIn checks the API key typed into the form and opens a session. A
@@ -94,6 +108,49 @@ func (p *Pages) signIn(r *request) error {
 		return err
 	}
 	return p.startSession(r, in, next)
+}
+
+// sendSignInLink emails a single-use sign-in link to the interpreter whose
+// email this is. The answer is the same whoever the email belongs to, or
+// nobody, so the form tells nobody who is an interpreter. Beside the
+// address's rate limit of every signed-out page, each request counts
+// towards the failed-sign-in brake, as a wrong key does: each may send an
+// email, and a script must not fill an inbox from one address.
+func (p *Pages) sendSignInLink(r *request) error {
+	email := data.NormalizeEmail(r.c.FormValue("email"))
+	view := signInView{OIDC: p.oidc != nil, Email: email}
+	if email == "" {
+		return p.renderForm(r, "signin", "Sign in", view, fieldErrors{{Field: "email", Message: "Enter your email address"}})
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > data.MaxEmailLength {
+		return p.renderForm(r, "signin", "Sign in", view, fieldErrors{{Field: "email",
+			Message: "Enter an email address in the correct format, like name@example.com"}})
+	}
+	if wait := p.guard.SignInFailed(r.c); wait > 0 {
+		return p.tooMany(r, wait)
+	}
+	if err := p.app.SendSignInLink(r.ctx(), email); err != nil {
+		return err
+	}
+	return r.c.Redirect("/sign-in?notice=link-sent", http.StatusSeeOther)
+}
+
+// signInWithLink signs in the holder of a sign-in link from their email,
+// opening their session as a key does, and goes home. A link that was
+// used, has run out or names nothing leads back to the sign-in page, which
+// says so; it counts towards the failed-sign-in brake as a wrong key does.
+func (p *Pages) signInWithLink(r *request) error {
+	in, err := p.app.SignInWithLink(r.ctx(), r.c.Params("token"))
+	if app.Classify(err).Kind == app.KindUnauthenticated {
+		if wait := p.guard.SignInFailed(r.c); wait > 0 {
+			return p.tooMany(r, wait)
+		}
+		return r.c.Redirect("/sign-in?failed=link", http.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	return p.startSession(r, in, "/")
 }
 
 // startSession sets the new session's cookie and goes where the visitor
@@ -150,12 +207,33 @@ func (p *Pages) home(r *request) error {
 		Next      string
 		Cases     []data.Case
 		CasesNext string // the cursor of older cases, or ""
+		// DeadLetters says, to coordinators and admins, that some
+		// messages were not delivered.
+		DeadLetters bool
+		// LinkNotices are, to coordinators, the newest cases whose
+		// community links changed often in a day, and who changed them.
+		LinkNotices []app.LinkNotice
 	}
 	if r.is(data.RoleInterpreter) && r.user.InterpreterID != "" {
 		return p.interpreterHome(r)
 	}
+	var v homeView
+	if r.is(data.RoleCoordinator, data.RoleAdmin) {
+		dead, err := p.app.ListNotifications(r.ctx(), r.user, app.NotificationFilter{Status: data.MessageDead, Limit: 1})
+		if err != nil {
+			return err
+		}
+		v.DeadLetters = len(dead.Items) > 0
+	}
+	if r.is(data.RoleCoordinator) {
+		notices, err := p.app.LinkNotices(r.ctx(), r.user, "", 5)
+		if err != nil {
+			return err
+		}
+		v.LinkNotices = notices.Items
+	}
 	if !r.is(data.RoleSocialWorker, data.RoleCoordinator) {
-		return p.render(r, "home", "Home", homeView{})
+		return p.render(r, "home", "Home", v)
 	}
 	page, err := p.app.ListBookings(r.ctx(), r.user, app.BookingFilter{Mine: true, From: p.now().Add(-24 * time.Hour),
 		Cursor: r.c.Query("cursor"), Limit: 20})
@@ -166,5 +244,6 @@ func (p *Pages) home(r *request) error {
 	if err != nil {
 		return err
 	}
-	return p.render(r, "home", "Your bookings", homeView{Bookings: page.Items, Next: page.Next, Cases: cases.Items, CasesNext: cases.Next})
+	v.Bookings, v.Next, v.Cases, v.CasesNext = page.Items, page.Next, cases.Items, cases.Next
+	return p.render(r, "home", "Your bookings", v)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 )
 
@@ -144,7 +145,12 @@ var notices = map[string]string{
 	"hours-saved":          "Your working hours are saved.",
 	"away-added":           "Your dates away are saved.",
 	"away-removed":         "The dates away are removed.",
+	"link-sent":            "If that email belongs to an interpreter, a link is on its way. It works once, for " + linkLife + ".",
+	"retried":              "The message is back in the queue: tolk tries to send it again now.",
 }
+
+// linkLife is how long a sign-in link works, in words.
+var linkLife = plural(int(app.SignInLinkLife/time.Minute), "minute", "minutes")
 
 // funcs are the helpers every template may call.
 var funcs = template.FuncMap{

@@ -121,6 +121,8 @@ func (p *Pages) Routes(r fiber.Router) {
 	r.Post("/sign-in", p.open(p.signIn))
 	r.Get("/sign-in/oidc", p.open(p.oidcStart))
 	r.Get("/sign-in/oidc/callback", p.open(p.oidcCallback))
+	r.Post("/sign-in/link", p.open(p.sendSignInLink))
+	r.Get("/sign-in/link/:token", p.open(p.signInWithLink))
 	r.Post("/sign-out", p.signedIn(p.signOut))
 
 	r.Get("/", p.signedIn(p.home))
@@ -149,8 +151,12 @@ func (p *Pages) Routes(r fiber.Router) {
 
 // mountInterpreter adds the interpreter's own pages: their invitations
 // (their home page is the list), bookings, hours and credentials. Their
-// addresses name no interpreter: each is always the user's own.
+// addresses name no interpreter: each is always the user's own. An
+// invitation is also answered through the single-use link of its email,
+// without signing in (/respond/{token}).
 func (p *Pages) mountInterpreter(r fiber.Router) {
+	r.Get("/respond/:token", p.open(p.respondPage))
+	r.Post("/respond/:token", p.open(p.respond))
 	r.Get("/invitations/:id", p.signedIn(p.showInvitation))
 	r.Post("/invitations/:id/accept", p.signedIn(p.acceptInvitation))
 	r.Post("/invitations/:id/decline", p.signedIn(p.declineInvitation))

@@ -5,9 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/language"
-	"golang.org/x/text/language/display"
-
 	"github.com/tolk/tolk/data"
 )
 
@@ -15,55 +12,15 @@ import (
 // and times and durations in UK form, for pages that show them instead of
 // the API's codes.
 
-// languageNames are the names x/text's CLDR tables lack, or give too
-// loosely for a child's interview: kmr is only "Kurdish" there, which a
-// Sorani speaker might take for their own.
-var languageNames = map[string]string{
-	"ckb": "Central Kurdish (Sorani)",
-	"kmr": "Northern Kurdish (Kurmanji)",
-	"apd": "Sudanese Arabic",
-	"prs": "Dari",
-}
+// languageName returns a BCP 47 tag's English name (data.LanguageName).
+func languageName(tag string) string { return data.LanguageName(tag) }
 
-// languageName returns a BCP 47 tag's English name ("Tigrinya", "Arabic
-// (Sudan)"), or the tag itself when it has none.
-func languageName(tag string) string {
-	if n, ok := languageNames[tag]; ok {
-		return n
-	}
-	t, err := language.Raw.Parse(tag)
-	if err != nil {
-		return tag
-	}
-	if n := display.English.Tags().Name(t); n != "" {
-		return n
-	}
-	return tag
-}
-
-// regionName returns an ISO 3166-2 code's name for the United Kingdom's
-// subdivisions ("Leeds"), or the code itself.
-func regionName(code string) string {
-	if n, ok := ukRegionNames[code]; ok {
-		return n
-	}
-	return code
-}
-
-// ageBands are the words for a child's age band.
-var ageBands = map[data.AgeBand]string{
-	data.AgeUnder6: "under 6", data.Age6To11: "6 to 11", data.Age12To15: "12 to 15",
-	data.Age16To17: "16 or 17", data.AgeDisputed: "age disputed",
-}
+// regionName returns an ISO 3166-2 code's name (data.RegionName).
+func regionName(code string) string { return data.RegionName(code) }
 
 // ageBand returns the words for an age band ("12 to 15"), or "" when none
 // is recorded.
-func ageBand(b data.AgeBand) string {
-	if w, ok := ageBands[b]; ok {
-		return w
-	}
-	return string(b)
-}
+func ageBand(b data.AgeBand) string { return b.Words() }
 
 // roleNames are the words for each role (label's "interpreter" is the
 // feed scope's).

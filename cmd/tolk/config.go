@@ -50,7 +50,14 @@ type config struct {
 	// MailRetry is the deliverer's first wait after a failed attempt
 	// (TOLK_MAIL_RETRY, a Go duration; default 1m), doubling to an hour.
 	MailRetry time.Duration
+	// LogLevel is the least level logged (TOLK_LOG_LEVEL: debug, info,
+	// warn or error; default info, which logs every request: warn keeps
+	// only problems).
+	LogLevel slog.Level
 }
+
+// logLevels are the values TOLK_LOG_LEVEL takes.
+var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
 
 const usage = `usage: tolk serve [--demo] [--addr ADDR] [--db FILE]
 
@@ -59,7 +66,7 @@ TOLK_BASE_URL, TOLK_POLICY, TOLK_BOOTSTRAP_ADMIN_KEY, TOLK_RATE_LIMITS,
 TOLK_RATE_LIMIT_PER_KEY, TOLK_RATE_LIMIT_PER_ADDRESS, TOLK_RATE_LIMIT_PER_FEED,
 TOLK_TRUSTED_PROXIES, TOLK_OIDC_ISSUER, TOLK_OIDC_CLIENT_ID,
 TOLK_OIDC_CLIENT_SECRET, TOLK_DIRECT_BOOKING, TOLK_SMTP_URL, TOLK_MAIL_FROM,
-TOLK_MAILDIR, TOLK_MAIL_RETRY (see README.md).`
+TOLK_MAILDIR, TOLK_MAIL_RETRY, TOLK_LOG_LEVEL (see README.md).`
 
 // parseConfig reads the command line and the environment through getenv.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -95,6 +102,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments %q\n%s", fs.Args(), usage)
 	}
+	level, ok := logLevels[strings.ToLower(env("TOLK_LOG_LEVEL", "info"))]
+	if !ok {
+		return cfg, errors.New("TOLK_LOG_LEVEL must be debug, info, warn or error")
+	}
+	cfg.LogLevel = level
 	switch strings.ToLower(env("TOLK_RATE_LIMITS", "on")) {
 	case "on":
 		cfg.RateLimits = true
@@ -217,6 +229,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("mail_from", c.Mail.From),
 		slog.String("maildir", c.Mail.Maildir),
 		slog.Duration("mail_retry", c.MailRetry),
+		slog.String("log_level", c.LogLevel.String()),
 	)
 }
 

@@ -85,8 +85,10 @@
 // one that landed in between (this package's contention test saw it happen
 // while every reader landed locks). With one landing at a time and versions
 // that only grow, that takes a landing that outlasts its turn, which the
-// time limits rule out unless clocks of two instances disagree by more than
-// the margin DefaultLockTimeout leaves.
+// time limits rule out. Locks are stamped and aged on the database server's
+// clock (clock.go), so instances whose own clocks disagree, even by ten
+// minutes (TestLockAgeOnTheDatabaseClock), neither take a live writer's
+// lock early nor leave a dead writer's lock late.
 //
 // A lock is deleted once landed, void or refused, and a dead writer's claims
 // once its lock has landed, so the locks collection holds about one document
@@ -277,9 +279,7 @@
 // but the message may go out twice, recognisable by its one Message-ID;
 // a deliverer whose clock lags holds back d longer. So a lease must
 // outlast a delivery attempt plus the skew between instances. Entries'
-// ages compare the writer's clock with the reader's, as locks' do: skew
-// beyond LockTimeout's margin only brings a document up early, which
-// changes no decision.
+// ages are measured on the database's clock, as locks' are.
 //
 // The indexes: ready (stored only for a pending message: the latest of its
 // due time, next attempt and lease end) with _id, earliest first, for

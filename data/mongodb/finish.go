@@ -130,7 +130,11 @@ func (s *Store) finishLock(ctx context.Context, l lockDocument) (bool, error) {
 		_, err := s.locks.DeleteMany(ctx, claimsOf(l))
 		return true, translate(err, "lock claims")
 	}
-	if time.Since(l.At) < s.LockTimeout {
+	now, err := s.dbNow(ctx)
+	if err != nil {
+		return false, err
+	}
+	if now.Sub(l.At) < s.LockTimeout {
 		return false, nil
 	}
 	return s.takeOver(ctx, l)
@@ -156,10 +160,14 @@ func (s *Store) takeOver(ctx context.Context, l lockDocument) (bool, error) {
 			last = c
 		}
 	}
-	if time.Since(last.At) < s.LockTimeout {
+	now, err := s.dbNow(lctx)
+	if err != nil {
+		return false, err
+	}
+	if now.Sub(last.At) < s.LockTimeout {
 		return false, nil
 	}
-	next := claimDocument{ID: fmt.Sprintf("%s#%d", l.ID, last.N+1), N: last.N + 1, At: data.Timestamp(time.Now())}
+	next := claimDocument{ID: fmt.Sprintf("%s#%d", l.ID, last.N+1), N: last.N + 1, At: data.Timestamp(now)}
 	next.Key = next.ID
 	if _, err := s.locks.InsertOne(lctx, next); err != nil {
 		if mongo.IsDuplicateKeyError(err) {
@@ -189,9 +197,13 @@ func claimsOf(l lockDocument) bson.D {
 // unique _id. The locks collection holds only changes in flight, so the
 // look at start-up is small.
 func (s *Store) sweepClaims(ctx context.Context) error {
+	now, err := s.dbNow(ctx)
+	if err != nil {
+		return err
+	}
 	cur, err := s.locks.Find(ctx, bson.D{
 		{Key: "n", Value: bson.D{{Key: "$gte", Value: 1}}},
-		{Key: "at", Value: bson.D{{Key: "$lt", Value: time.Now().Add(-s.LockTimeout)}}},
+		{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-s.LockTimeout)}}},
 	})
 	if err != nil {
 		return translate(err, "lock claims")

@@ -139,7 +139,7 @@ func lockOf(coll, id string, version int64, token string, doc bson.Raw, outbox [
 	key := lockKey(coll, id)
 	return lockDocument{
 		ID: key + "/" + token, Key: key, Collection: coll, Record: id,
-		Version: version, Token: token, At: data.Timestamp(time.Now()), Doc: doc, Outbox: outbox,
+		Version: version, Token: token, Doc: doc, Outbox: outbox, // At: set by commitLock
 	}
 }
 
@@ -207,8 +207,13 @@ func (s *Store) commitLock(ctx context.Context, l lockDocument) error {
 		// Detached as well: once the insert is sent, the writer learns
 		// whether it committed, whatever happens to the request meanwhile.
 		lctx, cancel := landing(ctx)
-		l.At = data.Timestamp(time.Now())
-		_, err := s.locks.InsertOne(lctx, l)
+		at, err := s.dbNow(lctx)
+		if err != nil {
+			cancel()
+			return err
+		}
+		l.At = data.Timestamp(at)
+		_, err = s.locks.InsertOne(lctx, l)
 		cancel()
 		if err == nil {
 			return s.settle(ctx, l)

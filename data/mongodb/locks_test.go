@@ -59,15 +59,20 @@ const (
 	dead = time.Hour
 )
 
-// commitOnly inserts the lock of c, committed age ago, and stops there, as
-// a writer that has not landed it yet (live) or never will (dead).
+// commitOnly inserts the lock of c, committed age ago by s's reckoning
+// (as commitLock stamps it), and stops there, as a writer that has not
+// landed it yet (live) or never will (dead).
 func commitOnly(t *testing.T, s *Store, c change, age time.Duration) lockDocument {
 	t.Helper()
 	l, err := newLock(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.At = l.At.Add(-age)
+	at, err := s.dbNow(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.At = data.Timestamp(at.Add(-age))
 	if _, err := s.locks.InsertOne(t.Context(), l); err != nil {
 		t.Fatal(err)
 	}

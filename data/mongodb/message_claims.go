@@ -42,7 +42,11 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 	}
 	now, limit = data.Timestamp(now), data.PageSize(limit)
 	until := data.Timestamp(now.Add(lease))
-	if _, _, err := s.finishLocks(ctx, s.deadMessageLocks()); err != nil {
+	dead, err := s.deadMessageLocks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := s.finishLocks(ctx, dead); err != nil {
 		return nil, err
 	}
 	filter := bson.D{{Key: "ready", Value: bson.D{{Key: "$lte", Value: now}}}}

@@ -70,11 +70,15 @@ func messageLocks(id string) bson.D { return bson.D{{Key: "messages", Value: id}
 // outbox land first, so that a change whose writer died after its commit
 // point still has its messages sent. A live writer's lock is its own
 // business (finishLock would leave it), so it is not even read.
-func (s *Store) deadMessageLocks() bson.D {
+func (s *Store) deadMessageLocks(ctx context.Context) (bson.D, error) {
+	now, err := s.dbNow(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return bson.D{
 		{Key: "messages", Value: bson.D{{Key: "$gt", Value: ""}}},
-		{Key: "at", Value: bson.D{{Key: "$lt", Value: time.Now().Add(-s.LockTimeout)}}},
-	}
+		{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-s.LockTimeout)}}},
+	}, nil
 }
 
 // Message returns the message with this ID, once a dead writer's change
@@ -126,7 +130,11 @@ func (s *Store) UpdateMessage(ctx context.Context, id string, fn data.Update[dat
 		}
 		next.Version = current.Version + 1
 		doc := fromMessage(next)
-		if _, err := s.commit(ctx, messageChange(doc, ch)); err != nil {
+		at, err := s.dbNow(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := s.commit(ctx, messageChange(doc, ch, at)); err != nil {
 			return err
 		}
 		stored = doc.toMessage()
@@ -139,13 +147,14 @@ func (s *Store) UpdateMessage(ctx context.Context, id string, fn data.Update[dat
 }
 
 // messageChange is the change that writes the message d at its version
-// with ch: a lock of the ledger entry of that version, with the message
-// as its dependent record (see the top of this file).
-func messageChange(d messageDocument, ch data.Change) change {
+// with ch, at at (the database's time): a lock of the ledger entry of that
+// version, with the message as its dependent record (see the top of this
+// file).
+func messageChange(d messageDocument, ch data.Change, at time.Time) change {
 	entry := messageEntryID(d.ID, d.Version)
 	return change{
 		coll: messageClaimsCollection, id: entry, version: 1,
-		doc:        messageEntry{ID: entry, Message: d.ID, At: data.Timestamp(time.Now()), Doc: d, Bodies: true},
+		doc:        messageEntry{ID: entry, Message: d.ID, At: data.Timestamp(at), Doc: d, Bodies: true},
 		dependents: []dependent{{coll: messagesCollection, id: d.ID, version: d.Version, doc: d, claimed: true}},
 		ch:         ch, message: d.ID,
 	}
@@ -188,7 +197,11 @@ func (s *Store) ListMessages(ctx context.Context, q data.MessageQuery) (data.Pag
 	if q.Before != "" {
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: q.Before}}})
 	}
-	if _, _, err := s.finishLocks(ctx, s.deadMessageLocks()); err != nil {
+	dead, err := s.deadMessageLocks(ctx)
+	if err != nil {
+		return data.Page[data.Message]{}, err
+	}
+	if _, _, err := s.finishLocks(ctx, dead); err != nil {
 		return data.Page[data.Message]{}, err
 	}
 	return findPageHinted(ctx, s.messages, filter, hint, -1, data.PageSize(q.Limit), messageDocument.toMessage,
@@ -209,9 +222,13 @@ func (s *Store) advance(ctx context.Context, cur messageDocument, next data.Mess
 	}
 	lctx, cancel := landing(ctx)
 	defer cancel()
+	at, err := s.dbNow(lctx)
+	if err != nil {
+		return data.Message{}, err
+	}
 	doc := fromMessage(next)
 	e := messageEntry{
-		ID: messageEntryID(next.ID, next.Version), Message: next.ID, At: data.Timestamp(time.Now()),
+		ID: messageEntryID(next.ID, next.Version), Message: next.ID, At: data.Timestamp(at),
 		Token: rand.Text(), Doc: doc, Bodies: bodies, Version: 1,
 	}
 	if !bodies {
@@ -260,7 +277,12 @@ func (s *Store) behind(ctx context.Context, d messageDocument) (found, written b
 		return false, false, nil
 	case err != nil:
 		return false, false, translate(err, "message entry")
-	case time.Since(e.At) < s.LockTimeout:
+	}
+	now, err := s.dbNow(ctx)
+	if err != nil {
+		return false, false, err
+	}
+	if now.Sub(e.At) < s.LockTimeout {
 		return true, false, nil
 	}
 	return true, true, s.writeMessage(ctx, e.after(d))

@@ -61,6 +61,11 @@ type Store struct {
 	// Until then a reader sees the record without the change. Set it before
 	// the store is used.
 	LockTimeout time.Duration
+
+	// localNow is this instance's clock: time.Now, or a test's. Only the
+	// time passed between its readings counts (clock.go).
+	localNow func() time.Time
+	clock    dbClock // the reading of the database's clock (clock.go)
 }
 
 var (
@@ -109,6 +114,7 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		touches:       db.Collection(touchesCollection),
 		locks:         db.Collection(locksCollection),
 		LockTimeout:   DefaultLockTimeout,
+		localNow:      time.Now,
 	}
 	if err := s.Ping(ctx); err != nil {
 		client.Disconnect(context.WithoutCancel(ctx))
