@@ -105,7 +105,7 @@ func TestPythonEmail(t *testing.T) {
 	t.Parallel()
 	py := python("email")
 	if py == "" {
-		t.Skip("python3 is not installed: Python's email package cannot check the messages")
+		missingParser(t, "python3 (for Python's email package)")
 	}
 	paths, messages := parserMessages(t)
 	type report struct {
@@ -196,7 +196,7 @@ func TestPythonICalendar(t *testing.T) {
 	t.Parallel()
 	py := python("icalendar")
 	if py == "" {
-		t.Skip("no python3 here imports icalendar: apt-get install -y python3-icalendar")
+		missingParser(t, "python3-icalendar (apt-get install -y python3-icalendar)")
 	}
 	paths, messages := parserMessages(t)
 	type event struct {
