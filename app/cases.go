@@ -146,8 +146,9 @@ func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatc
 }
 
 // withdrawForCase re-judges the case's bookings that have not started and
-// withdraws those whose interpreter no longer passes the rules, reading
-// the case's bookings page by page off its index.
+// the pending invitations of its open offers, and withdraws those whose
+// interpreter no longer passes the rules, reading the case's bookings and
+// offers page by page off their indexes.
 func (a *App) withdrawForCase(ctx context.Context, actor data.User, c data.Case) error {
 	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, From: a.stamp(), Limit: data.MaxPageSize}
 	done := Withdrawn{}
@@ -156,11 +157,17 @@ func (a *App) withdrawForCase(ctx context.Context, actor data.User, c data.Case)
 		if err == nil {
 			err = a.withdrawIneligible(ctx, actor, page.Items, done)
 		}
-		if err != nil || page.Next == "" {
+		if err != nil {
 			return a.reportWithdrawn(ctx, done, err, "case_id", c.ID)
+		}
+		if page.Next == "" {
+			break
 		}
 		q.After = page.Next
 	}
+	n, err := a.withdrawCaseInvitations(ctx, actor, c)
+	a.reportInvitations(ctx, n, "case_id", c.ID)
+	return a.reportWithdrawn(ctx, done, err, "case_id", c.ID)
 }
 
 // ListCases pages through the actor's organisation's cases, newest first.

@@ -164,8 +164,9 @@ func (a *App) withdraw(ctx context.Context, actor data.User, id, reason string) 
 
 // WithdrawBookings re-judges an interpreter's bookings that have not
 // started and cancels those that fail a hard rule now (see
-// withdrawBookings). Vetting decisions, record changes, case changes and
-// outcomes do it themselves; this finishes the job when that was cut
+// withdrawBookings), and withdraws the pending invitations they fail (see
+// withdrawInvitations). Vetting decisions, record changes, case changes
+// and outcomes do it themselves; this finishes the job when that was cut
 // short (the store went away part way). Idempotent.
 func (a *App) WithdrawBookings(ctx context.Context, actor data.User, interpreterID string) (Withdrawn, error) {
 	if err := require(actor, data.RoleCoordinator); err != nil {
@@ -174,7 +175,13 @@ func (a *App) WithdrawBookings(ctx context.Context, actor data.User, interpreter
 	if _, err := a.store.Interpreter(ctx, interpreterID); err != nil {
 		return nil, err
 	}
-	return a.withdrawBookings(ctx, actor, interpreterID, "")
+	w, err := a.withdrawBookings(ctx, actor, interpreterID, "")
+	if err != nil {
+		return w, err
+	}
+	n, err := a.withdrawInvitations(ctx, actor, interpreterID, "")
+	a.reportInvitations(ctx, n, "interpreter_id", interpreterID)
+	return w, err
 }
 
 // afterChange withdraws the bookings a landed change has made ineligible
@@ -183,7 +190,53 @@ func (a *App) WithdrawBookings(ctx context.Context, actor data.User, interpreter
 // WithdrawBookings to finish.
 func (a *App) afterChange(ctx context.Context, actor data.User, interpreterID, caseID string) error {
 	w, err := a.withdrawBookings(ctx, actor, interpreterID, caseID)
+	if err == nil {
+		var n int
+		n, err = a.withdrawInvitations(ctx, actor, interpreterID, caseID)
+		a.reportInvitations(ctx, n, "interpreter_id", interpreterID, "case_id", caseID)
+	}
 	return a.reportWithdrawn(ctx, w, err, "interpreter_id", interpreterID, "case_id", caseID)
+}
+
+// reportInvitations logs how many pending invitations a change withdrew
+// (IDs only).
+func (a *App) reportInvitations(ctx context.Context, n int, ids ...any) {
+	if n > 0 {
+		a.log.InfoContext(ctx, "invitations withdrawn", append(ids, "count", n)...)
+	}
+}
+
+// withdrawCaseInvitations re-judges the pending invitations of the case's
+// open offers, reading them page by page off the index by case, and
+// withdraws those whose interpreter no longer passes (see
+// withdrawInvitation).
+func (a *App) withdrawCaseInvitations(ctx context.Context, actor data.User, c data.Case) (int, error) {
+	q := data.OfferQuery{Organisation: c.Organisation, CaseID: c.ID, Status: data.OfferOpen, Limit: data.MaxPageSize}
+	n := 0
+	for {
+		page, err := a.store.ListOffers(ctx, q)
+		if err != nil {
+			return n, err
+		}
+		for _, o := range page.Items {
+			for _, inv := range o.Invitations {
+				if inv.Status != data.InvitationPending {
+					continue
+				}
+				withdrawn, err := a.withdrawInvitation(ctx, actor, o, inv.InterpreterID)
+				if err != nil {
+					return n, err
+				}
+				if withdrawn {
+					n++
+				}
+			}
+		}
+		if page.Next == "" {
+			return n, nil
+		}
+		q.Before = page.Next
+	}
 }
 
 // reportWithdrawn logs how many bookings a change withdrew (IDs only) and
@@ -207,4 +260,80 @@ func (a *App) FutureBookings(ctx context.Context, actor data.User, interpreterID
 	}
 	bookings, err := a.futureBookings(ctx, interpreterID)
 	return len(bookings), err
+}
+
+// withdrawInvitations re-judges the pending invitations of the interpreter
+// (every organisation's; only caseID's offers, when set) by every hard rule
+// for their interviews, and withdraws those the interpreter no longer
+// passes: a suspended interpreter, or one a case now excludes, is not left
+// holding an invitation they could not accept, and a cascade asks the next
+// eligible interpreter now rather than when the answer falls due. The
+// interpreter is told the invitation is no longer open; each withdrawal is
+// audited as offer.withdrawn in the offer's organisation. Queued
+// invitations need nothing: a cascade judges each one when its turn comes.
+// It returns how many it withdrew; run again, it finds nothing more.
+func (a *App) withdrawInvitations(ctx context.Context, actor data.User, interpreterID, caseID string) (int, error) {
+	q := data.OfferQuery{InterpreterID: interpreterID, Invitation: data.InvitationPending, CaseID: caseID, Status: data.OfferOpen, Limit: data.MaxPageSize}
+	n := 0
+	for {
+		page, err := a.store.ListOffers(ctx, q)
+		if err != nil {
+			return n, err
+		}
+		for _, o := range page.Items {
+			withdrawn, err := a.withdrawInvitation(ctx, actor, o, interpreterID)
+			if err != nil {
+				return n, err
+			}
+			if withdrawn {
+				n++
+			}
+		}
+		if page.Next == "" {
+			return n, nil
+		}
+		q.Before = page.Next
+	}
+}
+
+// withdrawInvitation withdraws the interpreter's pending invitation of
+// offer o when they fail a hard rule for its interview now, and moves the
+// offer on; withdrawn says whether this call did.
+func (a *App) withdrawInvitation(ctx context.Context, actor data.User, o data.Offer, interpreterID string) (withdrawn bool, err error) {
+	c, err := a.store.Case(ctx, o.CaseID)
+	if err != nil {
+		return false, fmt.Errorf("case of offer %s: %w", o.ID, err)
+	}
+	judged, err := a.judge(ctx, c, o, []string{interpreterID}, "")
+	if err != nil {
+		return false, err
+	}
+	reasons := judged[interpreterID]
+	if len(reasons) == 0 {
+		return false, nil
+	}
+	queued, err := a.judgeQueued(ctx, o)
+	if err != nil {
+		return false, err
+	}
+	p, err := a.readParties(ctx, o)
+	if err != nil {
+		return false, err
+	}
+	now := a.stamp()
+	_, err = a.store.UpdateOffer(ctx, o.ID, func(o data.Offer) (data.Offer, data.Change, error) {
+		withdrawn = false // the function may run again on a newer offer
+		next, err := o.AsOf(now).Withdraw(interpreterID, reasons, now, queued)
+		if err != nil {
+			return o, data.Change{}, err // data.ErrNoChange: answered, expired or closed meanwhile
+		}
+		ch := audited(now, actor, o.Organisation, data.ActionOfferWithdrawn, data.EntityOffer, o.ID)
+		ch.Messages = a.offerNews(o, &next, p)
+		withdrawn = true
+		return next, ch, nil
+	})
+	if errors.Is(err, data.ErrNoChange) {
+		return false, nil
+	}
+	return withdrawn && err == nil, err
 }
