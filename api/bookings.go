@@ -17,6 +17,8 @@ type matchRequest struct {
 	Modality      string    `json:"modality" validate:"required,modality"`
 	Region        string    `json:"region" validate:"codelen"`
 	Limit         int       `json:"limit" validate:"matchlimit"`
+	ExcludedLimit int       `json:"excludedLimit" validate:"matchlimit"`
+	ExcludedAfter string    `json:"excludedAfter" validate:"matchcursorlen"`
 }
 
 type factorView struct {
@@ -61,8 +63,12 @@ type excludedView struct {
 }
 
 type matchView struct {
-	Candidates []candidateView `json:"candidates"`
-	Excluded   []excludedView  `json:"excluded"`
+	Candidates     []candidateView `json:"candidates"`
+	CandidateCount int             `json:"candidateCount"`
+	ExcludedCount  int             `json:"excludedCount"`
+	ExcludedCounts map[string]int  `json:"excludedCounts"`
+	Excluded       []excludedView  `json:"excluded"`
+	ExcludedNext   string          `json:"excludedNext,omitempty"`
 }
 
 func toFactorViews(fs []data.Factor) []factorView {
@@ -91,11 +97,13 @@ func (s *Server) matchCase(c *fiber.Ctx) error {
 	res, err := s.app.Match(c.UserContext(), actor, c.Params("id"), app.MatchRequest{
 		Start: req.Start, End: req.End, InterviewType: data.InterviewType(req.InterviewType),
 		Modality: data.Modality(req.Modality), Region: req.Region, Limit: req.Limit,
+		ExcludedLimit: req.ExcludedLimit, ExcludedAfter: req.ExcludedAfter,
 	})
 	if err != nil {
 		return err
 	}
-	out := matchView{Candidates: []candidateView{}, Excluded: []excludedView{}}
+	out := matchView{Candidates: []candidateView{}, Excluded: []excludedView{}, CandidateCount: res.CandidateCount,
+		ExcludedCount: res.ExcludedCount, ExcludedCounts: res.ExcludedCounts, ExcludedNext: res.ExcludedNext}
 	for _, cand := range res.Candidates {
 		out.Candidates = append(out.Candidates, candidateView{toInterpreterView(cand.Interpreter), cand.Score, toFactorViews(cand.Factors), toReasonViews(cand.Warnings)})
 	}

@@ -26,7 +26,7 @@ type caseInput struct {
 type childInput struct {
 	Languages         []childLanguageInput `json:"languages" validate:"required,min=1,childlanguages,dive"`
 	InterpreterGender genderWishInput      `json:"interpreterGender"`
-	CommunityLinks    []linkInput          `json:"communityLinks" validate:"caselist,dive"`
+	CommunityLinks    []linkInput          `json:"communityLinks" validate:"caselinks,dive"`
 	AvoidOwnCommunity bool                 `json:"avoidOwnCommunity"`
 	AgeBand           string               `json:"ageBand" validate:"omitempty,ageband"`
 }

@@ -38,12 +38,14 @@ var aliases = map[string]string{
 	"trainings":      maxOf(data.MaxTrainings),
 	"links":          maxOf(data.MaxLinks),
 	"caselist":       maxOf(data.MaxCaseList),
+	"caselinks":      maxOf(data.MaxCaseLinks),
 	"childlanguages": maxOf(data.MaxChildLanguages),
 
 	// Numbers.
 	"experiencecount": maxOf(data.MaxExperienceCount),
 	"experienceyears": maxOf(data.MaxExperienceYears),
 	"matchlimit":      "min=0," + maxOf(app.MaxMatchLimit), // 0: app.DefaultMatchLimit
+	"matchcursorlen":  maxOf(app.MaxMatchCursorLength),
 
 	// Enumerations.
 	"role":             oneOf(data.Roles),

@@ -54,7 +54,7 @@ func TestDTOLimits(t *testing.T) {
 		"caseInput.linkedReferences":                     data.MaxCaseList,
 		"caseInput.linkedReferences[]":                   data.MaxReferenceLength,
 		"caseInput.child.languages":                      data.MaxChildLanguages,
-		"caseInput.child.communityLinks":                 data.MaxCaseList,
+		"caseInput.child.communityLinks":                 data.MaxCaseLinks,
 		"caseInput.child.communityLinks[].value":         data.MaxLinkLength,
 		"caseInput.excludedInterpreters":                 data.MaxCaseList,
 		"caseInput.excludedInterpreters[].interpreterId": data.MaxIDLength,
@@ -77,8 +77,10 @@ func TestDTOLimits(t *testing.T) {
 		"createFeedRequest.interpreterId": data.MaxIDLength,
 		"vettingRequest.note":             data.MaxNoteLength,
 
-		"matchRequest.region": data.MaxCodeLength,
-		"matchRequest.limit":  app.MaxMatchLimit,
+		"matchRequest.region":        data.MaxCodeLength,
+		"matchRequest.limit":         app.MaxMatchLimit,
+		"matchRequest.excludedLimit": app.MaxMatchLimit,
+		"matchRequest.excludedAfter": app.MaxMatchCursorLength,
 
 		"bookingRequest.caseId":         data.MaxIDLength,
 		"bookingRequest.interpreterId":  data.MaxIDLength,

@@ -1,9 +1,13 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tolk/tolk/data"
@@ -16,24 +20,48 @@ type MatchRequest struct {
 	InterviewType data.InterviewType
 	Modality      data.Modality
 	Region        string
-	// Limit bounds the candidates returned (1-MaxMatchLimit, 0 for
-	// DefaultMatchLimit); every excluded interpreter is always returned
-	// with its reasons.
+	// Limit bounds the candidates returned, best first (1-MaxMatchLimit,
+	// 0 for DefaultMatchLimit).
 	Limit int
+	// ExcludedLimit bounds the excluded interpreters returned, nearest to
+	// eligible first (1-MaxMatchLimit, 0 for DefaultMatchLimit), and
+	// ExcludedAfter, a MatchResult's ExcludedNext, continues after the last
+	// one a previous answer showed.
+	ExcludedLimit int
+	ExcludedAfter string
 }
 
 // Limits on the candidates a match returns.
 const (
 	// DefaultMatchLimit is how many candidates a match returns unless asked.
 	DefaultMatchLimit = 20
-	// MaxMatchLimit is the most candidates a match returns.
+	// MaxMatchLimit is the most candidates, or excluded interpreters, a
+	// match returns.
 	MaxMatchLimit = 100
+	// MaxMatchCursorLength bounds a cursor of the excluded (ExcludedAfter).
+	MaxMatchCursorLength = 200
 )
 
-// MatchResult is matching's answer, with interpreters in the reduced view.
+// MatchResult is matching's answer, with interpreters in the reduced view,
+// sized for people: a national register has hundreds of speakers of one
+// language, most of them excluded, and nobody reads 700 exclusions one by
+// one. So the answer holds the best candidates, how many interpreters
+// each rule excluded, and a page of the excluded nearest to eligible
+// first (see excludedOrder), with a cursor for the next.
 type MatchResult struct {
 	Candidates []Candidate
-	Excluded   []Excluded
+	// CandidateCount is how many interpreters pass every rule, of whom
+	// Candidates are the first.
+	CandidateCount int
+	// ExcludedCounts is, for each reason code, how many excluded
+	// interpreters fail that rule (one with two reasons counts under
+	// both); ExcludedCount is how many are excluded.
+	ExcludedCounts map[string]int
+	ExcludedCount  int
+	Excluded       []Excluded
+	// ExcludedNext continues the excluded after this page (the request's
+	// ExcludedAfter), or is "" when this page is the last.
+	ExcludedNext string
 }
 
 // Candidate is a ranked interpreter who passes every hard rule.
@@ -61,11 +89,23 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 	if err != nil {
 		return MatchResult{}, err
 	}
-	switch {
-	case req.Limit == 0:
-		req.Limit = DefaultMatchLimit
-	case req.Limit < 1 || req.Limit > MaxMatchLimit:
-		return MatchResult{}, invalid("limit", fmt.Sprintf("must be an integer from 1 to %d", MaxMatchLimit))
+	for _, l := range []struct {
+		field string
+		n     *int
+	}{{"limit", &req.Limit}, {"excludedLimit", &req.ExcludedLimit}} {
+		switch {
+		case *l.n == 0:
+			*l.n = DefaultMatchLimit
+		case *l.n < 1 || *l.n > MaxMatchLimit:
+			return MatchResult{}, invalid(l.field, fmt.Sprintf("must be an integer from 1 to %d", MaxMatchLimit))
+		}
+	}
+	var after excludedKey
+	if req.ExcludedAfter != "" {
+		var ok bool
+		if after, ok = parseExcludedKey(req.ExcludedAfter); !ok {
+			return MatchResult{}, invalid("excludedAfter", "is not a cursor a match answered (excludedNext)")
+		}
 	}
 	in, err := a.matchInput(ctx, c, matching.Request{
 		Case: c, Start: req.Start.UTC(), End: req.End.UTC(), InterviewType: req.InterviewType,
@@ -78,17 +118,105 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 	if err != nil {
 		return MatchResult{}, err
 	}
-	out := MatchResult{Candidates: []Candidate{}, Excluded: []Excluded{}}
+	out := MatchResult{Candidates: []Candidate{}, Excluded: []Excluded{}, ExcludedCounts: map[string]int{},
+		CandidateCount: len(res.Candidates), ExcludedCount: len(res.Excluded)}
 	for i, cand := range res.Candidates {
 		if i == req.Limit {
 			break
 		}
 		out.Candidates = append(out.Candidates, Candidate{Interpreter: reduced(cand.Interpreter), Score: cand.Score, Factors: cand.Factors, Warnings: cand.Warnings})
 	}
-	for _, ex := range res.Excluded {
+	keys := make([]excludedKey, len(res.Excluded))
+	order := make([]int, len(res.Excluded))
+	for i, ex := range res.Excluded {
+		keys[i], order[i] = keyOf(ex), i
+		seen := map[string]bool{}
+		for _, r := range ex.Reasons {
+			if !seen[r.Code] {
+				seen[r.Code] = true
+				out.ExcludedCounts[r.Code]++
+			}
+		}
+	}
+	slices.SortFunc(order, func(i, j int) int { return keys[i].compare(keys[j]) })
+	var last excludedKey
+	for _, i := range order {
+		if req.ExcludedAfter != "" && keys[i].compare(after) <= 0 {
+			continue
+		}
+		if len(out.Excluded) == req.ExcludedLimit {
+			out.ExcludedNext = last.String()
+			break
+		}
+		ex := res.Excluded[i]
 		out.Excluded = append(out.Excluded, Excluded{Interpreter: reduced(ex.Interpreter), Reasons: ex.Reasons, NextAvailable: ex.NextAvailable})
+		last = keys[i]
 	}
 	return out, nil
+}
+
+// excludedKey orders the excluded nearest to eligible first: those ruled
+// out only by time (who have a next available time), soonest available
+// first; then by how few rules they fail; then by ID, so that the order
+// is total and a cursor (the key of the last one shown) continues it
+// whatever changed in between.
+type excludedKey struct {
+	timeOnly bool
+	next     time.Time
+	reasons  int
+	id       string
+}
+
+func keyOf(ex matching.Excluded) excludedKey {
+	return excludedKey{timeOnly: !ex.NextAvailable.IsZero(), next: ex.NextAvailable.UTC(), reasons: len(ex.Reasons), id: ex.Interpreter.ID}
+}
+
+func (k excludedKey) compare(o excludedKey) int {
+	if k.timeOnly != o.timeOnly {
+		if k.timeOnly {
+			return -1
+		}
+		return 1
+	}
+	if c := k.next.Compare(o.next); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(k.reasons, o.reasons); c != 0 {
+		return c
+	}
+	return strings.Compare(k.id, o.id)
+}
+
+// String is the key as a cursor: opaque to clients, URL-safe.
+func (k excludedKey) String() string {
+	t := int64(0)
+	if k.timeOnly {
+		t = k.next.UnixNano()
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%t|%d|%d|%s", k.timeOnly, t, k.reasons, k.id)))
+}
+
+// parseExcludedKey reads a cursor String wrote.
+func parseExcludedKey(s string) (excludedKey, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(s) > MaxMatchCursorLength {
+		return excludedKey{}, false
+	}
+	parts := strings.SplitN(string(b), "|", 4)
+	if len(parts) != 4 || parts[3] == "" {
+		return excludedKey{}, false
+	}
+	timeOnly, err1 := strconv.ParseBool(parts[0])
+	t, err2 := strconv.ParseInt(parts[1], 10, 64)
+	n, err3 := strconv.Atoi(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil || n < 0 || (t != 0) != timeOnly {
+		return excludedKey{}, false
+	}
+	k := excludedKey{timeOnly: timeOnly, reasons: n, id: parts[3]}
+	if timeOnly {
+		k.next = time.Unix(0, t).UTC()
+	}
+	return k, true
 }
 
 // recentWindow is how far back the fair-spread factor counts bookings.

@@ -76,6 +76,17 @@ type matchesView struct {
 	Key string
 	// Start and End are the slot searched.
 	Start, End time.Time
+	// CandidateCount is how many pass every rule; AllCandidates, when
+	// more pass than are shown, shows up to app.MaxMatchLimit of them.
+	CandidateCount int
+	AllCandidates  template.URL
+	// ExcludedCount is how many are excluded, Counts how many by each
+	// rule, most first; the excluded shown are a page, nearest to
+	// eligible first, with links to the next and back to the first.
+	ExcludedCount int
+	Counts        []ruleCount
+	NextExcluded  template.URL
+	FirstExcluded template.URL
 	// Offer is the offer form (who is asked, how), RespondChoices its
 	// answer windows and MaxAsk the most it may ask.
 	Offer          offerForm
@@ -102,6 +113,10 @@ func (p *Pages) matches(r *request) error {
 	if len(errs) > 0 {
 		return p.showCaseWith(r, c, s, describe(errs, searchLabels))
 	}
+	if r.c.Query("all") != "" {
+		req.Limit = app.MaxMatchLimit
+	}
+	req.ExcludedAfter = r.c.Query("excludedAfter")
 	return p.matchesWith(r, c, s, req, nil, nil)
 }
 
@@ -116,7 +131,23 @@ func (p *Pages) matchesWith(r *request, c data.Case, s searchForm, req app.Match
 		return err
 	}
 	v := matchesView{Case: c, Search: s, Candidates: res.Candidates, Key: rand.Text(), Start: req.Start, End: req.End,
-		RespondChoices: respondChoices, MaxAsk: data.MaxInvitations}
+		RespondChoices: respondChoices, MaxAsk: data.MaxInvitations,
+		CandidateCount: res.CandidateCount, ExcludedCount: res.ExcludedCount, Counts: ruleCounts(res.ExcludedCounts)}
+	// Links built from url.Values of this page's own search: safe as URLs.
+	here := "/cases/" + url.PathEscape(c.ID) + "/matches?" + s.Query()
+	if res.CandidateCount > len(res.Candidates) && req.Limit < app.MaxMatchLimit {
+		v.AllCandidates = template.URL(here + "&all=1#candidates")
+	}
+	more := ""
+	if req.Limit == app.MaxMatchLimit {
+		more = "&all=1"
+	}
+	if res.ExcludedNext != "" {
+		v.NextExcluded = template.URL(here + more + "&excludedAfter=" + url.QueryEscape(res.ExcludedNext) + "#excluded")
+	}
+	if req.ExcludedAfter != "" {
+		v.FirstExcluded = template.URL(here + more + "#excluded")
+	}
 	if f != nil {
 		v.Offer = *f
 	} else {
