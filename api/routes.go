@@ -38,6 +38,7 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Get("/me/bookings", s.myBookings)
 	v1.Get("/me/bookings/:id", s.myBooking)
 	v1.Get("/audit", s.listAudit)
+	v1.Get("/backup", s.backup)
 
 	v1.Post("/interpreters", s.createInterpreter)
 	v1.Get("/interpreters", s.listInterpreters)

@@ -80,6 +80,11 @@ const (
 	ActionMessageRetried   Action = "message.retried"
 	ActionMessageScheduled Action = "message.scheduled"
 
+	// ActionStoreBackedUp is a copy of the whole store taken by the
+	// bootstrap admin; it lands before the copy is taken, so the copy
+	// holds it.
+	ActionStoreBackedUp Action = "store.backed_up"
+
 	ActionFeedCreated Action = "feed.created"
 	ActionFeedRevoked Action = "feed.revoked"
 
@@ -110,7 +115,13 @@ const (
 	EntityOffer       EntityType = "offer"
 	EntityMessage     EntityType = "message"
 	EntityFeed        EntityType = "feed"
+	// EntityStore is the whole store, as a backup copies it; its entity
+	// ID is StoreEntityID.
+	EntityStore EntityType = "store"
 )
+
+// StoreEntityID is the entity ID of entries about the whole store.
+const StoreEntityID = "store"
 
 // ScopeRegister is the Scope of entries about interpreter records: the one
 // register kept jointly by every coordinator of the deployment.

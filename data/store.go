@@ -1,6 +1,9 @@
 package data
 
-import "context"
+import (
+	"context"
+	"io"
+)
 
 // Store is what tolk keeps, behind one contract that every backend
 // implements and data/datatest checks. It only embeds the store of each
@@ -40,4 +43,15 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Close releases the store; later calls return ErrClosed, a second Close nil.
 	Close(ctx context.Context) error
+}
+
+// Snapshotter is a Store that copies itself consistently while it serves:
+// the embedded store. A MongoDB store is not one; it is backed up with
+// mongodump.
+type Snapshotter interface {
+	// Snapshot returns a reader of a consistent copy of the whole store as
+	// it was at one instant during the call (every write acknowledged
+	// before the call is in it), and the copy's size in bytes. The caller
+	// must Close the reader. Errors: the context's, ErrClosed.
+	Snapshot(ctx context.Context) (io.ReadCloser, int64, error)
 }

@@ -60,6 +60,7 @@ type config struct {
 var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
 
 const usage = `usage: tolk serve [--demo] [--addr ADDR] [--db FILE]
+       tolk backup --to FILE | restore --from FILE [--db PATH] | check [--db PATH]
 
 Environment: TOLK_ADDR, TOLK_DB, TOLK_MONGODB_URI, TOLK_MONGODB_DATABASE,
 TOLK_BASE_URL, TOLK_POLICY, TOLK_BOOTSTRAP_ADMIN_KEY, TOLK_RATE_LIMITS,

@@ -2,6 +2,9 @@
 // interpreters for interviews with children, over a JSON HTTP API.
 //
 //	tolk serve [--demo] [--addr :8080] [--db ./tolk.db]
+//	tolk backup --to FILE
+//	tolk restore --from FILE [--db ./tolk.db]
+//	tolk check [--db ./tolk.db]
 package main
 
 import (

@@ -30,8 +30,19 @@ const (
 // run is the whole program: config → logger → store → app → edge + api +
 // web → workers → serve → shutdown (stop serving, drain the workers, close
 // the store). It returns when ctx ends (SIGINT/SIGTERM) and every in-flight
-// request and worker has finished, or on a start-up error.
+// request and worker has finished, or on a start-up error. The commands
+// on the store's file (backup, restore, check) run instead when named.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "backup":
+			return backupCommand(ctx, args[1:], getenv, stdout, stderr)
+		case "restore":
+			return restoreCommand(ctx, args[1:], getenv, stdout, stderr)
+		case "check":
+			return checkCommand(ctx, args[1:], getenv, stdout, stderr)
+		}
+	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err

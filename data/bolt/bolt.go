@@ -87,9 +87,13 @@ func OpenBulk(path string) (*Store, error) {
 	return s, nil
 }
 
-// prepare creates every bucket that is missing and fills each new index
-// bucket from the records already stored.
+// prepare marks the file's format (refusing a later one, see markFormat),
+// creates every bucket that is missing and fills each new index bucket
+// from the records already stored.
 func prepare(tx *bolt.Tx) error {
+	if err := markFormat(tx); err != nil {
+		return err
+	}
 	for _, k := range kinds {
 		records, err := tx.CreateBucketIfNotExists(k.bucket)
 		if err != nil {
