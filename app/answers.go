@@ -169,7 +169,8 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 			ID: id, Organisation: o.Organisation, CaseID: o.CaseID, CaseReference: o.CaseReference,
 			InterpreterID: actor.InterpreterID, BookedBy: o.CreatedBy, Start: o.Start, End: o.End,
 			InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location,
-			Status: data.BookingConfirmed, Confirmation: data.ConfirmationOffer, OfferID: o.ID, Match: cand.Snapshot(),
+			Status: data.BookingConfirmed, Confirmation: data.ConfirmationOffer, OfferID: o.ID, Match: a.snapshot(cand),
+			Safety: o.Safety, Caps: a.policy.Workload,
 			Version: 1, CreatedAt: now, UpdatedAt: now,
 		}
 		if b.Modality == data.ModalityInPerson {
@@ -190,10 +191,10 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 		ch.Messages = append(ch.Messages, news...)
 		return next, b, ch, nil
 	})
-	if oe, ok := errors.AsType[*data.OverlapError](err); ok && oe.Existing.Organisation != o.Organisation {
-		return data.Booking{}, &data.OverlapError{Existing: data.Booking{Start: oe.Existing.Start, End: oe.Existing.End}}
+	if err != nil {
+		return data.Booking{}, refusal(err, data.User{Organisation: o.Organisation})
 	}
-	return b, err
+	return b, nil
 }
 
 // DeclineOffer records the actor's (an interpreter's) refusal of a

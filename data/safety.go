@@ -99,10 +99,14 @@ func (b Booking) PlanLines() []string {
 	if b.Modality != ModalityInPerson {
 		verb = "Join"
 	}
-	if b.Safety.Briefing > 0 {
+	switch {
+	case b.Safety.Briefing > 0 && b.Safety.Arrive > 0:
 		out = append(out, fmt.Sprintf("%s at %s for the briefing at %s (%d minutes, with the interviewer, without the child).",
 			verb, hm(b.Arrival()), hm(b.BriefingStart()), b.Safety.Briefing/time.Minute))
-	} else {
+	case b.Safety.Briefing > 0:
+		out = append(out, fmt.Sprintf("%s at %s for the briefing (%d minutes, with the interviewer, without the child).",
+			verb, hm(b.BriefingStart()), b.Safety.Briefing/time.Minute))
+	default:
 		out = append(out, fmt.Sprintf("%s at %s.", verb, hm(b.Arrival())))
 	}
 	out = append(out, fmt.Sprintf("The interview: %s to %s.", hm(b.Start), hm(b.End)))
