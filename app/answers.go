@@ -30,6 +30,8 @@ type Invitation struct {
 	Language  string
 	AgeBand   data.AgeBand
 	BookingID string // when they accepted
+	// Safety is the interview's safety plan: the interpreter's own times.
+	Safety data.SafetyPlan
 }
 
 // interpreterSelf admits only an interpreter's user, linked to a record.
@@ -50,7 +52,7 @@ func (a *App) invitationOf(ctx context.Context, o data.Offer, interpreterID stri
 	inv := o.Invitations[i]
 	out := Invitation{
 		OfferID: o.ID, Organisation: o.Organisation, Status: inv.Status, Asked: inv.Asked, RespondBy: inv.RespondBy,
-		Start: o.Start, End: o.End, InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region,
+		Start: o.Start, End: o.End, InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Safety: o.Safety,
 	}
 	if inv.Status == data.InvitationAccepted {
 		out.Location, out.BookingID = o.Location, o.BookingID

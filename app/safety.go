@@ -191,3 +191,59 @@ func (a *App) debriefMessage(b data.Booking, in data.Interpreter, u data.User, n
 		data.RoleCoordinator, u.Email, u.Name, "Offer a debrief: "+in.Name, l, now),
 		func(m *data.Message) { m.BookingID, m.InterpreterID = b.ID, b.InterpreterID })
 }
+
+// SafeguardingItem is a booking a coordinator must act on: an outcome that
+// recorded a safeguarding incident (the interpreter alone with the child),
+// or a debrief to offer an interpreter who marked the interview
+// distressing.
+type SafeguardingItem struct {
+	Booking  data.Booking
+	Incident bool
+	Debrief  bool
+}
+
+// MaxSafeguardingWindow bounds the period one listing of safeguarding
+// items reads: its cost follows the period.
+const MaxSafeguardingWindow = 366 * 24 * time.Hour
+
+// Safeguarding lists, for a coordinator, the bookings of their
+// organisation that start in [from, to) with an incident or a debrief to
+// offer, by start time. Zero from is 90 days before now; zero to, a day
+// after now. It reads the organisation's bookings of the period through
+// the store's index on start, never the whole store.
+func (a *App) Safeguarding(ctx context.Context, actor data.User, from, to time.Time) ([]SafeguardingItem, error) {
+	if err := require(actor, data.RoleCoordinator); err != nil {
+		return nil, err
+	}
+	now := a.now()
+	if from.IsZero() {
+		from = now.AddDate(0, 0, -90)
+	}
+	if to.IsZero() {
+		to = now.Add(24 * time.Hour)
+	}
+	switch {
+	case !to.After(from):
+		return nil, invalid("to", "must be after from")
+	case to.Sub(from) > MaxSafeguardingWindow:
+		return nil, invalid("to", "must be at most 366 days after from")
+	}
+	out := []SafeguardingItem{}
+	q := data.BookingQuery{Organisation: actor.Organisation, From: from, To: to, Limit: data.MaxPageSize}
+	for {
+		page, err := a.store.ListBookings(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range page.Items {
+			it := SafeguardingItem{Booking: b, Incident: b.Outcome != nil && b.Outcome.Incident(), Debrief: b.Wellbeing != nil && b.Wellbeing.Distressing}
+			if it.Incident || it.Debrief {
+				out = append(out, it)
+			}
+		}
+		if page.Next == "" {
+			return out, nil
+		}
+		q.After = page.Next
+	}
+}
