@@ -90,9 +90,15 @@ var SafetyRules = []string{
 
 // PlanLines states a booking's safety plan for its interpreter in plain
 // words, times in Europe/London: when to arrive (or join), the briefing,
-// the interview, the debrief, when to leave, and the rules. A booking
-// with no plan gets the interview and the rules.
+// the interview, the debrief, when to leave (TimeLines), and the rules
+// (SafetyRules). A booking with no plan gets the interview and the rules.
 func (b Booking) PlanLines() []string {
+	return append(b.TimeLines(), SafetyRules...)
+}
+
+// TimeLines states the interpreter's own times of a booking, in plain
+// words, Europe/London: PlanLines without the rules.
+func (b Booking) TimeLines() []string {
 	hm := func(t time.Time) string { return t.In(London).Format("15:04") }
 	var out []string
 	verb := "Arrive"
@@ -119,5 +125,5 @@ func (b Booking) PlanLines() []string {
 	case b.Safety.Debrief > 0:
 		out = append(out, fmt.Sprintf("Leave at %s or later.", hm(b.Departure())))
 	}
-	return append(out, SafetyRules...)
+	return out
 }
