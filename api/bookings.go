@@ -136,11 +136,13 @@ type matchSnapshotView struct {
 }
 
 type outcomeView struct {
-	Attended         bool      `json:"attended"`
-	ChildComfortable bool      `json:"childComfortable"`
-	Note             string    `json:"note,omitempty"`
-	RecordedBy       string    `json:"recordedBy"`
-	RecordedAt       time.Time `json:"recordedAt"`
+	Attended         bool             `json:"attended"`
+	ChildComfortable bool             `json:"childComfortable"`
+	Note             string           `json:"note,omitempty"`
+	Code             data.OutcomeCode `json:"code,omitempty"`
+	Checklist        *checklistView   `json:"checklist,omitempty"`
+	RecordedBy       string           `json:"recordedBy"`
+	RecordedAt       time.Time        `json:"recordedAt"`
 }
 
 type bookingView struct {
@@ -159,6 +161,7 @@ type bookingView struct {
 	Confirmation  data.Confirmation  `json:"confirmation"`
 	OfferID       string             `json:"offerId,omitempty"`
 	Sequence      int                `json:"sequence"`
+	Safety        safetyView         `json:"safety"`
 	Match         matchSnapshotView  `json:"match"`
 	Outcome       *outcomeView       `json:"outcome,omitempty"`
 	CancelReason  string             `json:"cancelReason,omitempty"`
@@ -172,11 +175,15 @@ func toBookingView(b data.Booking) bookingView {
 		ID: b.ID, CaseID: b.CaseID, CaseReference: b.CaseReference, InterpreterID: b.InterpreterID, BookedBy: b.BookedBy,
 		Start: b.Start, End: b.End, InterviewType: b.InterviewType, Modality: b.Modality, Region: b.Region,
 		Location: b.Location, Status: b.Status, Confirmation: b.Confirmation, OfferID: b.OfferID, Sequence: b.Sequence,
+		Safety:       toSafetyView(b),
 		Match:        matchSnapshotView{b.Match.Score, toFactorViews(b.Match.Factors), toReasonViews(b.Match.Warnings)},
 		CancelReason: b.CancelReason, Version: b.Version, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
 	}
 	if o := b.Outcome; o != nil {
-		v.Outcome = &outcomeView{o.Attended, o.ChildComfortable, o.Note, o.RecordedBy, o.RecordedAt}
+		v.Outcome = &outcomeView{Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note, Code: o.Code, RecordedBy: o.RecordedBy, RecordedAt: o.RecordedAt}
+		if c := o.Checklist; c != nil {
+			v.Outcome.Checklist = &checklistView{c.Briefed, c.ConflictRedeclared, c.NeverAloneWithChild, c.DebriefOffered}
+		}
 	}
 	return v
 }
@@ -311,21 +318,51 @@ func (s *Server) cancelBooking(c *fiber.Ctx) error {
 }
 
 type outcomeRequest struct {
-	Attended         *bool  `json:"attended" validate:"required"`
-	ChildComfortable *bool  `json:"childComfortable" validate:"required"`
-	Note             string `json:"note" validate:"notelen"`
+	Attended         *bool             `json:"attended" validate:"required"`
+	ChildComfortable *bool             `json:"childComfortable" validate:"required"`
+	Note             string            `json:"note" validate:"notelen"`
+	Code             string            `json:"code"`
+	Checklist        *checklistRequest `json:"checklist"`
 }
 
-// recordOutcome records what happened at an interview once it has started.
+// checklistRequest is the safety checklist of an attended interview: each
+// item required (true or false) when attended is true.
+type checklistRequest struct {
+	Briefed             *bool `json:"briefed"`
+	ConflictRedeclared  *bool `json:"conflictRedeclared"`
+	NeverAloneWithChild *bool `json:"neverAloneWithChild"`
+	DebriefOffered      *bool `json:"debriefOffered"`
+}
+
+// recordOutcome records what happened at an interview once it has started:
+// an attended one with its checklist, each missing item a 400 naming it.
 func (s *Server) recordOutcome(c *fiber.Ctx) error {
 	var req outcomeRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
+	o := app.Outcome{Attended: *req.Attended, ChildComfortable: *req.ChildComfortable, Note: req.Note, Code: data.OutcomeCode(req.Code)}
+	if cl := req.Checklist; cl != nil {
+		var missing []fieldError
+		items := []*bool{cl.Briefed, cl.ConflictRedeclared, cl.NeverAloneWithChild, cl.DebriefOffered}
+		for i, item := range items {
+			if item == nil && o.Attended {
+				missing = append(missing, fieldError{Field: "checklist." + app.ChecklistFields[i], Message: "is required when attended is true"})
+			}
+		}
+		if len(missing) > 0 {
+			return validationFailed(missing...)
+		}
+		o.Checklist = &data.Checklist{Briefed: isTrue(cl.Briefed), ConflictRedeclared: isTrue(cl.ConflictRedeclared),
+			NeverAloneWithChild: isTrue(cl.NeverAloneWithChild), DebriefOffered: isTrue(cl.DebriefOffered)}
+	}
 	actor, _ := caller(c)
-	b, err := s.app.RecordOutcome(c.UserContext(), actor, c.Params("id"), app.Outcome{Attended: *req.Attended, ChildComfortable: *req.ChildComfortable, Note: req.Note})
+	b, err := s.app.RecordOutcome(c.UserContext(), actor, c.Params("id"), o)
 	if err != nil {
 		return err
 	}
 	return writeJSON(c, toBookingView(b))
 }
+
+// isTrue reads an optional boolean: absent is false.
+func isTrue(b *bool) bool { return b != nil && *b }

@@ -88,16 +88,16 @@ func TestOutcomesFeedContinuity(t *testing.T) {
 	second["start"], second["end"] = "2026-11-30T13:00:00Z", "2026-11-30T14:00:00Z"
 	other := h.book(data.RoleSocialWorker, second)
 
-	h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+first.ID+"/outcome", map[string]any{"attended": true, "childComfortable": true}), 409, "interview_not_started")
+	h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+first.ID+"/outcome", map[string]any{"checklist": allChecked, "attended": true, "childComfortable": true}), 409, "interview_not_started")
 	h.now = time.Date(2026, 11, 30, 16, 0, 0, 0, time.UTC) // after both interviews
 	h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+first.ID+"/outcome", map[string]any{"attended": true}), 400, "validation_failed")
 	var done bookingView
-	h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+first.ID+"/outcome", map[string]any{"attended": true, "childComfortable": true, "note": "went well"}).json(t, &done)
+	h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+first.ID+"/outcome", map[string]any{"checklist": allChecked, "attended": true, "childComfortable": true, "note": "went well"}).json(t, &done)
 	if done.Status != data.BookingCompleted || done.Outcome == nil || !done.Outcome.ChildComfortable {
 		t.Fatalf("outcome: %+v", done)
 	}
-	h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+first.ID+"/outcome", map[string]any{"attended": true, "childComfortable": false}), 409, "outcome_recorded")
-	h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+other.ID+"/outcome", map[string]any{"attended": true, "childComfortable": false})
+	h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+first.ID+"/outcome", map[string]any{"checklist": allChecked, "attended": true, "childComfortable": false}), 409, "outcome_recorded")
+	h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+other.ID+"/outcome", map[string]any{"checklist": allChecked, "attended": true, "childComfortable": false})
 
 	next := map[string]any{"start": "2026-12-07T10:00:00Z", "end": "2026-12-07T11:00:00Z", "interviewType": "abe_police", "modality": "video"}
 	var m matchView
@@ -212,7 +212,7 @@ func TestFreeTextIsClean(t *testing.T) {
 	b := h.book(data.RoleSocialWorker, bookingBody(c.ID, good))
 	for path, body := range map[string]map[string]any{
 		"/cancel":  {"reason": "moved\u0000"},
-		"/outcome": {"attended": true, "childComfortable": true, "note": "ok\u0007"},
+		"/outcome": {"checklist": allChecked, "attended": true, "childComfortable": true, "note": "ok\u0007"},
 	} {
 		p := h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+b.ID+path, body), 400, "validation_failed")
 		if f := fieldsOf(p); len(f) != 1 || (f[0] != "reason" && f[0] != "note") {

@@ -63,6 +63,7 @@ type offerView struct {
 	Region        string             `json:"region,omitempty"`
 	Location      string             `json:"location"`
 	RespondWithin int                `json:"respondWithinMinutes"`
+	Safety        safetyView         `json:"safety"`
 	Invitations   []invitationView   `json:"invitations"`
 	BookingID     string             `json:"bookingId,omitempty"`
 	CancelReason  string             `json:"cancelReason,omitempty"`
@@ -88,6 +89,7 @@ func toOfferView(o data.Offer, actor data.User) offerView {
 		ID: o.ID, CaseID: o.CaseID, CaseReference: o.CaseReference, Status: o.Status, Mode: o.Mode, Start: o.Start, End: o.End,
 		InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location,
 		RespondWithin: int(o.RespondWithin / time.Minute), Invitations: []invitationView{}, BookingID: o.BookingID,
+		Safety:       toSafetyView(data.Booking{Start: o.Start, End: o.End, Modality: o.Modality, Safety: o.Safety}),
 		CancelReason: o.CancelReason, CreatedBy: o.CreatedBy, Version: o.Version, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
 	for _, inv := range o.Invitations {
@@ -208,6 +210,7 @@ type myInvitationView struct {
 	Language      string                `json:"childLanguage"`
 	AgeBand       data.AgeBand          `json:"childAgeBand,omitempty"`
 	BookingID     string                `json:"bookingId,omitempty"`
+	Safety        safetyView            `json:"safety"`
 }
 
 func toMyInvitationView(inv app.Invitation) myInvitationView {
@@ -215,6 +218,7 @@ func toMyInvitationView(inv app.Invitation) myInvitationView {
 		OfferID: inv.OfferID, Organisation: inv.Organisation, Status: inv.Status, Asked: when(inv.Asked), RespondBy: when(inv.RespondBy),
 		Start: inv.Start, End: inv.End, DurationMin: int(inv.End.Sub(inv.Start) / time.Minute), InterviewType: inv.InterviewType,
 		Modality: inv.Modality, Region: inv.Region, Location: inv.Location, Language: inv.Language, AgeBand: inv.AgeBand, BookingID: inv.BookingID,
+		Safety: toSafetyView(data.Booking{Start: inv.Start, End: inv.End, Modality: inv.Modality, Safety: inv.Safety}),
 	}
 }
 

@@ -61,6 +61,8 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Patch("/bookings/:id", s.changeBooking)
 	v1.Post("/bookings/:id/cancel", s.cancelBooking)
 	v1.Post("/bookings/:id/outcome", s.recordOutcome)
+	v1.Post("/bookings/:id/wellbeing", s.markWellbeing)
+	v1.Get("/safeguarding", s.listSafeguarding)
 	v1.Get("/bookings/:id/ics", s.bookingICS)
 
 	v1.Post("/offers", s.createOffer)

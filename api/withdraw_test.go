@@ -142,7 +142,7 @@ func TestCaseChangeAndOutcomeWithdrawBookings(t *testing.T) {
 	h.wantStanding(data.RoleSocialWorker, bLater)
 
 	h.now = bFirst.End
-	if r := h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+bFirst.ID+"/outcome", map[string]any{"attended": true, "childComfortable": false}); r.status != 200 {
+	if r := h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+bFirst.ID+"/outcome", map[string]any{"checklist": allChecked, "attended": true, "childComfortable": false}); r.status != 200 {
 		t.Fatalf("outcome: %d %s", r.status, r.body)
 	}
 	h.wantWithdrawn(data.RoleSocialWorker, bLater, "not comfortable")

@@ -30,6 +30,8 @@ type Invitation struct {
 	Language  string
 	AgeBand   data.AgeBand
 	BookingID string // when they accepted
+	// Safety is the interview's safety plan: the interpreter's own times.
+	Safety data.SafetyPlan
 }
 
 // interpreterSelf admits only an interpreter's user, linked to a record.
@@ -50,7 +52,7 @@ func (a *App) invitationOf(ctx context.Context, o data.Offer, interpreterID stri
 	inv := o.Invitations[i]
 	out := Invitation{
 		OfferID: o.ID, Organisation: o.Organisation, Status: inv.Status, Asked: inv.Asked, RespondBy: inv.RespondBy,
-		Start: o.Start, End: o.End, InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region,
+		Start: o.Start, End: o.End, InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Safety: o.Safety,
 	}
 	if inv.Status == data.InvitationAccepted {
 		out.Location, out.BookingID = o.Location, o.BookingID
@@ -169,7 +171,8 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 			ID: id, Organisation: o.Organisation, CaseID: o.CaseID, CaseReference: o.CaseReference,
 			InterpreterID: actor.InterpreterID, BookedBy: o.CreatedBy, Start: o.Start, End: o.End,
 			InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location,
-			Status: data.BookingConfirmed, Confirmation: data.ConfirmationOffer, OfferID: o.ID, Match: cand.Snapshot(),
+			Status: data.BookingConfirmed, Confirmation: data.ConfirmationOffer, OfferID: o.ID, Match: a.snapshot(cand),
+			Safety: o.Safety, Caps: a.policy.Workload,
 			Version: 1, CreatedAt: now, UpdatedAt: now,
 		}
 		if b.Modality == data.ModalityInPerson {
@@ -190,10 +193,10 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 		ch.Messages = append(ch.Messages, news...)
 		return next, b, ch, nil
 	})
-	if oe, ok := errors.AsType[*data.OverlapError](err); ok && oe.Existing.Organisation != o.Organisation {
-		return data.Booking{}, &data.OverlapError{Existing: data.Booking{Start: oe.Existing.Start, End: oe.Existing.End}}
+	if err != nil {
+		return data.Booking{}, refusal(err, data.User{Organisation: o.Organisation})
 	}
-	return b, err
+	return b, nil
 }
 
 // DeclineOffer records the actor's (an interpreter's) refusal of a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,6 +92,27 @@ func (a *App) CreateBooking(ctx context.Context, actor data.User, nb NewBooking)
 	return b, false, err
 }
 
+// snapshot is the match snapshot a booking keeps: the candidate's, with
+// the recent_workload factor in the words a requester may read (the
+// booking is theirs to read; its explanation is the coordinators').
+func (a *App) snapshot(c matching.Candidate) data.MatchSnapshot {
+	s := c.Snapshot()
+	s.Factors = requesterFactors(s.Factors)
+	return s
+}
+
+// requesterFactors returns factors as a requester may read them: the
+// recent_workload factor says only "recent workload", never why.
+func requesterFactors(fs []data.Factor) []data.Factor {
+	out := slices.Clone(fs)
+	for i, f := range out {
+		if f.Factor == matching.FactorRecentWorkload {
+			out[i].Reason = matching.RecentWorkloadWords
+		}
+	}
+	return out
+}
+
 // book judges and books, with a given ID and idempotency fingerprint when
 // the request carried a key.
 func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fingerprint string) (data.Booking, error) {
@@ -111,6 +133,7 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 	req := matching.Request{
 		Case: c, Start: nb.Start.UTC(), End: nb.End.UTC(), InterviewType: nb.InterviewType,
 		Modality: nb.Modality, Region: strings.ToUpper(strings.TrimSpace(nb.Region)),
+		Plan: a.policy.Plan(nb.InterviewType, nb.Modality),
 	}
 	cand, err := a.evaluate(ctx, c, interp, req)
 	if err != nil {
@@ -121,7 +144,8 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 		ID: a.newID(nb.ID, now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference,
 		InterpreterID: interp.ID, BookedBy: actor.ID, Start: data.Timestamp(req.Start), End: data.Timestamp(req.End),
 		InterviewType: req.InterviewType, Modality: req.Modality, Location: strings.TrimSpace(nb.Location),
-		Status: data.BookingConfirmed, Confirmation: data.ConfirmationDirect, Match: cand.Snapshot(),
+		Status: data.BookingConfirmed, Confirmation: data.ConfirmationDirect, Match: a.snapshot(cand),
+		Safety: req.Plan, Caps: a.policy.Workload,
 		Version: 1, CreatedAt: now, UpdatedAt: now, Idempotency: fingerprint,
 	}
 	if id != "" {
@@ -138,7 +162,7 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 		return data.Booking{}, err
 	}
 	if err := a.store.CreateBooking(ctx, b, ch); err != nil {
-		return data.Booking{}, redactOverlap(err, actor)
+		return data.Booking{}, refusal(err, actor)
 	}
 	return b, nil
 }

@@ -49,7 +49,7 @@ func TestBookingRoles(t *testing.T) {
 			return err
 		},
 		"RecordOutcome": func(e *env, actor data.User, _ data.Case, _ app.Interpreter, b data.Booking) error {
-			_, err := e.app.RecordOutcome(e.t.Context(), actor, b.ID, app.Outcome{Attended: true, ChildComfortable: true})
+			_, err := e.app.RecordOutcome(e.t.Context(), actor, b.ID, app.Outcome{Attended: true, ChildComfortable: true, Checklist: allChecked()})
 			return err
 		},
 	}
@@ -225,9 +225,19 @@ func TestBookingOverlap(t *testing.T) {
 		t.Errorf("conflict slot %v-%v, want %v-%v", f.Conflict.Start, f.Conflict.End, first.Start, first.End)
 	}
 
-	// Touching by video is fine; in person, the travel buffer must be free.
+	// The briefing and debrief hold the interpreter's time: a video
+	// booking at the first's end is refused, naming it.
+	atEnd := request(nc.ID, in.ID, 0)
+	atEnd.Start, atEnd.End = first.End, first.End.Add(time.Hour)
+	_, _, err = e.app.CreateBooking(ctx, north, atEnd)
+	if f = wantCode(t, err, app.KindConflict, "booking_conflict"); f.Conflict == nil || f.Conflict.ID != first.ID {
+		t.Errorf("a booking during the debrief: conflict %+v, want booking %s named", f.Conflict, first.ID)
+	}
+	// Touching by video, debrief and briefing apart, is fine; in person,
+	// the travel buffer must be free.
 	touching := request(sc.ID, in.ID, 0)
-	touching.Start, touching.End = first.End, first.End.Add(time.Hour)
+	touching.Start = first.HeldUntil().Add(first.Safety.Briefing)
+	touching.End = touching.Start.Add(time.Hour)
 	inPerson := touching
 	inPerson.Modality, inPerson.Region = data.ModalityInPerson, "GB-LND"
 	inPerson.Start, inPerson.End = first.End.Add(15*time.Minute), first.End.Add(75*time.Minute)

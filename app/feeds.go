@@ -319,8 +319,10 @@ func (a *App) renderFreeBusy(ctx context.Context, f data.Feed, cond FeedConditio
 	now := a.now()
 	from, to := now.Add(-freeBusyBack), now.Add(freeBusyAhead)
 	// A booking that started up to MaxBookingDuration+MaxBuffer before the
-	// window may still hold time in it.
-	bookings, err := a.store.ConfirmedBookings(ctx, []string{f.InterpreterID}, from.Add(-data.MaxBookingDuration-data.MaxBuffer), to)
+	// window (and its debrief) may still hold time in it; one starting
+	// after it may hold time in it with its arrival and briefing.
+	margin := data.MaxBuffer + 2*data.MaxSafetyStep
+	bookings, err := a.store.ConfirmedBookings(ctx, []string{f.InterpreterID}, from.Add(-data.MaxBookingDuration-margin), to.Add(margin))
 	if err != nil {
 		return FeedCalendar{}, err
 	}

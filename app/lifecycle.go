@@ -63,7 +63,7 @@ func (a *App) ChangeBooking(ctx context.Context, actor data.User, id string, ch 
 			// slot this change would make was never judged.
 			return old, data.Change{}, fmt.Errorf("booking %s moved while it was rescheduled: %w", id, data.ErrConflict)
 		}
-		next.Match = cand.Snapshot()
+		next.Match = a.snapshot(cand)
 		if err := next.Validate(); err != nil {
 			return old, data.Change{}, err
 		}
@@ -73,7 +73,7 @@ func (a *App) ChangeBooking(ctx context.Context, actor data.User, id string, ch 
 		}
 		return next, change, nil
 	})
-	return updated, redactOverlap(err, actor)
+	return updated, refusal(err, actor)
 }
 
 // apply returns b with the change applied (see data.Booking.Reschedule).
@@ -104,7 +104,7 @@ func (a *App) rejudge(ctx context.Context, actor data.User, b data.Booking) (mat
 	}
 	return a.evaluate(ctx, c, interp, matching.Request{
 		Case: c, Start: b.Start, End: b.End, InterviewType: b.InterviewType,
-		Modality: b.Modality, Region: b.Region, IgnoreBookingID: b.ID,
+		Modality: b.Modality, Region: b.Region, IgnoreBookingID: b.ID, Plan: b.Safety,
 	})
 }
 
@@ -125,36 +125,17 @@ func (a *App) CancelBooking(ctx context.Context, actor data.User, id, reason str
 	})
 }
 
-// Outcome is what happened at an interview.
-type Outcome struct {
-	Attended, ChildComfortable bool
-	Note                       string
-}
-
-// RecordOutcome records what happened at an interview once it has started,
-// and marks the booking completed. A child who was comfortable gives the
-// interpreter continuity in this case's next match; one who was not keeps
-// the interpreter out of it (matching's excluded_by_case).
-func (a *App) RecordOutcome(ctx context.Context, actor data.User, id string, o Outcome) (data.Booking, error) {
-	if err := data.CheckProse("note", o.Note, data.MaxNoteLength); err != nil {
-		return data.Booking{}, err
-	}
-	b, err := a.updateBooking(ctx, actor, id, func(b data.Booking, now time.Time) (data.Booking, data.Action, error) {
-		next, err := b.Complete(data.Outcome{Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note, RecordedBy: actor.ID}, now)
-		return next, data.ActionBookingOutcome, err
-	})
-	if err != nil || o.ChildComfortable {
-		return b, err
-	}
-	// The child was not comfortable: the interpreter's other bookings
-	// for this case that have not started are withdrawn (excluded_by_case).
-	return b, a.afterChange(ctx, actor, b.InterpreterID, b.CaseID)
-}
-
 // updateBooking applies transition to a booking of the actor's
 // organisation as the store reads it, and lands it with its audit entry.
 // Another organisation's booking is ErrNotFound.
 func (a *App) updateBooking(ctx context.Context, actor data.User, id string, transition func(data.Booking, time.Time) (data.Booking, data.Action, error)) (data.Booking, error) {
+	return a.updateBookingWith(ctx, actor, id, transition, nil)
+}
+
+// updateBookingWith is updateBooking, with more for the change: extra,
+// when set, adds to the change what the booking as stored calls for (an
+// incident's audit entry and messages), inside the update function.
+func (a *App) updateBookingWith(ctx context.Context, actor data.User, id string, transition func(data.Booking, time.Time) (data.Booking, data.Action, error), extra func(next data.Booking, now time.Time, ch *data.Change)) (data.Booking, error) {
 	if err := require(actor, caseRoles...); err != nil {
 		return data.Booking{}, err
 	}
@@ -181,18 +162,26 @@ func (a *App) updateBooking(ctx context.Context, actor data.User, id string, tra
 				return b, data.Change{}, err
 			}
 		}
+		if extra != nil {
+			extra(next, now, &ch)
+		}
 		return next, ch, nil
 	})
-	return updated, redactOverlap(err, actor)
+	return updated, refusal(err, actor)
 }
 
-// redactOverlap keeps another organisation's booking out of an overlap
-// error: the actor learns the interpreter is busy then, not whose booking it
-// is.
-func redactOverlap(err error, actor data.User) error {
-	var oe *data.OverlapError
-	if errors.As(err, &oe) && oe.Existing.Organisation != actor.Organisation {
-		return &data.OverlapError{Existing: data.Booking{Start: oe.Existing.Start, End: oe.Existing.End}}
+// refusal is the store's refusal of a booking as the actor hears it. An
+// overlap with another organisation's booking is redacted: the actor
+// learns the interpreter is busy then (briefing and debrief included), not
+// whose booking it is. A workload cap reached meanwhile is the hard rule
+// workload_limit, as matching would have said it (an *IneligibleError).
+func refusal(err error, actor data.User) error {
+	if oe, ok := errors.AsType[*data.OverlapError](err); ok && oe.Existing.Organisation != actor.Organisation {
+		return &data.OverlapError{Existing: data.Booking{Start: oe.Existing.Start, End: oe.Existing.End, Safety: oe.Existing.Safety}}
+	}
+	if we, ok := errors.AsType[*data.WorkloadError](err); ok {
+		return &IneligibleError{Reasons: []data.Reason{{Code: matching.CodeWorkloadLimit, Message: fmt.Sprintf(
+			"already has %d child interviews that %s; the policy allows %d a %s", we.Count, we.Period, we.Cap, we.Period)}}}
 	}
 	return err
 }

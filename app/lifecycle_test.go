@@ -141,7 +141,7 @@ func TestCancelBooking(t *testing.T) {
 func TestRecordOutcome(t *testing.T) {
 	x := newBooked(t)
 	ctx := t.Context()
-	o := app.Outcome{Attended: true, ChildComfortable: true, Note: " went well "}
+	o := app.Outcome{Attended: true, ChildComfortable: true, Note: " went well ", Checklist: allChecked()}
 	_, err := x.app.RecordOutcome(ctx, x.sw, x.b.ID, o)
 	wantCode(t, err, app.KindConflict, "interview_not_started")
 
@@ -152,7 +152,7 @@ func TestRecordOutcome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &data.Outcome{Attended: true, ChildComfortable: true, Note: "went well", RecordedBy: x.sw.ID, RecordedAt: x.now}
+	want := &data.Outcome{Attended: true, ChildComfortable: true, Note: "went well", Code: data.OutcomeAttended, Checklist: allChecked(), RecordedBy: x.sw.ID, RecordedAt: x.now}
 	if diff := cmp.Diff(want, got.Outcome); diff != "" || got.Status != data.BookingCompleted {
 		t.Errorf("status %s, outcome (-want +got):\n%s", got.Status, diff)
 	}
@@ -183,7 +183,7 @@ func TestLifecycleIsolation(t *testing.T) {
 		wantCode(t, err, app.KindNotFound, "not_found")
 		_, err = x.app.CancelBooking(ctx, actor, x.b.ID, "mine now")
 		wantCode(t, err, app.KindNotFound, "not_found")
-		_, err = x.app.RecordOutcome(ctx, actor, x.b.ID, app.Outcome{Attended: true})
+		_, err = x.app.RecordOutcome(ctx, actor, x.b.ID, app.Outcome{Attended: true, Checklist: allChecked()})
 		wantCode(t, err, app.KindNotFound, "not_found")
 	}
 	if got := x.booking(x.b.ID); !cmp.Equal(got, x.b) {

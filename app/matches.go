@@ -109,7 +109,7 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 	}
 	in, err := a.matchInput(ctx, c, matching.Request{
 		Case: c, Start: req.Start.UTC(), End: req.End.UTC(), InterviewType: req.InterviewType,
-		Modality: req.Modality, Region: req.Region,
+		Modality: req.Modality, Region: req.Region, Plan: a.policy.Plan(req.InterviewType, req.Modality),
 	})
 	if err != nil {
 		return MatchResult{}, err
@@ -124,7 +124,11 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 		if i == req.Limit {
 			break
 		}
-		out.Candidates = append(out.Candidates, Candidate{Interpreter: reduced(cand.Interpreter), Score: cand.Score, Factors: cand.Factors, Warnings: cand.Warnings})
+		factors := cand.Factors
+		if actor.Role != data.RoleCoordinator {
+			factors = requesterFactors(factors)
+		}
+		out.Candidates = append(out.Candidates, Candidate{Interpreter: reduced(cand.Interpreter), Score: cand.Score, Factors: factors, Warnings: cand.Warnings})
 	}
 	keys := make([]excludedKey, len(res.Excluded))
 	order := make([]int, len(res.Excluded))
@@ -267,7 +271,7 @@ func (a *App) complete(ctx context.Context, in *matching.Input, c data.Case) err
 	for i, it := range in.Pool {
 		ids[i] = it.ID
 	}
-	from := earliest(in.Start.Add(-24*time.Hour), in.Now.Add(-recentWindow))
+	from := earliest(matching.BookingsFrom(in.Start, a.policy), in.Now.Add(-recentWindow))
 	bookings, err := a.store.ConfirmedBookings(ctx, ids, from, in.Start.Add(15*24*time.Hour))
 	if err != nil {
 		return err

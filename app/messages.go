@@ -122,6 +122,7 @@ func (a *App) invitationMessage(o data.Offer, inv data.Invitation, in data.Inter
 	l.say("Hello %s,", in.Name)
 	l.say("You are asked to interpret at an interview with a child. Only you can accept it: nobody is booked until you say yes.")
 	interview(&l, o.InterviewType, o.Start, o.End, o.Modality, o.Region, o.Organisation, c)
+	plan(&l, data.Booking{Start: o.Start, End: o.End, Modality: o.Modality, Safety: o.Safety})
 	l.say("Please answer by %s.", when(inv.RespondBy))
 	link := a.baseURL + "/respond/" + token
 	l.link("Accept or decline", link)
@@ -214,6 +215,7 @@ func (a *App) bookingNews(b data.Booking, p bookingParties, withdrawn bool) ([]d
 		l.say("Where: %s (%s).", b.Location, modalityWords[b.Modality])
 	}
 	l.say("Contact: %s, %s.", p.organizer.Name, p.organizer.Email)
+	plan(&l, b)
 	m := a.newMessage(kind, id(kind), b.Organisation, data.RoleInterpreter, p.in.Email, p.in.Name, subject, l, a.now())
 	m.Calendar, m.CalendarMethod = ics, "REQUEST"
 	out = append(out, set(m, func(m *data.Message) { m.BookingID, m.InterpreterID, m.Sequence = b.ID, b.InterpreterID, b.Sequence }))
@@ -232,6 +234,15 @@ func (a *App) bookingNews(b data.Booking, p bookingParties, withdrawn bool) ([]d
 			func(m *data.Message) { m.BookingID, m.InterpreterID, m.Sequence = b.ID, b.InterpreterID, b.Sequence }))
 	}
 	return out, nil
+}
+
+// plan states the interpreter's own times and the safety rules of an
+// interview, UK time (data.Booking.PlanLines).
+func plan(l *letter, b data.Booking) {
+	l.say("Your times (UK time) and the rules:")
+	for _, line := range b.PlanLines() {
+		l.say("- %s", line)
+	}
 }
 
 // set returns m changed by f: a message with the records it is about.

@@ -67,6 +67,7 @@ func (a *App) CreateOffer(ctx context.Context, actor data.User, no NewOffer) (da
 	if o.Modality == data.ModalityInPerson {
 		o.Region = strings.ToUpper(strings.TrimSpace(no.Region))
 	}
+	o.Safety = a.policy.Plan(o.InterviewType, o.Modality)
 	switch {
 	case no.RespondWithinMinutes < 0:
 		return data.Offer{}, invalid("respondWithinMinutes", "must be at least 1")
@@ -111,7 +112,7 @@ func (a *App) CreateOffer(ctx context.Context, actor data.User, no NewOffer) (da
 
 // offerRequest is the matching request of an offer's interview.
 func offerRequest(c data.Case, o data.Offer) matching.Request {
-	return matching.Request{Case: c, Start: o.Start, End: o.End, InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region}
+	return matching.Request{Case: c, Start: o.Start, End: o.End, InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Plan: o.Safety}
 }
 
 // judge judges the interpreters with these IDs by every hard rule for the

@@ -395,7 +395,7 @@ func TestFreeBusyFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := string(cal.Body)
-	for _, want := range []string{"BEGIN:VFREEBUSY", "FREEBUSY;FBTYPE=BUSY:20261201T100000Z/20261201T113000Z"} {
+	for _, want := range []string{"BEGIN:VFREEBUSY", "FREEBUSY;FBTYPE=BUSY:20261201T094500Z/20261201T114500Z"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the feed lacks %q:\n%s", want, body)
 		}

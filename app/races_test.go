@@ -103,7 +103,7 @@ func TestRaceOutcomeCancelled(t *testing.T) {
 		_, err := other.CancelBooking(ctx, x.sw, x.b.ID, "no show")
 		must(t, err)
 	})
-	_, err := a.RecordOutcome(t.Context(), x.sw, x.b.ID, app.Outcome{Attended: true, ChildComfortable: true})
+	_, err := a.RecordOutcome(t.Context(), x.sw, x.b.ID, app.Outcome{Attended: true, ChildComfortable: true, Checklist: allChecked()})
 	wantCode(t, err, app.KindConflict, "booking_not_confirmed")
 	wantRuns(t, s)
 	if got := x.booking(x.b.ID); got.Status != cancelled || got.Outcome != nil {

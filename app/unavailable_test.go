@@ -158,7 +158,7 @@ var useCases = []struct {
 	}},
 	{name: "RecordOutcome", run: func(e *env, f fixture) error {
 		e.now = f.b.End
-		_, err := e.app.RecordOutcome(e.t.Context(), e.north[data.RoleSocialWorker], f.b.ID, app.Outcome{Attended: true})
+		_, err := e.app.RecordOutcome(e.t.Context(), e.north[data.RoleSocialWorker], f.b.ID, app.Outcome{Attended: true, Checklist: allChecked()})
 		return err
 	}},
 	{name: "BookingInvite", run: func(e *env, f fixture) error {

@@ -104,10 +104,12 @@ func (a *App) failedRules(ctx context.Context, b data.Booking) ([]data.Reason, e
 	}
 	_, err = a.evaluate(ctx, c, interp, matching.Request{
 		Case: c, Start: b.Start, End: b.End, InterviewType: b.InterviewType,
-		Modality: b.Modality, Region: b.Region, IgnoreBookingID: b.ID,
+		Modality: b.Modality, Region: b.Region, IgnoreBookingID: b.ID, Plan: b.Safety,
 	})
 	if ie, ok := errors.AsType[*IneligibleError](err); ok {
-		return ie.Reasons, nil
+		// A booking made is never withdrawn for the workload it makes:
+		// the store judged the caps when it was booked.
+		return slices.DeleteFunc(slices.Clone(ie.Reasons), func(r data.Reason) bool { return r.Code == matching.CodeWorkloadLimit }), nil
 	}
 	if _, invalid := errors.AsType[*data.ValidationError](err); invalid {
 		return nil, nil // the slot itself (started meanwhile): not the rules' to judge

@@ -135,7 +135,7 @@ func TestOutcomeWithdraws(t *testing.T) {
 		c1, c2 := e.newCase(sw, "NR-1"), e.newCase(sw, "NR-2")
 		first, next, other := e.book(sw, request(c1.ID, hana.ID, 0)), e.book(sw, request(c1.ID, hana.ID, 2)), e.book(sw, request(c2.ID, hana.ID, 3))
 		e.now = first.End
-		if _, err := e.app.RecordOutcome(t.Context(), sw, first.ID, app.Outcome{Attended: true, ChildComfortable: comfortable}); err != nil {
+		if _, err := e.app.RecordOutcome(t.Context(), sw, first.ID, app.Outcome{Attended: true, ChildComfortable: comfortable, Checklist: allChecked()}); err != nil {
 			t.Fatal(err)
 		}
 		want := []data.BookingStatus{data.BookingCompleted, cancelled, confirmed}

@@ -163,8 +163,10 @@ func event(b data.Booking, now time.Time, feed bool, contact string) *ical.Event
 		stamp = now
 	}
 	ev.Props.SetDateTime(ical.PropDateTimeStamp, utc(stamp))
-	ev.Props.SetDateTime(ical.PropDateTimeStart, utc(b.Start))
-	ev.Props.SetDateTime(ical.PropDateTimeEnd, utc(b.End))
+	// The event covers what the interpreter must attend: from their
+	// arrival for the briefing to their departure after the debrief.
+	ev.Props.SetDateTime(ical.PropDateTimeStart, utc(b.HeldFrom()))
+	ev.Props.SetDateTime(ical.PropDateTimeEnd, utc(b.HeldUntil()))
 	ev.Props.SetText(ical.PropClass, "CONFIDENTIAL")
 
 	cancelled := b.Status == data.BookingCancelled
@@ -192,7 +194,8 @@ func event(b data.Booking, now time.Time, feed bool, contact string) *ical.Event
 }
 
 // description is the event's DESCRIPTION: interview type, case reference,
-// modality, location and contact, one per line.
+// modality, location and contact, one per line; then the safety plan's
+// times (Europe/London) and rules in plain words (data.Booking.PlanLines).
 func description(b data.Booking, loc, contact string) string {
 	var sb strings.Builder
 	if b.Status == data.BookingCancelled {
@@ -208,6 +211,12 @@ func description(b data.Booking, loc, contact string) string {
 	}
 	sb.WriteString("\nLocation: " + loc)
 	sb.WriteString("\nContact: " + contact)
+	if b.Status != data.BookingCancelled {
+		sb.WriteString("\n\nYour times (UK time) and the rules:")
+		for _, line := range b.PlanLines() {
+			sb.WriteString("\n- " + line)
+		}
+	}
 	return sb.String()
 }
 

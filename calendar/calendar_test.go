@@ -135,7 +135,7 @@ func checkEvent(t *testing.T, ev ical.Event, b data.Booking, feed bool) {
 	want := map[string]string{
 		"UID": b.ID + "@tolk", "SEQUENCE": strconv.Itoa(b.Sequence), "STATUS": status,
 		"SUMMARY": summary, "LOCATION": loc, "CLASS": "CONFIDENTIAL",
-		"DTSTART": b.Start.UTC().Format("20060102T150405Z"), "DTEND": b.End.UTC().Format("20060102T150405Z"),
+		"DTSTART": b.HeldFrom().UTC().Format("20060102T150405Z"), "DTEND": b.HeldUntil().UTC().Format("20060102T150405Z"),
 		"DTSTAMP": b.UpdatedAt.UTC().Format("20060102T150405Z"),
 	}
 	got := map[string]string{}
@@ -151,8 +151,8 @@ func checkEvent(t *testing.T, ev ical.Event, b data.Booking, feed bool) {
 		}
 	}
 	start, err := ev.DateTimeStart(nil)
-	if err != nil || !start.Equal(b.Start) || start.Location() != time.UTC {
-		t.Errorf("DTSTART parses as %v (%v), want %v in UTC", start, err, b.Start)
+	if err != nil || !start.Equal(b.HeldFrom()) || start.Location() != time.UTC {
+		t.Errorf("DTSTART parses as %v (%v), want the arrival %v in UTC", start, err, b.HeldFrom())
 	}
 	desc := prop(t, ev.Component, ical.PropDescription)
 	for _, part := range []string{interviews[b.InterviewType], "Case reference: " + b.CaseReference, "Modality: " + modalities[b.Modality]} {

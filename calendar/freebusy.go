@@ -72,7 +72,7 @@ func busy(bookings []data.Booking, from, to time.Time) []period {
 			continue
 		}
 		buf := max(b.Buffer, 0)
-		s, e := utc(b.Start.Add(-buf)), ceilUTC(b.End.Add(buf))
+		s, e := utc(b.HeldFrom().Add(-buf)), ceilUTC(b.HeldUntil().Add(buf))
 		if s.Before(from) {
 			s = from
 		}

@@ -30,6 +30,7 @@ func at(m time.Month, d, h, min int) time.Time { return time.Date(2026, m, d, h,
 func busyBooking(id string, start, end time.Time, buffer time.Duration, status data.BookingStatus) data.Booking {
 	b := booking(id)
 	b.Start, b.End, b.Buffer, b.Status = start, end, buffer, status
+	b.Safety = data.SafetyPlan{} // TestFreeBusyMerged and TestFreeBusyCountsPlan add plans
 	if buffer == 0 {
 		b.Modality, b.Location = data.ModalityVideo, "https://video.example/room-42"
 	}
@@ -208,10 +209,16 @@ func TestFreeBusyMerged(t *testing.T) {
 			e := s.Add(time.Duration(1+r.IntN(240)) * time.Minute)
 			buf := time.Duration(r.IntN(3)) * 15 * time.Minute
 			status := []data.BookingStatus{data.BookingConfirmed, data.BookingCompleted, data.BookingCancelled}[r.IntN(3)]
-			bs = append(bs, busyBooking(fmt.Sprint("b", i), s, e, buf, status))
+			b := busyBooking(fmt.Sprint("b", i), s, e, buf, status)
+			if r.IntN(2) == 0 {
+				b.Safety = data.SafetyPlan{Briefing: time.Duration(r.IntN(4)) * 5 * time.Minute, Debrief: time.Duration(r.IntN(4)) * 5 * time.Minute,
+					Arrive: time.Duration(r.IntN(2)) * 5 * time.Minute, Stagger: time.Duration(r.IntN(3)) * 5 * time.Minute}
+			}
+			bs = append(bs, b)
 			if status.HoldsTime() {
+				lead, tail := b.Safety.Briefing+b.Safety.Arrive, max(b.Safety.Debrief, b.Safety.Stagger)
 				for m := range held {
-					if at := from.Add(time.Duration(m) * time.Minute); !at.Before(s.Add(-buf)) && at.Before(e.Add(buf)) {
+					if at := from.Add(time.Duration(m) * time.Minute); !at.Before(s.Add(-buf-lead)) && at.Before(e.Add(buf+tail)) {
 						held[m] = true
 					}
 				}
@@ -242,6 +249,17 @@ func TestFreeBusyMerged(t *testing.T) {
 		if diff := cmp.Diff(held, got); diff != "" {
 			t.Fatalf("run %d: busy minutes (-held +shown):\n%s", run, diff)
 		}
+	}
+}
+
+// TestFreeBusyCountsPlan: an ABE interview 10:00-11:00 by video holds
+// 09:45-11:15, its briefing and debrief.
+func TestFreeBusyCountsPlan(t *testing.T) {
+	b := busyBooking("bk-1", at(6, 10, 10, 0), at(6, 10, 11, 0), 0, data.BookingConfirmed)
+	b.Safety = data.SafetyPlan{Briefing: 15 * time.Minute, Debrief: 15 * time.Minute, Stagger: 10 * time.Minute}
+	_, fb := freeBusyOf(t, renderFreeBusy(t, []data.Booking{b}))
+	if got := prop(t, fb, ical.PropFreeBusy); got != "20260610T094500Z/20260610T111500Z" {
+		t.Errorf("FREEBUSY:%s, want 09:45 to 11:15", got)
 	}
 }
 

@@ -46,6 +46,7 @@ func booking(id string) data.Booking {
 		Region:        "GB-LND",
 		Location:      "Lambeth Child Advocacy Centre, 1 Example Road, London SE11 5AA",
 		Status:        data.BookingConfirmed,
+		Safety:        data.SafetyPlan{Briefing: 15 * time.Minute, Debrief: 15 * time.Minute, Arrive: 5 * time.Minute, Stagger: 10 * time.Minute},
 		Match: data.MatchSnapshot{Score: 91, Factors: []data.Factor{
 			{Factor: "language", Points: 40, Reason: "native Sorani"},
 			{Factor: "gender", Points: 10, Reason: "female, as the child asked"},

@@ -69,6 +69,12 @@ const (
 	ActionBookingCancelled   Action = "booking.cancelled"
 	ActionBookingWithdrawn   Action = "booking.withdrawn"
 	ActionBookingOutcome     Action = "booking.outcome"
+	// ActionSafeguardingIncident lands with an outcome whose checklist
+	// says the interpreter was alone with the child.
+	ActionSafeguardingIncident Action = "booking.safeguarding_incident"
+	// ActionBookingDistressing is the interpreter marking an interview
+	// they did as distressing.
+	ActionBookingDistressing Action = "booking.distressing"
 
 	ActionOfferCreated   Action = "offer.created"
 	ActionOfferAccepted  Action = "offer.accepted"

@@ -49,6 +49,12 @@ type Booking struct {
 	// Buffer is the time kept free around the booking for travel (the
 	// policy's travel buffer for in-person interviews, zero otherwise).
 	Buffer time.Duration
+	// Safety is the booking's safety plan: briefing, debrief, arrival and
+	// staggered departure, which hold the interpreter's time too.
+	Safety SafetyPlan
+	// Caps are the workload caps of the policy the booking was made
+	// under, judged by the store with the overlap rule.
+	Caps   WorkloadCaps
 	Status BookingStatus
 	// Confirmation is how the interpreter agreed to the booking: by
 	// accepting an offer (OfferID names it), or directly (by phone, before
@@ -56,9 +62,12 @@ type Booking struct {
 	Confirmation Confirmation
 	OfferID      string
 	// Sequence rises by one on every change a calendar must see.
-	Sequence     int
-	Match        MatchSnapshot
-	Outcome      *Outcome
+	Sequence int
+	Match    MatchSnapshot
+	Outcome  *Outcome
+	// Wellbeing is the interpreter's own word on the interview, once it
+	// has ended: visible to coordinators only.
+	Wellbeing    *Wellbeing
 	CancelReason string
 	// Idempotency fingerprints the request that created the booking under an
 	// Idempotency-Key (a hash of the caller, the key and the body), so a
@@ -109,8 +118,52 @@ type Outcome struct {
 	Attended         bool
 	ChildComfortable bool
 	Note             string
-	RecordedBy       string
-	RecordedAt       time.Time
+	// Code is what happened, in the words of the reports (SPEC's
+	// Recording): attended, child_did_not_attend, interpreter_no_show or
+	// coordination_error for an interview that was due to happen.
+	Code OutcomeCode
+	// Checklist is the safety checklist, required when Attended.
+	Checklist  *Checklist
+	RecordedBy string
+	RecordedAt time.Time
+}
+
+// OutcomeCode is what happened to a booked interview, as reports count it.
+type OutcomeCode string
+
+// The outcome codes a booking's outcome may carry.
+const (
+	OutcomeAttended          OutcomeCode = "attended"
+	OutcomeChildDidNotAttend OutcomeCode = "child_did_not_attend"
+	OutcomeInterpreterNoShow OutcomeCode = "interpreter_no_show"
+	OutcomeCoordinationError OutcomeCode = "coordination_error"
+)
+
+// OutcomeCodes lists the outcome codes a booking's outcome may carry; the
+// others of SPEC's list (cancellations, withdrawals, unfilled offers) are
+// what cancelling and offers record.
+var OutcomeCodes = []OutcomeCode{OutcomeAttended, OutcomeChildDidNotAttend, OutcomeInterpreterNoShow, OutcomeCoordinationError}
+
+// Checklist is the safety checklist an attended interview's outcome
+// carries, each item as the interviewer attests it.
+type Checklist struct {
+	Briefed             bool // the briefing was held
+	ConflictRedeclared  bool // the interpreter repeated the conflict declaration on the day
+	NeverAloneWithChild bool // the interpreter was never alone with the child
+	DebriefOffered      bool // a debrief was offered
+}
+
+// Incident reports whether the outcome records a safeguarding incident:
+// the interpreter was alone with the child.
+func (o Outcome) Incident() bool { return o.Checklist != nil && !o.Checklist.NeverAloneWithChild }
+
+// Wellbeing is an interpreter's word on an interview they did.
+type Wellbeing struct {
+	// Distressing: the interview was distressing; coordinators offer a
+	// debrief, and for the policy's period the interpreter is ranked lower
+	// for these interviews (never excluded).
+	Distressing bool
+	MarkedAt    time.Time
 }
 
 // Bounds on bookings, so that a store can find every booking that might
@@ -127,13 +180,15 @@ const (
 )
 
 // Blocks reports whether a and b, two bookings of one interpreter, cannot
-// both stand: their times overlap once the larger of their buffers (the
-// travel time an in-person interview needs around it) is kept free between
-// them. Bookings that merely touch (one ends when the other starts, no
-// buffer) do not block each other.
+// both stand: the times they hold (HeldFrom to HeldUntil: the interview
+// with its briefing, debrief, arrival and staggered departure) overlap
+// once the larger of their buffers (the travel time an in-person interview
+// needs around it) is kept free between them. Bookings that merely touch
+// (one's departure is the other's arrival, no buffer) do not block each
+// other.
 func Blocks(a, b Booking) bool {
 	gap := max(a.Buffer, b.Buffer)
-	return a.Start.Before(b.End.Add(gap)) && b.Start.Before(a.End.Add(gap))
+	return a.HeldFrom().Before(b.HeldUntil().Add(gap)) && b.HeldFrom().Before(a.HeldUntil().Add(gap))
 }
 
 // OverlapError says a booking would overlap a confirmed booking of the same
@@ -144,8 +199,8 @@ type OverlapError struct {
 
 // Error names the booking in the way and its slot.
 func (e *OverlapError) Error() string {
-	return fmt.Sprintf("the interpreter is booked from %s to %s (booking %s)",
-		e.Existing.Start.UTC().Format(time.RFC3339), e.Existing.End.UTC().Format(time.RFC3339), e.Existing.ID)
+	return fmt.Sprintf("the interpreter is booked from %s to %s, briefing and debrief included (booking %s)",
+		e.Existing.HeldFrom().UTC().Format(time.RFC3339), e.Existing.HeldUntil().UTC().Format(time.RFC3339), e.Existing.ID)
 }
 
 // Is reports whether target is ErrOverlap.
@@ -195,8 +250,23 @@ func (b Booking) Validate() error {
 	}
 	p.text("location", b.Location, MaxLocationLength, prose)
 	p.text("cancelReason", b.CancelReason, MaxCancelReasonLength, prose)
-	if b.Outcome != nil {
-		p.text("outcome.note", b.Outcome.Note, MaxNoteLength, prose)
+	if o := b.Outcome; o != nil {
+		p.text("outcome.note", o.Note, MaxNoteLength, prose)
+		if o.Code != "" && !oneOf(o.Code, OutcomeCodes) {
+			p.add("outcome.code", "must be one of "+list(OutcomeCodes))
+		}
+		switch {
+		case o.Attended && o.Checklist == nil:
+			p.add("outcome.checklist", "is required when the interview was attended")
+		case o.Attended && o.Code != "" && o.Code != OutcomeAttended:
+			p.add("outcome.code", "must be attended when the interview was attended")
+		case !o.Attended && o.Code == OutcomeAttended:
+			p.add("outcome.code", "cannot be attended when the interview was not")
+		}
+	}
+	b.Safety.check(&p, "safety.")
+	if b.Caps.PerDay < 0 || b.Caps.PerDay > MaxWorkloadCap || b.Caps.PerWeek < 0 || b.Caps.PerWeek > MaxWorkloadCap {
+		p.add("caps", fmt.Sprintf("must be from 0 to %d", MaxWorkloadCap))
 	}
 	if b.Buffer < 0 || b.Buffer > MaxBuffer {
 		p.add("buffer", fmt.Sprintf("must be from 0 to %v", MaxBuffer))
@@ -364,8 +434,33 @@ func (b Booking) Complete(o Outcome, now time.Time) (Booking, error) {
 		return b, err
 	}
 	o.Note = strings.TrimSpace(o.Note)
+	if o.Attended && o.Code == "" {
+		o.Code = OutcomeAttended
+	}
+	if o.Checklist != nil {
+		c := *o.Checklist
+		o.Checklist = &c
+	}
 	o.RecordedAt = Timestamp(now)
 	b.Status, b.Outcome = BookingCompleted, &o
+	b.UpdatedAt = Timestamp(now)
+	return b, nil
+}
+
+// MarkDistressing records, for the booking's interpreter, that the
+// interview was distressing: once it has ended, and unless it was
+// cancelled. Marking it again changes nothing (ErrNoChange). The sequence
+// does not move: no calendar sees it.
+func (b Booking) MarkDistressing(now time.Time) (Booking, error) {
+	switch {
+	case b.Status == BookingCancelled:
+		return b, b.notConfirmed()
+	case now.Before(b.End):
+		return b, &StateError{Code: "interview_not_ended", Reason: "an interview can be marked once it has ended, at " + b.End.UTC().Format(time.RFC3339)}
+	case b.Wellbeing != nil && b.Wellbeing.Distressing:
+		return b, ErrNoChange
+	}
+	b.Wellbeing = &Wellbeing{Distressing: true, MarkedAt: Timestamp(now)}
 	b.UpdatedAt = Timestamp(now)
 	return b, nil
 }

@@ -9,7 +9,8 @@ import (
 // stores' guarantee against double booking cannot cover: one starting or
 // ending outside the years 1-9999 (fixed-width start keys; RFC 3339 and BSON
 // dates read no later year back), lasting longer than MaxBookingDuration, or
-// keeping a buffer outside 0-MaxBuffer (a store's overlap check seeks a
+// keeping a buffer outside 0-MaxBuffer or a safety plan step outside
+// 0-MaxSafetyStep (a store's overlap check seeks a
 // window that assumes those bounds). Validate refuses all but the years;
 // stores call this themselves rather than rely on their callers.
 func (b Booking) CheckStorable() error {
@@ -28,6 +29,7 @@ func (b Booking) CheckStorable() error {
 	if b.Buffer < 0 || b.Buffer > MaxBuffer {
 		p.add("buffer", fmt.Sprintf("must be from 0 to %v", MaxBuffer))
 	}
+	b.Safety.check(&p, "safety.")
 	return p.err()
 }
 

@@ -87,6 +87,11 @@ const (
 	// To coordinators.
 	MessageDailySummary MessageKind = "summary.daily"
 	MessageLinksChurn   MessageKind = "case.links_churn" // a case's community links changed often today
+	// MessageSafeguardingIncident: an interpreter was alone with the child.
+	MessageSafeguardingIncident MessageKind = "safeguarding.incident"
+	// MessageDebriefOffer: an interpreter marked an interview distressing;
+	// offer them a debrief.
+	MessageDebriefOffer MessageKind = "wellbeing.debrief"
 )
 
 // MessageStatus is where a message stands in delivery.

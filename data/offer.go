@@ -31,7 +31,10 @@ type Offer struct {
 	Modality      Modality
 	Region        string // ISO 3166-2, for in-person interviews
 	Location      string
-	Mode          OfferMode
+	// Safety is the safety plan the interpreter accepts with the offer;
+	// the booking an acceptance makes carries it.
+	Safety SafetyPlan
+	Mode   OfferMode
 	// RespondWithin is how long each invitation stays open once it is
 	// pending (its RespondBy never passes the interview's start).
 	RespondWithin time.Duration
@@ -411,6 +414,7 @@ func (o Offer) Validate() error {
 	}
 	p.text("location", o.Location, MaxLocationLength, prose)
 	p.text("cancelReason", o.CancelReason, MaxCancelReasonLength, prose)
+	o.Safety.check(&p, "safety.")
 	if !oneOf(o.Mode, OfferModes) {
 		p.add("mode", "must be one of "+list(OfferModes))
 	}

@@ -83,20 +83,29 @@ func booking(id, interp string, start, end time.Time, mod data.Modality) data.Bo
 		InterviewType: data.InterviewHealth, Modality: mod, Status: data.BookingConfirmed}
 }
 
-// evaluate runs Evaluate with the default policy and fails on an error.
+// basePolicy is the default policy without workload caps and
+// long_session warnings, so the rules' tests see only what they test (the
+// fixture's interview lasts two hours); safety_test.go tests those.
+func basePolicy() Policy {
+	p := DefaultPolicy()
+	p.Workload, p.LongSession, p.VeryLongSession = data.WorkloadCaps{}, 0, 0
+	return p
+}
+
+// evaluate runs Evaluate with basePolicy and fails on an error.
 func evaluate(t testing.TB, in Input, interp data.Interpreter) (Candidate, []data.Reason) {
 	t.Helper()
-	c, rs, err := Evaluate(in, interp, DefaultPolicy())
+	c, rs, err := Evaluate(in, interp, basePolicy())
 	if err != nil {
 		t.Fatalf("Evaluate: %v", err)
 	}
 	return c, rs
 }
 
-// match runs Match with the default policy and fails on an error.
+// match runs Match with basePolicy and fails on an error.
 func match(t testing.TB, in Input) Result {
 	t.Helper()
-	r, err := Match(in, DefaultPolicy())
+	r, err := Match(in, basePolicy())
 	if err != nil {
 		t.Fatalf("Match: %v", err)
 	}

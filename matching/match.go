@@ -34,6 +34,34 @@ type Request struct {
 	// unavailable: the booking being rescheduled, so it does not collide
 	// with itself.
 	IgnoreBookingID string
+	// Plan is the interview's safety plan (see Policy.Plan): its briefing,
+	// debrief, arrival and staggered departure hold the interpreter's time
+	// like the interview, for availability, working hours and
+	// nextAvailable. The zero plan is the bare interview.
+	Plan data.SafetyPlan
+}
+
+// HeldFrom and HeldUntil are the time the interview holds of its
+// interpreter: from their arrival to their departure.
+func (r Request) HeldFrom() time.Time { return r.Start.Add(-r.Plan.Lead()) }
+
+// HeldUntil: see HeldFrom.
+func (r Request) HeldUntil() time.Time { return r.End.Add(r.Plan.Tail()) }
+
+// BookingsFrom is how far back Input.Bookings must reach for a request
+// starting at start: the start of its London week (workload_limit), the
+// policy's wellbeing period (recent_workload), and a day before the start
+// (availability), whichever is earliest.
+func BookingsFrom(start time.Time, p Policy) time.Time {
+	week, _ := data.WorkWeek(start)
+	from := start.Add(-24 * time.Hour)
+	if week.Before(from) {
+		from = week
+	}
+	if w := start.AddDate(0, 0, -p.WellbeingDays); w.Before(from) {
+		from = w
+	}
+	return from
 }
 
 // Input is everything Match needs; it reads nothing else.
@@ -45,9 +73,11 @@ type Input struct {
 	// interpreter's declared Availability is read too (off_duty).
 	Pool []data.Interpreter
 	// Bookings holds the bookings that hold the pool's interpreters' time
-	// (confirmed or completed: data.BookingStatus.HoldsTime) from
-	// a day before Start to 15 days after it. Cancelled ones and other
-	// interpreters' bookings are ignored.
+	// (confirmed or completed: data.BookingStatus.HoldsTime) that start
+	// from BookingsFrom to 15 days after Start. Cancelled ones and other
+	// interpreters' bookings are ignored. They make interpreters
+	// unavailable, count towards the workload caps (workload_limit), and
+	// a distressing one lowers its interpreter's rank (recent_workload).
 	Bookings []data.Booking
 	// History holds this case's bookings (any status) with their outcomes,
 	// and only this case's: a completed booking the child was comfortable
@@ -249,6 +279,18 @@ func (in Input) Validate(p Policy) error {
 	}
 	if p.LapseWarningDays < 0 {
 		add("policy.lapseWarningDays", "must not be negative")
+	}
+	for _, d := range []time.Duration{in.Plan.Briefing, in.Plan.Debrief, in.Plan.Arrive, in.Plan.Stagger} {
+		if d < 0 || d > data.MaxSafetyStep {
+			add("plan", fmt.Sprintf("each step must be from 0 to %v", data.MaxSafetyStep))
+			break
+		}
+	}
+	if p.Workload.PerDay < 0 || p.Workload.PerWeek < 0 || p.Workload.PerDay > data.MaxWorkloadCap || p.Workload.PerWeek > data.MaxWorkloadCap {
+		add("policy.workload", fmt.Sprintf("caps must be from 0 to %d", data.MaxWorkloadCap))
+	}
+	if p.WellbeingDays < 0 || p.WellbeingDays > maxWellbeingDays {
+		add("policy.wellbeingDays", fmt.Sprintf("must be from 0 to %d", maxWellbeingDays))
 	}
 	if len(fe) > 0 {
 		return &data.ValidationError{Errors: fe}

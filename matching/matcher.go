@@ -32,6 +32,11 @@ type matcher struct {
 	declined    map[string]bool                     // an outcome the child was not comfortable in
 	comfortable map[string]bool                     // a completed booking the child was comfortable in
 
+	from, to         time.Time // the time the interview holds: Request.HeldFrom, HeldUntil
+	dayFrom, dayTo   time.Time // the interview's London day
+	weekFrom, weekTo time.Time // and week
+	wellFrom         time.Time // distressing interviews ending from here to Start lower the rank
+
 	busy   busyIndex
 	starts []time.Time          // nextAvailable's candidate starts, reused
 	clocks map[string]zoneClock // each zone's clock at the slot's start, by zone name
@@ -64,6 +69,10 @@ func newMatcher(in *Input, p Policy) (*matcher, error) {
 		clocks:      map[string]zoneClock{},
 	}
 	m.lapseBy = m.endDay.AddDays(p.LapseWarningDays)
+	m.from, m.to = in.HeldFrom(), in.HeldUntil()
+	m.dayFrom, m.dayTo = data.WorkDay(in.Start)
+	m.weekFrom, m.weekTo = data.WorkWeek(in.Start)
+	m.wellFrom = in.Start.AddDate(0, 0, -p.WellbeingDays)
 	for _, g := range m.req.Training {
 		if lvl := minCPLevel(g); lvl > m.minCP {
 			m.minCP = lvl
@@ -125,16 +134,26 @@ func (m *matcher) language(in *data.Interpreter) langResult {
 	return r
 }
 
-// span is a time an interpreter is busy: a confirmed booking widened by the
-// travel buffer when it or the requested interview is in person.
+// span is a time an interpreter is busy: the time a confirmed booking
+// holds (its safety plan included) widened by the travel buffer when it or
+// the requested interview is in person.
 type span struct{ from, to time.Time }
 
 // busyIndex holds the spans of the judged interpreters, grouped by
-// interpreter: spans[off[k]:off[k+1]] belong to the interpreter in slot k.
+// interpreter: spans[off[k]:off[k+1]] belong to the interpreter in slot k;
+// and what each has on the interview's day and week, and their latest
+// distressing interview in the wellbeing period.
 type busyIndex struct {
 	slot  map[string]int
 	off   []int
 	spans []span
+	load  []workload
+}
+
+// workload is one interpreter's bookings around the interview.
+type workload struct {
+	day, week  int       // bookings starting on the interview's London day, week
+	distressed time.Time // end of the latest distressing interview in the wellbeing period; zero: none
 }
 
 // indexBookings groups the confirmed bookings of the interpreters with the
@@ -163,6 +182,7 @@ func (m *matcher) indexBookings(ids []string) {
 		b.off[k] += b.off[k-1]
 	}
 	b.spans = make([]span, len(hits))
+	b.load = make([]workload, len(b.slot))
 	next := slices.Clone(b.off[:len(b.off)-1])
 	for _, h := range hits {
 		bk := &m.in.Bookings[h.booking]
@@ -170,10 +190,29 @@ func (m *matcher) indexBookings(ids []string) {
 		if m.inPerson || bk.Modality == data.ModalityInPerson {
 			buf = m.p.TravelBuffer
 		}
-		b.spans[next[h.slot]] = span{bk.Start.Add(-buf), bk.End.Add(buf)}
+		b.spans[next[h.slot]] = span{bk.HeldFrom().Add(-buf), bk.HeldUntil().Add(buf)}
 		next[h.slot]++
+		w := &b.load[h.slot]
+		if !bk.Start.Before(m.weekFrom) && bk.Start.Before(m.weekTo) {
+			w.week++
+			if !bk.Start.Before(m.dayFrom) && bk.Start.Before(m.dayTo) {
+				w.day++
+			}
+		}
+		if bk.Wellbeing != nil && bk.Wellbeing.Distressing && !bk.End.Before(m.wellFrom) && bk.End.Before(m.in.Start) && bk.End.After(w.distressed) {
+			w.distressed = bk.End
+		}
 	}
 	m.busy = b
+}
+
+// loadOf returns one interpreter's workload around the interview.
+func (m *matcher) loadOf(id string) workload {
+	k, ok := m.busy.slot[id]
+	if !ok {
+		return workload{}
+	}
+	return m.busy.load[k]
 }
 
 // spansOf returns the busy spans of one interpreter.
@@ -209,9 +248,10 @@ func busyUntil(spans []span, start, end time.Time) (time.Time, bool) {
 }
 
 // nextAvailable returns the earliest start at or after the requested one,
-// no more than nextAvailableWithin later, at which the requested duration
-// fits between the interpreter's busy spans and their availability covers
-// it; zero when none does.
+// no more than nextAvailableWithin later, at which the requested duration,
+// with the time its safety plan holds around it, fits between the
+// interpreter's busy spans and their availability covers it; zero when
+// none does.
 //
 // It tries a start and, while something holds it back, moves on to the
 // earliest start that thing allows, which no fitting start comes before:
@@ -224,9 +264,10 @@ func busyUntil(spans []span, start, end time.Time) (time.Time, bool) {
 func (m *matcher) nextAvailable(in *data.Interpreter) time.Time {
 	spans := m.spansOf(in.ID)
 	av := &in.Availability
-	d := m.in.End.Sub(m.in.Start)
-	last := m.in.Start.Add(nextAvailableWithin)
-	for st := m.in.Start; !st.After(last); {
+	lead, tail := m.in.Plan.Lead(), m.in.Plan.Tail()
+	d := m.in.End.Sub(m.in.Start) + lead + tail // held, from arrival to departure
+	last := m.from.Add(nextAvailableWithin)
+	for st := m.from; !st.After(last); {
 		end := st.Add(d)
 		if until, busy := busyUntil(spans, st, end); busy {
 			st = until
@@ -237,7 +278,7 @@ func (m *matcher) nextAvailable(in *data.Interpreter) time.Time {
 				break
 			}
 		} else {
-			return st
+			return st.Add(lead) // the interview starts after the arrival and briefing
 		}
 	}
 	return time.Time{}

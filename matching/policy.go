@@ -61,13 +61,47 @@ type Policy struct {
 	// this many in a day is a notice to the organisation's coordinators
 	// (0: every change is).
 	LinkChurnNoticeAfter int
+
+	// Plans holds each interview type's safety plan: briefing, debrief and
+	// staggered departure (Arrive is ArriveBefore's, set by Plan). An
+	// interview type missing here has no plan.
+	Plans map[data.InterviewType]data.SafetyPlan
+	// ArriveBefore is how long before the briefing an interpreter arrives
+	// in person (video and phone are joined at the briefing).
+	ArriveBefore time.Duration
+	// Workload caps each interpreter's child interviews a day and a week
+	// (hard rule workload_limit; zero: no cap).
+	Workload data.WorkloadCaps
+	// LongSession and VeryLongSession are the interview lengths past which
+	// a candidate is warned long_session: plan a break; use two
+	// interpreters or split the interview.
+	LongSession, VeryLongSession time.Duration
+	// WellbeingDays is how long after a distressing interview ends its
+	// interpreter is ranked lower (factor recent_workload; never excluded).
+	WellbeingDays int
+}
+
+// Plan returns the safety plan of an interview of type t by modality m:
+// the type's plan, with ArriveBefore for in-person interviews.
+func (p Policy) Plan(t data.InterviewType, m data.Modality) data.SafetyPlan {
+	plan := p.Plans[t]
+	plan.Arrive = 0
+	if m == data.ModalityInPerson {
+		plan.Arrive = p.ArriveBefore
+	}
+	return plan
 }
 
 // DefaultPolicy returns the default policy of SPEC.md: enhanced clearance
 // for every interview type, the training and qualifications of its table, a
-// 30-minute travel buffer and a 30-day lapse warning; and changes of a
-// case's screened fields limited to 5 a day per case and 20 a day per
-// user, each beyond the third of a case in a day told to coordinators.
+// 30-minute travel buffer and a 30-day lapse warning; changes of a case's
+// screened fields limited to 5 a day per case and 20 a day per user, each
+// beyond the third of a case in a day told to coordinators; safety plans of
+// 15 minutes' briefing and debrief for ABE and age assessment interviews
+// and 10 for the others, leaving 10 minutes after the child, arriving 5
+// minutes before the briefing in person; at most 2 child interviews a day
+// and 8 a week; long_session past 60 and 120 minutes; and 14 days ranked
+// lower after a distressing interview.
 // Each call returns new maps and slices, so callers may change them.
 func DefaultPolicy() Policy {
 	cp1 := []data.TrainingKind{data.TrainingChildProtectionL1, data.TrainingChildProtectionL2, data.TrainingChildProtectionL3}
@@ -103,6 +137,18 @@ func DefaultPolicy() Policy {
 		CaseLinkChangesPerDay: 5,
 		UserLinkChangesPerDay: 20,
 		LinkChurnNoticeAfter:  3,
+		Plans: map[data.InterviewType]data.SafetyPlan{
+			data.InterviewABEPolice:     {Briefing: 15 * time.Minute, Debrief: 15 * time.Minute, Stagger: 10 * time.Minute},
+			data.InterviewSocialWork:    {Briefing: 10 * time.Minute, Debrief: 10 * time.Minute, Stagger: 10 * time.Minute},
+			data.InterviewAgeAssessment: {Briefing: 15 * time.Minute, Debrief: 15 * time.Minute, Stagger: 10 * time.Minute},
+			data.InterviewHealth:        {Briefing: 10 * time.Minute, Debrief: 10 * time.Minute, Stagger: 10 * time.Minute},
+			data.InterviewLegal:         {Briefing: 10 * time.Minute, Debrief: 10 * time.Minute, Stagger: 10 * time.Minute},
+		},
+		ArriveBefore:    5 * time.Minute,
+		Workload:        data.WorkloadCaps{PerDay: 2, PerWeek: 8},
+		LongSession:     60 * time.Minute,
+		VeryLongSession: 120 * time.Minute,
+		WellbeingDays:   14,
 	}
 }
 
@@ -119,6 +165,13 @@ func DefaultPolicy() Policy {
 //	caseLinkChangesPerDay: 5  # changes of one case's screened fields a day
 //	userLinkChangesPerDay: 20 # cases one user sets screened fields of a day
 //	linkChurnNoticeAfter: 3   # tell coordinators of each change past this
+//	arriveBefore: 5m        # in person, before the briefing
+//	workload: {perDay: 2, perWeek: 8}  # child interviews per interpreter
+//	longSession: 60m        # warn: plan a break
+//	veryLongSession: 120m   # warn: two interpreters or a split
+//	wellbeingDays: 14       # ranked lower after a distressing interview
+//	safety:
+//	  abe_police: {briefing: 15m, debrief: 15m, departAfterChild: 10m}
 //	requirements:
 //	  abe_police:
 //	    clearance: enhanced_barred_children
@@ -177,6 +230,54 @@ func ParsePolicy(b []byte) (Policy, error) {
 			pe.count(v, key, 1, "changes", &p.UserLinkChangesPerDay)
 		case "linkChurnNoticeAfter":
 			pe.count(v, key, 0, "changes", &p.LinkChurnNoticeAfter)
+		case "arriveBefore":
+			pe.duration(v, key, data.MaxSafetyStep, &p.ArriveBefore)
+		case "longSession":
+			pe.duration(v, key, data.MaxBookingDuration, &p.LongSession)
+		case "veryLongSession":
+			pe.duration(v, key, data.MaxBookingDuration, &p.VeryLongSession)
+		case "wellbeingDays":
+			pe.count(v, key, 0, "days", &p.WellbeingDays)
+			if p.WellbeingDays > maxWellbeingDays {
+				pe.add(v, key, fmt.Sprintf("must be at most %d", maxWellbeingDays))
+			}
+		case "workload":
+			pe.mapping(v, key, func(k string, cv *yaml.Node) {
+				switch k {
+				case "perDay":
+					pe.count(cv, key+"."+k, 0, "interviews", &p.Workload.PerDay)
+				case "perWeek":
+					pe.count(cv, key+"."+k, 0, "interviews", &p.Workload.PerWeek)
+				default:
+					pe.unknown(cv, key+"."+k)
+				}
+			})
+			if p.Workload.PerDay > data.MaxWorkloadCap || p.Workload.PerWeek > data.MaxWorkloadCap {
+				pe.add(v, key, fmt.Sprintf("caps must be at most %d", data.MaxWorkloadCap))
+			}
+		case "safety":
+			pe.mapping(v, key, func(it string, sv *yaml.Node) {
+				t := data.InterviewType(it)
+				if !slices.Contains(data.InterviewTypes, t) {
+					pe.add(sv, key+"."+it, "is not an interview type (one of "+list(data.InterviewTypes)+")")
+					return
+				}
+				plan := p.Plans[t]
+				pe.mapping(sv, key+"."+it, func(k string, dv *yaml.Node) {
+					kp := key + "." + it + "." + k
+					switch k {
+					case "briefing":
+						pe.duration(dv, kp, data.MaxSafetyStep, &plan.Briefing)
+					case "debrief":
+						pe.duration(dv, kp, data.MaxSafetyStep, &plan.Debrief)
+					case "departAfterChild":
+						pe.duration(dv, kp, data.MaxSafetyStep, &plan.Stagger)
+					default:
+						pe.unknown(dv, kp)
+					}
+				})
+				p.Plans[t] = plan
+			})
 		case "requirements":
 			pe.mapping(v, key, func(it string, rv *yaml.Node) {
 				t := data.InterviewType(it)
@@ -194,6 +295,25 @@ func ParsePolicy(b []byte) (Policy, error) {
 		return Policy{}, err
 	}
 	return p, nil
+}
+
+// maxWellbeingDays bounds the policy's WellbeingDays: matching reads a
+// pool's bookings that far back.
+const maxWellbeingDays = 60
+
+// duration reads a duration from 0 to most into d.
+func (pe *policyErrors) duration(v *yaml.Node, key string, most time.Duration, d *time.Duration) {
+	x, err := time.ParseDuration(v.Value)
+	switch {
+	case v.Kind != yaml.ScalarNode || err != nil:
+		pe.add(v, key, fmt.Sprintf("%q is not a duration such as 30m", v.Value))
+	case x < 0:
+		pe.add(v, key, "must not be negative")
+	case x > most:
+		pe.add(v, key, fmt.Sprintf("must be at most %v", most))
+	default:
+		*d = x
+	}
 }
 
 // count reads a whole number of at least min (of what the unit names)

@@ -169,7 +169,7 @@ func randomTraining(r *rand.Rand, day data.Date) data.Training {
 // Evaluate agrees with Match on every pool member.
 func TestPropertyConsistent(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	p := DefaultPolicy()
+	p := basePolicy()
 	for run := range propertyRuns {
 		in := randomInput(r, 30)
 		res := match(t, in)

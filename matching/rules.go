@@ -25,6 +25,7 @@ const (
 	CodeUnavailable          = "unavailable"
 	CodeModalityUnsupported  = "modality_unsupported"
 	CodeOffDuty              = "off_duty"
+	CodeWorkloadLimit        = "workload_limit"
 )
 
 // The warning codes a candidate may carry.
@@ -32,6 +33,7 @@ const (
 	CodeCommunityLink    = "community_link"
 	CodeClearanceLapsing = "clearance_lapsing"
 	CodeTrainingLapsing  = "training_lapsing"
+	CodeLongSession      = "long_session"
 )
 
 // hardRules returns a reason for every hard rule the interpreter fails, in
@@ -78,8 +80,8 @@ func (m *matcher) hardRules(in *data.Interpreter, lang langResult) []data.Reason
 	if w := m.in.Case.Child.InterpreterGender; w.Required && w.Preference != "" && in.Gender != w.Preference {
 		add(CodeGenderMismatch, fmt.Sprintf("the case requires a %s interpreter", w.Preference))
 	}
-	if !free(m.spansOf(in.ID), m.in.Start, m.in.End) {
-		msg := "has a confirmed booking that overlaps the slot"
+	if !free(m.spansOf(in.ID), m.from, m.to) {
+		msg := "has a confirmed booking that overlaps the slot (briefing and debrief included)"
 		if m.p.TravelBuffer > 0 {
 			msg += ", counting " + minutes(m.p.TravelBuffer) + " of travel either side of in-person bookings"
 		}
@@ -93,7 +95,23 @@ func (m *matcher) hardRules(in *data.Interpreter, lang langResult) []data.Reason
 	if msg := m.offDuty(&in.Availability); msg != "" {
 		add(CodeOffDuty, msg)
 	}
+	if msg := m.workloadLimit(m.loadOf(in.ID)); msg != "" {
+		add(CodeWorkloadLimit, msg)
+	}
 	return rs
+}
+
+// workloadLimit says which of the policy's caps this interview would take
+// the interpreter past, or returns "".
+func (m *matcher) workloadLimit(w workload) string {
+	var p []string
+	if c := m.p.Workload.PerDay; c > 0 && w.day+1 > c {
+		p = append(p, fmt.Sprintf("already has %d child interviews that day; the policy allows %d a day", w.day, c))
+	}
+	if c := m.p.Workload.PerWeek; c > 0 && w.week+1 > c {
+		p = append(p, fmt.Sprintf("already has %d child interviews that week; the policy allows %d a week", w.week, c))
+	}
+	return strings.Join(p, "; ")
 }
 
 // offDuty says why the interpreter's declared availability does not cover
@@ -109,17 +127,17 @@ func (m *matcher) offDuty(a *data.Availability) string {
 		// whole pool.
 		c, ok := m.clocks[a.TimeZone]
 		if !ok {
-			r, err := a.ReadClock(m.in.Start)
+			r, err := a.ReadClock(m.from)
 			c = zoneClock{r, err == nil}
 			m.clocks[a.TimeZone] = c
 		}
 		if !c.ok {
 			p = append(p, "declared working hours in a time zone that cannot be read")
-		} else if _, out := a.OutOfHoursFrom(c.reading, m.in.End); out {
+		} else if _, out := a.OutOfHoursFrom(c.reading, m.to); out {
 			p = append(p, "the slot is outside the working hours they declared")
 		}
 	}
-	if _, away := a.UnavailableUntil(m.in.Start, m.in.End); away {
+	if _, away := a.UnavailableUntil(m.from, m.to); away {
 		p = append(p, "declared a time they cannot work that overlaps the slot")
 	}
 	return strings.Join(p, "; ")

@@ -22,7 +22,12 @@ const (
 	FactorFairSpread           = "fair_spread"
 	FactorReliability          = "reliability"
 	FactorCommunityLinkPenalty = "community_link"
+	FactorRecentWorkload       = "recent_workload"
 )
+
+// RecentWorkloadWords is all a requester is told of the recent_workload
+// factor: its explanation (a distressing interview) is for coordinators.
+const RecentWorkloadWords = "recent workload"
 
 // The points of each factor. Continuity outweighs all other bonuses
 // together (at most 99), so an interpreter the child was comfortable with
@@ -42,6 +47,7 @@ const (
 	pointsPerRecentBooking    = -2  // ...less 2 per booking in the last 30 days, down to 0
 	pointsPerUnreliable       = -5  // per late cancellation or no-show in the last year
 	pointsPerSharedLink       = -10 // per distinct country or region link shared with the child
+	pointsRecentDistress      = -15 // a distressing interview in the policy's wellbeing period
 )
 
 // languagePoints gives the points of meeting the child's language number
@@ -143,6 +149,10 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 	if n := m.in.Unreliable[in.ID]; n > 0 {
 		add(FactorReliability, pointsPerUnreliable*n, fmt.Sprintf("%d late cancellations or no-shows in the last year", n))
 	}
+	if d := m.loadOf(in.ID).distressed; !d.IsZero() {
+		until := data.LondonDate(d.AddDate(0, 0, m.p.WellbeingDays))
+		add(FactorRecentWorkload, pointsRecentDistress, fmt.Sprintf("marked an interview as distressing on %s: ranked lower until %s, and a debrief is offered", data.LondonDate(d), until))
+	}
 	if sh := m.community(in).shared; len(sh) > 0 {
 		add(FactorCommunityLinkPenalty, pointsPerSharedLink*len(sh), "shares a declared community link with the child (a country or region)")
 		warn(CodeCommunityLink, "shares a declared community link with the child (a country or region); not a conflict, as the child has not asked to avoid their community")
@@ -150,6 +160,12 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 
 	if v := in.Clearance.ValidUntil; v.Before(m.lapseBy) {
 		warn(CodeClearanceLapsing, fmt.Sprintf("clearance lapses within %d days after the interview", m.p.LapseWarningDays))
+	}
+	switch d := m.in.End.Sub(m.in.Start); {
+	case m.p.VeryLongSession > 0 && d > m.p.VeryLongSession:
+		warn(CodeLongSession, fmt.Sprintf("the interview lasts longer than %s: book two interpreters or split it", minutes(m.p.VeryLongSession)))
+	case m.p.LongSession > 0 && d > m.p.LongSession:
+		warn(CodeLongSession, fmt.Sprintf("the interview lasts longer than %s: plan a break for the interpreter", minutes(m.p.LongSession)))
 	}
 	if len(lapsing) > 0 {
 		warn(CodeTrainingLapsing, fmt.Sprintf("required training lapses within %d days after the interview: %s", m.p.LapseWarningDays, strings.Join(lapsing, "; ")))

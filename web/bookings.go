@@ -226,9 +226,28 @@ type bookingView struct {
 	Start, End  string // the reschedule form's values
 	Editable    bool   // confirmed: it may move or be cancelled
 	Outcome     bool   // an outcome may be recorded
-	// Attended, Comfortable and Note keep the outcome form as entered
-	// when it comes back with an error.
-	Attended, Comfortable, Note string
+	// Attended, Comfortable, Note, Code and Checklist (by item) keep the
+	// outcome form as entered when it comes back with an error.
+	Attended, Comfortable, Note, Code string
+	Checklist                         map[string]string
+	// Items are the checklist's items, in order, with their questions.
+	Items []checklistItem
+	// Codes are the outcome codes of an interview that did not take place.
+	Codes []data.OutcomeCode
+}
+
+// checklistItem is one item of the outcome's safety checklist: its form
+// field (the API's name) and the question the form asks.
+type checklistItem struct {
+	Field, Question, Hint string
+}
+
+// checklistItems are the checklist's items as the outcome form asks them.
+var checklistItems = []checklistItem{
+	{"checklist.briefed", "Was the interpreter briefed before the interview?", ""},
+	{"checklist.conflictRedeclared", "Did the interpreter repeat on the day that they know of no connection with anyone in the case?", ""},
+	{"checklist.neverAloneWithChild", "Was the interpreter never alone with the child?", "If they were alone with the child at any time, answer No: coordinators are told at once, as a safeguarding incident."},
+	{"checklist.debriefOffered", "Was the interpreter offered a debrief?", ""},
 }
 
 func (p *Pages) showBooking(r *request) error {
@@ -249,7 +268,11 @@ func (p *Pages) showBookingWith(r *request, b data.Booking, errs fieldErrors) er
 	if s, e := value(r.c, "start"), value(r.c, "end"); s != "" && e != "" {
 		v.Start, v.End = s, e // keep what was typed
 	}
-	v.Attended, v.Comfortable, v.Note = value(r.c, "attended"), value(r.c, "childComfortable"), value(r.c, "note")
+	v.Attended, v.Comfortable, v.Note, v.Code = value(r.c, "attended"), value(r.c, "childComfortable"), value(r.c, "note"), value(r.c, "code")
+	v.Items, v.Codes, v.Checklist = checklistItems, data.OutcomeCodes[1:], map[string]string{}
+	for _, it := range checklistItems {
+		v.Checklist[it.Field] = value(r.c, it.Field)
+	}
 	return p.renderForm(r, "booking", "Booking for "+b.CaseReference, v, describe(errs, searchLabels))
 }
 
@@ -333,7 +356,8 @@ func (p *Pages) cancelBooking(r *request) error {
 }
 
 // recordOutcome records whether the interview happened and whether the
-// child was comfortable with the interpreter.
+// child was comfortable with the interpreter; when it happened, the safety
+// checklist, each item required.
 func (p *Pages) recordOutcome(r *request) error {
 	id := r.c.Params("id")
 	var errs fieldErrors
@@ -347,7 +371,17 @@ func (p *Pages) recordOutcome(r *request) error {
 		errs = append(errs, data.FieldError{Field: name, Message: "Select whether " + question})
 		return false
 	}
-	o := app.Outcome{Attended: yesNo("attended", "the interview took place"), ChildComfortable: yesNo("childComfortable", "the child was comfortable"), Note: value(r.c, "note")}
+	o := app.Outcome{Attended: yesNo("attended", "the interview took place"), ChildComfortable: yesNo("childComfortable", "the child was comfortable"),
+		Note: value(r.c, "note"), Code: data.OutcomeCode(value(r.c, "code"))}
+	if o.Attended {
+		o.Code = data.OutcomeAttended // the "what happened" question is for an interview that did not take place
+		o.Checklist = &data.Checklist{
+			Briefed:             yesNo("checklist.briefed", "the interpreter was briefed"),
+			ConflictRedeclared:  yesNo("checklist.conflictRedeclared", "the interpreter repeated their declaration"),
+			NeverAloneWithChild: yesNo("checklist.neverAloneWithChild", "the interpreter was never alone with the child"),
+			DebriefOffered:      yesNo("checklist.debriefOffered", "a debrief was offered"),
+		}
+	}
 	if len(errs) == 0 {
 		_, err := p.app.RecordOutcome(r.ctx(), r.user, id, o)
 		if err == nil {
@@ -369,5 +403,7 @@ func (p *Pages) recordOutcome(r *request) error {
 // searchLabels name the match and booking forms' fields in error messages.
 var searchLabels = map[string]string{
 	"start": "Start", "end": "End", "interviewType": "Kind of interview", "modality": "How the interpreter takes part",
-	"region": "Region", "location": "Where", "reason": "Reason", "note": "Note",
+	"region": "Region", "location": "Where", "reason": "Reason", "note": "Note", "code": "What happened",
+	"checklist.briefed": "Briefing", "checklist.conflictRedeclared": "Declaration on the day",
+	"checklist.neverAloneWithChild": "Never alone with the child", "checklist.debriefOffered": "Debrief",
 }

@@ -329,6 +329,8 @@ func TestBrowserCoordinator(t *testing.T) {
 	if s := b.text("main"); !strings.Contains(s, "Karwan Aziz") {
 		t.Errorf("the renewal report does not list Karwan Aziz, whose clearance lapses in 20 days: %.600s", s)
 	}
+	b.wantPage("safeguarding", b.open("/safeguarding"), 200, "/safeguarding")
+	b.check("safeguarding")
 	b.wantPage("interpreter form", b.open("/interpreters/new"), 200, "/interpreters/new")
 	b.check("new interpreter form")
 	b.screenshot("interpreter-form")

@@ -31,6 +31,7 @@ func (p *Pages) mountCoordinator(r fiber.Router) {
 	r.Post("/users/:id/key", p.signedIn(p.issueKey))
 	r.Post("/users/:id/revoke", p.signedIn(p.revokeKey))
 	r.Get("/notifications", p.signedIn(p.notifications))
+	r.Get("/safeguarding", p.signedIn(p.safeguarding))
 	r.Post("/notifications/:id/retry", p.signedIn(p.retryNotification))
 }
 

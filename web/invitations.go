@@ -37,6 +37,12 @@ type invitationCard struct {
 	Due string
 }
 
+// TimeLines states the interpreter's own times of the interview: arrival,
+// briefing, interview, debrief and departure.
+func (c invitationCard) TimeLines() []string {
+	return data.Booking{Start: c.Start, End: c.End, Modality: c.Modality, Safety: c.Safety}.TimeLines()
+}
+
 // Pending reports whether the invitation waits for an answer.
 func (c invitationCard) Pending() bool { return c.Status == data.InvitationPending }
 

@@ -136,8 +136,8 @@ func TestInterpreterPagesAccess(t *testing.T) {
 	b := s.addInterpreterUser("avan", avan)
 	s.addInterpreterUser("nazdar", nazdar)
 
-	if p := b.get("/invitations/" + mine.ID); p.status != http.StatusOK {
-		t.Errorf("own invitation: %d", p.status)
+	if p := b.get("/invitations/" + mine.ID); p.status != http.StatusOK || !strings.Contains(p.body, "for the briefing (10 minutes") || !strings.Contains(p.body, "never alone with the child") {
+		t.Errorf("own invitation: %d, without the interpreter's times and the rules", p.status)
 	}
 	for _, path := range []string{"/cases/" + c.ID, "/invitations/" + theirs.ID, "/interpreters", "/interpreters/" + nazdar.ID,
 		"/offers/" + mine.ID, "/cases/" + c.ID + "/matches?start=2026-11-24T10:00&end=2026-11-24T11:00&interviewType=health&modality=video",

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/tolk/tolk/app"
@@ -34,7 +35,28 @@ func (p *Pages) myBooking(r *request) error {
 	if err != nil {
 		return err
 	}
-	return p.render(r, "my-booking", label(b.InterviewType)+" on "+longDay(b.Start), b)
+	v := myBookingView{Booking: b, Ended: !p.now().Before(b.End) && b.Status != data.BookingCancelled}
+	return p.render(r, "my-booking", label(b.InterviewType)+" on "+longDay(b.Start), v)
+}
+
+// myBookingView is the interpreter's booking page: the booking, and
+// whether its interview has ended (they may then mark it distressing).
+type myBookingView struct {
+	data.Booking
+	Ended bool
+}
+
+// markDistressing records that the interpreter found an interview they
+// did distressing: coordinators are asked to offer a debrief.
+func (p *Pages) markDistressing(r *request) error {
+	if err := interpreterOnly(r); err != nil {
+		return err
+	}
+	id := r.c.Params("id")
+	if _, err := p.app.MarkDistressing(r.ctx(), r.user, id); err != nil {
+		return err
+	}
+	return r.c.Redirect("/my/bookings/"+id+"?notice=distressing", http.StatusSeeOther)
 }
 
 // myBookingInvite serves the interpreter's own booking as the invitation

@@ -131,6 +131,7 @@ var notices = map[string]string{
 	"rescheduled":          "Booking moved. The updated invitation is below.",
 	"cancelled":            "Booking cancelled.",
 	"outcome":              "Outcome recorded.",
+	"distressing":          "Thank you for telling us. A coordinator will offer you a debrief.",
 	"subscription-revoked": "Subscription revoked. Calendars using it will stop updating.",
 	"interpreter-created":  "Interpreter record created. It is pending until vetting approves it.",
 	"interpreter-saved":    "Interpreter record saved.",
@@ -260,6 +261,8 @@ var labels = map[string]string{
 	"trauma_informed": "Trauma-informed practice", "abe_interviewing": "ABE interviewing",
 	"basic": "Basic DBS", "standard": "Standard DBS", "enhanced": "Enhanced DBS",
 	"enhanced_barred_children": "Enhanced DBS with the children's barred list",
+	"attended":                 "The interview took place", "child_did_not_attend": "The child did not attend",
+	"interpreter_no_show": "The interpreter did not come", "coordination_error": "A mistake in arranging it",
 }
 
 // label returns the words for a code, or the code itself.

@@ -163,6 +163,7 @@ func (p *Pages) mountInterpreter(r fiber.Router) {
 	r.Get("/my/bookings", p.signedIn(p.myBookings))
 	r.Get("/my/bookings/:id", p.signedIn(p.myBooking))
 	r.Get("/my/bookings/:id/invite.ics", p.signedIn(p.myBookingInvite))
+	r.Post("/my/bookings/:id/wellbeing", p.signedIn(p.markDistressing))
 	r.Get("/my/hours", p.signedIn(p.hours))
 	r.Post("/my/hours", p.signedIn(p.saveHours))
 	r.Post("/my/hours/away", p.signedIn(p.addAway))

@@ -66,8 +66,8 @@ func (sd *seeder) cases(ctx context.Context, socialWorker data.User, now time.Ti
 		start, end      time.Time
 		outcome         *app.Outcome
 	}{
-		{"demo-booking-01", demoNazdar, at(-40, "10:00"), at(-40, "11:30"), &app.Outcome{Attended: true, ChildComfortable: true}},
-		{"demo-booking-02", demoShilan, at(-20, "10:00"), at(-20, "11:30"), &app.Outcome{Attended: true, ChildComfortable: false}},
+		{"demo-booking-01", demoNazdar, at(-40, "10:00"), at(-40, "11:30"), &app.Outcome{Attended: true, ChildComfortable: true, Checklist: demoChecklist()}},
+		{"demo-booking-02", demoShilan, at(-20, "10:00"), at(-20, "11:30"), &app.Outcome{Attended: true, ChildComfortable: false, Checklist: demoChecklist()}},
 		{"demo-booking-03", demoNazdar, start, end, nil},
 	}
 	for _, h := range history {
@@ -103,4 +103,10 @@ func (sd *seeder) cases(ctx context.Context, socialWorker data.User, now time.Ti
 	fmt.Fprintf(out, "Demo case %s (reference %s): match it for %s to %s (UK time: %s to %s).\n", c.ID, c.Reference,
 		start.Format(time.RFC3339), end.Format(time.RFC3339), start.In(data.London).Format("Mon 2 Jan 2006 15:04"), end.In(data.London).Format("15:04"))
 	return nil
+}
+
+// demoChecklist is the safety checklist of the demo's attended interviews:
+// every item attested.
+func demoChecklist() *data.Checklist {
+	return &data.Checklist{Briefed: true, ConflictRedeclared: true, NeverAloneWithChild: true, DebriefOffered: true}
 }

@@ -23,9 +23,12 @@ const (
 	// matched at its end, so their credentials hold throughout.
 	bookingSpan = 60 * 24 * time.Hour
 	// slotStep separates an interpreter's slots; each booking lasts
-	// bookingLength. An interpreter booked every six hours has about 60
-	// bookings in the 16 days a booking's checks read.
-	slotStep      = 6 * time.Hour
+	// bookingLength. One a day keeps within the policy's workload caps
+	// (2 a day, 8 a week), so the phase measures booking, not refusal; an
+	// interpreter booked once a day has about 30 bookings in the month a
+	// booking's checks read (its week and wellbeing period back, 15 days
+	// on).
+	slotStep      = 24 * time.Hour
 	bookingLength = 30 * time.Minute
 )
 

@@ -62,29 +62,43 @@ func parseStartKey(rest []byte) (time.Time, error) {
 }
 
 // confirmedValue is the value of a booking's bookings_confirmed entry: its
-// end (Unix milliseconds) and buffer (nanoseconds), big-endian, so the
-// overlap check judges an entry without reading its record.
+// end (Unix milliseconds), buffer, and the time its safety plan holds
+// before and after the interview (nanoseconds), big-endian, so the overlap
+// check judges an entry without reading its record. A booking with no plan
+// has the shorter value of the stores written before plans: end and buffer.
 func confirmedValue(b data.Booking) string {
-	v := binary.BigEndian.AppendUint64(make([]byte, 0, 16), uint64(b.End.UnixMilli()))
-	return string(binary.BigEndian.AppendUint64(v, uint64(b.Buffer)))
+	v := binary.BigEndian.AppendUint64(make([]byte, 0, 32), uint64(b.End.UnixMilli()))
+	v = binary.BigEndian.AppendUint64(v, uint64(b.Buffer))
+	if b.Safety == (data.SafetyPlan{}) {
+		return string(v)
+	}
+	v = binary.BigEndian.AppendUint64(v, uint64(b.Safety.Lead()))
+	return string(binary.BigEndian.AppendUint64(v, uint64(b.Safety.Tail())))
 }
 
 // confirmedSlot is the slot of a bookings_confirmed entry: its start from
-// rest (the key after the interpreter's prefix), its end and buffer from its
-// value. The other fields are empty; data.Blocks reads no others.
+// rest (the key after the interpreter's prefix), its end, buffer and held
+// time around it from its value (as a plan whose briefing and debrief are
+// the lead and the tail: the same held time). The other fields are empty;
+// data.Blocks reads no others.
 func confirmedSlot(rest, value []byte) (data.Booking, error) {
 	start, err := parseStartKey(rest)
 	if err != nil {
 		return data.Booking{}, err
 	}
-	if len(value) != 16 {
-		return data.Booking{}, errors.New("value is not an end and a buffer")
+	if len(value) != 16 && len(value) != 32 {
+		return data.Booking{}, errors.New("value is not an end, a buffer and a plan")
 	}
-	return data.Booking{
+	b := data.Booking{
 		Start:  start,
 		End:    time.UnixMilli(int64(binary.BigEndian.Uint64(value))).UTC(),
 		Buffer: time.Duration(binary.BigEndian.Uint64(value[8:])),
-	}, nil
+	}
+	if len(value) == 32 {
+		b.Safety.Briefing = time.Duration(binary.BigEndian.Uint64(value[16:]))
+		b.Safety.Debrief = time.Duration(binary.BigEndian.Uint64(value[24:]))
+	}
+	return b, nil
 }
 
 // Cursors of booking listings are a position, "<start key>\x00<id>" (the

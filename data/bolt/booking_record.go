@@ -22,20 +22,23 @@ type bookingRecord struct {
 	Region        string `json:"region,omitempty"`
 	Location      string `json:"location,omitempty"`
 	// BufferNs is the travel buffer in nanoseconds, exactly as given.
-	BufferNs int64  `json:"bufferNs,omitempty"`
-	Status   string `json:"status"`
+	BufferNs int64         `json:"bufferNs,omitempty"`
+	Safety   *safetyRecord `json:"safety,omitempty"`
+	Caps     *capsRecord   `json:"caps,omitempty"`
+	Status   string        `json:"status"`
 	// Confirmation is absent in bookings written before offers: they were
 	// all booked directly (see toBooking).
-	Confirmation string         `json:"confirmation,omitempty"`
-	OfferID      string         `json:"offerId,omitempty"`
-	Sequence     int            `json:"sequence"`
-	Match        matchRecord    `json:"match"`
-	Outcome      *outcomeRecord `json:"outcome,omitempty"`
-	CancelReason string         `json:"cancelReason,omitempty"`
-	Idempotency  string         `json:"idempotency,omitempty"`
-	Version      int64          `json:"version"`
-	CreatedAt    string         `json:"createdAt"`
-	UpdatedAt    string         `json:"updatedAt"`
+	Confirmation string           `json:"confirmation,omitempty"`
+	OfferID      string           `json:"offerId,omitempty"`
+	Sequence     int              `json:"sequence"`
+	Match        matchRecord      `json:"match"`
+	Outcome      *outcomeRecord   `json:"outcome,omitempty"`
+	Wellbeing    *wellbeingRecord `json:"wellbeing,omitempty"`
+	CancelReason string           `json:"cancelReason,omitempty"`
+	Idempotency  string           `json:"idempotency,omitempty"`
+	Version      int64            `json:"version"`
+	CreatedAt    string           `json:"createdAt"`
+	UpdatedAt    string           `json:"updatedAt"`
 }
 
 type matchRecord struct {
@@ -56,11 +59,53 @@ type reasonRecord struct {
 }
 
 type outcomeRecord struct {
-	Attended         bool   `json:"attended"`
-	ChildComfortable bool   `json:"childComfortable"`
-	Note             string `json:"note,omitempty"`
-	RecordedBy       string `json:"recordedBy,omitempty"`
-	RecordedAt       string `json:"recordedAt,omitempty"`
+	Attended         bool             `json:"attended"`
+	ChildComfortable bool             `json:"childComfortable"`
+	Note             string           `json:"note,omitempty"`
+	Code             string           `json:"code,omitempty"`
+	Checklist        *checklistRecord `json:"checklist,omitempty"`
+	RecordedBy       string           `json:"recordedBy,omitempty"`
+	RecordedAt       string           `json:"recordedAt,omitempty"`
+}
+
+type checklistRecord struct {
+	Briefed             bool `json:"briefed"`
+	ConflictRedeclared  bool `json:"conflictRedeclared"`
+	NeverAloneWithChild bool `json:"neverAloneWithChild"`
+	DebriefOffered      bool `json:"debriefOffered"`
+}
+
+type wellbeingRecord struct {
+	Distressing bool   `json:"distressing"`
+	MarkedAt    string `json:"markedAt,omitempty"`
+}
+
+// safetyRecord is a safety plan, each step in nanoseconds, exactly as
+// given. Absent: no plan (a booking or offer stored before plans).
+type safetyRecord struct {
+	BriefingNs int64 `json:"briefingNs,omitempty"`
+	DebriefNs  int64 `json:"debriefNs,omitempty"`
+	ArriveNs   int64 `json:"arriveNs,omitempty"`
+	StaggerNs  int64 `json:"staggerNs,omitempty"`
+}
+
+type capsRecord struct {
+	PerDay  int `json:"perDay,omitempty"`
+	PerWeek int `json:"perWeek,omitempty"`
+}
+
+func fromSafety(s data.SafetyPlan) *safetyRecord {
+	if s == (data.SafetyPlan{}) {
+		return nil
+	}
+	return &safetyRecord{int64(s.Briefing), int64(s.Debrief), int64(s.Arrive), int64(s.Stagger)}
+}
+
+func (r *safetyRecord) toSafety() data.SafetyPlan {
+	if r == nil {
+		return data.SafetyPlan{}
+	}
+	return data.SafetyPlan{Briefing: time.Duration(r.BriefingNs), Debrief: time.Duration(r.DebriefNs), Arrive: time.Duration(r.ArriveNs), Stagger: time.Duration(r.StaggerNs)}
 }
 
 func fromBooking(b data.Booking) bookingRecord {
@@ -69,7 +114,7 @@ func fromBooking(b data.Booking) bookingRecord {
 		InterpreterID: b.InterpreterID, BookedBy: b.BookedBy,
 		Start: encodeTime(b.Start), End: encodeTime(b.End),
 		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
-		BufferNs: int64(b.Buffer), Status: string(b.Status), Sequence: b.Sequence,
+		BufferNs: int64(b.Buffer), Safety: fromSafety(b.Safety), Status: string(b.Status), Sequence: b.Sequence,
 		Confirmation: string(b.Confirmation), OfferID: b.OfferID,
 		Match:        matchRecord{Score: b.Match.Score},
 		CancelReason: b.CancelReason, Idempotency: b.Idempotency,
@@ -81,11 +126,20 @@ func fromBooking(b data.Booking) bookingRecord {
 	for _, w := range b.Match.Warnings {
 		r.Match.Warnings = append(r.Match.Warnings, reasonRecord(w))
 	}
+	if b.Caps != (data.WorkloadCaps{}) {
+		r.Caps = &capsRecord{PerDay: b.Caps.PerDay, PerWeek: b.Caps.PerWeek}
+	}
 	if o := b.Outcome; o != nil {
 		r.Outcome = &outcomeRecord{
-			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note,
+			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note, Code: string(o.Code),
 			RecordedBy: o.RecordedBy, RecordedAt: encodeTime(o.RecordedAt),
 		}
+		if c := o.Checklist; c != nil {
+			r.Outcome.Checklist = &checklistRecord{c.Briefed, c.ConflictRedeclared, c.NeverAloneWithChild, c.DebriefOffered}
+		}
+	}
+	if w := b.Wellbeing; w != nil {
+		r.Wellbeing = &wellbeingRecord{Distressing: w.Distressing, MarkedAt: encodeTime(w.MarkedAt)}
 	}
 	return r
 }
@@ -97,7 +151,7 @@ func (r bookingRecord) toBooking() data.Booking {
 		Start: decodeTime(r.Start), End: decodeTime(r.End),
 		InterviewType: data.InterviewType(r.InterviewType), Modality: data.Modality(r.Modality),
 		Region: r.Region, Location: r.Location,
-		Buffer: time.Duration(r.BufferNs), Status: data.BookingStatus(r.Status), Sequence: r.Sequence,
+		Buffer: time.Duration(r.BufferNs), Safety: r.Safety.toSafety(), Status: data.BookingStatus(r.Status), Sequence: r.Sequence,
 		Confirmation: data.Confirmation(r.Confirmation), OfferID: r.OfferID,
 		Match:        data.MatchSnapshot{Score: r.Match.Score},
 		CancelReason: r.CancelReason, Idempotency: r.Idempotency,
@@ -112,11 +166,20 @@ func (r bookingRecord) toBooking() data.Booking {
 	for _, w := range r.Match.Warnings {
 		b.Match.Warnings = append(b.Match.Warnings, data.Reason(w))
 	}
+	if c := r.Caps; c != nil {
+		b.Caps = data.WorkloadCaps{PerDay: c.PerDay, PerWeek: c.PerWeek}
+	}
 	if o := r.Outcome; o != nil {
 		b.Outcome = &data.Outcome{
-			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note,
+			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note, Code: data.OutcomeCode(o.Code),
 			RecordedBy: o.RecordedBy, RecordedAt: decodeTime(o.RecordedAt),
 		}
+		if c := o.Checklist; c != nil {
+			b.Outcome.Checklist = &data.Checklist{Briefed: c.Briefed, ConflictRedeclared: c.ConflictRedeclared, NeverAloneWithChild: c.NeverAloneWithChild, DebriefOffered: c.DebriefOffered}
+		}
+	}
+	if w := r.Wellbeing; w != nil {
+		b.Wellbeing = &data.Wellbeing{Distressing: w.Distressing, MarkedAt: decodeTime(w.MarkedAt)}
 	}
 	return b
 }

@@ -87,10 +87,34 @@ func createBooking(tx *bolt.Tx, b data.Booking) error {
 	if err := checkOverlap(tx, b); err != nil {
 		return err
 	}
+	if err := checkWorkload(tx, data.Booking{}, b); err != nil {
+		return err
+	}
 	if err := writeIndexes(tx, nil, bookingIndexes(b)); err != nil {
 		return err
 	}
 	return put(bk, b.ID, fromBooking(b))
+}
+
+// checkWorkload returns a *data.WorkloadError when storing next in place
+// of prev takes its interpreter past next's caps (see
+// data.JudgesWorkload): it counts the interpreter's bookings_holding
+// entries that start in next's London week, by key alone.
+func checkWorkload(tx *bolt.Tx, prev, next data.Booking) error {
+	if !data.JudgesWorkload(prev, next) {
+		return nil
+	}
+	fromT, toT := data.WorkWeek(next.Start)
+	ic := seekIndex(tx.Bucket([]byte(bucketBookingsConfirmed)), indexPrefix(next.InterpreterID), boundKey(fromT), false).stopAt(boundKey(toT))
+	var others []data.Booking
+	for ; ic.key != nil; ic.next() {
+		start, err := parseStartKey(ic.rest())
+		if err != nil {
+			return fmt.Errorf("%s entry %q: %v", bucketBookingsConfirmed, ic.key, err)
+		}
+		others = append(others, data.Booking{ID: ic.id(), InterpreterID: next.InterpreterID, Start: start, Status: data.BookingConfirmed})
+	}
+	return data.CheckWorkload(next, others)
 }
 
 // Booking returns the booking with this ID.
@@ -138,6 +162,9 @@ func writeBooking(tx *bolt.Tx, cur, next data.Booking) (data.Booking, error) {
 	if err := checkOverlap(tx, next); err != nil {
 		return data.Booking{}, err
 	}
+	if err := checkWorkload(tx, cur, next); err != nil {
+		return data.Booking{}, err
+	}
 	if err := writeIndexes(tx, bookingIndexes(cur), bookingIndexes(next)); err != nil {
 		return data.Booking{}, err
 	}
@@ -150,16 +177,15 @@ func writeBooking(tx *bolt.Tx, cur, next data.Booking) (data.Booking, error) {
 // checkOverlap returns an *data.OverlapError naming the first booking of
 // b's interpreter that holds its time, other than b, that Blocks b, when b
 // holds its time too. It reads the interpreter's bookings_holding entries
-// that start from MaxBookingDuration+MaxBuffer before b starts to MaxBuffer
-// after b ends, judging each by its key and value, and reads the record of
-// the one in the way only: no booking starting outside that window can
-// block b, since none lasts longer or keeps a larger buffer.
+// that start in b's data.Booking.OverlapWindow, judging each by its key
+// and value, and reads the record of the one in the way only: no booking
+// starting outside that window can block b.
 func checkOverlap(tx *bolt.Tx, b data.Booking) error {
 	if !b.Status.HoldsTime() {
 		return nil
 	}
-	from := startKey(b.Start.Add(-data.MaxBookingDuration - data.MaxBuffer))
-	to := startKey(b.End.Add(data.MaxBuffer))
+	fromT, toT := b.OverlapWindow()
+	from, to := startKey(fromT), startKey(toT)
 	ic := seekIndex(tx.Bucket([]byte(bucketBookingsConfirmed)), indexPrefix(b.InterpreterID), from, false).stopAt(to)
 	for ; ic.key != nil; ic.next() {
 		id := ic.id()

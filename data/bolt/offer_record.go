@@ -10,18 +10,19 @@ import (
 // offerRecord is an offer as the offers bucket stores it, in JSON. It
 // holds no derived fields: index keys come from offerIndexes.
 type offerRecord struct {
-	ID            string `json:"id"`
-	Organisation  string `json:"organisation"`
-	CaseID        string `json:"caseId"`
-	CaseReference string `json:"caseReference,omitempty"`
-	CreatedBy     string `json:"createdBy,omitempty"`
-	Start         string `json:"start"`
-	End           string `json:"end"`
-	InterviewType string `json:"interviewType"`
-	Modality      string `json:"modality"`
-	Region        string `json:"region,omitempty"`
-	Location      string `json:"location,omitempty"`
-	Mode          string `json:"mode"`
+	ID            string        `json:"id"`
+	Organisation  string        `json:"organisation"`
+	CaseID        string        `json:"caseId"`
+	CaseReference string        `json:"caseReference,omitempty"`
+	CreatedBy     string        `json:"createdBy,omitempty"`
+	Start         string        `json:"start"`
+	End           string        `json:"end"`
+	InterviewType string        `json:"interviewType"`
+	Modality      string        `json:"modality"`
+	Region        string        `json:"region,omitempty"`
+	Location      string        `json:"location,omitempty"`
+	Safety        *safetyRecord `json:"safety,omitempty"`
+	Mode          string        `json:"mode"`
 	// RespondWithinNs is how long an invitation stays open, in
 	// nanoseconds, exactly as given.
 	RespondWithinNs int64              `json:"respondWithinNs"`
@@ -49,7 +50,7 @@ func fromOffer(o data.Offer) offerRecord {
 	r := offerRecord{
 		ID: o.ID, Organisation: o.Organisation, CaseID: o.CaseID, CaseReference: o.CaseReference, CreatedBy: o.CreatedBy,
 		Start: encodeTime(o.Start), End: encodeTime(o.End),
-		InterviewType: string(o.InterviewType), Modality: string(o.Modality), Region: o.Region, Location: o.Location,
+		InterviewType: string(o.InterviewType), Modality: string(o.Modality), Region: o.Region, Location: o.Location, Safety: fromSafety(o.Safety),
 		Mode: string(o.Mode), RespondWithinNs: int64(o.RespondWithin), Status: string(o.Status),
 		BookingID: o.BookingID, CancelReason: o.CancelReason,
 		Version: o.Version, CreatedAt: encodeTime(o.CreatedAt), UpdatedAt: encodeTime(o.UpdatedAt),
@@ -73,7 +74,7 @@ func (r offerRecord) toOffer() data.Offer {
 		ID: r.ID, Organisation: r.Organisation, CaseID: r.CaseID, CaseReference: r.CaseReference, CreatedBy: r.CreatedBy,
 		Start: decodeTime(r.Start), End: decodeTime(r.End),
 		InterviewType: data.InterviewType(r.InterviewType), Modality: data.Modality(r.Modality),
-		Region: r.Region, Location: r.Location,
+		Region: r.Region, Location: r.Location, Safety: r.Safety.toSafety(),
 		Mode: data.OfferMode(r.Mode), RespondWithin: time.Duration(r.RespondWithinNs), Status: data.OfferStatus(r.Status),
 		BookingID: r.BookingID, CancelReason: r.CancelReason,
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),

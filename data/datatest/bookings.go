@@ -59,6 +59,11 @@ func storedBooking(b data.Booking) data.Booking {
 		o.RecordedAt = data.Timestamp(o.RecordedAt)
 		b.Outcome = &o
 	}
+	if b.Wellbeing != nil {
+		w := *b.Wellbeing
+		w.MarkedAt = data.Timestamp(w.MarkedAt)
+		b.Wellbeing = &w
+	}
 	return b
 }
 

@@ -23,30 +23,33 @@ type scheduleDocument struct {
 // under its interpreter's schedule lock (bookings.go), which stamps it with
 // its token (lockToken, not decoded here).
 type bookingDocument struct {
-	ID            string           `bson:"_id"`
-	Organisation  string           `bson:"organisation"`
-	CaseID        string           `bson:"caseId"`
-	CaseReference string           `bson:"caseReference,omitempty"`
-	InterpreterID string           `bson:"interpreterId"`
-	BookedBy      string           `bson:"bookedBy,omitempty"`
-	Start         time.Time        `bson:"start"`
-	End           time.Time        `bson:"end"`
-	InterviewType string           `bson:"interviewType"`
-	Modality      string           `bson:"modality"`
-	Region        string           `bson:"region,omitempty"`
-	Location      string           `bson:"location,omitempty"`
-	BufferNs      int64            `bson:"bufferNs"` // the travel buffer in nanoseconds, exactly as given
-	Status        string           `bson:"status"`
-	Confirmation  string           `bson:"confirmation,omitempty"` // absent: stored before offers, so direct
-	OfferID       string           `bson:"offerId,omitempty"`
-	Sequence      int              `bson:"sequence"`
-	Match         matchDocument    `bson:"match"`
-	Outcome       *outcomeDocument `bson:"outcome,omitempty"`
-	CancelReason  string           `bson:"cancelReason,omitempty"`
-	Idempotency   string           `bson:"idempotency,omitempty"`
-	Version       int64            `bson:"version"`
-	CreatedAt     time.Time        `bson:"createdAt"`
-	UpdatedAt     time.Time        `bson:"updatedAt"`
+	ID            string             `bson:"_id"`
+	Organisation  string             `bson:"organisation"`
+	CaseID        string             `bson:"caseId"`
+	CaseReference string             `bson:"caseReference,omitempty"`
+	InterpreterID string             `bson:"interpreterId"`
+	BookedBy      string             `bson:"bookedBy,omitempty"`
+	Start         time.Time          `bson:"start"`
+	End           time.Time          `bson:"end"`
+	InterviewType string             `bson:"interviewType"`
+	Modality      string             `bson:"modality"`
+	Region        string             `bson:"region,omitempty"`
+	Location      string             `bson:"location,omitempty"`
+	BufferNs      int64              `bson:"bufferNs"`         // the travel buffer in nanoseconds, exactly as given
+	Safety        *safetyDocument    `bson:"safety,omitempty"` // absent: no plan (stored before plans)
+	Caps          *capsDocument      `bson:"caps,omitempty"`
+	Status        string             `bson:"status"`
+	Confirmation  string             `bson:"confirmation,omitempty"` // absent: stored before offers, so direct
+	OfferID       string             `bson:"offerId,omitempty"`
+	Sequence      int                `bson:"sequence"`
+	Match         matchDocument      `bson:"match"`
+	Outcome       *outcomeDocument   `bson:"outcome,omitempty"`
+	Wellbeing     *wellbeingDocument `bson:"wellbeing,omitempty"`
+	CancelReason  string             `bson:"cancelReason,omitempty"`
+	Idempotency   string             `bson:"idempotency,omitempty"`
+	Version       int64              `bson:"version"`
+	CreatedAt     time.Time          `bson:"createdAt"`
+	UpdatedAt     time.Time          `bson:"updatedAt"`
 }
 
 type matchDocument struct {
@@ -67,11 +70,52 @@ type reasonDocument struct {
 }
 
 type outcomeDocument struct {
-	Attended         bool      `bson:"attended"`
-	ChildComfortable bool      `bson:"childComfortable"`
-	Note             string    `bson:"note,omitempty"`
-	RecordedBy       string    `bson:"recordedBy,omitempty"`
-	RecordedAt       time.Time `bson:"recordedAt"`
+	Attended         bool               `bson:"attended"`
+	ChildComfortable bool               `bson:"childComfortable"`
+	Note             string             `bson:"note,omitempty"`
+	Code             string             `bson:"code,omitempty"`
+	Checklist        *checklistDocument `bson:"checklist,omitempty"`
+	RecordedBy       string             `bson:"recordedBy,omitempty"`
+	RecordedAt       time.Time          `bson:"recordedAt"`
+}
+
+type checklistDocument struct {
+	Briefed             bool `bson:"briefed"`
+	ConflictRedeclared  bool `bson:"conflictRedeclared"`
+	NeverAloneWithChild bool `bson:"neverAloneWithChild"`
+	DebriefOffered      bool `bson:"debriefOffered"`
+}
+
+type wellbeingDocument struct {
+	Distressing bool      `bson:"distressing"`
+	MarkedAt    time.Time `bson:"markedAt"`
+}
+
+// safetyDocument is a safety plan, each step in nanoseconds, exactly as given.
+type safetyDocument struct {
+	BriefingNs int64 `bson:"briefingNs"`
+	DebriefNs  int64 `bson:"debriefNs"`
+	ArriveNs   int64 `bson:"arriveNs"`
+	StaggerNs  int64 `bson:"staggerNs"`
+}
+
+type capsDocument struct {
+	PerDay  int `bson:"perDay"`
+	PerWeek int `bson:"perWeek"`
+}
+
+func fromSafety(s data.SafetyPlan) *safetyDocument {
+	if s == (data.SafetyPlan{}) {
+		return nil
+	}
+	return &safetyDocument{int64(s.Briefing), int64(s.Debrief), int64(s.Arrive), int64(s.Stagger)}
+}
+
+func (d *safetyDocument) toSafety() data.SafetyPlan {
+	if d == nil {
+		return data.SafetyPlan{}
+	}
+	return data.SafetyPlan{Briefing: time.Duration(d.BriefingNs), Debrief: time.Duration(d.DebriefNs), Arrive: time.Duration(d.ArriveNs), Stagger: time.Duration(d.StaggerNs)}
 }
 
 func fromBooking(b data.Booking) bookingDocument {
@@ -80,7 +124,7 @@ func fromBooking(b data.Booking) bookingDocument {
 		InterpreterID: b.InterpreterID, BookedBy: b.BookedBy,
 		Start: data.Timestamp(b.Start), End: data.Timestamp(b.End),
 		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
-		BufferNs: int64(b.Buffer), Status: string(b.Status), Sequence: b.Sequence,
+		BufferNs: int64(b.Buffer), Safety: fromSafety(b.Safety), Status: string(b.Status), Sequence: b.Sequence,
 		Confirmation: string(b.Confirmation), OfferID: b.OfferID,
 		Match:        matchDocument{Score: b.Match.Score},
 		CancelReason: b.CancelReason, Idempotency: b.Idempotency,
@@ -92,11 +136,20 @@ func fromBooking(b data.Booking) bookingDocument {
 	for _, w := range b.Match.Warnings {
 		d.Match.Warnings = append(d.Match.Warnings, reasonDocument(w))
 	}
+	if b.Caps != (data.WorkloadCaps{}) {
+		d.Caps = &capsDocument{PerDay: b.Caps.PerDay, PerWeek: b.Caps.PerWeek}
+	}
 	if o := b.Outcome; o != nil {
 		d.Outcome = &outcomeDocument{
-			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note,
+			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note, Code: string(o.Code),
 			RecordedBy: o.RecordedBy, RecordedAt: data.Timestamp(o.RecordedAt),
 		}
+		if c := o.Checklist; c != nil {
+			d.Outcome.Checklist = &checklistDocument{c.Briefed, c.ConflictRedeclared, c.NeverAloneWithChild, c.DebriefOffered}
+		}
+	}
+	if w := b.Wellbeing; w != nil {
+		d.Wellbeing = &wellbeingDocument{Distressing: w.Distressing, MarkedAt: data.Timestamp(w.MarkedAt)}
 	}
 	return d
 }
@@ -108,7 +161,7 @@ func (d bookingDocument) toBooking() data.Booking {
 		Start: utc(d.Start), End: utc(d.End),
 		InterviewType: data.InterviewType(d.InterviewType), Modality: data.Modality(d.Modality),
 		Region: d.Region, Location: d.Location,
-		Buffer: time.Duration(d.BufferNs), Status: data.BookingStatus(d.Status), Sequence: d.Sequence,
+		Buffer: time.Duration(d.BufferNs), Safety: d.Safety.toSafety(), Status: data.BookingStatus(d.Status), Sequence: d.Sequence,
 		Confirmation: data.Confirmation(d.Confirmation), OfferID: d.OfferID,
 		Match:        data.MatchSnapshot{Score: d.Match.Score},
 		CancelReason: d.CancelReason, Idempotency: d.Idempotency,
@@ -123,11 +176,20 @@ func (d bookingDocument) toBooking() data.Booking {
 	for _, w := range d.Match.Warnings {
 		b.Match.Warnings = append(b.Match.Warnings, data.Reason(w))
 	}
+	if c := d.Caps; c != nil {
+		b.Caps = data.WorkloadCaps{PerDay: c.PerDay, PerWeek: c.PerWeek}
+	}
 	if o := d.Outcome; o != nil {
 		b.Outcome = &data.Outcome{
-			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note,
+			Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note, Code: data.OutcomeCode(o.Code),
 			RecordedBy: o.RecordedBy, RecordedAt: utc(o.RecordedAt),
 		}
+		if c := o.Checklist; c != nil {
+			b.Outcome.Checklist = &data.Checklist{Briefed: c.Briefed, ConflictRedeclared: c.ConflictRedeclared, NeverAloneWithChild: c.NeverAloneWithChild, DebriefOffered: c.DebriefOffered}
+		}
+	}
+	if w := d.Wellbeing; w != nil {
+		b.Wellbeing = &data.Wellbeing{Distressing: w.Distressing, MarkedAt: utc(w.MarkedAt)}
 	}
 	return b
 }

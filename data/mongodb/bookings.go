@@ -68,7 +68,7 @@ func (s *Store) CreateBooking(ctx context.Context, b data.Booking, ch data.Chang
 	case taken:
 		return fmt.Errorf("booking %s: %w", b.ID, data.ErrDuplicate)
 	}
-	_, err := s.changeBooking(ctx, b.InterpreterID, func() (data.Booking, data.Change, error) { return b, ch, nil })
+	_, err := s.changeBooking(ctx, b.InterpreterID, func() (data.Booking, data.Booking, data.Change, error) { return data.Booking{}, b, ch, nil })
 	return err
 }
 
@@ -83,24 +83,24 @@ func (s *Store) UpdateBooking(ctx context.Context, id string, fn data.Update[dat
 		return data.Booking{}, err
 	}
 	var read bookingDocument
-	stored, err := s.changeBooking(ctx, interpreterID, func() (data.Booking, data.Change, error) {
+	stored, err := s.changeBooking(ctx, interpreterID, func() (data.Booking, data.Booking, data.Change, error) {
 		read = bookingDocument{} // absent fields stay as they were in what Decode fills
 		if err := s.bookings.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&read); err != nil {
-			return data.Booking{}, data.Change{}, translate(err, "booking "+id)
+			return data.Booking{}, data.Booking{}, data.Change{}, translate(err, "booking "+id)
 		}
 		current := read.toBooking()
 		next, ch, err := fn(current)
 		if err != nil {
-			return data.Booking{}, data.Change{}, err
+			return data.Booking{}, data.Booking{}, data.Change{}, err
 		}
 		if err := next.CheckUpdate(current); err != nil {
-			return data.Booking{}, data.Change{}, err
+			return data.Booking{}, data.Booking{}, data.Change{}, err
 		}
 		if err := next.CheckStorable(); err != nil {
-			return data.Booking{}, data.Change{}, err
+			return data.Booking{}, data.Booking{}, data.Change{}, err
 		}
 		next.Version = current.Version + 1
-		return next, ch, nil
+		return current, next, ch, nil
 	})
 	if errors.Is(err, data.ErrNoChange) {
 		// Converted again: fn may have changed what its argument shares
@@ -132,24 +132,28 @@ func (s *Store) interpreterOf(ctx context.Context, id string) (string, error) {
 // interpreter's schedule (see the comment at the top of this file): on
 // every attempt it reads the schedule's version, calls next for the
 // booking to store (at its next version) and its change, checks the
-// booking for overlaps when it holds its interpreter's time, and commits
-// the schedule at the next version with the booking as a dependent record
-// and the change. It returns the booking as stored, and next's errors as
-// they are.
-func (s *Store) changeBooking(ctx context.Context, interpreterID string, next func() (data.Booking, data.Change, error)) (data.Booking, error) {
+// booking for overlaps when it holds its interpreter's time and against
+// its workload caps (given the booking it replaces: zero for a new one),
+// and commits the schedule at the next version with the booking as a
+// dependent record and the change. It returns the booking as stored, and
+// next's errors as they are.
+func (s *Store) changeBooking(ctx context.Context, interpreterID string, next func() (prev, b data.Booking, ch data.Change, err error)) (data.Booking, error) {
 	var stored data.Booking
 	err := s.retry(ctx, lockKey(schedulesCollection, interpreterID), func() error {
 		version, err := s.scheduleVersion(ctx, interpreterID)
 		if err != nil {
 			return err
 		}
-		b, ch, err := next()
+		prev, b, ch, err := next()
 		if err != nil {
 			return err
 		}
 		doc := fromBooking(b)
 		b = doc.toBooking() // as stored: times to the millisecond
 		if err := s.checkOverlap(ctx, b); err != nil {
+			return err
+		}
+		if err := s.checkWorkload(ctx, prev, b); err != nil {
 			return err
 		}
 		_, err = s.commit(ctx, change{
@@ -197,19 +201,19 @@ func (s *Store) scheduleVersion(ctx context.Context, interpreterID string) (int6
 // checkOverlap returns an *data.OverlapError naming the first confirmed
 // booking of b's interpreter, other than b, that Blocks b, when b is
 // confirmed. It reads, off the index on (interpreterId, status, start,
-// _id), the confirmed bookings that start from MaxBookingDuration+MaxBuffer
-// before b starts to MaxBuffer after b ends: no booking starting outside
-// that window can block b, since none lasts longer or keeps a larger buffer.
+// _id), the confirmed bookings that start in b's data.Booking.OverlapWindow:
+// no booking starting outside that window can block b.
 func (s *Store) checkOverlap(ctx context.Context, b data.Booking) error {
 	if !b.Status.HoldsTime() {
 		return nil
 	}
+	from, to := b.OverlapWindow()
 	filter := bson.D{
 		{Key: "interpreterId", Value: b.InterpreterID},
 		{Key: "status", Value: bson.D{{Key: "$in", Value: holdingStatuses}}},
 		{Key: "start", Value: bson.D{
-			{Key: "$gte", Value: b.Start.Add(-data.MaxBookingDuration - data.MaxBuffer)},
-			{Key: "$lt", Value: b.End.Add(data.MaxBuffer)},
+			{Key: "$gte", Value: from},
+			{Key: "$lt", Value: to},
 		}},
 	}
 	docs, err := s.findBookings(ctx, filter, options.Find().SetSort(byStartThenID))
@@ -222,6 +226,32 @@ func (s *Store) checkOverlap(ctx context.Context, b data.Booking) error {
 		}
 	}
 	return nil
+}
+
+// checkWorkload returns a *data.WorkloadError when storing b in place of
+// prev takes its interpreter past b's caps (see data.JudgesWorkload). It
+// reads, off the same index as checkOverlap and under the same schedule
+// version, the bookings of b's interpreter that hold time and start in b's
+// London week.
+func (s *Store) checkWorkload(ctx context.Context, prev, b data.Booking) error {
+	if !data.JudgesWorkload(prev, b) {
+		return nil
+	}
+	from, to := data.WorkWeek(b.Start)
+	filter := bson.D{
+		{Key: "interpreterId", Value: b.InterpreterID},
+		{Key: "status", Value: bson.D{{Key: "$in", Value: holdingStatuses}}},
+		{Key: "start", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}},
+	}
+	docs, err := s.findBookings(ctx, filter, options.Find().SetSort(byStartThenID))
+	if err != nil {
+		return err
+	}
+	others := make([]data.Booking, 0, len(docs))
+	for _, d := range docs {
+		others = append(others, d.toBooking())
+	}
+	return data.CheckWorkload(b, others)
 }
 
 // Booking returns the booking with this ID, once the booking changes of

@@ -142,6 +142,15 @@ func (s *Store) UpdateOffer(ctx context.Context, id string, fn data.Update[data.
 	return stored, nil
 }
 
+// checkSchedule checks a new booking against its interpreter's other
+// bookings: overlaps, then workload caps.
+func (s *Store) checkSchedule(ctx context.Context, b data.Booking) error {
+	if err := s.checkOverlap(ctx, b); err != nil {
+		return err
+	}
+	return s.checkWorkload(ctx, data.Booking{}, b)
+}
+
 // FillOffer lands an acceptance: on every attempt it reads the offer once
 // no change of it is in flight, calls fn, checks what fn returns (the
 // offer's CheckUpdate, the booking's CheckStorable and free ID), reads
@@ -189,7 +198,7 @@ func (s *Store) FillOffer(ctx context.Context, id string, fn func(data.Offer) (d
 		b.Version = 1
 		bdoc := fromBooking(b)
 		b = bdoc.toBooking() // as stored: times to the millisecond
-		if err := s.checkOverlap(ctx, b); err != nil {
+		if err := s.checkSchedule(ctx, b); err != nil {
 			// The bookings were read after the offer: when the booking
 			// in the way is another acceptance of this offer, the offer
 			// has moved, and fn's answer on it is the one to give.
