@@ -25,6 +25,13 @@ import (
 func serveSeeded(t *testing.T) (base, seededPath string) {
 	t.Helper()
 	db, seededPath := seedFile(t)
+	return serveFile(t, db), seededPath
+}
+
+// serveFile serves the API on a seeded file at 127.0.0.1:0 with the rate
+// limits off, until the test ends, and returns the service's base URL.
+func serveFile(t *testing.T, db string) (base string) {
+	t.Helper()
 	store, err := bolt.Open(db)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +54,7 @@ func serveSeeded(t *testing.T) (base, seededPath string) {
 		<-served
 		store.Close(t.Context())
 	})
-	return "http://" + ln.Addr().String(), seededPath
+	return "http://" + ln.Addr().String()
 }
 
 // seedFile seeds a small store in a temporary directory and returns its

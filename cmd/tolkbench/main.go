@@ -4,6 +4,10 @@
 //
 //	tolkbench seed --db bench.db --interpreters 10000 --cases 2000 --bookings 100000 > seeded.json
 //
+// With --availability every interpreter also declares when they work
+// (the same records otherwise), to measure what judging it (off_duty)
+// costs a match.
+//
 // Seeding writes without an fsync per record (bolt.OpenBulk) and syncs
 // once at the end. Serve the file with TOLK_RATE_LIMITS=off, then drive
 // its HTTP API from many clients, one endpoint after another, and read
@@ -52,9 +56,11 @@ func main() {
 type volume struct {
 	interpreters, cases, bookings int
 	seed                          uint64
+	// availability gives every interpreter declared hours (seedAvailability).
+	availability bool
 }
 
-const seedUsage = "usage: tolkbench seed --db FILE [--interpreters N] [--cases N] [--bookings N] [--seed N]"
+const seedUsage = "usage: tolkbench seed --db FILE [--interpreters N] [--cases N] [--bookings N] [--seed N] [--availability]"
 
 // usage lists every subcommand's usage.
 var usage = errors.New(seedUsage + "\n" + loadUsage + "\n" + bareUsage + "\n" + storeUsage)
@@ -91,6 +97,7 @@ func runSeed(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&v.cases, "cases", 2000, "cases to seed")
 	fs.IntVar(&v.bookings, "bookings", 100000, "bookings to seed")
 	fs.Uint64Var(&v.seed, "seed", 1, "random seed")
+	fs.BoolVar(&v.availability, "availability", false, "give every interpreter declared hours: Europe/London, Mon-Fri 08:00-18:00, a Saturday morning for about one in three, a week away within the next fortnight for about one in ten (the records are otherwise the same as without)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

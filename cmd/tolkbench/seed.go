@@ -15,6 +15,10 @@ const benchOrganisation = "bench"
 
 func seed(ctx context.Context, s *bolt.Store, v volume, now time.Time) (seeded, error) {
 	r := rand.New(rand.NewPCG(v.seed, 7))
+	// Availability draws from a stream of its own, so that a file seeded
+	// with it holds the same interpreters, cases and bookings as one seeded
+	// without, and the default output stays as it was.
+	ra := rand.New(rand.NewPCG(v.seed, 11))
 	system := data.User{ID: data.ActorSystem, Organisation: benchOrganisation}
 	stamp := data.Timestamp(now)
 	today := data.DateOf(now)
@@ -65,6 +69,12 @@ func seed(ctx context.Context, s *bolt.Store, v volume, now time.Time) (seeded, 
 		}
 		if in.Languages[0].Tag == "en" {
 			in.Languages = in.Languages[1:]
+		}
+		if v.availability {
+			in.Availability = seedAvailability(ra, now)
+			if err := in.Availability.Validate(); err != nil {
+				return res, fmt.Errorf("interpreter %d: %w", i, err)
+			}
 		}
 		ids[i] = in.ID
 		if err := s.CreateInterpreter(ctx, in, data.Audited(data.NewAuditEntry(now, system, data.ScopeRegister, data.ActionInterpreterCreated, data.EntityInterpreter, in.ID))); err != nil {
@@ -131,4 +141,25 @@ func seed(ctx context.Context, s *bolt.Store, v volume, now time.Time) (seeded, 
 	day := today.AddDays(7).String()
 	res.MatchBody = map[string]any{"start": day + "T10:00:00Z", "end": day + "T11:30:00Z", "interviewType": "social_work", "modality": "video"}
 	return res, nil
+}
+
+// seedAvailability returns one interpreter's declared availability, all in
+// Europe/London: Monday to Friday 08:00-18:00; about one in three also
+// Saturday 09:00-13:00; and about one in ten a week away, from midnight on
+// one of the 14 days after now's, so that about half of those (one in
+// twenty of all) are away for the load run's match a week from now.
+func seedAvailability(r *rand.Rand, now time.Time) data.Availability {
+	a := data.Availability{TimeZone: "Europe/London"}
+	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday} {
+		a.Weekly = append(a.Weekly, data.WeeklyHours{Day: d, From: 8 * 60, To: 18 * 60})
+	}
+	if r.IntN(3) == 0 {
+		a.Weekly = append(a.Weekly, data.WeeklyHours{Day: time.Saturday, From: 9 * 60, To: 13 * 60})
+	}
+	if r.IntN(10) == 0 {
+		l := now.In(data.London)
+		start := time.Date(l.Year(), l.Month(), l.Day()+1+r.IntN(14), 0, 0, 0, 0, data.London)
+		a.Unavailable = []data.Period{{Start: start.UTC(), End: start.AddDate(0, 0, 7).UTC()}}
+	}
+	return a
 }
