@@ -138,17 +138,34 @@ type matchAnswer struct {
 		Reasons       []reason
 		NextAvailable *time.Time
 	}
+	ExcludedNext string
 }
 
 // matchAt asks the service for the seeded Sorani case's candidates for 90
-// minutes by video from start.
+// minutes by video from start, and every excluded interpreter (following
+// the answer's cursor).
 func matchAt(t *testing.T, l *loader, caseID string, start time.Time) matchAnswer {
 	t.Helper()
-	var res matchAnswer
-	if err := l.callJSON(t.Context(), "POST", "/v1/cases/"+caseID+"/matches", slotBody(start.UTC(), 90*time.Minute, 100), http.StatusOK, &res); err != nil {
-		t.Fatal(err)
+	body := slotBody(start.UTC(), 90*time.Minute, 100)
+	body["excludedLimit"] = 100
+	var all matchAnswer
+	for page := 0; ; page++ {
+		var res matchAnswer
+		if err := l.callJSON(t.Context(), "POST", "/v1/cases/"+caseID+"/matches", body, http.StatusOK, &res); err != nil {
+			t.Fatal(err)
+		}
+		if page == 0 {
+			all.Candidates = res.Candidates
+		}
+		all.Excluded = append(all.Excluded, res.Excluded...)
+		if res.ExcludedNext == "" {
+			return all
+		}
+		if page > 100 {
+			t.Fatal("the excluded's cursor does not end")
+		}
+		body["excludedAfter"] = res.ExcludedNext
 	}
-	return res
 }
 
 // readInterpreters returns every interpreter of a seeded file in ID order,
