@@ -208,7 +208,9 @@ func (b Booking) Validate() error {
 }
 
 // BookingQuery selects bookings of one organisation, ordered by start time
-// then ID. Empty fields do not filter, but Organisation is required.
+// then ID. Empty fields do not filter, but Organisation is required, unless
+// InterpreterID is set without CaseID and BookedBy: then the query keeps
+// that interpreter's bookings in every organisation.
 type BookingQuery struct {
 	Organisation  string
 	CaseID        string
@@ -251,7 +253,8 @@ type BookingStore interface {
 	// store's. Nothing is written on error.
 	UpdateBooking(ctx context.Context, id string, fn Update[Booking]) (Booking, error)
 	// ListBookings returns the bookings matching q, by start time then ID.
-	// ErrInvalid without an organisation or with a cursor it did not issue.
+	// ErrInvalid without an organisation (unless q names an interpreter
+	// alone, see BookingQuery) or with a cursor it did not issue.
 	// From and To count to the millisecond (times are stored so).
 	ListBookings(ctx context.Context, q BookingQuery) (Page[Booking], error)
 	// ConfirmedBookings returns the bookings that hold these interpreters'
