@@ -39,10 +39,13 @@ const (
 	ActionInterpreterCreated       Action = "interpreter.created"
 	ActionInterpreterUpdated       Action = "interpreter.updated"
 	ActionInterpreterReadSensitive Action = "interpreter.read_sensitive"
-	ActionVettingApprove           Action = "interpreter.vetting.approve"
-	ActionVettingReject            Action = "interpreter.vetting.reject"
-	ActionVettingSuspend           Action = "interpreter.vetting.suspend"
-	ActionAvailabilityUpdated      Action = "interpreter.availability.updated"
+	// ActionInterpreterExported is a copy of everything held about an
+	// interpreter (subject access), sensitive fields included.
+	ActionInterpreterExported Action = "interpreter.exported"
+	ActionVettingApprove      Action = "interpreter.vetting.approve"
+	ActionVettingReject       Action = "interpreter.vetting.reject"
+	ActionVettingSuspend      Action = "interpreter.vetting.suspend"
+	ActionAvailabilityUpdated Action = "interpreter.availability.updated"
 
 	ActionCaseCreated Action = "case.created"
 	ActionCaseUpdated Action = "case.updated"
