@@ -72,6 +72,9 @@ const (
 	ActionBookingCancelled   Action = "booking.cancelled"
 	ActionBookingWithdrawn   Action = "booking.withdrawn"
 	ActionBookingOutcome     Action = "booking.outcome"
+	// ActionBookingAnonymised is retention's tombstone of a booking: it
+	// was anonymised (see Booking.Anonymise), by ActorSystem.
+	ActionBookingAnonymised Action = "booking.anonymised"
 
 	ActionOfferCreated   Action = "offer.created"
 	ActionOfferAccepted  Action = "offer.accepted"

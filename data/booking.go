@@ -65,9 +65,12 @@ type Booking struct {
 	// repeat can be told from a different request reusing the key. Empty
 	// when the request had no key.
 	Idempotency string
-	Version     int64
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Anonymised is when retention anonymised the booking (see
+	// Anonymise); zero until then.
+	Anonymised time.Time
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Confirmation says how the interpreter agreed to a booking.

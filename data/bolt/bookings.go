@@ -30,13 +30,16 @@ var (
 	// in every organisation and status: what they are sent of their own
 	// records (subject access).
 	bucketBookingsByInterpreter = "bookings_by_interpreter"
+	// bucketBookingsToRetain holds the bookings not yet anonymised, by
+	// end then ID: what retention walks, from the oldest.
+	bucketBookingsToRetain = "bookings_to_retain"
 )
 
 var bookingKind = recordKind{
 	bucket: bucketBookings,
 	indexes: []string{
 		bucketBookingsByOrg, bucketBookingsByOrgCase, bucketBookingsByOrgInterpreter, bucketBookingsByOrgBooker,
-		bucketBookingsConfirmed, bucketBookingsByInterpreter,
+		bucketBookingsConfirmed, bucketBookingsByInterpreter, bucketBookingsToRetain,
 	},
 	entries: decode(bookingRecord.toBooking, bookingIndexes),
 }
@@ -56,6 +59,9 @@ func bookingIndexes(b data.Booking) []indexEntry {
 	}
 	if b.BookedBy != "" {
 		out = append(out, indexEntry{bucket: bucketBookingsByOrgBooker, key: indexKey(b.Organisation, b.BookedBy, start, b.ID)})
+	}
+	if b.Anonymised.IsZero() {
+		out = append(out, indexEntry{bucket: bucketBookingsToRetain, key: indexKey(startKey(b.End), b.ID)})
 	}
 	if b.Status.HoldsTime() {
 		out = append(out, indexEntry{bucket: bucketBookingsConfirmed, key: indexKey(b.InterpreterID, start, b.ID), value: confirmedValue(b)})

@@ -190,6 +190,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{bookingsByInterpreter, false, false, []string{"organisation", "interpreterId", "start", "_id"}},
 			{bookingsByBooker, false, false, []string{"organisation", "bookedBy", "start", "_id"}},
 			{bookingsOfInterpreter, false, false, []string{"interpreterId", "start", "_id"}},
+			// Retention's walk: bookings not yet anonymised (null), by end.
+			{bookingsToRetain, false, false, []string{"anonymised", "end", "_id"}},
 			// The overlap check's and ConfirmedBookings' index; _id last
 			// gives ConfirmedBookings its order without a sort in memory.
 			{"interpreterId_status_start_id", false, false, []string{"interpreterId", "status", "start", "_id"}},
