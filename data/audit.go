@@ -49,6 +49,11 @@ const (
 
 	ActionCaseCreated Action = "case.created"
 	ActionCaseUpdated Action = "case.updated"
+	// ActionCaseHoldPlaced and ActionCaseHoldLifted are a legal hold on
+	// a case placed and lifted: while it holds, retention leaves the case
+	// and its bookings alone.
+	ActionCaseHoldPlaced Action = "case.legal_hold.placed"
+	ActionCaseHoldLifted Action = "case.legal_hold.lifted"
 	// ActionCaseLinksChanged is the entry of an update of a case that
 	// changed what matching screens against interpreters' community links
 	// (the child's links, avoidOwnCommunity, the reference or a linked
