@@ -16,6 +16,7 @@ type caseInput struct {
 	Version      any    `json:"version"`
 	CreatedAt    any    `json:"createdAt"`
 	UpdatedAt    any    `json:"updatedAt"`
+	LegalHold    any    `json:"legalHold"` // changed by PUT /v1/cases/{id}/legal-hold only
 
 	Reference            string           `json:"reference" validate:"required,referencelen"`
 	LinkedReferences     []string         `json:"linkedReferences" validate:"caselist,dive,required,referencelen"`
@@ -73,6 +74,7 @@ type caseView struct {
 	LinkedReferences     []string        `json:"linkedReferences"`
 	Child                childView       `json:"child"`
 	ExcludedInterpreters []exclusionView `json:"excludedInterpreters"`
+	LegalHold            bool            `json:"legalHold"`
 	CreatedBy            string          `json:"createdBy"`
 	Version              int64           `json:"version"`
 	CreatedAt            time.Time       `json:"createdAt"`
@@ -109,7 +111,7 @@ func toCaseView(c data.Case) caseView {
 			InterpreterGender: genderWishView{c.Child.InterpreterGender.Preference, c.Child.InterpreterGender.Required},
 			AvoidOwnCommunity: c.Child.AvoidOwnCommunity, AgeBand: c.Child.AgeBand,
 		},
-		ExcludedInterpreters: []exclusionView{}, CreatedBy: c.CreatedBy, Version: c.Version,
+		ExcludedInterpreters: []exclusionView{}, LegalHold: c.LegalHold, CreatedBy: c.CreatedBy, Version: c.Version,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 	v.LinkedReferences = append(v.LinkedReferences, c.LinkedReferences...)

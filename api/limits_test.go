@@ -23,7 +23,7 @@ import (
 var dtos = []any{
 	interpreterInput{}, caseInput{}, createUserRequest{}, createFeedRequest{}, vettingRequest{},
 	matchRequest{}, bookingRequest{}, changeBookingRequest{}, cancelRequest{}, outcomeRequest{},
-	offerRequest{}, declineRequest{}, availabilityInput{}, wellbeingRequest{},
+	offerRequest{}, declineRequest{}, availabilityInput{}, wellbeingRequest{}, legalHoldRequest{},
 }
 
 // TestDTOLimits walks every request DTO's validator tags, aliases expanded,

@@ -39,6 +39,7 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Get("/me/bookings/:id", s.myBooking)
 	v1.Get("/audit", s.listAudit)
 	v1.Get("/backup", s.backup)
+	v1.Get("/retention/preview", s.retentionPreview)
 
 	v1.Post("/interpreters", s.createInterpreter)
 	v1.Get("/interpreters", s.listInterpreters)
@@ -49,12 +50,14 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Post("/interpreters/:id/withdraw-bookings", s.withdrawBookings)
 	v1.Get("/interpreters/:id/availability", s.getAvailability)
 	v1.Put("/interpreters/:id/availability", s.putAvailability)
+	v1.Get("/interpreters/:id/export", s.exportInterpreter)
 	v1.Get("/vetting/expiring", s.expiring)
 
 	v1.Post("/cases", s.createCase)
 	v1.Get("/cases/:id", s.getCase)
 	v1.Put("/cases/:id", s.updateCase)
 	v1.Post("/cases/:id/matches", s.matchCase)
+	v1.Put("/cases/:id/legal-hold", s.setLegalHold)
 	v1.Post("/bookings", s.createBooking)
 	v1.Get("/bookings", s.listBookings)
 	v1.Get("/bookings/:id", s.getBooking)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/matching"
+	"github.com/tolk/tolk/retention"
 )
 
 // Config is what the application needs.
@@ -44,6 +45,8 @@ type Config struct {
 	// agreed with the interpreter outside tolk) to coordinators: everyone
 	// else books by offer, which the interpreter accepts.
 	DirectBookingCoordinatorsOnly bool
+	// Retention is the retention policy. Defaults to retention.Default().
+	Retention *retention.Policy
 }
 
 // App is the application: every use case is a method taking the request's
@@ -58,6 +61,7 @@ type App struct {
 	directByCoordinators bool
 	baseURL              string
 	firstRetry           time.Duration
+	retention            retention.Policy
 }
 
 // New returns the application over cfg.Store.
@@ -76,6 +80,10 @@ func New(cfg Config) *App {
 	a.baseURL = strings.TrimRight(cfg.BaseURL, "/")
 	if a.baseURL == "" {
 		a.baseURL = "http://localhost:8080"
+	}
+	a.retention = retention.Default()
+	if cfg.Retention != nil {
+		a.retention = *cfg.Retention
 	}
 	a.policy = matching.DefaultPolicy()
 	if cfg.Policy != nil {

@@ -123,6 +123,7 @@ func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatc
 		}
 		next := c
 		next.Version, next.UpdatedAt = old.Version, now
+		next.LegalHold = old.LegalHold // changed only by SetLegalHold
 		if !screeningChanged(old, next) {
 			return next, audited(now, actor, old.Organisation, data.ActionCaseUpdated, data.EntityCase, old.ID), nil
 		}

@@ -149,7 +149,8 @@ func (a *App) requesterMessage(o data.Offer, p offerParties, kind data.MessageKi
 	l.say("%s", news)
 	l.link("The offer", a.baseURL+"/offers/"+o.ID)
 	return set(a.newMessage(kind, messageID(kind, o.UpdatedAt, o.ID, interpreterID), o.Organisation, data.RoleSocialWorker,
-		p.requester.Email, p.requester.Name, subject+" ("+o.CaseReference+")", l, a.now()), func(m *data.Message) { m.OfferID = o.ID })
+		p.requester.Email, p.requester.Name, subject+" ("+o.CaseReference+")", l, a.now()),
+		func(m *data.Message) { m.OfferID, m.InterpreterID = o.ID, interpreterID }) // about them: in their export, by role, as sent to whom
 }
 
 // bookingParties is what a booking's messages need: who booked it (the

@@ -39,13 +39,21 @@ const (
 	ActionInterpreterCreated       Action = "interpreter.created"
 	ActionInterpreterUpdated       Action = "interpreter.updated"
 	ActionInterpreterReadSensitive Action = "interpreter.read_sensitive"
-	ActionVettingApprove           Action = "interpreter.vetting.approve"
-	ActionVettingReject            Action = "interpreter.vetting.reject"
-	ActionVettingSuspend           Action = "interpreter.vetting.suspend"
-	ActionAvailabilityUpdated      Action = "interpreter.availability.updated"
+	// ActionInterpreterExported is a copy of everything held about an
+	// interpreter (subject access), sensitive fields included.
+	ActionInterpreterExported Action = "interpreter.exported"
+	ActionVettingApprove      Action = "interpreter.vetting.approve"
+	ActionVettingReject       Action = "interpreter.vetting.reject"
+	ActionVettingSuspend      Action = "interpreter.vetting.suspend"
+	ActionAvailabilityUpdated Action = "interpreter.availability.updated"
 
 	ActionCaseCreated Action = "case.created"
 	ActionCaseUpdated Action = "case.updated"
+	// ActionCaseHoldPlaced and ActionCaseHoldLifted are a legal hold on
+	// a case placed and lifted: while it holds, retention leaves the case
+	// and its bookings alone.
+	ActionCaseHoldPlaced Action = "case.legal_hold.placed"
+	ActionCaseHoldLifted Action = "case.legal_hold.lifted"
 	// ActionCaseLinksChanged is the entry of an update of a case that
 	// changed what matching screens against interpreters' community links
 	// (the child's links, avoidOwnCommunity, the reference or a linked
@@ -75,6 +83,9 @@ const (
 	// ActionBookingDistressing is the interpreter marking an interview
 	// they did as distressing.
 	ActionBookingDistressing Action = "booking.distressing"
+	// ActionBookingAnonymised is retention's tombstone of a booking: it
+	// was anonymised (see Booking.Anonymise), by ActorSystem.
+	ActionBookingAnonymised Action = "booking.anonymised"
 
 	ActionOfferCreated   Action = "offer.created"
 	ActionOfferAccepted  Action = "offer.accepted"

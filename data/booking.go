@@ -74,9 +74,12 @@ type Booking struct {
 	// repeat can be told from a different request reusing the key. Empty
 	// when the request had no key.
 	Idempotency string
-	Version     int64
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Anonymised is when retention anonymised the booking (see
+	// Anonymise); zero until then.
+	Anonymised time.Time
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Confirmation says how the interpreter agreed to a booking.
@@ -278,7 +281,9 @@ func (b Booking) Validate() error {
 }
 
 // BookingQuery selects bookings of one organisation, ordered by start time
-// then ID. Empty fields do not filter, but Organisation is required.
+// then ID. Empty fields do not filter, but Organisation is required, unless
+// InterpreterID is set without CaseID and BookedBy: then the query keeps
+// that interpreter's bookings in every organisation.
 type BookingQuery struct {
 	Organisation  string
 	CaseID        string
@@ -321,7 +326,8 @@ type BookingStore interface {
 	// store's. Nothing is written on error.
 	UpdateBooking(ctx context.Context, id string, fn Update[Booking]) (Booking, error)
 	// ListBookings returns the bookings matching q, by start time then ID.
-	// ErrInvalid without an organisation or with a cursor it did not issue.
+	// ErrInvalid without an organisation (unless q names an interpreter
+	// alone, see BookingQuery) or with a cursor it did not issue.
 	// From and To count to the millisecond (times are stored so).
 	ListBookings(ctx context.Context, q BookingQuery) (Page[Booking], error)
 	// ConfirmedBookings returns the bookings that hold these interpreters'

@@ -20,10 +20,13 @@ type Case struct {
 	LinkedReferences     []string
 	Child                Child
 	ExcludedInterpreters []CaseExclusion
-	CreatedBy            string // user ID
-	Version              int64
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// LegalHold stops retention acting on the case and its bookings
+	// (set by a coordinator, see app.SetLegalHold).
+	LegalHold bool
+	CreatedBy string // user ID
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CaseQuery selects one organisation's cases, newest first.

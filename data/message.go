@@ -165,10 +165,14 @@ func (m Message) Validate() error {
 
 // MessageQuery selects messages of one organisation, newest first.
 type MessageQuery struct {
-	Organisation string // required
-	Status       MessageStatus
-	BookingID    string
-	OfferID      string
+	// Organisation is required, unless InterpreterID is set and no other
+	// field: then the query keeps the messages about that interpreter
+	// (sent to them, or about them to others) in every organisation.
+	Organisation  string
+	InterpreterID string
+	Status        MessageStatus
+	BookingID     string
+	OfferID       string
 	// Before is a cursor: messages whose ID sorts before it (older).
 	Before string
 	Limit  int
@@ -201,8 +205,9 @@ type OutboxStore interface {
 	// coordinator's retry of a dead letter does. ErrInvalid when fn changes
 	// its ID, kind, organisation or recipient.
 	UpdateMessage(ctx context.Context, id string, fn Update[Message]) (Message, error)
-	// ListMessages returns one organisation's messages matching q, newest
-	// first. ErrInvalid without an organisation.
+	// ListMessages returns one organisation's messages matching q, or
+	// those about one interpreter in every organisation, newest first.
+	// ErrInvalid without an organisation, unless InterpreterID alone is set.
 	ListMessages(ctx context.Context, q MessageQuery) (Page[Message], error)
 }
 

@@ -110,6 +110,7 @@ var auditActions = map[data.Action]string{
 	data.ActionInterpreterCreated:       "Created the record",
 	data.ActionInterpreterUpdated:       "Changed the record",
 	data.ActionInterpreterReadSensitive: "Read the full record",
+	data.ActionInterpreterExported:      "Exported everything held about them (subject access)",
 	data.ActionVettingApprove:           "Approved",
 	data.ActionVettingReject:            "Rejected",
 	data.ActionVettingSuspend:           "Suspended",

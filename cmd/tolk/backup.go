@@ -185,5 +185,9 @@ func counts(r bolt.Report) string {
 	for _, name := range slices.Sorted(maps.Keys(r.Records)) {
 		parts = append(parts, fmt.Sprintf("%d %s", r.Records[name], name))
 	}
-	return strings.Join(parts, ", ") + fmt.Sprintf(", %d index entries", r.IndexEntries)
+	out := strings.Join(parts, ", ") + fmt.Sprintf(", %d index entries", r.IndexEntries)
+	if len(r.Unbuilt) > 0 {
+		out += "; indexes the next start builds: " + strings.Join(r.Unbuilt, ", ")
+	}
+	return out
 }

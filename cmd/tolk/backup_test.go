@@ -18,6 +18,7 @@ import (
 	bbolt "go.etcd.io/bbolt" // to corrupt a file from outside, as a disk fault would
 
 	"github.com/tolk/tolk/data/bolt"
+	"github.com/tolk/tolk/data/mongodb/mongotest"
 )
 
 // ops runs one `tolk <args>` command to its end, with env.
@@ -81,7 +82,8 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 				switch {
 				case res.StatusCode == 201 && decodeErr == nil:
 					acked = append(acked, ack{v.ID, at})
-				case res.StatusCode == 409 && v.Code == "booking_conflict":
+				case res.StatusCode == 409 && v.Code == "booking_conflict",
+					res.StatusCode == 422 && v.Code == "ineligible": // the day's or week's workload cap
 					refused++
 				default:
 					t.Errorf("booking answered %d %s", res.StatusCode, v.Code)
@@ -151,7 +153,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	if before == 0 || after == 0 {
 		t.Errorf("%d bookings acknowledged before the backup, %d after: the load did not span it", before, after)
 	}
-	t.Logf("%d booking requests answered (%d acknowledged, %d refused as conflicts); backup of %d bytes in %v during the load: "+
+	t.Logf("%d booking requests answered (%d acknowledged, %d refused by the overlap rule or the workload caps); backup of %d bytes in %v during the load: "+
 		"all %d acknowledged before it are in the copy, and %d of the %d acknowledged after it began\n%s%s",
 		answers, len(acked), refused, len(raw), took.Round(time.Millisecond), before, afterThere, after, out, checked)
 }
@@ -200,5 +202,26 @@ func TestOpsUsage(t *testing.T) {
 	os.WriteFile(junk, []byte(strings.Repeat("x", 8192)), 0o600)
 	if _, err := ops(t, nil, "restore", "--from", junk, "--db", filepath.Join(t.TempDir(), "x.db")); !errors.Is(err, bolt.ErrNotAStore) {
 		t.Errorf("restore of a file that is not a store: %v", err)
+	}
+}
+
+// TestBackupOnMongoDB: a service on MongoDB (an in-process FerretDB)
+// refuses tolk backup with a problem naming mongodump, and no file is
+// written.
+func TestBackupOnMongoDB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a database server; skipped with -short")
+	}
+	addr := freeAddr(t)
+	mongotest.Start(t, addr, t.TempDir())
+	in := start(t, map[string]string{"TOLK_MONGODB_URI": "mongodb://" + addr + "/", "TOLK_MONGODB_DATABASE": "tolk",
+		"TOLK_BOOTSTRAP_ADMIN_KEY": bootstrapKey, "TOLK_RATE_LIMITS": "off"})
+	to := filepath.Join(t.TempDir(), "backup.db")
+	_, err := ops(t, map[string]string{"TOLK_BASE_URL": in.base, "TOLK_BOOTSTRAP_ADMIN_KEY": bootstrapKey}, "backup", "--to", to)
+	if err == nil || !strings.Contains(err.Error(), "422") || !strings.Contains(err.Error(), "backup_unsupported") || !strings.Contains(err.Error(), "mongodump") {
+		t.Errorf("tolk backup of a MongoDB store: %v", err)
+	}
+	if _, err := os.Stat(to); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused backup left %s: %v", to, err)
 	}
 }

@@ -26,8 +26,11 @@ type config struct {
 	MongoDatabase string
 	BaseURL       string
 	Policy        string
-	BootstrapKey  string
-	RateLimits    bool
+	// RetentionPolicy is a file overriding the retention policy
+	// (TOLK_RETENTION_POLICY; see package retention).
+	RetentionPolicy string
+	BootstrapKey    string
+	RateLimits      bool
 	// PerKey, PerAddress and PerFeed are the request rate limits
 	// (TOLK_RATE_LIMIT_PER_KEY, _PER_ADDRESS, _PER_FEED), in force
 	// while RateLimits is on.
@@ -67,7 +70,7 @@ TOLK_BASE_URL, TOLK_POLICY, TOLK_BOOTSTRAP_ADMIN_KEY, TOLK_RATE_LIMITS,
 TOLK_RATE_LIMIT_PER_KEY, TOLK_RATE_LIMIT_PER_ADDRESS, TOLK_RATE_LIMIT_PER_FEED,
 TOLK_TRUSTED_PROXIES, TOLK_OIDC_ISSUER, TOLK_OIDC_CLIENT_ID,
 TOLK_OIDC_CLIENT_SECRET, TOLK_DIRECT_BOOKING, TOLK_SMTP_URL, TOLK_MAIL_FROM,
-TOLK_MAILDIR, TOLK_MAIL_RETRY, TOLK_LOG_LEVEL (see README.md).`
+TOLK_MAILDIR, TOLK_MAIL_RETRY, TOLK_LOG_LEVEL, TOLK_RETENTION_POLICY (see README.md).`
 
 // parseConfig reads the command line and the environment through getenv.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -78,13 +81,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return def
 	}
 	cfg := config{
-		Addr:          env("TOLK_ADDR", ":8080"),
-		DB:            env("TOLK_DB", "./tolk.db"),
-		MongoURI:      getenv("TOLK_MONGODB_URI"),
-		MongoDatabase: env("TOLK_MONGODB_DATABASE", "tolk"),
-		BaseURL:       strings.TrimRight(getenv("TOLK_BASE_URL"), "/"),
-		Policy:        getenv("TOLK_POLICY"),
-		BootstrapKey:  getenv("TOLK_BOOTSTRAP_ADMIN_KEY"),
+		Addr:            env("TOLK_ADDR", ":8080"),
+		DB:              env("TOLK_DB", "./tolk.db"),
+		MongoURI:        getenv("TOLK_MONGODB_URI"),
+		MongoDatabase:   env("TOLK_MONGODB_DATABASE", "tolk"),
+		BaseURL:         strings.TrimRight(getenv("TOLK_BASE_URL"), "/"),
+		Policy:          getenv("TOLK_POLICY"),
+		RetentionPolicy: getenv("TOLK_RETENTION_POLICY"),
+		BootstrapKey:    getenv("TOLK_BOOTSTRAP_ADMIN_KEY"),
 		Mail: mail.Config{URL: getenv("TOLK_SMTP_URL"), From: env("TOLK_MAIL_FROM", mail.DefaultFrom),
 			Maildir: env("TOLK_MAILDIR", mail.DefaultMaildir)},
 	}
@@ -217,6 +221,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("mongodb_database", c.MongoDatabase),
 		slog.String("base_url", c.BaseURL),
 		slog.String("policy", c.Policy),
+		slog.String("retention_policy", c.RetentionPolicy),
 		slog.String("bootstrap_admin_key", bootstrap),
 		slog.Bool("rate_limits", c.RateLimits),
 		slog.String("rate_limit_per_key", c.PerKey.String()),

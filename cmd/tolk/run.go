@@ -17,6 +17,7 @@ import (
 	"github.com/tolk/tolk/edge"
 	"github.com/tolk/tolk/mail"
 	"github.com/tolk/tolk/matching"
+	"github.com/tolk/tolk/retention"
 	"github.com/tolk/tolk/web"
 )
 
@@ -53,6 +54,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	keep, err := loadRetention(cfg.RetentionPolicy)
+	if err != nil {
+		return err
+	}
 
 	store, err := openStore(ctx, cfg)
 	if err != nil {
@@ -84,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info("mail", "where", sender.Where())
 	application := app.New(app.Config{Store: store, Logger: log, Policy: &policy, BaseURL: baseURL, FirstRetry: cfg.MailRetry,
-		DirectBookingCoordinatorsOnly: cfg.DirectByCoordinators})
+		DirectBookingCoordinatorsOnly: cfg.DirectByCoordinators, Retention: &keep})
 	now := time.Now()
 	if cfg.BootstrapKey != "" {
 		if err := application.EnsureBootstrapAdmin(ctx, cfg.BootstrapKey); err != nil {
@@ -164,6 +169,24 @@ func loadPolicy(path string) (matching.Policy, error) {
 	p, err := matching.ParsePolicy(b)
 	if err != nil {
 		return matching.Policy{}, fmt.Errorf("TOLK_POLICY %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// loadRetention returns the retention policy: the defaults, overridden
+// by the file at path when set. A bad file stops the start with a message
+// naming the bad key.
+func loadRetention(path string) (retention.Policy, error) {
+	if path == "" {
+		return retention.Default(), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return retention.Policy{}, fmt.Errorf("TOLK_RETENTION_POLICY: %w", err)
+	}
+	p, err := retention.Parse(b)
+	if err != nil {
+		return retention.Policy{}, fmt.Errorf("TOLK_RETENTION_POLICY %s: %w", path, err)
 	}
 	return p, nil
 }

@@ -26,13 +26,39 @@ type worker struct {
 
 // background returns the service's workers over store and application:
 // the offer expirer, the outbox's deliverer sending through sender as
-// holder, and the scheduler of scheduled messages. Tests set their own.
+// holder, the scheduler of scheduled messages and retention. Tests set
+// their own.
 var background = func(store data.Store, application *app.App, sender app.Sender, holder string, log *slog.Logger) []worker {
 	return []worker{
 		expirer(application, log, expireEvery),
 		deliverer(application, sender, holder, log, deliverEvery),
 		scheduler(application, log, scheduleEvery),
+		retainer(application, log, retainEvery),
 	}
+}
+
+// retainEvery is how often retention runs: daily, as the policy's
+// periods are years.
+const retainEvery = 24 * time.Hour
+
+// retainer is the worker that applies the retention policy
+// (app.ApplyRetention), at start-up and then every interval. Instances
+// sharing a store may run it at once: anonymising is idempotent.
+func retainer(application *app.App, log *slog.Logger, every time.Duration) worker {
+	return worker{name: "retention", run: func(ctx context.Context) error {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			if _, err := application.ApplyRetention(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("applying retention", "error", err.Error())
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-tick.C:
+			}
+		}
+	}}
 }
 
 // expireEvery is how often the expirer looks for invitations whose time

@@ -17,8 +17,8 @@ import (
 // records. A missing organisation or a cursor this method did not return
 // is a *data.ValidationError.
 func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Page[data.Booking], error) {
-	if q.Organisation == "" {
-		return data.Page[data.Booking]{}, invalid("organisation", "is required")
+	if err := checkBookingQuery(q); err != nil {
+		return data.Page[data.Booking]{}, err
 	}
 	var from, to string
 	if !q.From.IsZero() {
@@ -57,6 +57,10 @@ func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Pag
 // names has the booking's position in its own index: a look-up of one
 // index key per booking walked, never a record read.
 func bookingIDs(tx *bolt.Tx, q data.BookingQuery, from, to string, n int) []string {
+	if q.Organisation == "" { // an interpreter's, in every organisation (see checkBookingQuery)
+		walk := seekIndex(tx.Bucket([]byte(bucketBookingsByInterpreter)), indexPrefix(q.InterpreterID), from, false)
+		return walk.stopAt(to).take(n, nil)
+	}
 	var walk *indexCursor
 	var also []bookingFilter
 	for _, f := range []struct{ bucket, value string }{
@@ -132,6 +136,21 @@ func (s *Store) ConfirmedBookings(ctx context.Context, interpreterIDs []string, 
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkBookingQuery refuses a listing without an organisation, unless
+// it names an interpreter and nothing else to narrow it: an
+// interpreter's bookings in every organisation.
+func checkBookingQuery(q data.BookingQuery) error {
+	switch {
+	case q.Organisation != "":
+		return nil
+	case q.InterpreterID == "":
+		return invalid("organisation", "is required")
+	case q.CaseID != "" || q.BookedBy != "":
+		return invalid("organisation", "is required with a case or a booker")
+	}
+	return nil
 }
 
 // invalid is a *data.ValidationError naming one field.

@@ -36,6 +36,7 @@ type bookingRecord struct {
 	Wellbeing    *wellbeingRecord `json:"wellbeing,omitempty"`
 	CancelReason string           `json:"cancelReason,omitempty"`
 	Idempotency  string           `json:"idempotency,omitempty"`
+	Anonymised   string           `json:"anonymised,omitempty"`
 	Version      int64            `json:"version"`
 	CreatedAt    string           `json:"createdAt"`
 	UpdatedAt    string           `json:"updatedAt"`
@@ -117,7 +118,7 @@ func fromBooking(b data.Booking) bookingRecord {
 		BufferNs: int64(b.Buffer), Safety: fromSafety(b.Safety), Status: string(b.Status), Sequence: b.Sequence,
 		Confirmation: string(b.Confirmation), OfferID: b.OfferID,
 		Match:        matchRecord{Score: b.Match.Score},
-		CancelReason: b.CancelReason, Idempotency: b.Idempotency,
+		CancelReason: b.CancelReason, Idempotency: b.Idempotency, Anonymised: encodeTime(b.Anonymised),
 		Version: b.Version, CreatedAt: encodeTime(b.CreatedAt), UpdatedAt: encodeTime(b.UpdatedAt),
 	}
 	for _, f := range b.Match.Factors {
@@ -154,7 +155,7 @@ func (r bookingRecord) toBooking() data.Booking {
 		Buffer: time.Duration(r.BufferNs), Safety: r.Safety.toSafety(), Status: data.BookingStatus(r.Status), Sequence: r.Sequence,
 		Confirmation: data.Confirmation(r.Confirmation), OfferID: r.OfferID,
 		Match:        data.MatchSnapshot{Score: r.Match.Score},
-		CancelReason: r.CancelReason, Idempotency: r.Idempotency,
+		CancelReason: r.CancelReason, Idempotency: r.Idempotency, Anonymised: decodeTime(r.Anonymised),
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 	}
 	if b.Confirmation == "" {

@@ -26,13 +26,20 @@ var (
 	// with the end and buffer as value (confirmedValue): what the overlap
 	// check and ConfirmedBookings seek.
 	bucketBookingsConfirmed = "bookings_holding" // confirmed and completed: see data.BookingStatus.HoldsTime
+	// bucketBookingsByInterpreter holds every booking of an interpreter,
+	// in every organisation and status: what they are sent of their own
+	// records (subject access).
+	bucketBookingsByInterpreter = "bookings_by_interpreter"
+	// bucketBookingsToRetain holds the bookings not yet anonymised, by
+	// end then ID: what retention walks, from the oldest.
+	bucketBookingsToRetain = "bookings_to_retain"
 )
 
 var bookingKind = recordKind{
 	bucket: bucketBookings,
 	indexes: []string{
 		bucketBookingsByOrg, bucketBookingsByOrgCase, bucketBookingsByOrgInterpreter, bucketBookingsByOrgBooker,
-		bucketBookingsConfirmed,
+		bucketBookingsConfirmed, bucketBookingsByInterpreter, bucketBookingsToRetain,
 	},
 	entries: decode(bookingRecord.toBooking, bookingIndexes),
 }
@@ -48,9 +55,13 @@ func bookingIndexes(b data.Booking) []indexEntry {
 		{bucket: bucketBookingsByOrg, key: indexKey(b.Organisation, start, b.ID)},
 		{bucket: bucketBookingsByOrgCase, key: indexKey(b.Organisation, b.CaseID, start, b.ID)},
 		{bucket: bucketBookingsByOrgInterpreter, key: indexKey(b.Organisation, b.InterpreterID, start, b.ID)},
+		{bucket: bucketBookingsByInterpreter, key: indexKey(b.InterpreterID, start, b.ID)},
 	}
 	if b.BookedBy != "" {
 		out = append(out, indexEntry{bucket: bucketBookingsByOrgBooker, key: indexKey(b.Organisation, b.BookedBy, start, b.ID)})
+	}
+	if b.Anonymised.IsZero() {
+		out = append(out, indexEntry{bucket: bucketBookingsToRetain, key: indexKey(startKey(b.End), b.ID)})
 	}
 	if b.Status.HoldsTime() {
 		out = append(out, indexEntry{bucket: bucketBookingsConfirmed, key: indexKey(b.InterpreterID, start, b.ID), value: confirmedValue(b)})

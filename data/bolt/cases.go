@@ -34,6 +34,7 @@ type caseRecord struct {
 	LinkedReferences     []string          `json:"linkedReferences,omitempty"`
 	Child                childRecord       `json:"child"`
 	ExcludedInterpreters []exclusionRecord `json:"excludedInterpreters,omitempty"`
+	LegalHold            bool              `json:"legalHold,omitempty"`
 	CreatedBy            string            `json:"createdBy,omitempty"`
 	Version              int64             `json:"version"`
 	CreatedAt            string            `json:"createdAt"`
@@ -62,7 +63,7 @@ func fromCase(c data.Case) caseRecord {
 			GenderPreference: string(c.Child.InterpreterGender.Preference), GenderRequired: c.Child.InterpreterGender.Required,
 			AvoidOwnCommunity: c.Child.AvoidOwnCommunity, AgeBand: string(c.Child.AgeBand),
 		},
-		CreatedBy: c.CreatedBy, Version: c.Version, CreatedAt: encodeTime(c.CreatedAt), UpdatedAt: encodeTime(c.UpdatedAt),
+		LegalHold: c.LegalHold, CreatedBy: c.CreatedBy, Version: c.Version, CreatedAt: encodeTime(c.CreatedAt), UpdatedAt: encodeTime(c.UpdatedAt),
 	}
 	for _, l := range c.Child.CommunityLinks {
 		r.Child.CommunityLinks = append(r.Child.CommunityLinks, linkRecord{string(l.Kind), l.Value})
@@ -83,7 +84,7 @@ func (r caseRecord) toCase() data.Case {
 			},
 			AvoidOwnCommunity: r.Child.AvoidOwnCommunity, AgeBand: data.AgeBand(r.Child.AgeBand),
 		},
-		CreatedBy: r.CreatedBy, Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
+		LegalHold: r.LegalHold, CreatedBy: r.CreatedBy, Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 	}
 	for _, l := range r.Child.CommunityLinks {
 		c.Child.CommunityLinks = append(c.Child.CommunityLinks, data.CommunityLink{Kind: data.CommunityLinkKind(l.Kind), Value: l.Value})

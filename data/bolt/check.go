@@ -23,6 +23,10 @@ type Report struct {
 	// the entries of every index bucket together.
 	Records      map[string]int
 	IndexEntries int
+	// Unbuilt lists the index buckets the file lacks: written by a tolk
+	// before the index existed, and built from the records by the next
+	// Open. They are not problems.
+	Unbuilt []string
 	// Problems lists the inconsistencies found, at most MaxProblems of
 	// them; More counts those beyond.
 	Problems []Problem
@@ -139,7 +143,7 @@ func checkKind(tx *bolt.Tx, k recordKind, r *Report) {
 			want[e.bucket]++
 			b := tx.Bucket([]byte(e.bucket))
 			if b == nil {
-				continue // reported below, once
+				continue // unbuilt: see below
 			}
 			got, ok := lookup(b, []byte(e.key))
 			switch {
@@ -154,7 +158,7 @@ func checkKind(tx *bolt.Tx, k recordKind, r *Report) {
 	for _, index := range k.indexes {
 		b := tx.Bucket([]byte(index))
 		if b == nil {
-			r.add(index, "", "the index bucket is missing")
+			r.Unbuilt = append(r.Unbuilt, index)
 			continue
 		}
 		n := b.Stats().KeyN
@@ -214,7 +218,8 @@ var audited = [][]byte{bucketUsers, bucketInterpreters, bucketCases, bucketBooki
 func checkAudited(tx *bolt.Tx, r *Report) {
 	byEntity := tx.Bucket([]byte(bucketAuditByEntity))
 	if byEntity == nil {
-		return // reported as a missing index
+		r.add(bucketAuditByEntity, "", "the audit's index is missing: the audit cannot be checked")
+		return
 	}
 	for _, name := range audited {
 		records := tx.Bucket(name)

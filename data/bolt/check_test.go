@@ -147,6 +147,25 @@ func TestCheckReportsCorruption(t *testing.T) {
 	}
 }
 
+// TestCheckUnbuiltIndex: a file written before an index existed (its
+// bucket absent) passes, the index listed as unbuilt, and Open builds it.
+func TestCheckUnbuiltIndex(t *testing.T) {
+	path := checkedStore(t)
+	raw(t, path, func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte(bucketBookingsByInterpreter)) })
+	r, err := Check(t.Context(), path)
+	if err != nil || !r.OK() || !slices.Equal(r.Unbuilt, []string{bucketBookingsByInterpreter}) {
+		t.Fatalf("check of a file without an index: %v %+v", err, r)
+	}
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close(t.Context())
+	if r, err := Check(t.Context(), path); err != nil || !r.OK() || len(r.Unbuilt) != 0 {
+		t.Fatalf("check after Open: %v %+v", err, r)
+	}
+}
+
 func TestCheckRefuses(t *testing.T) {
 	ctx := t.Context()
 	path := checkedStore(t)

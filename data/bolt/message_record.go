@@ -24,13 +24,17 @@ var (
 	// what ClaimDue seeks, earliest first, up to now. A message leaves it
 	// in the write that settles it (sent, superseded, dead).
 	bucketMessagesDue = "messages_due"
+	// bucketMessagesAboutInterpreter holds the messages about an
+	// interpreter (sent to them, or about them to others), in every
+	// organisation: whom their data was sent to (subject access).
+	bucketMessagesAboutInterpreter = "messages_by_interpreter"
 )
 
 var messageKind = recordKind{
 	bucket: bucketMessages,
 	indexes: []string{
 		bucketMessagesByOrg, bucketMessagesByOrgStatus, bucketMessagesByOrgBooking, bucketMessagesByOrgOffer,
-		bucketMessagesDue,
+		bucketMessagesDue, bucketMessagesAboutInterpreter,
 	},
 	entries: decode(messageRecord.toMessage, messageIndexes),
 }
@@ -48,6 +52,9 @@ func messageIndexes(m data.Message) []indexEntry {
 	}
 	if m.OfferID != "" {
 		out = append(out, indexEntry{bucket: bucketMessagesByOrgOffer, key: indexKey(m.Organisation, m.OfferID, m.ID), value: status})
+	}
+	if m.InterpreterID != "" {
+		out = append(out, indexEntry{bucket: bucketMessagesAboutInterpreter, key: indexKey(m.InterpreterID, m.ID)})
 	}
 	if m.Pending() {
 		out = append(out, indexEntry{bucket: bucketMessagesDue, key: indexKey(startKey(readyAt(m)), m.ID)})

@@ -209,8 +209,8 @@ func writeMessage(tx *bolt.Tx, cur, next data.Message) (data.Message, error) {
 // first from its cursor, then reads the page's records. Without an
 // organisation q is a *data.ValidationError.
 func (s *Store) ListMessages(ctx context.Context, q data.MessageQuery) (data.Page[data.Message], error) {
-	if q.Organisation == "" {
-		return data.Page[data.Message]{}, invalid("organisation", "is required")
+	if q.Organisation == "" && (q.InterpreterID == "" || q.Status != "" || q.BookingID != "" || q.OfferID != "") {
+		return data.Page[data.Message]{}, invalid("organisation", "is required unless interpreterId alone is set")
 	}
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.Message]
@@ -230,6 +230,8 @@ func messageIDs(tx *bolt.Tx, q data.MessageQuery, n int) []string {
 	var walk *indexCursor
 	var keep func(value []byte) bool
 	switch {
+	case q.Organisation == "":
+		walk = seekIndex(tx.Bucket([]byte(bucketMessagesAboutInterpreter)), indexPrefix(q.InterpreterID), q.Before, true)
 	case q.BookingID != "":
 		walk = seekIndex(tx.Bucket([]byte(bucketMessagesByOrgBooking)), indexPrefix(q.Organisation, q.BookingID), q.Before, true)
 		if q.Status != "" || q.OfferID != "" {

@@ -19,6 +19,7 @@ func testBookingListings(t *testing.T, s data.Store) {
 	north, other, south := newCase(1, "north"), newCase(2, "north"), newCase(3, "south")
 	var byCase, byInterpreter, byOrg, byOrgMorning []string
 	var byBooker, byBookerMorning, byInterpreterBooker, byBookerSouth []string
+	var byInterpreterEverywhere []string // int-0's, in north and south, any status
 	for i := range 12 {
 		h := fmt.Sprintf("%02d:00", 7+i)
 		e := fmt.Sprintf("%02d:30", 7+i)
@@ -53,6 +54,20 @@ func testBookingListings(t *testing.T, s data.Store) {
 			}
 		}
 		byBookerSouth = append(byBookerSouth, noiseOrg.ID)
+		if i%3 == 0 {
+			byInterpreterEverywhere = append(byInterpreterEverywhere, mine.ID)
+		}
+		if i%4 == 1 { // int-0 in south too, later in the hour, some cancelled
+			cross := newBooking(south, "int-0", fmt.Sprintf("%02d:40", 7+i), fmt.Sprintf("%02d:50", 7+i))
+			cross.BookedBy = "sw-5"
+			if i%8 == 1 {
+				cross.Status = data.BookingCancelled
+			}
+			if err := book(t, s, cross); err != nil {
+				t.Fatalf("book %s in south: %v", h, err)
+			}
+			byInterpreterEverywhere = append(byInterpreterEverywhere, cross.ID)
+		}
 	}
 	// Same start: ordered by ID (mine was created before noiseCase).
 	for _, tc := range []struct {
@@ -74,6 +89,10 @@ func testBookingListings(t *testing.T, s data.Store) {
 		{"by another case and booker", data.BookingQuery{Organisation: "north", CaseID: other.ID, BookedBy: "sw-1"}, nil},
 		{"by a booker in another organisation", data.BookingQuery{Organisation: "south", BookedBy: "sw-1"}, byBookerSouth},
 		{"by a booker without bookings", data.BookingQuery{Organisation: "north", BookedBy: "sw-9"}, nil},
+		{"by interpreter in every organisation", data.BookingQuery{InterpreterID: "int-0"}, byInterpreterEverywhere},
+		{"by interpreter in every organisation, from 08:00 to 10:00", data.BookingQuery{InterpreterID: "int-0", From: at("08:00"), To: at("10:00")},
+			byInterpreterEverywhere[1:2]},
+		{"by an interpreter without bookings, in every organisation", data.BookingQuery{InterpreterID: "int-9"}, nil},
 	} {
 		var got []string
 		q := tc.q
@@ -99,8 +118,10 @@ func testBookingListings(t *testing.T, s data.Store) {
 			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
 		}
 	}
-	if _, err := s.ListBookings(ctx, data.BookingQuery{CaseID: north.ID}); !errors.Is(err, data.ErrInvalid) {
-		t.Errorf("ListBookings without an organisation: %v, want ErrInvalid", err)
+	for _, q := range []data.BookingQuery{{CaseID: north.ID}, {InterpreterID: "int-0", CaseID: north.ID}, {InterpreterID: "int-0", BookedBy: "sw-1"}, {}} {
+		if _, err := s.ListBookings(ctx, q); !errors.Is(err, data.ErrInvalid) {
+			t.Errorf("ListBookings(%+v) without an organisation: %v, want ErrInvalid", q, err)
+		}
 	}
 }
 

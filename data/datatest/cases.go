@@ -25,6 +25,7 @@ func runCasesAndBookings(t *testing.T, newDB NewDatabase) {
 	t.Run("ConcurrentRepeatedBookings", func(t *testing.T) { testConcurrentRepeatedBookings(t, newDB(t)) })
 	t.Run("BookingConfirmations", func(t *testing.T) { testBookingConfirmations(t, newDB(t)()) })
 	runSafety(t, newDB)
+	t.Run("Retention", func(t *testing.T) { testRetention(t, newDB(t)()) })
 }
 
 func newCase(n int, org string) data.Case {

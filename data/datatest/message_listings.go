@@ -59,6 +59,12 @@ func testMessageListings(t *testing.T, s data.Store) {
 		m := newMessage(org, data.MessageOfferInvitation, now)
 		m.BookingID = []string{"", "booking-0", "booking-1"}[(i*7/3)%3]
 		m.OfferID = []string{"", "offer-0", "offer-1", "offer-0"}[(i*5/4)%4]
+		// To int-1, int-2 or no interpreter; one in three (apart) to the
+		// social worker, about an interpreter.
+		m.InterpreterID = []string{"int-1", "int-2", ""}[(i*3/5)%3]
+		if i%3 == 1 {
+			m.RecipientRole = data.RoleSocialWorker
+		}
 		all = append(all, m)
 	}
 	appendMessages(t, s, all[:18]...)
@@ -120,7 +126,27 @@ func testMessageListings(t *testing.T, s data.Store) {
 			wantMessage(t, s, m, what)
 		}
 	}
-	if _, err := s.ListMessages(ctx, data.MessageQuery{Status: data.MessageDead}); !errors.Is(err, data.ErrInvalid) {
-		t.Errorf("ListMessages without an organisation: %v, want ErrInvalid", err)
+	for _, interpreter := range []string{"int-1", "int-2", "int-9"} {
+		var want []string
+		for _, m := range slices.Backward(all) {
+			if m.InterpreterID == interpreter {
+				want = append(want, m.ID)
+			}
+		}
+		what := "messages about " + interpreter + " in every organisation"
+		got := pageThrough(t, what, 3, func(cursor string) (data.Page[data.Message], error) {
+			return s.ListMessages(ctx, data.MessageQuery{InterpreterID: interpreter, Before: cursor, Limit: 3})
+		})
+		if diff := cmp.Diff(want, messageIDs(got)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", what, diff)
+		}
+		if interpreter != "int-9" && len(want) == 0 {
+			t.Errorf("%s: none in the fixture", what)
+		}
+	}
+	for _, q := range []data.MessageQuery{{Status: data.MessageDead}, {InterpreterID: "int-1", Status: data.MessageDead}, {InterpreterID: "int-1", OfferID: "offer-0"}} {
+		if _, err := s.ListMessages(ctx, q); !errors.Is(err, data.ErrInvalid) {
+			t.Errorf("ListMessages(%+v) without an organisation: %v, want ErrInvalid", q, err)
+		}
 	}
 }

@@ -20,6 +20,9 @@ const (
 	bookingsByCase        = "organisation_caseId_start_id"
 	bookingsByInterpreter = "organisation_interpreterId_start_id"
 	bookingsByBooker      = "organisation_bookedBy_start_id"
+	// bookingsOfInterpreter: an interpreter's bookings in every
+	// organisation and status (subject access).
+	bookingsOfInterpreter = "interpreterId_start_id"
 )
 
 // bookingIndex names the index a listing reads: the most selective one q
@@ -29,6 +32,8 @@ const (
 // in it. (FerretDB accepts and ignores hints.)
 func bookingIndex(q data.BookingQuery) string {
 	switch {
+	case q.Organisation == "":
+		return bookingsOfInterpreter
 	case q.CaseID != "":
 		return bookingsByCase
 	case q.InterpreterID != "":
@@ -46,8 +51,12 @@ func bookingIndex(q data.BookingQuery) string {
 // is a *data.ValidationError.
 func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Page[data.Booking], error) {
 	var page data.Page[data.Booking]
-	if q.Organisation == "" {
+	switch {
+	case q.Organisation != "":
+	case q.InterpreterID == "":
 		return page, invalid("organisation", "is required")
+	case q.CaseID != "" || q.BookedBy != "":
+		return page, invalid("organisation", "is required with a case or a booker")
 	}
 	var after cursor
 	if q.After != "" {
@@ -56,8 +65,8 @@ func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Pag
 			return page, invalid("after", "is not a cursor of this listing")
 		}
 	}
-	filter := bson.D{{Key: "organisation", Value: q.Organisation}}
-	for _, f := range []bson.E{{Key: "caseId", Value: q.CaseID}, {Key: "interpreterId", Value: q.InterpreterID}, {Key: "bookedBy", Value: q.BookedBy}} {
+	filter := bson.D{}
+	for _, f := range []bson.E{{Key: "organisation", Value: q.Organisation}, {Key: "caseId", Value: q.CaseID}, {Key: "interpreterId", Value: q.InterpreterID}, {Key: "bookedBy", Value: q.BookedBy}} {
 		if f.Value != "" {
 			filter = append(filter, f)
 		}

@@ -47,9 +47,12 @@ type bookingDocument struct {
 	Wellbeing     *wellbeingDocument `bson:"wellbeing,omitempty"`
 	CancelReason  string             `bson:"cancelReason,omitempty"`
 	Idempotency   string             `bson:"idempotency,omitempty"`
-	Version       int64              `bson:"version"`
-	CreatedAt     time.Time          `bson:"createdAt"`
-	UpdatedAt     time.Time          `bson:"updatedAt"`
+	// Anonymised is absent until retention anonymises the booking: its
+	// null is what retention's index seeks.
+	Anonymised *time.Time `bson:"anonymised,omitempty"`
+	Version    int64      `bson:"version"`
+	CreatedAt  time.Time  `bson:"createdAt"`
+	UpdatedAt  time.Time  `bson:"updatedAt"`
 }
 
 type matchDocument struct {
@@ -130,6 +133,10 @@ func fromBooking(b data.Booking) bookingDocument {
 		CancelReason: b.CancelReason, Idempotency: b.Idempotency,
 		Version: b.Version, CreatedAt: data.Timestamp(b.CreatedAt), UpdatedAt: data.Timestamp(b.UpdatedAt),
 	}
+	if !b.Anonymised.IsZero() {
+		at := data.Timestamp(b.Anonymised)
+		d.Anonymised = &at
+	}
 	for _, f := range b.Match.Factors {
 		d.Match.Factors = append(d.Match.Factors, factorDocument(f))
 	}
@@ -166,6 +173,9 @@ func (d bookingDocument) toBooking() data.Booking {
 		Match:        data.MatchSnapshot{Score: d.Match.Score},
 		CancelReason: d.CancelReason, Idempotency: d.Idempotency,
 		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+	}
+	if d.Anonymised != nil {
+		b.Anonymised = utc(*d.Anonymised)
 	}
 	if b.Confirmation == "" {
 		b.Confirmation = data.ConfirmationDirect // booked before offers existed

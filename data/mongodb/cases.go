@@ -18,6 +18,7 @@ type caseDocument struct {
 	LinkedReferences     []string            `bson:"linkedReferences"`
 	Child                childDocument       `bson:"child"`
 	ExcludedInterpreters []exclusionDocument `bson:"excludedInterpreters"`
+	LegalHold            bool                `bson:"legalHold,omitempty"`
 	CreatedBy            string              `bson:"createdBy,omitempty"`
 	Version              int64               `bson:"version"`
 	CreatedAt            time.Time           `bson:"createdAt"`
@@ -48,7 +49,7 @@ func fromCase(c data.Case) caseDocument {
 			AvoidOwnCommunity: c.Child.AvoidOwnCommunity,
 			AgeBand:           string(c.Child.AgeBand),
 		},
-		CreatedBy: c.CreatedBy, Version: c.Version,
+		LegalHold: c.LegalHold, CreatedBy: c.CreatedBy, Version: c.Version,
 		CreatedAt: data.Timestamp(c.CreatedAt), UpdatedAt: data.Timestamp(c.UpdatedAt),
 	}
 	for _, l := range c.Child.CommunityLinks {
@@ -71,7 +72,7 @@ func (d caseDocument) toCase() data.Case {
 			AvoidOwnCommunity: d.Child.AvoidOwnCommunity,
 			AgeBand:           data.AgeBand(d.Child.AgeBand),
 		},
-		CreatedBy: d.CreatedBy, Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+		LegalHold: d.LegalHold, CreatedBy: d.CreatedBy, Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 	}
 	for _, l := range d.Child.CommunityLinks {
 		c.Child.CommunityLinks = append(c.Child.CommunityLinks, data.CommunityLink{Kind: data.CommunityLinkKind(l.Kind), Value: l.Value})

@@ -59,6 +59,10 @@ const (
 	messagesByOffer         = "organisation_offerId_id"
 	messagesByOfferStatus   = "organisation_offerId_status_id"
 	messagesByReady         = "ready_id"
+	// messagesAboutInterpreter: the messages about an interpreter (to
+	// them, or about them to others), in every organisation (subject
+	// access).
+	messagesAboutInterpreter = "interpreterId_id"
 )
 
 // messageLocks selects the locks of the changes in flight that write this
@@ -168,8 +172,8 @@ func messageChange(d messageDocument, ch data.Change, at time.Time) change {
 // of data's matches nothing; no organisation is a *data.ValidationError.
 // A message shows as its document stands (see the top of this file).
 func (s *Store) ListMessages(ctx context.Context, q data.MessageQuery) (data.Page[data.Message], error) {
-	if q.Organisation == "" {
-		return data.Page[data.Message]{}, invalid("organisation", "is required")
+	if q.Organisation == "" && (q.InterpreterID == "" || q.Status != "" || q.BookingID != "" || q.OfferID != "") {
+		return data.Page[data.Message]{}, invalid("organisation", "is required unless interpreterId alone is set")
 	}
 	if q.Status != "" && !slices.Contains(data.MessageStatuses, q.Status) {
 		return data.Page[data.Message]{}, nil
@@ -178,6 +182,8 @@ func (s *Store) ListMessages(ctx context.Context, q data.MessageQuery) (data.Pag
 	status := bson.E{Key: "status", Value: string(q.Status)}
 	hint := messagesByOrg
 	switch {
+	case q.Organisation == "":
+		filter, hint = bson.D{{Key: "interpreterId", Value: q.InterpreterID}}, messagesAboutInterpreter
 	case q.BookingID != "":
 		filter, hint = append(filter, bson.E{Key: "bookingId", Value: q.BookingID}), messagesByBooking
 		if q.Status != "" {

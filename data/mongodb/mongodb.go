@@ -189,6 +189,9 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{bookingsByCase, false, false, []string{"organisation", "caseId", "start", "_id"}},
 			{bookingsByInterpreter, false, false, []string{"organisation", "interpreterId", "start", "_id"}},
 			{bookingsByBooker, false, false, []string{"organisation", "bookedBy", "start", "_id"}},
+			{bookingsOfInterpreter, false, false, []string{"interpreterId", "start", "_id"}},
+			// Retention's walk: bookings not yet anonymised (null), by end.
+			{bookingsToRetain, false, false, []string{"anonymised", "end", "_id"}},
 			// The overlap check's and ConfirmedBookings' index; _id last
 			// gives ConfirmedBookings its order without a sort in memory.
 			{"interpreterId_status_start_id", false, false, []string{"interpreterId", "status", "start", "_id"}},
@@ -213,6 +216,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{messagesByOfferStatus, false, false, []string{"organisation", "offerId", "status", "_id"}},
 			// Only pending messages have a ready time.
 			{messagesByReady, false, false, []string{"ready", "_id"}},
+			{messagesAboutInterpreter, false, false, []string{"interpreterId", "_id"}},
 		},
 		// Message claims (each message's ledger) are found by _id only.
 		s.feeds: {

@@ -1,0 +1,83 @@
+package api
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tolk/tolk/app"
+)
+
+// retentionItemView is one record a retention run would act on or holds.
+type retentionItemView struct {
+	ID           string    `json:"id"`
+	Organisation string    `json:"organisation"`
+	Ended        time.Time `json:"ended"`
+}
+
+// retentionListView counts the records of one kind and lists the first.
+type retentionListView struct {
+	Count int                 `json:"count"`
+	Items []retentionItemView `json:"items"`
+}
+
+// retentionClassView is one class of the policy.
+type retentionClassView struct {
+	Trigger string `json:"trigger"`
+	Years   int    `json:"years"`
+	Action  string `json:"action"`
+}
+
+// retentionPreviewView is what the next retention run would do.
+type retentionPreviewView struct {
+	At             time.Time                     `json:"at"`
+	Policy         map[string]retentionClassView `json:"policy"`
+	BookingsCutoff time.Time                     `json:"bookingsCutoff"`
+	Anonymise      retentionListView             `json:"anonymise"`
+	Held           retentionListView             `json:"held"`
+}
+
+func toRetentionList(count int, items []app.RetentionItem) retentionListView {
+	v := retentionListView{Count: count, Items: []retentionItemView{}}
+	for _, i := range items {
+		v.Items = append(v.Items, retentionItemView(i))
+	}
+	return v
+}
+
+// retentionPreview shows an admin what the next retention run would do.
+func (s *Server) retentionPreview(c *fiber.Ctx) error {
+	actor, _ := caller(c)
+	plan, err := s.app.RetentionPreview(c.UserContext(), actor)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, retentionPreviewView{
+		At: plan.At, BookingsCutoff: plan.BookingsCutoff,
+		Policy: map[string]retentionClassView{
+			"bookings": {Trigger: "interview_end", Years: plan.Policy.Bookings.Years, Action: string(plan.Policy.Bookings.Action)},
+		},
+		Anonymise: toRetentionList(plan.AnonymiseCount, plan.Anonymise),
+		Held:      toRetentionList(plan.HeldCount, plan.Held),
+	})
+}
+
+// legalHoldRequest places or lifts a case's legal hold.
+type legalHoldRequest struct {
+	Hold *bool `json:"hold" validate:"required"`
+}
+
+// setLegalHold places or lifts a legal hold on a case (coordinator).
+func (s *Server) setLegalHold(c *fiber.Ctx) error {
+	var req legalHoldRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	actor, _ := caller(c)
+	cs, err := s.app.SetLegalHold(c.UserContext(), actor, c.Params("id"), *req.Hold)
+	if err != nil {
+		return err
+	}
+	setETag(c, cs.Version)
+	return writeJSON(c, toCaseView(cs))
+}

@@ -1,0 +1,62 @@
+package api
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/tolk/tolk/data"
+)
+
+// TestRetentionOverHTTP: a coordinator places a legal hold on a case (a
+// PUT of the case's representation keeps it); the admin's preview lists a
+// booking of an interview more than six years old as held, and after the
+// hold is lifted, as to anonymise; nobody else may preview.
+func TestRetentionOverHTTP(t *testing.T) {
+	h := newHarness(t)
+	c := h.createCase(data.RoleSocialWorker, soraniCase())
+	old := data.Booking{ID: "b-2019", Organisation: "north", CaseID: c.ID, CaseReference: c.Reference, InterpreterID: "int-1", BookedBy: "sw",
+		Start: time.Date(2019, 5, 1, 10, 0, 0, 0, time.UTC), End: time.Date(2019, 5, 1, 11, 0, 0, 0, time.UTC), InterviewType: data.InterviewHealth,
+		Modality: data.ModalityVideo, Location: "Clinic", Status: data.BookingConfirmed, Confirmation: data.ConfirmationDirect, Version: 1}
+	if err := h.store.CreateBooking(t.Context(), old, data.Audited(data.NewAuditEntry(testNow, h.users[data.RoleSocialWorker], "north", data.ActionBookingCreated, data.EntityBooking, old.ID))); err != nil {
+		t.Fatal(err)
+	}
+	h.wantProblem(h.do(data.RoleSocialWorker, "PUT", "/v1/cases/"+c.ID+"/legal-hold", map[string]any{"hold": true}), http.StatusForbidden, "forbidden")
+	h.wantProblem(h.do(data.RoleCoordinator, "PUT", "/v1/cases/"+c.ID+"/legal-hold", map[string]any{}), http.StatusBadRequest, "validation_failed")
+	var held caseView
+	r := h.do(data.RoleCoordinator, "PUT", "/v1/cases/"+c.ID+"/legal-hold", map[string]any{"hold": true})
+	r.json(t, &held)
+	if r.status != http.StatusOK || !held.LegalHold {
+		t.Fatalf("hold: %d %s", r.status, r.body)
+	}
+	// The representation GET answers, PUT back, keeps the hold.
+	r = h.do(data.RoleSocialWorker, "GET", "/v1/cases/"+c.ID, nil)
+	r = h.do(data.RoleSocialWorker, "PUT", "/v1/cases/"+c.ID, r.body, "If-Match", r.header.Get("ETag"))
+	var put caseView
+	r.json(t, &put)
+	if r.status != http.StatusOK || !put.LegalHold {
+		t.Fatalf("PUT of the representation: %d %s", r.status, r.body)
+	}
+
+	preview := func() retentionPreviewView {
+		t.Helper()
+		var v retentionPreviewView
+		r := h.do(data.RoleAdmin, "GET", "/v1/retention/preview", nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("preview: %d %s", r.status, r.body)
+		}
+		r.json(t, &v)
+		return v
+	}
+	v := preview()
+	if v.Held.Count != 1 || v.Held.Items[0].ID != old.ID || v.Anonymise.Count != 0 || v.Policy["bookings"].Years != 6 || v.Policy["bookings"].Action != "anonymise" {
+		t.Errorf("preview with the hold: %+v", v)
+	}
+	h.do(data.RoleCoordinator, "PUT", "/v1/cases/"+c.ID+"/legal-hold", map[string]any{"hold": false})
+	if v := preview(); v.Held.Count != 0 || v.Anonymise.Count != 1 || v.Anonymise.Items[0].ID != old.ID {
+		t.Errorf("preview without the hold: %+v", v)
+	}
+	for _, role := range []data.Role{data.RoleCoordinator, data.RoleSocialWorker} {
+		h.wantProblem(h.do(role, "GET", "/v1/retention/preview", nil), http.StatusForbidden, "forbidden")
+	}
+}

@@ -1,0 +1,136 @@
+package app_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data"
+)
+
+// pastBooking stores a booking of an interview long ago straight into the
+// store, as migrated history: completed, with an outcome note, a location
+// and the match's reasons.
+func (e *env) pastBooking(c data.Case, interpreterID string, start time.Time, comfortable bool) data.Booking {
+	e.t.Helper()
+	b := data.Booking{
+		ID: data.NewID(start), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference, InterpreterID: interpreterID,
+		BookedBy: "sw-1", Start: start, End: start.Add(90 * time.Minute), InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo,
+		Location: "Interview suite, 4 Hill Street", Status: data.BookingCompleted, Confirmation: data.ConfirmationDirect,
+		Match:   data.MatchSnapshot{Score: 40, Factors: []data.Factor{{Factor: "training", Points: 40, Reason: "trauma-informed"}}},
+		Outcome: &data.Outcome{Attended: true, ChildComfortable: comfortable, Note: "asked for a break halfway", RecordedBy: "sw-1", RecordedAt: start.Add(2 * time.Hour)},
+		Version: 1, CreatedAt: start.AddDate(0, 0, -7), UpdatedAt: start.Add(2 * time.Hour),
+	}
+	ch := data.Audited(data.NewAuditEntry(b.CreatedAt, data.User{ID: "sw-1", Organisation: c.Organisation}, c.Organisation, data.ActionBookingCreated, data.EntityBooking, b.ID))
+	if err := e.store.CreateBooking(e.t.Context(), b, ch); err != nil {
+		e.t.Fatal(err)
+	}
+	return b
+}
+
+// yearCounts is what a report counts of an organisation's bookings that
+// started in year: by status, interview type and outcome.
+func (e *env) yearCounts(org string, year int) map[string]int {
+	e.t.Helper()
+	out := map[string]int{}
+	q := data.BookingQuery{Organisation: org, From: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC), Limit: data.MaxPageSize}
+	for {
+		page, err := e.store.ListBookings(e.t.Context(), q)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, b := range page.Items {
+			out["total"]++
+			out[string(b.Status)+"/"+string(b.InterviewType)]++
+			if b.Outcome != nil {
+				out[fmt.Sprintf("attended=%v comfortable=%v", b.Outcome.Attended, b.Outcome.ChildComfortable)]++
+			}
+		}
+		if page.Next == "" {
+			return out
+		}
+		q.After = page.Next
+	}
+}
+
+// TestRetention: with the clock at 2026-11-22, interviews of 2019 (more
+// than six years ago) are anonymised, unless their case is on a legal
+// hold; a 2021 one is not due. The counts of 2019's bookings a report
+// gives are the same after; the run is audited and a second one does
+// nothing; the preview shows each admin their own organisation's.
+func TestRetention(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	in := e.approved("kept").ID
+	heldCase, plainCase := e.newCase(e.north[data.RoleSocialWorker], "N-HELD-1"), e.newCase(e.north[data.RoleSocialWorker], "N-PLAIN-2")
+	southCase := e.newCase(e.south[data.RoleSocialWorker], "S-3")
+	sevenYears := time.Date(2019, 6, 3, 10, 0, 0, 0, time.UTC)
+	held := e.pastBooking(heldCase, in, sevenYears, true)
+	due := e.pastBooking(plainCase, in, sevenYears.AddDate(0, 0, 1), false)
+	southDue := e.pastBooking(southCase, in, sevenYears.AddDate(0, 0, 2), true)
+	notYet := e.pastBooking(plainCase, in, time.Date(2021, 6, 3, 10, 0, 0, 0, time.UTC), true)
+
+	_, err := e.app.SetLegalHold(ctx, e.north[data.RoleSocialWorker], heldCase.ID, true)
+	wantKind(t, err, app.KindForbidden) // a social worker
+	_, err = e.app.SetLegalHold(ctx, e.south[data.RoleCoordinator], heldCase.ID, true)
+	wantKind(t, err, app.KindNotFound) // another organisation's coordinator
+	if c, err := e.app.SetLegalHold(ctx, e.north[data.RoleCoordinator], heldCase.ID, true); err != nil || !c.LegalHold {
+		t.Fatalf("legal hold: %+v, %v", c, err)
+	}
+	// An ordinary change of the case keeps its hold.
+	fields := caseFields("N-HELD-1")
+	fields.Child.AgeBand = data.Age16To17
+	if c, err := e.app.UpdateCase(ctx, e.north[data.RoleSocialWorker], heldCase.ID, 2, fields); err != nil || !c.LegalHold {
+		t.Fatalf("a case update dropped the hold: %+v, %v", c.LegalHold, err)
+	}
+
+	plan, err := e.app.RetentionPreview(ctx, e.north[data.RoleAdmin])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.AnonymiseCount != 1 || plan.Anonymise[0].ID != due.ID || plan.HeldCount != 1 || plan.Held[0].ID != held.ID ||
+		!plan.BookingsCutoff.Equal(time.Date(2020, 11, 22, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("north's preview: %+v", plan)
+	}
+	if plan, err := e.app.RetentionPreview(ctx, e.boot); err != nil || plan.AnonymiseCount != 2 || plan.HeldCount != 1 {
+		t.Errorf("the bootstrap admin's preview: %+v, %v", plan, err)
+	}
+	_, err = e.app.RetentionPreview(ctx, e.north[data.RoleCoordinator])
+	wantKind(t, err, app.KindForbidden) // retention is for admins
+
+	before := e.yearCounts("north", 2019)
+	res, err := e.app.ApplyRetention(ctx)
+	if err != nil || res.Anonymised != 2 || res.Held != 1 {
+		t.Fatalf("retention: %+v, %v", res, err)
+	}
+	if after := e.yearCounts("north", 2019); fmt.Sprint(after) != fmt.Sprint(before) || before["total"] != 2 {
+		t.Errorf("2019's counts moved: %v, then %v", before, after)
+	}
+	for _, id := range []string{due.ID, southDue.ID} {
+		b := e.booking(id)
+		if b.Anonymised.IsZero() || b.Location != "" || b.CaseReference != "" || b.Outcome.Note != "" || b.Match.Factors[0].Reason != "" ||
+			b.Status != data.BookingCompleted || !b.Outcome.Attended || b.Match.Factors[0].Points != 40 || b.CaseID == "" {
+			t.Errorf("anonymised booking %s: %+v", id, b)
+		}
+		if got := e.actions(id); got[len(got)-1] != data.ActionBookingAnonymised {
+			t.Errorf("booking %s's audit: %v, want the anonymisation's tombstone last", id, got)
+		}
+	}
+	for _, b := range []data.Booking{held, notYet} {
+		if got := e.booking(b.ID); !got.Anonymised.IsZero() || got.Location == "" || got.Outcome.Note == "" {
+			t.Errorf("booking %s (held or not due) was changed: %+v", b.ID, got)
+		}
+	}
+	if res, err := e.app.ApplyRetention(ctx); err != nil || res.Anonymised != 0 || res.Held != 1 {
+		t.Errorf("a second run: %+v, %v", res, err)
+	}
+	// Lifted, the hold no longer keeps it.
+	if _, err := e.app.SetLegalHold(ctx, e.north[data.RoleCoordinator], heldCase.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := e.app.ApplyRetention(ctx); err != nil || res.Anonymised != 1 || res.Held != 0 {
+		t.Errorf("a run after the hold was lifted: %+v, %v", res, err)
+	}
+	e.checkConsistent()
+}
