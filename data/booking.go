@@ -55,6 +55,10 @@ type Booking struct {
 	// the booking was made).
 	Confirmation Confirmation
 	OfferID      string
+	// Additional says the booking is meant as a further interpreter for an
+	// interview the case already has one for (two sharing a long session):
+	// it is not refused as ErrCaseBooked.
+	Additional bool
 	// Sequence rises by one on every change a calendar must see.
 	Sequence     int
 	Match        MatchSnapshot
@@ -237,6 +241,12 @@ type BookingStore interface {
 	// backend that serialises writers optimistically retries internally and
 	// may, under heavy contention for one interpreter, give up with
 	// ErrConflict (nothing written; the caller may try again).
+	//
+	// A direct booking (not made by an offer) that is confirmed and not
+	// Additional is also refused, nothing written, with a *CaseBookedError
+	// (ErrCaseBooked) when its case has a confirmed booking or an open
+	// offer whose slot overlaps it (CheckCaseSlot), judged in the same
+	// write.
 	CreateBooking(ctx context.Context, b Booking, ch Change) error
 	// Booking returns the booking with this ID, or ErrNotFound.
 	Booking(ctx context.Context, id string) (Booking, error)

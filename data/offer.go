@@ -32,6 +32,10 @@ type Offer struct {
 	Region        string // ISO 3166-2, for in-person interviews
 	Location      string
 	Mode          OfferMode
+	// Additional says the offer asks for a further interpreter for an
+	// interview the case already has one for: it is not refused as
+	// ErrCaseBooked, and neither is its booking.
+	Additional bool
 	// RespondWithin is how long each invitation stays open once it is
 	// pending (its RespondBy never passes the interview's start).
 	RespondWithin time.Duration
@@ -470,6 +474,10 @@ type OfferQuery struct {
 type OfferStore interface {
 	// CreateOffer stores a new offer (Version 1, with its ID and
 	// timestamps) with its change. ErrDuplicate when the ID is taken.
+	// An open offer that is not Additional is refused, nothing written,
+	// with a *CaseBookedError (ErrCaseBooked) when its case has a confirmed
+	// booking or another open offer whose slot overlaps it (CheckCaseSlot),
+	// judged in the same write.
 	CreateOffer(ctx context.Context, o Offer, ch Change) error
 	// Offer returns the offer with this ID as stored (see Offer.AsOf for
 	// what a reader shows), or ErrNotFound.
@@ -518,6 +526,9 @@ func (o Offer) CheckUpdate(old Offer) error {
 	p.same("modality", string(o.Modality), string(old.Modality))
 	p.same("region", o.Region, old.Region)
 	p.same("mode", string(o.Mode), string(old.Mode))
+	if o.Additional != old.Additional {
+		p.add("additional", "may not change")
+	}
 	if o.RespondWithin != old.RespondWithin {
 		p.add("respondWithinMinutes", "may not change")
 	}

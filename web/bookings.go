@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tolk/tolk/app"
@@ -81,6 +82,9 @@ type matchesView struct {
 	Offer          offerForm
 	RespondChoices []struct{ Minutes, Words string }
 	MaxAsk         int
+	// Holders are the case's bookings and open offers for this slot,
+	// shown first: booking here would be a second interpreter.
+	Holders []app.Holder
 }
 
 // excludedView is an excluded interpreter with a new search at their
@@ -115,8 +119,12 @@ func (p *Pages) matchesWith(r *request, c data.Case, s searchForm, req app.Match
 	if err != nil {
 		return err
 	}
+	holders, err := p.app.CaseSlot(r.ctx(), r.user, c.ID, req.Start, req.End)
+	if err != nil {
+		return err
+	}
 	v := matchesView{Case: c, Search: s, Candidates: res.Candidates, Key: rand.Text(), Start: req.Start, End: req.End,
-		RespondChoices: respondChoices, MaxAsk: data.MaxInvitations}
+		RespondChoices: respondChoices, MaxAsk: data.MaxInvitations, Holders: holders}
 	if f != nil {
 		v.Offer = *f
 	} else {
@@ -144,6 +152,30 @@ type refusedView struct {
 	Back     string
 	// Invitees are the interpreters an offer could not ask, and why.
 	Invitees []inviteeReasons
+	// CaseBooked is what the case already has for the slot, and Again the
+	// form that sends the same request as an additional interpreter.
+	CaseBooked *app.CaseBookedError
+	Again      *againForm
+}
+
+// againForm sends a refused post again, as it was, with one more field.
+type againForm struct {
+	Action string
+	Fields []struct{ Name, Value string }
+	Offer  bool // the post was an offer, not a direct booking
+}
+
+// again returns the form that repeats r's post, without its CSRF token
+// (the page adds its own) and with additional=true.
+func again(r *request) *againForm {
+	f := &againForm{Action: string(r.c.Request().URI().Path()), Offer: strings.HasPrefix(string(r.c.Request().URI().Path()), "/offers")}
+	for k, v := range r.c.Request().PostArgs().All() {
+		if name := string(k); name != "_csrf" && name != "additional" {
+			f.Fields = append(f.Fields, struct{ Name, Value string }{name, string(v)})
+		}
+	}
+	f.Fields = append(f.Fields, struct{ Name, Value string }{"additional", "true"})
+	return f
 }
 
 // refused renders why a booking change was refused, or returns err when
@@ -157,6 +189,17 @@ func (p *Pages) refused(r *request, err error, back string) error {
 		r.c.Status(http.StatusUnprocessableEntity)
 	case f.Code == "booking_conflict":
 		v.Title, v.Conflict = "The interpreter is already booked then", f.Conflict
+		r.c.Status(http.StatusConflict)
+	case f.Code == "case_already_booked" && f.CaseBooked != nil:
+		v.CaseBooked, v.Again = f.CaseBooked, again(r)
+		switch h := f.CaseBooked; {
+		case h.BookingID != "" && h.InterpreterName != "":
+			v.Title = "This interview already has " + h.InterpreterName
+		case h.BookingID != "":
+			v.Title = "This interview already has an interpreter"
+		default:
+			v.Title = "This interview already has an open offer"
+		}
 		r.c.Status(http.StatusConflict)
 	default:
 		errs, ok := validationErrors(err)
@@ -180,7 +223,7 @@ func (p *Pages) createBooking(r *request) error {
 	b, _, err := p.app.CreateBooking(r.ctx(), r.user, app.NewBooking{
 		CaseID: caseID, InterpreterID: value(r.c, "interpreterId"), Start: req.Start, End: req.End,
 		InterviewType: req.InterviewType, Modality: req.Modality, Region: req.Region, Location: value(r.c, "location"),
-		IdempotencyKey: value(r.c, "idempotencyKey"),
+		IdempotencyKey: value(r.c, "idempotencyKey"), Additional: checked(r.c, "additional"),
 	})
 	if err != nil {
 		return p.refused(r, err, back)

@@ -79,6 +79,7 @@ func (p *Pages) createOffer(r *request) error {
 		o, err := p.app.CreateOffer(r.ctx(), r.user, app.NewOffer{
 			CaseID: caseID, Start: req.Start, End: req.End, InterviewType: req.InterviewType, Modality: req.Modality,
 			Region: req.Region, Location: f.Location, InterpreterIDs: ids, Mode: data.OfferMode(f.Mode), RespondWithinMinutes: minutes,
+			Additional: checked(r.c, "additional"),
 		})
 		if err == nil {
 			return r.c.Redirect("/offers/"+o.ID+"?notice=offer-sent", http.StatusSeeOther)

@@ -91,7 +91,7 @@ func TestBookingCrashLoop(t *testing.T) {
 					switch {
 					case res.StatusCode == 201 && decodeErr == nil && v.ID != "":
 						acked = append(acked, v.ID)
-					case res.StatusCode == 409 && v.Code == "booking_conflict":
+					case res.StatusCode == 409 && (v.Code == "booking_conflict" || v.Code == "case_already_booked"):
 						refused++
 					case res.StatusCode == 201:
 						// The service died while sending the body: not acknowledged.

@@ -56,7 +56,10 @@ import (
 
 // CreateBooking commits b at version 1 through its interpreter's schedule
 // lock, after checking that its ID is free and, when it holds its
-// interpreter's time, that no such booking of the interpreter Blocks it.
+// interpreter's time, that no such booking of the interpreter Blocks it,
+// and, for a booking that data.Booking.ClaimsCaseSlot, that its case has
+// no booking or offer in the way (checkCaseSlot, in changeBooking, on
+// every attempt after the overlap check).
 func (s *Store) CreateBooking(ctx context.Context, b data.Booking, ch data.Change) error {
 	if err := b.CheckStorable(); err != nil {
 		return err
@@ -151,6 +154,11 @@ func (s *Store) changeBooking(ctx context.Context, interpreterID string, next fu
 		b = doc.toBooking() // as stored: times to the millisecond
 		if err := s.checkOverlap(ctx, b); err != nil {
 			return err
+		}
+		if b.Version == 1 && b.ClaimsCaseSlot() { // a create: see CreateBooking
+			if err := s.checkCaseSlot(ctx, b.Organisation, b.CaseID, b.ID, b.Start, b.End); err != nil {
+				return err
+			}
 		}
 		_, err = s.commit(ctx, change{
 			coll: schedulesCollection, id: interpreterID, version: version + 1,
