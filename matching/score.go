@@ -127,7 +127,7 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 			best = q.Kind
 		}
 	}
-	add(FactorQualification, qualificationPoints[best], "holds "+string(best))
+	add(FactorQualification, qualificationPoints[best], "holds "+data.Words(best))
 
 	if n := max(in.Experience.ChildInterviews, 0); n > 0 {
 		add(FactorChildInterviews, min(n/childInterviewsPerPoint, maxExperiencePoints), fmt.Sprintf("%d interviews with children", n))
@@ -158,7 +158,7 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 }
 
 // languageReason explains the language factor without naming the child's
-// other details: the interpreter's tag, how it meets which child language,
+// other details: the interpreter's language, how it meets which child language,
 // and the proficiency.
 func (m *matcher) languageReason(l langResult) string {
 	which := "the child's preferred language"
@@ -166,7 +166,7 @@ func (m *matcher) languageReason(l langResult) string {
 		which = "another of the child's languages"
 	}
 	if l.level == matchVariety {
-		return fmt.Sprintf("speaks %s, a variety of %s, %s (%s)", l.tag, m.in.Case.Child.Languages[l.child], which, l.prof)
+		return fmt.Sprintf("speaks %s, a variety of %s, %s (%s)", data.LanguageName(l.tag), data.LanguageName(m.in.Case.Child.Languages[l.child]), which, l.prof)
 	}
-	return fmt.Sprintf("speaks %s, %s (%s)", l.tag, which, l.prof)
+	return fmt.Sprintf("speaks %s, %s (%s)", data.LanguageName(l.tag), which, l.prof)
 }

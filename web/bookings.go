@@ -42,9 +42,16 @@ func newSearchForm(now time.Time) searchForm {
 func readSearch(r *request) (searchForm, app.MatchRequest, fieldErrors) {
 	s := searchForm{Start: value(r.c, "start"), End: value(r.c, "end"), InterviewType: value(r.c, "interviewType"),
 		Modality: value(r.c, "modality"), Region: value(r.c, "region"), Types: data.InterviewTypes, Modalities: data.Modalities}
-	req := app.MatchRequest{InterviewType: data.InterviewType(s.InterviewType), Modality: data.Modality(s.Modality), Region: s.Region}
+	req := app.MatchRequest{InterviewType: data.InterviewType(s.InterviewType), Modality: data.Modality(s.Modality)}
 	var errs fieldErrors
 	var err error
+	if s.Modality == string(data.ModalityInPerson) { // "Leeds" as well as GB-LDS
+		code, ferr := readRegion("region", s.Region)
+		if ferr != nil {
+			errs = append(errs, *ferr)
+		}
+		req.Region = code
+	}
 	if req.Start, err = parseLocal(s.Start); err != nil {
 		errs = append(errs, data.FieldError{Field: "start", Message: err.Error()})
 	}

@@ -54,7 +54,7 @@ func TestInterpreterAcceptsFromHome(t *testing.T) {
 
 	home := b.get("/")
 	for _, want := range []string{"Your invitations", "Waiting for your answer (1)", "Health appointment", "Tuesday 24 November 2026",
-		"10:00 to 11:30", "1 hour 30 minutes", "Video", "north", "Central Kurdish (Sorani)", "12 to 15", "Answer by",
+		"10:00 to 11:30", "1 hour 30 minutes", "Video", "north", "Kurdish (Sorani)", "12 to 15", "Answer by",
 		"I know of no connection between me and anyone in this case", `href="/my/hours"`} {
 		if !strings.Contains(home.body, want) {
 			t.Errorf("the interpreter's home page lacks %q", want)

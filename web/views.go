@@ -164,13 +164,21 @@ var funcs = template.FuncMap{
 	"lower":     strings.ToLower,
 	"language":  languageName,
 	"region":    regionName,
-	"ageBand":   ageBand,
-	"role":      roleName,
-	"longDay":   longDay,
-	"longDate":  longDate,
-	"clock":     clock,
-	"span":      span,
-	"duration":  duration,
+	// languageInput and regionInput show a stored code in a form as the
+	// name that reads back as it; the options fill the datalists.
+	"linkKind":        linkKind,
+	"linkValue":       linkValue,
+	"languageInput":   data.LanguageInput,
+	"regionInput":     data.RegionInput,
+	"languageOptions": data.LanguageOptions,
+	"regionOptions":   data.RegionOptions,
+	"ageBand":         ageBand,
+	"role":            roleName,
+	"longDay":         longDay,
+	"longDate":        longDate,
+	"clock":           clock,
+	"span":            span,
+	"duration":        duration,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return "1 " + one
