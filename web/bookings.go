@@ -246,8 +246,9 @@ type bookingView struct {
 	Editable    bool   // confirmed: it may move or be cancelled
 	Outcome     bool   // an outcome may be recorded
 	// Attended, Comfortable and Note keep the outcome form as entered
-	// when it comes back with an error.
+	// when it comes back with an error, and Reason the cancellation's.
 	Attended, Comfortable, Note string
+	Reason                      string
 }
 
 func (p *Pages) showBooking(r *request) error {
@@ -269,6 +270,7 @@ func (p *Pages) showBookingWith(r *request, b data.Booking, errs fieldErrors) er
 		v.Start, v.End = s, e // keep what was typed
 	}
 	v.Attended, v.Comfortable, v.Note = value(r.c, "attended"), value(r.c, "childComfortable"), value(r.c, "note")
+	v.Reason, _ = formValue(r.c, "reason")
 	return p.renderForm(r, "booking", "Booking for "+b.CaseReference, v, describe(errs, searchLabels))
 }
 
@@ -339,6 +341,7 @@ func (p *Pages) cancelBooking(r *request) error {
 		_, err = p.app.CancelBooking(r.ctx(), r.user, id, reason)
 	}
 	if errs, ok := validationErrors(err); ok {
+		errs = renamed(errs, "cancelReason", "reason") // the record's field is the form's reason
 		b, gerr := p.app.GetBooking(r.ctx(), r.user, id)
 		if gerr != nil {
 			return gerr

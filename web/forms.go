@@ -36,6 +36,7 @@ var maxLengths = map[string]int{
 	"child.languages.tag": data.MaxLanguageTagLength, "child.communityLinks.value": data.MaxLinkLength,
 	"excludedInterpreters.interpreterId": data.MaxIDLength, "excludedInterpreters.reason": data.MaxReasonLength,
 	"location": data.MaxLocationLength, "reason": data.MaxCancelReasonLength,
+	"apiKey": data.MaxAPIKeyLength, "within": len("365"), // within: days, 1 to 365
 }
 
 // rowIndex is a row's index in a field name: the [0] of regions[0].
@@ -118,4 +119,18 @@ func validationErrors(err error) (fieldErrors, bool) {
 // filled ones, and at least min rows in all.
 func padded(filled, spare, min int) int {
 	return max(filled+spare, min)
+}
+
+// renamed returns errs with the errors of the record's field from named as
+// the form's field to, where the form names it otherwise (a booking's
+// cancelReason is the cancel form's reason).
+func renamed(errs fieldErrors, from, to string) fieldErrors {
+	out := make(fieldErrors, len(errs))
+	for i, e := range errs {
+		if e.Field == from {
+			e.Field = to
+		}
+		out[i] = e
+	}
+	return out
 }

@@ -261,6 +261,8 @@ var modeWords = map[data.OfferMode]string{
 type offerView struct {
 	Offer offerSummary
 	Mode  string
+	// Reason keeps the cancellation form as typed when it comes back.
+	Reason string
 }
 
 // showOffer shows an offer of the user's organisation and its history.
@@ -274,6 +276,7 @@ func (p *Pages) showOffer(r *request) error {
 
 func (p *Pages) offerWith(r *request, o data.Offer, errs fieldErrors) error {
 	v := offerView{Offer: p.summarise(r, o, p.namer(r)), Mode: modeWords[o.Mode]}
+	v.Reason, _ = formValue(r.c, "reason") // a refused cancellation comes back as typed
 	return p.renderForm(r, "offer", "Offer for "+o.CaseReference, v, describe(errs, offerLabels))
 }
 
@@ -293,6 +296,7 @@ func (p *Pages) cancelOffer(r *request) error {
 		return r.c.Redirect("/offers/"+id+"?notice=offer-cancelled", http.StatusSeeOther)
 	case f.Kind == app.KindInvalid:
 		errs, _ = validationErrors(err)
+		errs = renamed(errs, "cancelReason", "reason")
 		r.c.Status(http.StatusBadRequest)
 	case f.Kind == app.KindConflict:
 		errs = fieldErrors{{Message: "This offer is no longer open, so it cannot be cancelled. Where it stands now is shown below."}}
