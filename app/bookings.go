@@ -166,7 +166,7 @@ func checkSlot(req matching.Request, now time.Time) error {
 		fields = append(fields, data.FieldError{Field: "start", Message: "must not be in the past"})
 	}
 	if req.End.Sub(req.Start) > data.MaxBookingDuration {
-		fields = append(fields, data.FieldError{Field: "end", Message: fmt.Sprintf("must be at most %v after start", data.MaxBookingDuration)})
+		fields = append(fields, data.FieldError{Field: "end", Message: "must be at most " + data.DurationWords(data.MaxBookingDuration) + " after start"})
 	}
 	if len(fields) > 0 {
 		return &data.ValidationError{Errors: fields}

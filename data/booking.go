@@ -186,7 +186,7 @@ func (b Booking) Validate() error {
 	case !b.End.After(b.Start):
 		p.add("end", "must be after start")
 	case b.End.Sub(b.Start) > MaxBookingDuration:
-		p.add("end", fmt.Sprintf("must be at most %v after start", MaxBookingDuration))
+		p.add("end", "must be at most "+DurationWords(MaxBookingDuration)+" after start")
 	}
 	if !oneOf(b.InterviewType, InterviewTypes) {
 		p.add("interviewType", "must be one of "+list(InterviewTypes))
@@ -203,7 +203,7 @@ func (b Booking) Validate() error {
 		p.text("outcome.note", b.Outcome.Note, MaxNoteLength, prose)
 	}
 	if b.Buffer < 0 || b.Buffer > MaxBuffer {
-		p.add("buffer", fmt.Sprintf("must be from 0 to %v", MaxBuffer))
+		p.add("buffer", "must be from 0 to "+DurationWords(MaxBuffer))
 	}
 	if !oneOf(b.Status, []BookingStatus{BookingConfirmed, BookingCancelled, BookingCompleted}) {
 		p.add("status", "must be confirmed, cancelled or completed")

@@ -1,6 +1,10 @@
 package data
 
 import (
+	"strconv"
+	"strings"
+	"time"
+
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 )
@@ -102,4 +106,29 @@ func (b AgeBand) Words() string {
 		return w
 	}
 	return string(b)
+}
+
+// DurationWords says a whole number of hours or minutes in words ("12
+// hours", "30 minutes", "1 hour 30 minutes"), as error messages give a
+// limit; anything finer is said as Go says it.
+func DurationWords(d time.Duration) string {
+	if d%time.Minute != 0 || d <= 0 {
+		return d.String()
+	}
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	var parts []string
+	if h > 0 {
+		parts = append(parts, countWords(h, "hour"))
+	}
+	if m > 0 {
+		parts = append(parts, countWords(m, "minute"))
+	}
+	return strings.Join(parts, " ")
+}
+
+func countWords(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }

@@ -3,6 +3,7 @@ package data_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tolk/tolk/data"
 )
@@ -42,5 +43,16 @@ func TestRegionCode(t *testing.T) {
 	}
 	if in := data.RegionInput("GB-LDS"); in != "Leeds" {
 		t.Errorf("RegionInput(GB-LDS) = %q", in)
+	}
+}
+
+func TestDurationWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		12 * time.Hour: "12 hours", time.Hour: "1 hour", 30 * time.Minute: "30 minutes", 90 * time.Minute: "1 hour 30 minutes",
+		1500 * time.Millisecond: "1.5s",
+	} {
+		if got := data.DurationWords(d); got != want {
+			t.Errorf("DurationWords(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

@@ -400,7 +400,7 @@ func (o Offer) Validate() error {
 	case !o.End.After(o.Start):
 		p.add("end", "must be after start")
 	case o.End.Sub(o.Start) > MaxBookingDuration:
-		p.add("end", fmt.Sprintf("must be at most %v after start", MaxBookingDuration))
+		p.add("end", "must be at most "+DurationWords(MaxBookingDuration)+" after start")
 	case slot.CheckStorable() != nil:
 		p.add("start", "must be in the years 1 to 9999")
 	}
