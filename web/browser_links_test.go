@@ -41,7 +41,7 @@ func (s *liveSite) offer(t *testing.T, ref string, days int, mode data.OfferMode
 
 func ukTime(t *testing.T, local string) time.Time {
 	t.Helper()
-	v, err := time.ParseInLocation("2006-01-02T15:04", local, data.London)
+	v, err := time.ParseInLocation("2/1/2006 15:04", local, data.London)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,14 +26,15 @@ import (
 )
 
 // ukSlot is a weekday 10:00 UK time, days from now (never a weekend, so
-// nothing depends on the day the test runs), as datetime-local values.
+// nothing depends on the day the test runs), as people in the UK write
+// them: "14/3/2027 10:00".
 func ukSlot(days int, minutes int) (start, end string) {
 	d := time.Now().In(data.London).AddDate(0, 0, days)
 	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
 		d = d.AddDate(0, 0, 1)
 	}
 	s := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, data.London)
-	return s.Format("2006-01-02T15:04"), s.Add(time.Duration(minutes) * time.Minute).Format("2006-01-02T15:04")
+	return s.Format("2/1/2006 15:04"), s.Add(time.Duration(minutes) * time.Minute).Format("2/1/2006 15:04") // as people write them
 }
 
 // TestBrowserSocialWorker walks a social worker through the service with

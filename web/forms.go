@@ -37,7 +37,12 @@ var maxLengths = map[string]int{
 	"excludedInterpreters.interpreterId": data.MaxIDLength, "excludedInterpreters.reason": data.MaxReasonLength,
 	"location": data.MaxLocationLength, "reason": data.MaxCancelReasonLength,
 	"apiKey": data.MaxAPIKeyLength, "within": len("365"), // within: days, 1 to 365
+	"start": maxLocalLength, "end": maxLocalLength,
 }
+
+// maxLocalLength bounds a date and time as typed ("14/03/2027, 10:00",
+// with room for spaces): see parseLocal.
+const maxLocalLength = 32
 
 // rowIndex is a row's index in a field name: the [0] of regions[0].
 var rowIndex = regexp.MustCompile(`\[[0-9]+\]`)
