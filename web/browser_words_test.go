@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tolk/tolk/data"
@@ -133,4 +136,29 @@ func TestBrowserPlainWords(t *testing.T) {
 	}
 
 	b.checkWidths(casePath, resultsPath, secondPath, "/interpreters?language=Kurdish+%28Sorani%29", "/")
+
+	// Printed, a booking and a case are the record alone: no navigation,
+	// forms or buttons.
+	for _, path := range []string{secondPath, casePath} {
+		b.wantPage("open "+path, b.open(path), 200, path)
+		b.do("print media", media("print"))
+		hidden := eval[[]string](b, `[...document.querySelectorAll("header nav, form, .button, details, .skip-link")]
+			.filter(e => getComputedStyle(e).display !== "none").map(e => e.outerHTML.slice(0, 80))`)
+		if len(hidden) > 0 {
+			t.Errorf("printing %s shows %q", path, hidden)
+		}
+		if s := b.text("main h1"); s == "" || eval[string](b, `getComputedStyle(document.querySelector("main")).display`) == "none" {
+			t.Errorf("printing %s hides the record", path)
+		}
+		b.screenshot("print-" + strings.Trim(strings.ReplaceAll(path, "/", "-"), "-")[:7])
+		b.do("screen media", media(""))
+	}
+}
+
+// media emulates a CSS media type ("print"; "" for the screen again).
+func media(kind string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: kind})
+		return err
+	})
 }
