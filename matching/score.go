@@ -39,7 +39,7 @@ const (
 	maxExperiencePoints       = 10  // each capped at 10
 	pointsPreferredGender     = 10  // the child's preferred (not required) gender
 	maxFairSpread             = 10  // with no recent bookings...
-	pointsPerRecentBooking    = -2  // ...less 2 per booking in the last 30 days, down to 0
+	pointsPerRecentBooking    = -2  // ...less 2 per booking in the 30 days either side of now, down to 0
 	pointsPerUnreliable       = -5  // per late cancellation or no-show in the last year
 	pointsPerSharedLink       = -10 // per distinct country or region link shared with the child
 )
@@ -139,7 +139,7 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 		add(FactorPreferredGender, pointsPreferredGender, fmt.Sprintf("%s, as the child prefers", w.Preference))
 	}
 	recent := max(m.in.Recent[in.ID], 0)
-	add(FactorFairSpread, max(maxFairSpread+pointsPerRecentBooking*recent, 0), fmt.Sprintf("%d bookings in the last 30 days", recent))
+	add(FactorFairSpread, max(maxFairSpread+pointsPerRecentBooking*recent, 0), fairSpreadReason(recent))
 	if n := m.in.Unreliable[in.ID]; n > 0 {
 		add(FactorReliability, pointsPerUnreliable*n, fmt.Sprintf("%d late cancellations or no-shows in the last year", n))
 	}
@@ -155,6 +155,16 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 		warn(CodeTrainingLapsing, fmt.Sprintf("required training lapses within %d days after the interview: %s", m.p.LapseWarningDays, strings.Join(lapsing, "; ")))
 	}
 	return c
+}
+
+// fairSpreadReason says what fair spread counted: bookings in the 30 days
+// either side of today, fewer earning more.
+func fairSpreadReason(n int) string {
+	noun := "bookings"
+	if n == 1 {
+		noun = "booking"
+	}
+	return fmt.Sprintf("fair spread of work: %d %s in the 30 days before and after today", n, noun)
 }
 
 // languageReason explains the language factor without naming the child's
