@@ -150,6 +150,7 @@ func (p *Pages) createCase(r *request) error {
 type caseView struct {
 	Case     data.Case
 	Bookings []data.Booking
+	Names    map[string]string // the bookings' interpreters, by ID
 	// BookingsNext is the cursor of the case's later bookings, or "".
 	BookingsNext string
 	Search       searchForm
@@ -174,7 +175,12 @@ func (p *Pages) showCaseWith(r *request, c data.Case, s searchForm, errs fieldEr
 	if err != nil {
 		return err
 	}
-	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, BookingsNext: page.Next, Search: s, Offers: offers}, errs)
+	names := p.interpreterNames(r, page.Items)
+	name := p.namer(r)
+	for _, x := range c.ExcludedInterpreters {
+		names[x.InterpreterID] = name(x.InterpreterID)
+	}
+	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, Names: names, BookingsNext: page.Next, Search: s, Offers: offers}, errs)
 }
 
 func (p *Pages) editCase(r *request) error {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 )
 
@@ -104,4 +105,40 @@ func (s *site) caseBookings(caseID string) []data.Booking {
 		s.t.Fatal(err)
 	}
 	return page.Items
+}
+
+// TestBookingListsNameTheInterpreter: the home page and the case page
+// list bookings with the interpreter's name, a second interpreter marked
+// so, and the case's exclusions by name.
+func TestBookingListsNameTheInterpreter(t *testing.T) {
+	s := newSite(t)
+	nazdar := s.addInterpreter("Nazdar Ali", "ckb", data.DecisionApprove)
+	hana := s.addInterpreter("Hana Aziz", "ckb", data.DecisionApprove)
+	avan := s.addInterpreter("Avan Rashid", "ckb", data.DecisionApprove)
+	sw := s.users[data.RoleSocialWorker]
+	c, err := s.app.CreateCase(s.t.Context(), sw, data.Case{Reference: "NAMES-1", Child: data.Child{Languages: []string{"ckb"}},
+		ExcludedInterpreters: []data.CaseExclusion{{InterpreterID: avan.ID, Reason: "known to the family"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, nb := range []app.NewBooking{
+		{CaseID: c.ID, InterpreterID: nazdar.ID},
+		{CaseID: c.ID, InterpreterID: hana.ID, Additional: true},
+	} {
+		nb.Start, nb.End, nb.InterviewType, nb.Modality, nb.Location = offerStart, offerEnd, data.InterviewHealth, data.ModalityVideo, "Video"
+		if _, _, err := s.app.CreateBooking(t.Context(), sw, nb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := s.browser()
+	b.signIn(data.RoleSocialWorker)
+	for _, path := range []string{"/", "/cases/" + c.ID} {
+		p := b.get(path)
+		if !strings.Contains(p.body, "<td>Nazdar Ali</td>") || !strings.Contains(p.body, "<td>Hana Aziz (second interpreter)</td>") {
+			t.Errorf("%s does not name the booked interpreters:\n%s", path, p.body)
+		}
+	}
+	if p := b.get("/cases/" + c.ID); !strings.Contains(p.body, ">Avan Rashid</span> (known to the family)") {
+		t.Errorf("the case page does not name the excluded interpreter:\n%s", p.body)
+	}
 }

@@ -137,6 +137,18 @@ type inviteeReasons struct {
 	Reasons []data.Reason
 }
 
+// interpreterNames names the interpreters of bookings, by ID, for a list
+// of them (see namer).
+func (p *Pages) interpreterNames(r *request, bs []data.Booking) map[string]string {
+	name, out := p.namer(r), map[string]string{}
+	for _, b := range bs {
+		if _, ok := out[b.InterpreterID]; !ok {
+			out[b.InterpreterID] = name(b.InterpreterID)
+		}
+	}
+	return out
+}
+
 // namer returns a function naming interpreters by ID in the reduced view,
 // reading each once per request.
 func (p *Pages) namer(r *request) func(id string) string {
