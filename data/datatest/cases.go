@@ -25,6 +25,7 @@ func runCasesAndBookings(t *testing.T, newDB NewDatabase) {
 	t.Run("ConcurrentRepeatedBookings", func(t *testing.T) { testConcurrentRepeatedBookings(t, newDB(t)) })
 	t.Run("BookingConfirmations", func(t *testing.T) { testBookingConfirmations(t, newDB(t)()) })
 	t.Run("CaseSlots", func(t *testing.T) { testCaseSlots(t, newDB(t)()) })
+	t.Run("ConcurrentCaseSlots", func(t *testing.T) { testConcurrentCaseSlots(t, newDB(t)) })
 }
 
 func newCase(n int, org string) data.Case {

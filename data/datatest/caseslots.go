@@ -2,6 +2,8 @@ package datatest
 
 import (
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,5 +115,61 @@ func testCaseSlots(t *testing.T, s data.Store) {
 	}
 	if err := book(t, s, only(newBooking(withdrawn, "int-k", "10:00", "11:00"))); err != nil {
 		t.Errorf("a booking for a cancelled offer's slot: %v, want booked", err)
+	}
+}
+
+// testConcurrentCaseSlots races direct bookings of different interpreters
+// and offers, none additional, for one case's overlapping slots through
+// two store instances: exactly one lands, and every other is told the
+// case is booked (or, under contention, ErrConflict), writing nothing.
+func testConcurrentCaseSlots(t *testing.T, open func() data.Store) {
+	stores := []data.Store{open(), open()}
+	c := newCase(7, "north")
+	const writers = 16
+	errs := make([]error, writers)
+	ids := make([]string, writers)
+	var wg sync.WaitGroup
+	for i := range writers {
+		var b data.Booking
+		var o data.Offer
+		if i%4 == 3 {
+			o = onlyOffer(newOffer(c, data.OfferCascade, base, fmt.Sprintf("int-o%d", i)))
+			ids[i] = o.ID
+		} else {
+			b = only(newBooking(c, fmt.Sprintf("int-%d", i), fmt.Sprintf("10:%02d", i), fmt.Sprintf("11:%02d", i)))
+			ids[i] = b.ID
+		}
+		wg.Go(func() {
+			s := stores[i%2]
+			if o.ID != "" {
+				errs[i] = s.CreateOffer(t.Context(), o, offerChange(o, data.ActionOfferCreated))
+			} else {
+				errs[i] = s.CreateBooking(t.Context(), b, bookingChange(b, data.ActionBookingCreated))
+			}
+		})
+	}
+	wg.Wait()
+	wins := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !errors.Is(err, data.ErrCaseBooked) && !errors.Is(err, data.ErrConflict):
+			t.Errorf("writer %d: %v, want ErrCaseBooked", i, err)
+		}
+	}
+	if wins != 1 {
+		t.Errorf("%d bookings or offers of one interview landed, want exactly 1", wins)
+	}
+	page, err := stores[1].ListBookings(t.Context(), data.BookingQuery{Organisation: "north", CaseID: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	offers, err := stores[0].ListOffers(t.Context(), data.OfferQuery{Organisation: "north", CaseID: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(page.Items) + len(offers.Items); n != 1 {
+		t.Errorf("%d bookings and %d offers stored for the interview, want 1 in all", len(page.Items), len(offers.Items))
 	}
 }
