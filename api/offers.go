@@ -21,6 +21,7 @@ type offerRequest struct {
 	InterpreterIDs       []string  `json:"interpreterIds" validate:"required,invitees,dive,required,idlen"`
 	Mode                 string    `json:"mode" validate:"required,offermode"`
 	RespondWithinMinutes int       `json:"respondWithinMinutes" validate:"min=0"`
+	Additional           bool      `json:"additional"`
 }
 
 type acceptRequest struct {
@@ -56,6 +57,7 @@ type offerView struct {
 	CaseReference string             `json:"caseReference"`
 	Status        data.OfferStatus   `json:"status"`
 	Mode          data.OfferMode     `json:"mode"`
+	Additional    bool               `json:"additional"`
 	Start         time.Time          `json:"start"`
 	End           time.Time          `json:"end"`
 	InterviewType data.InterviewType `json:"interviewType"`
@@ -86,7 +88,7 @@ func when(t time.Time) *time.Time {
 // decline only to coordinators.
 func toOfferView(o data.Offer, actor data.User) offerView {
 	v := offerView{
-		ID: o.ID, CaseID: o.CaseID, CaseReference: o.CaseReference, Status: o.Status, Mode: o.Mode, Start: o.Start, End: o.End,
+		ID: o.ID, CaseID: o.CaseID, CaseReference: o.CaseReference, Status: o.Status, Mode: o.Mode, Additional: o.Additional, Start: o.Start, End: o.End,
 		InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location,
 		RespondWithin: int(o.RespondWithin / time.Minute), Invitations: []invitationView{}, BookingID: o.BookingID,
 		Safety:       toSafetyView(data.Booking{Start: o.Start, End: o.End, Modality: o.Modality, Safety: o.Safety}),
@@ -114,6 +116,7 @@ func (s *Server) createOffer(c *fiber.Ctx) error {
 		CaseID: req.CaseID, Start: req.Start, End: req.End, InterviewType: data.InterviewType(req.InterviewType),
 		Modality: data.Modality(req.Modality), Region: req.Region, Location: req.Location,
 		InterpreterIDs: req.InterpreterIDs, Mode: data.OfferMode(req.Mode), RespondWithinMinutes: req.RespondWithinMinutes,
+		Additional: req.Additional,
 	})
 	if err != nil {
 		return err

@@ -33,6 +33,20 @@ type Problem struct {
 	Invitees []inviteeView `json:"invitees,omitempty"`
 	// Conflict names the booking in the way (409 booking_conflict).
 	Conflict *conflictView `json:"conflict,omitempty"`
+	// Existing names what the case already has for the slot (409
+	// case_already_booked).
+	Existing *existingView `json:"existing,omitempty"`
+}
+
+// existingView is a case's booking or open offer for an overlapping slot,
+// with the interpreter it names.
+type existingView struct {
+	BookingID       string    `json:"bookingId,omitempty"`
+	OfferID         string    `json:"offerId,omitempty"`
+	InterpreterID   string    `json:"interpreterId,omitempty"`
+	InterpreterName string    `json:"interpreterName,omitempty"`
+	Start           time.Time `json:"start"`
+	End             time.Time `json:"end"`
 }
 
 // conflictView names a booking that blocks another and its slot.
@@ -131,6 +145,10 @@ func toProblem(err error) (p Problem, internal bool) {
 		}
 		if f.Conflict != nil {
 			p.Conflict = &conflictView{BookingID: f.Conflict.ID, Start: f.Conflict.Start, End: f.Conflict.End}
+		}
+		if cb := f.CaseBooked; cb != nil {
+			p.Existing = &existingView{BookingID: cb.BookingID, OfferID: cb.OfferID, InterpreterID: cb.InterpreterID,
+				InterpreterName: cb.InterpreterName, Start: cb.Start.UTC(), End: cb.End.UTC()}
 		}
 		internal = f.Kind == app.KindInternal
 	}

@@ -64,7 +64,9 @@ func TestSuspensionWithdrawsBookings(t *testing.T) {
 	c := h.createCase(data.RoleSocialWorker, soraniCase())
 	underway := h.bookAt(data.RoleSocialWorker, c.ID, bad, "2026-12-01T10:00:00Z")
 	mine := h.bookAt(data.RoleSocialWorker, c.ID, bad, "2026-12-03T10:00:00Z")
-	kept := h.bookAt(data.RoleSocialWorker, c.ID, good, "2026-12-03T10:00:00Z")
+	second := bookingBody(c.ID, good)
+	second["start"], second["end"], second["additional"] = "2026-12-03T10:00:00Z", "2026-12-03T11:00:00Z", true
+	kept := h.book(data.RoleSocialWorker, second) // a second interpreter for that interview
 	h.addUser(data.RoleSocialWorker, "south-sw", "south")
 	sc := h.createCase("south-sw", soraniCase())
 	south := h.bookAt("south-sw", sc.ID, bad, "2026-12-02T10:00:00Z")

@@ -171,7 +171,7 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 			ID: id, Organisation: o.Organisation, CaseID: o.CaseID, CaseReference: o.CaseReference,
 			InterpreterID: actor.InterpreterID, BookedBy: o.CreatedBy, Start: o.Start, End: o.End,
 			InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location,
-			Status: data.BookingConfirmed, Confirmation: data.ConfirmationOffer, OfferID: o.ID, Match: a.snapshot(cand),
+			Status: data.BookingConfirmed, Confirmation: data.ConfirmationOffer, OfferID: o.ID, Additional: o.Additional, Match: a.snapshot(cand),
 			Safety: o.Safety, Caps: a.policy.Workload,
 			Version: 1, CreatedAt: now, UpdatedAt: now,
 		}

@@ -22,6 +22,11 @@ type NewBooking struct {
 	Modality              data.Modality
 	Region                string
 	Location              string
+	// Additional says the case is meant to have a further interpreter for
+	// this interview (two sharing a long session): without it, a case with
+	// a confirmed booking or an open offer overlapping the slot refuses the
+	// booking with a *CaseBookedError.
+	Additional bool
 	// IdempotencyKey, when set, makes the request safe to repeat for
 	// IdempotencyWindow: the same key and body return the first booking; the
 	// same key with another body is an *IdempotencyError.
@@ -33,10 +38,16 @@ const IdempotencyWindow = 24 * time.Hour
 
 // fingerprint identifies a booking request: who asked, under which key,
 // for what. Times are compared as instants.
+// Additional counts only when set, so requests made before it existed keep
+// their fingerprints.
 func (nb NewBooking) fingerprint(actor data.User) string {
-	return data.HashKey(strings.Join([]string{actor.ID, nb.IdempotencyKey, nb.CaseID, nb.InterpreterID,
+	parts := []string{actor.ID, nb.IdempotencyKey, nb.CaseID, nb.InterpreterID,
 		nb.Start.UTC().Format(time.RFC3339Nano), nb.End.UTC().Format(time.RFC3339Nano),
-		string(nb.InterviewType), string(nb.Modality), strings.ToUpper(strings.TrimSpace(nb.Region)), strings.TrimSpace(nb.Location)}, "\x00"))
+		string(nb.InterviewType), string(nb.Modality), strings.ToUpper(strings.TrimSpace(nb.Region)), strings.TrimSpace(nb.Location)}
+	if nb.Additional {
+		parts = append(parts, "additional")
+	}
+	return data.HashKey(strings.Join(parts, "\x00"))
 }
 
 // replay answers a request whose key already made a booking: the first
@@ -57,7 +68,9 @@ func (a *App) replay(b data.Booking, fingerprint string) (data.Booking, error) {
 // interpreter at this time, whatever the client saw: failing any is an
 // *IneligibleError with every reason. The store then books atomically: a
 // confirmed booking of the interpreter in the way is an *data.OverlapError
-// naming it, never a second booking. The booking keeps the match snapshot
+// naming it, never a second booking; unless nb is Additional, a confirmed
+// booking or an open offer of the case overlapping the slot is a
+// *CaseBookedError naming it and its interpreter. The booking keeps the match snapshot
 // that justified it. replayed says the answer is the booking an earlier
 // request with the same Idempotency-Key made.
 func (a *App) CreateBooking(ctx context.Context, actor data.User, nb NewBooking) (b data.Booking, replayed bool, err error) {
@@ -144,7 +157,7 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 		ID: a.newID(nb.ID, now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference,
 		InterpreterID: interp.ID, BookedBy: actor.ID, Start: data.Timestamp(req.Start), End: data.Timestamp(req.End),
 		InterviewType: req.InterviewType, Modality: req.Modality, Location: strings.TrimSpace(nb.Location),
-		Status: data.BookingConfirmed, Confirmation: data.ConfirmationDirect, Match: a.snapshot(cand),
+		Status: data.BookingConfirmed, Confirmation: data.ConfirmationDirect, Additional: nb.Additional, Match: a.snapshot(cand),
 		Safety: req.Plan, Caps: a.policy.Workload,
 		Version: 1, CreatedAt: now, UpdatedAt: now, Idempotency: fingerprint,
 	}
@@ -162,7 +175,7 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 		return data.Booking{}, err
 	}
 	if err := a.store.CreateBooking(ctx, b, ch); err != nil {
-		return data.Booking{}, refusal(err, actor)
+		return data.Booking{}, a.caseBooked(ctx, refusal(err, actor))
 	}
 	return b, nil
 }
@@ -177,7 +190,7 @@ func checkSlot(req matching.Request, now time.Time) error {
 		fields = append(fields, data.FieldError{Field: "start", Message: "must not be in the past"})
 	}
 	if req.End.Sub(req.Start) > data.MaxBookingDuration {
-		fields = append(fields, data.FieldError{Field: "end", Message: fmt.Sprintf("must be at most %v after start", data.MaxBookingDuration)})
+		fields = append(fields, data.FieldError{Field: "end", Message: "must be at most " + data.DurationWords(data.MaxBookingDuration) + " after start"})
 	}
 	if len(fields) > 0 {
 		return &data.ValidationError{Errors: fields}

@@ -343,7 +343,9 @@ func TestListBookings(t *testing.T) {
 	c := e.newCase(sw, "NR-1")
 	hana, dara := e.approved("hana"), e.approved("dara")
 	b1 := e.book(sw, request(c.ID, hana.ID, 0))
-	b2 := e.book(coord, request(c.ID, dara.ID, 0))
+	second := request(c.ID, dara.ID, 0)
+	second.Additional = true // a second interpreter for b1's interview
+	b2 := e.book(coord, second)
 	b3 := e.book(sw, request(c.ID, hana.ID, 3))
 	tests := []struct {
 		name   string

@@ -65,6 +65,9 @@ type Failure struct {
 	// Conflict is the booking in the way of a booking_conflict: its ID is
 	// empty when it belongs to another organisation (the slot only).
 	Conflict *data.Booking
+	// CaseBooked is what the case already has for the slot of a
+	// case_already_booked.
+	CaseBooked *CaseBookedError
 }
 
 // Error is an error with its classification fixed where it is made: what
@@ -106,6 +109,12 @@ func Classify(err error) Failure {
 				existing.Start.UTC().Format(time.RFC3339), existing.End.UTC().Format(time.RFC3339))
 		}
 		return f
+	}
+	if cb, ok := errors.AsType[*CaseBookedError](err); ok {
+		return Failure{Kind: KindConflict, Code: "case_already_booked", Message: cb.Error(), CaseBooked: cb}
+	}
+	if cb, ok := errors.AsType[*data.CaseBookedError](err); ok { // not through caseBooked: no name
+		return Failure{Kind: KindConflict, Code: "case_already_booked", Message: cb.Error()}
 	}
 	if se, ok := errors.AsType[*data.StateError](err); ok {
 		return Failure{Kind: KindConflict, Code: se.Code, Message: se.Reason}

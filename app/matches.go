@@ -223,7 +223,8 @@ func parseExcludedKey(s string) (excludedKey, bool) {
 	return k, true
 }
 
-// recentWindow is how far back the fair-spread factor counts bookings.
+// recentWindow is how far back, and ahead, the fair-spread factor counts
+// bookings.
 const recentWindow = 30 * 24 * time.Hour
 
 // matchInput gathers what matching needs for one request, checking the
@@ -262,7 +263,8 @@ func (a *App) matchInput(ctx context.Context, c data.Case, req matching.Request)
 
 // complete reads what the hard rules and the factors need beyond the
 // pool's records, for one request: the pool's bookings around the slot
-// (and in the last 30 days, for fair spread), the case's history, and the
+// (and in the 30 days either side of now, for fair spread: work already
+// given and work to come), the case's history, and the
 // interpreters who declined the case's offers declaring a conflict (kept
 // out of it as if the case excluded them: the reason shows only to
 // coordinators, on the offer).
@@ -272,14 +274,15 @@ func (a *App) complete(ctx context.Context, in *matching.Input, c data.Case) err
 		ids[i] = it.ID
 	}
 	from := earliest(matching.BookingsFrom(in.Start, a.policy), in.Now.Add(-recentWindow))
-	bookings, err := a.store.ConfirmedBookings(ctx, ids, from, in.Start.Add(15*24*time.Hour))
+	to := latest(in.Start.Add(15*24*time.Hour), in.Now.Add(recentWindow))
+	bookings, err := a.store.ConfirmedBookings(ctx, ids, from, to)
 	if err != nil {
 		return err
 	}
 	in.Bookings = bookings
 	in.Recent = map[string]int{}
 	for _, b := range bookings {
-		if !b.Start.Before(in.Now.Add(-recentWindow)) && b.Start.Before(in.Now) {
+		if !b.Start.Before(in.Now.Add(-recentWindow)) && b.Start.Before(in.Now.Add(recentWindow)) {
 			in.Recent[b.InterpreterID]++
 		}
 	}
@@ -294,6 +297,14 @@ func (a *App) complete(ctx context.Context, in *matching.Input, c data.Case) err
 		in.Case.ExcludedInterpreters = append(slices.Clone(in.Case.ExcludedInterpreters), conflicts...)
 	}
 	return nil
+}
+
+// latest returns the later of two instants.
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // earliest returns the earlier of two instants.

@@ -96,3 +96,29 @@ func TestMatchRequestRules(t *testing.T) {
 	_, err := e.app.Match(t.Context(), sw, "nothing", matchAt(0, 0))
 	wantKind(t, err, app.KindNotFound)
 }
+
+// TestFairSpreadCountsUpcoming: fair spread counts the work an
+// interpreter already has coming, not only what they did: of two equal
+// interpreters, the one booked for another interview next week scores
+// less for spread, and the reason says what was counted.
+func TestFairSpreadCountsUpcoming(t *testing.T) {
+	e := newEnv(t)
+	sw := e.north[data.RoleSocialWorker]
+	hana, dara := e.approved("hana"), e.approved("dara")
+	e.book(sw, request(e.newCase(sw, "NR-9").ID, hana.ID, 7)) // a week after the interview, still ahead
+	res, err := e.app.Match(t.Context(), sw, e.newCase(sw, "NR-1").ID, matchAt(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spread := map[string]data.Factor{}
+	for _, c := range res.Candidates {
+		for _, f := range c.Factors {
+			if f.Factor == matching.FactorFairSpread {
+				spread[c.Interpreter.ID] = f
+			}
+		}
+	}
+	if h, d := spread[hana.ID], spread[dara.ID]; h.Points >= d.Points || h.Reason != "fair spread of work: 1 booking in the 30 days before and after today" {
+		t.Errorf("fair spread: hana %+v, dara %+v; want hana's lower for her booking to come", h, d)
+	}
+}

@@ -28,6 +28,7 @@ func TestMatchPagesTheExcluded(t *testing.T) {
 	e.book(sw, request(c.ID, early.ID, 0))
 	long := request(c.ID, late.ID, 0)
 	long.End = long.Start.Add(4 * time.Hour)
+	long.Additional = true // two interpreters for one long interview
 	e.book(sw, long)
 	// Three pending (one reason), and one pending whose clearance lapsed
 	// (two reasons).

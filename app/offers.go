@@ -35,6 +35,11 @@ type NewOffer struct {
 	// RespondWithinMinutes overrides how long each invitation stays open
 	// (at least 1); 0 takes the policy's.
 	RespondWithinMinutes int
+	// Additional says the offer asks for a further interpreter for an
+	// interview the case already has one for: without it, a case with a
+	// confirmed booking or an open offer overlapping the slot refuses the
+	// offer with a *CaseBookedError.
+	Additional bool
 }
 
 // InviteeReasons is one interpreter's hard rules that failed.
@@ -48,7 +53,9 @@ type InviteeReasons struct {
 // those who fail one are recorded as skipped with their reasons, and when
 // nobody passes, the offer is refused with an *IneligibleError listing
 // each one's reasons. A cascade asks the first who passes; a broadcast asks
-// everyone who passes at once.
+// everyone who passes at once. Unless no is Additional, a confirmed
+// booking or an open offer of the case overlapping the slot refuses it
+// with a *CaseBookedError.
 func (a *App) CreateOffer(ctx context.Context, actor data.User, no NewOffer) (data.Offer, error) {
 	c, err := a.GetCase(ctx, actor, no.CaseID)
 	if errors.Is(err, data.ErrNotFound) {
@@ -61,7 +68,7 @@ func (a *App) CreateOffer(ctx context.Context, actor data.User, no NewOffer) (da
 	o := data.Offer{
 		ID: data.NewID(now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference, CreatedBy: actor.ID,
 		Start: data.Timestamp(no.Start), End: data.Timestamp(no.End), InterviewType: no.InterviewType, Modality: no.Modality,
-		Location: strings.TrimSpace(no.Location), Mode: no.Mode, Status: data.OfferOpen,
+		Location: strings.TrimSpace(no.Location), Mode: no.Mode, Additional: no.Additional, Status: data.OfferOpen,
 		RespondWithin: time.Duration(no.RespondWithinMinutes) * time.Minute, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if o.Modality == data.ModalityInPerson {
@@ -105,7 +112,7 @@ func (a *App) CreateOffer(ctx context.Context, actor data.User, no NewOffer) (da
 	ch := audited(now, actor, o.Organisation, data.ActionOfferCreated, data.EntityOffer, o.ID)
 	ch.Messages = a.offerNews(data.Offer{}, &o, p)
 	if err := a.store.CreateOffer(ctx, o, ch); err != nil {
-		return data.Offer{}, err
+		return data.Offer{}, a.caseBooked(ctx, err)
 	}
 	return o, nil
 }

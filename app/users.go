@@ -183,8 +183,8 @@ func (a *App) replaceKey(ctx context.Context, actor data.User, id, keyHash strin
 // create the admin wins, and the others give the admin the key (which it
 // then already holds).
 func (a *App) EnsureBootstrapAdmin(ctx context.Context, key string) error {
-	if len(key) < data.MinBootstrapKeyLength {
-		return fmt.Errorf("the bootstrap key must be at least %d characters", data.MinBootstrapKeyLength)
+	if len(key) < data.MinBootstrapKeyLength || len(key) > data.MaxAPIKeyLength {
+		return fmt.Errorf("the bootstrap key must be from %d to %d characters", data.MinBootstrapKeyLength, data.MaxAPIKeyLength)
 	}
 	hash := data.HashKey(key)
 	actor := system(BootstrapOrganisation)

@@ -61,6 +61,10 @@ type Booking struct {
 	// the booking was made).
 	Confirmation Confirmation
 	OfferID      string
+	// Additional says the booking is meant as a further interpreter for an
+	// interview the case already has one for (two sharing a long session):
+	// it is not refused as ErrCaseBooked.
+	Additional bool
 	// Sequence rises by one on every change a calendar must see.
 	Sequence int
 	Match    MatchSnapshot
@@ -240,7 +244,7 @@ func (b Booking) Validate() error {
 	case !b.End.After(b.Start):
 		p.add("end", "must be after start")
 	case b.End.Sub(b.Start) > MaxBookingDuration:
-		p.add("end", fmt.Sprintf("must be at most %v after start", MaxBookingDuration))
+		p.add("end", "must be at most "+DurationWords(MaxBookingDuration)+" after start")
 	}
 	if !oneOf(b.InterviewType, InterviewTypes) {
 		p.add("interviewType", "must be one of "+list(InterviewTypes))
@@ -272,7 +276,7 @@ func (b Booking) Validate() error {
 		p.add("caps", fmt.Sprintf("must be from 0 to %d", MaxWorkloadCap))
 	}
 	if b.Buffer < 0 || b.Buffer > MaxBuffer {
-		p.add("buffer", fmt.Sprintf("must be from 0 to %v", MaxBuffer))
+		p.add("buffer", "must be from 0 to "+DurationWords(MaxBuffer))
 	}
 	if !oneOf(b.Status, []BookingStatus{BookingConfirmed, BookingCancelled, BookingCompleted}) {
 		p.add("status", "must be confirmed, cancelled or completed")
@@ -312,6 +316,12 @@ type BookingStore interface {
 	// backend that serialises writers optimistically retries internally and
 	// may, under heavy contention for one interpreter, give up with
 	// ErrConflict (nothing written; the caller may try again).
+	//
+	// A direct booking (not made by an offer) that is confirmed and not
+	// Additional is also refused, nothing written, with a *CaseBookedError
+	// (ErrCaseBooked) when its case has a confirmed booking or an open
+	// offer whose slot overlaps it (CheckCaseSlot), judged in the same
+	// write.
 	CreateBooking(ctx context.Context, b Booking, ch Change) error
 	// Booking returns the booking with this ID, or ErrNotFound.
 	Booking(ctx context.Context, id string) (Booking, error)

@@ -1,9 +1,6 @@
 package data
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // CheckStorable refuses, with a *ValidationError, a booking that the
 // stores' guarantee against double booking cannot cover: one starting or
@@ -24,10 +21,10 @@ func (b Booking) CheckStorable() error {
 		}
 	}
 	if b.End.Sub(b.Start) > MaxBookingDuration {
-		p.add("end", fmt.Sprintf("must be at most %v after start", MaxBookingDuration))
+		p.add("end", "must be at most "+DurationWords(MaxBookingDuration)+" after start")
 	}
 	if b.Buffer < 0 || b.Buffer > MaxBuffer {
-		p.add("buffer", fmt.Sprintf("must be from 0 to %v", MaxBuffer))
+		p.add("buffer", "must be from 0 to "+DurationWords(MaxBuffer))
 	}
 	b.Safety.check(&p, "safety.")
 	return p.err()

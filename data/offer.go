@@ -35,6 +35,10 @@ type Offer struct {
 	// the booking an acceptance makes carries it.
 	Safety SafetyPlan
 	Mode   OfferMode
+	// Additional says the offer asks for a further interpreter for an
+	// interview the case already has one for: it is not refused as
+	// ErrCaseBooked, and neither is its booking.
+	Additional bool
 	// RespondWithin is how long each invitation stays open once it is
 	// pending (its RespondBy never passes the interview's start).
 	RespondWithin time.Duration
@@ -399,7 +403,7 @@ func (o Offer) Validate() error {
 	case !o.End.After(o.Start):
 		p.add("end", "must be after start")
 	case o.End.Sub(o.Start) > MaxBookingDuration:
-		p.add("end", fmt.Sprintf("must be at most %v after start", MaxBookingDuration))
+		p.add("end", "must be at most "+DurationWords(MaxBookingDuration)+" after start")
 	case slot.CheckStorable() != nil:
 		p.add("start", "must be in the years 1 to 9999")
 	}
@@ -474,6 +478,10 @@ type OfferQuery struct {
 type OfferStore interface {
 	// CreateOffer stores a new offer (Version 1, with its ID and
 	// timestamps) with its change. ErrDuplicate when the ID is taken.
+	// An open offer that is not Additional is refused, nothing written,
+	// with a *CaseBookedError (ErrCaseBooked) when its case has a confirmed
+	// booking or another open offer whose slot overlaps it (CheckCaseSlot),
+	// judged in the same write.
 	CreateOffer(ctx context.Context, o Offer, ch Change) error
 	// Offer returns the offer with this ID as stored (see Offer.AsOf for
 	// what a reader shows), or ErrNotFound.
@@ -522,6 +530,9 @@ func (o Offer) CheckUpdate(old Offer) error {
 	p.same("modality", string(o.Modality), string(old.Modality))
 	p.same("region", o.Region, old.Region)
 	p.same("mode", string(o.Mode), string(old.Mode))
+	if o.Additional != old.Additional {
+		p.add("additional", "may not change")
+	}
 	if o.RespondWithin != old.RespondWithin {
 		p.add("respondWithinMinutes", "may not change")
 	}

@@ -59,8 +59,13 @@ type User struct {
 	UpdatedAt     time.Time
 }
 
-// MinBootstrapKeyLength is the shortest key TOLK_BOOTSTRAP_ADMIN_KEY may hold.
-const MinBootstrapKeyLength = 32
+// MinBootstrapKeyLength is the shortest key TOLK_BOOTSTRAP_ADMIN_KEY may
+// hold, and MaxAPIKeyLength the longest key any user may hold (and a
+// sign-in form takes).
+const (
+	MinBootstrapKeyLength = 32
+	MaxAPIKeyLength       = 256
+)
 
 // NewAPIKey returns a fresh API key: "tolk_" and 130 random bits.
 func NewAPIKey() string { return "tolk_" + rand.Text() }

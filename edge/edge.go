@@ -128,6 +128,15 @@ type Door interface {
 	Answer(c *fiber.Ctx, err error) error
 }
 
+// A Refuser is a Door that answers the HTTP layer's refusal of a request
+// too large (413) on its own paths itself: the pages answer a page, where
+// the edge would answer a problem.
+type Refuser interface {
+	// Refused answers the request refused with status; the request's body
+	// was not read. An error it returns leaves the answer to the edge.
+	Refused(c *fiber.Ctx, status int) error
+}
+
 // Edge is the HTTP edge: the Fiber app, its shared middleware and the
 // rate limits. Its Guard methods are what the doors apply.
 type Edge struct {

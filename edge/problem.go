@@ -63,7 +63,8 @@ var (
 
 // refused is the Fiber app's error handler: it answers what the HTTP
 // layer refused before any middleware ran (malformed, too large, too slow,
-// an unknown method). The request gets an ID, the security headers, a
+// an unknown method). A body too large on the paths of a door that is a
+// Refuser (the pages) is that door's to answer. The request gets an ID, the security headers, a
 // problem with a fixed detail and a log line of its own (ID, status, code:
 // nothing of the request). A refusal after which fasthttp closes the
 // connection with the body perhaps unread (400, 413, 431) closes it
@@ -92,6 +93,11 @@ func (e *Edge) refused(c *fiber.Ctx, err error) error {
 	switch status {
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge:
 		lingerOnClose(c)
+	}
+	if status == http.StatusRequestEntityTooLarge { // the path was read: its door may answer
+		if d, ok := e.doorOf(string(c.Request().URI().Path())).(Refuser); ok && d.Refused(c, status) == nil {
+			return nil
+		}
 	}
 	e.problem(c, status, code, detail)
 	return nil

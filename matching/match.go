@@ -85,7 +85,8 @@ type Input struct {
 	// excludes the interpreter.
 	History []data.Booking
 	// Recent counts each interpreter's confirmed or completed bookings in
-	// the last 30 days, by interpreter ID; absent is 0.
+	// the 30 days before and after now (work given and work to come), by
+	// interpreter ID; absent is 0.
 	Recent map[string]int
 	// Unreliable counts each interpreter's late cancellations and no-shows
 	// in the last year, by interpreter ID; absent is 0.

@@ -28,6 +28,14 @@ const (
 	CodeWorkloadLimit        = "workload_limit"
 )
 
+// HardRuleCodes lists the hard rules' codes in their order, for what must
+// cover each (the pages' words for them).
+var HardRuleCodes = []string{
+	CodeNotApproved, CodeClearanceInvalid, CodeTrainingMissing, CodeQualificationMissing, CodeLanguageMismatch,
+	CodeExcludedByCase, CodeCommunityConflict, CodeAgreementMissing, CodeGenderMismatch, CodeUnavailable,
+	CodeModalityUnsupported, CodeOffDuty, CodeWorkloadLimit,
+}
+
 // The warning codes a candidate may carry.
 const (
 	CodeCommunityLink    = "community_link"
@@ -63,9 +71,9 @@ func (m *matcher) hardRules(in *data.Interpreter, lang langResult) []data.Reason
 	}
 	if !lang.accepted {
 		if lang.related {
-			add(CodeLanguageMismatch, "speaks a related variety but not the child's: "+strings.Join(m.in.Case.Child.Languages, ", "))
+			add(CodeLanguageMismatch, "speaks a related variety but not the child's: "+languageList(m.in.Case.Child.Languages))
 		} else {
-			add(CodeLanguageMismatch, "speaks none of the child's languages: "+strings.Join(m.in.Case.Child.Languages, ", "))
+			add(CodeLanguageMismatch, "speaks none of the child's languages: "+languageList(m.in.Case.Child.Languages))
 		}
 	}
 	if msg := m.caseExclusion(in.ID); msg != "" {
@@ -88,9 +96,9 @@ func (m *matcher) hardRules(in *data.Interpreter, lang langResult) []data.Reason
 		add(CodeUnavailable, msg)
 	}
 	if !slices.Contains(in.Modalities, m.in.Modality) {
-		add(CodeModalityUnsupported, fmt.Sprintf("does not offer %s interviews", m.in.Modality))
+		add(CodeModalityUnsupported, fmt.Sprintf("does not offer %s interviews", data.Words(m.in.Modality)))
 	} else if m.inPerson && !slices.ContainsFunc(in.Regions, func(r string) bool { return normCode(r) == m.region }) {
-		add(CodeModalityUnsupported, "does not work in person in "+m.region)
+		add(CodeModalityUnsupported, "does not work in person in "+data.RegionName(m.region))
 	}
 	if msg := m.offDuty(&in.Availability); msg != "" {
 		add(CodeOffDuty, msg)
@@ -151,7 +159,7 @@ func (m *matcher) clearanceProblem(c data.Clearance) string {
 	}
 	var p []string
 	if slices.Index(data.ClearanceLevels, c.Level) < slices.Index(data.ClearanceLevels, m.req.Clearance) {
-		p = append(p, fmt.Sprintf("clearance level is below the %s this interview requires", m.req.Clearance))
+		p = append(p, fmt.Sprintf("clearance level is below the %s this interview requires", data.Words(m.req.Clearance)))
 	}
 	if c.ValidUntil.IsZero() || c.ValidUntil.Before(m.endDay) {
 		p = append(p, "clearance is not valid through the day the interview ends")
@@ -364,4 +372,19 @@ func minutes(d time.Duration) string {
 }
 
 // orList writes kinds as "a or b or c".
-func orList[T ~string](kinds []T) string { return join(kinds, " or ") }
+func orList[T ~string](kinds []T) string {
+	s := make([]string, len(kinds))
+	for i, k := range kinds {
+		s[i] = data.Words(k)
+	}
+	return strings.Join(s, " or ")
+}
+
+// languageList names a child's languages: "Kurdish (Sorani), Arabic".
+func languageList(tags []string) string {
+	s := make([]string, len(tags))
+	for i, t := range tags {
+		s[i] = data.LanguageName(t)
+	}
+	return strings.Join(s, ", ")
+}

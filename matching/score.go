@@ -44,7 +44,7 @@ const (
 	maxExperiencePoints       = 10  // each capped at 10
 	pointsPreferredGender     = 10  // the child's preferred (not required) gender
 	maxFairSpread             = 10  // with no recent bookings...
-	pointsPerRecentBooking    = -2  // ...less 2 per booking in the last 30 days, down to 0
+	pointsPerRecentBooking    = -2  // ...less 2 per booking in the 30 days either side of now, down to 0
 	pointsPerUnreliable       = -5  // per late cancellation or no-show in the last year
 	pointsPerSharedLink       = -10 // per distinct country or region link shared with the child
 	pointsRecentDistress      = -15 // a distressing interview in the policy's wellbeing period
@@ -133,7 +133,7 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 			best = q.Kind
 		}
 	}
-	add(FactorQualification, qualificationPoints[best], "holds "+string(best))
+	add(FactorQualification, qualificationPoints[best], "holds "+data.Words(best))
 
 	if n := max(in.Experience.ChildInterviews, 0); n > 0 {
 		add(FactorChildInterviews, min(n/childInterviewsPerPoint, maxExperiencePoints), fmt.Sprintf("%d interviews with children", n))
@@ -145,7 +145,7 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 		add(FactorPreferredGender, pointsPreferredGender, fmt.Sprintf("%s, as the child prefers", w.Preference))
 	}
 	recent := max(m.in.Recent[in.ID], 0)
-	add(FactorFairSpread, max(maxFairSpread+pointsPerRecentBooking*recent, 0), fmt.Sprintf("%d bookings in the last 30 days", recent))
+	add(FactorFairSpread, max(maxFairSpread+pointsPerRecentBooking*recent, 0), fairSpreadReason(recent))
 	if n := m.in.Unreliable[in.ID]; n > 0 {
 		add(FactorReliability, pointsPerUnreliable*n, fmt.Sprintf("%d late cancellations or no-shows in the last year", n))
 	}
@@ -173,8 +173,18 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 	return c
 }
 
+// fairSpreadReason says what fair spread counted: bookings in the 30 days
+// either side of today, fewer earning more.
+func fairSpreadReason(n int) string {
+	noun := "bookings"
+	if n == 1 {
+		noun = "booking"
+	}
+	return fmt.Sprintf("fair spread of work: %d %s in the 30 days before and after today", n, noun)
+}
+
 // languageReason explains the language factor without naming the child's
-// other details: the interpreter's tag, how it meets which child language,
+// other details: the interpreter's language, how it meets which child language,
 // and the proficiency.
 func (m *matcher) languageReason(l langResult) string {
 	which := "the child's preferred language"
@@ -182,7 +192,7 @@ func (m *matcher) languageReason(l langResult) string {
 		which = "another of the child's languages"
 	}
 	if l.level == matchVariety {
-		return fmt.Sprintf("speaks %s, a variety of %s, %s (%s)", l.tag, m.in.Case.Child.Languages[l.child], which, l.prof)
+		return fmt.Sprintf("speaks %s, a variety of %s, %s (%s)", data.LanguageName(l.tag), data.LanguageName(m.in.Case.Child.Languages[l.child]), which, l.prof)
 	}
-	return fmt.Sprintf("speaks %s, %s (%s)", l.tag, which, l.prof)
+	return fmt.Sprintf("speaks %s, %s (%s)", data.LanguageName(l.tag), which, l.prof)
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tolk/tolk/app"
@@ -41,9 +42,16 @@ func newSearchForm(now time.Time) searchForm {
 func readSearch(r *request) (searchForm, app.MatchRequest, fieldErrors) {
 	s := searchForm{Start: value(r.c, "start"), End: value(r.c, "end"), InterviewType: value(r.c, "interviewType"),
 		Modality: value(r.c, "modality"), Region: value(r.c, "region"), Types: data.InterviewTypes, Modalities: data.Modalities}
-	req := app.MatchRequest{InterviewType: data.InterviewType(s.InterviewType), Modality: data.Modality(s.Modality), Region: s.Region}
+	req := app.MatchRequest{InterviewType: data.InterviewType(s.InterviewType), Modality: data.Modality(s.Modality)}
 	var errs fieldErrors
 	var err error
+	if s.Modality == string(data.ModalityInPerson) { // "Leeds" as well as GB-LDS
+		code, ferr := readRegion("region", s.Region)
+		if ferr != nil {
+			errs = append(errs, *ferr)
+		}
+		req.Region = code
+	}
 	if req.Start, err = parseLocal(s.Start); err != nil {
 		errs = append(errs, data.FieldError{Field: "start", Message: err.Error()})
 	}
@@ -92,6 +100,9 @@ type matchesView struct {
 	Offer          offerForm
 	RespondChoices []struct{ Minutes, Words string }
 	MaxAsk         int
+	// Holders are the case's bookings and open offers for this slot,
+	// shown first: booking here would be a second interpreter.
+	Holders []app.Holder
 }
 
 // excludedView is an excluded interpreter with a new search at their
@@ -130,8 +141,12 @@ func (p *Pages) matchesWith(r *request, c data.Case, s searchForm, req app.Match
 	if err != nil {
 		return err
 	}
+	holders, err := p.app.CaseSlot(r.ctx(), r.user, c.ID, req.Start, req.End)
+	if err != nil {
+		return err
+	}
 	v := matchesView{Case: c, Search: s, Candidates: res.Candidates, Key: rand.Text(), Start: req.Start, End: req.End,
-		RespondChoices: respondChoices, MaxAsk: data.MaxInvitations,
+		RespondChoices: respondChoices, MaxAsk: data.MaxInvitations, Holders: holders,
 		CandidateCount: res.CandidateCount, ExcludedCount: res.ExcludedCount, Counts: ruleCounts(res.ExcludedCounts)}
 	// Links built from url.Values of this page's own search: safe as URLs.
 	here := "/cases/" + url.PathEscape(c.ID) + "/matches?" + s.Query()
@@ -175,6 +190,30 @@ type refusedView struct {
 	Back     string
 	// Invitees are the interpreters an offer could not ask, and why.
 	Invitees []inviteeReasons
+	// CaseBooked is what the case already has for the slot, and Again the
+	// form that sends the same request as an additional interpreter.
+	CaseBooked *app.CaseBookedError
+	Again      *againForm
+}
+
+// againForm sends a refused post again, as it was, with one more field.
+type againForm struct {
+	Action string
+	Fields []struct{ Name, Value string }
+	Offer  bool // the post was an offer, not a direct booking
+}
+
+// again returns the form that repeats r's post, without its CSRF token
+// (the page adds its own) and with additional=true.
+func again(r *request) *againForm {
+	f := &againForm{Action: string(r.c.Request().URI().Path()), Offer: strings.HasPrefix(string(r.c.Request().URI().Path()), "/offers")}
+	for k, v := range r.c.Request().PostArgs().All() {
+		if name := string(k); name != "_csrf" && name != "additional" {
+			f.Fields = append(f.Fields, struct{ Name, Value string }{name, string(v)})
+		}
+	}
+	f.Fields = append(f.Fields, struct{ Name, Value string }{"additional", "true"})
+	return f
 }
 
 // refused renders why a booking change was refused, or returns err when
@@ -188,6 +227,17 @@ func (p *Pages) refused(r *request, err error, back string) error {
 		r.c.Status(http.StatusUnprocessableEntity)
 	case f.Code == "booking_conflict":
 		v.Title, v.Conflict = "The interpreter is already booked then", f.Conflict
+		r.c.Status(http.StatusConflict)
+	case f.Code == "case_already_booked" && f.CaseBooked != nil:
+		v.CaseBooked, v.Again = f.CaseBooked, again(r)
+		switch h := f.CaseBooked; {
+		case h.BookingID != "" && h.InterpreterName != "":
+			v.Title = "This interview already has " + h.InterpreterName
+		case h.BookingID != "":
+			v.Title = "This interview already has an interpreter"
+		default:
+			v.Title = "This interview already has an open offer"
+		}
 		r.c.Status(http.StatusConflict)
 	default:
 		errs, ok := validationErrors(err)
@@ -211,7 +261,7 @@ func (p *Pages) createBooking(r *request) error {
 	b, _, err := p.app.CreateBooking(r.ctx(), r.user, app.NewBooking{
 		CaseID: caseID, InterpreterID: value(r.c, "interpreterId"), Start: req.Start, End: req.End,
 		InterviewType: req.InterviewType, Modality: req.Modality, Region: req.Region, Location: value(r.c, "location"),
-		IdempotencyKey: value(r.c, "idempotencyKey"),
+		IdempotencyKey: value(r.c, "idempotencyKey"), Additional: checked(r.c, "additional"),
 	})
 	if err != nil {
 		return p.refused(r, err, back)
@@ -227,9 +277,11 @@ type bookingView struct {
 	Editable    bool   // confirmed: it may move or be cancelled
 	Outcome     bool   // an outcome may be recorded
 	// Attended, Comfortable, Note, Code and Checklist (by item) keep the
-	// outcome form as entered when it comes back with an error.
+	// outcome form as entered when it comes back with an error, and
+	// Reason the cancellation's.
 	Attended, Comfortable, Note, Code string
 	Checklist                         map[string]string
+	Reason                            string
 	// Items are the checklist's items, in order, with their questions.
 	Items []checklistItem
 	// Codes are the outcome codes of an interview that did not take place.
@@ -273,6 +325,7 @@ func (p *Pages) showBookingWith(r *request, b data.Booking, errs fieldErrors) er
 	for _, it := range checklistItems {
 		v.Checklist[it.Field] = value(r.c, it.Field)
 	}
+	v.Reason, _ = formValue(r.c, "reason")
 	return p.renderForm(r, "booking", "Booking for "+b.CaseReference, v, describe(errs, searchLabels))
 }
 
@@ -343,6 +396,7 @@ func (p *Pages) cancelBooking(r *request) error {
 		_, err = p.app.CancelBooking(r.ctx(), r.user, id, reason)
 	}
 	if errs, ok := validationErrors(err); ok {
+		errs = renamed(errs, "cancelReason", "reason") // the record's field is the form's reason
 		b, gerr := p.app.GetBooking(r.ctx(), r.user, id)
 		if gerr != nil {
 			return gerr

@@ -135,7 +135,7 @@ func newLiveSite(t *testing.T) *liveSite {
 	now := time.Now()
 	for _, role := range data.Roles {
 		key := data.NewAPIKey()
-		u := data.User{ID: data.NewID(now), Name: "Test " + string(role), Email: string(role) + "@north.example", Role: role,
+		u := data.User{ID: data.NewID(now), Name: "Test " + strings.ReplaceAll(string(role), "_", " "), Email: string(role) + "@north.example", Role: role,
 			Organisation: "north", KeyHash: data.HashKey(key), CreatedAt: data.Timestamp(now), UpdatedAt: data.Timestamp(now)}
 		if err := store.CreateUser(t.Context(), u, data.Audited(data.NewAuditEntry(now, u, "north", data.ActionUserCreated, data.EntityUser, u.ID))); err != nil {
 			t.Fatal(err)
@@ -242,6 +242,9 @@ type liveTab struct {
 	seen    map[string]string
 	mu      sync.Mutex
 	console []string // errors the page logged (CSP violations among them)
+	// plain makes check also scan the page's text for codes shown as the
+	// only name of a thing (checkPlainWords): set on a social worker's tab.
+	plain bool
 }
 
 // newLiveTab starts Chromium (headless, quiet, fresh profile) and opens a
@@ -403,6 +406,9 @@ type axeViolation struct {
 func (b *liveTab) check(name string) {
 	b.t.Helper()
 	b.seen[name] = eval[string](b, `document.documentElement.outerHTML`)
+	if b.plain {
+		b.checkPlainWords(name)
+	}
 	if !eval[bool](b, `typeof window.axe === "object"`) {
 		b.do("load axe-core", chromedp.Evaluate[chromedp.Void](axeSource))
 	}

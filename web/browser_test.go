@@ -26,14 +26,15 @@ import (
 )
 
 // ukSlot is a weekday 10:00 UK time, days from now (never a weekend, so
-// nothing depends on the day the test runs), as datetime-local values.
+// nothing depends on the day the test runs), as people in the UK write
+// them: "14/3/2027 10:00".
 func ukSlot(days int, minutes int) (start, end string) {
 	d := time.Now().In(data.London).AddDate(0, 0, days)
 	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
 		d = d.AddDate(0, 0, 1)
 	}
 	s := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, data.London)
-	return s.Format("2006-01-02T15:04"), s.Add(time.Duration(minutes) * time.Minute).Format("2006-01-02T15:04")
+	return s.Format("2/1/2006 15:04"), s.Add(time.Duration(minutes) * time.Minute).Format("2/1/2006 15:04") // as people write them
 }
 
 // TestBrowserSocialWorker walks a social worker through the service with
@@ -43,6 +44,7 @@ func ukSlot(days int, minutes int) (start, end string) {
 func TestBrowserSocialWorker(t *testing.T) {
 	site := newLiveSite(t)
 	b := newLiveTab(t, site)
+	b.plain = true // no page shows a code as the only name of a thing
 
 	// Signed out, a page lands on sign-in, which brings you back.
 	st := b.open("/cases/new")
@@ -106,8 +108,11 @@ func TestBrowserSocialWorker(t *testing.T) {
 	if first := b.text("ol.candidates > li:first-child h3"); !strings.Contains(first, "Shirin Ahmadi") {
 		t.Errorf("first candidate is %q, want Shirin Ahmadi (the most experienced)", first)
 	}
-	if ex := b.text("main"); !strings.Contains(ex, "Zana Baran") || !strings.Contains(ex, "not_approved") {
-		t.Errorf("the excluded list does not show the pending interpreter with not_approved: %.800s", ex)
+	if ex := b.text("main"); !strings.Contains(ex, "Zana Baran") || !strings.Contains(ex, "vetting status is pending, not approved") {
+		t.Errorf("the excluded list does not show the pending interpreter as not approved: %.800s", ex)
+	}
+	if code := eval[string](b, `(e => e ? e.getAttribute("title") : "")(document.querySelector("ul.excluded ul.reasons li"))`); code == "" {
+		t.Error("the excluded interpreter's reason keeps no code in its title")
 	}
 
 	// Book the first candidate directly (agreed by phone), in person: the

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/tolk/tolk/app"
@@ -30,8 +31,10 @@ func newCaseForm(c data.Case) caseForm {
 	}
 }
 
-// Lang returns the i-th language row's tag, or "".
-func (f caseForm) Lang(i int) string { return at(f.Case.Child.Languages, i) }
+// Lang returns the i-th language row as the form shows it: the language's
+// name (data.LanguageInput), or what was typed when it names nothing
+// known, or "".
+func (f caseForm) Lang(i int) string { return data.LanguageInput(at(f.Case.Child.Languages, i)) }
 
 // Ref returns the i-th linked reference, or "".
 func (f caseForm) Ref(i int) string { return at(f.Case.LinkedReferences, i) }
@@ -59,15 +62,46 @@ func at(s []string, i int) string {
 	return ""
 }
 
+// named returns the app's field errors with those of the fields that a
+// name was typed into replaced by the errors saying which names are
+// nearest (readLanguage), and any such error the app did not raise added.
+func named(errs, names fieldErrors) fieldErrors {
+	out := slices.Clone(errs)
+	for _, n := range names {
+		i := slices.IndexFunc(out, func(e data.FieldError) bool { return e.Field == n.Field })
+		if i < 0 {
+			out = append(out, n)
+			continue
+		}
+		out[i] = n
+	}
+	return out
+}
+
 // readCase reads the case form. Blank rows are dropped; a half-filled
-// link or exclusion row is kept so validation names it.
-func readCase(r *request) data.Case {
+// link or exclusion row is kept so validation names it. A language is
+// read by its name or tag (readLanguage); one that names nothing known
+// stays as typed for the app to judge, with the error to show instead of
+// the app's (named) suggesting the nearest names.
+func readCase(r *request) (data.Case, fieldErrors) {
 	c := r.c
+	var errs fieldErrors
+	var languages []string
+	for i, typed := range rows(c, "child.languages[%d].tag") {
+		if typed == "" {
+			continue
+		}
+		tag, ferr := readLanguage(fmt.Sprintf("child.languages[%d].tag", i), typed)
+		if ferr != nil {
+			errs, tag = append(errs, *ferr), typed
+		}
+		languages = append(languages, tag)
+	}
 	cs := data.Case{
 		Reference:        value(c, "reference"),
 		LinkedReferences: nonEmpty(rows(c, "linkedReferences[%d]")),
 		Child: data.Child{
-			Languages: nonEmpty(rows(c, "child.languages[%d].tag")),
+			Languages: languages,
 			InterpreterGender: data.GenderWish{
 				Preference: data.Gender(value(c, "child.interpreterGender.preference")),
 				Required:   checked(c, "child.interpreterGender.required"),
@@ -89,7 +123,7 @@ func readCase(r *request) data.Case {
 		}
 	}
 	cs.Normalize()
-	return cs
+	return cs, errs
 }
 
 func (p *Pages) newCase(r *request) error {
@@ -100,9 +134,10 @@ func (p *Pages) newCase(r *request) error {
 }
 
 func (p *Pages) createCase(r *request) error {
-	fields := readCase(r)
+	fields, nameErrs := readCase(r)
 	c, err := p.app.CreateCase(r.ctx(), r.user, fields)
 	if errs, ok := validationErrors(err); ok {
+		errs = named(errs, nameErrs)
 		return p.renderForm(r, "case-form", "Create a case", newCaseForm(fields), describe(errs, caseLabels))
 	}
 	if err != nil {
@@ -115,6 +150,7 @@ func (p *Pages) createCase(r *request) error {
 type caseView struct {
 	Case     data.Case
 	Bookings []data.Booking
+	Names    map[string]string // the bookings' interpreters, by ID
 	// BookingsNext is the cursor of the case's later bookings, or "".
 	BookingsNext string
 	Search       searchForm
@@ -139,7 +175,12 @@ func (p *Pages) showCaseWith(r *request, c data.Case, s searchForm, errs fieldEr
 	if err != nil {
 		return err
 	}
-	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, BookingsNext: page.Next, Search: s, Offers: offers}, errs)
+	names := p.interpreterNames(r, page.Items)
+	name := p.namer(r)
+	for _, x := range c.ExcludedInterpreters {
+		names[x.InterpreterID] = name(x.InterpreterID)
+	}
+	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, Names: names, BookingsNext: page.Next, Search: s, Offers: offers}, errs)
 }
 
 func (p *Pages) editCase(r *request) error {
@@ -158,9 +199,10 @@ func (p *Pages) updateCase(r *request) error {
 	if err != nil {
 		return p.fail(r, &pageError{status: http.StatusBadRequest, title: "The form is incomplete", detail: "Open the case again and make your change."})
 	}
-	fields := readCase(r)
+	fields, nameErrs := readCase(r)
 	c, err := p.app.UpdateCase(r.ctx(), r.user, id, version, fields)
 	if errs, ok := validationErrors(err); ok {
+		errs = named(errs, nameErrs)
 		fields.ID, fields.Version = id, version
 		return p.renderForm(r, "case-form", "Edit case", newCaseForm(fields), describe(errs, caseLabels))
 	}

@@ -53,6 +53,8 @@ func TestEveryErrorThroughBothDoors(t *testing.T) {
 		{wrap(data.ErrDuplicate), 409, 409, "duplicate"},
 		{wrap(data.ErrConflict), 409, 409, "version_conflict"},
 		{&data.OverlapError{Existing: data.Booking{ID: "b-1", Start: testNow, End: testNow.Add(1)}}, 409, 409, "booking_conflict"},
+		{&app.CaseBookedError{Holder: app.Holder{BookingID: "b-1", InterpreterName: "Nazdar Ali", Start: testNow, End: testNow.Add(1)}}, 409, 409, "case_already_booked"},
+		{&data.CaseBookedError{Offer: &data.Offer{ID: "o-1", Start: testNow, End: testNow.Add(1)}}, 409, 409, "case_already_booked"},
 		{&data.StateError{Code: "booking_not_confirmed", Reason: "the booking is cancelled"}, 409, 409, "booking_not_confirmed"},
 		{&data.TransitionError{From: data.VettingApproved, Decision: data.DecisionReject}, 409, 409, "invalid_transition"},
 		{&app.StaleError{Current: 3}, 412, 409, "precondition_failed"},

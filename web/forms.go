@@ -29,14 +29,20 @@ var maxLengths = map[string]int{
 	"name": data.MaxNameLength, "email": data.MaxEmailLength, "phone": data.MaxPhoneLength,
 	"organisation": data.MaxOrganisationLength, "interpreterId": data.MaxIDLength,
 	"languages.tag": data.MaxLanguageTagLength, "language": data.MaxLanguageTagLength,
-	"regions": data.MaxCodeLength, "region": data.MaxCodeLength,
+	"regions": data.MaxCodeLength, "region": data.MaxRegionInputLength,
 	"qualifications.reference": data.MaxQualificationRefLength, "clearance.certificate": data.MaxCertificateLength,
 	"communityLinks.value": data.MaxLinkLength, "note": data.MaxNoteLength,
 	"reference": data.MaxReferenceLength, "linkedReferences": data.MaxReferenceLength,
 	"child.languages.tag": data.MaxLanguageTagLength, "child.communityLinks.value": data.MaxLinkLength,
 	"excludedInterpreters.interpreterId": data.MaxIDLength, "excludedInterpreters.reason": data.MaxReasonLength,
 	"location": data.MaxLocationLength, "reason": data.MaxCancelReasonLength,
+	"apiKey": data.MaxAPIKeyLength, "within": len("365"), // within: days, 1 to 365
+	"start": maxLocalLength, "end": maxLocalLength,
 }
+
+// maxLocalLength bounds a date and time as typed ("14/03/2027, 10:00",
+// with room for spaces): see parseLocal.
+const maxLocalLength = 32
 
 // rowIndex is a row's index in a field name: the [0] of regions[0].
 var rowIndex = regexp.MustCompile(`\[[0-9]+\]`)
@@ -118,4 +124,18 @@ func validationErrors(err error) (fieldErrors, bool) {
 // filled ones, and at least min rows in all.
 func padded(filled, spare, min int) int {
 	return max(filled+spare, min)
+}
+
+// renamed returns errs with the errors of the record's field from named as
+// the form's field to, where the form names it otherwise (a booking's
+// cancelReason is the cancel form's reason).
+func renamed(errs fieldErrors, from, to string) fieldErrors {
+	out := make(fieldErrors, len(errs))
+	for i, e := range errs {
+		if e.Field == from {
+			e.Field = to
+		}
+		out[i] = e
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tolk/tolk/data"
 )
@@ -54,5 +55,39 @@ func TestTextInputsHaveMaxLength(t *testing.T) {
 				t.Errorf("%s: %s has no maxlength from data", f, el)
 			}
 		}
+	}
+}
+
+// TestParseLocal: dates and times as people write them in the UK, read as
+// UK time (GMT in March, BST in July), and the ISO form of old links.
+func TestParseLocal(t *testing.T) {
+	at := func(y int, m time.Month, d, h, min int) time.Time {
+		return time.Date(y, m, d, h, min, 0, 0, data.London).UTC()
+	}
+	for in, want := range map[string]time.Time{
+		"14/3/2027 10:00":    at(2027, 3, 14, 10, 0),
+		"14/03/2027 10:00":   at(2027, 3, 14, 10, 0),
+		" 14/3/2027,  9:30 ": at(2027, 3, 14, 9, 30),
+		"14/3/27 10.00":      at(2027, 3, 14, 10, 0),
+		"14-3-2027 10:00":    at(2027, 3, 14, 10, 0),
+		"1/7/2027 10:00":     at(2027, 7, 1, 10, 0),
+		"2027-03-14T10:00":   at(2027, 3, 14, 10, 0),
+		"2027-03-14 10:00":   at(2027, 3, 14, 10, 0),
+	} {
+		got, err := parseLocal(in)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("parseLocal(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if got := at(2027, 7, 1, 10, 0); got.Hour() != 9 {
+		t.Errorf("10:00 on 1 July is %v UTC, want 09:00 (BST)", got)
+	}
+	for _, in := range []string{"", "3/14/2027 10:00", "14/3/2027", "tomorrow 10:00", "32/1/2027 10:00"} {
+		if got, err := parseLocal(in); err == nil {
+			t.Errorf("parseLocal(%q) = %v, want an error", in, got)
+		}
+	}
+	if s := formatLocal(at(2027, 3, 14, 10, 0)); s != "14/3/2027 10:00" {
+		t.Errorf("formatLocal = %q", s)
 	}
 }

@@ -22,8 +22,12 @@ type registerView struct {
 // register lists the interpreters, filtered by language and status.
 func (p *Pages) register(r *request) error {
 	v := registerView{Language: value(r.c, "language"), Status: value(r.c, "status"), Statuses: data.VettingStatuses}
+	tag, ferr := readLanguage("language", v.Language) // "Arabic" as well as "ar"
+	if ferr != nil {
+		return p.renderForm(r, "interpreters", "Interpreters", v, describe(fieldErrors{*ferr}, registerLabels))
+	}
 	page, err := p.app.ListInterpreters(r.ctx(), r.user, app.InterpreterFilter{
-		Language: v.Language, Status: data.VettingStatus(v.Status), Cursor: value(r.c, "cursor"), Limit: 50,
+		Language: tag, Status: data.VettingStatus(v.Status), Cursor: value(r.c, "cursor"), Limit: 50,
 	})
 	if errs, ok := validationErrors(err); ok {
 		return p.renderForm(r, "interpreters", "Interpreters", v, describe(errs, registerLabels))

@@ -18,8 +18,20 @@ import (
 // offerSlot to the interpreters in order.
 func (s *site) offerTo(c data.Case, mode data.OfferMode, ins ...app.Interpreter) data.Offer {
 	s.t.Helper()
+	return s.offer(c, mode, false, ins...)
+}
+
+// offerToAdditional is offerTo for a further interpreter of an interview
+// the case already has an offer for.
+func (s *site) offerToAdditional(c data.Case, mode data.OfferMode, ins ...app.Interpreter) data.Offer {
+	s.t.Helper()
+	return s.offer(c, mode, true, ins...)
+}
+
+func (s *site) offer(c data.Case, mode data.OfferMode, additional bool, ins ...app.Interpreter) data.Offer {
+	s.t.Helper()
 	no := app.NewOffer{CaseID: c.ID, Start: offerStart, End: offerEnd, InterviewType: data.InterviewHealth,
-		Modality: data.ModalityVideo, Mode: mode}
+		Modality: data.ModalityVideo, Mode: mode, Additional: additional}
 	for _, in := range ins {
 		no.InterpreterIDs = append(no.InterpreterIDs, in.ID)
 	}
@@ -42,7 +54,7 @@ func TestInterpreterAcceptsFromHome(t *testing.T) {
 
 	home := b.get("/")
 	for _, want := range []string{"Your invitations", "Waiting for your answer (1)", "Health appointment", "Tuesday 24 November 2026",
-		"10:00 to 11:30", "1 hour 30 minutes", "Video", "north", "Central Kurdish (Sorani)", "12 to 15", "Answer by",
+		"10:00 to 11:30", "1 hour 30 minutes", "Video", "north", "Kurdish (Sorani)", "12 to 15", "Answer by",
 		"I know of no connection between me and anyone in this case", `href="/my/hours"`} {
 		if !strings.Contains(home.body, want) {
 			t.Errorf("the interpreter's home page lacks %q", want)
@@ -132,7 +144,7 @@ func TestInterpreterPagesAccess(t *testing.T) {
 	nazdar := s.addInterpreter("Nazdar Ali", "ckb", data.DecisionApprove)
 	c := s.offerCase("AC-1")
 	theirs := s.offerTo(c, data.OfferBroadcast, nazdar)
-	mine := s.offerTo(c, data.OfferBroadcast, avan)
+	mine := s.offerToAdditional(c, data.OfferBroadcast, avan)
 	b := s.addInterpreterUser("avan", avan)
 	s.addInterpreterUser("nazdar", nazdar)
 

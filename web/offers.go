@@ -79,6 +79,7 @@ func (p *Pages) createOffer(r *request) error {
 		o, err := p.app.CreateOffer(r.ctx(), r.user, app.NewOffer{
 			CaseID: caseID, Start: req.Start, End: req.End, InterviewType: req.InterviewType, Modality: req.Modality,
 			Region: req.Region, Location: f.Location, InterpreterIDs: ids, Mode: data.OfferMode(f.Mode), RespondWithinMinutes: minutes,
+			Additional: checked(r.c, "additional"),
 		})
 		if err == nil {
 			return r.c.Redirect("/offers/"+o.ID+"?notice=offer-sent", http.StatusSeeOther)
@@ -134,6 +135,18 @@ func (p *Pages) offerRefused(r *request, err error, back string) error {
 type inviteeReasons struct {
 	Name    string
 	Reasons []data.Reason
+}
+
+// interpreterNames names the interpreters of bookings, by ID, for a list
+// of them (see namer).
+func (p *Pages) interpreterNames(r *request, bs []data.Booking) map[string]string {
+	name, out := p.namer(r), map[string]string{}
+	for _, b := range bs {
+		if _, ok := out[b.InterpreterID]; !ok {
+			out[b.InterpreterID] = name(b.InterpreterID)
+		}
+	}
+	return out
 }
 
 // namer returns a function naming interpreters by ID in the reduced view,
@@ -260,6 +273,8 @@ var modeWords = map[data.OfferMode]string{
 type offerView struct {
 	Offer offerSummary
 	Mode  string
+	// Reason keeps the cancellation form as typed when it comes back.
+	Reason string
 }
 
 // showOffer shows an offer of the user's organisation and its history.
@@ -273,6 +288,7 @@ func (p *Pages) showOffer(r *request) error {
 
 func (p *Pages) offerWith(r *request, o data.Offer, errs fieldErrors) error {
 	v := offerView{Offer: p.summarise(r, o, p.namer(r)), Mode: modeWords[o.Mode]}
+	v.Reason, _ = formValue(r.c, "reason") // a refused cancellation comes back as typed
 	return p.renderForm(r, "offer", "Offer for "+o.CaseReference, v, describe(errs, offerLabels))
 }
 
@@ -292,6 +308,7 @@ func (p *Pages) cancelOffer(r *request) error {
 		return r.c.Redirect("/offers/"+id+"?notice=offer-cancelled", http.StatusSeeOther)
 	case f.Kind == app.KindInvalid:
 		errs, _ = validationErrors(err)
+		errs = renamed(errs, "cancelReason", "reason")
 		r.c.Status(http.StatusBadRequest)
 	case f.Kind == app.KindConflict:
 		errs = fieldErrors{{Message: "This offer is no longer open, so it cannot be cancelled. Where it stands now is shown below."}}

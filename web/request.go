@@ -238,6 +238,17 @@ func (p *Pages) Answer(c *fiber.Ctx, err error) error {
 	return p.fail(&request{c: c}, err)
 }
 
+// Refused answers a form too large for the service (413) with a page, not
+// the edge's problem: nothing was read of it, so nothing was saved, and
+// the browser's Back still holds what was typed. It makes the pages an
+// edge.Refuser.
+func (p *Pages) Refused(c *fiber.Ctx, status int) error {
+	setPageHeaders(c)
+	return p.fail(&request{c: c}, &pageError{status: status, title: "What you sent is too large",
+		detail: "Nothing was saved: the form was larger than tolk accepts. Go back (what you typed is still there), " +
+			"shorten the longest text, and send it again."})
+}
+
 // tooMany answers a client over a rate limit: 429 with Retry-After.
 func (p *Pages) tooMany(r *request, wait time.Duration) error {
 	r.c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(wait.Round(time.Second)/time.Second))))

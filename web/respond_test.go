@@ -76,7 +76,7 @@ func TestRespondByLinkAccepts(t *testing.T) {
 		t.Fatalf("GET the link: %d\n%s", p.status, p.body)
 	}
 	for _, want := range []string{"Health appointment", "Tuesday 24 November 2026", "10:00 to 11:30", "1 hour 30 minutes", "Video",
-		"north", "Central Kurdish (Sorani)", "12 to 15", "Answer by", "09:00 tomorrow",
+		"north", "Kurdish (Sorani)", "12 to 15", "Answer by", "09:00 tomorrow",
 		"I know of no connection between me and anyone in this case", "I am not available then", "I may know someone in this case",
 		`action="/respond/` + token + `"`, `name="answer" value="accept"`, `name="answer" value="decline"`} {
 		if !strings.Contains(p.body, want) {

@@ -29,7 +29,12 @@ var ruleWords = map[string][2]string{
 	matching.CodeUnavailable:          {"is booked at that time", "are booked at that time"},
 	matching.CodeModalityUnsupported:  {"does not work this way or in this region", "do not work this way or in this region"},
 	matching.CodeOffDuty:              {"is not working at that time", "are not working at that time"},
+	matching.CodeWorkloadLimit:        {"has as many child interviews that day or week as the policy allows", "have as many child interviews that day or week as the policy allows"},
 }
+
+// ruleFallback is what a count says of a rule ruleWords has no words for
+// (a rule added to matching later): never its code, which is for machines.
+var ruleFallback = [2]string{"fails another rule for this interview", "fail another rule for this interview"}
 
 // ruleCounts orders a match's counts by rule, most first (then by code,
 // so the order is stable), in words.
@@ -38,7 +43,7 @@ func ruleCounts(counts map[string]int) []ruleCount {
 	for code, n := range counts {
 		w, ok := ruleWords[code]
 		if !ok {
-			w = [2]string{"fails the rule " + code, "fail the rule " + code}
+			w = ruleFallback
 		}
 		words := w[1]
 		if n == 1 {

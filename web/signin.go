@@ -204,6 +204,7 @@ func (p *Pages) favicon(c *fiber.Ctx) error {
 func (p *Pages) home(r *request) error {
 	type homeView struct {
 		Bookings  []data.Booking
+		Names     map[string]string // the bookings' interpreters, by ID
 		Next      string
 		Cases     []data.Case
 		CasesNext string // the cursor of older cases, or ""
@@ -245,5 +246,6 @@ func (p *Pages) home(r *request) error {
 		return err
 	}
 	v.Bookings, v.Next, v.Cases, v.CasesNext = page.Items, page.Next, cases.Items, cases.Next
+	v.Names = p.interpreterNames(r, page.Items)
 	return p.render(r, "home", "Your bookings", v)
 }

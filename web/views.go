@@ -165,13 +165,21 @@ var funcs = template.FuncMap{
 	"lower":     strings.ToLower,
 	"language":  languageName,
 	"region":    regionName,
-	"ageBand":   ageBand,
-	"role":      roleName,
-	"longDay":   longDay,
-	"longDate":  longDate,
-	"clock":     clock,
-	"span":      span,
-	"duration":  duration,
+	// languageInput and regionInput show a stored code in a form as the
+	// name that reads back as it; the options fill the datalists.
+	"linkKind":        linkKind,
+	"linkValue":       linkValue,
+	"languageInput":   data.LanguageInput,
+	"regionInput":     data.RegionInput,
+	"languageOptions": data.LanguageOptions,
+	"regionOptions":   data.RegionOptions,
+	"ageBand":         ageBand,
+	"role":            roleName,
+	"longDay":         longDay,
+	"longDate":        longDate,
+	"clock":           clock,
+	"span":            span,
+	"duration":        duration,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return "1 " + one
@@ -205,22 +213,42 @@ func formatWhen(t time.Time) string {
 	return t.In(data.London).Format("Mon 2 Jan 2006, 15:04 MST")
 }
 
-// formatLocal is an instant as a datetime-local input value in UK time.
+// localLayout is how a date and time is written in a form, in UK time:
+// day/month/year, then the 24-hour time ("14/3/2027 10:00").
+const localLayout = "2/1/2006 15:04"
+
+// localLayouts are the forms parseLocal reads, after tidying: the UK
+// form, with a two-digit year too, and the ISO form of datetime-local
+// inputs and older links.
+var localLayouts = []string{localLayout, "2/1/06 15:04", "2006-01-02T15:04", "2006-01-02 15:04"}
+
+// formatLocal is an instant as a form shows it, in UK time: "14/3/2027 10:00".
 func formatLocal(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(data.London).Format("2006-01-02T15:04")
+	return t.In(data.London).Format(localLayout)
 }
 
-// parseLocal reads a datetime-local value as UK time. In the hour the
-// clocks go back, a time is read as its first (BST) occurrence.
+// parseLocal reads a date and time as people write it, in UK time:
+// "14/3/2027 10:00", "14/03/2027, 10.00", "14-3-27 9:30", or the ISO
+// form "2027-03-14T10:00". In the hour the clocks go back, a time is read
+// as its first (BST) occurrence.
 func parseLocal(s string) (time.Time, error) {
-	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(s), data.London)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("must be a date and time, like 2026-03-14T09:30")
+	tidy := strings.NewReplacer(",", " ", ".", ":")
+	s = strings.Join(strings.Fields(tidy.Replace(s)), " ")
+	if d, c, ok := strings.Cut(s, " "); ok && !strings.Contains(d, "T") {
+		s = strings.ReplaceAll(d, "-", "/") + " " + c // 14-3-2027 is 14/3/2027
+		if strings.Count(d, "-") == 2 && len(d) == 10 && d[4] == '-' {
+			s = d + " " + c // 2027-03-14 stays ISO
+		}
 	}
-	return t.UTC(), nil
+	for _, layout := range localLayouts {
+		if t, err := time.ParseInLocation(layout, s, data.London); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("must be a date and time, like 14/3/2027 10:00")
 }
 
 // fieldID turns a field name (child.languages[0].tag) into an element ID

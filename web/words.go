@@ -18,6 +18,18 @@ func languageName(tag string) string { return data.LanguageName(tag) }
 // regionName returns an ISO 3166-2 code's name (data.RegionName).
 func regionName(code string) string { return data.RegionName(code) }
 
+// linkValue is a community link's value in words: a country's or a
+// region's name for those kinds, the text as declared otherwise.
+func linkValue(l data.CommunityLink) string {
+	switch l.Kind {
+	case data.LinkCountry:
+		return data.CountryName(l.Value)
+	case data.LinkRegion:
+		return data.RegionName(l.Value)
+	}
+	return l.Value
+}
+
 // ageBand returns the words for an age band ("12 to 15"), or "" when none
 // is recorded.
 func ageBand(b data.AgeBand) string { return b.Words() }
@@ -143,4 +155,45 @@ func daysBetween(a, b data.Date) int {
 		return 0
 	}
 	return int(tb.Sub(ta) / (24 * time.Hour))
+}
+
+// readLanguage resolves what was typed into a language field (a name or a
+// tag, see data.LanguageTag): the tag, or a field error suggesting the
+// nearest names. Nothing typed is "" and no error.
+func readLanguage(field, typed string) (string, *data.FieldError) {
+	if typed == "" {
+		return "", nil
+	}
+	tag, nearest, ok := data.LanguageTag(typed)
+	if ok {
+		return tag, nil
+	}
+	return "", &data.FieldError{Field: field, Message: unknownName("a language", typed, nearest)}
+}
+
+// readRegion resolves what was typed into a region field (a UK region's
+// name or an ISO 3166-2 code, see data.RegionCode): the code, or a field
+// error suggesting the nearest names. Nothing typed is "" and no error.
+func readRegion(field, typed string) (string, *data.FieldError) {
+	if typed == "" {
+		return "", nil
+	}
+	code, nearest, ok := data.RegionCode(typed)
+	if ok {
+		return code, nil
+	}
+	return "", &data.FieldError{Field: field, Message: unknownName("a region", typed, nearest)}
+}
+
+// unknownName says that typed names no known thing, and which names are
+// nearest: `"Arabik" is not a language tolk knows: did you mean Arabic?`.
+func unknownName(what, typed string, nearest []string) string {
+	msg := fmt.Sprintf("%q is not %s tolk knows", typed, what)
+	switch len(nearest) {
+	case 0:
+		return msg + ": choose one from the list"
+	case 1:
+		return msg + ": did you mean " + nearest[0] + "?"
+	}
+	return msg + ": did you mean " + strings.Join(nearest[:len(nearest)-1], ", ") + " or " + nearest[len(nearest)-1] + "?"
 }

@@ -135,8 +135,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			}
 		}
 	}
-	if k := cfg.BootstrapKey; k != "" && len(k) < data.MinBootstrapKeyLength {
-		return cfg, fmt.Errorf("TOLK_BOOTSTRAP_ADMIN_KEY must be at least %d characters", data.MinBootstrapKeyLength)
+	if k := cfg.BootstrapKey; k != "" && (len(k) < data.MinBootstrapKeyLength || len(k) > data.MaxAPIKeyLength) {
+		return cfg, fmt.Errorf("TOLK_BOOTSTRAP_ADMIN_KEY must be from %d to %d characters", data.MinBootstrapKeyLength, data.MaxAPIKeyLength)
 	}
 	if u, err := url.Parse(cfg.BaseURL); cfg.BaseURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return cfg, errors.New("TOLK_BASE_URL must be an absolute http or https URL")

@@ -94,7 +94,7 @@ func TestBookingCrashLoop(t *testing.T) {
 					switch {
 					case res.StatusCode == 201 && decodeErr == nil && v.ID != "":
 						acked = append(acked, v.ID)
-					case res.StatusCode == 409 && v.Code == "booking_conflict":
+					case res.StatusCode == 409 && (v.Code == "booking_conflict" || v.Code == "case_already_booked"):
 						refused++
 					case res.StatusCode == 422 && v.Code == "ineligible" && onlyWorkload(v.Reasons):
 						refused++ // the day's or week's cap on child interviews, judged with the overlap rule

@@ -125,7 +125,10 @@ func seed(ctx context.Context, s *bolt.Store, v volume, now time.Time) (seeded, 
 				InterpreterID: ids[i], BookedBy: "bench-social-worker", Start: start, End: end,
 				InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Location: "Video",
 				Status: data.BookingConfirmed, Confirmation: data.ConfirmationDirect, Match: data.MatchSnapshot{Score: 50},
-				Version: 1, CreatedAt: stamp, UpdatedAt: stamp,
+				// Random cases at random times: two may meet, as a case's
+				// second interpreter.
+				Additional: true,
+				Version:    1, CreatedAt: stamp, UpdatedAt: stamp,
 			}
 			if end.Before(now) {
 				b.Status = data.BookingCompleted

@@ -56,9 +56,9 @@ func runStoreBookings(ctx context.Context, args []string, out io.Writer) error {
 			ID: data.NewID(now), Organisation: benchOrganisation, CaseID: c.ID, CaseReference: c.Reference,
 			InterpreterID: in, BookedBy: booker.ID, Start: start.Add(time.Duration(round) * slotStep),
 			InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Status: data.BookingConfirmed,
-			Confirmation: data.ConfirmationDirect,
-			Match:        data.MatchSnapshot{Score: 50, Factors: []data.Factor{{Factor: "experience", Points: 20, Reason: "12 child interviews"}}},
-			Version:      1, CreatedAt: data.Timestamp(now), UpdatedAt: data.Timestamp(now),
+			Confirmation: data.ConfirmationDirect, Additional: true, // see bookingPlan.body
+			Match:   data.MatchSnapshot{Score: 50, Factors: []data.Factor{{Factor: "experience", Points: 20, Reason: "12 child interviews"}}},
+			Version: 1, CreatedAt: data.Timestamp(now), UpdatedAt: data.Timestamp(now),
 		}
 		b.End = b.Start.Add(bookingLength)
 		ch := data.Audited(data.NewAuditEntry(now, booker, benchOrganisation, data.ActionBookingCreated, data.EntityBooking, b.ID))

@@ -72,7 +72,10 @@ func bookingIndexes(b data.Booking) []indexEntry {
 // CreateBooking checks a booking that holds its interpreter's time against
 // the interpreter's other such bookings and stores it, its index entries
 // and its change, all in one transaction. bbolt runs one writer at a time,
-// so no other booking can land between the check and the write.
+// so no other booking can land between the check and the write. A direct
+// booking that is confirmed and not additional is also judged against its
+// case's confirmed bookings and open offers (checkCaseSlot) in the same
+// transaction.
 func (s *Store) CreateBooking(ctx context.Context, b data.Booking, ch data.Change) error {
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		if err := createBooking(tx, b); err != nil {
@@ -85,7 +88,9 @@ func (s *Store) CreateBooking(ctx context.Context, b data.Booking, ch data.Chang
 // createBooking stores a new booking and its index entries in tx, unless
 // its ID is taken (ErrDuplicate), it is out of the store's bounds
 // (data.Booking.CheckStorable), or it is confirmed and blocked by a confirmed booking of
-// its interpreter (*data.OverlapError).
+// its interpreter (*data.OverlapError), or, when it ClaimsCaseSlot, its
+// case has a booking or offer in the way (*data.CaseBookedError): a
+// booking made by an offer never claims it.
 func createBooking(tx *bolt.Tx, b data.Booking) error {
 	bk := tx.Bucket(bucketBookings)
 	if bk.Get([]byte(b.ID)) != nil {
@@ -100,6 +105,11 @@ func createBooking(tx *bolt.Tx, b data.Booking) error {
 	}
 	if err := checkWorkload(tx, data.Booking{}, b); err != nil {
 		return err
+	}
+	if b.ClaimsCaseSlot() {
+		if err := checkCaseSlot(tx, b.Organisation, b.CaseID, b.ID, b.Start, b.End); err != nil {
+			return err
+		}
 	}
 	if err := writeIndexes(tx, nil, bookingIndexes(b)); err != nil {
 		return err

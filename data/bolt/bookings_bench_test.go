@@ -194,3 +194,30 @@ func BenchmarkOrganisationBookingsPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCaseSlotCheck runs the case's own rule alone (checkCaseSlot,
+// one interview one interpreter), in a read transaction, for a slot of a
+// case with bookings that day: the part a direct booking or an offer adds
+// to its write, among 30 bookings and among 100,000.
+func BenchmarkCaseSlotCheck(b *testing.B) {
+	for _, size := range bookingStores {
+		b.Run(fmt.Sprintf("bookings=%d", size.interpreters*size.each), func(b *testing.B) {
+			s := openBench(b)
+			seed := benchBookings(size.interpreters, size.each)
+			seedBookings(b, s, seed)
+			near := seed[1] // confirmed: the probe is three hours after it, same case
+			start := near.End.Add(3 * time.Hour)
+			err := s.db.View(func(tx *bolt.Tx) error {
+				for b.Loop() {
+					if err := checkCaseSlot(tx, near.Organisation, near.CaseID, "probe", start, start.Add(time.Hour)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}

@@ -268,12 +268,14 @@ func TestOpenBuildsBookingIndexes(t *testing.T) {
 	}
 }
 
-// testBooking is a confirmed video booking in north of case "c", booked by sw-1.
+// testBooking is a confirmed video booking in north of case "c", booked by
+// sw-1 as an additional interpreter: the tests here judge interpreters' time
+// (the case's own rule is the conformance suite's CaseSlots).
 func testBooking(id, interpreter string, start time.Time, d time.Duration) data.Booking {
 	return data.Booking{
 		ID: id, Organisation: "north", CaseID: "c", InterpreterID: interpreter, BookedBy: "sw-1", Start: start, End: start.Add(d),
 		InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Status: data.BookingConfirmed,
-		Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase,
+		Additional: true, Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase,
 	}
 }
 

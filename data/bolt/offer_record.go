@@ -23,6 +23,7 @@ type offerRecord struct {
 	Location      string        `json:"location,omitempty"`
 	Safety        *safetyRecord `json:"safety,omitempty"`
 	Mode          string        `json:"mode"`
+	Additional    bool          `json:"additional,omitempty"`
 	// RespondWithinNs is how long an invitation stays open, in
 	// nanoseconds, exactly as given.
 	RespondWithinNs int64              `json:"respondWithinNs"`
@@ -51,7 +52,7 @@ func fromOffer(o data.Offer) offerRecord {
 		ID: o.ID, Organisation: o.Organisation, CaseID: o.CaseID, CaseReference: o.CaseReference, CreatedBy: o.CreatedBy,
 		Start: encodeTime(o.Start), End: encodeTime(o.End),
 		InterviewType: string(o.InterviewType), Modality: string(o.Modality), Region: o.Region, Location: o.Location, Safety: fromSafety(o.Safety),
-		Mode: string(o.Mode), RespondWithinNs: int64(o.RespondWithin), Status: string(o.Status),
+		Mode: string(o.Mode), Additional: o.Additional, RespondWithinNs: int64(o.RespondWithin), Status: string(o.Status),
 		BookingID: o.BookingID, CancelReason: o.CancelReason,
 		Version: o.Version, CreatedAt: encodeTime(o.CreatedAt), UpdatedAt: encodeTime(o.UpdatedAt),
 	}
@@ -75,7 +76,7 @@ func (r offerRecord) toOffer() data.Offer {
 		Start: decodeTime(r.Start), End: decodeTime(r.End),
 		InterviewType: data.InterviewType(r.InterviewType), Modality: data.Modality(r.Modality),
 		Region: r.Region, Location: r.Location, Safety: r.Safety.toSafety(),
-		Mode: data.OfferMode(r.Mode), RespondWithin: time.Duration(r.RespondWithinNs), Status: data.OfferStatus(r.Status),
+		Mode: data.OfferMode(r.Mode), Additional: r.Additional, RespondWithin: time.Duration(r.RespondWithinNs), Status: data.OfferStatus(r.Status),
 		BookingID: r.BookingID, CancelReason: r.CancelReason,
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 	}

@@ -80,7 +80,8 @@ func offerIndexes(o data.Offer) []indexEntry {
 func offerPlace(o data.Offer) string { return indexKey(o.Organisation, o.CaseID, string(o.Status)) }
 
 // CreateOffer stores a new offer, its index entries and its change in one
-// transaction.
+// transaction, after judging an open offer that is not additional against
+// its case's confirmed bookings and open offers (checkCaseSlot) in it.
 func (s *Store) CreateOffer(ctx context.Context, o data.Offer, ch data.Change) error {
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOffers)
@@ -88,6 +89,11 @@ func (s *Store) CreateOffer(ctx context.Context, o data.Offer, ch data.Change) e
 			return fmt.Errorf("offer %s: %w", o.ID, data.ErrDuplicate)
 		}
 		o = storedOffer(o)
+		if o.ClaimsCaseSlot() {
+			if err := checkCaseSlot(tx, o.Organisation, o.CaseID, o.ID, o.Start, o.End); err != nil {
+				return err
+			}
+		}
 		if err := writeIndexes(tx, nil, offerIndexes(o)); err != nil {
 			return err
 		}

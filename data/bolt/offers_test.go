@@ -16,11 +16,12 @@ import (
 // testOffer is an open broadcast in north of case "c", 10:00-11:00 on the
 // benchmarks' first day, asking interpreters from benchBase, each answer
 // due an hour later.
+// It asks for an additional interpreter: several such offers of case "c" share a slot.
 func testOffer(id string, interpreters ...string) data.Offer {
 	start := benchBase.Add(24 * time.Hour).Truncate(24 * time.Hour).Add(10 * time.Hour)
 	o := data.Offer{
 		ID: id, Organisation: "north", CaseID: "c", CreatedBy: "sw-1", Start: start, End: start.Add(time.Hour),
-		InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Mode: data.OfferBroadcast,
+		InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Mode: data.OfferBroadcast, Additional: true,
 		RespondWithin: time.Hour, Status: data.OfferOpen, Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase,
 	}
 	judged := data.Judged{}

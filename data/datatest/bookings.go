@@ -27,7 +27,9 @@ func at(hhmm string) time.Time {
 var bookingSeq int
 
 // newBooking is a confirmed video booking of interpreter for case c,
-// from-to on day, booked directly.
+// from-to on day, booked directly as an additional interpreter, so that
+// the tests of one interpreter's time may put several bookings of one case
+// at one time (the case's own rule is testCaseSlots').
 func newBooking(c data.Case, interpreter, from, to string) data.Booking {
 	bookingSeq++
 	now := base.Add(time.Duration(bookingSeq) * time.Millisecond)
@@ -35,7 +37,7 @@ func newBooking(c data.Case, interpreter, from, to string) data.Booking {
 		ID: data.NewID(now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference,
 		InterpreterID: interpreter, BookedBy: "sw-1", Start: at(from), End: at(to),
 		InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo, Status: data.BookingConfirmed,
-		Confirmation: data.ConfirmationDirect,
+		Confirmation: data.ConfirmationDirect, Additional: true,
 		Match: data.MatchSnapshot{
 			Score:    42,
 			Factors:  []data.Factor{{Factor: "training", Points: 30, Reason: "trauma-informed training"}, {Factor: "spread", Points: 12, Reason: "few recent bookings"}},

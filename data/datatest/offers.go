@@ -35,13 +35,15 @@ var offerSeq int
 // newOffer is an offer of case c's interview on day, 10:00-11:00 by
 // video, asking interpreters in mode, opened at opened with every
 // interpreter judged eligible: a cascade asks the first, a broadcast all.
+// It asks for an additional interpreter, so that several offers of one
+// case may ask for one slot (the case's own rule is testCaseSlots').
 func newOffer(c data.Case, mode data.OfferMode, opened time.Time, interpreters ...string) data.Offer {
 	offerSeq++
 	now := base.Add(time.Duration(offerSeq) * time.Millisecond)
 	o := data.Offer{
 		ID: data.NewID(now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference, CreatedBy: "sw-1",
 		Start: at("10:00"), End: at("11:00"), InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo,
-		Mode: mode, RespondWithin: respondWithin, Status: data.OfferOpen,
+		Mode: mode, Additional: true, RespondWithin: respondWithin, Status: data.OfferOpen,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	for _, id := range interpreters {

@@ -56,7 +56,11 @@ import (
 
 // CreateBooking commits b at version 1 through its interpreter's schedule
 // lock, after checking that its ID is free and, when it holds its
-// interpreter's time, that no such booking of the interpreter Blocks it.
+// interpreter's time, that no such booking of the interpreter Blocks it,
+// and, for a booking that data.Booking.ClaimsCaseSlot, that its case has
+// no booking or offer in the way, claiming the case's next ledger entry
+// first in its outbox (caseslot.go; in changeBooking, on every attempt,
+// after the overlap check).
 func (s *Store) CreateBooking(ctx context.Context, b data.Booking, ch data.Change) error {
 	if err := b.CheckStorable(); err != nil {
 		return err
@@ -156,11 +160,20 @@ func (s *Store) changeBooking(ctx context.Context, interpreterID string, next fu
 		if err := s.checkWorkload(ctx, prev, b); err != nil {
 			return err
 		}
+		deps := []dependent{{coll: bookingsCollection, id: b.ID, version: b.Version, doc: doc}}
+		var caseID string
+		if b.Version == 1 && b.ClaimsCaseSlot() { // a create: see CreateBooking and caseslot.go
+			claim, err := s.checkCaseSlot(ctx, b.Organisation, b.CaseID, b.ID, b.Start, b.End)
+			if err != nil {
+				return err
+			}
+			deps, caseID = append([]dependent{claim}, deps...), b.CaseID
+		}
 		_, err = s.commit(ctx, change{
 			coll: schedulesCollection, id: interpreterID, version: version + 1,
 			doc:        scheduleDocument{ID: interpreterID},
-			dependents: []dependent{{coll: bookingsCollection, id: b.ID, version: b.Version, doc: doc}},
-			ch:         ch,
+			dependents: deps,
+			ch:         ch, caseID: caseID,
 		})
 		stored = b
 		return err

@@ -23,14 +23,15 @@ import (
 var morning = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 
 // newTestBooking is a confirmed video booking of interpreter from
-// morning+from for an hour.
+// morning+from for an hour, of case-1 as an additional interpreter: the
+// tests here race one interpreter's time, not the case's slot.
 func newTestBooking(interpreter string, from time.Duration) data.Booking {
 	now := time.Now()
 	return data.Booking{
 		ID: data.NewID(now), Organisation: "north", CaseID: "case-1", CaseReference: "NR-1",
 		InterpreterID: interpreter, BookedBy: "sw-1", Start: morning.Add(from), End: morning.Add(from + time.Hour),
 		InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Status: data.BookingConfirmed,
-		Version: 1, CreatedAt: now, UpdatedAt: now,
+		Additional: true, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 }
 

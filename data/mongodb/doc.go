@@ -10,7 +10,9 @@
 // The collections: users, audit (insert-only), interpreters, cases,
 // bookings, schedules (one per interpreter with bookings: see Bookings
 // below), offers, offerClaims (each offer's ledger of versions,
-// insert-only: see Offers below), messages (the outbox) and messageClaims
+// insert-only: see Offers below), caseClaims (each case's ledger of the
+// bookings and offers judged one interview, one interpreter; insert-only:
+// see caseslot.go), messages (the outbox) and messageClaims
 // (each message's ledger of versions, insert-only: see Outbox below),
 // feeds, sessions, touches (a session's activity, only ever inserted and
 // deleted: see sessions.go) and locks (the changes in flight). Every query

@@ -53,6 +53,10 @@ type lockDocument struct {
 	// that readers and writers of the offer find the changes of it in
 	// flight (offers.go).
 	Offer string `bson:"offer,omitempty"`
+	// Case names the case whose ledger of slot claims the change claims
+	// an entry of, if any (caseslot.go), so that a writer judging the
+	// case's slots finds the claims in flight.
+	Case string `bson:"case,omitempty"`
 	// Messages names the messages the change writes: those of its
 	// data.Change, which its outbox inserts, and the message whose next
 	// version it writes (UpdateMessage), so that readers of the outbox
@@ -73,6 +77,7 @@ type change struct {
 	dependents []dependent
 	ch         data.Change
 	offer      string // the offer the change writes, if any (lockDocument.Offer)
+	caseID     string // the case whose slot ledger it claims in, if any (lockDocument.Case)
 	message    string // the message the change writes, if any (lockDocument.Messages)
 }
 
@@ -125,7 +130,7 @@ func newLock(c change) (lockDocument, error) {
 		outbox = append(outbox, outboxDocument{Collection: d.coll, ID: d.id, Doc: raw, Version: d.version, Claim: d.claim, Claimed: d.claimed})
 	}
 	l := lockOf(c.coll, c.id, c.version, token, doc, append(outbox, docs...))
-	l.Offer = c.offer
+	l.Offer, l.Case = c.offer, c.caseID
 	l.Messages = changeMessages(c.ch)
 	if c.message != "" {
 		l.Messages = append(l.Messages, c.message)

@@ -27,6 +27,7 @@ const (
 	bookingsCollection      = "bookings"
 	offersCollection        = "offers"
 	offerClaimsCollection   = "offerClaims"
+	caseClaimsCollection    = "caseClaims"
 	messagesCollection      = "messages"
 	messageClaimsCollection = "messageClaims"
 	feedsCollection         = "feeds"
@@ -235,6 +236,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{"key_unique", true, false, []string{"key"}},
 			{"collection", false, false, []string{"collection"}},
 			{"offer", false, false, []string{"offer"}},
+			{"case", false, false, []string{"case"}},
 			{"messages", false, false, []string{"messages"}},
 		},
 	} {

@@ -30,6 +30,7 @@ type offerDocument struct {
 	Location        string               `bson:"location,omitempty"`
 	Safety          *safetyDocument      `bson:"safety,omitempty"`
 	Mode            string               `bson:"mode"`
+	Additional      bool                 `bson:"additional,omitempty"`
 	RespondWithinNs int64                `bson:"respondWithinNs"` // exactly as given
 	Status          string               `bson:"status"`
 	Invitations     []invitationDocument `bson:"invitations"`
@@ -109,7 +110,7 @@ func fromOffer(o data.Offer) offerDocument {
 		ID: o.ID, Organisation: o.Organisation, CaseID: o.CaseID, CaseReference: o.CaseReference, CreatedBy: o.CreatedBy,
 		Start: data.Timestamp(o.Start), End: data.Timestamp(o.End),
 		InterviewType: string(o.InterviewType), Modality: string(o.Modality), Region: o.Region, Location: o.Location, Safety: fromSafety(o.Safety),
-		Mode: string(o.Mode), RespondWithinNs: int64(o.RespondWithin), Status: string(o.Status),
+		Mode: string(o.Mode), Additional: o.Additional, RespondWithinNs: int64(o.RespondWithin), Status: string(o.Status),
 		BookingID: o.BookingID, CancelReason: o.CancelReason,
 		InviteeKeys: inviteeKeys(o), Due: data.Timestamp(o.Due()),
 		Version: o.Version, CreatedAt: data.Timestamp(o.CreatedAt), UpdatedAt: data.Timestamp(o.UpdatedAt),
@@ -136,7 +137,7 @@ func (d offerDocument) toOffer() data.Offer {
 		ID: d.ID, Organisation: d.Organisation, CaseID: d.CaseID, CaseReference: d.CaseReference, CreatedBy: d.CreatedBy,
 		Start: utc(d.Start), End: utc(d.End),
 		InterviewType: data.InterviewType(d.InterviewType), Modality: data.Modality(d.Modality), Region: d.Region, Location: d.Location, Safety: d.Safety.toSafety(),
-		Mode: data.OfferMode(d.Mode), RespondWithin: time.Duration(d.RespondWithinNs), Status: data.OfferStatus(d.Status),
+		Mode: data.OfferMode(d.Mode), Additional: d.Additional, RespondWithin: time.Duration(d.RespondWithinNs), Status: data.OfferStatus(d.Status),
 		BookingID: d.BookingID, CancelReason: d.CancelReason,
 		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 	}

@@ -74,8 +74,10 @@ func offerLocks(id string) bson.D { return bson.D{{Key: "offer", Value: id}} }
 // anyOfferLocks selects the locks of every change of an offer in flight.
 var anyOfferLocks = bson.D{{Key: "offer", Value: bson.D{{Key: "$gt", Value: ""}}}}
 
-// CreateOffer commits o at version 1 with its change. data.ErrDuplicate
-// when its ID is taken.
+// CreateOffer commits o at version 1 with its change; an offer that
+// data.Offer.ClaimsCaseSlot is judged against its case's bookings and
+// offers and commits through the case's ledger (caseslot.go).
+// data.ErrDuplicate when its ID is taken.
 func (s *Store) CreateOffer(ctx context.Context, o data.Offer, ch data.Change) error {
 	o.Version = 1
 	switch taken, err := s.exists(ctx, offersCollection, o.ID); {
@@ -83,6 +85,23 @@ func (s *Store) CreateOffer(ctx context.Context, o data.Offer, ch data.Change) e
 		return err
 	case taken:
 		return fmt.Errorf("offer %s: %w", o.ID, data.ErrDuplicate)
+	}
+	if o.ClaimsCaseSlot() {
+		// The lock writes the case's next ledger entry, the offer its
+		// dependent (caseslot.go): a writer that loses the entry judges
+		// again.
+		return s.retry(ctx, lockKey(caseClaimsCollection, o.CaseID), func() error {
+			claim, err := s.checkCaseSlot(ctx, o.Organisation, o.CaseID, o.ID, o.Start, o.End)
+			if err != nil {
+				return err
+			}
+			_, err = s.commit(ctx, change{
+				coll: claim.coll, id: claim.id, version: 1, doc: claim.doc,
+				dependents: []dependent{{coll: offersCollection, id: o.ID, version: 1, doc: fromOffer(o)}},
+				ch:         ch, offer: o.ID, caseID: o.CaseID,
+			})
+			return err
+		})
 	}
 	_, err := s.commit(ctx, change{coll: offersCollection, id: o.ID, version: 1, doc: fromOffer(o), ch: ch, offer: o.ID})
 	if errors.Is(err, errStale) {

@@ -21,7 +21,8 @@ func newTestOffer(interpreters ...string) data.Offer {
 	o := data.Offer{
 		ID: data.NewID(now), Organisation: "north", CaseID: "case-1", CaseReference: "NR-1", CreatedBy: "sw-1",
 		Start: morning, End: morning.Add(time.Hour), InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo,
-		Mode: data.OfferBroadcast, RespondWithin: time.Hour, Status: data.OfferOpen, Version: 1, CreatedAt: now, UpdatedAt: now,
+		Mode: data.OfferBroadcast, Additional: true, // many offers of case-1 share a slot here
+		RespondWithin: time.Hour, Status: data.OfferOpen, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	for _, id := range interpreters {
 		o.Invitations = append(o.Invitations, data.Invitation{InterpreterID: id, Status: data.InvitationPending, Asked: now, RespondBy: now.Add(time.Hour)})
