@@ -263,8 +263,6 @@ func (b Booking) Validate() error {
 			p.add("outcome.code", "must be one of "+list(OutcomeCodes))
 		}
 		switch {
-		case o.Attended && o.Checklist == nil:
-			p.add("outcome.checklist", "is required when the interview was attended")
 		case o.Attended && o.Code != "" && o.Code != OutcomeAttended:
 			p.add("outcome.code", "must be attended when the interview was attended")
 		case !o.Attended && o.Code == OutcomeAttended:
@@ -444,10 +442,15 @@ func (b Booking) Cancel(reason string, now time.Time) (Booking, error) {
 }
 
 // Complete records what happened at a confirmed booking's interview once
-// it has started, and marks the booking completed.
+// it has started, and marks the booking completed. An attended interview's
+// outcome needs its checklist (a *ValidationError naming outcome.checklist
+// otherwise); outcomes recorded before checklists existed stay valid.
 func (b Booking) Complete(o Outcome, now time.Time) (Booking, error) {
 	if err := b.completeRefusal(now); err != nil {
 		return b, err
+	}
+	if o.Attended && o.Checklist == nil {
+		return b, &ValidationError{Errors: []FieldError{{Field: "outcome.checklist", Message: "is required when the interview was attended"}}}
 	}
 	o.Note = strings.TrimSpace(o.Note)
 	if o.Attended && o.Code == "" {

@@ -21,7 +21,7 @@ func TestBookingTransitions(t *testing.T) {
 			if _, err := b.Cancel("ill", now); b.Changeable() != (err == nil) {
 				t.Errorf("%s at %v: Changeable %v, Cancel %v", status, now, b.Changeable(), err)
 			}
-			_, err = b.Complete(Outcome{Attended: true}, now)
+			_, err = b.Complete(Outcome{Attended: true, Checklist: &Checklist{NeverAloneWithChild: true}}, now)
 			if b.Completable(now) != (err == nil) {
 				t.Errorf("%s at %v: Completable %v, Complete %v", status, now, b.Completable(now), err)
 			}

@@ -286,6 +286,9 @@ type bookingView struct {
 	Items []checklistItem
 	// Codes are the outcome codes of an interview that did not take place.
 	Codes []data.OutcomeCode
+	// Debrief: the interpreter marked the interview distressing; shown
+	// to coordinators only, never to requesters.
+	Debrief bool
 }
 
 // checklistItem is one item of the outcome's safety checklist: its form
@@ -322,6 +325,7 @@ func (p *Pages) showBookingWith(r *request, b data.Booking, errs fieldErrors) er
 	}
 	v.Attended, v.Comfortable, v.Note, v.Code = value(r.c, "attended"), value(r.c, "childComfortable"), value(r.c, "note"), value(r.c, "code")
 	v.Items, v.Codes, v.Checklist = checklistItems, data.OutcomeCodes[1:], map[string]string{}
+	v.Debrief = r.is(data.RoleCoordinator) && b.Wellbeing != nil && b.Wellbeing.Distressing
 	for _, it := range checklistItems {
 		v.Checklist[it.Field] = value(r.c, it.Field)
 	}

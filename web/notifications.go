@@ -33,6 +33,9 @@ var messageKindWords = map[data.MessageKind]string{
 	data.MessageOfferUnfilled:    "Offer unfilled",
 	data.MessageBookingWithdrawn: "Booking withdrawn by a rule",
 	data.MessageDailySummary:     "Daily summary",
+	// Issue 17: to coordinators.
+	data.MessageSafeguardingIncident: "Safeguarding incident",
+	data.MessageDebriefOffer:         "Debrief to offer",
 }
 
 // messageStatusWords say where a message stands, and statusTabs name each

@@ -176,6 +176,12 @@ type offerSummary struct {
 	Booked string
 }
 
+// TimeLines states the interpreter's own times of the offered interview,
+// as the invitation told them (the offer's safety plan).
+func (s offerSummary) TimeLines() []string {
+	return data.Booking{Start: s.Start, End: s.End, Modality: s.Modality, Safety: s.Safety}.TimeLines()
+}
+
 // Open reports whether the offer may still be accepted (or cancelled).
 func (o offerSummary) Open() bool { return o.Status == data.OfferOpen }
 

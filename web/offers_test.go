@@ -118,7 +118,7 @@ func TestOfferFromResults(t *testing.T) {
 	}
 	op := w.get("/offers/" + o.ID)
 	want := "Asked " + first.Name + ", answer due by 11:00 today; 2 more to ask in turn"
-	if op.status != http.StatusOK || !strings.Contains(op.body, want) || !strings.Contains(op.body, "waiting their turn") {
+	if op.status != http.StatusOK || !strings.Contains(op.body, want) || !strings.Contains(op.body, "waiting their turn") || !strings.Contains(op.body, "for the briefing (10 minutes") {
 		t.Errorf("offer page: %d, want %q\n%s", op.status, want, op.body)
 	}
 	cp := w.get("/cases/" + c.ID)

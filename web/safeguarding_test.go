@@ -105,6 +105,9 @@ func TestInterpreterWellbeingPage(t *testing.T) {
 	if p = co.get("/safeguarding"); !strings.Contains(p.body, "Debrief to offer") || !strings.Contains(p.body, "Hana") {
 		t.Errorf("the coordinators' list:\n%s", p.body)
 	}
+	if p = co.get("/bookings/" + b.ID); !strings.Contains(p.body, "Debrief to offer") {
+		t.Errorf("the coordinator's booking page does not ask for a debrief")
+	}
 	// The social worker's booking page says nothing of it.
 	sw := s.browser()
 	sw.signIn(data.RoleSocialWorker)

@@ -55,6 +55,11 @@ func TestMailOfferCascade(t *testing.T) {
 		}
 	}
 	plain, _ := inv.root.find("text/plain")
+	for _, rule := range []string{"for the briefing (", "The debrief:", "You are never alone with the child"} {
+		if !strings.Contains(plain.Body, rule) {
+			t.Errorf("the invitation does not state the interpreter's times and the rules (%q):\n%s", rule, plain.Body)
+		}
+	}
 	link := linkRE.FindString(plain.Body)
 	if link == "" || !strings.HasPrefix(link, in.base+"/respond/") {
 		t.Fatalf("no link to %s/respond/ in the invitation:\n%s", in.base, plain.Body)
@@ -73,6 +78,9 @@ func TestMailOfferCascade(t *testing.T) {
 	// The booked interpreter's calendar invitation.
 	_, d = receive(t, in.base, o.coordinator, r, byBooking, "booking.request")
 	request := checkInvitation(t, d, o.emails[first], "REQUEST")
+	if text := parseEmail(t, d.raw).root.text(); !strings.Contains(text, "for the briefing (") || !strings.Contains(text, "Do not leave with the child") {
+		t.Errorf("the calendar invitation's mail does not state the times and the rules:\n%s", text)
+	}
 	if request.partstat != "NEEDS-ACTION" || request.rsvp != "TRUE" {
 		t.Errorf("the REQUEST's ATTENDEE has PARTSTAT=%q RSVP=%q, want NEEDS-ACTION and TRUE", request.partstat, request.rsvp)
 	}

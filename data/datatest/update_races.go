@@ -266,7 +266,7 @@ func testBookingStateRace(t *testing.T, open func() data.Store) {
 			return err
 		}
 		_, err := s.UpdateBooking(ctx, b.ID, func(cur data.Booking) (data.Booking, data.Change, error) {
-			next, err := cur.Complete(data.Outcome{Attended: true, Note: fmt.Sprintf("writer %d", i)}, at("11:00"))
+			next, err := cur.Complete(data.Outcome{Attended: true, Checklist: &data.Checklist{NeverAloneWithChild: true}, Note: fmt.Sprintf("writer %d", i)}, at("11:00"))
 			if err != nil {
 				return cur, data.Change{}, err
 			}
