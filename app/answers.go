@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/matching"
 )
 
 // Invitation is one offer as the invited interpreter sees it: what they
@@ -154,7 +155,7 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 	}
 	cand, err := a.evaluate(ctx, c, interp, offerRequest(c, o))
 	if err != nil {
-		return data.Booking{}, err
+		return data.Booking{}, forInterpreter(err)
 	}
 	p, err := a.readParties(ctx, o)
 	if err != nil {
@@ -194,9 +195,47 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 		return next, b, ch, nil
 	})
 	if err != nil {
-		return data.Booking{}, refusal(err, data.User{Organisation: o.Organisation})
+		return data.Booking{}, forInterpreter(refusal(err, data.User{Organisation: o.Organisation}))
 	}
-	return b, nil
+	return interpreterBooking(b), nil
+}
+
+// CodeCaseRule is the reason an interpreter reads when a rule of the case
+// itself rules them out (a shared community link, an exclusion by the
+// case): which rule it was would tell them about the child.
+const CodeCaseRule = "case_rule"
+
+// forInterpreter words a refusal for the interpreter it refuses: the hard
+// rules about them stay as they are (their clearance, their hours), but a
+// community conflict or an exclusion by the case becomes one reason that
+// says only that the case rules them out. Other errors pass as they are.
+func forInterpreter(err error) error {
+	ie, ok := errors.AsType[*IneligibleError](err)
+	if !ok {
+		return err
+	}
+	out := &IneligibleError{}
+	caseRule := false
+	for _, r := range ie.Reasons {
+		if r.Code == matching.CodeCommunityConflict || r.Code == matching.CodeExcludedByCase {
+			if !caseRule {
+				out.Reasons = append(out.Reasons, data.Reason{Code: CodeCaseRule, Message: "a rule of this case rules you out, so you cannot take it"})
+			}
+			caseRule = true
+			continue
+		}
+		out.Reasons = append(out.Reasons, r)
+	}
+	return out
+}
+
+// interpreterBooking is a booking as its interpreter may read it: without
+// its cancellation reason, which may name the rule of the case that
+// withdrew it (a community shared with the child) or be the social
+// worker's own words about the child.
+func interpreterBooking(b data.Booking) data.Booking {
+	b.CancelReason = ""
+	return b
 }
 
 // DeclineOffer records the actor's (an interpreter's) refusal of a
@@ -332,5 +371,5 @@ func (a *App) MyBooking(ctx context.Context, actor data.User, id string) (data.B
 	if b.InterpreterID != actor.InterpreterID {
 		return data.Booking{}, fmt.Errorf("booking %s: %w", id, data.ErrNotFound)
 	}
-	return b, nil
+	return interpreterBooking(b), nil
 }

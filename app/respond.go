@@ -63,6 +63,13 @@ func (a *App) byLink(ctx context.Context, token string) (data.Offer, data.User, 
 		return data.Offer{}, data.User{}, Invitation{}, err
 	}
 	actor := linkActor(o, inv.InterpreterID)
+	if inv.Status != data.InvitationPending || o.Status != data.OfferOpen {
+		// A link that no longer answers shows what became of the
+		// invitation, never where the interview is or its booking: a
+		// forwarded or scanned email, or a shared device, must not tell
+		// anyone the place of a child's interview.
+		view.Location, view.BookingID = "", ""
+	}
 	switch {
 	case inv.Status == data.InvitationAccepted || inv.Status == data.InvitationDeclined:
 		return o, actor, view, &LinkGoneError{Why: "used"}
