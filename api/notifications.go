@@ -44,10 +44,14 @@ func (s *Server) listNotifications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	scope := c.Query("scope")
+	if scope != "" && scope != "organisation" && scope != "register" {
+		return &data.ValidationError{Errors: []data.FieldError{{Field: "scope", Message: "must be organisation or register"}}}
+	}
 	actor, _ := caller(c)
 	page, err := s.app.ListNotifications(c.UserContext(), actor, app.NotificationFilter{
 		Status: data.MessageStatus(c.Query("status")), BookingID: c.Query("bookingId"), OfferID: c.Query("offerId"),
-		Cursor: c.Query("cursor"), Limit: limit,
+		Register: scope == "register", Cursor: c.Query("cursor"), Limit: limit,
 	})
 	if err != nil {
 		return err

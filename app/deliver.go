@@ -85,7 +85,17 @@ func (a *App) Deliver(ctx context.Context, s Sender, holder string, limit int) (
 		if err := a.store.MarkFailed(ctx, m.ID, holder, reason, next, dead); err != nil && !errors.Is(err, data.ErrConflict) {
 			return sent, err
 		}
-		a.log.WarnContext(ctx, "message not sent", "message_id", m.ID, "kind", string(m.Kind), "attempt", attempt, "dead", dead, "error", reason)
+		// The reason stays in the message's LastError, for coordinators:
+		// a server's refusal often quotes the recipient's address, which
+		// no log line carries. The log keeps the reply code.
+		code := 0
+		if coded, ok := errors.AsType[interface {
+			error
+			StatusCode() int
+		}](sendErr); ok {
+			code = coded.StatusCode()
+		}
+		a.log.WarnContext(ctx, "message not sent", "message_id", m.ID, "kind", string(m.Kind), "attempt", attempt, "dead", dead, "smtp_code", code)
 	}
 	return sent, nil
 }
@@ -111,8 +121,12 @@ func (a *App) superseded(ctx context.Context, m data.Message) (bool, error) {
 type NotificationFilter struct {
 	Status             data.MessageStatus
 	BookingID, OfferID string
-	Cursor             string
-	Limit              int
+	// Register lists the register's messages instead of the
+	// organisation's: the reminders to interpreters of their lapsing
+	// credentials, which belong to no organisation (coordinators only).
+	Register bool
+	Cursor   string
+	Limit    int
 }
 
 // ListNotifications pages through the messages of the actor's
@@ -126,7 +140,14 @@ func (a *App) ListNotifications(ctx context.Context, actor data.User, f Notifica
 	if f.Status != "" && !oneOf(f.Status, data.MessageStatuses) {
 		return data.Page[data.Message]{}, invalid("status", "must be one of queued, sent, failed, dead, superseded")
 	}
-	page, err := a.store.ListMessages(ctx, data.MessageQuery{Organisation: actor.Organisation, Status: f.Status,
+	org := actor.Organisation
+	if f.Register {
+		if err := require(actor, data.RoleCoordinator); err != nil {
+			return data.Page[data.Message]{}, err
+		}
+		org = data.ScopeRegister
+	}
+	page, err := a.store.ListMessages(ctx, data.MessageQuery{Organisation: org, Status: f.Status,
 		BookingID: f.BookingID, OfferID: f.OfferID, Before: f.Cursor, Limit: f.Limit})
 	for i := range page.Items {
 		page.Items[i] = page.Items[i].Redacted()
@@ -144,13 +165,13 @@ func (a *App) RetryNotification(ctx context.Context, actor data.User, id string)
 	now := a.stamp()
 	m, err := a.store.UpdateMessage(ctx, id, func(m data.Message) (data.Message, data.Change, error) {
 		switch {
-		case m.Organisation != actor.Organisation:
+		case m.Organisation != actor.Organisation && (m.Organisation != data.ScopeRegister || actor.Role != data.RoleCoordinator):
 			return m, data.Change{}, fmt.Errorf("message %s: %w", id, data.ErrNotFound)
 		case m.Status != data.MessageDead:
 			return m, data.Change{}, &data.StateError{Code: "message_not_dead", Reason: "only a dead letter can be retried; this one is " + string(m.Status)}
 		}
 		m.Status, m.Attempts, m.NextAttempt, m.LeaseHolder, m.LeaseUntil = data.MessageQueued, 0, now, "", time.Time{}
-		return m, audited(now, actor, m.Organisation, data.ActionMessageRetried, data.EntityMessage, m.ID), nil
+		return m, audited(now, actor, actor.Organisation, data.ActionMessageRetried, data.EntityMessage, m.ID), nil
 	})
 	return m.Redacted(), err
 }

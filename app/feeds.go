@@ -336,6 +336,11 @@ func (a *App) renderFreeBusy(ctx context.Context, f data.Feed, cond FeedConditio
 		}
 	}
 	out.ETag = feedETag(f.ID, now, versions)
+	// Only the ETag answers a free/busy feed's conditions: its newest
+	// change is read off the bookings that still hold time, so cancelling
+	// the newest makes its date go back, and a client sending only
+	// If-Modified-Since would keep showing the time as busy.
+	cond.IfModifiedSince = time.Time{}
 	if out.settle(latest, now, cond); out.NotModified {
 		return out, nil
 	}

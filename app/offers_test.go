@@ -408,4 +408,22 @@ func TestFreeBusyFeed(t *testing.T) {
 	if same, err := e.app.RenderFeed(ctx, token, app.FeedConditions{IfNoneMatch: cal.ETag}); err != nil || !same.NotModified {
 		t.Errorf("the current ETag is not answered as not modified (%v)", err)
 	}
+
+	// A cancellation frees the time: a client that sends only the date it
+	// was given gets the feed again, not 304 (the newest booking holding
+	// time is now older than that date).
+	later := e.book(sw, request(cs.ID, in.ID, 2))
+	e.now = e.now.Add(time.Hour)
+	before, err := e.app.RenderFeed(ctx, token, app.FeedConditions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.now = e.now.Add(time.Hour)
+	if _, err := e.app.CancelBooking(ctx, sw, later.ID, "no longer needed"); err != nil {
+		t.Fatal(err)
+	}
+	e.now = e.now.Add(time.Hour)
+	if again, err := e.app.RenderFeed(ctx, token, app.FeedConditions{IfModifiedSince: before.LastModified}); err != nil || again.NotModified {
+		t.Errorf("after a cancellation, If-Modified-Since alone answered not modified (%v)", err)
+	}
 }

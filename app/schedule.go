@@ -161,6 +161,10 @@ func (a *App) summaries(ctx context.Context, today data.Date, lapsing []data.Int
 	}
 	written := 0
 	dead := map[string]int{}
+	registerDead, err := a.store.ListMessages(ctx, data.MessageQuery{Organisation: data.ScopeRegister, Status: data.MessageDead, Limit: data.MaxPageSize})
+	if err != nil {
+		return 0, err
+	}
 	q := data.UserQuery{Role: data.RoleCoordinator, Limit: data.MaxPageSize}
 	for {
 		page, err := a.store.ListUsers(ctx, q)
@@ -180,7 +184,9 @@ func (a *App) summaries(ctx context.Context, today data.Date, lapsing []data.Int
 			}
 			day, _ := time.Parse(time.DateOnly, today.String())
 			id := messageID(data.MessageDailySummary, day, u.ID, today.String())
-			n, err := a.schedule(ctx, id, func() data.Message { return a.summaryMessage(id, u, today, lines, dead[u.Organisation]) })
+			n, err := a.schedule(ctx, id, func() data.Message {
+				return a.summaryMessage(id, u, today, lines, dead[u.Organisation], len(registerDead.Items))
+			})
 			if err != nil {
 				return written, err
 			}
@@ -194,7 +200,12 @@ func (a *App) summaries(ctx context.Context, today data.Date, lapsing []data.Int
 }
 
 // summaryMessage is a coordinator's daily summary.
-func (a *App) summaryMessage(id string, u data.User, today data.Date, lapses []string, dead int) data.Message {
+// maxSummaryLapses bounds the lapses a daily summary lists one by one, so
+// that a national register's summary stays a message (and within
+// data.MaxMessageBody); the renewal report has them all.
+const maxSummaryLapses = 50
+
+func (a *App) summaryMessage(id string, u data.User, today data.Date, lapses []string, dead, registerDead int) data.Message {
 	var l letter
 	l.say("Hello %s,", u.Name)
 	l.say("The register on %s.", today)
@@ -202,7 +213,11 @@ func (a *App) summaryMessage(id string, u data.User, today data.Date, lapses []s
 		l.say("No credential lapses within 30 days.")
 	} else {
 		l.say("Credentials lapsing within 30 days, or lapsed (%d):", len(lapses))
-		for _, s := range lapses {
+		for i, s := range lapses {
+			if i == maxSummaryLapses {
+				l.say("and %d more: see the renewal report.", len(lapses)-i)
+				break
+			}
 			l.say("%s", s)
 		}
 	}
@@ -212,6 +227,10 @@ func (a *App) summaryMessage(id string, u data.User, today data.Date, lapses []s
 		l.link("Notifications", a.baseURL+"/notifications?status=dead")
 	} else {
 		l.say("Every message of your organisation was delivered or is on its way.")
+	}
+	if registerDead > 0 {
+		l.say("%d reminders to interpreters about their credentials could not be delivered: check the interpreters' email addresses, then retry them.", registerDead)
+		l.link("Reminders not delivered", a.baseURL+"/notifications?scope=register&status=dead")
 	}
 	return a.newMessage(data.MessageDailySummary, id, u.Organisation, data.RoleCoordinator, u.Email, u.Name,
 		"tolk: the register on "+today.String(), l, a.now())

@@ -143,6 +143,11 @@ type Refusal struct {
 	cause error // for errors.Is (context.DeadlineExceeded, a net error)
 }
 
+// StatusCode is the server's reply code (0 when it never answered): what
+// a log line may carry of a refusal, whose text often quotes the
+// recipient's address.
+func (r *Refusal) StatusCode() int { return r.Code }
+
 // Error says whether the refusal is temporary, and why.
 func (r *Refusal) Error() string {
 	if r.Temporary {

@@ -19,6 +19,11 @@ func (p *Pages) mountCoordinator(r fiber.Router) {
 	r.Get("/interpreters", p.signedIn(p.register))
 	r.Get("/interpreters/new", p.signedIn(p.newInterpreter))
 	r.Post("/interpreters", p.signedIn(p.createInterpreter))
+	// A record's page and its form are audited reads of the full record;
+	// a HEAD of them shows nothing, so it reads nothing (Fiber would run
+	// the GET for it).
+	r.Head("/interpreters/:id", headRefused)
+	r.Head("/interpreters/:id/edit", headRefused)
 	r.Get("/interpreters/:id", p.signedIn(p.showInterpreter))
 	r.Get("/interpreters/:id/edit", p.signedIn(p.editInterpreter))
 	r.Post("/interpreters/:id", p.signedIn(p.updateInterpreter))
@@ -33,6 +38,14 @@ func (p *Pages) mountCoordinator(r fiber.Router) {
 	r.Get("/notifications", p.signedIn(p.notifications))
 	r.Get("/safeguarding", p.signedIn(p.safeguarding))
 	r.Post("/notifications/:id/retry", p.signedIn(p.retryNotification))
+}
+
+// headRefused answers a HEAD of a page whose GET is an audited read: 405,
+// with the methods it takes, and nothing read.
+func headRefused(c *fiber.Ctx) error {
+	setPageHeaders(c)
+	c.Set(fiber.HeaderAllow, "GET, POST")
+	return c.SendStatus(fiber.StatusMethodNotAllowed)
 }
 
 // index matches the row indexes of a field path: languages[2].tag.

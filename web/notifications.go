@@ -97,8 +97,11 @@ func (m notificationRow) Dead() bool { return m.Status == data.MessageDead }
 type notificationsView struct {
 	Items  []notificationRow
 	Status string
-	Tabs   []statusTab
-	Next   string // the next page's address, or ""
+	// Register: the list is of the register's messages (reminders to
+	// interpreters of their lapsing credentials), not the organisation's.
+	Register bool
+	Tabs     []statusTab
+	Next     string // the next page's address, or ""
 }
 
 // notifications lists the organisation's messages, newest first, by
@@ -108,17 +111,21 @@ func (p *Pages) notifications(r *request) error {
 }
 
 func (p *Pages) notificationsWith(r *request, status, cursor string, errs fieldErrors) error {
+	register := value(r.c, "scope") == "register"
 	page, err := p.app.ListNotifications(r.ctx(), r.user, app.NotificationFilter{Status: data.MessageStatus(status),
-		Cursor: cursor, Limit: notificationsPage})
+		Register: register, Cursor: cursor, Limit: notificationsPage})
 	if err != nil {
 		return err
 	}
-	v := notificationsView{Status: status, Tabs: statusTabs}
+	v := notificationsView{Status: status, Tabs: statusTabs, Register: register}
 	for _, m := range page.Items {
 		v.Items = append(v.Items, notificationRow{m})
 	}
 	if page.Next != "" {
 		v.Next = "/notifications?" + query("status", status, "cursor", page.Next)
+		if register {
+			v.Next += "&scope=register"
+		}
 	}
 	return p.renderForm(r, "notifications", "Notifications", v, errs)
 }

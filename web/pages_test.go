@@ -428,3 +428,38 @@ func TestHomePagesThroughCases(t *testing.T) {
 		t.Error("the older page repeats the newest case")
 	}
 }
+
+// A HEAD of a record's page or form reads nothing: it is refused (405)
+// and writes no interpreter.read_sensitive entry, where each GET writes
+// one (issue 22, item 5, for the pages as for the API).
+func TestHeadOfRecordPageReadsNothing(t *testing.T) {
+	s := newSite(t)
+	in := s.addInterpreter("Rezan Kaya", "kmr", data.DecisionApprove)
+	b := s.browser()
+	b.signIn(data.RoleCoordinator)
+	reads := func() int {
+		page, err := s.store.ListAudit(t.Context(), data.AuditQuery{EntityID: in.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range page.Items {
+			if e.Action == "interpreter.read_sensitive" {
+				n++
+			}
+		}
+		return n
+	}
+	for _, path := range []string{"/interpreters/" + in.ID, "/interpreters/" + in.ID + "/edit"} {
+		if p := b.do(http.MethodHead, path, nil); p.status != http.StatusMethodNotAllowed || p.body != "" {
+			t.Errorf("HEAD %s: %d %q, want 405 and no body", path, p.status, p.body)
+		}
+	}
+	if n := reads(); n != 0 {
+		t.Errorf("two HEADs wrote %d sensitive reads, want none", n)
+	}
+	b.get("/interpreters/" + in.ID)
+	if n := reads(); n != 1 {
+		t.Errorf("a GET wrote %d sensitive reads, want 1", n)
+	}
+}
