@@ -232,6 +232,7 @@ func (a *App) DeclineOffer(ctx context.Context, actor data.User, offerID string,
 		}
 		ch := audited(now, actor, o.Organisation, data.ActionOfferDeclined, data.EntityOffer, o.ID)
 		ch.Messages = a.offerNews(o, &next, p)
+		ch.UnmetNeed = offerNeed(o, next, p.c, now)
 		return next, ch, nil
 	})
 	if err != nil {
@@ -268,6 +269,7 @@ func (a *App) ExpireOffers(ctx context.Context, limit int) (int, error) {
 				}
 				ch := audited(now, system(o.Organisation), o.Organisation, data.ActionOfferExpired, data.EntityOffer, o.ID)
 				ch.Messages = a.offerNews(o, &next, p)
+				ch.UnmetNeed = offerNeed(o, next, p.c, now)
 				return next, ch, nil
 			})
 		}

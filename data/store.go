@@ -38,6 +38,7 @@ type Store interface {
 	OutboxStore
 	FeedStore
 	SessionStore
+	UnmetNeedStore
 
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error

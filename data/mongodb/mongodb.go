@@ -220,6 +220,9 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{"tokenHash_unique", true, false, []string{"tokenHash"}},
 			{"owner_id", false, false, []string{"owner", "_id"}},
 		},
+		s.db.Collection(unmetCollection): {
+			{unmetByOrg, false, false, []string{"organisation", "start", "_id"}},
+		},
 		s.sessions: {
 			// A user's live sessions; ended ones sit under live: false.
 			{"userId_live_id", false, false, []string{"userId", "live", "_id"}},
@@ -232,6 +235,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{"collection", false, false, []string{"collection"}},
 			{"offer", false, false, []string{"offer"}},
 			{"messages", false, false, []string{"messages"}},
+			{"unmet", false, false, []string{"unmet"}},
 		},
 	} {
 		if err := createMissingIndexes(ctx, coll, specs); err != nil {
