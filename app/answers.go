@@ -169,7 +169,7 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 			ID: id, Organisation: o.Organisation, CaseID: o.CaseID, CaseReference: o.CaseReference,
 			InterpreterID: actor.InterpreterID, BookedBy: o.CreatedBy, Start: o.Start, End: o.End,
 			InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location,
-			Status: data.BookingConfirmed, Confirmation: data.ConfirmationOffer, OfferID: o.ID, Match: cand.Snapshot(),
+			Status: data.BookingConfirmed, Confirmation: data.ConfirmationOffer, OfferID: o.ID, OfferedAt: o.CreatedAt, Match: cand.Snapshot(),
 			Version: 1, CreatedAt: now, UpdatedAt: now,
 		}
 		if b.Modality == data.ModalityInPerson {

@@ -55,6 +55,10 @@ type Booking struct {
 	// the booking was made).
 	Confirmation Confirmation
 	OfferID      string
+	// OfferedAt is when the offer that made the booking was made (zero
+	// for a direct booking): a report's time to fill runs from it to
+	// CreatedAt.
+	OfferedAt time.Time
 	// Sequence rises by one on every change a calendar must see.
 	Sequence     int
 	Match        MatchSnapshot

@@ -28,6 +28,7 @@ type bookingRecord struct {
 	// all booked directly (see toBooking).
 	Confirmation string         `json:"confirmation,omitempty"`
 	OfferID      string         `json:"offerId,omitempty"`
+	OfferedAt    string         `json:"offeredAt,omitempty"`
 	Sequence     int            `json:"sequence"`
 	Match        matchRecord    `json:"match"`
 	Outcome      *outcomeRecord `json:"outcome,omitempty"`
@@ -70,7 +71,7 @@ func fromBooking(b data.Booking) bookingRecord {
 		Start: encodeTime(b.Start), End: encodeTime(b.End),
 		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
 		BufferNs: int64(b.Buffer), Status: string(b.Status), Sequence: b.Sequence,
-		Confirmation: string(b.Confirmation), OfferID: b.OfferID,
+		Confirmation: string(b.Confirmation), OfferID: b.OfferID, OfferedAt: encodeTime(b.OfferedAt),
 		Match:        matchRecord{Score: b.Match.Score},
 		CancelReason: b.CancelReason, Idempotency: b.Idempotency,
 		Version: b.Version, CreatedAt: encodeTime(b.CreatedAt), UpdatedAt: encodeTime(b.UpdatedAt),
@@ -98,7 +99,7 @@ func (r bookingRecord) toBooking() data.Booking {
 		InterviewType: data.InterviewType(r.InterviewType), Modality: data.Modality(r.Modality),
 		Region: r.Region, Location: r.Location,
 		Buffer: time.Duration(r.BufferNs), Status: data.BookingStatus(r.Status), Sequence: r.Sequence,
-		Confirmation: data.Confirmation(r.Confirmation), OfferID: r.OfferID,
+		Confirmation: data.Confirmation(r.Confirmation), OfferID: r.OfferID, OfferedAt: decodeTime(r.OfferedAt),
 		Match:        data.MatchSnapshot{Score: r.Match.Score},
 		CancelReason: r.CancelReason, Idempotency: r.Idempotency,
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
