@@ -12,9 +12,9 @@ import (
 
 // Reports (SPEC "Recording and reports") are per organisation and
 // period: the period holds the interviews that start in it. They read
-// the store only through its indexes by organisation and start (bookings,
-// unmet need), a page at a time, and count in package reports, so their
-// cost follows the period, never the store.
+// the store only through its indexes by organisation and start (booking
+// facts, unmet need; the export, bookings), a page at a time, and count
+// in package reports, so their cost follows the period, never the store.
 
 // MaxReportDays is the longest period one report covers.
 const MaxReportDays = 366
@@ -111,14 +111,21 @@ func (a *App) ReportSummary(ctx context.Context, actor data.User, p Period) (rep
 		return reports.Summary{}, err
 	}
 	var t reports.Tally
-	err := a.eachBooking(ctx, actor.Organisation, p, func(b data.Booking) error {
-		t.AddBooking(b, b.OfferedAt)
-		return nil
-	})
-	if err == nil {
-		err = a.eachNeed(ctx, actor.Organisation, p, t.AddNeed)
+	q := data.ReportQuery{Organisation: actor.Organisation, From: p.From, To: p.To, Limit: data.MaxPageSize}
+	for {
+		page, err := a.store.BookingFacts(ctx, q)
+		if err != nil {
+			return reports.Summary{}, err
+		}
+		for _, f := range page.Items {
+			t.AddBooking(f)
+		}
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
 	}
-	if err != nil {
+	if err := a.eachNeed(ctx, actor.Organisation, p, t.AddNeed); err != nil {
 		return reports.Summary{}, err
 	}
 	return t.Summary(), nil

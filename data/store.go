@@ -39,6 +39,7 @@ type Store interface {
 	FeedStore
 	SessionStore
 	UnmetNeedStore
+	ReportStore
 
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error

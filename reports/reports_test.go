@@ -15,8 +15,8 @@ import (
 
 var start = time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
 
-func booking(id, interpreter string, conf data.Confirmation, created time.Time) data.Booking {
-	return data.Booking{ID: id, InterpreterID: interpreter, Start: start, End: start.Add(time.Hour),
+func booking(id, interpreter string, conf data.Confirmation, created time.Time) data.BookingFact {
+	return data.BookingFact{ID: id, InterpreterID: interpreter, Start: start,
 		Status: data.BookingConfirmed, Confirmation: conf, CreatedAt: created, UpdatedAt: created}
 }
 
@@ -30,19 +30,21 @@ func TestSummary(t *testing.T) {
 		if i == 3 {
 			b.InterpreterID = "in-2"
 		}
-		tl.AddBooking(b, made)
+		b.OfferedAt = made
+		tl.AddBooking(b)
 	}
 	// A direct booking, cancelled 2 hours before the start (late); one
 	// cancelled 3 days before (not late); one completed, not attended.
 	late := booking("d", "in-3", data.ConfirmationDirect, made)
 	late.Status, late.UpdatedAt = data.BookingCancelled, start.Add(-2*time.Hour)
-	tl.AddBooking(late, time.Time{})
+	tl.AddBooking(late)
 	early := booking("e", "in-3", data.ConfirmationOffer, made.Add(time.Hour))
 	early.Status, early.UpdatedAt = data.BookingCancelled, start.Add(-72*time.Hour)
-	tl.AddBooking(early, made)
+	early.OfferedAt = made
+	tl.AddBooking(early)
 	missed := booking("f", "in-2", data.ConfirmationOffer, made.Add(time.Hour))
-	missed.Status, missed.Outcome = data.BookingCompleted, &data.Outcome{Attended: false}
-	tl.AddBooking(missed, made)
+	missed.Status, missed.Recorded, missed.OfferedAt = data.BookingCompleted, true, made
+	tl.AddBooking(missed)
 	// Two unfilled offers and three searches that found nobody.
 	for range 2 {
 		tl.AddNeed(data.UnmetNeed{Source: data.NeedOffer})

@@ -78,16 +78,16 @@ type Tally struct {
 	perHead map[string]int
 }
 
-// AddBooking counts a booking whose interview starts in the period.
-// offerMade is when its offer was made (zero for a direct booking): the
-// time to fill runs from then to the booking's creation.
-func (t *Tally) AddBooking(b data.Booking, offerMade time.Time) {
+// AddBooking counts a booking whose interview starts in the period. An
+// offer's time to fill runs from when it was made to the booking's
+// creation (its acceptance).
+func (t *Tally) AddBooking(b data.BookingFact) {
 	t.s.Requests++
 	t.s.Filled++
 	if b.Confirmation == data.ConfirmationDirect {
 		t.s.Direct++
-	} else if !offerMade.IsZero() && !b.CreatedAt.Before(offerMade) {
-		t.fills = append(t.fills, b.CreatedAt.Sub(offerMade))
+	} else if !b.OfferedAt.IsZero() && !b.CreatedAt.Before(b.OfferedAt) {
+		t.fills = append(t.fills, b.CreatedAt.Sub(b.OfferedAt))
 	}
 	switch b.Status {
 	case data.BookingCancelled:
@@ -96,7 +96,7 @@ func (t *Tally) AddBooking(b data.Booking, offerMade time.Time) {
 			t.s.Cancellations.Late++
 		}
 	case data.BookingCompleted:
-		if b.Outcome != nil && !b.Outcome.Attended {
+		if b.Recorded && !b.Attended {
 			t.s.NotAttended++
 		}
 	}

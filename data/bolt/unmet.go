@@ -2,7 +2,11 @@ package bolt
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -11,8 +15,10 @@ import (
 
 var (
 	bucketUnmet = []byte("unmet_need") // ID → record, only ever inserted
-	// "<org>\x00<start key>\x00<id>": an organisation's unmet need by the
-	// interview's start, so a period's entries are one seek.
+	// "<org>\x00<start key>\x00<id>" → the entry (needValue): an
+	// organisation's unmet need by the interview's start, so a period's
+	// entries are one seek, read off the index alone (entries never
+	// change, so the copy in the index never goes stale).
 	bucketUnmetByOrg = "unmet_by_org"
 )
 
@@ -24,7 +30,60 @@ var unmetKind = recordKind{
 
 // unmetIndexes derives the index entry of an entry of unmet need.
 func unmetIndexes(n data.UnmetNeed) []indexEntry {
-	return []indexEntry{{bucket: bucketUnmetByOrg, key: indexKey(n.Organisation, startKey(n.Start), n.ID)}}
+	return []indexEntry{{bucket: bucketUnmetByOrg, key: indexKey(n.Organisation, startKey(n.Start), n.ID), value: needValue(n)}}
+}
+
+// needValue encodes what an entry holds beside its key's organisation,
+// start and ID: its source, language, interview type, modality, region
+// and recording time (Unix milliseconds), NUL-separated, then its reasons
+// as code \x01 count, separated by \x02. No field holds a control
+// character (data.UnmetNeed.Validate).
+func needValue(n data.UnmetNeed) string {
+	var b strings.Builder
+	for _, f := range []string{string(n.Source), n.Language, string(n.InterviewType), string(n.Modality), n.Region,
+		strconv.FormatInt(data.Timestamp(n.RecordedAt).UnixMilli(), 10)} {
+		b.WriteString(f)
+		b.WriteByte(0)
+	}
+	for i, r := range n.Reasons {
+		if i > 0 {
+			b.WriteByte(2)
+		}
+		b.WriteString(r.Code)
+		b.WriteByte(1)
+		b.WriteString(strconv.Itoa(r.Count))
+	}
+	return b.String()
+}
+
+// decodeNeed reads an entry of org from its key's rest (start key, NUL,
+// ID) and value (needValue).
+func decodeNeed(org string, rest, value []byte) (data.UnmetNeed, error) {
+	start, err := parseStartKey(rest)
+	parts := strings.Split(string(value), "\x00")
+	if err != nil || len(rest) < startKeyLen+2 || len(parts) != 7 {
+		return data.UnmetNeed{}, errors.New("not an entry of unmet need")
+	}
+	ms, err := strconv.ParseInt(parts[5], 10, 64)
+	if err != nil {
+		return data.UnmetNeed{}, errors.New("not an entry of unmet need")
+	}
+	n := data.UnmetNeed{
+		ID: string(rest[startKeyLen+1:]), Organisation: org, Source: data.NeedSource(parts[0]), Language: parts[1],
+		InterviewType: data.InterviewType(parts[2]), Modality: data.Modality(parts[3]), Region: parts[4],
+		Start: start, RecordedAt: time.UnixMilli(ms).UTC(),
+	}
+	if parts[6] != "" {
+		for _, rc := range strings.Split(parts[6], "\x02") {
+			code, count, ok := strings.Cut(rc, "\x01")
+			c, err := strconv.Atoi(count)
+			if !ok || err != nil {
+				return data.UnmetNeed{}, errors.New("not an entry of unmet need")
+			}
+			n.Reasons = append(n.Reasons, data.ReasonCount{Code: code, Count: c})
+		}
+	}
+	return n, nil
 }
 
 // unmetRecord is an entry of unmet need as the unmet_need bucket stores it.
@@ -91,38 +150,35 @@ func putUnmet(tx *bolt.Tx, needs []data.UnmetNeed) error {
 }
 
 // ListUnmetNeed seeks the organisation's entries from q.From (or after the
-// cursor) and stops before q.To, reading only the page's records.
+// cursor) and stops before q.To, reading the index alone.
 func (s *Store) ListUnmetNeed(ctx context.Context, q data.UnmetNeedQuery) (data.Page[data.UnmetNeed], error) {
 	if q.Organisation == "" {
 		return data.Page[data.UnmetNeed]{}, invalid("organisation", "is required")
 	}
-	var from, to string
-	if !q.From.IsZero() {
-		from = boundKey(q.From)
-	}
-	if !q.To.IsZero() {
-		to = boundKey(q.To)
-	}
-	if q.After != "" {
-		after, err := decodeCursor(q.After)
-		if err != nil {
-			return data.Page[data.UnmetNeed]{}, invalid("after", "is not a cursor of this listing")
-		}
-		from = max(from, after)
+	from, to, err := startRange(q.From, q.To, q.After)
+	if err != nil {
+		return data.Page[data.UnmetNeed]{}, err
 	}
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.UnmetNeed]
-	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
-		ids := seekIndex(tx.Bucket([]byte(bucketUnmetByOrg)), indexPrefix(q.Organisation), from, false).stopAt(to).take(limit+1, nil)
-		page, err = pageOf(tx.Bucket(bucketUnmet), ids, limit, unmetRecord.toNeed)
-		return err
+	err = s.view(ctx, func(tx *bolt.Tx) error {
+		ic := seekIndex(tx.Bucket([]byte(bucketUnmetByOrg)), indexPrefix(q.Organisation), from, false).stopAt(to)
+		for ; ic.key != nil; ic.next() {
+			if len(page.Items) == limit {
+				last := page.Items[limit-1]
+				page.Next = encodeCursor(data.Booking{Start: last.Start, ID: last.ID}) // the same position
+				break
+			}
+			n, err := decodeNeed(q.Organisation, ic.rest(), ic.value)
+			if err != nil {
+				return indexFault(string(ic.rest()), err)
+			}
+			page.Items = append(page.Items, n)
+		}
+		return nil
 	})
 	if err != nil {
 		return data.Page[data.UnmetNeed]{}, fmt.Errorf("unmet need: %w", err)
-	}
-	if page.Next != "" {
-		last := page.Items[len(page.Items)-1]
-		page.Next = encodeCursor(data.Booking{Start: last.Start, ID: last.ID}) // the same position
 	}
 	return page, nil
 }

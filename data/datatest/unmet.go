@@ -15,6 +15,7 @@ func runUnmetNeed(t *testing.T, newDB NewDatabase) {
 	t.Run("UnmetNeedLandsWithItsChange", func(t *testing.T) { testUnmetNeedLands(t, newDB(t)()) })
 	t.Run("UnmetNeedOfAnUnfilledOffer", func(t *testing.T) { testUnmetNeedOfOffer(t, newDB(t)()) })
 	t.Run("UnmetNeedListing", func(t *testing.T) { testUnmetNeedListing(t, newDB(t)()) })
+	t.Run("BookingFacts", func(t *testing.T) { testBookingFacts(t, newDB(t)()) })
 }
 
 // newNeed is a search's unmet need in org for an interview starting at

@@ -70,36 +70,9 @@ func (s *Store) ListUnmetNeed(ctx context.Context, q data.UnmetNeedQuery) (data.
 	if q.Organisation == "" {
 		return page, invalid("organisation", "is required")
 	}
-	var after cursor
-	if q.After != "" {
-		var err error
-		if after, err = decodeCursor(q.After); err != nil {
-			return page, invalid("after", "is not a cursor of this listing")
-		}
-	}
-	filter := bson.D{{Key: "organisation", Value: q.Organisation}}
-	from := time.Time{}
-	if !q.From.IsZero() {
-		from = ceilMilli(q.From)
-	}
-	if q.After != "" && after.start.After(from) {
-		from = after.start
-	}
-	start := bson.D{}
-	if !from.IsZero() {
-		start = append(start, bson.E{Key: "$gte", Value: from})
-	}
-	if !q.To.IsZero() {
-		start = append(start, bson.E{Key: "$lt", Value: ceilMilli(q.To)})
-	}
-	if len(start) > 0 {
-		filter = append(filter, bson.E{Key: "start", Value: start})
-	}
-	if q.After != "" {
-		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
-			bson.D{{Key: "start", Value: bson.D{{Key: "$gt", Value: after.start}}}},
-			bson.D{{Key: "start", Value: after.start}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: after.id}}}},
-		}})
+	filter, err := startFilter(q.Organisation, q.From, q.To, q.After)
+	if err != nil {
+		return page, err
 	}
 	if _, _, err := s.finishLocks(ctx, bson.D{{Key: "unmet", Value: true}}); err != nil {
 		return page, err

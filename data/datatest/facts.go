@@ -1,0 +1,99 @@
+package datatest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tolk/tolk/data"
+)
+
+// testBookingFacts: the facts of one organisation's bookings in a start
+// range are those of its bookings as ListBookings gives them, paged, by
+// start then ID, with another organisation's bookings between them; a
+// cancellation, a reschedule and an outcome move them; a cursor it did
+// not issue and a missing organisation are invalid.
+func testBookingFacts(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	north, south := newCase(1, "north"), newCase(2, "south")
+	var ids []string
+	for i := range 6 {
+		for _, c := range []data.Case{north, south} {
+			b := newBooking(c, fmt.Sprintf("int-%s-%d", c.Organisation, i), fmt.Sprintf("%02d:00", 8+i), fmt.Sprintf("%02d:30", 8+i))
+			if i%2 == 1 {
+				b.Confirmation, b.OfferID, b.OfferedAt = data.ConfirmationOffer, data.NewID(base), base.Add(-time.Hour)
+			}
+			if err := book(t, s, b); err != nil {
+				t.Fatal(err)
+			}
+			if c.Organisation == "north" {
+				ids = append(ids, b.ID)
+			}
+		}
+	}
+	if _, err := s.UpdateBooking(ctx, ids[1], cancel("no longer needed")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateBooking(ctx, ids[2], reschedule("07:00", "07:30")); err != nil { // now the first
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateBooking(ctx, ids[3], func(b data.Booking) (data.Booking, data.Change, error) {
+		next, err := b.Complete(data.Outcome{Attended: false}, b.Start.Add(time.Minute))
+		return next, bookingChange(b, data.ActionBookingOutcome), err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	from, to := at("07:00"), at("12:00") // leaves out 12:00 and 13:00
+	var want []data.BookingFact
+	page, err := s.ListBookings(ctx, data.BookingQuery{Organisation: "north", From: from, To: to, Limit: data.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range page.Items {
+		want = append(want, b.Fact())
+	}
+	if len(want) != 4 || want[0].ID != ids[2] {
+		t.Fatalf("fixture: %d bookings in the range, first %s", len(want), want[0].ID)
+	}
+	var got []data.BookingFact
+	q := data.ReportQuery{Organisation: "north", From: from, To: to, Limit: 2}
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("too many pages")
+		}
+		page, err := s.BookingFacts(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) > 2 {
+			t.Fatalf("a page of %d, limit 2", len(page.Items))
+		}
+		got = append(got, page.Items...)
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+		t.Errorf("facts (-want +got):\n%s", diff)
+	}
+	byID := map[string]data.BookingFact{}
+	for _, f := range got {
+		byID[f.ID] = f
+	}
+	if f := byID[ids[1]]; f.Status != data.BookingCancelled || f.Confirmation != data.ConfirmationOffer || !f.OfferedAt.Equal(data.Timestamp(base.Add(-time.Hour))) {
+		t.Errorf("the cancelled offer's fact: %+v", f)
+	}
+	if f := byID[ids[3]]; f.Status != data.BookingCompleted || !f.Recorded || f.Attended {
+		t.Errorf("the completed booking's fact: %+v", f)
+	}
+	if _, err := s.BookingFacts(ctx, data.ReportQuery{From: from}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("without an organisation: %v, want ErrInvalid", err)
+	}
+	if _, err := s.BookingFacts(ctx, data.ReportQuery{Organisation: "north", After: "not a cursor"}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("a cursor it did not issue: %v, want ErrInvalid", err)
+	}
+}
