@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"math"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -109,14 +108,6 @@ func shown(c reports.Count) *int {
 	return &v
 }
 
-// csvCount is a count as a CSV field: "suppressed" when it is.
-func csvCount(c reports.Count) string {
-	if c.Suppressed {
-		return "suppressed"
-	}
-	return strconv.Itoa(c.Value)
-}
-
 // formatOf reads the query's format: one of allowed, the first by default.
 func formatOf(c *fiber.Ctx, allowed ...string) (string, error) {
 	f := c.Query("format")
@@ -159,18 +150,7 @@ func (s *Server) reportUnmetNeed(c *fiber.Ctx) error {
 		return err
 	}
 	if format == "csv" {
-		var rows [][]string
-		for _, r := range t.Rows() {
-			for _, cell := range r.Reasons {
-				rows = append(rows, []string{r.Language, cell.Reason, csvCount(cell.Count)})
-			}
-			rows = append(rows, []string{r.Language, "total", csvCount(r.Total)})
-		}
-		for j, reason := range t.Reasons {
-			rows = append(rows, []string{"all", reason, csvCount(t.ReasonTotals[j])})
-		}
-		rows = append(rows, []string{"all", "total", csvCount(t.Total)})
-		return writeCSV(c, "unmet-need-"+p.FirstDay+"-to-"+p.LastDay+".csv", []string{"language", "reason", "count"}, rows)
+		return writeCSV(c, "unmet-need-"+p.FirstDay+"-to-"+p.LastDay+".csv", reports.NeedCSVHeader, t.CSVRows())
 	}
 	v := unmetNeedView{From: p.FirstDay, To: p.LastDay, Shareable: shareable, Reasons: t.Reasons, Items: []unmetRowView{},
 		ReasonTotals: map[string]*int{}, Total: shown(t.Total)}

@@ -3,6 +3,7 @@ package reports
 import (
 	"cmp"
 	"slices"
+	"strconv"
 
 	"github.com/tolk/tolk/data"
 )
@@ -284,4 +285,33 @@ func (g grid) cover(r, c int) {
 	for _, p := range [][2]int{{r, best.j}, {best.i, c}, {best.i, best.j}} {
 		g.s[p[0]][p[1]] = true
 	}
+}
+
+// NeedCSVHeader is the header of unmet need as CSV, stable.
+var NeedCSVHeader = []string{"language", "reason", "count"}
+
+// CSVRows is the table as CSV rows under NeedCSVHeader: a row per
+// language and reason, a "total" row per language, then "all" rows for
+// the reasons' totals and the grand total; a suppressed count reads
+// "suppressed".
+func (t NeedTable) CSVRows() [][]string {
+	var rows [][]string
+	for _, r := range t.Rows() {
+		for _, cell := range r.Reasons {
+			rows = append(rows, []string{r.Language, cell.Reason, cell.Count.String()})
+		}
+		rows = append(rows, []string{r.Language, "total", r.Total.String()})
+	}
+	for j, reason := range t.Reasons {
+		rows = append(rows, []string{"all", reason, t.ReasonTotals[j].String()})
+	}
+	return append(rows, []string{"all", "total", t.Total.String()})
+}
+
+// String is the count as a report shows it: its value, or "suppressed".
+func (c Count) String() string {
+	if c.Suppressed {
+		return "suppressed"
+	}
+	return strconv.Itoa(c.Value)
 }
