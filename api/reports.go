@@ -49,7 +49,7 @@ type workloadView struct {
 	Max          int `json:"max"`
 }
 
-// minutes is d in minutes, to the hundredth.
+// minutes rounds a number of minutes to the hundredth.
 func minutes(m float64) float64 { return math.Round(m*100) / 100 }
 
 // period reads the query's from and to.
@@ -83,6 +83,7 @@ func (s *Server) reportSummary(c *fiber.Ctx) error {
 // unmetNeedView is a reports.NeedTable as JSON: a count is null where a
 // shareable report suppresses it.
 type unmetNeedView struct {
+	Language     string          `json:"language,omitempty"`
 	From         string          `json:"from"`
 	To           string          `json:"to"`
 	Shareable    bool            `json:"shareable"`
@@ -145,14 +146,14 @@ func (s *Server) reportUnmetNeed(c *fiber.Ctx) error {
 		return validationFailed(fieldError{Field: "shareable", Message: "must be true or false"})
 	}
 	actor, _ := caller(c)
-	t, err := s.app.UnmetNeedReport(c.UserContext(), actor, p, shareable)
+	t, err := s.app.UnmetNeedReport(c.UserContext(), actor, p, app.NeedFilter{Language: c.Query("language"), Shareable: shareable})
 	if err != nil {
 		return err
 	}
 	if format == "csv" {
 		return writeCSV(c, "unmet-need-"+p.FirstDay+"-to-"+p.LastDay+".csv", reports.NeedCSVHeader, t.CSVRows())
 	}
-	v := unmetNeedView{From: p.FirstDay, To: p.LastDay, Shareable: shareable, Reasons: t.Reasons, Items: []unmetRowView{},
+	v := unmetNeedView{Language: c.Query("language"), From: p.FirstDay, To: p.LastDay, Shareable: shareable, Reasons: t.Reasons, Items: []unmetRowView{},
 		ReasonTotals: map[string]*int{}, Total: shown(t.Total)}
 	if v.Reasons == nil {
 		v.Reasons = []string{}

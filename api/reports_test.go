@@ -83,6 +83,11 @@ func TestReportsOverHTTP(t *testing.T) {
 	if r.json(t, &need); need.Items[0].Total != nil || need.Total != nil {
 		t.Errorf("shareable: Tigrinya's 2 shown: %s", r.body)
 	}
+	var sorani unmetNeedView
+	r = h.do(data.RoleSocialWorker, "GET", "/v1/reports/unmet-need?language=ckb&"+period, nil)
+	if r.json(t, &sorani); r.status != 200 || len(sorani.Items) != 0 || sorani.Total == nil || *sorani.Total != 0 || sorani.Language != "ckb" {
+		t.Errorf("Sorani's unmet need alone: %d %s", r.status, r.body)
+	}
 	r = h.do(data.RoleSocialWorker, "GET", "/v1/reports/unmet-need?format=csv&shareable=true&"+period, nil)
 	rows := readCSV(t, r)
 	if rows[0][0] != "language" || rows[0][2] != "count" || !contains(rows, []string{"ti", "total", "suppressed"}) || !contains(rows, []string{"all", "total", "suppressed"}) {
@@ -153,6 +158,7 @@ func TestReportRefusals(t *testing.T) {
 		{"/v1/reports/unmet-need?from=2026-11-01&to=2026-11-30&shareable=yes", "shareable"},
 		{"/v1/reports/bookings?from=2026-11-01&to=2026-11-30&format=json", "format"},
 		{"/v1/reports/bookings?from=x&to=2026-11-30", "from"},
+		{"/v1/reports/unmet-need?from=2026-11-01&to=2026-11-30&language=xx-%21%21", "language"},
 	} {
 		p := h.wantProblem(h.do(data.RoleCoordinator, "GET", c.path, nil), 400, "validation_failed")
 		if f := fieldsOf(p); len(f) != 1 || f[0] != c.field {

@@ -131,20 +131,39 @@ func (a *App) ReportSummary(ctx context.Context, actor data.User, p Period) (rep
 	return t.Summary(), nil
 }
 
+// NeedFilter is what an unmet-need report is asked for beside its period.
+type NeedFilter struct {
+	// Language, when set (a BCP 47 tag), keeps that language's need alone.
+	Language string
+	// Shareable (for sharing outside the organisation) hides small counts
+	// and enough others that none can be worked out (reports.Suppress).
+	Shareable bool
+}
+
 // UnmetNeedReport tables the actor's organisation's unmet need whose
-// interviews start in p by language and main reason; shareable (for
-// sharing outside the organisation) hides small counts and enough others
-// that none can be worked out (reports.Suppress).
-func (a *App) UnmetNeedReport(ctx context.Context, actor data.User, p Period, shareable bool) (reports.NeedTable, error) {
+// interviews start in p by language and main reason, as f asks.
+func (a *App) UnmetNeedReport(ctx context.Context, actor data.User, p Period, f NeedFilter) (reports.NeedTable, error) {
 	if err := reportReader(actor); err != nil {
 		return reports.NeedTable{}, err
 	}
+	lang := ""
+	if f.Language != "" {
+		var err error
+		if lang, err = data.CanonicalLanguage(f.Language); err != nil {
+			return reports.NeedTable{}, invalid("language", err.Error())
+		}
+	}
 	var nc reports.NeedCounts
-	if err := a.eachNeed(ctx, actor.Organisation, p, nc.Add); err != nil {
+	err := a.eachNeed(ctx, actor.Organisation, p, func(n data.UnmetNeed) {
+		if lang == "" || n.Language == lang {
+			nc.Add(n)
+		}
+	})
+	if err != nil {
 		return reports.NeedTable{}, err
 	}
 	t := nc.Table()
-	if shareable {
+	if f.Shareable {
 		t = reports.Suppress(t)
 	}
 	return t, nil

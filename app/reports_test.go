@@ -77,7 +77,7 @@ func TestReportScenario(t *testing.T) {
 		}
 	}
 	sw := e.north[data.RoleSocialWorker]
-	tb, err := e.app.UnmetNeedReport(ctx, sw, p, false)
+	tb, err := e.app.UnmetNeedReport(ctx, sw, p, app.NeedFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestReportScenario(t *testing.T) {
 	if len(rows) != 1 || rows[0].Language != "ti" || rows[0].Total != (reports.Count{Value: 2}) {
 		t.Fatalf("unmet need: %+v", rows)
 	}
-	shared, err := e.app.UnmetNeedReport(ctx, sw, p, true)
+	shared, err := e.app.UnmetNeedReport(ctx, sw, p, app.NeedFilter{Shareable: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +96,18 @@ func TestReportScenario(t *testing.T) {
 		if !r.Count.Suppressed {
 			t.Errorf("shared: %s shown as %d", r.Reason, r.Count.Value)
 		}
+	}
+
+	// One language: Tigrinya's alone, or nothing; a tag that is none is invalid.
+	if tb, err := e.app.UnmetNeedReport(ctx, sw, p, app.NeedFilter{Language: "TI"}); err != nil || tb.Total.Value != 2 {
+		t.Errorf("Tigrinya alone: %+v, %v", tb.Total, err)
+	}
+	if tb, err := e.app.UnmetNeedReport(ctx, sw, p, app.NeedFilter{Language: "ckb"}); err != nil || tb.Total.Value != 0 || len(tb.Rows()) != 0 {
+		t.Errorf("Sorani alone: %+v, %v", tb, err)
+	}
+	_, err = e.app.UnmetNeedReport(ctx, sw, p, app.NeedFilter{Language: "not a tag!"})
+	if f := app.Classify(err); f.Kind != app.KindInvalid || len(f.Fields) != 1 || f.Fields[0].Field != "language" {
+		t.Errorf("a language that is no tag: %+v", f)
 	}
 
 	// Outside the period, and in another organisation: nothing.
@@ -127,7 +139,7 @@ func TestReportAccess(t *testing.T) {
 	for who, kind := range map[data.User]app.Kind{e.north[data.RoleAdmin]: app.KindForbidden, iu: app.KindNotFound} {
 		_, err := e.app.ReportSummary(ctx, who, p)
 		expect(t, err, kind)
-		_, err = e.app.UnmetNeedReport(ctx, who, p, true)
+		_, err = e.app.UnmetNeedReport(ctx, who, p, app.NeedFilter{Shareable: true})
 		expect(t, err, kind)
 		_, err = e.app.BookingsExport(ctx, who, p)
 		expect(t, err, kind)

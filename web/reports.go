@@ -103,6 +103,8 @@ func newBarChart(id, title, summary string, labels []string, values []int) barCh
 // reportsView is the reports page.
 type reportsView struct {
 	From, To       string
+	Language       string
+	Languages      []string // the period's languages of unmet need, to choose one
 	Period         app.Period
 	Summary        reports.Summary
 	FillPercent    string
@@ -139,17 +141,21 @@ func (p *Pages) periodOf(r *request) (string, string, app.Period, error) {
 // is the form again with its errors (400), never a failure.
 func (p *Pages) reportsPage(r *request) error {
 	from, to, period, err := p.periodOf(r)
-	v := reportsView{From: from, To: to, Period: period}
+	v := reportsView{From: from, To: to, Period: period, Language: value(r.c, "language")}
+	if err == nil {
+		v.Summary, err = p.app.ReportSummary(r.ctx(), r.user, period)
+	}
+	if err == nil {
+		v.Table, err = p.app.UnmetNeedReport(r.ctx(), r.user, period, app.NeedFilter{})
+		v.Languages = v.Table.Languages
+	}
+	if err == nil && v.Language != "" {
+		v.Table, err = p.app.UnmetNeedReport(r.ctx(), r.user, period, app.NeedFilter{Language: v.Language})
+	}
 	if errs, ok := validationErrors(err); ok {
 		return p.renderForm(r, "reports", "Reports", v, errs)
 	}
 	if err != nil {
-		return err
-	}
-	if v.Summary, err = p.app.ReportSummary(r.ctx(), r.user, period); err != nil {
-		return err
-	}
-	if v.Table, err = p.app.UnmetNeedReport(r.ctx(), r.user, period, false); err != nil {
 		return err
 	}
 	s := v.Summary
@@ -171,15 +177,19 @@ func (p *Pages) reportsPage(r *request) error {
 	if v.Table.Total.Value > 0 {
 		summary = fmt.Sprintf("%s unmet: %s.", plural(v.Table.Total.Value, "request went", "requests went"), strings.Join(parts, ", "))
 	}
-	v.Need = newBarChart("unmet", "Unmet need by language, "+from+" to "+to, summary, labels, values)
+	title := "Unmet need by language, " + from + " to " + to
+	if v.Language != "" {
+		title = "Unmet need in " + languageName(v.Language) + ", " + from + " to " + to
+	}
+	v.Need = newBarChart("unmet", title, summary, labels, values)
 	for _, code := range v.Table.Reasons {
 		v.ReasonNames = append(v.ReasonNames, reasonName(code))
 	}
-	q := query("from", from, "to", to)
 	v.Downloads = []download{
-		{"/reports/bookings.csv?" + q, "Bookings (CSV)"},
-		{"/reports/unmet-need.csv?" + q, "Unmet need (CSV)"},
-		{"/reports/unmet-need.csv?" + query("from", from, "to", to, "shareable", "true"), "Unmet need to share outside your organisation, small counts hidden (CSV)"},
+		{"/reports/bookings.csv?" + query("from", from, "to", to), "Bookings (CSV)"},
+		{"/reports/unmet-need.csv?" + query("from", from, "to", to, "language", v.Language), "Unmet need (CSV)"},
+		{"/reports/unmet-need.csv?" + query("from", from, "to", to, "language", v.Language, "shareable", "true"),
+			"Unmet need to share outside your organisation, small counts hidden (CSV)"},
 	}
 	return p.render(r, "reports", "Reports", v)
 }
@@ -198,7 +208,7 @@ func (p *Pages) unmetNeedCSV(r *request) error {
 	if err != nil {
 		return err
 	}
-	t, err := p.app.UnmetNeedReport(r.ctx(), r.user, period, value(r.c, "shareable") == "true")
+	t, err := p.app.UnmetNeedReport(r.ctx(), r.user, period, app.NeedFilter{Language: value(r.c, "language"), Shareable: value(r.c, "shareable") == "true"})
 	if err != nil {
 		return err
 	}

@@ -99,6 +99,16 @@ func TestReportsPage(t *testing.T) {
 		t.Error("the reports page's content has a script: the charts are drawn by the server")
 	}
 
+	if one := b.get("/reports?language=ti&" + period); one.status != 200 || !strings.Contains(one.body, `<option value="ti" selected>Tigrinya</option>`) ||
+		!strings.Contains(one.body, "Unmet need in Tigrinya") || !strings.Contains(one.body, "language=ti&amp;shareable=true") {
+		t.Errorf("Tigrinya alone: %d", one.status)
+	}
+	if none := b.get("/reports?language=ckb&" + period); none.status != 200 || !strings.Contains(none.body, "No request went unmet.") {
+		t.Errorf("Sorani alone: %d", none.status)
+	}
+	if bad := b.get("/reports?language=not+a+tag%21&" + period); bad.status != 400 || !strings.Contains(bad.body, `id="f-language-error"`) {
+		t.Errorf("a language that is no tag: %d", bad.status)
+	}
 	bad := b.get("/reports?from=2026-12-02&to=2026-12-01")
 	if bad.status != 400 || !strings.Contains(bad.body, "must be on or after from") || !strings.Contains(bad.body, `id="f-to-error"`) {
 		t.Errorf("a period ending before it starts: %d\n%.2000s", bad.status, bad.body)
