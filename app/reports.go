@@ -62,44 +62,41 @@ func reportReader(actor data.User) error {
 	return require(actor, caseRoles...)
 }
 
-// eachBooking calls fn with every booking of org whose interview starts
-// in p, by start, a page at a time off the index by organisation and start.
-func (a *App) eachBooking(ctx context.Context, org string, p Period, fn func(data.Booking) error) error {
-	q := data.BookingQuery{Organisation: org, From: p.From, To: p.To, Limit: data.MaxPageSize}
+// eachOf calls fn with every item of a listing, a page at a time: list
+// reads the page after a cursor ("" for the first).
+func eachOf[T any](list func(after string) (data.Page[T], error), fn func(T) error) error {
+	after := ""
 	for {
-		page, err := a.store.ListBookings(ctx, q)
+		page, err := list(after)
 		if err != nil {
 			return err
 		}
-		for _, b := range page.Items {
-			if err := fn(b); err != nil {
+		for _, item := range page.Items {
+			if err := fn(item); err != nil {
 				return err
 			}
 		}
 		if page.Next == "" {
 			return nil
 		}
-		q.After = page.Next
+		after = page.Next
 	}
 }
 
+// eachBooking calls fn with every booking of org whose interview starts
+// in p, by start, off the index by organisation and start.
+func (a *App) eachBooking(ctx context.Context, org string, p Period, fn func(data.Booking) error) error {
+	return eachOf(func(after string) (data.Page[data.Booking], error) {
+		return a.store.ListBookings(ctx, data.BookingQuery{Organisation: org, From: p.From, To: p.To, After: after, Limit: data.MaxPageSize})
+	}, fn)
+}
+
 // eachNeed calls fn with every entry of org's unmet need whose interview
-// starts in p, a page at a time off the index by organisation and start.
+// starts in p, off the index by organisation and start.
 func (a *App) eachNeed(ctx context.Context, org string, p Period, fn func(data.UnmetNeed)) error {
-	q := data.UnmetNeedQuery{Organisation: org, From: p.From, To: p.To, Limit: data.MaxPageSize}
-	for {
-		page, err := a.store.ListUnmetNeed(ctx, q)
-		if err != nil {
-			return err
-		}
-		for _, n := range page.Items {
-			fn(n)
-		}
-		if page.Next == "" {
-			return nil
-		}
-		q.After = page.Next
-	}
+	return eachOf(func(after string) (data.Page[data.UnmetNeed], error) {
+		return a.store.ListUnmetNeed(ctx, data.UnmetNeedQuery{Organisation: org, From: p.From, To: p.To, After: after, Limit: data.MaxPageSize})
+	}, func(n data.UnmetNeed) error { fn(n); return nil })
 }
 
 // ReportSummary counts what happened to the requests of the actor's
@@ -111,19 +108,11 @@ func (a *App) ReportSummary(ctx context.Context, actor data.User, p Period) (rep
 		return reports.Summary{}, err
 	}
 	var t reports.Tally
-	q := data.ReportQuery{Organisation: actor.Organisation, From: p.From, To: p.To, Limit: data.MaxPageSize}
-	for {
-		page, err := a.store.BookingFacts(ctx, q)
-		if err != nil {
-			return reports.Summary{}, err
-		}
-		for _, f := range page.Items {
-			t.AddBooking(f)
-		}
-		if page.Next == "" {
-			break
-		}
-		q.After = page.Next
+	err := eachOf(func(after string) (data.Page[data.BookingFact], error) {
+		return a.store.BookingFacts(ctx, data.ReportQuery{Organisation: actor.Organisation, From: p.From, To: p.To, After: after, Limit: data.MaxPageSize})
+	}, func(f data.BookingFact) error { t.AddBooking(f); return nil })
+	if err != nil {
+		return reports.Summary{}, err
 	}
 	if err := a.eachNeed(ctx, actor.Organisation, p, t.AddNeed); err != nil {
 		return reports.Summary{}, err

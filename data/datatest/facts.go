@@ -58,25 +58,9 @@ func testBookingFacts(t *testing.T, s data.Store) {
 	if len(want) != 4 || want[0].ID != ids[2] {
 		t.Fatalf("fixture: %d bookings in the range, first %s", len(want), want[0].ID)
 	}
-	var got []data.BookingFact
-	q := data.ReportQuery{Organisation: "north", From: from, To: to, Limit: 2}
-	for pages := 0; ; pages++ {
-		if pages > 5 {
-			t.Fatal("too many pages")
-		}
-		page, err := s.BookingFacts(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page.Items) > 2 {
-			t.Fatalf("a page of %d, limit 2", len(page.Items))
-		}
-		got = append(got, page.Items...)
-		if page.Next == "" {
-			break
-		}
-		q.After = page.Next
-	}
+	got := pagesOf(t, 2, func(after string) (data.Page[data.BookingFact], error) {
+		return s.BookingFacts(ctx, data.ReportQuery{Organisation: "north", From: from, To: to, After: after, Limit: 2})
+	})
 	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
 		t.Errorf("facts (-want +got):\n%s", diff)
 	}

@@ -43,22 +43,35 @@ func needChange(n data.UnmetNeed) data.Change {
 	return ch
 }
 
-// listNeed returns every entry of org's unmet need in [from, to).
-func listNeed(t *testing.T, s data.Store, org string, from, to time.Time) []data.UnmetNeed {
+// pagesOf reads every page of a listing asked for pages of limit: list
+// reads the page after a cursor ("" for the first). A page larger than
+// limit, or more pages than the items could fill, fails the test.
+func pagesOf[T any](t *testing.T, limit int, list func(after string) (data.Page[T], error)) []T {
 	t.Helper()
-	var out []data.UnmetNeed
-	q := data.UnmetNeedQuery{Organisation: org, From: from, To: to, Limit: data.MaxPageSize}
-	for {
-		page, err := s.ListUnmetNeed(t.Context(), q)
+	var out []T
+	after := ""
+	for pages := 1; ; pages++ {
+		page, err := list(after)
 		if err != nil {
-			t.Fatalf("ListUnmetNeed: %v", err)
+			t.Fatal(err)
+		}
+		if len(page.Items) > limit || pages > len(out)/limit+2 {
+			t.Fatalf("page %d holds %d items (limit %d) after %d", pages, len(page.Items), limit, len(out))
 		}
 		out = append(out, page.Items...)
 		if page.Next == "" {
 			return out
 		}
-		q.After = page.Next
+		after = page.Next
 	}
+}
+
+// listNeed returns every entry of org's unmet need in [from, to).
+func listNeed(t *testing.T, s data.Store, org string, from, to time.Time) []data.UnmetNeed {
+	t.Helper()
+	return pagesOf(t, data.MaxPageSize, func(after string) (data.Page[data.UnmetNeed], error) {
+		return s.ListUnmetNeed(t.Context(), data.UnmetNeedQuery{Organisation: org, From: from, To: to, After: after, Limit: data.MaxPageSize})
+	})
 }
 
 // testUnmetNeedLands: an entry lands with the change that carries it and
@@ -169,25 +182,9 @@ func testUnmetNeedListing(t *testing.T, s data.Store) {
 	want = append(want, storedNeed(twin))
 	sortNeed(want)
 	from, to := day.Add(2*24*time.Hour), day.Add(6*24*time.Hour)
-	var got []data.UnmetNeed
-	q := data.UnmetNeedQuery{Organisation: "north", From: from, To: to, Limit: 2}
-	for pages := 0; ; pages++ {
-		if pages > 5 {
-			t.Fatal("too many pages")
-		}
-		page, err := s.ListUnmetNeed(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page.Items) > 2 {
-			t.Fatalf("a page of %d, limit 2", len(page.Items))
-		}
-		got = append(got, page.Items...)
-		if page.Next == "" {
-			break
-		}
-		q.After = page.Next
-	}
+	got := pagesOf(t, 2, func(after string) (data.Page[data.UnmetNeed], error) {
+		return s.ListUnmetNeed(ctx, data.UnmetNeedQuery{Organisation: "north", From: from, To: to, After: after, Limit: 2})
+	})
 	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
 		t.Errorf("north's need in the range, paged (-want +got):\n%s", diff)
 	}
