@@ -21,6 +21,8 @@ type summaryView struct {
 	Requests      int               `json:"requests"`
 	Filled        int               `json:"filled"`
 	Unfilled      int               `json:"unfilled"`
+	Open          int               `json:"open"`
+	Withdrawn     int               `json:"withdrawn"`
 	FillRate      float64           `json:"fillRate"`
 	Direct        int               `json:"direct"`
 	TimeToFill    timeToFillView    `json:"timeToFill"`
@@ -69,7 +71,7 @@ func (s *Server) reportSummary(c *fiber.Ctx) error {
 		return err
 	}
 	return writeJSON(c, summaryView{
-		From: p.FirstDay, To: p.LastDay, Requests: sum.Requests, Filled: sum.Filled, Unfilled: sum.Unfilled,
+		From: p.FirstDay, To: p.LastDay, Requests: sum.Requests, Filled: sum.Filled, Unfilled: sum.Unfilled, Open: sum.Open, Withdrawn: sum.Withdrawn,
 		FillRate: sum.FillRate, Direct: sum.Direct,
 		TimeToFill: timeToFillView{Count: sum.TimeToFill.Count, MedianMinutes: minutes(sum.TimeToFill.Median.Minutes()),
 			P90Minutes: minutes(sum.TimeToFill.P90.Minutes())},

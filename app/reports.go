@@ -12,8 +12,8 @@ import (
 
 // Reports (SPEC "Recording and reports") are per organisation and
 // period: the period holds the interviews that start in it. They read
-// the store only through its indexes by organisation and start (booking
-// facts, unmet need; the export, bookings), a page at a time, and count
+// the store only through its indexes by organisation and start (offer and
+// booking facts, unmet need; the export, bookings), a page at a time, and count
 // in package reports, so their cost follows the period, never the store.
 
 // MaxReportDays is the longest period one report covers.
@@ -108,7 +108,13 @@ func (a *App) ReportSummary(ctx context.Context, actor data.User, p Period) (rep
 		return reports.Summary{}, err
 	}
 	var t reports.Tally
-	err := eachOf(func(after string) (data.Page[data.BookingFact], error) {
+	err := eachOf(func(after string) (data.Page[data.OfferFact], error) {
+		return a.store.OfferFacts(ctx, data.ReportQuery{Organisation: actor.Organisation, From: p.From, To: p.To, After: after, Limit: data.MaxPageSize})
+	}, func(f data.OfferFact) error { t.AddOffer(f); return nil })
+	if err != nil {
+		return reports.Summary{}, err
+	}
+	err = eachOf(func(after string) (data.Page[data.BookingFact], error) {
 		return a.store.BookingFacts(ctx, data.ReportQuery{Organisation: actor.Organisation, From: p.From, To: p.To, After: after, Limit: data.MaxPageSize})
 	}, func(f data.BookingFact) error { t.AddBooking(f); return nil })
 	if err != nil {

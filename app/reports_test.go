@@ -119,6 +119,24 @@ func TestReportScenario(t *testing.T) {
 		t.Errorf("south sees north's: %+v", s)
 	}
 
+	// An offer withdrawn by its requester and one still asking are
+	// requests not filled.
+	extra := e.approved("Dana Doski")
+	for _, cancel := range []bool{true, false} {
+		o, err := e.app.CreateOffer(ctx, sw, offer(e.newCase(sw, "MORE").ID, data.OfferCascade, extra.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cancel {
+			if _, err := e.app.CancelOffer(ctx, sw, o.ID, "the interview moved"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if s, err := e.app.ReportSummary(ctx, sw, p); err != nil || s.Requests != 6 || s.Filled != 3 || s.Withdrawn != 1 || s.Open != 1 || s.FillRate != 0.5 {
+		t.Errorf("with a withdrawn and an open offer: %+v, %v", s, err)
+	}
+
 	lines, err := e.app.BookingsExport(ctx, sw, p)
 	if err != nil || len(lines) != 3 {
 		t.Fatalf("export: %d lines, %v", len(lines), err)

@@ -35,6 +35,20 @@ func (b Booking) Fact() BookingFact {
 	return f
 }
 
+// OfferFact is what reports need of an offer: when its interview starts,
+// when it was made and last changed, and how it stands.
+type OfferFact struct {
+	ID                   string
+	Start                time.Time
+	CreatedAt, UpdatedAt time.Time
+	Status               OfferStatus
+}
+
+// Fact returns the offer's OfferFact.
+func (o Offer) Fact() OfferFact {
+	return OfferFact{ID: o.ID, Start: o.Start, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Status: o.Status}
+}
+
 // ReportQuery selects one organisation's records whose interview starts
 // in [From, To), by start then ID.
 type ReportQuery struct {
@@ -53,4 +67,9 @@ type ReportStore interface {
 	// listings. ErrInvalid without an organisation or with a cursor it did
 	// not issue; its cursors are ListBookings's.
 	BookingFacts(ctx context.Context, q ReportQuery) (Page[BookingFact], error)
+	// OfferFacts returns the facts of the offers matching q, by start
+	// then ID, as BookingFacts does the bookings'; the status is as
+	// stored (an offer whose last invitation ran out shows open until the
+	// expirer moves it, see Offer.AsOf).
+	OfferFacts(ctx context.Context, q ReportQuery) (Page[OfferFact], error)
 }

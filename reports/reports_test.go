@@ -45,16 +45,20 @@ func TestSummary(t *testing.T) {
 	missed := booking("f", "in-2", data.ConfirmationOffer, made.Add(time.Hour))
 	missed.Status, missed.Recorded, missed.OfferedAt = data.BookingCompleted, true, made
 	tl.AddBooking(missed)
-	// Two unfilled offers and three searches that found nobody.
-	for range 2 {
-		tl.AddNeed(data.UnmetNeed{Source: data.NeedOffer})
+	// The offers: six filled (the bookings above made by offers), two
+	// unfilled, one open, one cancelled; and three searches that found
+	// nobody. An unfilled offer's unmet need adds nothing to its offer.
+	for _, st := range []data.OfferStatus{data.OfferFilled, data.OfferFilled, data.OfferFilled, data.OfferFilled, data.OfferFilled,
+		data.OfferFilled, data.OfferUnfilled, data.OfferUnfilled, data.OfferOpen, data.OfferCancelled} {
+		tl.AddOffer(data.OfferFact{Status: st})
 	}
+	tl.AddNeed(data.UnmetNeed{Source: data.NeedOffer})
 	for range 3 {
 		tl.AddNeed(data.UnmetNeed{Source: data.NeedSearch})
 	}
 	got := tl.Summary()
 	want := Summary{
-		Requests: 9, Filled: 7, Unfilled: 2, FillRate: 7.0 / 9, Direct: 1,
+		Requests: 11, Filled: 7, Unfilled: 2, Open: 1, Withdrawn: 1, FillRate: 7.0 / 11, Direct: 1,
 		// Six offer fills: 1, 1, 1, 2, 3, 10 hours.
 		TimeToFill:    Durations{Count: 6, Median: time.Hour, P90: 10 * time.Hour},
 		Cancellations: Cancellations{Total: 2, Late: 1},

@@ -23,14 +23,15 @@ const LateCancellation = 24 * time.Hour
 // Summary is what happened to an organisation's requests for interpreters
 // whose interviews start in a period.
 type Summary struct {
-	// Requests are the requests decided in the period: each booking (by
-	// an accepted offer or direct) and each offer left unfilled. Open and
-	// cancelled offers are not decided, and not counted.
+	// Requests are the offers made and the direct bookings (agreed by
+	// phone) for interviews in the period.
 	Requests int
-	// Filled are the bookings among them, Unfilled the offers left
-	// unfilled; FillRate is Filled/Requests (0 without requests).
-	Filled, Unfilled int
-	FillRate         float64
+	// Filled are the offers filled and the direct bookings, Unfilled the
+	// offers left unfilled, Open those still asking, Withdrawn those the
+	// requester cancelled; FillRate is Filled/Requests (0 without
+	// requests).
+	Filled, Unfilled, Open, Withdrawn int
+	FillRate                          float64
 	// Direct counts the filled requests booked directly (agreed by
 	// phone), which have no time to fill.
 	Direct int
@@ -78,13 +79,30 @@ type Tally struct {
 	perHead map[string]int
 }
 
-// AddBooking counts a booking whose interview starts in the period. An
-// offer's time to fill runs from when it was made to the booking's
-// creation (its acceptance).
-func (t *Tally) AddBooking(b data.BookingFact) {
+// AddOffer counts an offer whose interview starts in the period: a
+// request, filled, unfilled, open or withdrawn.
+func (t *Tally) AddOffer(o data.OfferFact) {
 	t.s.Requests++
-	t.s.Filled++
+	switch o.Status {
+	case data.OfferFilled:
+		t.s.Filled++
+	case data.OfferUnfilled:
+		t.s.Unfilled++
+	case data.OfferOpen:
+		t.s.Open++
+	case data.OfferCancelled:
+		t.s.Withdrawn++
+	}
+}
+
+// AddBooking counts a booking whose interview starts in the period: a
+// direct booking is a request filled (an offer's booking was counted with
+// its offer, see AddOffer); an offer's time to fill runs from when it was
+// made to the booking's creation (its acceptance).
+func (t *Tally) AddBooking(b data.BookingFact) {
 	if b.Confirmation == data.ConfirmationDirect {
+		t.s.Requests++
+		t.s.Filled++
 		t.s.Direct++
 	} else if !b.OfferedAt.IsZero() && !b.CreatedAt.Before(b.OfferedAt) {
 		t.fills = append(t.fills, b.CreatedAt.Sub(b.OfferedAt))
@@ -109,14 +127,11 @@ func (t *Tally) AddBooking(b data.BookingFact) {
 }
 
 // AddNeed counts an entry of unmet need whose interview starts in the
-// period: an unfilled offer is a request; a search is not (it asked
-// nobody), and is counted apart.
+// period: a search that found nobody (not a request: it asked nobody).
+// An unfilled offer's entry adds nothing: the offer is counted itself
+// (AddOffer).
 func (t *Tally) AddNeed(n data.UnmetNeed) {
-	switch n.Source {
-	case data.NeedOffer:
-		t.s.Requests++
-		t.s.Unfilled++
-	case data.NeedSearch:
+	if n.Source == data.NeedSearch {
 		t.s.Searches++
 	}
 }

@@ -12,10 +12,11 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
-// seedReports stores, in north, three bookings made by offers (filled
-// after 1, 2 and 3 hours), one of them for a case referenced
-// =HYPERLINK("x"), and two entries of Tigrinya unmet need (an unfilled
-// offer, a search), all for interviews on 2026-11-30.
+// seedReports stores, in north, three offers filled after 1, 2 and 3
+// hours and their bookings, one of them for a case referenced
+// =HYPERLINK("x"), and a Tigrinya offer left unfilled, with two entries
+// of Tigrinya unmet need (that offer's, a search's), all for interviews
+// on 2026-11-30.
 func (s *site) seedReports() {
 	s.t.Helper()
 	seedReportData(s.t, s.store, s.users[data.RoleSocialWorker], time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC), testNow)
@@ -26,22 +27,38 @@ func (s *site) seedReports() {
 func seedReportData(t testing.TB, store data.Store, sw data.User, start, now time.Time) {
 	t.Helper()
 	ctx := t.Context()
+	offer := func(id, ref string, made time.Time, st data.OfferStatus, inv data.InvitationStatus) {
+		t.Helper()
+		o := data.Offer{
+			ID: id, Organisation: sw.Organisation, CaseID: "case-" + ref, CaseReference: ref, CreatedBy: sw.ID,
+			Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo,
+			Mode: data.OfferCascade, RespondWithin: time.Hour, Status: st,
+			Invitations: []data.Invitation{{InterpreterID: "int-" + ref, Status: inv}}, Version: 1, CreatedAt: made, UpdatedAt: now,
+		}
+		if err := store.CreateOffer(ctx, o, data.Audited(data.NewAuditEntry(now, sw, sw.Organisation, data.ActionOfferCreated, data.EntityOffer, o.ID))); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for i, ref := range []string{`=HYPERLINK("x")`, "NR-2", "NR-3"} {
 		made := now.Add(-time.Duration(i+1) * time.Hour)
+		offerID := data.NewID(made)
+		offer(offerID, ref, made, data.OfferFilled, data.InvitationAccepted)
 		b := data.Booking{
 			ID: data.NewID(now), Organisation: sw.Organisation, CaseID: fmt.Sprintf("case-%d", i), CaseReference: ref,
 			InterpreterID: fmt.Sprintf("int-%d", i), BookedBy: sw.ID, Start: start, End: start.Add(time.Hour),
 			InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Status: data.BookingConfirmed,
-			Confirmation: data.ConfirmationOffer, OfferID: data.NewID(made), OfferedAt: made,
+			Confirmation: data.ConfirmationOffer, OfferID: offerID, OfferedAt: made,
 			Version: 1, CreatedAt: now, UpdatedAt: now,
 		}
 		if err := store.CreateBooking(ctx, b, data.Audited(data.NewAuditEntry(now, sw, sw.Organisation, data.ActionBookingCreated, data.EntityBooking, b.ID))); err != nil {
 			t.Fatal(err)
 		}
 	}
+	unfilled := data.NewID(now)
+	offer(unfilled, "TI-1", now, data.OfferUnfilled, data.InvitationDeclined)
 	for i, src := range []data.NeedSource{data.NeedOffer, data.NeedSearch} {
 		n := data.UnmetNeed{
-			ID: data.OfferNeedID(fmt.Sprintf("offer-%d", i), start), Organisation: sw.Organisation, Source: src, Language: "ti",
+			ID: data.OfferNeedID([]string{unfilled, "search"}[i], start), Organisation: sw.Organisation, Source: src, Language: "ti",
 			InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Start: start, RecordedAt: now,
 			Reasons: []data.ReasonCount{{Code: []string{data.NeedDeclined, data.NeedNoSpeaker}[i], Count: 1}},
 		}
@@ -80,7 +97,7 @@ func TestReportsPage(t *testing.T) {
 		t.Fatalf("reports page: %d\n%s", p.status, p.body)
 	}
 	for _, want := range []string{
-		fmt.Sprintf("<th scope=\"row\">Requests (bookings and unfilled offers)</th><td>%d</td>", api.Requests),
+		fmt.Sprintf("<th scope=\"row\">Requests (offers and direct bookings)</th><td>%d</td>", api.Requests),
 		fmt.Sprintf("<th scope=\"row\">Filled</th><td>%d (0 booked directly)</td>", api.Filled),
 		fmt.Sprintf("<th scope=\"row\">Unfilled</th><td>%d</td>", api.Unfilled),
 		"<th scope=\"row\">Fill rate</th><td>75%</td>",

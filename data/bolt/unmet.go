@@ -3,7 +3,6 @@ package bolt
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -59,7 +58,7 @@ func needValue(n data.UnmetNeed) string {
 // decodeNeed reads an entry of org from its key's rest (start key, NUL,
 // ID) and value (needValue).
 func decodeNeed(org string, rest, value []byte) (data.UnmetNeed, error) {
-	start, err := parseStartKey(rest)
+	start, err := factStart(rest)
 	parts := strings.Split(string(value), "\x00")
 	if err != nil || len(rest) < startKeyLen+2 || len(parts) != 7 {
 		return data.UnmetNeed{}, errors.New("not an entry of unmet need")
@@ -150,35 +149,9 @@ func putUnmet(tx *bolt.Tx, needs []data.UnmetNeed) error {
 }
 
 // ListUnmetNeed seeks the organisation's entries from q.From (or after the
-// cursor) and stops before q.To, reading the index alone.
+// cursor) and stops before q.To, reading the index alone (see factPage).
 func (s *Store) ListUnmetNeed(ctx context.Context, q data.UnmetNeedQuery) (data.Page[data.UnmetNeed], error) {
-	if q.Organisation == "" {
-		return data.Page[data.UnmetNeed]{}, invalid("organisation", "is required")
-	}
-	from, to, err := startRange(q.From, q.To, q.After)
-	if err != nil {
-		return data.Page[data.UnmetNeed]{}, err
-	}
-	limit := data.PageSize(q.Limit)
-	var page data.Page[data.UnmetNeed]
-	err = s.view(ctx, func(tx *bolt.Tx) error {
-		ic := seekIndex(tx.Bucket([]byte(bucketUnmetByOrg)), indexPrefix(q.Organisation), from, false).stopAt(to)
-		for ; ic.key != nil; ic.next() {
-			if len(page.Items) == limit {
-				last := page.Items[limit-1]
-				page.Next = encodeCursor(data.Booking{Start: last.Start, ID: last.ID}) // the same position
-				break
-			}
-			n, err := decodeNeed(q.Organisation, ic.rest(), ic.value)
-			if err != nil {
-				return indexFault(string(ic.rest()), err)
-			}
-			page.Items = append(page.Items, n)
-		}
-		return nil
-	})
-	if err != nil {
-		return data.Page[data.UnmetNeed]{}, fmt.Errorf("unmet need: %w", err)
-	}
-	return page, nil
+	return factPage(ctx, s, data.ReportQuery(q), bucketUnmetByOrg,
+		func(rest, value []byte) (data.UnmetNeed, error) { return decodeNeed(q.Organisation, rest, value) },
+		func(n data.UnmetNeed) data.Booking { return data.Booking{Start: n.Start, ID: n.ID} })
 }

@@ -81,3 +81,47 @@ func testBookingFacts(t *testing.T, s data.Store) {
 		t.Errorf("a cursor it did not issue: %v, want ErrInvalid", err)
 	}
 }
+
+// testOfferFacts: the facts of one organisation's offers in a start
+// range are those of its offers, paged, by start then ID, another
+// organisation's between them; a decline that leaves an offer unfilled
+// and a cancellation move them.
+func testOfferFacts(t *testing.T, s data.Store) {
+	ctx := t.Context()
+	north, south := newCase(1, "north"), newCase(2, "south")
+	var offers []data.Offer
+	for i := range 5 {
+		for _, c := range []data.Case{north, south} {
+			o := newOffer(c, data.OfferCascade, base, "in-1")
+			o.Start, o.End = at(fmt.Sprintf("%02d:00", 8+i)), at(fmt.Sprintf("%02d:30", 8+i))
+			createOffer(t, s, o)
+			if c.Organisation == "north" {
+				offers = append(offers, o)
+			}
+		}
+	}
+	next, err := s.UpdateOffer(ctx, offers[1].ID, decline("in-1", data.DeclineOther, base.Add(time.Minute), data.Judged{}))
+	if err != nil || next.Status != data.OfferUnfilled {
+		t.Fatalf("decline: %v, %s", err, next.Status)
+	}
+	offers[1] = next
+	if offers[2], err = s.UpdateOffer(ctx, offers[2].ID, cancelOffer("not needed", base.Add(time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	var want []data.OfferFact
+	for _, o := range offers[:4] { // 08:00 to 11:00; 12:00 is out of the range
+		want = append(want, storedOffer(o).Fact())
+	}
+	got := pagesOf(t, 2, func(after string) (data.Page[data.OfferFact], error) {
+		return s.OfferFacts(ctx, data.ReportQuery{Organisation: "north", From: at("08:00"), To: at("12:00"), After: after, Limit: 2})
+	})
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+		t.Errorf("offer facts (-want +got):\n%s", diff)
+	}
+	if got[1].Status != data.OfferUnfilled || got[2].Status != data.OfferCancelled || got[0].Status != data.OfferOpen {
+		t.Errorf("statuses: %s %s %s", got[0].Status, got[1].Status, got[2].Status)
+	}
+	if _, err := s.OfferFacts(ctx, data.ReportQuery{}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("without an organisation: %v, want ErrInvalid", err)
+	}
+}

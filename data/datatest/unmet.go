@@ -16,6 +16,7 @@ func runUnmetNeed(t *testing.T, newDB NewDatabase) {
 	t.Run("UnmetNeedOfAnUnfilledOffer", func(t *testing.T) { testUnmetNeedOfOffer(t, newDB(t)()) })
 	t.Run("UnmetNeedListing", func(t *testing.T) { testUnmetNeedListing(t, newDB(t)()) })
 	t.Run("BookingFacts", func(t *testing.T) { testBookingFacts(t, newDB(t)()) })
+	t.Run("OfferFacts", func(t *testing.T) { testOfferFacts(t, newDB(t)()) })
 }
 
 // newNeed is a search's unmet need in org for an interview starting at

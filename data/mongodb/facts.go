@@ -113,3 +113,53 @@ func (s *Store) BookingFacts(ctx context.Context, q data.ReportQuery) (data.Page
 	}
 	return page, nil
 }
+
+// offersByStart is the index OfferFacts reads.
+const offersByStart = "organisation_start_id"
+
+// offerFactDocument is the part of an offer document a fact needs.
+type offerFactDocument struct {
+	ID        string    `bson:"_id"`
+	Start     time.Time `bson:"start"`
+	Status    string    `bson:"status"`
+	CreatedAt time.Time `bson:"createdAt"`
+	UpdatedAt time.Time `bson:"updatedAt"`
+}
+
+// OfferFacts lands the offers' changes in flight, then reads the
+// organisation's offers in [From, To) by start then _id off the index
+// (organisation, start, _id), projected to what a fact holds.
+func (s *Store) OfferFacts(ctx context.Context, q data.ReportQuery) (data.Page[data.OfferFact], error) {
+	var page data.Page[data.OfferFact]
+	if q.Organisation == "" {
+		return page, invalid("organisation", "is required")
+	}
+	filter, err := startFilter(q.Organisation, q.From, q.To, q.After)
+	if err != nil {
+		return page, err
+	}
+	if _, _, err := s.finishLocks(ctx, anyOfferLocks); err != nil {
+		return page, err
+	}
+	limit := data.PageSize(q.Limit)
+	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(offersByStart).
+		SetProjection(bson.D{{Key: "start", Value: 1}, {Key: "status", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "updatedAt", Value: 1}})
+	cur, err := s.offers.Find(ctx, filter, opts)
+	if err != nil {
+		return page, translate(err, "offers")
+	}
+	var docs []offerFactDocument
+	if err := cur.All(ctx, &docs); err != nil {
+		return page, translate(err, "offers")
+	}
+	for i, d := range docs {
+		if i == limit {
+			last := page.Items[limit-1]
+			page.Next = encodeCursor(data.Booking{Start: last.Start, ID: last.ID})
+			break
+		}
+		page.Items = append(page.Items, data.OfferFact{ID: d.ID, Start: utc(d.Start), CreatedAt: utc(d.CreatedAt),
+			UpdatedAt: utc(d.UpdatedAt), Status: data.OfferStatus(d.Status)})
+	}
+	return page, nil
+}

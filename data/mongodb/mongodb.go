@@ -195,6 +195,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		},
 		s.offers: {
 			{offersByOrg, false, false, []string{"organisation", "_id"}},
+			// Reports: an organisation's offers by the interview's start.
+			{offersByStart, false, false, []string{"organisation", "start", "_id"}},
 			{offersByStatus, false, false, []string{"organisation", "status", "_id"}},
 			{offersByCase, false, false, []string{"organisation", "caseId", "_id"}},
 			{offersByCaseStatus, false, false, []string{"organisation", "caseId", "status", "_id"}},
