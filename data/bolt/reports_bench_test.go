@@ -42,7 +42,7 @@ func BenchmarkYearSummary(b *testing.B) {
 				Start: bk.Start, End: bk.End, InterviewType: bk.InterviewType, Modality: bk.Modality, Region: bk.Region,
 				Mode: data.OfferCascade, RespondWithin: time.Hour, Status: data.OfferFilled, BookingID: bk.ID,
 				Invitations: []data.Invitation{{InterpreterID: bk.InterpreterID, Status: data.InvitationAccepted}},
-				Version: 1, CreatedAt: bk.OfferedAt, UpdatedAt: bk.CreatedAt})
+				Version:     1, CreatedAt: bk.OfferedAt, UpdatedAt: bk.CreatedAt})
 		}
 	}
 	for chunk := range slices.Chunk(offers, 5000) {
