@@ -75,6 +75,10 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Post("/offers/:id/accept", s.acceptOffer)
 	v1.Post("/offers/:id/decline", s.declineOffer)
 
+	v1.Get("/reports/summary", s.reportSummary)
+	v1.Get("/reports/unmet-need", s.reportUnmetNeed)
+	v1.Get("/reports/bookings", s.reportBookings)
+
 	v1.Get("/notifications", s.listNotifications)
 	v1.Post("/notifications/:id/retry", s.retryNotification)
 

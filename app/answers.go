@@ -172,7 +172,7 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 			ID: id, Organisation: o.Organisation, CaseID: o.CaseID, CaseReference: o.CaseReference,
 			InterpreterID: actor.InterpreterID, BookedBy: o.CreatedBy, Start: o.Start, End: o.End,
 			InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location,
-			Status: data.BookingConfirmed, Confirmation: data.ConfirmationOffer, OfferID: o.ID, Additional: o.Additional, Match: a.snapshot(cand),
+			Status: data.BookingConfirmed, Confirmation: data.ConfirmationOffer, OfferID: o.ID, OfferedAt: o.CreatedAt, Additional: o.Additional, Match: a.snapshot(cand),
 			Safety: o.Safety, Caps: a.policy.Workload,
 			Version: 1, CreatedAt: now, UpdatedAt: now,
 		}
@@ -274,6 +274,7 @@ func (a *App) DeclineOffer(ctx context.Context, actor data.User, offerID string,
 		}
 		ch := audited(now, actor, o.Organisation, data.ActionOfferDeclined, data.EntityOffer, o.ID)
 		ch.Messages = a.offerNews(o, &next, p)
+		ch.UnmetNeed = offerNeed(o, next, p.c, now)
 		return next, ch, nil
 	})
 	if err != nil {
@@ -310,6 +311,7 @@ func (a *App) ExpireOffers(ctx context.Context, limit int) (int, error) {
 				}
 				ch := audited(now, system(o.Organisation), o.Organisation, data.ActionOfferExpired, data.EntityOffer, o.ID)
 				ch.Messages = a.offerNews(o, &next, p)
+				ch.UnmetNeed = offerNeed(o, next, p.c, now)
 				return next, ch, nil
 			})
 		}

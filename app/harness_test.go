@@ -305,6 +305,13 @@ func (e *env) checkConsistent() {
 		for _, b := range bookings.Items {
 			versions[b.ID] = b.Version
 		}
+		unmet, err := e.store.ListUnmetNeed(ctx, data.UnmetNeedQuery{Organisation: org, Limit: data.MaxPageSize})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, u := range unmet.Items {
+			versions[u.ID] = 1 // recorded once, never changed
+		}
 		us, err := e.store.ListUsers(ctx, data.UserQuery{Organisation: org, Limit: data.MaxPageSize})
 		if err != nil {
 			e.t.Fatal(err)

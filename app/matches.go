@@ -142,6 +142,11 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 			}
 		}
 	}
+	if len(res.Candidates) == 0 {
+		if err := a.recordSearchNeed(ctx, actor, c, req, out.ExcludedCounts); err != nil {
+			return MatchResult{}, err
+		}
+	}
 	slices.SortFunc(order, func(i, j int) int { return keys[i].compare(keys[j]) })
 	var last excludedKey
 	for _, i := range order {

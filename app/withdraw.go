@@ -331,6 +331,7 @@ func (a *App) withdrawInvitation(ctx context.Context, actor data.User, o data.Of
 		}
 		ch := audited(now, actor, o.Organisation, data.ActionOfferWithdrawn, data.EntityOffer, o.ID)
 		ch.Messages = a.offerNews(o, &next, p)
+		ch.UnmetNeed = offerNeed(o, next, p.c, now)
 		withdrawn = true
 		return next, ch, nil
 	})

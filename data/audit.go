@@ -94,6 +94,11 @@ const (
 	ActionOfferWithdrawn Action = "offer.withdrawn"
 	ActionOfferCancelled Action = "offer.cancelled"
 
+	// ActionUnmetNeedRecorded is a search that found no eligible
+	// interpreter, recorded as unmet need (an unfilled offer's entry lands
+	// with the offer's own change instead).
+	ActionUnmetNeedRecorded Action = "unmet_need.recorded"
+
 	ActionMessageRetried   Action = "message.retried"
 	ActionMessageScheduled Action = "message.scheduled"
 
@@ -132,6 +137,8 @@ const (
 	EntityOffer       EntityType = "offer"
 	EntityMessage     EntityType = "message"
 	EntityFeed        EntityType = "feed"
+	// EntityUnmetNeed is an entry of unmet need (UnmetNeed).
+	EntityUnmetNeed EntityType = "unmet_need"
 	// EntityStore is the whole store, as a backup copies it; its entity
 	// ID is StoreEntityID.
 	EntityStore EntityType = "store"

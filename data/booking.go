@@ -65,6 +65,10 @@ type Booking struct {
 	// interview the case already has one for (two sharing a long session):
 	// it is not refused as ErrCaseBooked.
 	Additional bool
+	// OfferedAt is when the offer that made the booking was made (zero
+	// for a direct booking): a report's time to fill runs from it to
+	// CreatedAt.
+	OfferedAt time.Time
 	// Sequence rises by one on every change a calendar must see.
 	Sequence int
 	Match    MatchSnapshot

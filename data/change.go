@@ -23,6 +23,11 @@ type Change struct {
 	// scheduled work idempotent): it is not written again, and the change
 	// lands.
 	Messages []Message
+	// UnmetNeed are the entries of unmet need the change decides (an
+	// offer left unfilled, a search that found nobody). An entry whose ID
+	// is already stored is the same entry (see SearchNeedID): it is not
+	// written again, and the change lands.
+	UnmetNeed []UnmetNeed
 }
 
 // Audited returns the change described by these audit entries.
@@ -51,6 +56,11 @@ func (c Change) Check() error {
 			p.add(fmt.Sprintf("messages[%d]", i), err.Error())
 		} else if m.Status != MessageQueued {
 			p.add(fmt.Sprintf("messages[%d]", i), "a change's message lands queued")
+		}
+	}
+	for i, n := range c.UnmetNeed {
+		if err := n.Validate(); err != nil {
+			p.add(fmt.Sprintf("unmetNeed[%d]", i), err.Error())
 		}
 	}
 	return p.err()

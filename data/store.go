@@ -39,6 +39,8 @@ type Store interface {
 	FeedStore
 	SessionStore
 	RetentionStore
+	UnmetNeedStore
+	ReportStore
 
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error

@@ -144,6 +144,9 @@ func (p *Pages) Routes(r fiber.Router) {
 	r.Get("/subscriptions", p.signedIn(p.subscriptions))
 	r.Post("/subscriptions", p.signedIn(p.createSubscription))
 	r.Post("/subscriptions/:id/revoke", p.signedIn(p.revokeSubscription))
+	r.Get("/reports", p.signedIn(p.reportsPage))
+	r.Get("/reports/unmet-need.csv", p.signedIn(p.unmetNeedCSV))
+	r.Get("/reports/bookings.csv", p.signedIn(p.bookingsCSV))
 
 	p.mountCoordinator(r)
 	p.mountInterpreter(r)

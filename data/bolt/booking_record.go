@@ -30,6 +30,7 @@ type bookingRecord struct {
 	// all booked directly (see toBooking).
 	Confirmation string           `json:"confirmation,omitempty"`
 	OfferID      string           `json:"offerId,omitempty"`
+	OfferedAt    string           `json:"offeredAt,omitempty"`
 	Additional   bool             `json:"additional,omitempty"`
 	Sequence     int              `json:"sequence"`
 	Match        matchRecord      `json:"match"`
@@ -117,7 +118,7 @@ func fromBooking(b data.Booking) bookingRecord {
 		Start: encodeTime(b.Start), End: encodeTime(b.End),
 		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
 		BufferNs: int64(b.Buffer), Safety: fromSafety(b.Safety), Status: string(b.Status), Sequence: b.Sequence,
-		Confirmation: string(b.Confirmation), OfferID: b.OfferID, Additional: b.Additional,
+		Confirmation: string(b.Confirmation), OfferID: b.OfferID, Additional: b.Additional, OfferedAt: encodeTime(b.OfferedAt),
 		Match:        matchRecord{Score: b.Match.Score},
 		CancelReason: b.CancelReason, Idempotency: b.Idempotency, Anonymised: encodeTime(b.Anonymised),
 		Version: b.Version, CreatedAt: encodeTime(b.CreatedAt), UpdatedAt: encodeTime(b.UpdatedAt),
@@ -154,7 +155,7 @@ func (r bookingRecord) toBooking() data.Booking {
 		InterviewType: data.InterviewType(r.InterviewType), Modality: data.Modality(r.Modality),
 		Region: r.Region, Location: r.Location,
 		Buffer: time.Duration(r.BufferNs), Safety: r.Safety.toSafety(), Status: data.BookingStatus(r.Status), Sequence: r.Sequence,
-		Confirmation: data.Confirmation(r.Confirmation), OfferID: r.OfferID, Additional: r.Additional,
+		Confirmation: data.Confirmation(r.Confirmation), OfferID: r.OfferID, Additional: r.Additional, OfferedAt: decodeTime(r.OfferedAt),
 		Match:        data.MatchSnapshot{Score: r.Match.Score},
 		CancelReason: r.CancelReason, Idempotency: r.Idempotency, Anonymised: decodeTime(r.Anonymised),
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),

@@ -39,7 +39,7 @@ var bookingKind = recordKind{
 	bucket: bucketBookings,
 	indexes: []string{
 		bucketBookingsByOrg, bucketBookingsByOrgCase, bucketBookingsByOrgInterpreter, bucketBookingsByOrgBooker,
-		bucketBookingsConfirmed, bucketBookingsByInterpreter, bucketBookingsToRetain,
+		bucketBookingsConfirmed, bucketBookingsByInterpreter, bucketBookingsToRetain, bucketBookingFacts,
 	},
 	entries: decode(bookingRecord.toBooking, bookingIndexes),
 }
@@ -53,6 +53,7 @@ func bookingIndexes(b data.Booking) []indexEntry {
 	start := startKey(b.Start)
 	out := []indexEntry{
 		{bucket: bucketBookingsByOrg, key: indexKey(b.Organisation, start, b.ID)},
+		{bucket: bucketBookingFacts, key: indexKey(b.Organisation, start, b.ID), value: factValue(b)},
 		{bucket: bucketBookingsByOrgCase, key: indexKey(b.Organisation, b.CaseID, start, b.ID)},
 		{bucket: bucketBookingsByOrgInterpreter, key: indexKey(b.Organisation, b.InterpreterID, start, b.ID)},
 		{bucket: bucketBookingsByInterpreter, key: indexKey(b.InterpreterID, start, b.ID)},

@@ -26,7 +26,10 @@ func putChange(tx *bolt.Tx, ch data.Change) error {
 			return err
 		}
 	}
-	return putMessages(tx, ch.Messages)
+	if err := putMessages(tx, ch.Messages); err != nil {
+		return err
+	}
+	return putUnmet(tx, ch.UnmetNeed)
 }
 
 // AppendChange lands a change that touches no record in one transaction:

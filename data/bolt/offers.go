@@ -45,7 +45,7 @@ var offerKind = recordKind{
 	bucket: bucketOffers,
 	indexes: []string{
 		bucketOffersByOrg, bucketOffersByOrgStatus, bucketOffersByOrgCase,
-		bucketOffersByInterpreter, bucketOffersByInterpreterInvitation, bucketOffersDue, bucketOffersByToken,
+		bucketOffersByInterpreter, bucketOffersByInterpreterInvitation, bucketOffersDue, bucketOffersByToken, bucketOfferFacts,
 	},
 	entries: decode(offerRecord.toOffer, offerIndexes),
 }
@@ -59,6 +59,7 @@ func offerIndexes(o data.Offer) []indexEntry {
 		{bucket: bucketOffersByOrg, key: indexKey(o.Organisation, o.ID)},
 		{bucket: bucketOffersByOrgStatus, key: indexKey(o.Organisation, status, o.ID)},
 		{bucket: bucketOffersByOrgCase, key: indexKey(o.Organisation, o.CaseID, o.ID), value: status},
+		{bucket: bucketOfferFacts, key: indexKey(o.Organisation, startKey(o.Start), o.ID), value: offerFactValue(o)},
 	}
 	place := offerPlace(o)
 	for _, inv := range o.Invitations {

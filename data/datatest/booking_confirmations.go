@@ -2,6 +2,7 @@ package datatest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -17,6 +18,7 @@ func testBookingConfirmations(t *testing.T, s data.Store) {
 	direct := newBooking(c, "int-1", "09:00", "10:00")
 	byOffer := newBooking(c, "int-1", "10:00", "11:00")
 	byOffer.Confirmation, byOffer.OfferID = data.ConfirmationOffer, data.NewID(base)
+	byOffer.OfferedAt = base.Add(-time.Hour) // when the offer was made: kept to the millisecond, in UTC
 	for _, b := range []data.Booking{direct, byOffer} {
 		if err := b.Validate(); err != nil {
 			t.Fatalf("fixture invalid: %v", err)

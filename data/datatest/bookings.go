@@ -56,6 +56,9 @@ func inPerson(b data.Booking, buffer time.Duration) data.Booking {
 func storedBooking(b data.Booking) data.Booking {
 	b.Start, b.End = data.Timestamp(b.Start), data.Timestamp(b.End)
 	b.CreatedAt, b.UpdatedAt = data.Timestamp(b.CreatedAt), data.Timestamp(b.UpdatedAt)
+	if !b.OfferedAt.IsZero() {
+		b.OfferedAt = data.Timestamp(b.OfferedAt)
+	}
 	if b.Outcome != nil {
 		o := *b.Outcome
 		o.RecordedAt = data.Timestamp(o.RecordedAt)

@@ -58,6 +58,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 	runFeeds(t, newDB)
 	runSessions(t, newDB)
 	runMessages(t, newDB)
+	runUnmetNeed(t, newDB)
 	runUpdates(t, newDB)
 	runUpdateRaces(t, newDB)
 }

@@ -69,6 +69,7 @@ func (s *Store) AppendChange(ctx context.Context, ch data.Change) error {
 	}
 	l := lockOf(first.Collection, first.ID, 1, token, doc, slices.Concat(docs[:i], docs[i+1:]))
 	l.Messages = changeMessages(ch)
+	l.Unmet = len(ch.UnmetNeed) > 0
 	err = s.commitLock(ctx, l)
 	if errors.Is(err, errStale) { // another change with that first entry landed first
 		return fmt.Errorf("%s: %w", what, data.ErrDuplicate)

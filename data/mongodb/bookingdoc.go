@@ -41,6 +41,7 @@ type bookingDocument struct {
 	Status        string             `bson:"status"`
 	Confirmation  string             `bson:"confirmation,omitempty"` // absent: stored before offers, so direct
 	OfferID       string             `bson:"offerId,omitempty"`
+	OfferedAt     time.Time          `bson:"offeredAt,omitzero"`
 	Additional    bool               `bson:"additional,omitempty"`
 	Sequence      int                `bson:"sequence"`
 	Match         matchDocument      `bson:"match"`
@@ -129,7 +130,7 @@ func fromBooking(b data.Booking) bookingDocument {
 		Start: data.Timestamp(b.Start), End: data.Timestamp(b.End),
 		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
 		BufferNs: int64(b.Buffer), Safety: fromSafety(b.Safety), Status: string(b.Status), Sequence: b.Sequence,
-		Confirmation: string(b.Confirmation), OfferID: b.OfferID, Additional: b.Additional,
+		Confirmation: string(b.Confirmation), OfferID: b.OfferID, Additional: b.Additional, OfferedAt: b.OfferedAt,
 		Match:        matchDocument{Score: b.Match.Score},
 		CancelReason: b.CancelReason, Idempotency: b.Idempotency,
 		Version: b.Version, CreatedAt: data.Timestamp(b.CreatedAt), UpdatedAt: data.Timestamp(b.UpdatedAt),
@@ -170,7 +171,7 @@ func (d bookingDocument) toBooking() data.Booking {
 		InterviewType: data.InterviewType(d.InterviewType), Modality: data.Modality(d.Modality),
 		Region: d.Region, Location: d.Location,
 		Buffer: time.Duration(d.BufferNs), Safety: d.Safety.toSafety(), Status: data.BookingStatus(d.Status), Sequence: d.Sequence,
-		Confirmation: data.Confirmation(d.Confirmation), OfferID: d.OfferID, Additional: d.Additional,
+		Confirmation: data.Confirmation(d.Confirmation), OfferID: d.OfferID, Additional: d.Additional, OfferedAt: utc(d.OfferedAt),
 		Match:        data.MatchSnapshot{Score: d.Match.Score},
 		CancelReason: d.CancelReason, Idempotency: d.Idempotency,
 		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),

@@ -19,6 +19,9 @@ import (
 // second message of one ID in the change is the same message too, so the
 // first given lands.
 //
+// The entries of unmet need follow, inserted once too: a repeated search
+// is the same entry.
+//
 // The audit entries come last, in order: a lock's last outbox document is
 // the sign that the whole outbox landed (settle looks for it), and audit
 // entries are only ever inserted, never deleted, so the sign stays.
@@ -35,6 +38,11 @@ func changeOutbox(ch data.Change) ([]outboxDocument, error) {
 		}
 		docs = append(docs, outboxDocument{Collection: messagesCollection, ID: m.ID, Doc: raw, Once: true})
 	}
+	unmet, err := unmetOutbox(ch.UnmetNeed)
+	if err != nil {
+		return nil, err
+	}
+	docs = append(docs, unmet...)
 	for _, e := range ch.Audit {
 		raw, err := bson.Marshal(fromAuditEntry(e))
 		if err != nil {

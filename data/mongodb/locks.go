@@ -62,6 +62,9 @@ type lockDocument struct {
 	// version it writes (UpdateMessage), so that readers of the outbox
 	// find the changes in flight that carry messages (messages.go).
 	Messages []string `bson:"messages,omitempty"`
+	// Unmet says the change inserts unmet need, so that a listing of it
+	// finds the changes in flight that carry some (unmet.go).
+	Unmet bool `bson:"unmet,omitempty"`
 }
 
 // change is what a writer commits: the new state of one record, at version
@@ -132,6 +135,7 @@ func newLock(c change) (lockDocument, error) {
 	l := lockOf(c.coll, c.id, c.version, token, doc, append(outbox, docs...))
 	l.Offer, l.Case = c.offer, c.caseID
 	l.Messages = changeMessages(c.ch)
+	l.Unmet = len(c.ch.UnmetNeed) > 0
 	if c.message != "" {
 		l.Messages = append(l.Messages, c.message)
 	}

@@ -199,6 +199,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		},
 		s.offers: {
 			{offersByOrg, false, false, []string{"organisation", "_id"}},
+			// Reports: an organisation's offers by the interview's start.
+			{offersByStart, false, false, []string{"organisation", "start", "_id"}},
 			{offersByStatus, false, false, []string{"organisation", "status", "_id"}},
 			{offersByCase, false, false, []string{"organisation", "caseId", "_id"}},
 			{offersByCaseStatus, false, false, []string{"organisation", "caseId", "status", "_id"}},
@@ -225,6 +227,9 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{"tokenHash_unique", true, false, []string{"tokenHash"}},
 			{"owner_id", false, false, []string{"owner", "_id"}},
 		},
+		s.db.Collection(unmetCollection): {
+			{unmetByOrg, false, false, []string{"organisation", "start", "_id"}},
+		},
 		s.sessions: {
 			// A user's live sessions; ended ones sit under live: false.
 			{"userId_live_id", false, false, []string{"userId", "live", "_id"}},
@@ -238,6 +243,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{"offer", false, false, []string{"offer"}},
 			{"case", false, false, []string{"case"}},
 			{"messages", false, false, []string{"messages"}},
+			{"unmet", false, false, []string{"unmet"}},
 		},
 	} {
 		if err := createMissingIndexes(ctx, coll, specs); err != nil {

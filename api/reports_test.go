@@ -1,0 +1,175 @@
+package api
+
+import (
+	"encoding/csv"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/tolk/tolk/data"
+)
+
+// offerAccepted makes an offer of the tests' interview to one interpreter
+// for case caseID, and answers it as that interpreter: accept or decline
+// (with the reason "conflict").
+func (h *harness) offerAnswered(caseID, interpreterID string, accept bool) {
+	h.t.Helper()
+	me := h.interpreterKey(interpreterID)
+	body := map[string]any{"caseId": caseID, "interpreterIds": []string{interpreterID}, "mode": "cascade", "location": "Video link"}
+	for k, v := range abeNextWeek {
+		body[k] = v
+	}
+	r := h.do(data.RoleSocialWorker, "POST", "/v1/offers", body)
+	if r.status != http.StatusCreated {
+		h.t.Fatalf("offer: %d %s", r.status, r.body)
+	}
+	var o offerView
+	r.json(h.t, &o)
+	if accept {
+		r = h.do(me, "POST", "/v1/offers/"+o.ID+"/accept", map[string]any{"noKnownConflict": true})
+	} else {
+		r = h.do(me, "POST", "/v1/offers/"+o.ID+"/decline", map[string]any{"reason": "conflict"})
+	}
+	if r.status/100 != 2 {
+		h.t.Fatalf("answer: %d %s", r.status, r.body)
+	}
+}
+
+// TestReportsOverHTTP is the issue's done-when through the API: three
+// offers filled, one Tigrinya offer unfilled and one Tigrinya search that
+// found nobody make 4 requests, 3 filled, a fill rate of 0.75, and
+// Tigrinya's unmet need 2, which a shareable report suppresses; the
+// bookings export is a CSV download in which a case reference
+// =HYPERLINK("x") arrives as text.
+func TestReportsOverHTTP(t *testing.T) {
+	h := newHarness(t)
+	for i, ref := range []string{`=HYPERLINK("x")`, "NR-2", "NR-3"} {
+		body := soraniCase()
+		body["reference"] = ref
+		c := h.createCase(data.RoleSocialWorker, body)
+		h.offerAnswered(c.ID, h.approved(soraniInterpreter("sorani"+string(rune('a'+i)))), true)
+	}
+	tigrinya := soraniInterpreter("tigrinya")
+	tigrinya["languages"] = []any{map[string]any{"tag": "ti", "proficiency": "native"}}
+	tiCase := soraniCase()
+	tiCase["reference"] = "TI-1"
+	tiCase["child"].(map[string]any)["languages"] = []any{map[string]any{"tag": "ti"}}
+	c := h.createCase(data.RoleSocialWorker, tiCase)
+	h.offerAnswered(c.ID, h.approved(tigrinya), false)
+	r := h.do(data.RoleSocialWorker, "POST", "/v1/cases/"+c.ID+"/matches", abeNextWeek)
+	var m struct {
+		CandidateCount int `json:"candidateCount"`
+	}
+	if r.json(t, &m); r.status != 200 || m.CandidateCount != 0 {
+		t.Fatalf("the Tigrinya search: %d %s", r.status, r.body)
+	}
+
+	const period = "from=2026-11-30&to=2026-11-30"
+	var sum summaryView
+	r = h.do(data.RoleCoordinator, "GET", "/v1/reports/summary?"+period, nil)
+	if r.json(t, &sum); r.status != 200 || sum.Requests != 4 || sum.Filled != 3 || sum.Unfilled != 1 || sum.FillRate != 0.75 || sum.UnmetSearches != 1 {
+		t.Errorf("summary: %d %s", r.status, r.body)
+	}
+
+	var need unmetNeedView
+	r = h.do(data.RoleSocialWorker, "GET", "/v1/reports/unmet-need?"+period, nil)
+	if r.json(t, &need); r.status != 200 || len(need.Items) != 1 || need.Items[0].Language != "ti" || need.Items[0].Total == nil || *need.Items[0].Total != 2 {
+		t.Errorf("unmet need: %d %s", r.status, r.body)
+	}
+	r = h.do(data.RoleSocialWorker, "GET", "/v1/reports/unmet-need?shareable=true&"+period, nil)
+	if !strings.Contains(string(r.body), `"total":null`) || strings.Contains(string(r.body), `"total":2`) || !strings.Contains(string(r.body), `"threshold":5`) {
+		t.Errorf("shareable unmet need: %d %s", r.status, r.body)
+	}
+	if r.json(t, &need); need.Items[0].Total != nil || need.Total != nil {
+		t.Errorf("shareable: Tigrinya's 2 shown: %s", r.body)
+	}
+	var sorani unmetNeedView
+	r = h.do(data.RoleSocialWorker, "GET", "/v1/reports/unmet-need?language=ckb&"+period, nil)
+	if r.json(t, &sorani); r.status != 200 || len(sorani.Items) != 0 || sorani.Total == nil || *sorani.Total != 0 || sorani.Language != "ckb" {
+		t.Errorf("Sorani's unmet need alone: %d %s", r.status, r.body)
+	}
+	r = h.do(data.RoleSocialWorker, "GET", "/v1/reports/unmet-need?format=csv&shareable=true&"+period, nil)
+	rows := readCSV(t, r)
+	if rows[0][0] != "language" || rows[0][2] != "count" || !contains(rows, []string{"ti", "total", "suppressed"}) || !contains(rows, []string{"all", "total", "suppressed"}) {
+		t.Errorf("shareable CSV: %q", rows)
+	}
+
+	r = h.do(data.RoleSocialWorker, "GET", "/v1/reports/bookings?format=csv&"+period, nil)
+	rows = readCSV(t, r)
+	if got := strings.Join(rows[0], ","); got != "date,start,end,caseReference,language,interviewType,modality,interpreter,interpreterId,status,confirmation,outcomeCode" {
+		t.Errorf("header: %s", got)
+	}
+	if len(rows) != 4 || !strings.Contains(string(r.body), `"'=HYPERLINK(""x"")"`) {
+		t.Errorf("bookings CSV:\n%s", r.body)
+	}
+	var found bool
+	for _, row := range rows[1:] {
+		if row[3] == `'=HYPERLINK("x")` {
+			found = row[0] == "2026-11-30" && row[1] == "2026-11-30T10:00:00Z" && row[4] == "ckb" && row[7] == "sorania" && row[9] == "confirmed"
+		}
+		for _, f := range row {
+			if f != "" && strings.ContainsRune("=+-@\t\r", rune(f[0])) {
+				t.Errorf("a field a spreadsheet would take for a formula: %q", f)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the =HYPERLINK case's booking, as text: %q", rows)
+	}
+}
+
+// readCSV checks a CSV download and reads it.
+func readCSV(t *testing.T, r response) [][]string {
+	t.Helper()
+	if r.status != 200 || r.header.Get("Content-Type") != "text/csv; charset=utf-8; header=present" ||
+		!strings.HasPrefix(r.header.Get("Content-Disposition"), `attachment; filename="`) {
+		t.Fatalf("CSV answer: %d %v %s", r.status, r.header, r.body)
+	}
+	if !strings.Contains(string(r.body), "\r\n") {
+		t.Errorf("CSV lines do not end in CRLF")
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(r.body))).ReadAll()
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("read CSV: %v\n%s", err, r.body)
+	}
+	return rows
+}
+
+func contains(rows [][]string, want []string) bool {
+	for _, r := range rows {
+		if strings.Join(r, "\x00") == strings.Join(want, "\x00") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestReportRefusals: bad periods and options are 400s naming the field;
+// an admin is 403, an interpreter 404; nobody without a key.
+func TestReportRefusals(t *testing.T) {
+	h := newHarness(t)
+	for _, c := range []struct{ path, field string }{
+		{"/v1/reports/summary?to=2026-11-30", "from"},
+		{"/v1/reports/summary?from=2026-11-30", "to"},
+		{"/v1/reports/summary?from=2026-11-31&to=2026-12-01", "from"},
+		{"/v1/reports/summary?from=2026-12-02&to=2026-12-01", "to"},
+		{"/v1/reports/summary?from=2026-01-01&to=2027-01-02", "to"},
+		{"/v1/reports/unmet-need?from=2026-11-01&to=2026-11-30&format=xml", "format"},
+		{"/v1/reports/unmet-need?from=2026-11-01&to=2026-11-30&shareable=yes", "shareable"},
+		{"/v1/reports/bookings?from=2026-11-01&to=2026-11-30&format=json", "format"},
+		{"/v1/reports/bookings?from=x&to=2026-11-30", "from"},
+		{"/v1/reports/unmet-need?from=2026-11-01&to=2026-11-30&language=xx-%21%21", "language"},
+	} {
+		p := h.wantProblem(h.do(data.RoleCoordinator, "GET", c.path, nil), 400, "validation_failed")
+		if f := fieldsOf(p); len(f) != 1 || f[0] != c.field {
+			t.Errorf("GET %s: fields %v, want %s", c.path, f, c.field)
+		}
+	}
+	const ok = "/v1/reports/summary?from=2026-11-01&to=2026-11-30"
+	h.wantProblem(h.do(data.RoleAdmin, "GET", ok, nil), 403, "forbidden")
+	h.wantProblem(h.do(data.RoleInterpreter, "GET", ok, nil), 404, "not_found")
+	h.wantProblem(h.do("", "GET", ok, nil), 401, "unauthenticated")
+	if r := h.do(data.RoleSocialWorker, "GET", ok, nil); r.status != 200 {
+		t.Errorf("an empty month: %d %s", r.status, r.body)
+	}
+}

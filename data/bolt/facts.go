@@ -1,0 +1,202 @@
+package bolt
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tolk/tolk/data"
+)
+
+// bucketBookingFacts is "<org>\x00<start key>\x00<id>" → the booking's
+// data.BookingFact (factValue), so a report reads a period's facts off
+// the index alone. It is one of bookingIndexes' entries, so it moves with
+// every change of the booking and is built for bookings stored before it.
+const bucketBookingFacts = "bookings_facts"
+
+// factStatuses and factConfirmations number the enumerations a fact
+// value holds in one byte each.
+var (
+	factStatuses      = []data.BookingStatus{data.BookingConfirmed, data.BookingCancelled, data.BookingCompleted}
+	factConfirmations = []data.Confirmation{data.ConfirmationDirect, data.ConfirmationOffer}
+)
+
+// noTime is how a fact value holds a zero time.
+const noTime = math.MinInt64
+
+// factValue encodes a booking's fact beside its key: its status,
+// confirmation and outcome (one byte each), its creation, last change and
+// offer times (Unix milliseconds, 8 bytes each, big-endian), and its
+// interpreter's ID. The key holds its start and ID.
+func factValue(b data.Booking) string {
+	f := b.Fact()
+	v := make([]byte, 3, 27+len(f.InterpreterID))
+	v[0] = byte(slices.Index(factStatuses, f.Status))
+	v[1] = byte(slices.Index(factConfirmations, f.Confirmation))
+	switch {
+	case f.Recorded && f.Attended:
+		v[2] = 1
+	case f.Recorded:
+		v[2] = 2
+	}
+	for _, t := range []time.Time{f.CreatedAt, f.UpdatedAt, f.OfferedAt} {
+		ms := int64(noTime)
+		if !t.IsZero() {
+			ms = t.UnixMilli()
+		}
+		v = binary.BigEndian.AppendUint64(v, uint64(ms))
+	}
+	return string(append(v, f.InterpreterID...))
+}
+
+// decodeFact reads a fact from its key's rest (start key, NUL, ID) and
+// value (factValue).
+func decodeFact(rest, v []byte) (data.BookingFact, error) {
+	start, err := factStart(rest)
+	if err != nil || len(rest) < startKeyLen+2 || len(v) < 27 || int(v[0]) >= len(factStatuses) || int(v[1]) >= len(factConfirmations) {
+		return data.BookingFact{}, errors.New("not a booking fact")
+	}
+	f := data.BookingFact{
+		ID: string(rest[startKeyLen+1:]), InterpreterID: string(v[27:]), Start: start,
+		Status: factStatuses[v[0]], Confirmation: factConfirmations[v[1]], Recorded: v[2] != 0, Attended: v[2] == 1,
+	}
+	for i, t := range []*time.Time{&f.CreatedAt, &f.UpdatedAt, &f.OfferedAt} {
+		if ms := int64(binary.BigEndian.Uint64(v[3+8*i:])); ms != noTime {
+			*t = time.UnixMilli(ms).UTC()
+		}
+	}
+	return f, nil
+}
+
+// BookingFacts seeks the organisation's facts from q.From (or after the
+// cursor) and stops before q.To, reading index entries only.
+func (s *Store) BookingFacts(ctx context.Context, q data.ReportQuery) (data.Page[data.BookingFact], error) {
+	return factPage(ctx, s, q, bucketBookingFacts, decodeFact, func(f data.BookingFact) data.Booking { return data.Booking{Start: f.Start, ID: f.ID} })
+}
+
+// startRange is the span of keys (start key, NUL, ID) of a listing by
+// start of [from, to) after a cursor (ListBookings's form): the first
+// key is after from, the walk stops at to ("" for an open end).
+func startRange(from, to time.Time, after string) (fromKey, toKey string, err error) {
+	if !from.IsZero() {
+		fromKey = boundKey(from)
+	}
+	if !to.IsZero() {
+		toKey = boundKey(to)
+	}
+	if after != "" {
+		pos, err := decodeCursor(after)
+		if err != nil {
+			return "", "", invalid("after", "is not a cursor of this listing")
+		}
+		fromKey = max(fromKey, pos)
+	}
+	return fromKey, toKey, nil
+}
+
+// bucketOfferFacts is "<org>\x00<start key>\x00<id>" → the offer's
+// data.OfferFact (offerFactValue), as bucketBookingFacts is the bookings'.
+const bucketOfferFacts = "offers_facts"
+
+// offerFactValue encodes an offer's fact beside its key: its status (one
+// byte, its place in data.OfferStatuses) and its creation and last change
+// (Unix milliseconds, 8 bytes each, big-endian).
+func offerFactValue(o data.Offer) string {
+	v := []byte{byte(slices.Index(data.OfferStatuses, o.Status))}
+	v = binary.BigEndian.AppendUint64(v, uint64(o.CreatedAt.UnixMilli()))
+	return string(binary.BigEndian.AppendUint64(v, uint64(o.UpdatedAt.UnixMilli())))
+}
+
+// decodeOfferFact reads an offer's fact from its key's rest and value.
+func decodeOfferFact(rest, v []byte) (data.OfferFact, error) {
+	start, err := factStart(rest)
+	if err != nil || len(rest) < startKeyLen+2 || len(v) != 17 || int(v[0]) >= len(data.OfferStatuses) {
+		return data.OfferFact{}, errors.New("not an offer fact")
+	}
+	return data.OfferFact{
+		ID: string(rest[startKeyLen+1:]), Start: start, Status: data.OfferStatuses[v[0]],
+		CreatedAt: time.UnixMilli(int64(binary.BigEndian.Uint64(v[1:]))).UTC(),
+		UpdatedAt: time.UnixMilli(int64(binary.BigEndian.Uint64(v[9:]))).UTC(),
+	}, nil
+}
+
+// OfferFacts seeks the organisation's offer facts as BookingFacts does.
+func (s *Store) OfferFacts(ctx context.Context, q data.ReportQuery) (data.Page[data.OfferFact], error) {
+	return factPage(ctx, s, q, bucketOfferFacts, decodeOfferFact, func(f data.OfferFact) data.Booking { return data.Booking{Start: f.Start, ID: f.ID} })
+}
+
+// factPage reads a page of facts off index, from q.From (or after the
+// cursor) to q.To, decoding each entry with decode; at names the
+// position of the page's last fact for the cursor.
+func factPage[T any](ctx context.Context, s *Store, q data.ReportQuery, index string, decode func(rest, value []byte) (T, error), at func(T) data.Booking) (data.Page[T], error) {
+	var page data.Page[T]
+	if q.Organisation == "" {
+		return page, invalid("organisation", "is required")
+	}
+	from, to, err := startRange(q.From, q.To, q.After)
+	if err != nil {
+		return page, err
+	}
+	limit := data.PageSize(q.Limit)
+	err = s.view(ctx, func(tx *bolt.Tx) error {
+		page.Items = make([]T, 0, limit)
+		ic := seekIndex(tx.Bucket([]byte(index)), indexPrefix(q.Organisation), from, false).stopAt(to)
+		for ; ic.key != nil; ic.next() {
+			if len(page.Items) == limit {
+				page.Next = encodeCursor(at(page.Items[limit-1]))
+				break
+			}
+			f, err := decode(ic.rest(), ic.value)
+			if err != nil {
+				return indexFault(string(ic.rest()), err)
+			}
+			page.Items = append(page.Items, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return data.Page[T]{}, fmt.Errorf("%s: %w", index, err)
+	}
+	return page, nil
+}
+
+// factStart reads the start key at the head of rest as parseStartKey
+// does, digit by digit: a report reads a year's keys, and time.Parse
+// would be a third of its cost. Anything but the fixed layout's digits
+// is left to parseStartKey.
+func factStart(rest []byte) (time.Time, error) {
+	if len(rest) < startKeyLen {
+		return parseStartKey(rest)
+	}
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for _, c := range rest[from:to] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	h, ok4 := num(11, 13)
+	mi, ok5 := num(14, 16)
+	s, ok6 := num(17, 19)
+	ms, ok7 := num(20, 23)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59 {
+		return parseStartKey(rest)
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, s, ms*int(time.Millisecond), time.UTC)
+	if t.Day() != d { // a day the month does not have: time.Date would roll it over
+		return parseStartKey(rest)
+	}
+	return t, nil
+}

@@ -1,0 +1,165 @@
+package mongodb
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/tolk/tolk/data"
+)
+
+// startFilter is the filter of an organisation's records whose start is
+// in [from, to) and after a listing's cursor (ListBookings's form): the
+// range raised to the cursor's start so the index scan begins there, and
+// an $or that skips those at the cursor's start up to its ID.
+func startFilter(org string, from, to time.Time, after string) (bson.D, error) {
+	var c cursor
+	if after != "" {
+		var err error
+		if c, err = decodeCursor(after); err != nil {
+			return nil, invalid("after", "is not a cursor of this listing")
+		}
+	}
+	filter := bson.D{{Key: "organisation", Value: org}}
+	if !from.IsZero() {
+		from = ceilMilli(from)
+	}
+	if after != "" && c.start.After(from) {
+		from = c.start
+	}
+	start := bson.D{}
+	if !from.IsZero() {
+		start = append(start, bson.E{Key: "$gte", Value: from})
+	}
+	if !to.IsZero() {
+		start = append(start, bson.E{Key: "$lt", Value: ceilMilli(to)})
+	}
+	if len(start) > 0 {
+		filter = append(filter, bson.E{Key: "start", Value: start})
+	}
+	if after != "" {
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "start", Value: bson.D{{Key: "$gt", Value: c.start}}}},
+			bson.D{{Key: "start", Value: c.start}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: c.id}}}},
+		}})
+	}
+	return filter, nil
+}
+
+// factDocument is the part of a booking document a fact needs.
+type factDocument struct {
+	ID            string    `bson:"_id"`
+	InterpreterID string    `bson:"interpreterId"`
+	Start         time.Time `bson:"start"`
+	Status        string    `bson:"status"`
+	Confirmation  string    `bson:"confirmation,omitempty"`
+	OfferedAt     time.Time `bson:"offeredAt,omitzero"`
+	Outcome       *struct {
+		Attended bool `bson:"attended"`
+	} `bson:"outcome,omitempty"`
+	CreatedAt time.Time `bson:"createdAt"`
+	UpdatedAt time.Time `bson:"updatedAt"`
+}
+
+// factProjection reads only factDocument's fields.
+var factProjection = bson.D{{Key: "interpreterId", Value: 1}, {Key: "start", Value: 1}, {Key: "status", Value: 1},
+	{Key: "confirmation", Value: 1}, {Key: "offeredAt", Value: 1}, {Key: "outcome.attended", Value: 1},
+	{Key: "createdAt", Value: 1}, {Key: "updatedAt", Value: 1}}
+
+// BookingFacts lands the schedules' changes in flight, then reads the
+// organisation's bookings in [From, To) by start then _id off the index
+// (organisation, start, _id), projected to what a fact holds.
+func (s *Store) BookingFacts(ctx context.Context, q data.ReportQuery) (data.Page[data.BookingFact], error) {
+	var page data.Page[data.BookingFact]
+	if q.Organisation == "" {
+		return page, invalid("organisation", "is required")
+	}
+	filter, err := startFilter(q.Organisation, q.From, q.To, q.After)
+	if err != nil {
+		return page, err
+	}
+	if err := s.finishPending(ctx, schedulesCollection); err != nil {
+		return page, err
+	}
+	limit := data.PageSize(q.Limit)
+	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(bookingsByOrg).SetProjection(factProjection)
+	cur, err := s.bookings.Find(ctx, filter, opts)
+	if err != nil {
+		return page, translate(err, "bookings")
+	}
+	var docs []factDocument
+	if err := cur.All(ctx, &docs); err != nil {
+		return page, translate(err, "bookings")
+	}
+	for i, d := range docs {
+		if i == limit {
+			last := page.Items[limit-1]
+			page.Next = encodeCursor(data.Booking{Start: last.Start, ID: last.ID})
+			break
+		}
+		f := data.BookingFact{
+			ID: d.ID, InterpreterID: d.InterpreterID, Start: utc(d.Start), CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+			OfferedAt: utc(d.OfferedAt), Status: data.BookingStatus(d.Status), Confirmation: data.Confirmation(d.Confirmation),
+		}
+		if f.Confirmation == "" {
+			f.Confirmation = data.ConfirmationDirect // stored before offers
+		}
+		if d.Outcome != nil {
+			f.Recorded, f.Attended = true, d.Outcome.Attended
+		}
+		page.Items = append(page.Items, f)
+	}
+	return page, nil
+}
+
+// offersByStart is the index OfferFacts reads.
+const offersByStart = "organisation_start_id"
+
+// offerFactDocument is the part of an offer document a fact needs.
+type offerFactDocument struct {
+	ID        string    `bson:"_id"`
+	Start     time.Time `bson:"start"`
+	Status    string    `bson:"status"`
+	CreatedAt time.Time `bson:"createdAt"`
+	UpdatedAt time.Time `bson:"updatedAt"`
+}
+
+// OfferFacts lands the offers' changes in flight, then reads the
+// organisation's offers in [From, To) by start then _id off the index
+// (organisation, start, _id), projected to what a fact holds.
+func (s *Store) OfferFacts(ctx context.Context, q data.ReportQuery) (data.Page[data.OfferFact], error) {
+	var page data.Page[data.OfferFact]
+	if q.Organisation == "" {
+		return page, invalid("organisation", "is required")
+	}
+	filter, err := startFilter(q.Organisation, q.From, q.To, q.After)
+	if err != nil {
+		return page, err
+	}
+	if _, _, err := s.finishLocks(ctx, anyOfferLocks); err != nil {
+		return page, err
+	}
+	limit := data.PageSize(q.Limit)
+	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(offersByStart).
+		SetProjection(bson.D{{Key: "start", Value: 1}, {Key: "status", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "updatedAt", Value: 1}})
+	cur, err := s.offers.Find(ctx, filter, opts)
+	if err != nil {
+		return page, translate(err, "offers")
+	}
+	var docs []offerFactDocument
+	if err := cur.All(ctx, &docs); err != nil {
+		return page, translate(err, "offers")
+	}
+	for i, d := range docs {
+		if i == limit {
+			last := page.Items[limit-1]
+			page.Next = encodeCursor(data.Booking{Start: last.Start, ID: last.ID})
+			break
+		}
+		page.Items = append(page.Items, data.OfferFact{ID: d.ID, Start: utc(d.Start), CreatedAt: utc(d.CreatedAt),
+			UpdatedAt: utc(d.UpdatedAt), Status: data.OfferStatus(d.Status)})
+	}
+	return page, nil
+}

@@ -1,0 +1,75 @@
+package data
+
+import (
+	"context"
+	"time"
+)
+
+// BookingFact is what reports need of a booking, and no more: no case,
+// no place, nothing about the child. Stores answer facts off an index by
+// organisation and start without reading the bookings themselves, so a
+// year's summary costs what its period holds in index entries.
+type BookingFact struct {
+	ID            string
+	InterpreterID string
+	Start         time.Time
+	// CreatedAt is when the booking was made (an offer's acceptance),
+	// OfferedAt when its offer was (zero for a direct booking), UpdatedAt
+	// its last change (a cancellation's time, once cancelled).
+	CreatedAt, UpdatedAt, OfferedAt time.Time
+	Status                          BookingStatus
+	Confirmation                    Confirmation
+	// Recorded says an outcome is recorded, and Attended what it says.
+	Recorded, Attended bool
+}
+
+// Fact returns the booking's BookingFact.
+func (b Booking) Fact() BookingFact {
+	f := BookingFact{
+		ID: b.ID, InterpreterID: b.InterpreterID, Start: b.Start, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
+		OfferedAt: b.OfferedAt, Status: b.Status, Confirmation: b.Confirmation,
+	}
+	if b.Outcome != nil {
+		f.Recorded, f.Attended = true, b.Outcome.Attended
+	}
+	return f
+}
+
+// OfferFact is what reports need of an offer: when its interview starts,
+// when it was made and last changed, and how it stands.
+type OfferFact struct {
+	ID                   string
+	Start                time.Time
+	CreatedAt, UpdatedAt time.Time
+	Status               OfferStatus
+}
+
+// Fact returns the offer's OfferFact.
+func (o Offer) Fact() OfferFact {
+	return OfferFact{ID: o.ID, Start: o.Start, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Status: o.Status}
+}
+
+// ReportQuery selects one organisation's records whose interview starts
+// in [From, To), by start then ID.
+type ReportQuery struct {
+	Organisation string // required
+	From, To     time.Time
+	// After is a cursor returned as Page.Next.
+	After string
+	Limit int
+}
+
+// ReportStore answers what reports read beyond the listings.
+type ReportStore interface {
+	// BookingFacts returns the facts of the bookings matching q, by
+	// start then ID, off an index by organisation and start whose entries
+	// carry the facts: no booking record is read. Page sizes are those of
+	// listings. ErrInvalid without an organisation or with a cursor it did
+	// not issue; its cursors are ListBookings's.
+	BookingFacts(ctx context.Context, q ReportQuery) (Page[BookingFact], error)
+	// OfferFacts returns the facts of the offers matching q, by start
+	// then ID, as BookingFacts does the bookings'; the status is as
+	// stored (an offer whose last invitation ran out shows open until the
+	// expirer moves it, see Offer.AsOf).
+	OfferFacts(ctx context.Context, q ReportQuery) (Page[OfferFact], error)
+}

@@ -1,0 +1,155 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tolk/tolk/data"
+)
+
+// seedReports stores, in north, three offers filled after 1, 2 and 3
+// hours and their bookings, one of them for a case referenced
+// =HYPERLINK("x"), and a Tigrinya offer left unfilled, with two entries
+// of Tigrinya unmet need (that offer's, a search's), all for interviews
+// on 2026-11-30.
+func (s *site) seedReports() {
+	s.t.Helper()
+	seedReportData(s.t, s.store, s.users[data.RoleSocialWorker], time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC), testNow)
+}
+
+// seedReportData is seedReports's records, their interviews at start,
+// made at now, in sw's organisation.
+func seedReportData(t testing.TB, store data.Store, sw data.User, start, now time.Time) {
+	t.Helper()
+	ctx := t.Context()
+	offer := func(id, ref string, made time.Time, st data.OfferStatus, inv data.InvitationStatus) {
+		t.Helper()
+		o := data.Offer{
+			ID: id, Organisation: sw.Organisation, CaseID: "case-" + ref, CaseReference: ref, CreatedBy: sw.ID,
+			Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo,
+			Mode: data.OfferCascade, RespondWithin: time.Hour, Status: st,
+			Invitations: []data.Invitation{{InterpreterID: "int-" + ref, Status: inv}}, Version: 1, CreatedAt: made, UpdatedAt: now,
+		}
+		if err := store.CreateOffer(ctx, o, data.Audited(data.NewAuditEntry(now, sw, sw.Organisation, data.ActionOfferCreated, data.EntityOffer, o.ID))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, ref := range []string{`=HYPERLINK("x")`, "NR-2", "NR-3"} {
+		made := now.Add(-time.Duration(i+1) * time.Hour)
+		offerID := data.NewID(made)
+		offer(offerID, ref, made, data.OfferFilled, data.InvitationAccepted)
+		b := data.Booking{
+			ID: data.NewID(now), Organisation: sw.Organisation, CaseID: fmt.Sprintf("case-%d", i), CaseReference: ref,
+			InterpreterID: fmt.Sprintf("int-%d", i), BookedBy: sw.ID, Start: start, End: start.Add(time.Hour),
+			InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Status: data.BookingConfirmed,
+			Confirmation: data.ConfirmationOffer, OfferID: offerID, OfferedAt: made,
+			Version: 1, CreatedAt: now, UpdatedAt: now,
+		}
+		if err := store.CreateBooking(ctx, b, data.Audited(data.NewAuditEntry(now, sw, sw.Organisation, data.ActionBookingCreated, data.EntityBooking, b.ID))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unfilled := data.NewID(now)
+	offer(unfilled, "TI-1", now, data.OfferUnfilled, data.InvitationDeclined)
+	for i, src := range []data.NeedSource{data.NeedOffer, data.NeedSearch} {
+		n := data.UnmetNeed{
+			ID: data.OfferNeedID([]string{unfilled, "search"}[i], start), Organisation: sw.Organisation, Source: src, Language: "ti",
+			InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Start: start, RecordedAt: now,
+			Reasons: []data.ReasonCount{{Code: []string{data.NeedDeclined, data.NeedNoSpeaker}[i], Count: 1}},
+		}
+		ch := data.Audited(data.NewAuditEntry(now, sw, sw.Organisation, data.ActionUnmetNeedRecorded, data.EntityUnmetNeed, n.ID))
+		ch.UnmetNeed = []data.UnmetNeed{n}
+		if err := store.AppendChange(ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestReportsPage: the page shows what the API answers for the same
+// period (4 requests, 3 filled, 75 %, Tigrinya 2), each chart with its
+// title, summary and table; a bad period is the form again with errors
+// (400), never a failure; the downloads are CSV files in which the
+// =HYPERLINK reference is text.
+func TestReportsPage(t *testing.T) {
+	s := newSite(t)
+	s.seedReports()
+	const period = "from=2026-11-30&to=2026-11-30"
+	req := httptest.NewRequest(http.MethodGet, "/v1/reports/summary?"+period, nil)
+	req.Header.Set("Authorization", "Bearer "+s.keys[data.RoleSocialWorker])
+	res, err := s.fiber.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api struct{ Requests, Filled, Unfilled, UnmetSearches int }
+	if err := json.NewDecoder(res.Body).Decode(&api); err != nil || api.Requests != 4 {
+		t.Fatalf("the API's summary: %+v, %v", api, err)
+	}
+
+	b := s.browser()
+	b.signIn(data.RoleSocialWorker)
+	p := b.get("/reports?" + period)
+	if p.status != 200 {
+		t.Fatalf("reports page: %d\n%s", p.status, p.body)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("<th scope=\"row\">Requests (offers and direct bookings)</th><td>%d</td>", api.Requests),
+		fmt.Sprintf("<th scope=\"row\">Filled</th><td>%d (0 booked directly)</td>", api.Filled),
+		fmt.Sprintf("<th scope=\"row\">Unfilled</th><td>%d</td>", api.Unfilled),
+		"<th scope=\"row\">Fill rate</th><td>75%</td>",
+		"<th scope=\"row\">Time to fill an offer, median</th><td>2 hours</td>",
+		`<title id="requests-title">Requests from 2026-11-30 to 2026-11-30</title>`,
+		"4 requests: 3 filled, 1 unfilled (75% filled); 1 search found nobody.",
+		`<title id="unmet-title">`, "2 requests went unmet: Tigrinya 2.",
+		`<th scope="row">Tigrinya</th><td>1</td><td>1</td><td>2</td>`,
+		`href="/reports/unmet-need.csv?from=2026-11-30&amp;shareable=true&amp;to=2026-11-30"`,
+	} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if main := p.body[strings.Index(p.body, "<main"):strings.Index(p.body, "</main>")]; strings.Contains(main, "<script") {
+		t.Error("the reports page's content has a script: the charts are drawn by the server")
+	}
+
+	if one := b.get("/reports?language=ti&" + period); one.status != 200 || !strings.Contains(one.body, `<option value="ti" selected>Tigrinya</option>`) ||
+		!strings.Contains(one.body, "Unmet need in Tigrinya") || !strings.Contains(one.body, "language=ti&amp;shareable=true") {
+		t.Errorf("Tigrinya alone: %d", one.status)
+	}
+	if none := b.get("/reports?language=ckb&" + period); none.status != 200 || !strings.Contains(none.body, "No request went unmet.") {
+		t.Errorf("Sorani alone: %d", none.status)
+	}
+	if bad := b.get("/reports?language=not+a+tag%21&" + period); bad.status != 400 || !strings.Contains(bad.body, `id="f-language-error"`) {
+		t.Errorf("a language that is no tag: %d", bad.status)
+	}
+	bad := b.get("/reports?from=2026-12-02&to=2026-12-01")
+	if bad.status != 400 || !strings.Contains(bad.body, "must be on or after from") || !strings.Contains(bad.body, `id="f-to-error"`) {
+		t.Errorf("a period ending before it starts: %d\n%.2000s", bad.status, bad.body)
+	}
+	if def := b.get("/reports"); def.status != 200 || !strings.Contains(def.body, `value="2026-11-01"`) || !strings.Contains(def.body, `value="2026-11-22"`) {
+		t.Errorf("the default period (the month so far): %d", def.status)
+	}
+
+	csv := b.get("/reports/bookings.csv?" + period)
+	if csv.status != 200 || !strings.HasPrefix(csv.header.Get("Content-Disposition"), "attachment;") ||
+		!strings.Contains(csv.body, `"'=HYPERLINK(""x"")"`) || !strings.HasPrefix(csv.body, "date,start,end,caseReference,") {
+		t.Errorf("bookings CSV: %d %v\n%s", csv.status, csv.header, csv.body)
+	}
+	shared := b.get("/reports/unmet-need.csv?shareable=true&" + period)
+	if shared.status != 200 || !strings.Contains(shared.body, "ti,total,suppressed\r\n") || strings.Contains(shared.body, ",2\r\n") {
+		t.Errorf("shareable unmet need CSV: %d\n%s", shared.status, shared.body)
+	}
+	if got := b.get("/reports/bookings.csv?from=x&to=2026-11-30"); got.status != 400 {
+		t.Errorf("a download with a bad period: %d", got.status)
+	}
+
+	admin := s.browser()
+	admin.signIn(data.RoleAdmin)
+	if got := admin.get("/reports?" + period); got.status != 403 {
+		t.Errorf("an admin's reports page: %d", got.status)
+	}
+}
