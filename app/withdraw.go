@@ -214,6 +214,22 @@ func (a *App) reportInvitations(ctx context.Context, n int, ids ...any) {
 // withdrawInvitation).
 func (a *App) withdrawCaseInvitations(ctx context.Context, actor data.User, c data.Case) (int, error) {
 	q := data.OfferQuery{Organisation: c.Organisation, CaseID: c.ID, Status: data.OfferOpen, Limit: data.MaxPageSize}
+	return a.withdrawPending(ctx, actor, q, func(o data.Offer) []string {
+		var ids []string
+		for _, inv := range o.Invitations {
+			if inv.Status == data.InvitationPending {
+				ids = append(ids, inv.InterpreterID)
+			}
+		}
+		return ids
+	})
+}
+
+// withdrawPending pages through the offers q finds, off its index, and
+// withdraws the pending invitation of each interpreter pending names in
+// each that no longer passes the rules (see withdrawInvitation), counting
+// those it withdrew.
+func (a *App) withdrawPending(ctx context.Context, actor data.User, q data.OfferQuery, pending func(data.Offer) []string) (int, error) {
 	n := 0
 	for {
 		page, err := a.store.ListOffers(ctx, q)
@@ -221,11 +237,8 @@ func (a *App) withdrawCaseInvitations(ctx context.Context, actor data.User, c da
 			return n, err
 		}
 		for _, o := range page.Items {
-			for _, inv := range o.Invitations {
-				if inv.Status != data.InvitationPending {
-					continue
-				}
-				withdrawn, err := a.withdrawInvitation(ctx, actor, o, inv.InterpreterID)
+			for _, id := range pending(o) {
+				withdrawn, err := a.withdrawInvitation(ctx, actor, o, id)
 				if err != nil {
 					return n, err
 				}
@@ -276,26 +289,7 @@ func (a *App) FutureBookings(ctx context.Context, actor data.User, interpreterID
 // It returns how many it withdrew; run again, it finds nothing more.
 func (a *App) withdrawInvitations(ctx context.Context, actor data.User, interpreterID, caseID string) (int, error) {
 	q := data.OfferQuery{InterpreterID: interpreterID, Invitation: data.InvitationPending, CaseID: caseID, Status: data.OfferOpen, Limit: data.MaxPageSize}
-	n := 0
-	for {
-		page, err := a.store.ListOffers(ctx, q)
-		if err != nil {
-			return n, err
-		}
-		for _, o := range page.Items {
-			withdrawn, err := a.withdrawInvitation(ctx, actor, o, interpreterID)
-			if err != nil {
-				return n, err
-			}
-			if withdrawn {
-				n++
-			}
-		}
-		if page.Next == "" {
-			return n, nil
-		}
-		q.Before = page.Next
-	}
+	return a.withdrawPending(ctx, actor, q, func(data.Offer) []string { return []string{interpreterID} })
 }
 
 // withdrawInvitation withdraws the interpreter's pending invitation of

@@ -288,19 +288,7 @@ func TestCrossSiteLinkToRecordAsksFirst(t *testing.T) {
 	in := s.addInterpreter("Rezan Kaya", "kmr", data.DecisionApprove)
 	b := s.browser()
 	b.signIn(data.RoleCoordinator)
-	reads := func() int {
-		page, err := s.store.ListAudit(t.Context(), data.AuditQuery{EntityID: in.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, e := range page.Items {
-			if e.Action == "interpreter.read_sensitive" {
-				n++
-			}
-		}
-		return n
-	}
+	reads := func() int { return s.sensitiveReads(in.ID) }
 	for _, path := range []string{"/interpreters/" + in.ID, "/interpreters/" + in.ID + "/edit"} {
 		p := b.do(http.MethodGet, path, nil, "Sec-Fetch-Site", "cross-site")
 		if p.status != http.StatusOK || !strings.Contains(p.body, "Open the record") || strings.Contains(p.body, coordCertificate) {
@@ -437,19 +425,7 @@ func TestHeadOfRecordPageReadsNothing(t *testing.T) {
 	in := s.addInterpreter("Rezan Kaya", "kmr", data.DecisionApprove)
 	b := s.browser()
 	b.signIn(data.RoleCoordinator)
-	reads := func() int {
-		page, err := s.store.ListAudit(t.Context(), data.AuditQuery{EntityID: in.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, e := range page.Items {
-			if e.Action == "interpreter.read_sensitive" {
-				n++
-			}
-		}
-		return n
-	}
+	reads := func() int { return s.sensitiveReads(in.ID) }
 	for _, path := range []string{"/interpreters/" + in.ID, "/interpreters/" + in.ID + "/edit"} {
 		if p := b.do(http.MethodHead, path, nil); p.status != http.StatusMethodNotAllowed || p.body != "" {
 			t.Errorf("HEAD %s: %d %q, want 405 and no body", path, p.status, p.body)
@@ -462,4 +438,21 @@ func TestHeadOfRecordPageReadsNothing(t *testing.T) {
 	if n := reads(); n != 1 {
 		t.Errorf("a GET wrote %d sensitive reads, want 1", n)
 	}
+}
+
+// sensitiveReads counts the interpreter.read_sensitive entries about the
+// interpreter with this ID.
+func (s *site) sensitiveReads(id string) int {
+	s.t.Helper()
+	page, err := s.store.ListAudit(s.t.Context(), data.AuditQuery{EntityID: id})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	n := 0
+	for _, e := range page.Items {
+		if e.Action == "interpreter.read_sensitive" {
+			n++
+		}
+	}
+	return n
 }
