@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -284,5 +285,38 @@ func TestParsePolicySafety(t *testing.T) {
 		if _, err := ParsePolicy([]byte(bad)); err == nil {
 			t.Errorf("ParsePolicy(%q) = nil error", bad)
 		}
+	}
+}
+
+// TestBusyWeekIsRecentWorkload: a week already half full of child
+// interviews (half the weekly cap) costs the same recent_workload points
+// as a distressing interview, with its own words for coordinators, so the
+// factor a requester sees never tells them of the flag.
+func TestBusyWeekIsRecentWorkload(t *testing.T) {
+	p := DefaultPolicy() // 8 a week: 4 make it busy
+	a := perfect("a")
+	in := abeVideo(p, "15:00", "16:00")
+	for d := 1; d <= 3; d++ {
+		in.Bookings = append(in.Bookings, planned(fmt.Sprintf("w%d", d), "a", monday.AddDate(0, 0, d), "09:00", "10:00", data.SafetyPlan{}))
+	}
+	factor := func() (data.Factor, bool) {
+		c, rs, err := Evaluate(in, a, p)
+		if err != nil || len(rs) != 0 {
+			t.Fatalf("evaluate: %v %v", rs, err)
+		}
+		for _, f := range c.Factors {
+			if f.Factor == FactorRecentWorkload {
+				return f, true
+			}
+		}
+		return data.Factor{}, false
+	}
+	if f, ok := factor(); ok {
+		t.Errorf("three interviews in the week: %+v, want no recent_workload", f)
+	}
+	in.Bookings = append(in.Bookings, planned("w4", "a", monday.AddDate(0, 0, 4), "09:00", "10:00", data.SafetyPlan{}))
+	f, ok := factor()
+	if !ok || f.Points != pointsRecentDistress || !strings.Contains(f.Reason, "4 child interviews this week") {
+		t.Errorf("four interviews in the week: %+v (%v), want recent_workload of %d saying so", f, ok, pointsRecentDistress)
 	}
 }

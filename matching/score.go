@@ -149,9 +149,16 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 	if n := m.in.Unreliable[in.ID]; n > 0 {
 		add(FactorReliability, pointsPerUnreliable*n, fmt.Sprintf("%d late cancellations or no-shows in the last year", n))
 	}
-	if d := m.loadOf(in.ID).distressed; !d.IsZero() {
+	// Recent workload: a distressing interview marked within the
+	// wellbeing period, or a week already half full of child interviews.
+	// Both cost the same points and read to requesters in the same two
+	// words, so the factor never tells them of the flag.
+	if load := m.loadOf(in.ID); !load.distressed.IsZero() {
+		d := load.distressed
 		until := data.LondonDate(d.AddDate(0, 0, m.p.WellbeingDays))
 		add(FactorRecentWorkload, pointsRecentDistress, fmt.Sprintf("marked an interview as distressing on %s: ranked lower until %s, and a debrief is offered", data.LondonDate(d), until))
+	} else if busy := busyWeek(m.p.Workload); busy > 0 && load.week >= busy {
+		add(FactorRecentWorkload, pointsRecentDistress, fmt.Sprintf("already has %d child interviews this week (the cap is %d): ranked lower so the work is shared", load.week, m.p.Workload.PerWeek))
 	}
 	if sh := m.community(in).shared; len(sh) > 0 {
 		add(FactorCommunityLinkPenalty, pointsPerSharedLink*len(sh), "shares a declared community link with the child (a country or region)")
@@ -195,4 +202,14 @@ func (m *matcher) languageReason(l langResult) string {
 		return fmt.Sprintf("speaks %s, a variety of %s, %s (%s)", data.LanguageName(l.tag), data.LanguageName(m.in.Case.Child.Languages[l.child]), which, l.prof)
 	}
 	return fmt.Sprintf("speaks %s, %s (%s)", data.LanguageName(l.tag), which, l.prof)
+}
+
+// busyWeek is how many child interviews in a London week make it a busy
+// one for the recent_workload factor: half the weekly cap, rounded up; 0
+// (never) without a weekly cap.
+func busyWeek(c data.WorkloadCaps) int {
+	if c.PerWeek <= 0 {
+		return 0
+	}
+	return (c.PerWeek + 1) / 2
 }
