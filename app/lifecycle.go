@@ -22,8 +22,9 @@ type BookingChange struct {
 // organisation. The new slot and place are judged by every hard rule again
 // (an *IneligibleError) and booked atomically by the store (a
 // *data.OverlapError when another booking of the interpreter is in the
-// way). A change a calendar must see raises the sequence by one; a change
-// of nothing writes nothing.
+// way; a *CaseBookedError when the case has another booking or open offer
+// in the new slot and this one is not additional). A change a calendar
+// must see raises the sequence by one; a change of nothing writes nothing.
 func (a *App) ChangeBooking(ctx context.Context, actor data.User, id string, ch BookingChange) (data.Booking, error) {
 	if ch.Location != nil {
 		if err := data.CheckProse("location", *ch.Location, data.MaxLocationLength); err != nil {
@@ -73,7 +74,7 @@ func (a *App) ChangeBooking(ctx context.Context, actor data.User, id string, ch 
 		}
 		return next, change, nil
 	})
-	return updated, refusal(err, actor)
+	return updated, a.caseBooked(ctx, refusal(err, actor))
 }
 
 // apply returns b with the change applied (see data.Booking.Reschedule).

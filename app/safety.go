@@ -38,6 +38,11 @@ func (o Outcome) check() error {
 			add("checklist."+f, "is required when attended is true")
 		}
 	}
+	if !o.Attended && o.Checklist != nil {
+		// Never read as answers: a missing item would be a "no", and a
+		// "no" to never alone with the child an incident that never was.
+		add("checklist", "is only for an interview that took place (attended: true)")
+	}
 	switch {
 	case o.Code != "" && !slices.Contains(data.OutcomeCodes, o.Code):
 		add("code", "must be one of "+codeList(data.OutcomeCodes))
@@ -96,8 +101,8 @@ func (a *App) RecordOutcome(ctx context.Context, actor data.User, id string, o O
 			ch.Messages = append(ch.Messages, a.incidentMessage(next, u, now))
 		}
 	})
-	if err != nil || o.ChildComfortable {
-		return b, err
+	if err != nil || o.ChildComfortable || !o.Attended {
+		return b, err // the child's comfort counts only for an interview that took place
 	}
 	// The child was not comfortable: the interpreter's other bookings
 	// for this case that have not started are withdrawn (excluded_by_case).

@@ -166,7 +166,9 @@ type Checklist struct {
 
 // Incident reports whether the outcome records a safeguarding incident:
 // the interpreter was alone with the child.
-func (o Outcome) Incident() bool { return o.Checklist != nil && !o.Checklist.NeverAloneWithChild }
+func (o Outcome) Incident() bool {
+	return o.Attended && o.Checklist != nil && !o.Checklist.NeverAloneWithChild
+}
 
 // Wellbeing is an interpreter's word on an interview they did.
 type Wellbeing struct {

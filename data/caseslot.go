@@ -73,6 +73,16 @@ func (b Booking) ClaimsCaseSlot() bool {
 	return b.Status == BookingConfirmed && b.Confirmation == ConfirmationDirect && !b.Additional
 }
 
+// MovesIntoCaseSlot reports whether storing next in place of prev moves a
+// confirmed booking that is not Additional to another slot, which the
+// store judges by its case's slot as it judges a new direct booking: a
+// move must not put two interpreters on one interview, whichever way the
+// booking was made.
+func MovesIntoCaseSlot(prev, next Booking) bool {
+	return next.Status == BookingConfirmed && !next.Additional &&
+		(!prev.Start.Equal(next.Start) || !prev.End.Equal(next.End))
+}
+
 // ClaimsCaseSlot reports whether CreateOffer judges o by CheckCaseSlot:
 // an open offer that is not Additional.
 func (o Offer) ClaimsCaseSlot() bool { return o.Status == OfferOpen && !o.Additional }

@@ -90,7 +90,9 @@ func newMatcher(in *Input, p Policy) (*matcher, error) {
 	for _, b := range in.History {
 		switch {
 		case b.Outcome == nil:
-		case !b.Outcome.ChildComfortable:
+		case b.Outcome.Attended && !b.Outcome.ChildComfortable:
+			// Only a child who met the interpreter can have been
+			// uncomfortable with them.
 			m.declined[b.InterpreterID] = true
 		case b.Status == data.BookingCompleted && b.Outcome.Attended:
 			// Continuity needs an interview that happened: an interpreter

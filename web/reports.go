@@ -45,6 +45,7 @@ var reasonWords = map[string]string{
 	matching.CodeUnavailable:          "Booked then",
 	matching.CodeModalityUnsupported:  "Modality or region",
 	matching.CodeOffDuty:              "Not working then",
+	matching.CodeWorkloadLimit:        "As many interviews as allowed",
 }
 
 // reasonName is a reason's words, or its code.

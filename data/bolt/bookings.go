@@ -187,6 +187,11 @@ func writeBooking(tx *bolt.Tx, cur, next data.Booking) (data.Booking, error) {
 	if err := checkWorkload(tx, cur, next); err != nil {
 		return data.Booking{}, err
 	}
+	if data.MovesIntoCaseSlot(cur, next) {
+		if err := checkCaseSlot(tx, next.Organisation, next.CaseID, next.ID, next.Start, next.End); err != nil {
+			return data.Booking{}, err
+		}
+	}
 	if err := writeIndexes(tx, bookingIndexes(cur), bookingIndexes(next)); err != nil {
 		return data.Booking{}, err
 	}

@@ -106,6 +106,31 @@ func testCaseSlots(t *testing.T, s data.Store) {
 	late := only(newBooking(offered, "int-j", "10:00", "11:00"))
 	wantCaseBooked(t, "a booking for a filled offer's slot", book(t, s, late), "", "")
 
+	// A move into the slot of the case's other booking is refused as a
+	// new booking would be, nothing written; an additional one moves.
+	moved := newCase(6, "north")
+	morning := only(newBooking(moved, "int-m", "10:00", "11:00"))
+	afternoon := only(newBooking(moved, "int-n", "14:00", "15:00"))
+	for _, b := range []data.Booking{morning, afternoon} {
+		if err := book(t, s, b); err != nil {
+			t.Fatalf("booking: %v", err)
+		}
+	}
+	_, err = s.UpdateBooking(ctx, afternoon.ID, reschedule("10:30", "11:30"))
+	wantCaseBooked(t, "moving a booking into the case's other slot", err, morning.ID, "")
+	if got, err := s.Booking(ctx, afternoon.ID); err != nil || got.Version != afternoon.Version || !got.Start.Equal(afternoon.Start) {
+		t.Errorf("a refused move was written: %+v %v", got, err)
+	}
+	if _, err := s.UpdateBooking(ctx, afternoon.ID, reschedule("14:30", "15:30")); err != nil {
+		t.Errorf("a move within the booking's own slot: %v, want moved", err)
+	}
+	if _, err := s.UpdateBooking(ctx, afternoon.ID, func(b data.Booking) (data.Booking, data.Change, error) {
+		b.Additional = true
+		return reschedule("10:30", "11:30")(b)
+	}); err != nil {
+		t.Errorf("moving an additional interpreter into the slot: %v, want moved", err)
+	}
+
 	// A cancelled offer frees its slot.
 	withdrawn := newCase(5, "north")
 	dropped := onlyOffer(newOffer(withdrawn, data.OfferCascade, base, "int-k"))

@@ -162,7 +162,7 @@ func (s *Store) changeBooking(ctx context.Context, interpreterID string, next fu
 		}
 		deps := []dependent{{coll: bookingsCollection, id: b.ID, version: b.Version, doc: doc}}
 		var caseID string
-		if b.Version == 1 && b.ClaimsCaseSlot() { // a create: see CreateBooking and caseslot.go
+		if (b.Version == 1 && b.ClaimsCaseSlot()) || (b.Version > 1 && data.MovesIntoCaseSlot(prev, b)) { // a create or a move: see caseslot.go
 			claim, err := s.checkCaseSlot(ctx, b.Organisation, b.CaseID, b.ID, b.Start, b.End)
 			if err != nil {
 				return err
