@@ -18,7 +18,7 @@ func TestBookingTransitions(t *testing.T) {
 			if b.Changeable() != (err == nil) {
 				t.Errorf("%s at %v: Changeable %v, Reschedule %v", status, now, b.Changeable(), err)
 			}
-			if _, err := b.Cancel("ill", now); b.Changeable() != (err == nil) {
+			if _, err := b.Cancel("ill", OutcomeCancelledByRequester, now); b.Changeable() != (err == nil) {
 				t.Errorf("%s at %v: Changeable %v, Cancel %v", status, now, b.Changeable(), err)
 			}
 			_, err = b.Complete(Outcome{Attended: true, Checklist: &Checklist{NeverAloneWithChild: true}}, now)
