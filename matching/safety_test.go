@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -283,6 +284,23 @@ func TestParsePolicySafety(t *testing.T) {
 	for _, bad := range []string{"safety: {health: {briefing: 3h}}", "safety: {chat: {briefing: 5m}}", "safety: {health: {lunch: 5m}}", "workload: {perDay: -1}", "workload: {perMonth: 3}", "wellbeingDays: 400", "arriveBefore: soon"} {
 		if _, err := ParsePolicy([]byte(bad)); err == nil {
 			t.Errorf("ParsePolicy(%q) = nil error", bad)
+		}
+	}
+}
+
+// TestPolicyLateCancellation: 24 hours by default; the file sets it, from
+// 0 to data.MaxLateCancellation, each bad value naming the key.
+func TestPolicyLateCancellation(t *testing.T) {
+	if d := DefaultPolicy().LateCancellation; d != 24*time.Hour {
+		t.Errorf("default: %v, want 24h", d)
+	}
+	p, err := ParsePolicy([]byte("lateCancellation: 48h\n"))
+	if err != nil || p.LateCancellation != 48*time.Hour {
+		t.Errorf("48h: %v, %v", p.LateCancellation, err)
+	}
+	for _, bad := range []string{"lateCancellation: -1h", "lateCancellation: 400h", "lateCancellation: soon"} {
+		if _, err := ParsePolicy([]byte(bad)); err == nil || !strings.Contains(err.Error(), "lateCancellation") {
+			t.Errorf("%q: %v, want an error naming lateCancellation", bad, err)
 		}
 	}
 }
