@@ -464,7 +464,7 @@ func (p *Pages) recordOutcome(r *request) error {
 // searchLabels name the match and booking forms' fields in error messages.
 var searchLabels = map[string]string{
 	"start": "Start", "end": "End", "interviewType": "Kind of interview", "modality": "How the interpreter takes part",
-	"region": "Region", "location": "Where", "reason": "Reason", "note": "Note", "code": "What happened",
+	"region": "Region", "location": "Where", "reason": "Reason", "cancelledBy": "Who called it off", "note": "Note", "code": "What happened",
 	"checklist.briefed": "Briefing", "checklist.conflictRedeclared": "Declaration on the day",
 	"checklist.neverAloneWithChild": "Never alone with the child", "checklist.debriefOffered": "Debrief",
 }
