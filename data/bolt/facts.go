@@ -148,13 +148,15 @@ func startRange(from, to time.Time, after string) (fromKey, toKey string, err er
 
 // bucketOfferFacts is "<org>\x00<start key>\x00<id>" → the offer's
 // data.OfferFact (offerFactValue), as bucketBookingFacts is the bookings'.
-const bucketOfferFacts = "offers_facts"
+// Its values gained the offer's code, so it has a new name: Open builds it
+// from the offers stored, and drops the bucket of the values before codes
+// (retiredBuckets).
+const bucketOfferFacts = "offers_facts_coded"
 
 // offerFactValue encodes an offer's fact beside its key: its status (one
 // byte, its place in data.OfferStatuses), its creation and last change
 // (Unix milliseconds, 8 bytes each, big-endian) and its code (one byte,
-// codeByte). Entries written before codes lack the last byte and read
-// without a code.
+// codeByte).
 func offerFactValue(o data.Offer) string {
 	v := []byte{byte(slices.Index(data.OfferStatuses, o.Status))}
 	v = binary.BigEndian.AppendUint64(v, uint64(o.CreatedAt.UnixMilli()))
@@ -165,15 +167,12 @@ func offerFactValue(o data.Offer) string {
 // decodeOfferFact reads an offer's fact from its key's rest and value.
 func decodeOfferFact(rest, v []byte) (data.OfferFact, error) {
 	start, err := factStart(rest)
-	if err != nil || len(rest) < startKeyLen+2 || (len(v) != 17 && len(v) != 18) || int(v[0]) >= len(data.OfferStatuses) {
+	if err != nil || len(rest) < startKeyLen+2 || len(v) != 18 || int(v[0]) >= len(data.OfferStatuses) {
 		return data.OfferFact{}, errors.New("not an offer fact")
 	}
-	var code data.OutcomeCode
-	if len(v) == 18 {
-		var ok bool
-		if code, ok = codeOf(v[17]); !ok {
-			return data.OfferFact{}, errors.New("not an offer fact: unknown outcome code")
-		}
+	code, ok := codeOf(v[17])
+	if !ok {
+		return data.OfferFact{}, errors.New("not an offer fact: unknown outcome code")
 	}
 	return data.OfferFact{
 		ID: string(rest[startKeyLen+1:]), Start: start, Status: data.OfferStatuses[v[0]], Code: code,
