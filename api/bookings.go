@@ -167,9 +167,11 @@ type bookingView struct {
 	Match         matchSnapshotView  `json:"match"`
 	Outcome       *outcomeView       `json:"outcome,omitempty"`
 	CancelReason  string             `json:"cancelReason,omitempty"`
-	Version       int64              `json:"version"`
-	CreatedAt     time.Time          `json:"createdAt"`
-	UpdatedAt     time.Time          `json:"updatedAt"`
+	// OutcomeCode is how the booking ended (data.Booking.Code).
+	OutcomeCode data.OutcomeCode `json:"outcomeCode,omitempty"`
+	Version     int64            `json:"version"`
+	CreatedAt   time.Time        `json:"createdAt"`
+	UpdatedAt   time.Time        `json:"updatedAt"`
 }
 
 func toBookingView(b data.Booking) bookingView {
@@ -179,7 +181,7 @@ func toBookingView(b data.Booking) bookingView {
 		Location: b.Location, Status: b.Status, Confirmation: b.Confirmation, OfferID: b.OfferID, Additional: b.Additional, Sequence: b.Sequence,
 		Safety:       toSafetyView(b),
 		Match:        matchSnapshotView{b.Match.Score, toFactorViews(b.Match.Factors), toReasonViews(b.Match.Warnings)},
-		CancelReason: b.CancelReason, Version: b.Version, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
+		CancelReason: b.CancelReason, OutcomeCode: b.Code, Version: b.Version, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
 	}
 	if o := b.Outcome; o != nil {
 		v.Outcome = &outcomeView{Attended: o.Attended, ChildComfortable: o.ChildComfortable, Note: o.Note, Code: o.Code, RecordedBy: o.RecordedBy, RecordedAt: o.RecordedAt}
@@ -305,14 +307,21 @@ type cancelRequest struct {
 	Reason string `json:"reason" validate:"required,cancelreasonlen"`
 }
 
+// cancelBookingRequest is a booking's cancellation: why, and who called
+// it off (requester by default, or interpreter).
+type cancelBookingRequest struct {
+	Reason      string `json:"reason" validate:"required,cancelreasonlen"`
+	CancelledBy string `json:"cancelledBy"`
+}
+
 // cancelBooking cancels a confirmed booking; the slot is free at once.
 func (s *Server) cancelBooking(c *fiber.Ctx) error {
-	var req cancelRequest
+	var req cancelBookingRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
 	actor, _ := caller(c)
-	b, err := s.app.CancelBooking(c.UserContext(), actor, c.Params("id"), req.Reason)
+	b, err := s.app.CancelBookingBy(c.UserContext(), actor, c.Params("id"), req.Reason, data.Party(req.CancelledBy))
 	if err != nil {
 		return err
 	}

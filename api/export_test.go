@@ -78,7 +78,7 @@ func newExportFixture(h *harness) exportFixture {
 	var page pageView[bookingView]
 	h.do(data.RoleSocialWorker, "GET", "/v1/bookings?caseId="+fx.caseID, nil).json(h.t, &page)
 	if r := h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+page.Items[0].ID+"/outcome",
-		map[string]any{"attended": false, "childComfortable": false, "note": "SECRET-OUTCOME-NOTE"}); r.status != http.StatusOK {
+		map[string]any{"attended": false, "childComfortable": false, "code": "child_did_not_attend", "note": "SECRET-OUTCOME-NOTE"}); r.status != http.StatusOK {
 		h.t.Fatalf("outcome: %d %s", r.status, r.body)
 	}
 

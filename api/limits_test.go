@@ -22,7 +22,7 @@ import (
 // (TestDTOLimits checks the list against the source).
 var dtos = []any{
 	interpreterInput{}, caseInput{}, createUserRequest{}, createFeedRequest{}, vettingRequest{},
-	matchRequest{}, bookingRequest{}, changeBookingRequest{}, cancelRequest{}, outcomeRequest{},
+	matchRequest{}, bookingRequest{}, changeBookingRequest{}, cancelRequest{}, cancelBookingRequest{}, outcomeRequest{},
 	offerRequest{}, declineRequest{}, availabilityInput{}, wellbeingRequest{}, legalHoldRequest{},
 }
 
@@ -88,6 +88,7 @@ func TestDTOLimits(t *testing.T) {
 		"bookingRequest.location":       data.MaxLocationLength,
 		"changeBookingRequest.location": data.MaxLocationLength,
 		"cancelRequest.reason":          data.MaxCancelReasonLength,
+		"cancelBookingRequest.reason":   data.MaxCancelReasonLength,
 		"outcomeRequest.note":           data.MaxNoteLength,
 	}
 	wantOneOf := map[string][]string{

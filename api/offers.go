@@ -69,10 +69,12 @@ type offerView struct {
 	Invitations   []invitationView   `json:"invitations"`
 	BookingID     string             `json:"bookingId,omitempty"`
 	CancelReason  string             `json:"cancelReason,omitempty"`
-	CreatedBy     string             `json:"createdBy"`
-	Version       int64              `json:"version"`
-	CreatedAt     time.Time          `json:"createdAt"`
-	UpdatedAt     time.Time          `json:"updatedAt"`
+	// OutcomeCode is how the offer ended (data.Offer.Code).
+	OutcomeCode data.OutcomeCode `json:"outcomeCode,omitempty"`
+	CreatedBy   string           `json:"createdBy"`
+	Version     int64            `json:"version"`
+	CreatedAt   time.Time        `json:"createdAt"`
+	UpdatedAt   time.Time        `json:"updatedAt"`
 }
 
 // when is t for JSON: absent when zero.
@@ -92,7 +94,7 @@ func toOfferView(o data.Offer, actor data.User) offerView {
 		InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location,
 		RespondWithin: int(o.RespondWithin / time.Minute), Invitations: []invitationView{}, BookingID: o.BookingID,
 		Safety:       toSafetyView(data.Booking{Start: o.Start, End: o.End, Modality: o.Modality, Safety: o.Safety}),
-		CancelReason: o.CancelReason, CreatedBy: o.CreatedBy, Version: o.Version, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		CancelReason: o.CancelReason, OutcomeCode: o.Code, CreatedBy: o.CreatedBy, Version: o.Version, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
 	for _, inv := range o.Invitations {
 		iv := invitationView{InterpreterID: inv.InterpreterID, Status: inv.Status, Asked: when(inv.Asked), RespondBy: when(inv.RespondBy),

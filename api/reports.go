@@ -23,13 +23,18 @@ type summaryView struct {
 	Unfilled      int               `json:"unfilled"`
 	Open          int               `json:"open"`
 	Withdrawn     int               `json:"withdrawn"`
+	WithdrawnLate int               `json:"withdrawnLate"`
 	FillRate      float64           `json:"fillRate"`
 	Direct        int               `json:"direct"`
 	TimeToFill    timeToFillView    `json:"timeToFill"`
 	Cancellations cancellationsView `json:"cancellations"`
 	NotAttended   int               `json:"notAttended"`
-	UnmetSearches int               `json:"unmetSearches"`
-	Workload      workloadView      `json:"workload"`
+	NoShows       noShowsView       `json:"noShows"`
+	// CoordinationErrors and Incidents: see reports.Summary.
+	CoordinationErrors int          `json:"coordinationErrors"`
+	Incidents          int          `json:"incidents"`
+	UnmetSearches      int          `json:"unmetSearches"`
+	Workload           workloadView `json:"workload"`
 }
 
 type timeToFillView struct {
@@ -39,8 +44,22 @@ type timeToFillView struct {
 }
 
 type cancellationsView struct {
+	Total           int       `json:"total"`
+	Late            int       `json:"late"`
+	ByRequester     partyView `json:"byRequester"`
+	ByInterpreter   partyView `json:"byInterpreter"`
+	WithdrawnByRule int       `json:"withdrawnByRule"`
+	Unrecorded      int       `json:"unrecorded"`
+}
+
+type partyView struct {
 	Total int `json:"total"`
 	Late  int `json:"late"`
+}
+
+type noShowsView struct {
+	Child       int `json:"child"`
+	Interpreter int `json:"interpreter"`
 }
 
 type workloadView struct {
@@ -72,11 +91,16 @@ func (s *Server) reportSummary(c *fiber.Ctx) error {
 	}
 	return writeJSON(c, summaryView{
 		From: p.FirstDay, To: p.LastDay, Requests: sum.Requests, Filled: sum.Filled, Unfilled: sum.Unfilled, Open: sum.Open, Withdrawn: sum.Withdrawn,
-		FillRate: sum.FillRate, Direct: sum.Direct,
+		WithdrawnLate: sum.WithdrawnLate,
+		FillRate:      sum.FillRate, Direct: sum.Direct,
 		TimeToFill: timeToFillView{Count: sum.TimeToFill.Count, MedianMinutes: minutes(sum.TimeToFill.Median.Minutes()),
 			P90Minutes: minutes(sum.TimeToFill.P90.Minutes())},
-		Cancellations: cancellationsView{Total: sum.Cancellations.Total, Late: sum.Cancellations.Late},
-		NotAttended:   sum.NotAttended, UnmetSearches: sum.Searches,
+		Cancellations: cancellationsView{Total: sum.Cancellations.Total, Late: sum.Cancellations.Late,
+			ByRequester:     partyView(sum.Cancellations.Requester),
+			ByInterpreter:   partyView(sum.Cancellations.Interpreter),
+			WithdrawnByRule: sum.Cancellations.WithdrawnByRule, Unrecorded: sum.Cancellations.Unrecorded},
+		NotAttended: sum.NotAttended, NoShows: noShowsView(sum.NoShows), CoordinationErrors: sum.CoordinationErrors,
+		Incidents: sum.Incidents, UnmetSearches: sum.Searches,
 		Workload: workloadView{Interpreters: sum.Workload.Interpreters, Bookings: sum.Workload.Bookings,
 			Min: sum.Workload.Min, Median: sum.Workload.Median, Max: sum.Workload.Max},
 	})

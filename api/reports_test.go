@@ -2,9 +2,11 @@ package api
 
 import (
 	"encoding/csv"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tolk/tolk/data"
 )
@@ -171,5 +173,82 @@ func TestReportRefusals(t *testing.T) {
 	h.wantProblem(h.do("", "GET", ok, nil), 401, "unauthenticated")
 	if r := h.do(data.RoleSocialWorker, "GET", ok, nil); r.status != 200 {
 		t.Errorf("an empty month: %d %s", r.status, r.body)
+	}
+}
+
+// TestOutcomeCodesOverHTTP: who called a booking off is cancelledBy (a
+// party, else a 400 naming it); the booking reads its outcomeCode (late
+// two hours before the start), its interpreter does not; the outcome form
+// sets the code; the summary counts cancellations by party and lateness,
+// no-shows and the checklist's incident; the bookings export's
+// outcomeCode column carries each code.
+func TestOutcomeCodesOverHTTP(t *testing.T) {
+	h := newHarness(t)
+	var ids, interpreters []string
+	for i, ref := range []string{"CODE-A", "CODE-B", "CODE-C"} {
+		body := soraniCase()
+		body["reference"] = ref
+		c := h.createCase(data.RoleSocialWorker, body)
+		in := h.approved(soraniInterpreter("coded" + string(rune('a'+i))))
+		h.offerAnswered(c.ID, in, true)
+		var page pageView[bookingView]
+		h.do(data.RoleSocialWorker, "GET", "/v1/bookings?caseId="+c.ID, nil).json(t, &page)
+		if len(page.Items) != 1 {
+			t.Fatalf("case %s: %d bookings", ref, len(page.Items))
+		}
+		ids, interpreters = append(ids, page.Items[0].ID), append(interpreters, in)
+	}
+	cancelPath := "/v1/bookings/" + ids[0] + "/cancel"
+	p := h.wantProblem(h.do(data.RoleCoordinator, "POST", cancelPath, map[string]any{"reason": "ill", "cancelledBy": "the child"}), 400, "validation_failed")
+	if f := fieldsOf(p); len(f) != 1 || f[0] != "cancelledBy" {
+		t.Errorf("cancelledBy the child: fields %v, want cancelledBy", f)
+	}
+	h.now = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC) // two hours before the start
+	var b bookingView
+	r := h.do(data.RoleCoordinator, "POST", cancelPath, map[string]any{"reason": "the interpreter is ill", "cancelledBy": "interpreter"})
+	if r.json(t, &b); r.status != 200 || b.OutcomeCode != data.OutcomeCancelledByInterpreterLate {
+		t.Fatalf("cancel by the interpreter: %d %s", r.status, r.body)
+	}
+	r = h.do(data.Role("interpreter:"+interpreters[0]), "GET", "/v1/me/bookings/"+ids[0], nil)
+	if r.status != 200 || strings.Contains(string(r.body), "outcomeCode") || strings.Contains(string(r.body), "cancelled_by") {
+		t.Errorf("the interpreter's own cancelled booking: %d %s", r.status, r.body)
+	}
+
+	h.now = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	alone := map[string]any{"briefed": true, "conflictRedeclared": true, "neverAloneWithChild": false, "debriefOffered": true}
+	for i, body := range []map[string]any{
+		{"attended": true, "childComfortable": true, "checklist": alone},
+		{"attended": false, "childComfortable": true, "code": "interpreter_no_show"},
+	} {
+		if r := h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+ids[1+i]+"/outcome", body); r.status != 200 {
+			t.Fatalf("outcome %d: %d %s", i, r.status, r.body)
+		}
+	}
+	p = h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+ids[1]+"/outcome", map[string]any{"attended": false, "childComfortable": true}), 400, "validation_failed")
+	if f := fieldsOf(p); len(f) != 1 || f[0] != "code" {
+		t.Errorf("not attended without a code: fields %v, want code", f)
+	}
+
+	const period = "from=2026-11-30&to=2026-11-30"
+	var sum summaryView
+	r = h.do(data.RoleCoordinator, "GET", "/v1/reports/summary?"+period, nil)
+	r.json(t, &sum)
+	want := cancellationsView{Total: 1, Late: 1, ByInterpreter: partyView{Total: 1, Late: 1}}
+	if r.status != 200 || sum.Cancellations != want || sum.NoShows != (noShowsView{Interpreter: 1}) || sum.Incidents != 1 || sum.NotAttended != 1 {
+		t.Errorf("summary: %d %s", r.status, r.body)
+	}
+	for _, field := range []string{`"byRequester":{"total":0,"late":0}`, `"withdrawnByRule":0`, `"coordinationErrors":0`, `"incidents":1`} {
+		if !strings.Contains(string(r.body), field) {
+			t.Errorf("summary without %s: %s", field, r.body)
+		}
+	}
+
+	rows := readCSV(t, h.do(data.RoleSocialWorker, "GET", "/v1/reports/bookings?format=csv&"+period, nil))
+	got := map[string]string{}
+	for _, row := range rows[1:] {
+		got[row[3]] = row[11]
+	}
+	if w := map[string]string{"CODE-A": "cancelled_by_interpreter_late", "CODE-B": "attended", "CODE-C": "interpreter_no_show"}; !maps.Equal(got, w) {
+		t.Errorf("outcomeCode by case: %v, want %v", got, w)
 	}
 }

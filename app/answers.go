@@ -232,9 +232,13 @@ func forInterpreter(err error) error {
 // interpreterBooking is a booking as its interpreter may read it: without
 // its cancellation reason, which may name the rule of the case that
 // withdrew it (a community shared with the child) or be the social
-// worker's own words about the child.
+// worker's own words about the child, nor its cancellation's code, which
+// would tell a withdrawal by a rule of the case from a cancellation.
 func interpreterBooking(b data.Booking) data.Booking {
 	b.CancelReason = ""
+	if b.Status == data.BookingCancelled {
+		b.Code = ""
+	}
 	return b
 }
 

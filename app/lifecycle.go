@@ -110,9 +110,26 @@ func (a *App) rejudge(ctx context.Context, actor data.User, b data.Booking) (mat
 }
 
 // CancelBooking cancels a confirmed booking of the actor's organisation
-// for a reason (required). The slot is free at once; the sequence rises by
-// one so calendars drop it.
+// for a reason (required), called off by the requester's side (see
+// CancelBookingBy).
 func (a *App) CancelBooking(ctx context.Context, actor data.User, id, reason string) (data.Booking, error) {
+	return a.CancelBookingBy(ctx, actor, id, reason, data.PartyRequester)
+}
+
+// CancelBookingBy cancels a confirmed booking of the actor's organisation
+// for a reason (required), called off by party: the requester's side (a
+// social worker or coordinator; the default when empty) or the
+// interpreter, who told the organisation they cannot come. The booking's
+// code says who, and whether late (under the policy's LateCancellation
+// before the start, judged on the booking as the store reads it). The
+// slot is free at once; the sequence rises by one so calendars drop it.
+func (a *App) CancelBookingBy(ctx context.Context, actor data.User, id, reason string, by data.Party) (data.Booking, error) {
+	if by == "" {
+		by = data.PartyRequester
+	}
+	if !oneOf(by, data.Parties) {
+		return data.Booking{}, invalid("cancelledBy", "must be one of "+codeList(data.Parties))
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return data.Booking{}, invalid("reason", "is required: say why the interview is cancelled")
@@ -121,7 +138,7 @@ func (a *App) CancelBooking(ctx context.Context, actor data.User, id, reason str
 		return data.Booking{}, err
 	}
 	return a.updateBooking(ctx, actor, id, func(b data.Booking, now time.Time) (data.Booking, data.Action, error) {
-		next, err := b.Cancel(reason, now)
+		next, err := b.Cancel(reason, data.CancelCode(by, b.Start, now, a.policy.LateCancellation), now)
 		return next, data.ActionBookingCancelled, err
 	})
 }

@@ -252,7 +252,9 @@ func asOf(page data.Page[data.Offer], now time.Time) data.Page[data.Offer] {
 }
 
 // CancelOffer ends an open offer of the actor's organisation for a reason
-// (required): every open invitation is withdrawn.
+// (required): every open invitation is withdrawn. Its code is the
+// requester's cancellation, late under the policy's LateCancellation
+// before the start.
 func (a *App) CancelOffer(ctx context.Context, actor data.User, id, reason string) (data.Offer, error) {
 	if err := require(actor, caseRoles...); err != nil {
 		return data.Offer{}, err
@@ -274,7 +276,7 @@ func (a *App) CancelOffer(ctx context.Context, actor data.User, id, reason strin
 	}
 	now := a.stamp()
 	return a.store.UpdateOffer(ctx, id, func(o data.Offer) (data.Offer, data.Change, error) {
-		next, err := o.AsOf(now).Cancel(reason, now)
+		next, err := o.AsOf(now).Cancel(reason, data.CancelCode(data.PartyRequester, o.Start, now, a.policy.LateCancellation), now)
 		if err != nil {
 			return o, data.Change{}, err
 		}

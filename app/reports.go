@@ -177,10 +177,10 @@ type BookingLine struct {
 	InterpreterID string
 	Status        data.BookingStatus
 	Confirmation  data.Confirmation
-	// OutcomeCode is "attended" for an interview recorded as attended,
-	// "not_attended" for one recorded otherwise, and empty before an
-	// outcome (issue 17 brings the finer outcome codes).
-	OutcomeCode string
+	// OutcomeCode is how the booking ended (data.Booking.Code): its
+	// outcome's or its cancellation's code, empty while confirmed (see
+	// exportCode for bookings ended before codes were kept).
+	OutcomeCode data.OutcomeCode
 }
 
 // BookingsHeader is the bookings export's header row, stable: columns
@@ -193,7 +193,25 @@ var BookingsHeader = []string{"date", "start", "end", "caseReference", "language
 func (l BookingLine) Fields() []string {
 	return []string{data.LondonDate(l.Start).String(), l.Start.UTC().Format(time.RFC3339), l.End.UTC().Format(time.RFC3339),
 		l.CaseReference, l.Language, string(l.InterviewType), string(l.Modality), l.Interpreter, l.InterpreterID,
-		string(l.Status), string(l.Confirmation), l.OutcomeCode}
+		string(l.Status), string(l.Confirmation), string(l.OutcomeCode)}
+}
+
+// exportCode is the booking's code for the export: Booking.Code, or for a
+// booking ended before codes were kept, its outcome's code, attended for
+// an outcome that says so, and empty otherwise (not known, never
+// guessed).
+func exportCode(b data.Booking) data.OutcomeCode {
+	switch {
+	case b.Code != "":
+		return b.Code
+	case b.Outcome == nil:
+		return ""
+	case b.Outcome.Code != "":
+		return b.Outcome.Code
+	case b.Outcome.Attended:
+		return data.OutcomeAttended
+	}
+	return ""
 }
 
 // BookingsExport lists the actor's organisation's bookings whose
@@ -225,13 +243,7 @@ func (a *App) BookingsExport(ctx context.Context, actor data.User, p Period) ([]
 		}
 		l := BookingLine{Start: b.Start, End: b.End, CaseReference: b.CaseReference, Language: lang,
 			InterviewType: b.InterviewType, Modality: b.Modality, Interpreter: name, InterpreterID: b.InterpreterID,
-			Status: b.Status, Confirmation: b.Confirmation}
-		if b.Outcome != nil {
-			l.OutcomeCode = "not_attended"
-			if b.Outcome.Attended {
-				l.OutcomeCode = "attended"
-			}
-		}
+			Status: b.Status, Confirmation: b.Confirmation, OutcomeCode: exportCode(b)}
 		out = append(out, l)
 		return nil
 	})

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/reports"
@@ -143,6 +145,103 @@ func TestReportScenario(t *testing.T) {
 	}
 	if l := lines[0]; l.Language != "ckb" || l.Interpreter == "" || l.Status != data.BookingConfirmed || l.CaseReference == "" {
 		t.Errorf("export line: %+v", l)
+	}
+}
+
+// TestReportOutcomeCodes: each action that ends a booking or an offer
+// sets its code (a cancellation by the requester early, by the
+// interpreter late, a withdrawal by a suspension, three outcomes, an
+// offer cancelled late); the store keeps it, the summary counts it by
+// party, lateness and no-show, with the checklist's incident, and the
+// bookings export carries it.
+func TestReportOutcomeCodes(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	sw, coord := e.north[data.RoleSocialWorker], e.north[data.RoleCoordinator]
+	var bs []data.Booking
+	for i, name := range []string{"Ana Aziz", "Bea Baran", "Cem Celik", "Dana Doski", "Emre Ekin", "Feyza Firat"} {
+		in := e.approved(name)
+		bs = append(bs, e.book(sw, request(e.newCase(sw, "CODES-"+string(rune('A'+i))).ID, in.ID, 0)))
+	}
+	offered := e.approved("Gul Gunes")
+
+	// Eight days before: the requester cancels one; a suspension
+	// withdraws another; who called it off must be a party.
+	if _, err := e.app.CancelBookingBy(ctx, sw, bs[0].ID, "the interview moved", ""); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.app.CancelBookingBy(ctx, sw, bs[1].ID, "ill", "the child")
+	if f := wantKind(t, err, app.KindInvalid); len(f.Fields) != 1 || f.Fields[0].Field != "cancelledBy" {
+		t.Errorf("cancelledBy the child: %+v, want invalid naming cancelledBy", f.Fields)
+	}
+	if _, err := e.app.DecideVetting(ctx, coord, bs[2].InterpreterID, data.DecisionSuspend, "clearance in doubt"); err != nil {
+		t.Fatal(err)
+	}
+	// Two hours before: the interpreter calls one off (late); an offer
+	// made then is cancelled (late).
+	e.now = interview.Add(-2 * time.Hour)
+	o, err := e.app.CreateOffer(ctx, sw, offer(e.newCase(sw, "CODES-OFFER").ID, data.OfferCascade, offered.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.CancelBookingBy(ctx, coord, bs[1].ID, "the interpreter is ill", data.PartyInterpreter); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.CancelOffer(ctx, sw, o.ID, "the interview moved"); err != nil {
+		t.Fatal(err)
+	}
+	// After the interview: three outcomes, one with an incident.
+	e.now = interview.Add(2 * time.Hour)
+	alone := allChecked()
+	alone.NeverAloneWithChild = false
+	for i, out := range []app.Outcome{
+		{Code: data.OutcomeInterpreterNoShow},
+		{Attended: true, ChildComfortable: true, Checklist: alone},
+		{Code: data.OutcomeChildDidNotAttend},
+	} {
+		if _, err := e.app.RecordOutcome(ctx, sw, bs[3+i].ID, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	want := []data.OutcomeCode{data.OutcomeCancelledByRequester, data.OutcomeCancelledByInterpreterLate, data.OutcomeWithdrawnByRule,
+		data.OutcomeInterpreterNoShow, data.OutcomeAttended, data.OutcomeChildDidNotAttend}
+	for i, b := range bs {
+		if got := e.booking(b.ID).Code; got != want[i] {
+			t.Errorf("booking %d as stored: code %q, want %q", i, got, want[i])
+		}
+	}
+	if got, err := e.store.Offer(ctx, o.ID); err != nil || got.Code != data.OutcomeCancelledByRequesterLate {
+		t.Errorf("the offer as stored: code %q, %v; want cancelled_by_requester_late", got.Code, err)
+	}
+
+	p, _ := app.ParsePeriod(interview.Format(time.DateOnly), interview.Format(time.DateOnly))
+	s, err := e.app.ReportSummary(ctx, sw, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantC := reports.Cancellations{Total: 3, Late: 1, Requester: reports.PartyCount{Total: 1},
+		Interpreter: reports.PartyCount{Total: 1, Late: 1}, WithdrawnByRule: 1}
+	if diff := cmp.Diff(wantC, s.Cancellations); diff != "" {
+		t.Errorf("cancellations (-want +got):\n%s", diff)
+	}
+	if s.NoShows != (reports.NoShows{Child: 1, Interpreter: 1}) || s.NotAttended != 2 || s.Incidents != 1 || s.Withdrawn != 1 || s.WithdrawnLate != 1 {
+		t.Errorf("no-shows %+v, not attended %d, incidents %d, offers withdrawn %d (late %d); want {1 1}, 2, 1, 1 (1)",
+			s.NoShows, s.NotAttended, s.Incidents, s.Withdrawn, s.WithdrawnLate)
+	}
+
+	lines, err := e.app.BookingsExport(ctx, sw, p)
+	if err != nil || len(lines) != len(bs) {
+		t.Fatalf("export: %d lines, %v", len(lines), err)
+	}
+	got := map[string]data.OutcomeCode{}
+	for _, l := range lines {
+		got[l.CaseReference] = l.OutcomeCode
+	}
+	for i, b := range bs {
+		if got[b.CaseReference] != want[i] {
+			t.Errorf("export of %s: outcomeCode %q, want %q", b.CaseReference, got[b.CaseReference], want[i])
+		}
 	}
 }
 

@@ -15,8 +15,8 @@ type Outcome struct {
 	Attended, ChildComfortable bool
 	Note                       string
 	// Code is the outcome in the words of the reports (data.OutcomeCodes);
-	// empty is attended for an attended interview, and not recorded
-	// otherwise.
+	// empty is attended for an attended interview, and required otherwise
+	// (every ended booking has its code).
 	Code data.OutcomeCode
 	// Checklist is required when Attended: the safety checklist.
 	Checklist *data.Checklist
@@ -50,6 +50,8 @@ func (o Outcome) check() error {
 		add("code", "must be attended when attended is true")
 	case !o.Attended && o.Code == data.OutcomeAttended:
 		add("code", "cannot be attended when attended is false")
+	case !o.Attended && o.Code == "":
+		add("code", "is required when attended is false: one of "+codeList(data.OutcomeCodes[1:]))
 	}
 	if len(fields) > 0 {
 		return &data.ValidationError{Errors: fields}

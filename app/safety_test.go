@@ -119,6 +119,7 @@ func TestOutcomeChecklist(t *testing.T) {
 		{Attended: true, Checklist: allChecked(), Code: data.OutcomeInterpreterNoShow},
 		{Attended: false, Code: data.OutcomeAttended},
 		{Attended: false, Code: "lost"},
+		{Attended: false}, // every ended booking has its code
 	} {
 		_, err := e.app.RecordOutcome(ctx, sw, b.ID, o)
 		if f := wantKind(t, err, app.KindInvalid); len(f.Fields) != 1 || f.Fields[0].Field != "code" {

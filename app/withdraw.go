@@ -150,7 +150,7 @@ func (a *App) withdraw(ctx context.Context, actor data.User, id, reason string) 
 		if !b.Changeable() {
 			return b, data.Change{}, data.ErrNoChange // cancelled or completed meanwhile
 		}
-		next, err := b.Cancel(reason, now)
+		next, err := b.Cancel(reason, data.OutcomeWithdrawnByRule, now)
 		if err != nil {
 			return b, data.Change{}, err
 		}

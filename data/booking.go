@@ -75,7 +75,12 @@ type Booking struct {
 	Outcome  *Outcome
 	// Wellbeing is the interpreter's own word on the interview, once it
 	// has ended: visible to coordinators only.
-	Wellbeing    *Wellbeing
+	Wellbeing *Wellbeing
+	// Code is how the booking ended, in the words of the reports (SPEC's
+	// Recording): its outcome's code once completed, its cancellation's
+	// (by whom and whether late, or withdrawn by a rule) once cancelled;
+	// empty while confirmed, and on bookings ended before codes were kept.
+	Code         OutcomeCode
 	CancelReason string
 	// Idempotency fingerprints the request that created the booking under an
 	// Idempotency-Key (a hash of the caller, the key and the body), so a
@@ -150,10 +155,81 @@ const (
 	OutcomeCoordinationError OutcomeCode = "coordination_error"
 )
 
+// The outcome codes the actions that end a booking or an offer early
+// set: a cancellation by the requester's side (a social worker or a
+// coordinator of the organisation) or by the interpreter (who told the
+// organisation they cannot come), each late when under the policy's
+// late-cancellation time before the start; a withdrawal because the
+// interpreter no longer meets a hard rule; an offer nobody accepted.
+const (
+	OutcomeCancelledByRequester       OutcomeCode = "cancelled_by_requester"
+	OutcomeCancelledByRequesterLate   OutcomeCode = "cancelled_by_requester_late"
+	OutcomeCancelledByInterpreter     OutcomeCode = "cancelled_by_interpreter"
+	OutcomeCancelledByInterpreterLate OutcomeCode = "cancelled_by_interpreter_late"
+	OutcomeWithdrawnByRule            OutcomeCode = "withdrawn_by_rule"
+	OutcomeUnfilled                   OutcomeCode = "unfilled"
+)
+
 // OutcomeCodes lists the outcome codes a booking's outcome may carry; the
 // others of SPEC's list (cancellations, withdrawals, unfilled offers) are
-// what cancelling and offers record.
+// what cancelling and offers record (EndCodes).
 var OutcomeCodes = []OutcomeCode{OutcomeAttended, OutcomeChildDidNotAttend, OutcomeInterpreterNoShow, OutcomeCoordinationError}
+
+// CancelCodes lists the codes a cancellation sets (Booking.Cancel).
+var CancelCodes = []OutcomeCode{OutcomeCancelledByRequester, OutcomeCancelledByRequesterLate,
+	OutcomeCancelledByInterpreter, OutcomeCancelledByInterpreterLate, OutcomeWithdrawnByRule}
+
+// EndCodes lists every code an ended booking or offer may carry, in a
+// fixed order: stores number them by their place here, so codes are only
+// ever added at the end.
+var EndCodes = []OutcomeCode{OutcomeAttended, OutcomeChildDidNotAttend, OutcomeInterpreterNoShow, OutcomeCoordinationError,
+	OutcomeCancelledByRequester, OutcomeCancelledByRequesterLate, OutcomeCancelledByInterpreter,
+	OutcomeCancelledByInterpreterLate, OutcomeWithdrawnByRule, OutcomeUnfilled}
+
+// Late reports whether the code is a late cancellation.
+func (c OutcomeCode) Late() bool {
+	return c == OutcomeCancelledByRequesterLate || c == OutcomeCancelledByInterpreterLate
+}
+
+// Party is who calls off a booked interview.
+type Party string
+
+// The parties that cancel.
+const (
+	// PartyRequester is the organisation's side: the social worker or
+	// coordinator who booked, or another of the organisation's.
+	PartyRequester Party = "requester"
+	// PartyInterpreter is the interpreter, who told the organisation they
+	// cannot come (interpreters cancel through the organisation).
+	PartyInterpreter Party = "interpreter"
+)
+
+// Parties lists every Party.
+var Parties = []Party{PartyRequester, PartyInterpreter}
+
+// DefaultLateCancellation is how close to its start a cancellation is
+// late unless the policy says otherwise (SPEC: under 24 hours);
+// MaxLateCancellation is the most a policy may say.
+const (
+	DefaultLateCancellation = 24 * time.Hour
+	MaxLateCancellation     = 14 * 24 * time.Hour
+)
+
+// CancelCode is the code of a cancellation by party, at now, of an
+// interview that starts at start: late when under late before the start
+// (or after it).
+func CancelCode(by Party, start, now time.Time, late time.Duration) OutcomeCode {
+	isLate := start.Sub(now) < late
+	switch {
+	case by == PartyInterpreter && isLate:
+		return OutcomeCancelledByInterpreterLate
+	case by == PartyInterpreter:
+		return OutcomeCancelledByInterpreter
+	case isLate:
+		return OutcomeCancelledByRequesterLate
+	}
+	return OutcomeCancelledByRequester
+}
 
 // Checklist is the safety checklist an attended interview's outcome
 // carries, each item as the interviewer attests it.
@@ -263,6 +339,17 @@ func (b Booking) Validate() error {
 	}
 	p.text("location", b.Location, MaxLocationLength, prose)
 	p.text("cancelReason", b.CancelReason, MaxCancelReasonLength, prose)
+	switch {
+	case b.Code == "":
+	case b.Status == BookingConfirmed:
+		p.add("code", "is set when the booking ends, not while it is confirmed")
+	case b.Status == BookingCancelled && !oneOf(b.Code, CancelCodes):
+		p.add("code", "must be one of "+list(CancelCodes)+" for a cancelled booking")
+	case b.Status == BookingCompleted && !oneOf(b.Code, OutcomeCodes):
+		p.add("code", "must be one of "+list(OutcomeCodes)+" for a completed booking")
+	case b.Status == BookingCompleted && b.Outcome != nil && b.Outcome.Code != "" && b.Code != b.Outcome.Code:
+		p.add("code", "must be the outcome's code")
+	}
 	if o := b.Outcome; o != nil {
 		p.text("outcome.note", o.Note, MaxNoteLength, prose)
 		if o.Code != "" && !oneOf(o.Code, OutcomeCodes) {
@@ -434,14 +521,20 @@ func (b Booking) Reschedule(start, end time.Time, location string, now time.Time
 	return next, ActionBookingRelocated, nil
 }
 
-// Cancel cancels a confirmed booking for a reason: its time is free at
-// once, and its sequence rises so calendars drop it. A withdrawal by a
-// rule is a cancellation too, with the rules as its reason.
-func (b Booking) Cancel(reason string, now time.Time) (Booking, error) {
+// Cancel cancels a confirmed booking for a reason, with the code that
+// says who called it off and whether late (see CancelCode): its time is
+// free at once, and its sequence rises so calendars drop it. A withdrawal
+// by a rule is a cancellation too, with the rules as its reason and
+// OutcomeWithdrawnByRule. A code not in CancelCodes is a
+// *ValidationError naming code.
+func (b Booking) Cancel(reason string, code OutcomeCode, now time.Time) (Booking, error) {
 	if !b.Changeable() {
 		return b, b.notConfirmed()
 	}
-	b.Status, b.CancelReason = BookingCancelled, strings.TrimSpace(reason)
+	if !oneOf(code, CancelCodes) {
+		return b, &ValidationError{Errors: []FieldError{{Field: "code", Message: "must be one of " + list(CancelCodes)}}}
+	}
+	b.Status, b.CancelReason, b.Code = BookingCancelled, strings.TrimSpace(reason), code
 	b.Sequence++
 	b.UpdatedAt = Timestamp(now)
 	return b, nil
@@ -467,7 +560,7 @@ func (b Booking) Complete(o Outcome, now time.Time) (Booking, error) {
 		o.Checklist = &c
 	}
 	o.RecordedAt = Timestamp(now)
-	b.Status, b.Outcome = BookingCompleted, &o
+	b.Status, b.Outcome, b.Code = BookingCompleted, &o, o.Code
 	b.UpdatedAt = Timestamp(now)
 	return b, nil
 }

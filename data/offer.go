@@ -46,9 +46,14 @@ type Offer struct {
 	Invitations   []Invitation
 	BookingID     string // the booking an acceptance made (filled)
 	CancelReason  string
-	Version       int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Code is how the offer ended, in the words of the reports:
+	// OutcomeUnfilled when nobody accepted, the cancellation's code
+	// (OfferCancelCodes) when its requester withdrew it; empty while open
+	// and once filled (its booking carries the interview's code).
+	Code      OutcomeCode
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // OfferMode says how an offer asks its interpreters.
@@ -173,7 +178,7 @@ func (o Offer) Open(now time.Time, judged Judged) Offer {
 		}
 	}
 	if !asked {
-		o.Status = OfferUnfilled
+		o.Status, o.Code = OfferUnfilled, OutcomeUnfilled
 	}
 	return o
 }
@@ -247,15 +252,23 @@ func (o Offer) Decline(interpreterID string, reason DeclineReason, now time.Time
 	return o.Advance(now, judged), nil
 }
 
-// Cancel ends an open offer for a reason: every open invitation is
-// withdrawn.
-func (o Offer) Cancel(reason string, now time.Time) (Offer, error) {
+// OfferCancelCodes lists the codes an offer's cancellation sets: its
+// requester withdrew it, late or not (see CancelCode).
+var OfferCancelCodes = []OutcomeCode{OutcomeCancelledByRequester, OutcomeCancelledByRequesterLate}
+
+// Cancel ends an open offer for a reason, with the code of its
+// cancellation (one of OfferCancelCodes, a *ValidationError naming code
+// otherwise): every open invitation is withdrawn.
+func (o Offer) Cancel(reason string, code OutcomeCode, now time.Time) (Offer, error) {
 	if o.Status != OfferOpen {
 		return o, &StateError{Code: "offer_not_open", Reason: "the offer is " + string(o.Status) + "; only an open offer can be cancelled"}
 	}
+	if !oneOf(code, OfferCancelCodes) {
+		return o, &ValidationError{Errors: []FieldError{{Field: "code", Message: "must be one of " + list(OfferCancelCodes)}}}
+	}
 	o.Invitations = slices.Clone(o.Invitations)
 	o.withdrawOpen(now, nil)
-	o.Status, o.CancelReason, o.UpdatedAt = OfferCancelled, strings.TrimSpace(reason), Timestamp(now)
+	o.Status, o.CancelReason, o.Code, o.UpdatedAt = OfferCancelled, strings.TrimSpace(reason), code, Timestamp(now)
 	return o, nil
 }
 
@@ -328,7 +341,7 @@ func (o Offer) Advance(now time.Time, judged Judged) Offer {
 		o.Invitations[i].Status, o.Invitations[i].Asked, o.Invitations[i].RespondBy = InvitationPending, Timestamp(now), o.respondBy(now)
 		return o
 	}
-	o.Status = OfferUnfilled
+	o.Status, o.Code = OfferUnfilled, OutcomeUnfilled
 	return o
 }
 
@@ -418,6 +431,15 @@ func (o Offer) Validate() error {
 	}
 	p.text("location", o.Location, MaxLocationLength, prose)
 	p.text("cancelReason", o.CancelReason, MaxCancelReasonLength, prose)
+	switch {
+	case o.Code == "":
+	case o.Status == OfferUnfilled && o.Code != OutcomeUnfilled:
+		p.add("code", "must be unfilled for an unfilled offer")
+	case o.Status == OfferCancelled && !oneOf(o.Code, OfferCancelCodes):
+		p.add("code", "must be one of "+list(OfferCancelCodes)+" for a cancelled offer")
+	case o.Status == OfferOpen || o.Status == OfferFilled:
+		p.add("code", "is set when an offer ends unfilled or cancelled")
+	}
 	o.Safety.check(&p, "safety.")
 	if !oneOf(o.Mode, OfferModes) {
 		p.add("mode", "must be one of "+list(OfferModes))

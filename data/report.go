@@ -21,16 +21,22 @@ type BookingFact struct {
 	Confirmation                    Confirmation
 	// Recorded says an outcome is recorded, and Attended what it says.
 	Recorded, Attended bool
+	// Code is how the booking ended (Booking.Code): empty while confirmed.
+	Code OutcomeCode
+	// Incident says the outcome's checklist records a safeguarding
+	// incident (Outcome.Incident): the interpreter was alone with the
+	// child.
+	Incident bool
 }
 
 // Fact returns the booking's BookingFact.
 func (b Booking) Fact() BookingFact {
 	f := BookingFact{
 		ID: b.ID, InterpreterID: b.InterpreterID, Start: b.Start, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
-		OfferedAt: b.OfferedAt, Status: b.Status, Confirmation: b.Confirmation,
+		OfferedAt: b.OfferedAt, Status: b.Status, Confirmation: b.Confirmation, Code: b.Code,
 	}
 	if b.Outcome != nil {
-		f.Recorded, f.Attended = true, b.Outcome.Attended
+		f.Recorded, f.Attended, f.Incident = true, b.Outcome.Attended, b.Outcome.Incident()
 	}
 	return f
 }
@@ -42,11 +48,13 @@ type OfferFact struct {
 	Start                time.Time
 	CreatedAt, UpdatedAt time.Time
 	Status               OfferStatus
+	// Code is how the offer ended (Offer.Code).
+	Code OutcomeCode
 }
 
 // Fact returns the offer's OfferFact.
 func (o Offer) Fact() OfferFact {
-	return OfferFact{ID: o.ID, Start: o.Start, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Status: o.Status}
+	return OfferFact{ID: o.ID, Start: o.Start, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Status: o.Status, Code: o.Code}
 }
 
 // ReportQuery selects one organisation's records whose interview starts

@@ -79,6 +79,10 @@ type Policy struct {
 	// WellbeingDays is how long after a distressing interview ends its
 	// interpreter is ranked lower (factor recent_workload; never excluded).
 	WellbeingDays int
+	// LateCancellation is how close to its start a cancellation is late
+	// (its outcome code ends in _late): from 0 to
+	// data.MaxLateCancellation.
+	LateCancellation time.Duration
 }
 
 // Plan returns the safety plan of an interview of type t by modality m:
@@ -100,8 +104,9 @@ func (p Policy) Plan(t data.InterviewType, m data.Modality) data.SafetyPlan {
 // 15 minutes' briefing and debrief for ABE and age assessment interviews
 // and 10 for the others, leaving 10 minutes after the child, arriving 5
 // minutes before the briefing in person; at most 2 child interviews a day
-// and 8 a week; long_session past 60 and 120 minutes; and 14 days ranked
-// lower after a distressing interview.
+// and 8 a week; long_session past 60 and 120 minutes; 14 days ranked
+// lower after a distressing interview; and a cancellation late under 24
+// hours before the start.
 // Each call returns new maps and slices, so callers may change them.
 func DefaultPolicy() Policy {
 	cp1 := []data.TrainingKind{data.TrainingChildProtectionL1, data.TrainingChildProtectionL2, data.TrainingChildProtectionL3}
@@ -149,6 +154,8 @@ func DefaultPolicy() Policy {
 		LongSession:     60 * time.Minute,
 		VeryLongSession: 120 * time.Minute,
 		WellbeingDays:   14,
+
+		LateCancellation: data.DefaultLateCancellation,
 	}
 }
 
@@ -170,6 +177,7 @@ func DefaultPolicy() Policy {
 //	longSession: 60m        # warn: plan a break
 //	veryLongSession: 120m   # warn: two interpreters or a split
 //	wellbeingDays: 14       # ranked lower after a distressing interview
+//	lateCancellation: 24h   # a cancellation this close to the start is late
 //	safety:
 //	  abe_police: {briefing: 15m, debrief: 15m, departAfterChild: 10m}
 //	requirements:
@@ -232,6 +240,8 @@ func ParsePolicy(b []byte) (Policy, error) {
 			pe.count(v, key, 0, "changes", &p.LinkChurnNoticeAfter)
 		case "arriveBefore":
 			pe.duration(v, key, data.MaxSafetyStep, &p.ArriveBefore)
+		case "lateCancellation":
+			pe.duration(v, key, data.MaxLateCancellation, &p.LateCancellation)
 		case "longSession":
 			pe.duration(v, key, data.MaxBookingDuration, &p.LongSession)
 		case "veryLongSession":

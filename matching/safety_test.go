@@ -320,3 +320,20 @@ func TestBusyWeekIsRecentWorkload(t *testing.T) {
 		t.Errorf("four interviews in the week: %+v (%v), want recent_workload of %d saying so", f, ok, pointsRecentDistress)
 	}
 }
+
+// TestPolicyLateCancellation: 24 hours by default; the file sets it, from
+// 0 to data.MaxLateCancellation, each bad value naming the key.
+func TestPolicyLateCancellation(t *testing.T) {
+	if d := DefaultPolicy().LateCancellation; d != 24*time.Hour {
+		t.Errorf("default: %v, want 24h", d)
+	}
+	p, err := ParsePolicy([]byte("lateCancellation: 48h\n"))
+	if err != nil || p.LateCancellation != 48*time.Hour {
+		t.Errorf("48h: %v, %v", p.LateCancellation, err)
+	}
+	for _, bad := range []string{"lateCancellation: -1h", "lateCancellation: 400h", "lateCancellation: soon"} {
+		if _, err := ParsePolicy([]byte(bad)); err == nil || !strings.Contains(err.Error(), "lateCancellation") {
+			t.Errorf("%q: %v, want an error naming lateCancellation", bad, err)
+		}
+	}
+}

@@ -34,7 +34,8 @@ func TestSummary(t *testing.T) {
 		tl.AddBooking(b)
 	}
 	// A direct booking, cancelled 2 hours before the start (late); one
-	// cancelled 3 days before (not late); one completed, not attended.
+	// cancelled 3 days before (not late); one completed, not attended;
+	// all three recorded before outcome codes were kept.
 	late := booking("d", "in-3", data.ConfirmationDirect, made)
 	late.Status, late.UpdatedAt = data.BookingCancelled, start.Add(-2*time.Hour)
 	tl.AddBooking(late)
@@ -61,7 +62,7 @@ func TestSummary(t *testing.T) {
 		Requests: 11, Filled: 7, Unfilled: 2, Open: 1, Withdrawn: 1, FillRate: 7.0 / 11, Direct: 1,
 		// Six offer fills: 1, 1, 1, 2, 3, 10 hours.
 		TimeToFill:    Durations{Count: 6, Median: time.Hour, P90: 10 * time.Hour},
-		Cancellations: Cancellations{Total: 2, Late: 1},
+		Cancellations: Cancellations{Total: 2, Late: 1, Unrecorded: 2},
 		NotAttended:   1, Searches: 3,
 		// in-1: 3, in-2: 2 (one completed); cancelled bookings hold no time.
 		Workload: Workload{Interpreters: 2, Min: 2, Median: 2, Max: 3, Bookings: 5},
@@ -71,6 +72,65 @@ func TestSummary(t *testing.T) {
 	}
 	if empty := (&Tally{}); empty.Summary().FillRate != 0 {
 		t.Error("an empty period's fill rate is not 0")
+	}
+}
+
+// TestSummaryOutcomeCodes: cancellations count by the party and lateness
+// their codes say (not by when they were last changed), withdrawals by a
+// rule apart, no-shows by who did not come, incidents whatever the
+// outcome, and offers withdrawn late by their code; a fixture counted by
+// hand.
+func TestSummaryOutcomeCodes(t *testing.T) {
+	made := start.Add(-72 * time.Hour)
+	var tl Tally
+	ended := func(id string, st data.BookingStatus, code data.OutcomeCode) data.BookingFact {
+		b := booking(id, "in-"+id, data.ConfirmationDirect, made)
+		// Every one changed long before the start: lateness comes from
+		// the code alone.
+		b.Status, b.Code, b.UpdatedAt = st, code, made
+		if st == data.BookingCompleted {
+			b.Recorded, b.Attended = true, code == data.OutcomeAttended
+		}
+		return b
+	}
+	for _, b := range []data.BookingFact{
+		ended("a", data.BookingCancelled, data.OutcomeCancelledByRequester),
+		ended("b", data.BookingCancelled, data.OutcomeCancelledByRequesterLate),
+		ended("c", data.BookingCancelled, data.OutcomeCancelledByRequesterLate),
+		ended("d", data.BookingCancelled, data.OutcomeCancelledByInterpreter),
+		ended("e", data.BookingCancelled, data.OutcomeCancelledByInterpreterLate),
+		ended("f", data.BookingCancelled, data.OutcomeWithdrawnByRule),
+		ended("g", data.BookingCompleted, data.OutcomeChildDidNotAttend),
+		ended("h", data.BookingCompleted, data.OutcomeInterpreterNoShow),
+		ended("i", data.BookingCompleted, data.OutcomeInterpreterNoShow),
+		ended("j", data.BookingCompleted, data.OutcomeCoordinationError),
+		ended("k", data.BookingCompleted, data.OutcomeAttended),
+		ended("l", data.BookingCompleted, data.OutcomeAttended),
+	} {
+		if b.ID == "l" || b.ID == "h" { // alone with the child: an incident, attended or not
+			b.Incident = true
+		}
+		tl.AddBooking(b)
+	}
+	for _, c := range []data.OutcomeCode{data.OutcomeCancelledByRequester, data.OutcomeCancelledByRequesterLate, data.OutcomeCancelledByRequesterLate} {
+		tl.AddOffer(data.OfferFact{Status: data.OfferCancelled, Code: c})
+	}
+	tl.AddOffer(data.OfferFact{Status: data.OfferUnfilled, Code: data.OutcomeUnfilled})
+	got := tl.Summary()
+	want := Cancellations{
+		Total: 6, Late: 3,
+		Requester: PartyCount{Total: 3, Late: 2}, Interpreter: PartyCount{Total: 2, Late: 1},
+		WithdrawnByRule: 1,
+	}
+	if diff := cmp.Diff(want, got.Cancellations); diff != "" {
+		t.Errorf("cancellations (-want +got):\n%s", diff)
+	}
+	if got.NoShows != (NoShows{Child: 1, Interpreter: 2}) || got.CoordinationErrors != 1 || got.NotAttended != 4 || got.Incidents != 2 {
+		t.Errorf("no-shows %+v, coordination errors %d, not attended %d, incidents %d; want {1 2}, 1, 4, 2",
+			got.NoShows, got.CoordinationErrors, got.NotAttended, got.Incidents)
+	}
+	if got.Requests != 16 || got.Withdrawn != 3 || got.WithdrawnLate != 2 || got.Unfilled != 1 {
+		t.Errorf("requests %d, withdrawn %d (late %d), unfilled %d; want 16, 3 (2), 1", got.Requests, got.Withdrawn, got.WithdrawnLate, got.Unfilled)
 	}
 }
 

@@ -17,8 +17,11 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
-// LateCancellation is how close to the start a cancellation is late.
-const LateCancellation = 24 * time.Hour
+// LateCancellation is how close to the start a cancellation is late,
+// for the cancellations recorded before outcome codes were kept (whose
+// lateness is judged from their last change); since, each cancellation's
+// code says it, by the policy in force when it was made.
+const LateCancellation = data.DefaultLateCancellation
 
 // Summary is what happened to an organisation's requests for interpreters
 // whose interviews start in a period.
@@ -28,9 +31,10 @@ type Summary struct {
 	Requests int
 	// Filled are the offers filled and the direct bookings, Unfilled the
 	// offers left unfilled, Open those still asking, Withdrawn those the
-	// requester cancelled; FillRate is Filled/Requests (0 without
-	// requests).
+	// requester cancelled (WithdrawnLate of them late, by their code);
+	// FillRate is Filled/Requests (0 without requests).
 	Filled, Unfilled, Open, Withdrawn int
+	WithdrawnLate                     int
 	FillRate                          float64
 	// Direct counts the filled requests booked directly (agreed by
 	// phone), which have no time to fill.
@@ -38,11 +42,18 @@ type Summary struct {
 	// TimeToFill is how long offers took from being made to being
 	// accepted.
 	TimeToFill Durations
-	// Cancellations counts cancelled bookings, those cancelled late (under
-	// LateCancellation before the start) and those withdrawn by a rule.
+	// Cancellations counts cancelled bookings by who called them off and
+	// lateness (by their outcome codes), and those withdrawn by a rule.
 	Cancellations Cancellations
-	// NotAttended counts interviews recorded as not attended.
-	NotAttended int
+	// NotAttended counts interviews recorded as not attended; NoShows
+	// those of them the child or the interpreter did not come to, and
+	// CoordinationErrors those a mistake in arranging them stopped.
+	NotAttended        int
+	NoShows            NoShows
+	CoordinationErrors int
+	// Incidents counts the outcomes whose safety checklist says the
+	// interpreter was alone with the child: safeguarding incidents.
+	Incidents int
 	// Searches counts the searches that found nobody eligible.
 	Searches int
 	// Workload is how the bookings that hold interpreters' time
@@ -57,9 +68,28 @@ type Durations struct {
 	Median, P90 time.Duration
 }
 
-// Cancellations counts cancelled bookings.
+// Cancellations counts cancelled bookings: all of them and the late ones
+// (Total, Late), by the party that called them off (Requester,
+// Interpreter), those withdrawn because the interpreter no longer met a
+// hard rule (WithdrawnByRule, never late: no party chose them), and those
+// cancelled before outcome codes were kept (Unrecorded: by no known
+// party, late by LateCancellation from their last change).
 type Cancellations struct {
+	Total, Late            int
+	Requester, Interpreter PartyCount
+	WithdrawnByRule        int
+	Unrecorded             int
+}
+
+// PartyCount counts one party's cancellations, and the late ones.
+type PartyCount struct {
 	Total, Late int
+}
+
+// NoShows counts interviews one side did not come to: the child
+// (child_did_not_attend) or the interpreter (interpreter_no_show).
+type NoShows struct {
+	Child, Interpreter int
 }
 
 // Workload is the spread of bookings over the interpreters who have any:
@@ -92,13 +122,18 @@ func (t *Tally) AddOffer(o data.OfferFact) {
 		t.s.Open++
 	case data.OfferCancelled:
 		t.s.Withdrawn++
+		if o.Code.Late() {
+			t.s.WithdrawnLate++
+		}
 	}
 }
 
 // AddBooking counts a booking whose interview starts in the period: a
 // direct booking is a request filled (an offer's booking was counted with
 // its offer, see AddOffer); an offer's time to fill runs from when it was
-// made to the booking's creation (its acceptance).
+// made to the booking's creation (its acceptance). How it ended counts by
+// its code (see Cancellations, NoShows), and an incident whatever the
+// outcome.
 func (t *Tally) AddBooking(b data.BookingFact) {
 	if b.Confirmation == data.ConfirmationDirect {
 		t.s.Requests++
@@ -109,20 +144,55 @@ func (t *Tally) AddBooking(b data.BookingFact) {
 	}
 	switch b.Status {
 	case data.BookingCancelled:
-		t.s.Cancellations.Total++
-		if b.Start.Sub(b.UpdatedAt) < LateCancellation {
-			t.s.Cancellations.Late++
-		}
+		t.cancelled(b)
 	case data.BookingCompleted:
 		if b.Recorded && !b.Attended {
 			t.s.NotAttended++
 		}
+		switch b.Code {
+		case data.OutcomeChildDidNotAttend:
+			t.s.NoShows.Child++
+		case data.OutcomeInterpreterNoShow:
+			t.s.NoShows.Interpreter++
+		case data.OutcomeCoordinationError:
+			t.s.CoordinationErrors++
+		}
+	}
+	if b.Incident {
+		t.s.Incidents++
 	}
 	if b.Status.HoldsTime() {
 		if t.perHead == nil {
 			t.perHead = map[string]int{}
 		}
 		t.perHead[b.InterpreterID]++
+	}
+}
+
+// cancelled counts a cancelled booking by its code.
+func (t *Tally) cancelled(b data.BookingFact) {
+	c := &t.s.Cancellations
+	c.Total++
+	var party *PartyCount
+	switch b.Code {
+	case data.OutcomeCancelledByRequester, data.OutcomeCancelledByRequesterLate:
+		party = &c.Requester
+	case data.OutcomeCancelledByInterpreter, data.OutcomeCancelledByInterpreterLate:
+		party = &c.Interpreter
+	case data.OutcomeWithdrawnByRule:
+		c.WithdrawnByRule++
+		return
+	default: // before codes were kept
+		c.Unrecorded++
+		if b.Start.Sub(b.UpdatedAt) < LateCancellation {
+			c.Late++
+		}
+		return
+	}
+	party.Total++
+	if b.Code.Late() {
+		party.Late++
+		c.Late++
 	}
 }
 

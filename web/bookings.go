@@ -278,10 +278,10 @@ type bookingView struct {
 	Outcome     bool   // an outcome may be recorded
 	// Attended, Comfortable, Note, Code and Checklist (by item) keep the
 	// outcome form as entered when it comes back with an error, and
-	// Reason the cancellation's.
+	// Reason and CancelledBy the cancellation's.
 	Attended, Comfortable, Note, Code string
 	Checklist                         map[string]string
-	Reason                            string
+	Reason, CancelledBy               string
 	// Items are the checklist's items, in order, with their questions.
 	Items []checklistItem
 	// Codes are the outcome codes of an interview that did not take place.
@@ -330,6 +330,7 @@ func (p *Pages) showBookingWith(r *request, b data.Booking, errs fieldErrors) er
 		v.Checklist[it.Field] = value(r.c, it.Field)
 	}
 	v.Reason, _ = formValue(r.c, "reason")
+	v.CancelledBy = value(r.c, "cancelledBy")
 	return p.renderForm(r, "booking", "Booking for "+b.CaseReference, v, describe(errs, searchLabels))
 }
 
@@ -389,7 +390,9 @@ func (p *Pages) rescheduleBooking(r *request) error {
 	return p.showBookingWith(r, b, errs)
 }
 
-// cancelBooking cancels a booking; the reason is required.
+// cancelBooking cancels a booking; the reason is required, and who
+// called it off (cancelledBy) is the requester's side unless the form
+// says the interpreter.
 func (p *Pages) cancelBooking(r *request) error {
 	id := r.c.Params("id")
 	reason := value(r.c, "reason")
@@ -397,7 +400,7 @@ func (p *Pages) cancelBooking(r *request) error {
 	if reason == "" {
 		err = &data.ValidationError{Errors: []data.FieldError{{Field: "reason", Message: "Enter why the booking is cancelled"}}}
 	} else {
-		_, err = p.app.CancelBooking(r.ctx(), r.user, id, reason)
+		_, err = p.app.CancelBookingBy(r.ctx(), r.user, id, reason, data.Party(value(r.c, "cancelledBy")))
 	}
 	if errs, ok := validationErrors(err); ok {
 		errs = renamed(errs, "cancelReason", "reason") // the record's field is the form's reason
@@ -461,7 +464,7 @@ func (p *Pages) recordOutcome(r *request) error {
 // searchLabels name the match and booking forms' fields in error messages.
 var searchLabels = map[string]string{
 	"start": "Start", "end": "End", "interviewType": "Kind of interview", "modality": "How the interpreter takes part",
-	"region": "Region", "location": "Where", "reason": "Reason", "note": "Note", "code": "What happened",
+	"region": "Region", "location": "Where", "reason": "Reason", "cancelledBy": "Who called it off", "note": "Note", "code": "What happened",
 	"checklist.briefed": "Briefing", "checklist.conflictRedeclared": "Declaration on the day",
 	"checklist.neverAloneWithChild": "Never alone with the child", "checklist.debriefOffered": "Debrief",
 }

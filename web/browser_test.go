@@ -246,12 +246,17 @@ func TestBrowserKeyboard(t *testing.T) {
 	b.tabTo("#f-reason")
 	b.typeKeys("Booked by mistake")
 	b.do("press Tab", chromedp.KeyEvent(kb.Tab))
+	if f := b.focused(); !strings.Contains(f, "cancelledBy-requester") {
+		t.Fatalf("Tab after the reason focuses %s, want who called it off (the requester, checked)", f)
+	}
+	b.do("choose the interpreter by the arrow key", chromedp.KeyEvent(kb.ArrowDown))
+	b.do("press Tab", chromedp.KeyEvent(kb.Tab))
 	if f := b.focused(); !strings.Contains(f, "Cancel the booking") {
-		t.Fatalf("Tab after the reason focuses %s, want the cancel button", f)
+		t.Fatalf("Tab after who called it off focuses %s, want the cancel button", f)
 	}
 	b.wantPage("cancel by Space", b.submit("press Space", chromedp.KeyEvent(" ")), 200, "/bookings/")
-	if s := b.text("dl.summary"); !strings.Contains(s, "Cancelled") {
-		t.Errorf("booking shows %q after cancelling", s)
+	if s := b.text("dl.summary"); !strings.Contains(s, "Cancelled") || !strings.Contains(s, "Cancelled by the interpreter, late") {
+		t.Errorf("booking shows %q after cancelling (by the interpreter, under 24 hours before the start)", s)
 	}
 
 	b.tabTo("form.sign-out button")

@@ -14,9 +14,10 @@ import (
 
 // seedReports stores, in north, three offers filled after 1, 2 and 3
 // hours and their bookings, one of them for a case referenced
-// =HYPERLINK("x"), and a Tigrinya offer left unfilled, with two entries
-// of Tigrinya unmet need (that offer's, a search's), all for interviews
-// on 2026-11-30.
+// =HYPERLINK("x"), one (NR-2) attended with a safeguarding incident, one
+// (NR-3) cancelled late by its interpreter, and a Tigrinya offer left
+// unfilled, with two entries of Tigrinya unmet need (that offer's, a
+// search's), all for interviews on 2026-11-30.
 func (s *site) seedReports() {
 	s.t.Helper()
 	seedReportData(s.t, s.store, s.users[data.RoleSocialWorker], time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC), testNow)
@@ -49,6 +50,14 @@ func seedReportData(t testing.TB, store data.Store, sw data.User, start, now tim
 			InterviewType: data.InterviewSocialWork, Modality: data.ModalityVideo, Status: data.BookingConfirmed,
 			Confirmation: data.ConfirmationOffer, OfferID: offerID, OfferedAt: made,
 			Version: 1, CreatedAt: now, UpdatedAt: now,
+		}
+		switch ref {
+		case "NR-2":
+			b.Status, b.Code = data.BookingCompleted, data.OutcomeAttended
+			b.Outcome = &data.Outcome{Attended: true, ChildComfortable: true, Code: data.OutcomeAttended, RecordedBy: sw.ID, RecordedAt: now,
+				Checklist: &data.Checklist{Briefed: true, ConflictRedeclared: true, DebriefOffered: true}}
+		case "NR-3":
+			b.Status, b.Code, b.CancelReason = data.BookingCancelled, data.OutcomeCancelledByInterpreterLate, "the interpreter is ill"
 		}
 		if err := store.CreateBooking(ctx, b, data.Audited(data.NewAuditEntry(now, sw, sw.Organisation, data.ActionBookingCreated, data.EntityBooking, b.ID))); err != nil {
 			t.Fatal(err)
@@ -85,8 +94,14 @@ func TestReportsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var api struct{ Requests, Filled, Unfilled, UnmetSearches int }
-	if err := json.NewDecoder(res.Body).Decode(&api); err != nil || api.Requests != 4 {
+	var api struct {
+		Requests, Filled, Unfilled, UnmetSearches, Incidents int
+		Cancellations                                        struct {
+			Total, Late   int
+			ByInterpreter struct{ Total, Late int }
+		}
+	}
+	if err := json.NewDecoder(res.Body).Decode(&api); err != nil || api.Requests != 4 || api.Incidents != 1 || api.Cancellations.ByInterpreter.Late != 1 {
 		t.Fatalf("the API's summary: %+v, %v", api, err)
 	}
 
@@ -107,6 +122,9 @@ func TestReportsPage(t *testing.T) {
 		`<title id="unmet-title">`, "2 requests went unmet: Tigrinya 2.",
 		`<th scope="row">Tigrinya</th><td>1</td><td>1</td><td>2</td>`,
 		`href="/reports/unmet-need.csv?from=2026-11-30&amp;shareable=true&amp;to=2026-11-30"`,
+		fmt.Sprintf("<th scope=\"row\">Cancelled, all</th><td>%d</td><td>%d</td>", api.Cancellations.Total, api.Cancellations.Late),
+		fmt.Sprintf("<th scope=\"row\">Cancelled by the interpreter</th><td>%d</td><td>%d</td>", api.Cancellations.ByInterpreter.Total, api.Cancellations.ByInterpreter.Late),
+		fmt.Sprintf("<th scope=\"row\">Safeguarding incidents (the interpreter was alone with the child)</th><td>%d</td>", api.Incidents),
 	} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("the page lacks %q", want)

@@ -291,6 +291,12 @@ var labels = map[string]string{
 	"enhanced_barred_children": "Enhanced DBS with the children's barred list",
 	"attended":                 "The interview took place", "child_did_not_attend": "The child did not attend",
 	"interpreter_no_show": "The interpreter did not come", "coordination_error": "A mistake in arranging it",
+	"cancelled_by_requester":        "Cancelled by us",
+	"cancelled_by_requester_late":   "Cancelled by us, late (close to the start)",
+	"cancelled_by_interpreter":      "Cancelled by the interpreter",
+	"cancelled_by_interpreter_late": "Cancelled by the interpreter, late (close to the start)",
+	"withdrawn_by_rule":             "Withdrawn: the interpreter no longer meets a rule",
+	"unfilled":                      "Unfilled",
 }
 
 // label returns the words for a code, or the code itself.

@@ -87,12 +87,27 @@ func OpenBulk(path string) (*Store, error) {
 	return s, nil
 }
 
+// retiredBuckets are index buckets no longer kept (an index whose values
+// changed takes a new name, so prepare builds it afresh): prepare deletes
+// them.
+var retiredBuckets = []string{
+	"offers_facts", // offer facts before outcome codes (now bucketOfferFacts)
+}
+
 // prepare marks the file's format (refusing a later one, see markFormat),
-// creates every bucket that is missing and fills each new index bucket
-// from the records already stored.
+// deletes the retired buckets, creates every bucket that is missing and
+// fills each new index bucket from the records already stored.
 func prepare(tx *bolt.Tx) error {
 	if err := markFormat(tx); err != nil {
 		return err
+	}
+	for _, name := range retiredBuckets {
+		if tx.Bucket([]byte(name)) == nil {
+			continue
+		}
+		if err := tx.DeleteBucket([]byte(name)); err != nil {
+			return fmt.Errorf("delete %s: %w", name, err)
+		}
 	}
 	for _, k := range kinds {
 		records, err := tx.CreateBucketIfNotExists(k.bucket)

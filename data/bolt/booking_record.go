@@ -36,6 +36,7 @@ type bookingRecord struct {
 	Match        matchRecord      `json:"match"`
 	Outcome      *outcomeRecord   `json:"outcome,omitempty"`
 	Wellbeing    *wellbeingRecord `json:"wellbeing,omitempty"`
+	Code         string           `json:"code,omitempty"`
 	CancelReason string           `json:"cancelReason,omitempty"`
 	Idempotency  string           `json:"idempotency,omitempty"`
 	Anonymised   string           `json:"anonymised,omitempty"`
@@ -119,8 +120,8 @@ func fromBooking(b data.Booking) bookingRecord {
 		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
 		BufferNs: int64(b.Buffer), Safety: fromSafety(b.Safety), Status: string(b.Status), Sequence: b.Sequence,
 		Confirmation: string(b.Confirmation), OfferID: b.OfferID, Additional: b.Additional, OfferedAt: encodeTime(b.OfferedAt),
-		Match:        matchRecord{Score: b.Match.Score},
-		CancelReason: b.CancelReason, Idempotency: b.Idempotency, Anonymised: encodeTime(b.Anonymised),
+		Match: matchRecord{Score: b.Match.Score},
+		Code:  string(b.Code), CancelReason: b.CancelReason, Idempotency: b.Idempotency, Anonymised: encodeTime(b.Anonymised),
 		Version: b.Version, CreatedAt: encodeTime(b.CreatedAt), UpdatedAt: encodeTime(b.UpdatedAt),
 	}
 	for _, f := range b.Match.Factors {
@@ -156,8 +157,8 @@ func (r bookingRecord) toBooking() data.Booking {
 		Region: r.Region, Location: r.Location,
 		Buffer: time.Duration(r.BufferNs), Safety: r.Safety.toSafety(), Status: data.BookingStatus(r.Status), Sequence: r.Sequence,
 		Confirmation: data.Confirmation(r.Confirmation), OfferID: r.OfferID, Additional: r.Additional, OfferedAt: decodeTime(r.OfferedAt),
-		Match:        data.MatchSnapshot{Score: r.Match.Score},
-		CancelReason: r.CancelReason, Idempotency: r.Idempotency, Anonymised: decodeTime(r.Anonymised),
+		Match: data.MatchSnapshot{Score: r.Match.Score},
+		Code:  data.OutcomeCode(r.Code), CancelReason: r.CancelReason, Idempotency: r.Idempotency, Anonymised: decodeTime(r.Anonymised),
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 	}
 	if b.Confirmation == "" {

@@ -174,7 +174,7 @@ func TestOverlapWindowEdges(t *testing.T) {
 		}
 		if err == nil { // free the slot again
 			if _, err := s.UpdateBooking(t.Context(), tc.b.ID, func(b data.Booking) (data.Booking, data.Change, error) {
-				b, err := b.Cancel("free the slot again", benchBase)
+				b, err := b.Cancel("free the slot again", data.OutcomeCancelledByRequester, benchBase)
 				return b, testChange(b.ID), err
 			}); err != nil {
 				t.Fatal(err)

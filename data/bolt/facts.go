@@ -34,17 +34,18 @@ const noTime = math.MinInt64
 // confirmation and outcome (one byte each), its creation, last change and
 // offer times (Unix milliseconds, 8 bytes each, big-endian), and its
 // interpreter's ID. The key holds its start and ID.
+//
+// The outcome byte (outcomeByte) holds whether an outcome is recorded and
+// attended in its two low bits (0 none, 1 attended, 2 not), a
+// safeguarding incident in the third, and the booking's code in the five
+// high bits (its place in data.EndCodes plus one; 0 for none): entries
+// written before codes read as they did.
 func factValue(b data.Booking) string {
 	f := b.Fact()
 	v := make([]byte, 3, 27+len(f.InterpreterID))
 	v[0] = byte(slices.Index(factStatuses, f.Status))
 	v[1] = byte(slices.Index(factConfirmations, f.Confirmation))
-	switch {
-	case f.Recorded && f.Attended:
-		v[2] = 1
-	case f.Recorded:
-		v[2] = 2
-	}
+	v[2] = outcomeByte(f)
 	for _, t := range []time.Time{f.CreatedAt, f.UpdatedAt, f.OfferedAt} {
 		ms := int64(noTime)
 		if !t.IsZero() {
@@ -55,6 +56,45 @@ func factValue(b data.Booking) string {
 	return string(append(v, f.InterpreterID...))
 }
 
+// Bits of a fact value's outcome byte.
+const (
+	factAttended    = 1
+	factNotAttended = 2
+	factIncident    = 4
+	factCodeShift   = 3
+)
+
+// outcomeByte packs a fact's outcome, incident and code (see factValue).
+func outcomeByte(f data.BookingFact) byte {
+	var o byte
+	switch {
+	case f.Recorded && f.Attended:
+		o = factAttended
+	case f.Recorded:
+		o = factNotAttended
+	}
+	if f.Incident {
+		o |= factIncident
+	}
+	return o | codeByte(f.Code)<<factCodeShift
+}
+
+// codeByte numbers a code by its place in data.EndCodes, plus one: 0 for
+// none (or one unknown, which Validate lets no record store).
+func codeByte(c data.OutcomeCode) byte { return byte(slices.Index(data.EndCodes, c) + 1) }
+
+// codeOf reads a code numbered by codeByte; ok is false for a number
+// data.EndCodes does not have.
+func codeOf(n byte) (data.OutcomeCode, bool) {
+	switch {
+	case n == 0:
+		return "", true
+	case int(n) > len(data.EndCodes):
+		return "", false
+	}
+	return data.EndCodes[n-1], true
+}
+
 // decodeFact reads a fact from its key's rest (start key, NUL, ID) and
 // value (factValue).
 func decodeFact(rest, v []byte) (data.BookingFact, error) {
@@ -62,9 +102,15 @@ func decodeFact(rest, v []byte) (data.BookingFact, error) {
 	if err != nil || len(rest) < startKeyLen+2 || len(v) < 27 || int(v[0]) >= len(factStatuses) || int(v[1]) >= len(factConfirmations) {
 		return data.BookingFact{}, errors.New("not a booking fact")
 	}
+	code, ok := codeOf(v[2] >> factCodeShift)
+	if !ok {
+		return data.BookingFact{}, errors.New("not a booking fact: unknown outcome code")
+	}
 	f := data.BookingFact{
 		ID: string(rest[startKeyLen+1:]), InterpreterID: string(v[27:]), Start: start,
-		Status: factStatuses[v[0]], Confirmation: factConfirmations[v[1]], Recorded: v[2] != 0, Attended: v[2] == 1,
+		Status: factStatuses[v[0]], Confirmation: factConfirmations[v[1]],
+		Recorded: v[2]&(factAttended|factNotAttended) != 0, Attended: v[2]&factAttended != 0,
+		Incident: v[2]&factIncident != 0, Code: code,
 	}
 	for i, t := range []*time.Time{&f.CreatedAt, &f.UpdatedAt, &f.OfferedAt} {
 		if ms := int64(binary.BigEndian.Uint64(v[3+8*i:])); ms != noTime {
@@ -102,25 +148,34 @@ func startRange(from, to time.Time, after string) (fromKey, toKey string, err er
 
 // bucketOfferFacts is "<org>\x00<start key>\x00<id>" → the offer's
 // data.OfferFact (offerFactValue), as bucketBookingFacts is the bookings'.
-const bucketOfferFacts = "offers_facts"
+// Its values gained the offer's code, so it has a new name: Open builds it
+// from the offers stored, and drops the bucket of the values before codes
+// (retiredBuckets).
+const bucketOfferFacts = "offers_facts_coded"
 
 // offerFactValue encodes an offer's fact beside its key: its status (one
-// byte, its place in data.OfferStatuses) and its creation and last change
-// (Unix milliseconds, 8 bytes each, big-endian).
+// byte, its place in data.OfferStatuses), its creation and last change
+// (Unix milliseconds, 8 bytes each, big-endian) and its code (one byte,
+// codeByte).
 func offerFactValue(o data.Offer) string {
 	v := []byte{byte(slices.Index(data.OfferStatuses, o.Status))}
 	v = binary.BigEndian.AppendUint64(v, uint64(o.CreatedAt.UnixMilli()))
-	return string(binary.BigEndian.AppendUint64(v, uint64(o.UpdatedAt.UnixMilli())))
+	v = binary.BigEndian.AppendUint64(v, uint64(o.UpdatedAt.UnixMilli()))
+	return string(append(v, codeByte(o.Code)))
 }
 
 // decodeOfferFact reads an offer's fact from its key's rest and value.
 func decodeOfferFact(rest, v []byte) (data.OfferFact, error) {
 	start, err := factStart(rest)
-	if err != nil || len(rest) < startKeyLen+2 || len(v) != 17 || int(v[0]) >= len(data.OfferStatuses) {
+	if err != nil || len(rest) < startKeyLen+2 || len(v) != 18 || int(v[0]) >= len(data.OfferStatuses) {
 		return data.OfferFact{}, errors.New("not an offer fact")
 	}
+	code, ok := codeOf(v[17])
+	if !ok {
+		return data.OfferFact{}, errors.New("not an offer fact: unknown outcome code")
+	}
 	return data.OfferFact{
-		ID: string(rest[startKeyLen+1:]), Start: start, Status: data.OfferStatuses[v[0]],
+		ID: string(rest[startKeyLen+1:]), Start: start, Status: data.OfferStatuses[v[0]], Code: code,
 		CreatedAt: time.UnixMilli(int64(binary.BigEndian.Uint64(v[1:]))).UTC(),
 		UpdatedAt: time.UnixMilli(int64(binary.BigEndian.Uint64(v[9:]))).UTC(),
 	}, nil

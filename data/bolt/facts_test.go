@@ -2,8 +2,13 @@ package bolt
 
 import (
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tolk/tolk/data"
 )
 
 // TestFactStart: the digit-by-digit reading of a start key gives what
@@ -26,5 +31,62 @@ func TestFactStart(t *testing.T) {
 		if (err == nil) != (werr == nil) {
 			t.Errorf("factStart(%q): %v, parseStartKey: %v", bad, err, werr)
 		}
+	}
+}
+
+// TestOpenRebuildsOfferFacts opens a file whose offer facts were written
+// before outcome codes (the bucket offers_facts, 17-byte values): Open
+// drops that bucket and builds the coded one from the offers, so a
+// report reads an unfilled offer's code and Check finds nothing amiss.
+func TestOpenRebuildsOfferFacts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	unfilled := testOffer("o1")
+	unfilled.Invitations = []data.Invitation{{InterpreterID: "i1", Status: data.InvitationQueued}}
+	unfilled = unfilled.Open(benchBase, data.Judged{"i1": {{Code: "suspended", Message: "suspended"}}})
+	if unfilled.Status != data.OfferUnfilled || unfilled.Code != data.OutcomeUnfilled {
+		t.Fatalf("fixture: %s %q", unfilled.Status, unfilled.Code)
+	}
+	if err := s.CreateOffer(ctx, unfilled, offerChange(unfilled.ID, data.ActionOfferCreated)); err != nil {
+		t.Fatal(err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error { // the file as the version before codes wrote it
+		if err := tx.DeleteBucket([]byte(bucketOfferFacts)); err != nil {
+			return err
+		}
+		old, err := tx.CreateBucket([]byte("offers_facts"))
+		if err != nil {
+			return err
+		}
+		v := offerFactValue(unfilled)
+		return old.Put([]byte(indexKey("north", startKey(unfilled.Start), unfilled.ID)), []byte(v[:len(v)-1]))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.OfferFacts(ctx, data.ReportQuery{Organisation: "north"})
+	if err != nil || len(page.Items) != 1 || page.Items[0].Code != data.OutcomeUnfilled {
+		t.Errorf("offer facts after the upgrade: %+v, %v", page.Items, err)
+	}
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("offers_facts")) != nil {
+			t.Error("the retired offers_facts bucket is still there")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+	if r, err := Check(ctx, path); err != nil || !r.OK() {
+		t.Errorf("check after the upgrade: %+v, %v", r, err)
 	}
 }

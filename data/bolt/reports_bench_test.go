@@ -33,6 +33,21 @@ func BenchmarkYearSummary(b *testing.B) {
 			bookings[i].Confirmation, bookings[i].OfferID = data.ConfirmationOffer, fmt.Sprintf("offer-%d", i)
 			bookings[i].OfferedAt = bookings[i].CreatedAt.Add(-2 * time.Hour)
 		}
+		// Every ended booking with its code: the cancelled (a tenth) by
+		// each party, late or not, or withdrawn; a fifth of the rest
+		// completed, each outcome code in turn, every seventh of them
+		// with an incident.
+		switch bk := &bookings[i]; {
+		case bk.Status == data.BookingCancelled:
+			bk.Code = data.CancelCodes[i%len(data.CancelCodes)]
+		case i%5 == 1:
+			code := data.OutcomeCodes[(i/10)%len(data.OutcomeCodes)]
+			bk.Status, bk.Code = data.BookingCompleted, code
+			bk.Outcome = &data.Outcome{Attended: code == data.OutcomeAttended, Code: code, RecordedAt: bk.Start}
+			if code == data.OutcomeAttended {
+				bk.Outcome.Checklist = &data.Checklist{Briefed: true, NeverAloneWithChild: i%7 != 0}
+			}
+		}
 	}
 	seedBookings(b, s, bookings)
 	var offers []data.Offer
@@ -140,7 +155,9 @@ func BenchmarkYearSummary(b *testing.B) {
 		for b.Loop() {
 			var t reports.Tally
 			read(b, &t)
-			if sum := t.Summary(); sum.Requests != 100_000 || sum.Filled != 100_000 || sum.Searches != 20_000 {
+			sum := t.Summary()
+			if sum.Requests != 100_000 || sum.Filled != 100_000 || sum.Searches != 20_000 || sum.Cancellations.Total == 0 ||
+				sum.Cancellations.Unrecorded != 0 || sum.Cancellations.Interpreter.Late == 0 || sum.NoShows.Child == 0 || sum.Incidents == 0 {
 				b.Fatalf("summary %+v", sum)
 			}
 		}

@@ -86,10 +86,15 @@ func book(t *testing.T, s data.Store, b data.Booking) error {
 }
 
 // cancel is the update function that cancels a booking by its state
-// machine (data.Booking.Cancel), refusing as it does.
+// machine (data.Booking.Cancel), refusing as it does: by the requester.
 func cancel(reason string) data.Update[data.Booking] {
+	return cancelAs(reason, data.OutcomeCancelledByRequester)
+}
+
+// cancelAs is cancel with the cancellation's code.
+func cancelAs(reason string, code data.OutcomeCode) data.Update[data.Booking] {
 	return func(b data.Booking) (data.Booking, data.Change, error) {
-		next, err := b.Cancel(reason, base)
+		next, err := b.Cancel(reason, code, base)
 		if err != nil {
 			return b, data.Change{}, err
 		}

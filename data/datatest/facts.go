@@ -14,8 +14,9 @@ import (
 // testBookingFacts: the facts of one organisation's bookings in a start
 // range are those of its bookings as ListBookings gives them, paged, by
 // start then ID, with another organisation's bookings between them; a
-// cancellation, a reschedule and an outcome move them; a cursor it did
-// not issue and a missing organisation are invalid.
+// cancellation (its code), a reschedule, an outcome (its code) and an
+// outcome with a safeguarding incident move them; a cursor it did not
+// issue and a missing organisation are invalid.
 func testBookingFacts(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	north, south := newCase(1, "north"), newCase(2, "south")
@@ -34,14 +35,20 @@ func testBookingFacts(t *testing.T, s data.Store) {
 			}
 		}
 	}
-	if _, err := s.UpdateBooking(ctx, ids[1], cancel("no longer needed")); err != nil {
+	if _, err := s.UpdateBooking(ctx, ids[1], cancelAs("the interpreter is ill", data.OutcomeCancelledByInterpreterLate)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.UpdateBooking(ctx, ids[2], reschedule("07:00", "07:30")); err != nil { // now the first
 		t.Fatal(err)
 	}
 	if _, err := s.UpdateBooking(ctx, ids[3], func(b data.Booking) (data.Booking, data.Change, error) {
-		next, err := b.Complete(data.Outcome{Attended: false}, b.Start.Add(time.Minute))
+		next, err := b.Complete(data.Outcome{Attended: false, Code: data.OutcomeInterpreterNoShow}, b.Start.Add(time.Minute))
+		return next, bookingChange(b, data.ActionBookingOutcome), err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateBooking(ctx, ids[0], func(b data.Booking) (data.Booking, data.Change, error) {
+		next, err := b.Complete(data.Outcome{Attended: true, Checklist: &data.Checklist{Briefed: true}}, b.Start.Add(time.Minute))
 		return next, bookingChange(b, data.ActionBookingOutcome), err
 	}); err != nil {
 		t.Fatal(err)
@@ -68,11 +75,24 @@ func testBookingFacts(t *testing.T, s data.Store) {
 	for _, f := range got {
 		byID[f.ID] = f
 	}
-	if f := byID[ids[1]]; f.Status != data.BookingCancelled || f.Confirmation != data.ConfirmationOffer || !f.OfferedAt.Equal(data.Timestamp(base.Add(-time.Hour))) {
+	if f := byID[ids[1]]; f.Status != data.BookingCancelled || f.Confirmation != data.ConfirmationOffer || !f.OfferedAt.Equal(data.Timestamp(base.Add(-time.Hour))) ||
+		f.Code != data.OutcomeCancelledByInterpreterLate || f.Incident {
 		t.Errorf("the cancelled offer's fact: %+v", f)
 	}
-	if f := byID[ids[3]]; f.Status != data.BookingCompleted || !f.Recorded || f.Attended {
+	if f := byID[ids[3]]; f.Status != data.BookingCompleted || !f.Recorded || f.Attended || f.Code != data.OutcomeInterpreterNoShow || f.Incident {
 		t.Errorf("the completed booking's fact: %+v", f)
+	}
+	if f := byID[ids[0]]; f.Status != data.BookingCompleted || !f.Recorded || !f.Attended || f.Code != data.OutcomeAttended || !f.Incident {
+		t.Errorf("the attended booking's fact with an incident: %+v", f)
+	}
+	if f := byID[ids[2]]; f.Status != data.BookingConfirmed || f.Recorded || f.Code != "" || f.Incident {
+		t.Errorf("a confirmed booking's fact: %+v", f)
+	}
+	for _, id := range []string{ids[0], ids[1], ids[3]} { // the record keeps the code too
+		b, err := s.Booking(ctx, id)
+		if err != nil || b.Code == "" || b.Code != byID[id].Code {
+			t.Errorf("booking %s as stored: code %q, %v; its fact says %q", id, b.Code, err, byID[id].Code)
+		}
 	}
 	if _, err := s.BookingFacts(ctx, data.ReportQuery{From: from}); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("without an organisation: %v, want ErrInvalid", err)
@@ -120,6 +140,14 @@ func testOfferFacts(t *testing.T, s data.Store) {
 	}
 	if got[1].Status != data.OfferUnfilled || got[2].Status != data.OfferCancelled || got[0].Status != data.OfferOpen {
 		t.Errorf("statuses: %s %s %s", got[0].Status, got[1].Status, got[2].Status)
+	}
+	if got[1].Code != data.OutcomeUnfilled || got[2].Code != data.OutcomeCancelledByRequesterLate || got[0].Code != "" {
+		t.Errorf("codes: %q %q %q", got[0].Code, got[1].Code, got[2].Code)
+	}
+	for _, o := range got[1:3] { // the record keeps the code too
+		if stored, err := s.Offer(ctx, o.ID); err != nil || stored.Code != o.Code {
+			t.Errorf("offer %s as stored: code %q, %v; its fact says %q", o.ID, stored.Code, err, o.Code)
+		}
 	}
 	if _, err := s.OfferFacts(ctx, data.ReportQuery{}); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("without an organisation: %v, want ErrInvalid", err)

@@ -133,7 +133,7 @@ func testDueOffers(t *testing.T, s data.Store) {
 	second := newOffer(east, data.OfferCascade, opened(2), "int-a")
 	first := newOffer(north, data.OfferBroadcast, opened(1), "int-a", "int-b")
 	filled, _ := newOffer(north, data.OfferBroadcast, opened(0), "int-c").Accept("int-c", "booking-1", opened(0))
-	cancelled, _ := newOffer(north, data.OfferBroadcast, opened(0), "int-c").Cancel("moved", opened(0))
+	cancelled, _ := newOffer(north, data.OfferBroadcast, opened(0), "int-c").Cancel("moved", data.OutcomeCancelledByRequester, opened(0))
 	waiting := newOffer(north, data.OfferCascade, opened(0)) // nobody judged yet: all queued
 	waiting.Status, waiting.Invitations = data.OfferOpen, []data.Invitation{{InterpreterID: "int-d", Status: data.InvitationQueued}}
 	for _, o := range []data.Offer{late, filled, third, cancelled, second, waiting, first} {

@@ -112,7 +112,7 @@ func expire(now time.Time, judged data.Judged) data.Update[data.Offer] {
 
 func cancelOffer(reason string, now time.Time) data.Update[data.Offer] {
 	return func(o data.Offer) (data.Offer, data.Change, error) {
-		next, err := o.Cancel(reason, now)
+		next, err := o.Cancel(reason, data.OutcomeCancelledByRequesterLate, now)
 		if err != nil {
 			return o, data.Change{}, err
 		}

@@ -352,7 +352,7 @@ var offerUpdates = updates[data.Offer]{
 	version:     func(o data.Offer) int64 { return o.Version },
 	withVersion: func(o data.Offer, v int64) data.Offer { o.Version = v; return o },
 	change: func(o data.Offer) data.Offer {
-		next, err := o.Cancel("changed", later)
+		next, err := o.Cancel("changed", data.OutcomeCancelledByRequester, later)
 		if err != nil {
 			panic(err)
 		}

@@ -48,6 +48,7 @@ type bookingDocument struct {
 	Outcome       *outcomeDocument   `bson:"outcome,omitempty"`
 	Wellbeing     *wellbeingDocument `bson:"wellbeing,omitempty"`
 	CancelReason  string             `bson:"cancelReason,omitempty"`
+	Code          string             `bson:"code,omitempty"`
 	Idempotency   string             `bson:"idempotency,omitempty"`
 	// Anonymised is absent until retention anonymises the booking: its
 	// null is what retention's index seeks.
@@ -132,7 +133,7 @@ func fromBooking(b data.Booking) bookingDocument {
 		BufferNs: int64(b.Buffer), Safety: fromSafety(b.Safety), Status: string(b.Status), Sequence: b.Sequence,
 		Confirmation: string(b.Confirmation), OfferID: b.OfferID, Additional: b.Additional, OfferedAt: b.OfferedAt,
 		Match:        matchDocument{Score: b.Match.Score},
-		CancelReason: b.CancelReason, Idempotency: b.Idempotency,
+		CancelReason: b.CancelReason, Code: string(b.Code), Idempotency: b.Idempotency,
 		Version: b.Version, CreatedAt: data.Timestamp(b.CreatedAt), UpdatedAt: data.Timestamp(b.UpdatedAt),
 	}
 	if !b.Anonymised.IsZero() {
@@ -173,7 +174,7 @@ func (d bookingDocument) toBooking() data.Booking {
 		Buffer: time.Duration(d.BufferNs), Safety: d.Safety.toSafety(), Status: data.BookingStatus(d.Status), Sequence: d.Sequence,
 		Confirmation: data.Confirmation(d.Confirmation), OfferID: d.OfferID, Additional: d.Additional, OfferedAt: utc(d.OfferedAt),
 		Match:        data.MatchSnapshot{Score: d.Match.Score},
-		CancelReason: d.CancelReason, Idempotency: d.Idempotency,
+		CancelReason: d.CancelReason, Code: data.OutcomeCode(d.Code), Idempotency: d.Idempotency,
 		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 	}
 	if d.Anonymised != nil {

@@ -56,8 +56,12 @@ type factDocument struct {
 	Status        string    `bson:"status"`
 	Confirmation  string    `bson:"confirmation,omitempty"`
 	OfferedAt     time.Time `bson:"offeredAt,omitzero"`
+	Code          string    `bson:"code,omitempty"`
 	Outcome       *struct {
-		Attended bool `bson:"attended"`
+		Attended  bool `bson:"attended"`
+		Checklist *struct {
+			NeverAloneWithChild bool `bson:"neverAloneWithChild"`
+		} `bson:"checklist,omitempty"`
 	} `bson:"outcome,omitempty"`
 	CreatedAt time.Time `bson:"createdAt"`
 	UpdatedAt time.Time `bson:"updatedAt"`
@@ -65,7 +69,8 @@ type factDocument struct {
 
 // factProjection reads only factDocument's fields.
 var factProjection = bson.D{{Key: "interpreterId", Value: 1}, {Key: "start", Value: 1}, {Key: "status", Value: 1},
-	{Key: "confirmation", Value: 1}, {Key: "offeredAt", Value: 1}, {Key: "outcome.attended", Value: 1},
+	{Key: "confirmation", Value: 1}, {Key: "offeredAt", Value: 1}, {Key: "code", Value: 1}, {Key: "outcome.attended", Value: 1},
+	{Key: "outcome.checklist.neverAloneWithChild", Value: 1},
 	{Key: "createdAt", Value: 1}, {Key: "updatedAt", Value: 1}}
 
 // BookingFacts lands the schedules' changes in flight, then reads the
@@ -102,12 +107,14 @@ func (s *Store) BookingFacts(ctx context.Context, q data.ReportQuery) (data.Page
 		f := data.BookingFact{
 			ID: d.ID, InterpreterID: d.InterpreterID, Start: utc(d.Start), CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 			OfferedAt: utc(d.OfferedAt), Status: data.BookingStatus(d.Status), Confirmation: data.Confirmation(d.Confirmation),
+			Code: data.OutcomeCode(d.Code),
 		}
 		if f.Confirmation == "" {
 			f.Confirmation = data.ConfirmationDirect // stored before offers
 		}
 		if d.Outcome != nil {
 			f.Recorded, f.Attended = true, d.Outcome.Attended
+			f.Incident = d.Outcome.Checklist != nil && !d.Outcome.Checklist.NeverAloneWithChild
 		}
 		page.Items = append(page.Items, f)
 	}
@@ -122,6 +129,7 @@ type offerFactDocument struct {
 	ID        string    `bson:"_id"`
 	Start     time.Time `bson:"start"`
 	Status    string    `bson:"status"`
+	Code      string    `bson:"code,omitempty"`
 	CreatedAt time.Time `bson:"createdAt"`
 	UpdatedAt time.Time `bson:"updatedAt"`
 }
@@ -143,7 +151,7 @@ func (s *Store) OfferFacts(ctx context.Context, q data.ReportQuery) (data.Page[d
 	}
 	limit := data.PageSize(q.Limit)
 	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(offersByStart).
-		SetProjection(bson.D{{Key: "start", Value: 1}, {Key: "status", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "updatedAt", Value: 1}})
+		SetProjection(bson.D{{Key: "start", Value: 1}, {Key: "status", Value: 1}, {Key: "code", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "updatedAt", Value: 1}})
 	cur, err := s.offers.Find(ctx, filter, opts)
 	if err != nil {
 		return page, translate(err, "offers")
@@ -159,7 +167,7 @@ func (s *Store) OfferFacts(ctx context.Context, q data.ReportQuery) (data.Page[d
 			break
 		}
 		page.Items = append(page.Items, data.OfferFact{ID: d.ID, Start: utc(d.Start), CreatedAt: utc(d.CreatedAt),
-			UpdatedAt: utc(d.UpdatedAt), Status: data.OfferStatus(d.Status)})
+			UpdatedAt: utc(d.UpdatedAt), Status: data.OfferStatus(d.Status), Code: data.OutcomeCode(d.Code)})
 	}
 	return page, nil
 }

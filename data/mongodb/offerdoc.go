@@ -36,6 +36,7 @@ type offerDocument struct {
 	Invitations     []invitationDocument `bson:"invitations"`
 	BookingID       string               `bson:"bookingId,omitempty"`
 	CancelReason    string               `bson:"cancelReason,omitempty"`
+	Code            string               `bson:"code,omitempty"`
 	InviteeKeys     []string             `bson:"inviteeKeys"`           // derived, indexed
 	Due             time.Time            `bson:"due,omitempty"`         // derived, indexed
 	TokenHashes     []string             `bson:"tokenHashes,omitempty"` // derived, indexed
@@ -111,7 +112,7 @@ func fromOffer(o data.Offer) offerDocument {
 		Start: data.Timestamp(o.Start), End: data.Timestamp(o.End),
 		InterviewType: string(o.InterviewType), Modality: string(o.Modality), Region: o.Region, Location: o.Location, Safety: fromSafety(o.Safety),
 		Mode: string(o.Mode), Additional: o.Additional, RespondWithinNs: int64(o.RespondWithin), Status: string(o.Status),
-		BookingID: o.BookingID, CancelReason: o.CancelReason,
+		BookingID: o.BookingID, CancelReason: o.CancelReason, Code: string(o.Code),
 		InviteeKeys: inviteeKeys(o), Due: data.Timestamp(o.Due()),
 		Version: o.Version, CreatedAt: data.Timestamp(o.CreatedAt), UpdatedAt: data.Timestamp(o.UpdatedAt),
 	}
@@ -138,7 +139,7 @@ func (d offerDocument) toOffer() data.Offer {
 		Start: utc(d.Start), End: utc(d.End),
 		InterviewType: data.InterviewType(d.InterviewType), Modality: data.Modality(d.Modality), Region: d.Region, Location: d.Location, Safety: d.Safety.toSafety(),
 		Mode: data.OfferMode(d.Mode), Additional: d.Additional, RespondWithin: time.Duration(d.RespondWithinNs), Status: data.OfferStatus(d.Status),
-		BookingID: d.BookingID, CancelReason: d.CancelReason,
+		BookingID: d.BookingID, CancelReason: d.CancelReason, Code: data.OutcomeCode(d.Code),
 		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 	}
 	for _, id := range d.Invitations {

@@ -80,7 +80,7 @@ func acceptanceOf(t *testing.T, o data.Offer, interpreter string, schedule int64
 // cancelled is the change UpdateOffer commits to cancel o (as read).
 func cancelled(t *testing.T, o data.Offer) (change, data.Offer) {
 	t.Helper()
-	next, err := o.Cancel("no longer needed", time.Now())
+	next, err := o.Cancel("no longer needed", data.OutcomeCancelledByRequester, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func cancelled(t *testing.T, o data.Offer) (change, data.Offer) {
 
 // cancel is the function UpdateOffer calls to cancel an offer.
 func cancel(o data.Offer) (data.Offer, data.Change, error) {
-	next, err := o.Cancel("no longer needed", time.Now())
+	next, err := o.Cancel("no longer needed", data.OutcomeCancelledByRequester, time.Now())
 	return next, data.Audited(offerEntry(o.ID, data.ActionOfferCancelled)), err
 }
 
