@@ -185,7 +185,15 @@ func (out *FeedCalendar) settle(newest, now time.Time, cond FeedConditions) {
 // comes from the feed, the newest change in its organisation (its newest
 // audit entries) and the day, so it is computed without reading a
 // booking, changes whenever a booking of the organisation changes, and
-// changes daily as bookings leave the 30-day window. An unknown or revoked
+// changes daily as bookings leave the 30-day window.
+//
+// A social worker's own feed and an organisation's name each event's
+// interpreter (each interpreter read once per rendering), so their ETag
+// also covers the register's newest entries: a renamed interpreter changes
+// it. This is coarse: any register change (a vetting decision, a
+// coordinator's read of a record's sensitive fields) makes these feeds
+// answer in full once more, never a stale name; an interpreter's feed and
+// free/busy name nobody and ignore the register. An unknown or revoked
 // token is ErrNotFound after the same single look-up.
 func (a *App) RenderFeed(ctx context.Context, token string, cond FeedConditions) (FeedCalendar, error) {
 	f, err := a.store.FeedByTokenHash(ctx, data.HashKey(token))
@@ -201,7 +209,12 @@ func (a *App) RenderFeed(ctx context.Context, token string, cond FeedConditions)
 	// The newest entries, not only the newest: an entry is stamped before
 	// its change lands, so one stamped earlier may land after a later one.
 	// It still changes the ETag as long as it lands among the newest.
-	newest, err := a.store.ListAudit(ctx, data.AuditQuery{Scopes: []string{f.Organisation}, Limit: etagEntries})
+	named := f.Scope == data.FeedMine || f.Scope == data.FeedOrganisation
+	scopes := []string{f.Organisation}
+	if named {
+		scopes = append(scopes, data.ScopeRegister) // where a rename lands
+	}
+	newest, err := a.store.ListAudit(ctx, data.AuditQuery{Scopes: scopes, Limit: etagEntries})
 	if err != nil {
 		return FeedCalendar{}, err
 	}
@@ -241,8 +254,32 @@ func (a *App) RenderFeed(ctx context.Context, token string, cond FeedConditions)
 		}
 		q.After = page.Next
 	}
-	out.Body, err = calendar.Feed(name, shown, now)
+	var names map[string]string
+	if named {
+		if names, err = a.interpreterNames(ctx, shown); err != nil {
+			return FeedCalendar{}, err
+		}
+	}
+	out.Body, err = calendar.Feed(name, shown, names, now)
 	return out, err
+}
+
+// interpreterNames reads the name of each distinct interpreter of bookings
+// once; an interpreter no longer held has no name (its events say
+// "Interpreter").
+func (a *App) interpreterNames(ctx context.Context, bookings []data.Booking) (map[string]string, error) {
+	names := make(map[string]string)
+	for _, b := range bookings {
+		if _, ok := names[b.InterpreterID]; ok {
+			continue
+		}
+		in, err := a.store.Interpreter(ctx, b.InterpreterID)
+		if err != nil && !errors.Is(err, data.ErrNotFound) {
+			return nil, err
+		}
+		names[b.InterpreterID] = in.Name
+	}
+	return names, nil
 }
 
 // feedETag is a feed's ETag on now's day (UTC), given its organisation's newest

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -220,4 +221,109 @@ func TestBookingInvite(t *testing.T) {
 	}
 	_, err = x.app.BookingInvite(ctx, x.sw, "nothing")
 	wantKind(t, err, app.KindNotFound)
+}
+
+// interpreterReads counts the store's reads of interpreter records.
+type interpreterReads struct {
+	data.Store
+	n int
+}
+
+func (s *interpreterReads) Interpreter(ctx context.Context, id string) (data.Interpreter, error) {
+	s.n++
+	return s.Store.Interpreter(ctx, id)
+}
+
+// TestFeedsNameInterpreters: a social worker's own feed and the
+// organisation's name each event's interpreter in its SUMMARY, reading
+// each interpreter once; an interpreter's feed and free/busy name nobody;
+// renaming an interpreter changes the named feeds' ETag.
+func TestFeedsNameInterpreters(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	sw, coord := e.north[data.RoleSocialWorker], e.north[data.RoleCoordinator]
+	nazdar, dara := e.approved("Nazdar Ali"), e.approved("Dara Jaf")
+	c := e.newCase(sw, "NR-2026-0042")
+	e.book(sw, request(c.ID, nazdar.ID, 0))
+	e.book(sw, request(c.ID, nazdar.ID, 1))
+	e.book(sw, request(c.ID, dara.ID, 2))
+	reads := &interpreterReads{Store: e.store}
+	a := e.appOver(reads)
+
+	render := func(actor data.User, nf app.NewFeed, cond app.FeedConditions) (string, app.FeedCalendar) {
+		t.Helper()
+		_, token, err := a.CreateFeed(ctx, actor, nf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads.n = 0
+		cal, err := a.RenderFeed(ctx, token, cond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return token, cal
+	}
+	summaries := func(body []byte) []string {
+		var out []string
+		for _, l := range strings.Split(unfold(body), "\r\n") {
+			if s, ok := strings.CutPrefix(l, "SUMMARY:"); ok {
+				out = append(out, s)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	named := []string{
+		"Dara Jaf: ABE police interview (NR-2026-0042)",
+		"Nazdar Ali: ABE police interview (NR-2026-0042)",
+		"Nazdar Ali: ABE police interview (NR-2026-0042)",
+	}
+	orgToken, org := render(coord, app.NewFeed{Scope: data.FeedOrganisation}, app.FeedConditions{})
+	if diff := cmp.Diff(named, summaries(org.Body)); diff != "" {
+		t.Errorf("the organisation's feed (-want +got):\n%s", diff)
+	}
+	if reads.n != 2 {
+		t.Errorf("the organisation's feed read interpreters %d times for 3 bookings of 2, want 2", reads.n)
+	}
+	if _, mine := render(sw, app.NewFeed{Scope: data.FeedMine}, app.FeedConditions{}); !slices.Equal(summaries(mine.Body), named) {
+		t.Errorf("the social worker's own feed: %q", summaries(mine.Body))
+	}
+	interpToken, interp := render(coord, app.NewFeed{Scope: data.FeedInterpreter, InterpreterID: nazdar.ID}, app.FeedConditions{})
+	if got := summaries(interp.Body); len(got) != 2 || got[0] != "Interpreter: ABE police interview (NR-2026-0042)" || reads.n != 0 {
+		t.Errorf("an interpreter's feed: %q, %d interpreter reads", got, reads.n)
+	}
+	_, busy := render(e.interpreterUser(nazdar), app.NewFeed{Scope: data.FeedFreeBusy}, app.FeedConditions{})
+	for _, name := range []string{"Nazdar", "SUMMARY"} {
+		if strings.Contains(string(busy.Body), name) {
+			t.Errorf("the free/busy feed holds %q:\n%s", name, busy.Body)
+		}
+	}
+
+	// A rename changes the named feeds' ETag, and they show the new name.
+	interp, err := a.RenderFeed(ctx, interpToken, app.FeedConditions{}) // the user and feed above moved it
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, err = a.RenderFeed(ctx, orgToken, app.FeedConditions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := e.store.Interpreter(ctx, nazdar.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.UpdateInterpreter(ctx, coord, nazdar.ID, cur.Version, eligible("Nazdar Ali-Karim")); err != nil {
+		t.Fatal(err)
+	}
+	after, err := a.RenderFeed(ctx, orgToken, app.FeedConditions{IfNoneMatch: org.ETag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.NotModified || after.ETag == org.ETag || !strings.Contains(unfold(after.Body), "SUMMARY:Nazdar Ali-Karim: ABE") {
+		t.Errorf("after a rename the organisation's feed: not modified %v, same ETag %v", after.NotModified, after.ETag == org.ETag)
+	}
+	// An interpreter's feed names nobody: the register does not move it.
+	if again, err := a.RenderFeed(ctx, interpToken, app.FeedConditions{IfNoneMatch: interp.ETag}); err != nil || !again.NotModified {
+		t.Errorf("after a rename the interpreter's feed is not current (%v)", err)
+	}
 }

@@ -8,7 +8,8 @@
 // booking's SEQUENCE, DTSTAMP set to the booking's UpdatedAt (so a feed's
 // bytes change only when one of its bookings changes, and an ETag over them
 // is stable), times in UTC, CLASS:CONFIDENTIAL, and text naming the
-// interview type, case reference, modality, location and contact: never
+// interview type, case reference, modality, location and contact (and, in
+// the feeds of the people who book, the interpreter's name): never
 // anything about the child, the match factors or the cancellation reason.
 //
 // go-ical leaves gaps that this package closes, each in one place:
@@ -75,7 +76,7 @@ func Invite(b data.Booking, organizer, attendee Person, now time.Time) ([]byte, 
 	if name := oneLine(organizer.Name); name != "" {
 		contact = name + " <" + org + ">"
 	}
-	ev := event(b, now, false, contact)
+	ev := event(b, now, false, contact, "")
 
 	o := ical.NewProp(ical.PropOrganizer)
 	setCN(o, organizer.Name)
@@ -102,10 +103,15 @@ func Invite(b data.Booking, organizer, attendee Person, now time.Time) ([]byte, 
 // X-PUBLISHED-TTL:PT15M, and one VEVENT per booking in the order given
 // (cancelled ones as STATUS:CANCELLED, TRANSP:TRANSPARENT and a "Cancelled: "
 // summary, for clients that ignore STATUS). Feeds carry no ORGANIZER or
-// ATTENDEE and no person's name or address. An empty feed is still a valid
-// calendar. now stands in for DTSTAMP only for a booking without UpdatedAt.
-// A malformed booking gives a *data.ValidationError naming it by index.
-func Feed(name string, bookings []data.Booking, now time.Time) ([]byte, error) {
+// ATTENDEE and no address. interpreters holds interpreters' names by ID
+// for the feeds of the people who book (a social worker's own, an
+// organisation's): an event whose interpreter has a name there says it
+// in its SUMMARY ("Nazdar Ali: ABE police interview (NR-2026-0042)"),
+// cleaned like every text; nil names nobody, as an interpreter's own
+// feed needs. An empty feed is still a valid calendar. now stands in for
+// DTSTAMP only for a booking without UpdatedAt. A malformed booking gives
+// a *data.ValidationError naming it by index.
+func Feed(name string, bookings []data.Booking, interpreters map[string]string, now time.Time) ([]byte, error) {
 	var p problems
 	for i, b := range bookings {
 		p.booking(fmt.Sprintf("bookings[%d].", i), b)
@@ -116,7 +122,7 @@ func Feed(name string, bookings []data.Booking, now time.Time) ([]byte, error) {
 	cal := newSubscription(name)
 	cal.Children = make([]*ical.Component, 0, len(bookings))
 	for _, b := range bookings {
-		ev := event(b, now, true, "the booking team, quoting the case reference")
+		ev := event(b, now, true, "the booking team, quoting the case reference", interpreters[b.InterpreterID])
 		cal.Children = append(cal.Children, ev.Component)
 	}
 	return encode(cal)
@@ -153,8 +159,10 @@ func newSubscription(name string) *ical.Calendar {
 }
 
 // event builds the VEVENT for b. In feeds a cancelled event says so in its
-// summary and stops blocking time; contact is the DESCRIPTION's contact line.
-func event(b data.Booking, now time.Time, feed bool, contact string) *ical.Event {
+// summary and stops blocking time; contact is the DESCRIPTION's contact line;
+// who, when anything is left of it once cleaned, names the interpreter at
+// the start of the summary in place of "Interpreter".
+func event(b data.Booking, now time.Time, feed bool, contact, who string) *ical.Event {
 	ev := ical.NewEvent()
 	ev.Props.SetText(ical.PropUID, text(b.ID)+"@tolk")
 	ev.Props.Set(&ical.Prop{Name: ical.PropSequence, Params: ical.Params{}, Value: strconv.Itoa(b.Sequence)})
@@ -170,7 +178,10 @@ func event(b data.Booking, now time.Time, feed bool, contact string) *ical.Event
 	ev.Props.SetText(ical.PropClass, "CONFIDENTIAL")
 
 	cancelled := b.Status == data.BookingCancelled
-	summary := "Interpreter: " + interview(b.InterviewType)
+	if who = strings.TrimSpace(oneLine(who)); who == "" {
+		who = "Interpreter"
+	}
+	summary := who + ": " + interview(b.InterviewType)
 	if ref := oneLine(b.CaseReference); ref != "" {
 		summary += " (" + ref + ")"
 	}

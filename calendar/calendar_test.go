@@ -23,6 +23,7 @@ type output struct {
 	name     string
 	feed     bool
 	bookings []data.Booking // in the order of the output's events
+	names    map[string]string
 	render   func() ([]byte, error)
 }
 
@@ -39,12 +40,18 @@ func outputs() []output {
 	done.Status, done.Sequence = data.BookingCompleted, 2
 	done.Start, done.End = testStart.Add(-7*24*time.Hour), testEnd.Add(-7*24*time.Hour)
 	feed := []data.Booking{done, cancelled(video), b}
+	// An organisation's feed names each event's interpreter: bk-0002's
+	// name hides a direction override, bk-0004's interpreter has none.
+	named := []data.Booking{done, cancelled(video), b}
+	named[1].InterpreterID, named[0].InterpreterID = "int-2", "int-gone"
+	names := map[string]string{"int-1": "Nazdar Ali", "int-2": "Dilan\u202E Ahmed\n", "int-gone": ""}
 	return []output{
-		{"invite", false, []data.Booking{b}, func() ([]byte, error) { return Invite(b, socialWorker, interpreter, testNow) }},
-		{"invite_cancelled", false, []data.Booking{c}, func() ([]byte, error) { return Invite(c, socialWorker, interpreter, testNow) }},
-		{"invite_long_location", false, []data.Booking{long}, func() ([]byte, error) { return Invite(long, socialWorker, interpreter, testNow) }},
-		{"feed", true, feed, func() ([]byte, error) { return Feed("Dilan Ahmed: interpreting", feed, testNow) }},
-		{"feed_empty", true, nil, func() ([]byte, error) { return Feed("Lambeth: all bookings", nil, testNow) }},
+		{"invite", false, []data.Booking{b}, nil, func() ([]byte, error) { return Invite(b, socialWorker, interpreter, testNow) }},
+		{"invite_cancelled", false, []data.Booking{c}, nil, func() ([]byte, error) { return Invite(c, socialWorker, interpreter, testNow) }},
+		{"invite_long_location", false, []data.Booking{long}, nil, func() ([]byte, error) { return Invite(long, socialWorker, interpreter, testNow) }},
+		{"feed", true, feed, nil, func() ([]byte, error) { return Feed("Dilan Ahmed: interpreting", feed, nil, testNow) }},
+		{"feed_named", true, named, names, func() ([]byte, error) { return Feed("Lambeth: all bookings", named, names, testNow) }},
+		{"feed_empty", true, nil, nil, func() ([]byte, error) { return Feed("Lambeth: all bookings", nil, nil, testNow) }},
 	}
 }
 
@@ -111,20 +118,27 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatalf("%d events, want %d", len(events), len(o.bookings))
 			}
 			for i, ev := range events {
-				checkEvent(t, ev, o.bookings[i], o.feed)
+				checkEvent(t, ev, o.bookings[i], o.feed, o.names)
 			}
 		})
 	}
 }
 
-// checkEvent compares one parsed VEVENT with its booking.
-func checkEvent(t *testing.T, ev ical.Event, b data.Booking, feed bool) {
+// checkEvent compares one parsed VEVENT with its booking; names are the
+// interpreters' names a feed was given.
+func checkEvent(t *testing.T, ev ical.Event, b data.Booking, feed bool, names map[string]string) {
 	t.Helper()
 	status := "CONFIRMED"
 	if b.Status == data.BookingCancelled {
 		status = "CANCELLED"
 	}
-	summary := "Interpreter: " + interviews[b.InterviewType] + " (" + b.CaseReference + ")"
+	// Written out, not derived: a name as the feed must show it, its
+	// hidden characters and line breaks gone.
+	who := map[string]string{"Nazdar Ali": "Nazdar Ali", "Dilan\u202E Ahmed\n": "Dilan Ahmed"}[names[b.InterpreterID]]
+	if who == "" {
+		who = "Interpreter"
+	}
+	summary := who + ": " + interviews[b.InterviewType] + " (" + b.CaseReference + ")"
 	if feed && status == "CANCELLED" {
 		summary = "Cancelled: " + summary
 	}
@@ -212,11 +226,11 @@ func TestLongLocationEscaped(t *testing.T) {
 // it is built, so that an ETag over them changes only with a booking.
 func TestStable(t *testing.T) {
 	bs := []data.Booking{booking("a"), cancelled(booking("b"))}
-	first, err := Feed("f", bs, testNow)
+	first, err := Feed("f", bs, nil, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	later, err := Feed("f", bs, testNow.Add(36*time.Hour))
+	later, err := Feed("f", bs, nil, testNow.Add(36*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +238,7 @@ func TestStable(t *testing.T) {
 		t.Error("the same bookings gave different feeds at different times")
 	}
 	bs[0].Sequence, bs[0].UpdatedAt = 1, testNow
-	changed, err := Feed("f", bs, testNow)
+	changed, err := Feed("f", bs, nil, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +282,7 @@ func TestInvalid(t *testing.T) {
 		{"attendee with a line break", func() ([]byte, error) {
 			return Invite(booking("a"), socialWorker, Person{Email: "d@example.org\r\nX-INJECTED:1"}, testNow)
 		}, "attendee.email"},
-		{"bad booking in a feed", func() ([]byte, error) { return Feed("f", []data.Booking{booking("a"), noID}, testNow) }, "bookings[1].id"},
+		{"bad booking in a feed", func() ([]byte, error) { return Feed("f", []data.Booking{booking("a"), noID}, nil, testNow) }, "bookings[1].id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -83,7 +83,9 @@ func TestHostileText(t *testing.T) {
 	who := Person{Name: hostile, Email: "a@example.org"}
 	for name, render := range map[string]func() ([]byte, error){
 		"invite": func() ([]byte, error) { return Invite(b, who, who, testNow) },
-		"feed":   func() ([]byte, error) { return Feed(hostile, []data.Booking{b}, testNow) },
+		"feed": func() ([]byte, error) {
+			return Feed(hostile, []data.Booking{b}, map[string]string{b.InterpreterID: hostile}, testNow)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			out, err := render()
@@ -101,6 +103,9 @@ func TestHostileText(t *testing.T) {
 			}
 			if got, want := prop(t, ev, "LOCATION"), text(hostile); got != want {
 				t.Errorf("LOCATION %q, want %q", got, want)
+			}
+			if name == "feed" && !strings.HasPrefix(prop(t, ev, "SUMMARY"), strings.TrimSpace(oneLine(hostile))+": ") {
+				t.Errorf("SUMMARY %q does not start with the cleaned name", prop(t, ev, "SUMMARY"))
 			}
 			if o := ev.Props.Get("ORGANIZER"); o != nil && o.Params.Get("CN") != param(hostile) {
 				t.Errorf("CN %q, want %q", o.Params.Get("CN"), param(hostile))
@@ -160,7 +165,7 @@ func BenchmarkFeed(b *testing.B) {
 	b.ReportAllocs()
 	var n int
 	for b.Loop() {
-		out, err := Feed("Lambeth: all bookings", bs, testNow)
+		out, err := Feed("Lambeth: all bookings", bs, nil, testNow)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -183,7 +188,7 @@ func TestHiddenCharactersLeftOut(t *testing.T) {
 	persian := Person{Name: "علی\u200Cاکبر", Email: "ali@example.org"}
 	for name, render := range map[string]func() ([]byte, error){
 		"invite": func() ([]byte, error) { return Invite(b, who, persian, testNow) },
-		"feed":   func() ([]byte, error) { return Feed("My \u202Ebookings", []data.Booking{b}, testNow) },
+		"feed":   func() ([]byte, error) { return Feed("My \u202Ebookings", []data.Booking{b}, nil, testNow) },
 	} {
 		out, err := render()
 		if err != nil {

@@ -83,7 +83,7 @@ func calendarFiles(t *testing.T) ([]string, []calEvent) {
 		}
 		add(string(m.Kind)+".ics", []byte(inline), ev)
 	}
-	feed, err := calendar.Feed("Lambeth bookings", []data.Booking{b}, testNow)
+	feed, err := calendar.Feed("Lambeth bookings", []data.Booking{b}, map[string]string{b.InterpreterID: "Łucja Dąbrowska"}, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
