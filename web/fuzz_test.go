@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/edge"
 )
 
 // FuzzPageForms posts arbitrary form bodies to every page that takes a
@@ -67,7 +68,14 @@ func FuzzPageForms(f *testing.F) {
 			req.Header.Set("Origin", "http://tolk.test")
 		} else {
 			path = reads[n-len(routes)]
-			req = httptest.NewRequest(http.MethodGet, path+"?"+form.Encode(), nil)
+			query := form.Encode()
+			if len(path)+len(query) > edge.MaxHeaderBytes/2 {
+				// A request line that long is refused by the edge (431)
+				// before any page runs (edge's limits tests), and
+				// Fiber's test client cannot send it: keep what fits.
+				query = query[:edge.MaxHeaderBytes/2-len(path)]
+			}
+			req = httptest.NewRequest(http.MethodGet, path+"?"+query, nil)
 		}
 		req.Host = "tolk.test"
 		for name, value := range v.cookies {
