@@ -74,12 +74,23 @@ type RetentionResult struct {
 // ago than the policy keeps it (data.Booking.Anonymise), unless its case
 // is on a legal hold, each in its own write with its tombstone
 // (data.ActionBookingAnonymised, by the service, in the booking's
-// organisation). What the daily worker runs. A hold placed while a run is
-// under way holds the bookings the run has not reached.
+// organisation). What the daily worker runs. Each booking's case is read
+// again just before its write, so a hold placed while a run is under way
+// holds every booking the run has not reached. A hold landing in the
+// moment between that read and the booking's write does not stop that
+// one write: joining the case's hold to the booking's write would need a
+// transaction across both records, which not every backend has.
 func (a *App) ApplyRetention(ctx context.Context) (RetentionResult, error) {
 	var res RetentionResult
 	now := a.stamp()
 	err := a.dueBookings(ctx, a.retention.BookingsCutoff(now), func(b data.Booking, held bool) error {
+		if !held { // read as the run reached the case: read it again now
+			c, err := a.store.Case(ctx, b.CaseID)
+			if err != nil {
+				return fmt.Errorf("case of booking %s: %w", b.ID, err)
+			}
+			held = c.LegalHold
+		}
 		if held {
 			res.Held++
 			return nil

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -133,4 +134,45 @@ func TestRetention(t *testing.T) {
 		t.Errorf("a run after the hold was lifted: %+v, %v", res, err)
 	}
 	e.checkConsistent()
+}
+
+// holdingStore places a legal hold on a case the moment retention first
+// anonymises a booking: a hold that lands while a run is under way.
+type holdingStore struct {
+	data.Store
+	holdOn string
+	placed bool
+}
+
+func (s *holdingStore) UpdateBooking(ctx context.Context, id string, fn data.Update[data.Booking]) (data.Booking, error) {
+	b, err := s.Store.UpdateBooking(ctx, id, fn)
+	if err == nil && !s.placed {
+		s.placed = true
+		_, err = s.Store.UpdateCase(ctx, s.holdOn, func(c data.Case) (data.Case, data.Change, error) {
+			c.LegalHold = true
+			return c, data.Audited(data.NewAuditEntry(c.UpdatedAt, app.System(c.Organisation, data.RoleCoordinator), c.Organisation,
+				data.ActionCaseUpdated, data.EntityCase, c.ID)), nil
+		})
+	}
+	return b, err
+}
+
+// TestRetentionHoldDuringRun: a hold placed on a case while a run is
+// under way, after the run has read that case once, still holds the
+// case's bookings the run has not reached.
+func TestRetentionHoldDuringRun(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	in := e.approved("kept").ID
+	c := e.newCase(e.north[data.RoleSocialWorker], "N-HOLD-LATE")
+	first := e.pastBooking(c, in, time.Date(2019, 6, 3, 10, 0, 0, 0, time.UTC), false)
+	second := e.pastBooking(c, in, time.Date(2019, 6, 4, 10, 0, 0, 0, time.UTC), false)
+	a := e.appOver(&holdingStore{Store: e.store, holdOn: c.ID})
+	res, err := a.ApplyRetention(ctx)
+	if err != nil || res.Anonymised != 1 || res.Held != 1 {
+		t.Fatalf("retention with a hold placed during the run: %+v, %v; want 1 anonymised, 1 held", res, err)
+	}
+	if e.booking(first.ID).Anonymised.IsZero() || !e.booking(second.ID).Anonymised.IsZero() {
+		t.Errorf("want the first anonymised and the second, reached after the hold, kept")
+	}
 }
