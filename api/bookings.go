@@ -234,11 +234,7 @@ func (s *Server) listBookings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	from, err := queryTime(c, "from")
-	if err != nil {
-		return err
-	}
-	to, err := queryTime(c, "to")
+	from, to, err := queryPeriod(c)
 	if err != nil {
 		return err
 	}
@@ -251,6 +247,15 @@ func (s *Server) listBookings(c *fiber.Ctx) error {
 		return err
 	}
 	return writeJSON(c, toPageView(page, toBookingView))
+}
+
+// queryPeriod reads the optional from and to instants of a listing.
+func queryPeriod(c *fiber.Ctx) (from, to time.Time, err error) {
+	if from, err = queryTime(c, "from"); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	to, err = queryTime(c, "to")
+	return from, to, err
 }
 
 // queryTime reads an optional RFC 3339 instant from the query string.

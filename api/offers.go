@@ -243,11 +243,7 @@ func (s *Server) myInvitations(c *fiber.Ctx) error {
 
 // myBookings lists the bookings that hold the calling interpreter's time.
 func (s *Server) myBookings(c *fiber.Ctx) error {
-	from, err := queryTime(c, "from")
-	if err != nil {
-		return err
-	}
-	to, err := queryTime(c, "to")
+	from, to, err := queryPeriod(c)
 	if err != nil {
 		return err
 	}

@@ -84,11 +84,7 @@ type safeguardingItemView struct {
 // listSafeguarding lists, for a coordinator, the organisation's bookings
 // with a safeguarding incident or a debrief to offer.
 func (s *Server) listSafeguarding(c *fiber.Ctx) error {
-	from, err := queryTime(c, "from")
-	if err != nil {
-		return err
-	}
-	to, err := queryTime(c, "to")
+	from, to, err := queryPeriod(c)
 	if err != nil {
 		return err
 	}

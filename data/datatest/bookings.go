@@ -345,25 +345,7 @@ func testConcurrentRepeatedBookings(t *testing.T, open func() data.Store) {
 	stores := []data.Store{open(), open()}
 	b := newBooking(newCase(1, "north"), "int-1", "10:00", "11:00")
 	b.Idempotency = data.HashKey("sw-1\x00key-1\x00the request")
-	const writers = 8
-	errs := make([]error, writers)
-	var wg sync.WaitGroup
-	for i := range writers {
-		wg.Go(func() {
-			errs[i] = stores[i%2].CreateBooking(t.Context(), b, bookingChange(b, data.ActionBookingCreated))
-		})
-	}
-	wg.Wait()
-	wins := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, data.ErrDuplicate) && !errors.Is(err, data.ErrConflict):
-			t.Errorf("repeat %d: %v, want ErrDuplicate", i, err)
-		}
-	}
-	if wins != 1 {
+	if wins := oneWins(t, stores, slices.Repeat([]data.Booking{b}, 8), data.ErrDuplicate); wins != 1 {
 		t.Errorf("the booking was created %d times, want once", wins)
 	}
 	if got, err := stores[1].Booking(t.Context(), b.ID); err != nil || !cmp.Equal(storedBooking(b), got, cmpOpts) {
@@ -396,4 +378,24 @@ func testCompletedHoldsTime(t *testing.T, s data.Store) {
 	if err != nil || len(got) != 1 || got[0].ID != b.ID {
 		t.Errorf("ConfirmedBookings = %v, %v; want the completed booking", bookingIDs(got), err)
 	}
+}
+
+// oneWins creates the bookings through raceN and returns how many landed;
+// every other must be refused with refusal (or ErrConflict: a store may
+// give up under contention).
+func oneWins(t *testing.T, stores []data.Store, bookings []data.Booking, refusal error) int {
+	t.Helper()
+	errs := raceN(stores, len(bookings), func(s data.Store, i int) error {
+		return s.CreateBooking(t.Context(), bookings[i], bookingChange(bookings[i], data.ActionBookingCreated))
+	})
+	wins := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !errors.Is(err, refusal) && !errors.Is(err, data.ErrConflict):
+			t.Errorf("writer %d: %v, want %v", i, err, refusal)
+		}
+	}
+	return wins
 }

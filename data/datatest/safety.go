@@ -3,7 +3,6 @@ package datatest
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -240,29 +239,11 @@ func testConcurrentWorkload(t *testing.T, open func() data.Store) {
 		t.Fatal(err)
 	}
 	const writers = 10
-	errs := make([]error, writers)
 	bookings := make([]data.Booking, writers)
 	for i := range writers {
 		bookings[i] = capped(c, "busy", 0, 8+i)
 	}
-	var wg sync.WaitGroup
-	for i := range writers {
-		wg.Go(func() {
-			b := bookings[i]
-			errs[i] = stores[i%2].CreateBooking(t.Context(), b, bookingChange(b, data.ActionBookingCreated))
-		})
-	}
-	wg.Wait()
-	wins := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, data.ErrWorkload) && !errors.Is(err, data.ErrConflict):
-			t.Errorf("writer %d: %v, want ErrWorkload", i, err)
-		}
-	}
-	if wins != 1 {
+	if wins := oneWins(t, stores, bookings, data.ErrWorkload); wins != 1 {
 		t.Errorf("%d bookings won a day with room for one, want exactly 1", wins)
 	}
 	got, err := stores[1].ConfirmedBookings(t.Context(), []string{"busy"}, day, day.Add(24*time.Hour))
