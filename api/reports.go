@@ -16,6 +16,7 @@ import (
 
 // summaryView is reports.Summary as JSON, durations in minutes.
 type summaryView struct {
+	Scope         string            `json:"scope"`
 	From          string            `json:"from"`
 	To            string            `json:"to"`
 	Requests      int               `json:"requests"`
@@ -70,6 +71,14 @@ type workloadView struct {
 	Max          int `json:"max"`
 }
 
+// scopeName is a report's scope as its answer names it.
+func scopeName(sc app.Scope) string {
+	if sc.Register {
+		return "register"
+	}
+	return "organisation"
+}
+
 // minutes rounds a number of minutes to the hundredth.
 func minutes(m float64) float64 { return math.Round(m*100) / 100 }
 
@@ -84,13 +93,17 @@ func (s *Server) reportSummary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	sc, err := app.ParseScope(c.Query("scope"))
+	if err != nil {
+		return err
+	}
 	actor, _ := caller(c)
-	sum, err := s.app.ReportSummary(c.UserContext(), actor, p)
+	sum, err := s.app.ReportSummary(c.UserContext(), actor, p, sc)
 	if err != nil {
 		return err
 	}
 	return writeJSON(c, summaryView{
-		From: p.FirstDay, To: p.LastDay, Requests: sum.Requests, Filled: sum.Filled, Unfilled: sum.Unfilled, Open: sum.Open, Withdrawn: sum.Withdrawn,
+		Scope: scopeName(sc), From: p.FirstDay, To: p.LastDay, Requests: sum.Requests, Filled: sum.Filled, Unfilled: sum.Unfilled, Open: sum.Open, Withdrawn: sum.Withdrawn,
 		WithdrawnLate: sum.WithdrawnLate,
 		FillRate:      sum.FillRate, Direct: sum.Direct,
 		TimeToFill: timeToFillView{Count: sum.TimeToFill.Count, MedianMinutes: minutes(sum.TimeToFill.Median.Minutes()),
@@ -109,6 +122,7 @@ func (s *Server) reportSummary(c *fiber.Ctx) error {
 // unmetNeedView is a reports.NeedTable as JSON: a count is null where a
 // shareable report suppresses it.
 type unmetNeedView struct {
+	Scope        string          `json:"scope"`
 	Language     string          `json:"language,omitempty"`
 	From         string          `json:"from"`
 	To           string          `json:"to"`
@@ -171,15 +185,19 @@ func (s *Server) reportUnmetNeed(c *fiber.Ctx) error {
 	default:
 		return validationFailed(fieldError{Field: "shareable", Message: "must be true or false"})
 	}
+	sc, err := app.ParseScope(c.Query("scope"))
+	if err != nil {
+		return err
+	}
 	actor, _ := caller(c)
-	t, err := s.app.UnmetNeedReport(c.UserContext(), actor, p, app.NeedFilter{Language: c.Query("language"), Shareable: shareable})
+	t, err := s.app.UnmetNeedReport(c.UserContext(), actor, p, app.NeedFilter{Language: c.Query("language"), Shareable: shareable, Scope: sc})
 	if err != nil {
 		return err
 	}
 	if format == "csv" {
 		return writeCSV(c, "unmet-need-"+p.FirstDay+"-to-"+p.LastDay+".csv", reports.NeedCSVHeader, t.CSVRows())
 	}
-	v := unmetNeedView{Language: c.Query("language"), From: p.FirstDay, To: p.LastDay, Shareable: shareable, Reasons: t.Reasons, Items: []unmetRowView{},
+	v := unmetNeedView{Scope: scopeName(sc), Language: c.Query("language"), From: p.FirstDay, To: p.LastDay, Shareable: shareable, Reasons: t.Reasons, Items: []unmetRowView{},
 		ReasonTotals: map[string]*int{}, Total: shown(t.Total)}
 	if v.Reasons == nil {
 		v.Reasons = []string{}
@@ -208,6 +226,11 @@ func (s *Server) reportBookings(c *fiber.Ctx) error {
 	}
 	if _, err := formatOf(c, "csv"); err != nil {
 		return err
+	}
+	if sc := c.Query("scope"); sc != "" && sc != "organisation" {
+		// It lists records (case references are the organisation's own):
+		// never across the register.
+		return validationFailed(fieldError{Field: "scope", Message: "must be organisation: the bookings export lists one organisation's bookings"})
 	}
 	actor, _ := caller(c)
 	lines, err := s.app.BookingsExport(c.UserContext(), actor, p)

@@ -120,6 +120,58 @@ func TestReportsOverHTTP(t *testing.T) {
 	}
 }
 
+// TestReportsAcrossTheRegister: a coordinator's scope=register counts
+// every organisation's searches that found nobody (north's and south's),
+// the organisation's scope only its own; a social worker is refused the
+// register (403), a scope that is none is a 400 naming scope, and the
+// bookings export, which lists records, has no register scope (400).
+func TestReportsAcrossTheRegister(t *testing.T) {
+	h := newHarness(t)
+	h.addUser(data.RoleSocialWorker, "south-sw", "south")
+	h.addUser(data.RoleCoordinator, "south-coordinator", "south")
+	for _, who := range []data.Role{data.RoleSocialWorker, "south-sw"} {
+		body := soraniCase()
+		body["reference"] = "TI-" + string(who)
+		body["child"].(map[string]any)["languages"] = []any{map[string]any{"tag": "ti"}}
+		c := h.createCase(who, body)
+		if r := h.do(who, "POST", "/v1/cases/"+c.ID+"/matches", abeNextWeek); r.status != 200 {
+			t.Fatalf("the Tigrinya search of %s: %d %s", who, r.status, r.body)
+		}
+	}
+	const period = "from=2026-11-30&to=2026-11-30"
+	for _, c := range []struct {
+		who   data.Role
+		scope string
+		want  int
+	}{
+		{data.RoleCoordinator, "", 1}, {data.RoleCoordinator, "organisation", 1}, {data.RoleCoordinator, "register", 2},
+		{"south-coordinator", "register", 2}, {data.RoleSocialWorker, "", 1},
+	} {
+		var sum summaryView
+		r := h.do(c.who, "GET", "/v1/reports/summary?scope="+c.scope+"&"+period, nil)
+		if r.json(t, &sum); r.status != 200 || sum.UnmetSearches != c.want || (sum.Scope == "register") != (c.scope == "register") {
+			t.Errorf("%s's summary, scope %q: %d %s; want %d searches", c.who, c.scope, r.status, r.body, c.want)
+		}
+		var need unmetNeedView
+		r = h.do(c.who, "GET", "/v1/reports/unmet-need?scope="+c.scope+"&"+period, nil)
+		if r.json(t, &need); r.status != 200 || need.Total == nil || *need.Total != c.want {
+			t.Errorf("%s's unmet need, scope %q: %d %s; want %d", c.who, c.scope, r.status, r.body, c.want)
+		}
+	}
+	r := h.do(data.RoleCoordinator, "GET", "/v1/reports/unmet-need?format=csv&scope=register&"+period, nil)
+	if rows := readCSV(t, r); !contains(rows, []string{"ti", "total", "2"}) {
+		t.Errorf("the register's unmet need as CSV: %q", rows)
+	}
+	h.wantProblem(h.do(data.RoleSocialWorker, "GET", "/v1/reports/summary?scope=register&"+period, nil), 403, "forbidden")
+	h.wantProblem(h.do(data.RoleSocialWorker, "GET", "/v1/reports/unmet-need?scope=register&"+period, nil), 403, "forbidden")
+	for _, path := range []string{"/v1/reports/summary?scope=everyone&", "/v1/reports/unmet-need?scope=everyone&", "/v1/reports/bookings?format=csv&scope=register&"} {
+		p := h.wantProblem(h.do(data.RoleCoordinator, "GET", path+period, nil), 400, "validation_failed")
+		if f := fieldsOf(p); len(f) != 1 || f[0] != "scope" {
+			t.Errorf("GET %s: fields %v, want scope", path, f)
+		}
+	}
+}
+
 // readCSV checks a CSV download and reads it.
 func readCSV(t *testing.T, r response) [][]string {
 	t.Helper()

@@ -62,6 +62,40 @@ func reportReader(actor data.User) error {
 	return require(actor, caseRoles...)
 }
 
+// Scope is whose records a report counts: the actor's organisation, or
+// the whole register's (every organisation's, coordinators only, as they
+// keep the register). A register report counts and tables; it never
+// lists a record, so the bookings export has no register scope.
+type Scope struct {
+	Register bool
+}
+
+// ParseScope reads a report's scope as the query's scope names it:
+// organisation (or nothing) or register.
+func ParseScope(s string) (Scope, error) {
+	switch s {
+	case "", "organisation":
+		return Scope{}, nil
+	case "register":
+		return Scope{Register: true}, nil
+	}
+	return Scope{}, invalid("scope", "must be organisation or register")
+}
+
+// query is the store's query of the actor's records (or the register's)
+// in p, after a cursor; ErrForbidden for the register but to a
+// coordinator.
+func (sc Scope) query(actor data.User, p Period, after string) (data.ReportQuery, error) {
+	q := data.ReportQuery{Organisation: actor.Organisation, From: p.From, To: p.To, After: after, Limit: data.MaxPageSize}
+	if sc.Register {
+		if actor.Role != data.RoleCoordinator {
+			return q, forbidden("only coordinators report across the register")
+		}
+		q.Organisation, q.Register = "", true
+	}
+	return q, nil
+}
+
 // eachOf calls fn with every item of a listing, a page at a time: list
 // reads the page after a cursor ("" for the first).
 func eachOf[T any](list func(after string) (data.Page[T], error), fn func(T) error) error {
@@ -91,36 +125,45 @@ func (a *App) eachBooking(ctx context.Context, org string, p Period, fn func(dat
 	}, fn)
 }
 
-// eachNeed calls fn with every entry of org's unmet need whose interview
-// starts in p, off the index by organisation and start.
-func (a *App) eachNeed(ctx context.Context, org string, p Period, fn func(data.UnmetNeed)) error {
+// eachNeed calls fn with every entry of unmet need q's scope holds whose
+// interview starts in q's period, off the index by organisation and start
+// (by start alone for the register).
+func (a *App) eachNeed(ctx context.Context, q data.ReportQuery, fn func(data.UnmetNeed)) error {
 	return eachOf(func(after string) (data.Page[data.UnmetNeed], error) {
-		return a.store.ListUnmetNeed(ctx, data.UnmetNeedQuery{Organisation: org, From: p.From, To: p.To, After: after, Limit: data.MaxPageSize})
+		q.After = after
+		return a.store.ListUnmetNeed(ctx, data.UnmetNeedQuery(q))
 	}, func(n data.UnmetNeed) error { fn(n); return nil })
 }
 
 // ReportSummary counts what happened to the requests of the actor's
-// organisation whose interviews start in p (see reports.Summary). An
-// offer's time to fill runs from when it was made to its booking's
-// creation.
-func (a *App) ReportSummary(ctx context.Context, actor data.User, p Period) (reports.Summary, error) {
+// organisation (or, for a coordinator asking it, the whole register's)
+// whose interviews start in p (see reports.Summary). An offer's time to
+// fill runs from when it was made to its booking's creation.
+func (a *App) ReportSummary(ctx context.Context, actor data.User, p Period, sc Scope) (reports.Summary, error) {
 	if err := reportReader(actor); err != nil {
 		return reports.Summary{}, err
 	}
+	q, err := sc.query(actor, p, "")
+	if err != nil {
+		return reports.Summary{}, err
+	}
 	var t reports.Tally
-	err := eachOf(func(after string) (data.Page[data.OfferFact], error) {
-		return a.store.OfferFacts(ctx, data.ReportQuery{Organisation: actor.Organisation, From: p.From, To: p.To, After: after, Limit: data.MaxPageSize})
+	err = eachOf(func(after string) (data.Page[data.OfferFact], error) {
+		q.After = after
+		return a.store.OfferFacts(ctx, q)
 	}, func(f data.OfferFact) error { t.AddOffer(f); return nil })
 	if err != nil {
 		return reports.Summary{}, err
 	}
 	err = eachOf(func(after string) (data.Page[data.BookingFact], error) {
-		return a.store.BookingFacts(ctx, data.ReportQuery{Organisation: actor.Organisation, From: p.From, To: p.To, After: after, Limit: data.MaxPageSize})
+		q.After = after
+		return a.store.BookingFacts(ctx, q)
 	}, func(f data.BookingFact) error { t.AddBooking(f); return nil })
 	if err != nil {
 		return reports.Summary{}, err
 	}
-	if err := a.eachNeed(ctx, actor.Organisation, p, t.AddNeed); err != nil {
+	q.After = ""
+	if err := a.eachNeed(ctx, q, t.AddNeed); err != nil {
 		return reports.Summary{}, err
 	}
 	return t.Summary(), nil
@@ -133,12 +176,19 @@ type NeedFilter struct {
 	// Shareable (for sharing outside the organisation) hides small counts
 	// and enough others that none can be worked out (reports.Suppress).
 	Shareable bool
+	// Scope is the actor's organisation or the register.
+	Scope Scope
 }
 
-// UnmetNeedReport tables the actor's organisation's unmet need whose
-// interviews start in p by language and main reason, as f asks.
+// UnmetNeedReport tables the unmet need of the actor's organisation (or
+// of the register, f.Scope) whose interviews start in p by language and
+// main reason, as f asks.
 func (a *App) UnmetNeedReport(ctx context.Context, actor data.User, p Period, f NeedFilter) (reports.NeedTable, error) {
 	if err := reportReader(actor); err != nil {
+		return reports.NeedTable{}, err
+	}
+	q, err := f.Scope.query(actor, p, "")
+	if err != nil {
 		return reports.NeedTable{}, err
 	}
 	lang := ""
@@ -149,7 +199,7 @@ func (a *App) UnmetNeedReport(ctx context.Context, actor data.User, p Period, f 
 		}
 	}
 	var nc reports.NeedCounts
-	err := a.eachNeed(ctx, actor.Organisation, p, func(n data.UnmetNeed) {
+	err = a.eachNeed(ctx, q, func(n data.UnmetNeed) {
 		if lang == "" || n.Language == lang {
 			nc.Add(n)
 		}

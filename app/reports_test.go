@@ -64,7 +64,7 @@ func TestReportScenario(t *testing.T) {
 	ctx := t.Context()
 	p := reportScenario(e)
 	for _, who := range []data.User{e.north[data.RoleSocialWorker], e.north[data.RoleCoordinator]} {
-		s, err := e.app.ReportSummary(ctx, who, p)
+		s, err := e.app.ReportSummary(ctx, who, p, app.Scope{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,10 +114,10 @@ func TestReportScenario(t *testing.T) {
 
 	// Outside the period, and in another organisation: nothing.
 	later, _ := app.ParsePeriod("2027-01-01", "2027-01-31")
-	if s, _ := e.app.ReportSummary(ctx, sw, later); s.Requests != 0 {
+	if s, _ := e.app.ReportSummary(ctx, sw, later, app.Scope{}); s.Requests != 0 {
 		t.Errorf("a later period: %+v", s)
 	}
-	if s, _ := e.app.ReportSummary(ctx, e.south[data.RoleCoordinator], p); s.Requests != 0 || s.Searches != 0 {
+	if s, _ := e.app.ReportSummary(ctx, e.south[data.RoleCoordinator], p, app.Scope{}); s.Requests != 0 || s.Searches != 0 {
 		t.Errorf("south sees north's: %+v", s)
 	}
 
@@ -135,7 +135,7 @@ func TestReportScenario(t *testing.T) {
 			}
 		}
 	}
-	if s, err := e.app.ReportSummary(ctx, sw, p); err != nil || s.Requests != 6 || s.Filled != 3 || s.Withdrawn != 1 || s.Open != 1 || s.FillRate != 0.5 {
+	if s, err := e.app.ReportSummary(ctx, sw, p, app.Scope{}); err != nil || s.Requests != 6 || s.Filled != 3 || s.Withdrawn != 1 || s.Open != 1 || s.FillRate != 0.5 {
 		t.Errorf("with a withdrawn and an open offer: %+v, %v", s, err)
 	}
 
@@ -216,7 +216,7 @@ func TestReportOutcomeCodes(t *testing.T) {
 	}
 
 	p, _ := app.ParsePeriod(interview.Format(time.DateOnly), interview.Format(time.DateOnly))
-	s, err := e.app.ReportSummary(ctx, sw, p)
+	s, err := e.app.ReportSummary(ctx, sw, p, app.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,6 +245,57 @@ func TestReportOutcomeCodes(t *testing.T) {
 	}
 }
 
+// TestReportAcrossTheRegister: a coordinator asking for the register
+// counts every organisation's requests and unmet need (north's scenario
+// and a Somali search in south that found nobody), each organisation's own
+// report still counts its own; a social worker may not ask for the
+// register, and a scope that is neither is invalid, naming scope.
+func TestReportAcrossTheRegister(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	p := reportScenario(e)
+	southSW := e.south[data.RoleSocialWorker]
+	so, err := e.app.CreateCase(ctx, southSW, data.Case{Reference: "SO-SOUTH", Child: data.Child{Languages: []string{"so"}, AgeBand: data.Age12To15}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := e.app.Match(ctx, southSW, so.ID, slot(interview.Add(6*time.Hour))); err != nil || res.CandidateCount != 0 {
+		t.Fatalf("south's Somali search: %d candidates, %v", res.CandidateCount, err)
+	}
+	register := app.Scope{Register: true}
+	for _, coord := range []data.User{e.north[data.RoleCoordinator], e.south[data.RoleCoordinator]} {
+		s, err := e.app.ReportSummary(ctx, coord, p, register)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Requests != 4 || s.Filled != 3 || s.Searches != 2 {
+			t.Errorf("the register's summary asked by %s: %d requests, %d filled, %d searches; want 4, 3, 2", coord.Organisation, s.Requests, s.Filled, s.Searches)
+		}
+		tb, err := e.app.UnmetNeedReport(ctx, coord, p, app.NeedFilter{Scope: register})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, r := range tb.Rows() {
+			got[r.Language] = r.Total.Value
+		}
+		if diff := cmp.Diff(map[string]int{"ti": 2, "so": 1}, got); diff != "" || tb.Total.Value != 3 {
+			t.Errorf("the register's unmet need by language (-want +got):\n%s total %d", diff, tb.Total.Value)
+		}
+	}
+	if s, err := e.app.ReportSummary(ctx, e.south[data.RoleCoordinator], p, app.Scope{}); err != nil || s.Requests != 0 || s.Searches != 1 {
+		t.Errorf("south's own summary: %+v, %v; want its one search alone", s, err)
+	}
+	_, err = e.app.ReportSummary(ctx, e.north[data.RoleSocialWorker], p, register)
+	expect(t, err, app.KindForbidden)
+	_, err = e.app.UnmetNeedReport(ctx, e.north[data.RoleSocialWorker], p, app.NeedFilter{Scope: register})
+	expect(t, err, app.KindForbidden)
+	_, err = app.ParseScope("everyone")
+	if f := app.Classify(err); f.Kind != app.KindInvalid || len(f.Fields) != 1 || f.Fields[0].Field != "scope" {
+		t.Errorf("a scope that is none: %+v", f)
+	}
+}
+
 // TestReportAccess: admins read no reports (forbidden), and to an
 // interpreter they are not there (not found, as every page of an
 // organisation's is).
@@ -254,7 +305,7 @@ func TestReportAccess(t *testing.T) {
 	p, _ := app.ParsePeriod("2026-11-01", "2026-11-30")
 	iu := e.interpreterUser(e.approved("Ana Aziz"))
 	for who, kind := range map[data.User]app.Kind{e.north[data.RoleAdmin]: app.KindForbidden, iu: app.KindNotFound} {
-		_, err := e.app.ReportSummary(ctx, who, p)
+		_, err := e.app.ReportSummary(ctx, who, p, app.Scope{})
 		expect(t, err, kind)
 		_, err = e.app.UnmetNeedReport(ctx, who, p, app.NeedFilter{Shareable: true})
 		expect(t, err, kind)

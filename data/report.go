@@ -57,10 +57,14 @@ func (o Offer) Fact() OfferFact {
 	return OfferFact{ID: o.ID, Start: o.Start, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Status: o.Status, Code: o.Code}
 }
 
-// ReportQuery selects one organisation's records whose interview starts
-// in [From, To), by start then ID.
+// ReportQuery selects one organisation's records, or the whole
+// register's, whose interview starts in [From, To), by start then ID.
 type ReportQuery struct {
-	Organisation string // required
+	// Organisation names the organisation; Register, instead, asks for
+	// every organisation's records (coordinators' reports across the
+	// register). Exactly one of them is set.
+	Organisation string
+	Register     bool
 	From, To     time.Time
 	// After is a cursor returned as Page.Next.
 	After string
@@ -72,12 +76,26 @@ type ReportStore interface {
 	// BookingFacts returns the facts of the bookings matching q, by
 	// start then ID, off an index by organisation and start whose entries
 	// carry the facts: no booking record is read. Page sizes are those of
-	// listings. ErrInvalid without an organisation or with a cursor it did
-	// not issue; its cursors are ListBookings's.
+	// listings. With Register it reads an index by start alone, so the
+	// register's period costs what it holds. ErrInvalid without an
+	// organisation or register (or with both), or with a cursor it did not
+	// issue; its cursors are ListBookings's.
 	BookingFacts(ctx context.Context, q ReportQuery) (Page[BookingFact], error)
 	// OfferFacts returns the facts of the offers matching q, by start
 	// then ID, as BookingFacts does the bookings'; the status is as
 	// stored (an offer whose last invitation ran out shows open until the
 	// expirer moves it, see Offer.AsOf).
 	OfferFacts(ctx context.Context, q ReportQuery) (Page[OfferFact], error)
+}
+
+// Scope checks that q names exactly one organisation or the register,
+// and returns the organisation ("" for the register).
+func (q ReportQuery) Scope() (string, error) {
+	switch {
+	case q.Register && q.Organisation != "":
+		return "", &ValidationError{Errors: []FieldError{{Field: "organisation", Message: "must be empty when the register is asked for"}}}
+	case !q.Register && q.Organisation == "":
+		return "", &ValidationError{Errors: []FieldError{{Field: "organisation", Message: "is required, or the register"}}}
+	}
+	return q.Organisation, nil
 }

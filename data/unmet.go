@@ -158,10 +158,13 @@ func (n UnmetNeed) Validate() error {
 	return p.err()
 }
 
-// UnmetNeedQuery selects one organisation's unmet need whose interview
-// starts in [From, To), by start then ID.
+// UnmetNeedQuery selects one organisation's unmet need, or the whole
+// register's, whose interview starts in [From, To), by start then ID.
 type UnmetNeedQuery struct {
-	Organisation string // required
+	// Organisation names the organisation; Register, instead, asks for
+	// every organisation's entries. Exactly one of them is set.
+	Organisation string
+	Register     bool
 	From, To     time.Time
 	// After is a cursor returned as Page.Next.
 	After string
@@ -172,7 +175,9 @@ type UnmetNeedQuery struct {
 // the change that decides them (Change.UnmetNeed), and are never updated.
 type UnmetNeedStore interface {
 	// ListUnmetNeed returns the entries matching q, by start then ID, off
-	// an index by organisation and start: its cost follows the page.
-	// ErrInvalid without an organisation or with a cursor it did not issue.
+	// an index by organisation and start (by start alone for the
+	// register): its cost follows the page. ErrInvalid without an
+	// organisation or register (or with both), or with a cursor it did not
+	// issue.
 	ListUnmetNeed(ctx context.Context, q UnmetNeedQuery) (Page[UnmetNeed], error)
 }

@@ -103,18 +103,21 @@ func newBarChart(id, title, summary string, labels []string, values []int) barCh
 
 // reportsView is the reports page.
 type reportsView struct {
-	From, To       string
-	Language       string
-	Languages      []string // the period's languages of unmet need, to choose one
-	Period         app.Period
-	Summary        reports.Summary
-	FillPercent    string
-	Median, P90    string
-	Requests, Need barChart
-	Table          reports.NeedTable
-	Rows           []reports.Row
-	ReasonNames    []string
-	Downloads      []download
+	// Register says the report counts the whole register's requests
+	// (coordinators may ask, CanRegister); otherwise the organisation's.
+	Register, CanRegister bool
+	From, To              string
+	Language              string
+	Languages             []string // the period's languages of unmet need, to choose one
+	Period                app.Period
+	Summary               reports.Summary
+	FillPercent           string
+	Median, P90           string
+	Requests, Need        barChart
+	Table                 reports.NeedTable
+	Rows                  []reports.Row
+	ReasonNames           []string
+	Downloads             []download
 }
 
 // download is a link to one of the CSV files.
@@ -142,16 +145,21 @@ func (p *Pages) periodOf(r *request) (string, string, app.Period, error) {
 // is the form again with its errors (400), never a failure.
 func (p *Pages) reportsPage(r *request) error {
 	from, to, period, err := p.periodOf(r)
-	v := reportsView{From: from, To: to, Period: period, Language: value(r.c, "language")}
+	v := reportsView{From: from, To: to, Period: period, Language: value(r.c, "language"), CanRegister: r.user.Role == data.RoleCoordinator}
+	scope, serr := app.ParseScope(value(r.c, "scope"))
+	v.Register = scope.Register
 	if err == nil {
-		v.Summary, err = p.app.ReportSummary(r.ctx(), r.user, period)
+		err = serr
 	}
 	if err == nil {
-		v.Table, err = p.app.UnmetNeedReport(r.ctx(), r.user, period, app.NeedFilter{})
+		v.Summary, err = p.app.ReportSummary(r.ctx(), r.user, period, scope)
+	}
+	if err == nil {
+		v.Table, err = p.app.UnmetNeedReport(r.ctx(), r.user, period, app.NeedFilter{Scope: scope})
 		v.Languages = v.Table.Languages
 	}
 	if err == nil && v.Language != "" {
-		v.Table, err = p.app.UnmetNeedReport(r.ctx(), r.user, period, app.NeedFilter{Language: v.Language})
+		v.Table, err = p.app.UnmetNeedReport(r.ctx(), r.user, period, app.NeedFilter{Language: v.Language, Scope: scope})
 	}
 	if errs, ok := validationErrors(err); ok {
 		return p.renderForm(r, "reports", "Reports", v, errs)
@@ -186,11 +194,17 @@ func (p *Pages) reportsPage(r *request) error {
 	for _, code := range v.Table.Reasons {
 		v.ReasonNames = append(v.ReasonNames, reasonName(code))
 	}
+	scopeName := ""
+	if v.Register {
+		scopeName = "register"
+	}
 	v.Downloads = []download{
-		{"/reports/bookings.csv?" + query("from", from, "to", to), "Bookings (CSV)"},
-		{"/reports/unmet-need.csv?" + query("from", from, "to", to, "language", v.Language), "Unmet need (CSV)"},
-		{"/reports/unmet-need.csv?" + query("from", from, "to", to, "language", v.Language, "shareable", "true"),
+		{"/reports/unmet-need.csv?" + query("from", from, "to", to, "language", v.Language, "scope", scopeName), "Unmet need (CSV)"},
+		{"/reports/unmet-need.csv?" + query("from", from, "to", to, "language", v.Language, "shareable", "true", "scope", scopeName),
 			"Unmet need to share outside your organisation, small counts hidden (CSV)"},
+	}
+	if !v.Register { // the export lists one organisation's bookings, never the register's
+		v.Downloads = append([]download{{"/reports/bookings.csv?" + query("from", from, "to", to), "Bookings (CSV)"}}, v.Downloads...)
 	}
 	return p.render(r, "reports", "Reports", v)
 }
@@ -209,7 +223,11 @@ func (p *Pages) unmetNeedCSV(r *request) error {
 	if err != nil {
 		return err
 	}
-	t, err := p.app.UnmetNeedReport(r.ctx(), r.user, period, app.NeedFilter{Language: value(r.c, "language"), Shareable: value(r.c, "shareable") == "true"})
+	scope, err := app.ParseScope(value(r.c, "scope"))
+	if err != nil {
+		return err
+	}
+	t, err := p.app.UnmetNeedReport(r.ctx(), r.user, period, app.NeedFilter{Language: value(r.c, "language"), Shareable: value(r.c, "shareable") == "true", Scope: scope})
 	if err != nil {
 		return err
 	}

@@ -170,4 +170,39 @@ func TestReportsPage(t *testing.T) {
 	if got := admin.get("/reports?" + period); got.status != 403 {
 		t.Errorf("an admin's reports page: %d", got.status)
 	}
+
+	// Across the register: a coordinator chooses it, and counts another
+	// organisation's requests too (as many again); a social worker has
+	// no such choice, and asking is refused as the API refuses it.
+	other := s.users[data.RoleSocialWorker]
+	other.ID, other.Organisation = "sw-elsewhere", "elsewhere"
+	seedReportData(t, s.store, other, time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC), testNow) // the same interpreters, later
+	if p.status != 200 || strings.Contains(p.body, `name="scope"`) {
+		t.Errorf("a social worker is offered the register's reports")
+	}
+	if got := b.get("/reports?scope=register&" + period); got.status != 403 {
+		t.Errorf("a social worker asking for the register's reports: %d", got.status)
+	}
+	coord := s.browser()
+	coord.signIn(data.RoleCoordinator)
+	own := coord.get("/reports?" + period)
+	all := coord.get("/reports?scope=register&" + period)
+	for _, c := range []struct {
+		page      page
+		requests  int
+		selected  string
+		bookings  bool
+		unmetLink string
+	}{
+		{own, 4, `<option value="organisation" selected>`, true, `href="/reports/unmet-need.csv?from=2026-11-30&amp;to=2026-11-30"`},
+		{all, 8, `<option value="register" selected>`, false, `href="/reports/unmet-need.csv?from=2026-11-30&amp;scope=register&amp;to=2026-11-30"`},
+	} {
+		if c.page.status != 200 || !strings.Contains(c.page.body, fmt.Sprintf("<th scope=\"row\">Requests (offers and direct bookings)</th><td>%d</td>", c.requests)) ||
+			!strings.Contains(c.page.body, c.selected) || strings.Contains(c.page.body, "/reports/bookings.csv") != c.bookings || !strings.Contains(c.page.body, c.unmetLink) {
+			t.Errorf("the coordinator's page (want %d requests, %s): %d\n%.3000s", c.requests, c.selected, c.page.status, c.page.body)
+		}
+	}
+	if csv := coord.get("/reports/unmet-need.csv?scope=register&" + period); csv.status != 200 || !strings.Contains(csv.body, "ti,total,4\r\n") {
+		t.Errorf("the register's unmet need CSV: %d\n%s", csv.status, csv.body)
+	}
 }

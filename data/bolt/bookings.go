@@ -40,6 +40,7 @@ var bookingKind = recordKind{
 	indexes: []string{
 		bucketBookingsByOrg, bucketBookingsByOrgCase, bucketBookingsByOrgInterpreter, bucketBookingsByOrgBooker,
 		bucketBookingsConfirmed, bucketBookingsByInterpreter, bucketBookingsToRetain, bucketBookingFacts,
+		bucketRegisterBookingFacts,
 	},
 	entries: decode(bookingRecord.toBooking, bookingIndexes),
 }
@@ -54,6 +55,7 @@ func bookingIndexes(b data.Booking) []indexEntry {
 	out := []indexEntry{
 		{bucket: bucketBookingsByOrg, key: indexKey(b.Organisation, start, b.ID)},
 		{bucket: bucketBookingFacts, key: indexKey(b.Organisation, start, b.ID), value: factValue(b)},
+		{bucket: bucketRegisterBookingFacts, key: indexKey(start, b.ID), value: factValue(b)},
 		{bucket: bucketBookingsByOrgCase, key: indexKey(b.Organisation, b.CaseID, start, b.ID)},
 		{bucket: bucketBookingsByOrgInterpreter, key: indexKey(b.Organisation, b.InterpreterID, start, b.ID)},
 		{bucket: bucketBookingsByInterpreter, key: indexKey(b.InterpreterID, start, b.ID)},

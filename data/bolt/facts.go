@@ -20,6 +20,12 @@ import (
 // every change of the booking and is built for bookings stored before it.
 const bucketBookingFacts = "bookings_facts"
 
+// bucketRegisterBookingFacts is "<start key>\x00<id>" → the booking's
+// fact, as bucketBookingFacts without the organisation: the whole
+// register's facts by start, which coordinators' reports across the
+// register read, so their cost follows the period too.
+const bucketRegisterBookingFacts = "bookings_facts_by_start"
+
 // factStatuses and factConfirmations number the enumerations a fact
 // value holds in one byte each.
 var (
@@ -120,10 +126,12 @@ func decodeFact(rest, v []byte) (data.BookingFact, error) {
 	return f, nil
 }
 
-// BookingFacts seeks the organisation's facts from q.From (or after the
-// cursor) and stops before q.To, reading index entries only.
+// BookingFacts seeks the organisation's facts (or the register's) from
+// q.From (or after the cursor) and stops before q.To, reading index
+// entries only.
 func (s *Store) BookingFacts(ctx context.Context, q data.ReportQuery) (data.Page[data.BookingFact], error) {
-	return factPage(ctx, s, q, bucketBookingFacts, decodeFact, func(f data.BookingFact) data.Booking { return data.Booking{Start: f.Start, ID: f.ID} })
+	return factPage(ctx, s, q, factIndex{bucketBookingFacts, bucketRegisterBookingFacts}, decodeFact,
+		func(f data.BookingFact) data.Booking { return data.Booking{Start: f.Start, ID: f.ID} })
 }
 
 // startRange is the span of keys (start key, NUL, ID) of a listing by
@@ -152,6 +160,11 @@ func startRange(from, to time.Time, after string) (fromKey, toKey string, err er
 // from the offers stored, and drops the bucket of the values before codes
 // (retiredBuckets).
 const bucketOfferFacts = "offers_facts_coded"
+
+// bucketRegisterOfferFacts is "<start key>\x00<id>" → the offer's fact:
+// the whole register's offer facts by start (see
+// bucketRegisterBookingFacts).
+const bucketRegisterOfferFacts = "offers_facts_by_start"
 
 // offerFactValue encodes an offer's fact beside its key: its status (one
 // byte, its place in data.OfferStatuses), its creation and last change
@@ -183,16 +196,29 @@ func decodeOfferFact(rest, v []byte) (data.OfferFact, error) {
 
 // OfferFacts seeks the organisation's offer facts as BookingFacts does.
 func (s *Store) OfferFacts(ctx context.Context, q data.ReportQuery) (data.Page[data.OfferFact], error) {
-	return factPage(ctx, s, q, bucketOfferFacts, decodeOfferFact, func(f data.OfferFact) data.Booking { return data.Booking{Start: f.Start, ID: f.ID} })
+	return factPage(ctx, s, q, factIndex{bucketOfferFacts, bucketRegisterOfferFacts}, decodeOfferFact,
+		func(f data.OfferFact) data.Booking { return data.Booking{Start: f.Start, ID: f.ID} })
 }
 
-// factPage reads a page of facts off index, from q.From (or after the
-// cursor) to q.To, decoding each entry with decode; at names the
-// position of the page's last fact for the cursor.
-func factPage[T any](ctx context.Context, s *Store, q data.ReportQuery, index string, decode func(rest, value []byte) (T, error), at func(T) data.Booking) (data.Page[T], error) {
+// factIndex names the two indexes of one kind of fact: byOrg's keys are
+// "<org>\x00<start key>\x00<id>", byStart's the same without the
+// organisation, and both hold the same values.
+type factIndex struct{ byOrg, byStart string }
+
+// factPage reads a page of facts off the index q's scope asks for (the
+// organisation's, or the register's by start alone), from q.From (or
+// after the cursor) to q.To, decoding each entry's rest (start key, NUL,
+// ID) and value with decode; at names the position of the page's last
+// fact for the cursor.
+func factPage[T any](ctx context.Context, s *Store, q data.ReportQuery, ix factIndex, decode func(rest, value []byte) (T, error), at func(T) data.Booking) (data.Page[T], error) {
 	var page data.Page[T]
-	if q.Organisation == "" {
-		return page, invalid("organisation", "is required")
+	org, err := q.Scope()
+	if err != nil {
+		return page, err
+	}
+	index, prefix := ix.byOrg, indexPrefix(org)
+	if q.Register {
+		index, prefix = ix.byStart, nil
 	}
 	from, to, err := startRange(q.From, q.To, q.After)
 	if err != nil {
@@ -201,7 +227,7 @@ func factPage[T any](ctx context.Context, s *Store, q data.ReportQuery, index st
 	limit := data.PageSize(q.Limit)
 	err = s.view(ctx, func(tx *bolt.Tx) error {
 		page.Items = make([]T, 0, limit)
-		ic := seekIndex(tx.Bucket([]byte(index)), indexPrefix(q.Organisation), from, false).stopAt(to)
+		ic := seekIndex(tx.Bucket([]byte(index)), prefix, from, false).stopAt(to)
 		for ; ic.key != nil; ic.next() {
 			if len(page.Items) == limit {
 				page.Next = encodeCursor(at(page.Items[limit-1]))

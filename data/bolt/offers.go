@@ -46,6 +46,7 @@ var offerKind = recordKind{
 	indexes: []string{
 		bucketOffersByOrg, bucketOffersByOrgStatus, bucketOffersByOrgCase,
 		bucketOffersByInterpreter, bucketOffersByInterpreterInvitation, bucketOffersDue, bucketOffersByToken, bucketOfferFacts,
+		bucketRegisterOfferFacts,
 	},
 	entries: decode(offerRecord.toOffer, offerIndexes),
 }
@@ -60,6 +61,7 @@ func offerIndexes(o data.Offer) []indexEntry {
 		{bucket: bucketOffersByOrgStatus, key: indexKey(o.Organisation, status, o.ID)},
 		{bucket: bucketOffersByOrgCase, key: indexKey(o.Organisation, o.CaseID, o.ID), value: status},
 		{bucket: bucketOfferFacts, key: indexKey(o.Organisation, startKey(o.Start), o.ID), value: offerFactValue(o)},
+		{bucket: bucketRegisterOfferFacts, key: indexKey(startKey(o.Start), o.ID), value: offerFactValue(o)},
 	}
 	place := offerPlace(o)
 	for _, inv := range o.Invitations {

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strconv"
@@ -19,17 +20,25 @@ var (
 	// entries are one seek, read off the index alone (entries never
 	// change, so the copy in the index never goes stale).
 	bucketUnmetByOrg = "unmet_by_org"
+	// "<start key>\x00<id>" → the organisation, NUL, then the entry as
+	// bucketUnmetByOrg holds it: the whole register's unmet need by start,
+	// for coordinators' reports across the register.
+	bucketUnmetByStart = "unmet_by_start"
 )
 
 var unmetKind = recordKind{
 	bucket:  bucketUnmet,
-	indexes: []string{bucketUnmetByOrg},
+	indexes: []string{bucketUnmetByOrg, bucketUnmetByStart},
 	entries: decode(unmetRecord.toNeed, unmetIndexes),
 }
 
 // unmetIndexes derives the index entry of an entry of unmet need.
 func unmetIndexes(n data.UnmetNeed) []indexEntry {
-	return []indexEntry{{bucket: bucketUnmetByOrg, key: indexKey(n.Organisation, startKey(n.Start), n.ID), value: needValue(n)}}
+	start, value := startKey(n.Start), needValue(n)
+	return []indexEntry{
+		{bucket: bucketUnmetByOrg, key: indexKey(n.Organisation, start, n.ID), value: value},
+		{bucket: bucketUnmetByStart, key: indexKey(start, n.ID), value: indexKey(n.Organisation, value)},
+	}
 }
 
 // needValue encodes what an entry holds beside its key's organisation,
@@ -148,10 +157,20 @@ func putUnmet(tx *bolt.Tx, needs []data.UnmetNeed) error {
 	return nil
 }
 
-// ListUnmetNeed seeks the organisation's entries from q.From (or after the
-// cursor) and stops before q.To, reading the index alone (see factPage).
+// ListUnmetNeed seeks the organisation's entries (or the register's) from
+// q.From (or after the cursor) and stops before q.To, reading the index
+// alone (see factPage).
 func (s *Store) ListUnmetNeed(ctx context.Context, q data.UnmetNeedQuery) (data.Page[data.UnmetNeed], error) {
-	return factPage(ctx, s, data.ReportQuery(q), bucketUnmetByOrg,
-		func(rest, value []byte) (data.UnmetNeed, error) { return decodeNeed(q.Organisation, rest, value) },
+	return factPage(ctx, s, data.ReportQuery(q), factIndex{bucketUnmetByOrg, bucketUnmetByStart},
+		func(rest, value []byte) (data.UnmetNeed, error) {
+			if !q.Register {
+				return decodeNeed(q.Organisation, rest, value)
+			}
+			org, entry, ok := bytes.Cut(value, []byte{0})
+			if !ok {
+				return data.UnmetNeed{}, errors.New("not an entry of unmet need")
+			}
+			return decodeNeed(string(org), rest, entry)
+		},
 		func(n data.UnmetNeed) data.Booking { return data.Booking{Start: n.Start, ID: n.ID} })
 }

@@ -3,6 +3,8 @@ package datatest
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,12 +96,48 @@ func testBookingFacts(t *testing.T, s data.Store) {
 			t.Errorf("booking %s as stored: code %q, %v; its fact says %q", id, b.Code, err, byID[id].Code)
 		}
 	}
+	// The register's facts: both organisations', by start then ID, the
+	// same facts as each organisation's, paged through its own index.
+	var wantAll []data.BookingFact
+	for _, org := range []string{"north", "south"} {
+		wantAll = append(wantAll, pagesOf(t, data.MaxPageSize, func(after string) (data.Page[data.BookingFact], error) {
+			return s.BookingFacts(ctx, data.ReportQuery{Organisation: org, From: from, To: to, After: after, Limit: data.MaxPageSize})
+		})...)
+	}
+	sortFacts(wantAll, func(f data.BookingFact) (time.Time, string) { return f.Start, f.ID })
+	all := pagesOf(t, 3, func(after string) (data.Page[data.BookingFact], error) {
+		return s.BookingFacts(ctx, data.ReportQuery{Register: true, From: from, To: to, After: after, Limit: 3})
+	})
+	if len(wantAll) != 8 { // north's 4 and south's 08:00 to 11:00
+		t.Fatalf("fixture: %d facts across the register, want 8", len(wantAll))
+	}
+	if diff := cmp.Diff(wantAll, all, cmpOpts); diff != "" {
+		t.Errorf("the register's facts (-want +got):\n%s", diff)
+	}
 	if _, err := s.BookingFacts(ctx, data.ReportQuery{From: from}); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("without an organisation: %v, want ErrInvalid", err)
+	}
+	if _, err := s.BookingFacts(ctx, data.ReportQuery{Organisation: "north", Register: true}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("an organisation and the register: %v, want ErrInvalid", err)
 	}
 	if _, err := s.BookingFacts(ctx, data.ReportQuery{Organisation: "north", After: "not a cursor"}); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("a cursor it did not issue: %v, want ErrInvalid", err)
 	}
+	if _, err := s.BookingFacts(ctx, data.ReportQuery{Register: true, After: "not a cursor"}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("a cursor it did not issue, across the register: %v, want ErrInvalid", err)
+	}
+}
+
+// sortFacts orders facts by start then ID, as listings return them.
+func sortFacts[T any](facts []T, key func(T) (time.Time, string)) {
+	slices.SortFunc(facts, func(a, b T) int {
+		as, aid := key(a)
+		bs, bid := key(b)
+		if c := as.Compare(bs); c != 0 {
+			return c
+		}
+		return strings.Compare(aid, bid)
+	})
 }
 
 // testOfferFacts: the facts of one organisation's offers in a start
@@ -148,6 +186,23 @@ func testOfferFacts(t *testing.T, s data.Store) {
 		if stored, err := s.Offer(ctx, o.ID); err != nil || stored.Code != o.Code {
 			t.Errorf("offer %s as stored: code %q, %v; its fact says %q", o.ID, stored.Code, err, o.Code)
 		}
+	}
+	// Across the register: north's and south's, by start then ID.
+	var wantAll []data.OfferFact
+	for _, org := range []string{"north", "south"} {
+		wantAll = append(wantAll, pagesOf(t, data.MaxPageSize, func(after string) (data.Page[data.OfferFact], error) {
+			return s.OfferFacts(ctx, data.ReportQuery{Organisation: org, From: at("08:00"), To: at("12:00"), After: after, Limit: data.MaxPageSize})
+		})...)
+	}
+	sortFacts(wantAll, func(f data.OfferFact) (time.Time, string) { return f.Start, f.ID })
+	all := pagesOf(t, 3, func(after string) (data.Page[data.OfferFact], error) {
+		return s.OfferFacts(ctx, data.ReportQuery{Register: true, From: at("08:00"), To: at("12:00"), After: after, Limit: 3})
+	})
+	if len(wantAll) != 8 {
+		t.Fatalf("fixture: %d offer facts across the register, want 8", len(wantAll))
+	}
+	if diff := cmp.Diff(wantAll, all, cmpOpts); diff != "" {
+		t.Errorf("the register's offer facts (-want +got):\n%s", diff)
 	}
 	if _, err := s.OfferFacts(ctx, data.ReportQuery{}); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("without an organisation: %v, want ErrInvalid", err)

@@ -159,19 +159,24 @@ func testUnmetNeedOfOffer(t *testing.T, s data.Store) {
 
 // testUnmetNeedListing: one organisation's entries in a start range, by
 // start then ID, paged, with another organisation's entries between
-// them; a cursor it did not issue and a missing organisation are invalid.
+// them; the register's, both organisations' in one order, each naming its
+// organisation; a cursor it did not issue and a missing organisation are
+// invalid.
 func testUnmetNeedListing(t *testing.T, s data.Store) {
 	ctx := t.Context()
-	var want []data.UnmetNeed
+	var want, wantAll []data.UnmetNeed
 	for i := range 7 {
 		start := day.Add(time.Duration(i) * 24 * time.Hour)
 		for _, org := range []string{"north", "south"} {
-			n := newNeed(org, fmt.Sprintf("case-%d", i), start)
+			n := newNeed(org, fmt.Sprintf("%s-case-%d", org, i), start)
 			if err := s.AppendChange(ctx, needChange(n)); err != nil {
 				t.Fatal(err)
 			}
-			if org == "north" && i >= 2 && i < 6 {
-				want = append(want, storedNeed(n))
+			if i >= 2 && i < 6 {
+				wantAll = append(wantAll, storedNeed(n))
+				if org == "north" {
+					want = append(want, storedNeed(n))
+				}
 			}
 		}
 	}
@@ -180,14 +185,24 @@ func testUnmetNeedListing(t *testing.T, s data.Store) {
 	if err := s.AppendChange(ctx, needChange(twin)); err != nil {
 		t.Fatal(err)
 	}
-	want = append(want, storedNeed(twin))
+	want, wantAll = append(want, storedNeed(twin)), append(wantAll, storedNeed(twin))
 	sortNeed(want)
+	sortNeed(wantAll)
 	from, to := day.Add(2*24*time.Hour), day.Add(6*24*time.Hour)
 	got := pagesOf(t, 2, func(after string) (data.Page[data.UnmetNeed], error) {
 		return s.ListUnmetNeed(ctx, data.UnmetNeedQuery{Organisation: "north", From: from, To: to, After: after, Limit: 2})
 	})
 	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
 		t.Errorf("north's need in the range, paged (-want +got):\n%s", diff)
+	}
+	all := pagesOf(t, 3, func(after string) (data.Page[data.UnmetNeed], error) {
+		return s.ListUnmetNeed(ctx, data.UnmetNeedQuery{Register: true, From: from, To: to, After: after, Limit: 3})
+	})
+	if diff := cmp.Diff(wantAll, all, cmpOpts); diff != "" {
+		t.Errorf("the register's need in the range, each with its organisation (-want +got):\n%s", diff)
+	}
+	if _, err := s.ListUnmetNeed(ctx, data.UnmetNeedQuery{Organisation: "north", Register: true}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("an organisation and the register: %v, want ErrInvalid", err)
 	}
 	if _, err := s.ListUnmetNeed(ctx, data.UnmetNeedQuery{From: from}); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("without an organisation: %v, want ErrInvalid", err)

@@ -10,19 +10,33 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
-// startFilter is the filter of an organisation's records whose start is
-// in [from, to) and after a listing's cursor (ListBookings's form): the
-// range raised to the cursor's start so the index scan begins there, and
-// an $or that skips those at the cursor's start up to its ID.
-func startFilter(org string, from, to time.Time, after string) (bson.D, error) {
+// registerByStart is the index (start, _id) of bookings, offers and
+// unmet need that reports across the register read; an organisation's
+// reports read (organisation, start, _id).
+const registerByStart = "start_id"
+
+// startFilter is the filter of an organisation's records (or the
+// register's) whose start is in [from, to) and after a listing's cursor
+// (ListBookings's form): the range raised to the cursor's start so the
+// index scan begins there, and an $or that skips those at the cursor's
+// start up to its ID. hint is the index that serves it: byOrg for an
+// organisation, registerByStart for the register.
+func startFilter(q data.ReportQuery, byOrg string) (filter bson.D, hint string, err error) {
+	org, err := q.Scope()
+	if err != nil {
+		return nil, "", err
+	}
+	from, to, after := q.From, q.To, q.After
 	var c cursor
 	if after != "" {
-		var err error
 		if c, err = decodeCursor(after); err != nil {
-			return nil, invalid("after", "is not a cursor of this listing")
+			return nil, "", invalid("after", "is not a cursor of this listing")
 		}
 	}
-	filter := bson.D{{Key: "organisation", Value: org}}
+	filter, hint = bson.D{}, registerByStart
+	if !q.Register {
+		filter, hint = bson.D{{Key: "organisation", Value: org}}, byOrg
+	}
 	if !from.IsZero() {
 		from = ceilMilli(from)
 	}
@@ -45,7 +59,7 @@ func startFilter(org string, from, to time.Time, after string) (bson.D, error) {
 			bson.D{{Key: "start", Value: c.start}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: c.id}}}},
 		}})
 	}
-	return filter, nil
+	return filter, hint, nil
 }
 
 // factDocument is the part of a booking document a fact needs.
@@ -75,13 +89,11 @@ var factProjection = bson.D{{Key: "interpreterId", Value: 1}, {Key: "start", Val
 
 // BookingFacts lands the schedules' changes in flight, then reads the
 // organisation's bookings in [From, To) by start then _id off the index
-// (organisation, start, _id), projected to what a fact holds.
+// (organisation, start, _id), or the register's off (start, _id),
+// projected to what a fact holds.
 func (s *Store) BookingFacts(ctx context.Context, q data.ReportQuery) (data.Page[data.BookingFact], error) {
 	var page data.Page[data.BookingFact]
-	if q.Organisation == "" {
-		return page, invalid("organisation", "is required")
-	}
-	filter, err := startFilter(q.Organisation, q.From, q.To, q.After)
+	filter, hint, err := startFilter(q, bookingsByOrg)
 	if err != nil {
 		return page, err
 	}
@@ -89,7 +101,7 @@ func (s *Store) BookingFacts(ctx context.Context, q data.ReportQuery) (data.Page
 		return page, err
 	}
 	limit := data.PageSize(q.Limit)
-	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(bookingsByOrg).SetProjection(factProjection)
+	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(hint).SetProjection(factProjection)
 	cur, err := s.bookings.Find(ctx, filter, opts)
 	if err != nil {
 		return page, translate(err, "bookings")
@@ -136,13 +148,11 @@ type offerFactDocument struct {
 
 // OfferFacts lands the offers' changes in flight, then reads the
 // organisation's offers in [From, To) by start then _id off the index
-// (organisation, start, _id), projected to what a fact holds.
+// (organisation, start, _id), or the register's off (start, _id),
+// projected to what a fact holds.
 func (s *Store) OfferFacts(ctx context.Context, q data.ReportQuery) (data.Page[data.OfferFact], error) {
 	var page data.Page[data.OfferFact]
-	if q.Organisation == "" {
-		return page, invalid("organisation", "is required")
-	}
-	filter, err := startFilter(q.Organisation, q.From, q.To, q.After)
+	filter, hint, err := startFilter(q, offersByStart)
 	if err != nil {
 		return page, err
 	}
@@ -150,7 +160,7 @@ func (s *Store) OfferFacts(ctx context.Context, q data.ReportQuery) (data.Page[d
 		return page, err
 	}
 	limit := data.PageSize(q.Limit)
-	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(offersByStart).
+	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(hint).
 		SetProjection(bson.D{{Key: "start", Value: 1}, {Key: "status", Value: 1}, {Key: "code", Value: 1}, {Key: "createdAt", Value: 1}, {Key: "updatedAt", Value: 1}})
 	cur, err := s.offers.Find(ctx, filter, opts)
 	if err != nil {

@@ -187,6 +187,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		// Schedules are found by _id only.
 		s.bookings: {
 			{bookingsByOrg, false, false, []string{"organisation", "start", "_id"}},
+			// Reports across the register: every booking by start.
+			{registerByStart, false, false, []string{"start", "_id"}},
 			{bookingsByCase, false, false, []string{"organisation", "caseId", "start", "_id"}},
 			{bookingsByInterpreter, false, false, []string{"organisation", "interpreterId", "start", "_id"}},
 			{bookingsByBooker, false, false, []string{"organisation", "bookedBy", "start", "_id"}},
@@ -201,6 +203,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{offersByOrg, false, false, []string{"organisation", "_id"}},
 			// Reports: an organisation's offers by the interview's start.
 			{offersByStart, false, false, []string{"organisation", "start", "_id"}},
+			{registerByStart, false, false, []string{"start", "_id"}},
 			{offersByStatus, false, false, []string{"organisation", "status", "_id"}},
 			{offersByCase, false, false, []string{"organisation", "caseId", "_id"}},
 			{offersByCaseStatus, false, false, []string{"organisation", "caseId", "status", "_id"}},
@@ -229,6 +232,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		},
 		s.db.Collection(unmetCollection): {
 			{unmetByOrg, false, false, []string{"organisation", "start", "_id"}},
+			{registerByStart, false, false, []string{"start", "_id"}},
 		},
 		s.sessions: {
 			// A user's live sessions; ended ones sit under live: false.

@@ -64,13 +64,10 @@ func (d unmetDocument) toNeed() data.UnmetNeed {
 
 // ListUnmetNeed lands the changes in flight that carry unmet need, then
 // reads the organisation's entries in [From, To) by start then _id off
-// the index (organisation, start, _id).
+// the index (organisation, start, _id), or the register's off (start, _id).
 func (s *Store) ListUnmetNeed(ctx context.Context, q data.UnmetNeedQuery) (data.Page[data.UnmetNeed], error) {
 	var page data.Page[data.UnmetNeed]
-	if q.Organisation == "" {
-		return page, invalid("organisation", "is required")
-	}
-	filter, err := startFilter(q.Organisation, q.From, q.To, q.After)
+	filter, hint, err := startFilter(data.ReportQuery(q), unmetByOrg)
 	if err != nil {
 		return page, err
 	}
@@ -78,7 +75,7 @@ func (s *Store) ListUnmetNeed(ctx context.Context, q data.UnmetNeedQuery) (data.
 		return page, err
 	}
 	limit := data.PageSize(q.Limit)
-	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(unmetByOrg)
+	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(hint)
 	cur, err := s.db.Collection(unmetCollection).Find(ctx, filter, opts)
 	if err != nil {
 		return page, translate(err, unmetCollection)
