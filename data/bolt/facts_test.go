@@ -35,9 +35,11 @@ func TestFactStart(t *testing.T) {
 }
 
 // TestOpenRebuildsOfferFacts opens a file whose offer facts were written
-// before outcome codes (the bucket offers_facts, 17-byte values): Open
-// drops that bucket and builds the coded one from the offers, so a
-// report reads an unfilled offer's code and Check finds nothing amiss.
+// before outcome codes (the bucket offers_facts, 17-byte values) and
+// before the register's facts by start: Open drops that bucket and builds
+// the coded one and the register's from the offers, so a report (the
+// organisation's or the register's) reads an unfilled offer's code and
+// Check finds nothing amiss.
 func TestOpenRebuildsOfferFacts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	s, err := Open(path)
@@ -55,8 +57,10 @@ func TestOpenRebuildsOfferFacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error { // the file as the version before codes wrote it
-		if err := tx.DeleteBucket([]byte(bucketOfferFacts)); err != nil {
-			return err
+		for _, name := range []string{bucketOfferFacts, bucketRegisterOfferFacts} {
+			if err := tx.DeleteBucket([]byte(name)); err != nil {
+				return err
+			}
 		}
 		old, err := tx.CreateBucket([]byte("offers_facts"))
 		if err != nil {
@@ -76,6 +80,10 @@ func TestOpenRebuildsOfferFacts(t *testing.T) {
 	page, err := s.OfferFacts(ctx, data.ReportQuery{Organisation: "north"})
 	if err != nil || len(page.Items) != 1 || page.Items[0].Code != data.OutcomeUnfilled {
 		t.Errorf("offer facts after the upgrade: %+v, %v", page.Items, err)
+	}
+	page, err = s.OfferFacts(ctx, data.ReportQuery{Register: true})
+	if err != nil || len(page.Items) != 1 || page.Items[0].ID != unfilled.ID || page.Items[0].Code != data.OutcomeUnfilled {
+		t.Errorf("the register's offer facts after the upgrade: %+v, %v", page.Items, err)
 	}
 	if err := s.db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket([]byte("offers_facts")) != nil {
