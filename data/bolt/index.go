@@ -47,7 +47,7 @@ type recordKind struct {
 }
 
 // kinds lists every record kind the store keeps.
-var kinds = []recordKind{userKind, auditKind, interpreterKind, caseKind, bookingKind, offerKind, feedKind, sessionKind, messageKind, unmetKind}
+var kinds = []recordKind{userKind, auditKind, interpreterKind, caseKind, bookingKind, offerKind, feedKind, sessionKind, messageKind, unmetKind, transferKind}
 
 // indexKey joins the parts of a composite key.
 func indexKey(parts ...string) string { return strings.Join(parts, "\x00") }
