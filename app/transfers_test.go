@@ -9,6 +9,7 @@ import (
 
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/data/bolt"
 )
 
 // moved is a child's case in north with a history: an interpreter the
@@ -206,6 +207,14 @@ func TestTransferKeepsContinuity(t *testing.T) {
 		t.Error("north's coordinator was not told of the acceptance")
 	}
 	e.checkConsistent()
+	// tolk check: every index entry of transfers and cases points at its
+	// record and back, and every change has its audit entries.
+	if err := e.store.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := bolt.Check(ctx, e.path); err != nil || !r.OK() {
+		t.Errorf("tolk check after a transfer: %+v, %v", r, err)
+	}
 }
 
 // TestTransferRefusals: bad input names its field, the wrong people are
