@@ -279,7 +279,10 @@ func (a *App) AcceptTransfer(ctx context.Context, actor data.User, id, reference
 		if err != nil {
 			return data.TransferWrite{}, err
 		}
-		received := cargo.newCase(sending, t, reference)
+		received, err := cargo.newCase(sending, t, reference)
+		if err != nil {
+			return data.TransferWrite{}, err
+		}
 		received.ID, received.CreatedBy, received.Version, received.CreatedAt, received.UpdatedAt = newID, actor.ID, 1, now, now
 		if err := received.Validate(); err != nil {
 			return data.TransferWrite{}, err

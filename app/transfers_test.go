@@ -20,6 +20,7 @@ import (
 type moved struct {
 	c                        data.Case
 	amira, bina, carla, eve  app.Interpreter
+	dilan                    app.Interpreter // declined an offer for the case, declaring a conflict
 	northCoord, southCoord   data.User
 	slot                     app.MatchRequest
 	secretReason, secretTown string
@@ -45,6 +46,14 @@ func newMoved(t *testing.T, e *env) moved {
 		t.Fatal(err)
 	}
 	sw := e.north[data.RoleSocialWorker]
+	m.dilan = e.approved("dilan")
+	o, err := e.app.CreateOffer(ctx, sw, offer(c.ID, data.OfferCascade, m.dilan.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.DeclineOffer(ctx, e.interpreterUser(m.dilan), o.ID, data.DeclineConflict); err != nil {
+		t.Fatal(err)
+	}
 	first := e.book(sw, request(c.ID, m.amira.ID, 0))
 	second := e.book(sw, request(c.ID, m.bina.ID, 1))
 	e.now = second.End.Add(time.Hour)
@@ -133,7 +142,7 @@ func TestTransferKeepsContinuity(t *testing.T) {
 		}
 		told = msg.To == m.southCoord.Email
 		body := msg.Subject + msg.Text + msg.HTML
-		for _, secret := range []string{m.c.Reference, m.secretTown, m.secretReason, "amira", "bina", "carla", m.c.ID} {
+		for _, secret := range []string{m.c.Reference, m.secretTown, m.secretReason, "amira", "bina", "carla", "dilan", m.c.ID} {
 			if strings.Contains(body, secret) {
 				t.Errorf("the message to south's coordinator holds %q:\n%s", secret, msg.Text)
 			}
@@ -156,10 +165,12 @@ func TestTransferKeepsContinuity(t *testing.T) {
 	if !slices.Contains(received.LinkedReferences, m.c.Reference) || received.Child.CommunityLinks[0].Value != m.secretTown {
 		t.Errorf("the new case lost the child's references or links: %+v", received)
 	}
-	for _, x := range received.ExcludedInterpreters {
-		if strings.Contains(x.Reason, "Ranya") || x.Reason != data.ExclusionReasons[data.ExclusionByCase] {
-			t.Errorf("an exclusion's reason travelled as free text: %q", x.Reason)
-		}
+	wantExcluded := []data.CaseExclusion{
+		{InterpreterID: m.carla.ID, Reason: data.ExclusionReasons[data.ExclusionByCase]},
+		{InterpreterID: m.dilan.ID, Reason: data.ExclusionReasons[data.ExclusionDeclaredConflict]},
+	}
+	if !slices.Equal(received.ExcludedInterpreters, wantExcluded) {
+		t.Errorf("the new case excludes %+v, want carla and dilan with their codes' words, never north's text", received.ExcludedInterpreters)
 	}
 
 	res, err = e.app.Match(ctx, e.south[data.RoleSocialWorker], received.ID, m.slot)
@@ -169,7 +180,7 @@ func TestTransferKeepsContinuity(t *testing.T) {
 	if len(res.Candidates) == 0 || res.Candidates[0].Interpreter.ID != m.amira.ID {
 		t.Fatalf("the transferred case's candidates are %v, want amira (the child was comfortable with her) first", names(res))
 	}
-	for name, id := range map[string]string{"bina": m.bina.ID, "carla": m.carla.ID} {
+	for name, id := range map[string]string{"bina": m.bina.ID, "carla": m.carla.ID, "dilan": m.dilan.ID} {
 		if !slices.Contains(reasonsOf(res, id), "excluded_by_case") {
 			t.Errorf("%s is not excluded_by_case in the transferred case: %v", name, reasonsOf(res, id))
 		}
@@ -206,9 +217,9 @@ func TestTransferKeepsContinuity(t *testing.T) {
 	}) {
 		t.Error("north's coordinator was not told of the acceptance")
 	}
-	e.checkConsistent()
-	// tolk check: every index entry of transfers and cases points at its
-	// record and back, and every change has its audit entries.
+	// tolk check (checkConsistent knows no offers): every index entry of
+	// transfers and cases points at its record and back, and every change
+	// has its audit entries.
 	if err := e.store.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
