@@ -80,6 +80,11 @@ type caseView struct {
 	Child                childView       `json:"child"`
 	ExcludedInterpreters []exclusionView `json:"excludedInterpreters"`
 	LegalHold            bool            `json:"legalHold"`
+	CreatedBy            string          `json:"createdBy"`
+	Version              int64           `json:"version"`
+	CreatedAt            time.Time       `json:"createdAt"`
+	UpdatedAt            time.Time       `json:"updatedAt"`
+
 	// TransferPending names the case's transfer awaiting an answer;
 	// TransferredTo the organisation an accepted transfer moved it to
 	// (the case then takes no new interviews); TransferredFrom the
@@ -88,10 +93,6 @@ type caseView struct {
 	TransferredTo   string           `json:"transferredTo,omitempty"`
 	TransferredFrom string           `json:"transferredFrom,omitempty"`
 	Continuity      []continuityView `json:"continuity"`
-	CreatedBy       string           `json:"createdBy"`
-	Version         int64            `json:"version"`
-	CreatedAt       time.Time        `json:"createdAt"`
-	UpdatedAt       time.Time        `json:"updatedAt"`
 }
 
 type childView struct {

@@ -23,6 +23,11 @@ type Case struct {
 	// LegalHold stops retention acting on the case and its bookings
 	// (set by a coordinator, see app.SetLegalHold).
 	LegalHold bool
+	CreatedBy string // user ID
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+
 	// TransferPending is the ID of the case's transfer to another
 	// organisation that awaits an answer ("" for none); TransferredTo,
 	// the organisation an accepted transfer moved the case to when its
@@ -39,10 +44,6 @@ type Case struct {
 	// the child with interpreters (see Continuity): matching treats it as
 	// this case's own history.
 	Continuity []Continuity
-	CreatedBy  string // user ID
-	Version    int64
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
 }
 
 // CaseQuery selects one organisation's cases, newest first.

@@ -28,21 +28,23 @@ func caseIndexes(c data.Case) []indexEntry {
 
 // caseRecord is a case as the cases bucket stores it, in JSON.
 type caseRecord struct {
-	ID                   string             `json:"id"`
-	Organisation         string             `json:"organisation"`
-	Reference            string             `json:"reference"`
-	LinkedReferences     []string           `json:"linkedReferences,omitempty"`
-	Child                childRecord        `json:"child"`
-	ExcludedInterpreters []exclusionRecord  `json:"excludedInterpreters,omitempty"`
-	LegalHold            bool               `json:"legalHold,omitempty"`
-	TransferPending      string             `json:"transferPending,omitempty"`
-	TransferredTo        string             `json:"transferredTo,omitempty"`
-	TransferredFrom      string             `json:"transferredFrom,omitempty"`
-	Continuity           []continuityRecord `json:"continuity,omitempty"`
-	CreatedBy            string             `json:"createdBy,omitempty"`
-	Version              int64              `json:"version"`
-	CreatedAt            string             `json:"createdAt"`
-	UpdatedAt            string             `json:"updatedAt"`
+	ID                   string            `json:"id"`
+	Organisation         string            `json:"organisation"`
+	Reference            string            `json:"reference"`
+	LinkedReferences     []string          `json:"linkedReferences,omitempty"`
+	Child                childRecord       `json:"child"`
+	ExcludedInterpreters []exclusionRecord `json:"excludedInterpreters,omitempty"`
+	LegalHold            bool              `json:"legalHold,omitempty"`
+	CreatedBy            string            `json:"createdBy,omitempty"`
+	Version              int64             `json:"version"`
+	CreatedAt            string            `json:"createdAt"`
+	UpdatedAt            string            `json:"updatedAt"`
+
+	// Set only with a transfer (transfers.go).
+	TransferPending string             `json:"transferPending,omitempty"`
+	TransferredTo   string             `json:"transferredTo,omitempty"`
+	TransferredFrom string             `json:"transferredFrom,omitempty"`
+	Continuity      []continuityRecord `json:"continuity,omitempty"`
 }
 
 type childRecord struct {

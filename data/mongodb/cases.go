@@ -12,21 +12,23 @@ import (
 // caseDocument is a case as stored. The index on (organisation, _id) lists
 // an organisation's cases in creation order.
 type caseDocument struct {
-	ID                   string               `bson:"_id"`
-	Organisation         string               `bson:"organisation"`
-	Reference            string               `bson:"reference"`
-	LinkedReferences     []string             `bson:"linkedReferences"`
-	Child                childDocument        `bson:"child"`
-	ExcludedInterpreters []exclusionDocument  `bson:"excludedInterpreters"`
-	LegalHold            bool                 `bson:"legalHold,omitempty"`
-	TransferPending      string               `bson:"transferPending,omitempty"`
-	TransferredTo        string               `bson:"transferredTo,omitempty"`
-	TransferredFrom      string               `bson:"transferredFrom,omitempty"`
-	Continuity           []continuityDocument `bson:"continuity,omitempty"`
-	CreatedBy            string               `bson:"createdBy,omitempty"`
-	Version              int64                `bson:"version"`
-	CreatedAt            time.Time            `bson:"createdAt"`
-	UpdatedAt            time.Time            `bson:"updatedAt"`
+	ID                   string              `bson:"_id"`
+	Organisation         string              `bson:"organisation"`
+	Reference            string              `bson:"reference"`
+	LinkedReferences     []string            `bson:"linkedReferences"`
+	Child                childDocument       `bson:"child"`
+	ExcludedInterpreters []exclusionDocument `bson:"excludedInterpreters"`
+	LegalHold            bool                `bson:"legalHold,omitempty"`
+	CreatedBy            string              `bson:"createdBy,omitempty"`
+	Version              int64               `bson:"version"`
+	CreatedAt            time.Time           `bson:"createdAt"`
+	UpdatedAt            time.Time           `bson:"updatedAt"`
+
+	// Set only with a transfer (transfers.go).
+	TransferPending string               `bson:"transferPending,omitempty"`
+	TransferredTo   string               `bson:"transferredTo,omitempty"`
+	TransferredFrom string               `bson:"transferredFrom,omitempty"`
+	Continuity      []continuityDocument `bson:"continuity,omitempty"`
 }
 
 type childDocument struct {
