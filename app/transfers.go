@@ -259,6 +259,9 @@ func (a *App) AcceptTransfer(ctx context.Context, actor data.User, id, reference
 	if err != nil {
 		return data.Transfer{}, data.Case{}, err
 	}
+	if _, err := t.Accept(actor.ID, a.stamp(), "-"); err != nil {
+		return data.Transfer{}, data.Case{}, err // answered already: nothing to read
+	}
 	reference = strings.TrimSpace(reference)
 	if reference == "" {
 		reference = "TRANSFER-" + strings.ToUpper(t.ID)
