@@ -17,6 +17,11 @@ type caseInput struct {
 	CreatedAt    any    `json:"createdAt"`
 	UpdatedAt    any    `json:"updatedAt"`
 	LegalHold    any    `json:"legalHold"` // changed by PUT /v1/cases/{id}/legal-hold only
+	// Changed only by a transfer (/v1/cases/{id}/transfers, /v1/transfers).
+	TransferPending any `json:"transferPending"`
+	TransferredTo   any `json:"transferredTo"`
+	TransferredFrom any `json:"transferredFrom"`
+	Continuity      any `json:"continuity"`
 
 	Reference            string           `json:"reference" validate:"required,referencelen"`
 	LinkedReferences     []string         `json:"linkedReferences" validate:"caselist,dive,required,referencelen"`
@@ -79,6 +84,15 @@ type caseView struct {
 	Version              int64           `json:"version"`
 	CreatedAt            time.Time       `json:"createdAt"`
 	UpdatedAt            time.Time       `json:"updatedAt"`
+
+	// TransferPending names the case's transfer awaiting an answer;
+	// TransferredTo the organisation an accepted transfer moved it to
+	// (the case then takes no new interviews); TransferredFrom the
+	// transfer it came from, and Continuity what that carried.
+	TransferPending string           `json:"transferPending,omitempty"`
+	TransferredTo   string           `json:"transferredTo,omitempty"`
+	TransferredFrom string           `json:"transferredFrom,omitempty"`
+	Continuity      []continuityView `json:"continuity"`
 }
 
 type childView struct {
@@ -96,6 +110,13 @@ type childLanguageView struct {
 type genderWishView struct {
 	Preference data.Gender `json:"preference,omitempty"`
 	Required   bool        `json:"required"`
+}
+
+// continuityView is one interpreter the child was, or was not,
+// comfortable with, as a transfer carried it.
+type continuityView struct {
+	InterpreterID string `json:"interpreterId"`
+	Comfortable   bool   `json:"comfortable"`
 }
 
 type exclusionView struct {
@@ -123,6 +144,11 @@ func toCaseView(c data.Case) caseView {
 	}
 	for _, e := range c.ExcludedInterpreters {
 		v.ExcludedInterpreters = append(v.ExcludedInterpreters, exclusionView{e.InterpreterID, e.Reason})
+	}
+	v.TransferPending, v.TransferredTo, v.TransferredFrom = c.TransferPending, c.TransferredTo, c.TransferredFrom
+	v.Continuity = []continuityView{}
+	for _, x := range c.Continuity {
+		v.Continuity = append(v.Continuity, continuityView(x))
 	}
 	return v
 }

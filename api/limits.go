@@ -62,6 +62,8 @@ var aliases = map[string]string{
 	"timezonelen":      maxOf(data.MaxTimeZoneLength),
 	"ageband":          oneOf(data.AgeBands),
 	"genderpreference": oneOf(data.GenderPreferences),
+	"legalbasis":       oneOf(data.LegalBases),
+	"transferdecline":  oneOf(data.TransferDeclines),
 }
 
 // maxOf is the validator rule for a limit.

@@ -24,6 +24,7 @@ var dtos = []any{
 	interpreterInput{}, caseInput{}, createUserRequest{}, createFeedRequest{}, vettingRequest{},
 	matchRequest{}, bookingRequest{}, changeBookingRequest{}, cancelRequest{}, cancelBookingRequest{}, outcomeRequest{},
 	offerRequest{}, declineRequest{}, availabilityInput{}, wellbeingRequest{}, legalHoldRequest{},
+	transferRequest{}, acceptTransferRequest{}, declineTransferRequest{},
 }
 
 // TestDTOLimits walks every request DTO's validator tags, aliases expanded,
@@ -90,6 +91,9 @@ func TestDTOLimits(t *testing.T) {
 		"cancelRequest.reason":          data.MaxCancelReasonLength,
 		"cancelBookingRequest.reason":   data.MaxCancelReasonLength,
 		"outcomeRequest.note":           data.MaxNoteLength,
+
+		"transferRequest.toOrganisation":  data.MaxOrganisationLength,
+		"acceptTransferRequest.reference": data.MaxReferenceLength,
 	}
 	wantOneOf := map[string][]string{
 		"caseInput.child.ageBand":                      strs(data.AgeBands),
@@ -105,6 +109,8 @@ func TestDTOLimits(t *testing.T) {
 		"offerRequest.modality":                        strs(data.Modalities),
 		"offerRequest.mode":                            strs(data.OfferModes),
 		"declineRequest.reason":                        strs(data.DeclineReasons),
+		"transferRequest.legalBasis":                   strs(data.LegalBases),
+		"declineTransferRequest.reason":                strs(data.TransferDeclines),
 		"availabilityInput.weekly[].day":               data.Weekdays,
 	}
 

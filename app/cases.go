@@ -30,6 +30,8 @@ func (a *App) CreateCase(ctx context.Context, actor data.User, fields data.Case)
 	c := fields
 	c.Normalize()
 	c.ID, c.Organisation, c.CreatedBy, c.Version = a.newID(fields.ID, now), actor.Organisation, actor.ID, 1
+	// Set only by a transfer (transfers.go).
+	c.TransferPending, c.TransferredTo, c.TransferredFrom, c.Continuity = "", "", "", nil
 	c.CreatedAt, c.UpdatedAt = now, now
 	if err := a.validateCase(ctx, c); err != nil {
 		return data.Case{}, err
@@ -105,6 +107,7 @@ func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatc
 	c := fields
 	c.Normalize()
 	c.ID, c.Organisation, c.CreatedBy, c.Version, c.CreatedAt = cur.ID, cur.Organisation, cur.CreatedBy, cur.Version, cur.CreatedAt
+	c.TransferredFrom, c.Continuity = cur.TransferredFrom, cur.Continuity
 	if err := a.validateCase(ctx, c); err != nil {
 		return data.Case{}, err
 	}
@@ -124,6 +127,8 @@ func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatc
 		next := c
 		next.Version, next.UpdatedAt = old.Version, now
 		next.LegalHold = old.LegalHold // changed only by SetLegalHold
+		// Changed only with a transfer (transfers.go).
+		next.TransferPending, next.TransferredTo, next.TransferredFrom, next.Continuity = old.TransferPending, old.TransferredTo, old.TransferredFrom, old.Continuity
 		if !screeningChanged(old, next) {
 			return next, audited(now, actor, old.Organisation, data.ActionCaseUpdated, data.EntityCase, old.ID), nil
 		}

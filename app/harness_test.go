@@ -305,6 +305,13 @@ func (e *env) checkConsistent() {
 		for _, b := range bookings.Items {
 			versions[b.ID] = b.Version
 		}
+		transfers, err := e.store.ListTransfers(ctx, data.TransferQuery{From: org, Limit: data.MaxPageSize})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, tr := range transfers.Items {
+			versions[tr.ID] = 2 * tr.Version // each change is in both organisations' audits
+		}
 		unmet, err := e.store.ListUnmetNeed(ctx, data.UnmetNeedQuery{Organisation: org, Limit: data.MaxPageSize})
 		if err != nil {
 			e.t.Fatal(err)

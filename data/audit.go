@@ -94,6 +94,16 @@ const (
 	ActionOfferWithdrawn Action = "offer.withdrawn"
 	ActionOfferCancelled Action = "offer.cancelled"
 
+	// ActionTransferRequested, ActionTransferAccepted and
+	// ActionTransferDeclined are a case's transfer to another organisation
+	// asked for, accepted and declined. Each lands as entries about the
+	// transfer in both organisations' scopes (both sides' audits hold it),
+	// about the sending case in the sender's, and, on acceptance, about
+	// the new case in the receiver's.
+	ActionTransferRequested Action = "transfer.requested"
+	ActionTransferAccepted  Action = "transfer.accepted"
+	ActionTransferDeclined  Action = "transfer.declined"
+
 	// ActionUnmetNeedRecorded is a search that found no eligible
 	// interpreter, recorded as unmet need (an unfilled offer's entry lands
 	// with the offer's own change instead).
@@ -137,6 +147,8 @@ const (
 	EntityOffer       EntityType = "offer"
 	EntityMessage     EntityType = "message"
 	EntityFeed        EntityType = "feed"
+	// EntityTransfer is a case's transfer between organisations.
+	EntityTransfer EntityType = "transfer"
 	// EntityUnmetNeed is an entry of unmet need (UnmetNeed).
 	EntityUnmetNeed EntityType = "unmet_need"
 	// EntityStore is the whole store, as a backup copies it; its entity

@@ -27,6 +27,23 @@ type Case struct {
 	Version   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// TransferPending is the ID of the case's transfer to another
+	// organisation that awaits an answer ("" for none); TransferredTo,
+	// the organisation an accepted transfer moved the case to when its
+	// sender chose to mark the case so ("" while it stays open). Both
+	// change only with the transfer (TransferStore). TransferredTo is a
+	// field of its own, not a case state: the case keeps its other
+	// states as they are.
+	TransferPending string
+	TransferredTo   string
+	// TransferredFrom is the ID of the transfer the case was accepted
+	// from ("" for a case recorded here); it never changes.
+	TransferredFrom string
+	// Continuity is what the organisation that sent the case learned of
+	// the child with interpreters (see Continuity): matching treats it as
+	// this case's own history.
+	Continuity []Continuity
 }
 
 // CaseQuery selects one organisation's cases, newest first.
@@ -174,8 +191,19 @@ func (c Case) Validate() error {
 		}
 		p.text(f+".reason", e.Reason, MaxReasonLength, prose)
 	}
+	for i, x := range within(&p, "continuity", c.Continuity, MaxCaseList, "interpreters") {
+		if x.InterpreterID == "" {
+			p.add(fmt.Sprintf("continuity[%d].interpreterId", i), "is required (an interpreter ID)")
+		} else {
+			p.text(fmt.Sprintf("continuity[%d].interpreterId", i), x.InterpreterID, MaxIDLength, oneLine)
+		}
+	}
 	return p.err()
 }
+
+// Transferred reports whether the case was transferred to another
+// organisation and marked so: it takes no new interviews.
+func (c Case) Transferred() bool { return c.TransferredTo != "" }
 
 // CaseStore keeps cases.
 type CaseStore interface {
@@ -203,6 +231,7 @@ func (c Case) CheckUpdate(old Case) error {
 	p.same("id", c.ID, old.ID)
 	p.same("organisation", c.Organisation, old.Organisation)
 	p.same("createdBy", c.CreatedBy, old.CreatedBy)
+	p.same("transferredFrom", c.TransferredFrom, old.TransferredFrom)
 	p.sameTime("createdAt", c.CreatedAt, old.CreatedAt)
 	return p.err()
 }

@@ -87,6 +87,11 @@ const (
 	// To coordinators.
 	MessageDailySummary MessageKind = "summary.daily"
 	MessageLinksChurn   MessageKind = "case.links_churn" // a case's community links changed often today
+	// MessageTransferRequested tells the receiving organisation's
+	// coordinators of a case sent to them; MessageTransferAnswered tells
+	// the coordinator who sent it how it was answered.
+	MessageTransferRequested MessageKind = "transfer.requested"
+	MessageTransferAnswered  MessageKind = "transfer.answered"
 	// MessageSafeguardingIncident: an interpreter was alone with the child.
 	MessageSafeguardingIncident MessageKind = "safeguarding.incident"
 	// MessageDebriefOffer: an interpreter marked an interview distressing;

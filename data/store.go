@@ -33,6 +33,7 @@ type Store interface {
 	AuditStore
 	InterpreterStore
 	CaseStore
+	TransferStore
 	BookingStore
 	OfferStore
 	OutboxStore

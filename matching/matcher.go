@@ -87,6 +87,15 @@ func newMatcher(in *Input, p Policy) (*matcher, error) {
 	for _, x := range in.Case.ExcludedInterpreters {
 		m.excludedIDs[x.InterpreterID] = true
 	}
+	// What the organisation that sent the case learned of the child
+	// counts as this case's own history (a transferred case).
+	for _, x := range in.Case.Continuity {
+		if x.Comfortable {
+			m.comfortable[x.InterpreterID] = true
+		} else {
+			m.declined[x.InterpreterID] = true
+		}
+	}
 	for _, b := range in.History {
 		switch {
 		case b.Outcome == nil:

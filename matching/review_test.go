@@ -52,3 +52,19 @@ func TestRegionLiesInCountry(t *testing.T) {
 		}
 	}
 }
+
+// TestCarriedContinuity: what a transferred case carries of the child's
+// history (data.Case.Continuity) counts as the case's own: the
+// interpreter the child was comfortable with earns continuity, the one the
+// child was not is excluded_by_case, with no booking of this case at all.
+func TestCarriedContinuity(t *testing.T) {
+	in := testInput()
+	in.Case.Continuity = []data.Continuity{{InterpreterID: "a", Comfortable: true}, {InterpreterID: "b"}}
+	c, rs := evaluate(t, in, perfect("a"))
+	if len(rs) != 0 || !slices.ContainsFunc(c.Factors, func(f data.Factor) bool { return f.Factor == FactorContinuity }) {
+		t.Errorf("carried comfortable: excluded %v, factors %v; want continuity", codes(rs), c.Factors)
+	}
+	if _, rs := evaluate(t, in, perfect("b")); !slices.Contains(codes(rs), CodeExcludedByCase) {
+		t.Errorf("carried not comfortable: reasons %v, want %s", codes(rs), CodeExcludedByCase)
+	}
+}

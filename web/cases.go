@@ -180,6 +180,9 @@ func (p *Pages) showCaseWith(r *request, c data.Case, s searchForm, errs fieldEr
 	for _, x := range c.ExcludedInterpreters {
 		names[x.InterpreterID] = name(x.InterpreterID)
 	}
+	for _, x := range c.Continuity {
+		names[x.InterpreterID] = name(x.InterpreterID)
+	}
 	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, Names: names, BookingsNext: page.Next, Search: s, Offers: offers}, errs)
 }
 

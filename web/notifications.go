@@ -36,6 +36,9 @@ var messageKindWords = map[data.MessageKind]string{
 	// Issue 17: to coordinators.
 	data.MessageSafeguardingIncident: "Safeguarding incident",
 	data.MessageDebriefOffer:         "Debrief to offer",
+	// To coordinators: a child moves council.
+	data.MessageTransferRequested: "Case transferred to you",
+	data.MessageTransferAnswered:  "Transfer answered",
 }
 
 // messageStatusWords say where a message stands, and statusTabs name each

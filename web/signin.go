@@ -201,7 +201,11 @@ func (p *Pages) favicon(c *fiber.Ctx) error {
 
 // home lists the user's upcoming bookings (their own, from yesterday on)
 // and their organisation's newest cases.
-func (p *Pages) home(r *request) error {
+func (p *Pages) home(r *request) error { return p.homeWith(r, nil) }
+
+// homeWith is the home page with the errors of a form on it (an answer to
+// a transfer).
+func (p *Pages) homeWith(r *request, errs fieldErrors) error {
 	type homeView struct {
 		Bookings  []data.Booking
 		Names     map[string]string // the bookings' interpreters, by ID
@@ -214,6 +218,10 @@ func (p *Pages) home(r *request) error {
 		// LinkNotices are, to coordinators, the newest cases whose
 		// community links changed often in a day, and who changed them.
 		LinkNotices []app.LinkNotice
+		// Transfers are, to coordinators, the cases other organisations
+		// sent to theirs, waiting for an answer.
+		Transfers []transferRow
+		Declines  []declineChoice
 	}
 	if r.is(data.RoleInterpreter) && r.user.InterpreterID != "" {
 		return p.interpreterHome(r)
@@ -232,9 +240,13 @@ func (p *Pages) home(r *request) error {
 			return err
 		}
 		v.LinkNotices = notices.Items
+		if v.Transfers, err = p.pendingTransfers(r); err != nil {
+			return err
+		}
+		v.Declines = declineChoices()
 	}
 	if !r.is(data.RoleSocialWorker, data.RoleCoordinator) {
-		return p.render(r, "home", "Home", v)
+		return p.renderForm(r, "home", "Home", v, errs)
 	}
 	page, err := p.app.ListBookings(r.ctx(), r.user, app.BookingFilter{Mine: true, From: p.now().Add(-24 * time.Hour),
 		Cursor: r.c.Query("cursor"), Limit: 20})
@@ -247,5 +259,5 @@ func (p *Pages) home(r *request) error {
 	}
 	v.Bookings, v.Next, v.Cases, v.CasesNext = page.Items, page.Next, cases.Items, cases.Next
 	v.Names = p.interpreterNames(r, page.Items)
-	return p.render(r, "home", "Your bookings", v)
+	return p.renderForm(r, "home", "Your bookings", v, errs)
 }

@@ -148,6 +148,8 @@ var notices = map[string]string{
 	"away-removed":         "The dates away are removed.",
 	"link-sent":            "If that email belongs to an interpreter, a link is on its way. It works once, for " + linkLife + ".",
 	"retried":              "The message is back in the queue: tolk tries to send it again now.",
+	"transfer-accepted":    "Transfer accepted. This is your new case: the child's needs, the interpreters to keep away and those the child was comfortable with came with it.",
+	"transfer-declined":    "Transfer declined. The organisation that sent it is told.",
 }
 
 // linkLife is how long a sign-in link works, in words.

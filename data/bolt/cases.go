@@ -39,6 +39,12 @@ type caseRecord struct {
 	Version              int64             `json:"version"`
 	CreatedAt            string            `json:"createdAt"`
 	UpdatedAt            string            `json:"updatedAt"`
+
+	// Set only with a transfer (transfers.go).
+	TransferPending string             `json:"transferPending,omitempty"`
+	TransferredTo   string             `json:"transferredTo,omitempty"`
+	TransferredFrom string             `json:"transferredFrom,omitempty"`
+	Continuity      []continuityRecord `json:"continuity,omitempty"`
 }
 
 type childRecord struct {
@@ -48,6 +54,11 @@ type childRecord struct {
 	CommunityLinks    []linkRecord `json:"communityLinks,omitempty"`
 	AvoidOwnCommunity bool         `json:"avoidOwnCommunity,omitempty"`
 	AgeBand           string       `json:"ageBand,omitempty"`
+}
+
+type continuityRecord struct {
+	InterpreterID string `json:"interpreterId"`
+	Comfortable   bool   `json:"comfortable,omitempty"`
 }
 
 type exclusionRecord struct {
@@ -64,6 +75,10 @@ func fromCase(c data.Case) caseRecord {
 			AvoidOwnCommunity: c.Child.AvoidOwnCommunity, AgeBand: string(c.Child.AgeBand),
 		},
 		LegalHold: c.LegalHold, CreatedBy: c.CreatedBy, Version: c.Version, CreatedAt: encodeTime(c.CreatedAt), UpdatedAt: encodeTime(c.UpdatedAt),
+		TransferPending: c.TransferPending, TransferredTo: c.TransferredTo, TransferredFrom: c.TransferredFrom,
+	}
+	for _, x := range c.Continuity {
+		r.Continuity = append(r.Continuity, continuityRecord(x))
 	}
 	for _, l := range c.Child.CommunityLinks {
 		r.Child.CommunityLinks = append(r.Child.CommunityLinks, linkRecord{string(l.Kind), l.Value})
@@ -85,6 +100,10 @@ func (r caseRecord) toCase() data.Case {
 			AvoidOwnCommunity: r.Child.AvoidOwnCommunity, AgeBand: data.AgeBand(r.Child.AgeBand),
 		},
 		LegalHold: r.LegalHold, CreatedBy: r.CreatedBy, Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
+		TransferPending: r.TransferPending, TransferredTo: r.TransferredTo, TransferredFrom: r.TransferredFrom,
+	}
+	for _, x := range r.Continuity {
+		c.Continuity = append(c.Continuity, data.Continuity(x))
 	}
 	for _, l := range r.Child.CommunityLinks {
 		c.Child.CommunityLinks = append(c.Child.CommunityLinks, data.CommunityLink{Kind: data.CommunityLinkKind(l.Kind), Value: l.Value})

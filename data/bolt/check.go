@@ -210,7 +210,7 @@ func strays(tx *bolt.Tx, k recordKind, index string, r *Report) {
 
 // audited are the kinds of record every change of which lands with an
 // audit entry about the record.
-var audited = [][]byte{bucketUsers, bucketInterpreters, bucketCases, bucketBookings, bucketOffers, bucketFeeds}
+var audited = [][]byte{bucketUsers, bucketInterpreters, bucketCases, bucketBookings, bucketOffers, bucketFeeds, bucketTransfers}
 
 // checkAudited reports each audited record with fewer audit entries
 // about it than versions: a change that landed without its entry. A

@@ -24,7 +24,7 @@ import (
 // Each record kind has one function deriving all its entries from a record
 // (userIndexes, auditIndexes, interpreterIndexes, caseIndexes,
 // bookingIndexes, offerIndexes, feedIndexes, sessionIndexes,
-// messageIndexes): a write stores what it returns, an update replaces the
+// messageIndexes, transferIndexes): a write stores what it returns, an update replaces the
 // old record's entries with the new one's (so an entry a record stops
 // having, such as an ended session's, goes in the same transaction), and
 // Open builds a new index bucket from it for records already stored.
@@ -47,7 +47,7 @@ type recordKind struct {
 }
 
 // kinds lists every record kind the store keeps.
-var kinds = []recordKind{userKind, auditKind, interpreterKind, caseKind, bookingKind, offerKind, feedKind, sessionKind, messageKind, unmetKind}
+var kinds = []recordKind{userKind, auditKind, interpreterKind, caseKind, bookingKind, offerKind, feedKind, sessionKind, messageKind, unmetKind, transferKind}
 
 // indexKey joins the parts of a composite key.
 func indexKey(parts ...string) string { return strings.Join(parts, "\x00") }

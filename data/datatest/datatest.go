@@ -55,6 +55,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 	t.Run("InterpreterAvailability", func(t *testing.T) { testInterpreterAvailability(t, newDB(t)()) })
 	runCasesAndBookings(t, newDB)
 	runOffers(t, newDB)
+	runTransfers(t, newDB)
 	runFeeds(t, newDB)
 	runSessions(t, newDB)
 	runMessages(t, newDB)

@@ -23,6 +23,12 @@ type caseDocument struct {
 	Version              int64               `bson:"version"`
 	CreatedAt            time.Time           `bson:"createdAt"`
 	UpdatedAt            time.Time           `bson:"updatedAt"`
+
+	// Set only with a transfer (transfers.go).
+	TransferPending string               `bson:"transferPending,omitempty"`
+	TransferredTo   string               `bson:"transferredTo,omitempty"`
+	TransferredFrom string               `bson:"transferredFrom,omitempty"`
+	Continuity      []continuityDocument `bson:"continuity,omitempty"`
 }
 
 type childDocument struct {
@@ -32,6 +38,11 @@ type childDocument struct {
 	CommunityLinks    []linkDocument `bson:"communityLinks"`
 	AvoidOwnCommunity bool           `bson:"avoidOwnCommunity"`
 	AgeBand           string         `bson:"ageBand,omitempty"`
+}
+
+type continuityDocument struct {
+	InterpreterID string `bson:"interpreterId"`
+	Comfortable   bool   `bson:"comfortable"`
 }
 
 type exclusionDocument struct {
@@ -51,6 +62,10 @@ func fromCase(c data.Case) caseDocument {
 		},
 		LegalHold: c.LegalHold, CreatedBy: c.CreatedBy, Version: c.Version,
 		CreatedAt: data.Timestamp(c.CreatedAt), UpdatedAt: data.Timestamp(c.UpdatedAt),
+		TransferPending: c.TransferPending, TransferredTo: c.TransferredTo, TransferredFrom: c.TransferredFrom,
+	}
+	for _, x := range c.Continuity {
+		d.Continuity = append(d.Continuity, continuityDocument(x))
 	}
 	for _, l := range c.Child.CommunityLinks {
 		d.Child.CommunityLinks = append(d.Child.CommunityLinks, linkDocument{string(l.Kind), l.Value})
@@ -73,6 +88,10 @@ func (d caseDocument) toCase() data.Case {
 			AgeBand:           data.AgeBand(d.Child.AgeBand),
 		},
 		LegalHold: d.LegalHold, CreatedBy: d.CreatedBy, Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+		TransferPending: d.TransferPending, TransferredTo: d.TransferredTo, TransferredFrom: d.TransferredFrom,
+	}
+	for _, x := range d.Continuity {
+		c.Continuity = append(c.Continuity, data.Continuity(x))
 	}
 	for _, l := range d.Child.CommunityLinks {
 		c.Child.CommunityLinks = append(c.Child.CommunityLinks, data.CommunityLink{Kind: data.CommunityLinkKind(l.Kind), Value: l.Value})

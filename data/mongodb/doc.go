@@ -14,6 +14,7 @@
 // bookings and offers judged one interview, one interpreter; insert-only:
 // see caseslot.go), messages (the outbox) and messageClaims
 // (each message's ledger of versions, insert-only: see Outbox below),
+// transfers (each a dependent record of its sending case: see transfers.go),
 // feeds, sessions, touches (a session's activity, only ever inserted and
 // deleted: see sessions.go) and locks (the changes in flight). Every query
 // is answered from an index created by Open.

@@ -234,6 +234,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{unmetByOrg, false, false, []string{"organisation", "start", "_id"}},
 			{registerByStart, false, false, []string{"start", "_id"}},
 		},
+		s.db.Collection(transfersCollection): transferIndexes,
 		s.sessions: {
 			// A user's live sessions; ended ones sit under live: false.
 			{"userId_live_id", false, false, []string{"userId", "live", "_id"}},
