@@ -63,6 +63,7 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Get("/transfers/:id", s.getTransfer)
 	v1.Post("/transfers/:id/accept", s.acceptTransfer)
 	v1.Post("/transfers/:id/decline", s.declineTransfer)
+	v1.Post("/transfers/:id/withdraw", s.withdrawTransfer)
 	v1.Post("/bookings", s.createBooking)
 	v1.Get("/bookings", s.listBookings)
 	v1.Get("/bookings/:id", s.getBooking)

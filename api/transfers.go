@@ -158,3 +158,14 @@ func (s *Server) declineTransfer(c *fiber.Ctx) error {
 	}
 	return writeJSON(c, toTransferView(t, actor))
 }
+
+// withdrawTransfer takes back a pending transfer the caller's
+// organisation sent. It takes no body.
+func (s *Server) withdrawTransfer(c *fiber.Ctx) error {
+	actor, _ := caller(c)
+	t, err := s.app.WithdrawTransfer(c.UserContext(), actor, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, toTransferView(t, actor))
+}

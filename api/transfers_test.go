@@ -164,3 +164,40 @@ func TestTransferOverHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestTransferWithdrawnOverHTTP: the sender takes back a pending
+// transfer (200, status withdrawn); the receiver may not (403) and can no
+// longer answer it (409 transfer_closed); a second withdrawal is 409; the
+// receiver lists it as withdrawn, not pending; the case may be sent again.
+func TestTransferWithdrawnOverHTTP(t *testing.T) {
+	h := newHarness(t)
+	h.addUser(data.RoleCoordinator, "south-coord", "south")
+	c := h.createCase(data.RoleSocialWorker, soraniCase())
+	send := func() string {
+		r := h.do(data.RoleCoordinator, "POST", "/v1/cases/"+c.ID+"/transfers", map[string]any{"toOrganisation": "south", "legalBasis": "placement"})
+		var v struct{ ID string }
+		if r.json(t, &v); r.status != http.StatusCreated || v.ID == "" {
+			t.Fatalf("send: %d %s", r.status, r.body)
+		}
+		return v.ID
+	}
+	id := send()
+	h.wantProblem(h.do("south-coord", "POST", "/v1/transfers/"+id+"/withdraw", nil), 403, "forbidden")
+	r := h.do(data.RoleCoordinator, "POST", "/v1/transfers/"+id+"/withdraw", nil)
+	var v struct{ Status string }
+	if r.json(t, &v); r.status != http.StatusOK || v.Status != "withdrawn" {
+		t.Fatalf("withdraw: %d %s", r.status, r.body)
+	}
+	h.wantProblem(h.do("south-coord", "POST", "/v1/transfers/"+id+"/accept", nil), 409, "transfer_closed")
+	h.wantProblem(h.do(data.RoleCoordinator, "POST", "/v1/transfers/"+id+"/withdraw", nil), 409, "transfer_closed")
+	for status, want := range map[string]int{"pending": 0, "withdrawn": 1} {
+		var page struct{ Items []struct{ ID string } }
+		r := h.do("south-coord", "GET", "/v1/transfers?status="+status, nil)
+		if r.json(t, &page); r.status != http.StatusOK || len(page.Items) != want {
+			t.Errorf("south's %s transfers: %d %s, want %d", status, r.status, r.body, want)
+		}
+	}
+	if again := send(); again == id {
+		t.Error("the case sent again reuses the withdrawn transfer")
+	}
+}

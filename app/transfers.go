@@ -202,6 +202,20 @@ func (a *App) transferAnsweredMessage(t data.Transfer, sending data.Case, to dat
 	return a.newMessage(data.MessageTransferAnswered, id, t.From, data.RoleCoordinator, to.Email, to.Name, subject, l, now)
 }
 
+// transferWithdrawnMessage tells a receiving coordinator that a case sent
+// to them was taken back before they answered: who took it back, and
+// nothing about the child beyond what the request said.
+func (a *App) transferWithdrawnMessage(t data.Transfer, to data.User, now time.Time) data.Message {
+	var l letter
+	l.say("Hello %s,", to.Name)
+	l.say("%s took back the case it had asked your organisation to take over (sent on the basis of %s): "+
+		"there is nothing to answer, and no case of yours was made.", t.From, legalBasisWords[t.LegalBasis])
+	l.link("Your work list", a.baseURL+"/")
+	id := messageID(data.MessageTransferWithdrawn, now, t.ID, to.ID)
+	return a.newMessage(data.MessageTransferWithdrawn, id, t.To, data.RoleCoordinator, to.Email, to.Name,
+		"A case transfer from "+t.From+" was withdrawn", l, now)
+}
+
 // ListTransfers pages through the transfers sent to the actor's
 // organisation (or, Outgoing, sent by it), newest first: coordinators only.
 func (a *App) ListTransfers(ctx context.Context, actor data.User, f TransferFilter) (data.Page[data.Transfer], error) {
@@ -209,7 +223,7 @@ func (a *App) ListTransfers(ctx context.Context, actor data.User, f TransferFilt
 		return data.Page[data.Transfer]{}, err
 	}
 	if f.Status != "" && !slices.Contains(data.TransferStatuses, f.Status) {
-		return data.Page[data.Transfer]{}, invalid("status", "must be one of pending, accepted, declined")
+		return data.Page[data.Transfer]{}, invalid("status", "must be one of pending, accepted, declined, withdrawn")
 	}
 	q := data.TransferQuery{To: actor.Organisation, Status: f.Status, Before: f.Cursor, Limit: f.Limit}
 	if f.Outgoing {
@@ -332,6 +346,44 @@ func (a *App) DeclineTransfer(ctx context.Context, actor data.User, id string, r
 		ch := data.Audited(transferEntries(now, actor, t, data.ActionTransferDeclined)...)
 		if senderErr == nil && !sender.AccessRevoked {
 			ch.Messages = append(ch.Messages, a.transferAnsweredMessage(t, sending, sender, now))
+		}
+		return data.TransferWrite{Transfer: t, Sending: sending, Change: ch}, nil
+	})
+	if err != nil {
+		return data.Transfer{}, err
+	}
+	return w.Transfer, nil
+}
+
+// WithdrawTransfer takes back a pending transfer of a case of the actor's
+// organisation (a coordinator of the sending organisation; the receiving
+// one's are refused, 403, as anyone else finds nothing): the sending case
+// is free to be sent again, and the receiving coordinators are told in the
+// same write. A transfer already answered or withdrawn is 409
+// transfer_closed; withdrawal and an answer race through the store, so
+// only one lands.
+func (a *App) WithdrawTransfer(ctx context.Context, actor data.User, id string) (data.Transfer, error) {
+	t, err := a.GetTransfer(ctx, actor, id)
+	if err != nil {
+		return data.Transfer{}, err
+	}
+	if t.From != actor.Organisation {
+		return data.Transfer{}, forbidden("only the sending organisation withdraws a transfer")
+	}
+	receivers, err := a.coordinatorsOf(ctx, t.To)
+	if err != nil {
+		return data.Transfer{}, err
+	}
+	now := a.stamp()
+	w, err := a.store.UpdateTransfer(ctx, id, func(t data.Transfer, sending data.Case) (data.TransferWrite, error) {
+		t, err := t.Withdraw(actor.ID, now)
+		if err != nil {
+			return data.TransferWrite{}, err
+		}
+		sending.TransferPending, sending.UpdatedAt = "", now
+		ch := data.Audited(transferEntries(now, actor, t, data.ActionTransferWithdrawn)...)
+		for _, to := range receivers {
+			ch.Messages = append(ch.Messages, a.transferWithdrawnMessage(t, to, now))
 		}
 		return data.TransferWrite{Transfer: t, Sending: sending, Change: ch}, nil
 	})

@@ -315,10 +315,87 @@ func TestTransferStaysOpen(t *testing.T) {
 	e.book(e.north[data.RoleSocialWorker], request(c.ID, e.approved("hana").ID, 0))
 }
 
-// TestConcurrentTransferAnswers races acceptances and declines of one
-// transfer through two applications over one store: exactly one answer
-// lands, every other is transfer_closed, and south holds one new case at
-// most.
+// TestTransferWithdrawn: north takes back a transfer sent by mistake
+// before south answers: the transfer is withdrawn, south's coordinators
+// are told with nothing about the child or the case, south can no longer
+// accept it (transfer_closed), neither side lists it pending, both audits
+// hold the withdrawal, and north may send the case again; south may not
+// withdraw north's transfer, and a transfer already answered is not
+// withdrawn.
+func TestTransferWithdrawn(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	m := newMoved(t, e)
+	tr, err := e.app.RequestTransfer(ctx, m.northCoord, m.c.ID, app.NewTransfer{ToOrganisation: "south", LegalBasis: data.LegalBasisPlacement})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, func() error { _, err := e.app.WithdrawTransfer(ctx, m.southCoord, tr.ID); return err }(), app.KindForbidden)
+	expect(t, func() error { _, err := e.app.WithdrawTransfer(ctx, e.north[data.RoleSocialWorker], tr.ID); return err }(), app.KindForbidden)
+	got, err := e.app.WithdrawTransfer(ctx, m.northCoord, tr.ID)
+	if err != nil || got.Status != data.TransferWithdrawn || got.DecidedBy != m.northCoord.ID {
+		t.Fatalf("WithdrawTransfer: %+v, %v", got, err)
+	}
+	if _, _, err := e.app.AcceptTransfer(ctx, m.southCoord, tr.ID, ""); app.Classify(err).Code != "transfer_closed" {
+		t.Errorf("south accepting a withdrawn transfer: %v, want transfer_closed", err)
+	}
+	if _, err := e.app.WithdrawTransfer(ctx, m.northCoord, tr.ID); app.Classify(err).Code != "transfer_closed" {
+		t.Errorf("withdrawing twice: %v, want transfer_closed", err)
+	}
+	if pending, err := e.app.ListTransfers(ctx, m.southCoord, app.TransferFilter{Status: data.TransferPending}); err != nil || len(pending.Items) != 0 {
+		t.Errorf("south's pending transfers after the withdrawal: %d, %v", len(pending.Items), err)
+	}
+	told := ofKind(e.outbox("south"), data.MessageTransferWithdrawn)
+	if len(told) != 1 || told[0].To != m.southCoord.Email {
+		t.Fatalf("south's coordinators told of the withdrawal: %+v", told)
+	}
+	body := told[0].Subject + told[0].Text + told[0].HTML
+	for _, secret := range []string{m.c.Reference, m.c.ID, m.secretTown, m.secretReason, "amira", "bina", "carla"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("the withdrawal message holds %q:\n%s", secret, told[0].Text)
+		}
+	}
+	for _, scope := range []string{"north", "south"} {
+		page, err := e.store.ListAudit(ctx, data.AuditQuery{Scopes: []string{scope}, EntityID: tr.ID, Limit: data.MaxPageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var withdrawn bool
+		for _, a := range page.Items {
+			withdrawn = withdrawn || a.Action == data.ActionTransferWithdrawn
+		}
+		if !withdrawn {
+			t.Errorf("%s's audit lacks the withdrawal", scope)
+		}
+	}
+	sending, err := e.app.GetCase(ctx, m.northCoord, m.c.ID)
+	if err != nil || sending.TransferPending != "" {
+		t.Fatalf("the sending case after the withdrawal: pending %q, %v", sending.TransferPending, err)
+	}
+	again, err := e.app.RequestTransfer(ctx, m.northCoord, m.c.ID, app.NewTransfer{ToOrganisation: "south", LegalBasis: data.LegalBasisSafeguarding})
+	if err != nil {
+		t.Fatalf("sending the case again: %v", err)
+	}
+	if _, err := e.app.DeclineTransfer(ctx, m.southCoord, again.ID, data.DeclineNotOurArea); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.WithdrawTransfer(ctx, m.northCoord, again.ID); app.Classify(err).Code != "transfer_closed" {
+		t.Errorf("withdrawing a declined transfer: %v, want transfer_closed", err)
+	}
+	// tolk check, as TestTransferKeepsContinuity does (checkConsistent
+	// knows no offers).
+	if err := e.store.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := bolt.Check(ctx, e.path); err != nil || !r.OK() {
+		t.Errorf("tolk check after a withdrawal: %+v, %v", r, err)
+	}
+}
+
+// TestConcurrentTransferAnswers races acceptances, declines and the
+// sender's withdrawals of one transfer through two applications over one
+// store: exactly one lands, every other is transfer_closed, and south
+// holds one new case at most.
 func TestConcurrentTransferAnswers(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
@@ -338,9 +415,12 @@ func TestConcurrentTransferAnswers(t *testing.T) {
 		wg.Go(func() {
 			<-start
 			a, who := apps[i%2], coords[i%2]
-			if i%3 == 2 {
+			switch i % 4 {
+			case 2:
 				_, errs[i] = a.DeclineTransfer(ctx, who, tr.ID, data.DeclineAlreadyHeld)
-			} else {
+			case 3:
+				_, errs[i] = a.WithdrawTransfer(ctx, e.north[data.RoleCoordinator], tr.ID)
+			default:
 				_, _, errs[i] = a.AcceptTransfer(ctx, who, tr.ID, "")
 			}
 		})
@@ -368,7 +448,7 @@ func TestConcurrentTransferAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := map[data.TransferStatus]int{data.TransferAccepted: 1, data.TransferDeclined: 0}[got.Status]; len(cases.Items) != want {
+	if want := map[data.TransferStatus]int{data.TransferAccepted: 1, data.TransferDeclined: 0, data.TransferWithdrawn: 0}[got.Status]; len(cases.Items) != want {
 		t.Errorf("the transfer is %s and south holds %d cases, want %d", got.Status, len(cases.Items), want)
 	}
 	e.checkConsistent()

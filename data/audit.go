@@ -103,6 +103,9 @@ const (
 	ActionTransferRequested Action = "transfer.requested"
 	ActionTransferAccepted  Action = "transfer.accepted"
 	ActionTransferDeclined  Action = "transfer.declined"
+	// ActionTransferWithdrawn is a pending transfer taken back by its
+	// sender, audited as the others are.
+	ActionTransferWithdrawn Action = "transfer.withdrawn"
 
 	// ActionUnmetNeedRecorded is a search that found no eligible
 	// interpreter, recorded as unmet need (an unfilled offer's entry lands

@@ -92,6 +92,9 @@ const (
 	// the coordinator who sent it how it was answered.
 	MessageTransferRequested MessageKind = "transfer.requested"
 	MessageTransferAnswered  MessageKind = "transfer.answered"
+	// MessageTransferWithdrawn tells the receiving organisation's
+	// coordinators that a case sent to them was taken back.
+	MessageTransferWithdrawn MessageKind = "transfer.withdrawn"
 	// MessageSafeguardingIncident: an interpreter was alone with the child.
 	MessageSafeguardingIncident MessageKind = "safeguarding.incident"
 	// MessageDebriefOffer: an interpreter marked an interview distressing;

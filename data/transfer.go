@@ -57,7 +57,8 @@ const (
 var LegalBases = []LegalBasis{LegalBasisPlacement, LegalBasisNationalTransferScheme, LegalBasisSafeguarding}
 
 // TransferStatus is where a transfer stands: pending → accepted |
-// declined. Only a pending transfer is answered, once.
+// declined | withdrawn. Only a pending transfer is answered (by the
+// receiving organisation) or withdrawn (by the sending one), once.
 type TransferStatus string
 
 // The transfer statuses.
@@ -65,10 +66,13 @@ const (
 	TransferPending  TransferStatus = "pending"
 	TransferAccepted TransferStatus = "accepted"
 	TransferDeclined TransferStatus = "declined"
+	// TransferWithdrawn: the sending organisation took it back before an
+	// answer (sent by mistake, or the child did not move after all).
+	TransferWithdrawn TransferStatus = "withdrawn"
 )
 
 // TransferStatuses lists every TransferStatus.
-var TransferStatuses = []TransferStatus{TransferPending, TransferAccepted, TransferDeclined}
+var TransferStatuses = []TransferStatus{TransferPending, TransferAccepted, TransferDeclined, TransferWithdrawn}
 
 // TransferDecline is the code a receiving organisation declines with:
 // never free text.
@@ -184,7 +188,7 @@ func (t Transfer) CheckUpdate(old Transfer) error {
 
 // closed is the refusal of an answer to a transfer already answered.
 func (t Transfer) closed() error {
-	return &StateError{Code: "transfer_closed", Reason: "the transfer was already " + string(t.Status) + "; it cannot be answered again"}
+	return &StateError{Code: "transfer_closed", Reason: "the transfer was already " + string(t.Status) + "; it cannot be answered or withdrawn now"}
 }
 
 // Accept returns the transfer accepted by the user `by` at `at` into the
@@ -205,6 +209,17 @@ func (t Transfer) DeclineWith(by string, at time.Time, code TransferDecline) (Tr
 		return t, t.closed()
 	}
 	t.Status, t.DecidedBy, t.DecidedAt, t.Decline, t.UpdatedAt = TransferDeclined, by, at, code, at
+	return t, nil
+}
+
+// Withdraw returns the transfer withdrawn by the user `by` (a coordinator
+// of the sending organisation) at `at`, or a *StateError
+// (transfer_closed) when it is no longer pending.
+func (t Transfer) Withdraw(by string, at time.Time) (Transfer, error) {
+	if t.Status != TransferPending {
+		return t, t.closed()
+	}
+	t.Status, t.DecidedBy, t.DecidedAt, t.UpdatedAt = TransferWithdrawn, by, at, at
 	return t, nil
 }
 

@@ -14,7 +14,9 @@ import (
 // TestBrowserTransfers: south sends a child's case to north; north's
 // coordinator answers it on their home page with the mouse: no reason
 // chosen for a decline is an error on the page, then the case is
-// accepted and opens. Every page is in words (no codes) and passes axe.
+// accepted and opens; then north's coordinator sends that case on from
+// its page on a phone, and takes it back. Every page is in words (no
+// codes) and passes axe.
 func TestBrowserTransfers(t *testing.T) {
 	site := newLiveSite(t)
 	ctx := t.Context()
@@ -55,5 +57,28 @@ func TestBrowserTransfers(t *testing.T) {
 	b.check("the accepted case")
 	if s := b.text("main"); !strings.Contains(s, "NR-FROM-SOUTH") || !strings.Contains(s, "Transferred to you from another organisation") {
 		t.Errorf("the new case's page: %.600s", s)
+	}
+
+	// The child moves on: north's coordinator sends the case from its
+	// page on a phone, then takes the transfer back.
+	b.width(375)
+	b.do("open the transfer form", chromedp.Click(chromedp.CSS(`#transfer ~ details summary`)))
+	b.do("organisation", chromedp.SendKeys(chromedp.ID("f-toOrganisation"), "south"))
+	b.do("legal basis", chromedp.Click(chromedp.ID("basis-placement")))
+	b.check("the case's transfer form")
+	st = b.submit("send", chromedp.Click(chromedp.CSS(`form[action$="/transfers"] button[type=submit]`)))
+	b.wantPage("send", st, 200, "/cases/")
+	b.check("the case sent")
+	if s := b.text("main"); !strings.Contains(s, "Case sent.") || !strings.Contains(s, "Take the transfer back") {
+		t.Errorf("the case page after sending: %.800s", s)
+	}
+	if sw := eval[float64](b, `document.documentElement.scrollWidth`); sw > 375 {
+		t.Errorf("the case page is %v px wide on a 375 px screen", sw)
+	}
+	b.screenshot("case-sent-375")
+	st = b.submit("take it back", chromedp.Click(chromedp.CSS(`form[action$="/withdraw"] button[type=submit]`)))
+	b.wantPage("take it back", st, 200, "/cases/")
+	if s := b.text("main"); !strings.Contains(s, "Transfer taken back.") {
+		t.Errorf("the case page after taking it back: %.800s", s)
 	}
 }

@@ -156,6 +156,9 @@ type caseView struct {
 	Search       searchForm
 	// Offers are the case's offers, newest first, each in words.
 	Offers []offerSummary
+	// Transfer is the form that sends the case to another organisation
+	// (coordinators), or takes back the transfer pending.
+	Transfer transferForm
 }
 
 func (p *Pages) showCase(r *request) error {
@@ -183,7 +186,8 @@ func (p *Pages) showCaseWith(r *request, c data.Case, s searchForm, errs fieldEr
 	for _, x := range c.Continuity {
 		names[x.InterpreterID] = name(x.InterpreterID)
 	}
-	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, Names: names, BookingsNext: page.Next, Search: s, Offers: offers}, errs)
+	return p.renderForm(r, "case", "Case "+c.Reference, caseView{Case: c, Bookings: page.Items, Names: names, BookingsNext: page.Next, Search: s, Offers: offers,
+		Transfer: p.transferFormFor(r, c)}, errs)
 }
 
 func (p *Pages) editCase(r *request) error {

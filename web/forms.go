@@ -27,7 +27,7 @@ const maxRows = 1 + max(data.MaxLanguages, data.MaxRegions, data.MaxQualificatio
 // child.communityLinks.value): the maxlength of their inputs.
 var maxLengths = map[string]int{
 	"name": data.MaxNameLength, "email": data.MaxEmailLength, "phone": data.MaxPhoneLength,
-	"organisation": data.MaxOrganisationLength, "interpreterId": data.MaxIDLength,
+	"organisation": data.MaxOrganisationLength, "toOrganisation": data.MaxOrganisationLength, "interpreterId": data.MaxIDLength,
 	"languages.tag": data.MaxLanguageTagLength, "language": data.MaxLanguageTagLength,
 	"regions": data.MaxCodeLength, "region": data.MaxRegionInputLength,
 	"qualifications.reference": data.MaxQualificationRefLength, "clearance.certificate": data.MaxCertificateLength,

@@ -39,6 +39,7 @@ var messageKindWords = map[data.MessageKind]string{
 	// To coordinators: a child moves council.
 	data.MessageTransferRequested: "Case transferred to you",
 	data.MessageTransferAnswered:  "Transfer answered",
+	data.MessageTransferWithdrawn: "Transfer withdrawn by its sender",
 }
 
 // messageStatusWords say where a message stands, and statusTabs name each

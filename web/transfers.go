@@ -10,7 +10,9 @@ import (
 // Transfers on the coordinators' home page: the cases other organisations
 // sent to theirs, waiting for an answer, each with the child's language
 // and age band only, and the forms that accept one into a new case or
-// decline it with a reason (a code, chosen in words).
+// decline it with a reason (a code, chosen in words). On the case page,
+// a coordinator sends the case to another organisation (the legal basis
+// chosen in words), or takes back the transfer still waiting.
 
 // legalBasisWords and transferDeclineWords are the codes of transfers in
 // words.
@@ -104,4 +106,91 @@ func (p *Pages) declineTransfer(r *request) error {
 	default:
 		return err
 	}
+}
+
+// transferForm is the case page's transfer part: for a coordinator, the
+// form that sends the case (as typed, when refused), or the one that
+// takes back the transfer pending.
+type transferForm struct {
+	// Can says the reader is a coordinator, who sends and withdraws.
+	Can bool
+	// Pending is the ID of the transfer waiting for an answer, if any.
+	Pending                    string
+	ToOrganisation, LegalBasis string
+	CloseSending               bool
+	Bases                      []basisChoice
+}
+
+// basisChoice is one legal basis a case may be sent on.
+type basisChoice struct {
+	Code  data.LegalBasis
+	Words string
+}
+
+// transferFormFor is the case page's transfer part for c, with what the
+// request typed (a refused form comes back as typed).
+func (p *Pages) transferFormFor(r *request, c data.Case) transferForm {
+	f := transferForm{Can: r.user.Role == data.RoleCoordinator && !c.Transferred(), Pending: c.TransferPending}
+	if r.c.Method() == http.MethodPost {
+		f.ToOrganisation, f.LegalBasis, f.CloseSending = value(r.c, "toOrganisation"), value(r.c, "legalBasis"), value(r.c, "closeSending") == "yes"
+	}
+	for _, b := range data.LegalBases {
+		f.Bases = append(f.Bases, basisChoice{b, legalBasisWords[b]})
+	}
+	return f
+}
+
+// sendTransfer sends the case to another organisation, on the legal
+// basis chosen; a refusal is the case page again with the form as typed
+// and its errors (400), or what stands in the way (409).
+func (p *Pages) sendTransfer(r *request) error {
+	id := r.c.Params("id")
+	req := app.NewTransfer{ToOrganisation: value(r.c, "toOrganisation"), LegalBasis: data.LegalBasis(value(r.c, "legalBasis")),
+		CloseSending: value(r.c, "closeSending") == "yes"}
+	var err error
+	if req.LegalBasis == "" {
+		err = &data.ValidationError{Errors: []data.FieldError{{Field: "legalBasis", Message: "Choose the legal basis of the transfer"}}}
+	} else {
+		_, err = p.app.RequestTransfer(r.ctx(), r.user, id, req)
+	}
+	if err == nil {
+		return r.c.Redirect("/cases/"+id+"?notice=transfer-sent", http.StatusSeeOther)
+	}
+	return p.caseAgain(r, id, err)
+}
+
+// withdrawTransfer takes back the transfer pending and shows the case.
+func (p *Pages) withdrawTransfer(r *request) error {
+	t, err := p.app.WithdrawTransfer(r.ctx(), r.user, r.c.Params("id"))
+	if err == nil {
+		return r.c.Redirect("/cases/"+t.CaseID+"?notice=transfer-withdrawn", http.StatusSeeOther)
+	}
+	f := app.Classify(err)
+	if f.Kind != app.KindConflict {
+		return err
+	}
+	r.c.Status(http.StatusConflict)
+	return p.homeWith(r, fieldErrors{{Message: "That transfer was already answered or taken back."}})
+}
+
+// caseAgain shows case id again after a refused transfer: invalid input
+// as the form's errors (400), a conflict as what stands in the way (409);
+// anything else is the error page.
+func (p *Pages) caseAgain(r *request, id string, err error) error {
+	f := app.Classify(err)
+	var errs fieldErrors
+	switch f.Kind {
+	case app.KindInvalid:
+		errs, _ = validationErrors(err)
+	case app.KindConflict:
+		r.c.Status(http.StatusConflict)
+		errs = fieldErrors{{Message: "The case cannot be sent now: " + f.Message + "."}}
+	default:
+		return err
+	}
+	c, cerr := p.app.GetCase(r.ctx(), r.user, id)
+	if cerr != nil {
+		return cerr
+	}
+	return p.showCaseWith(r, c, newSearchForm(p.now()), errs)
 }

@@ -84,3 +84,66 @@ func TestHomeAnswersTransfers(t *testing.T) {
 		t.Error("a social worker's home page lists transfers")
 	}
 }
+
+// A coordinator sends a case from its page, on a legal basis chosen in
+// words: a form without one, or to their own organisation, comes back
+// with the errors and what was typed; sent, the page offers to take it
+// back, and taking it back tells the other side and frees the case. A
+// social worker sees no such form.
+func TestCasePageSendsAndWithdrawsTransfers(t *testing.T) {
+	s := newSite(t)
+	s.addUser(data.RoleCoordinator, "south-coord", "south")
+	c, err := s.app.CreateCase(t.Context(), s.users[data.RoleSocialWorker], data.Case{Reference: "NR-MOVES",
+		Child: data.Child{Languages: []string{"ckb"}, AgeBand: data.Age12To15}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := s.browser()
+	w.signIn(data.RoleSocialWorker)
+	if p := w.get("/cases/" + c.ID); p.status != 200 || strings.Contains(p.body, `action="/cases/`+c.ID+`/transfers"`) {
+		t.Errorf("a social worker's case page offers to send the case: %d", p.status)
+	}
+
+	k := s.browser()
+	k.signIn(data.RoleCoordinator)
+	p := k.get("/cases/" + c.ID)
+	for _, want := range []string{"Send the case to another organisation", `action="/cases/` + c.ID + `/transfers"`, "The National Transfer Scheme", "A placement"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the coordinator's case page lacks %q", want)
+		}
+	}
+	p = k.post("/cases/"+c.ID+"/transfers", url.Values{"toOrganisation": {"south"}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "Choose the legal basis of the transfer") || !strings.Contains(p.body, `value="south"`) {
+		t.Errorf("no legal basis: %d\n%.3000s", p.status, p.body)
+	}
+	p = k.post("/cases/"+c.ID+"/transfers", url.Values{"toOrganisation": {"north"}, "legalBasis": {"placement"}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "must be another organisation") || !strings.Contains(p.body, `id="basis-placement" name="legalBasis" value="placement" checked`) {
+		t.Errorf("to its own organisation: %d\n%.3000s", p.status, p.body)
+	}
+	p = k.post("/cases/"+c.ID+"/transfers", url.Values{"toOrganisation": {"south"}, "legalBasis": {"national_transfer_scheme"}})
+	if p.status != http.StatusSeeOther || p.location() != "/cases/"+c.ID+"?notice=transfer-sent" {
+		t.Fatalf("send: %d → %q\n%s", p.status, p.location(), p.body)
+	}
+	sent := k.get(p.location())
+	pending, err := s.app.ListTransfers(t.Context(), s.users["south-coord"], app.TransferFilter{Status: data.TransferPending})
+	if err != nil || len(pending.Items) != 1 {
+		t.Fatalf("south's pending transfers: %d, %v", len(pending.Items), err)
+	}
+	tr := pending.Items[0]
+	if !strings.Contains(sent.body, "Case sent.") || !strings.Contains(sent.body, `action="/transfers/`+tr.ID+`/withdraw"`) {
+		t.Errorf("the case page after sending: %d\n%.3000s", sent.status, sent.body)
+	}
+	p = k.post("/transfers/"+tr.ID+"/withdraw", nil)
+	if p.status != http.StatusSeeOther || p.location() != "/cases/"+c.ID+"?notice=transfer-withdrawn" {
+		t.Fatalf("withdraw: %d → %q\n%s", p.status, p.location(), p.body)
+	}
+	if back := k.get(p.location()); !strings.Contains(back.body, "Transfer taken back.") || !strings.Contains(back.body, `action="/cases/`+c.ID+`/transfers"`) {
+		t.Errorf("the case page after taking it back: %d", back.status)
+	}
+	if got, err := s.app.GetTransfer(t.Context(), s.users["south-coord"], tr.ID); err != nil || got.Status != data.TransferWithdrawn {
+		t.Errorf("the transfer as south reads it: %s, %v", got.Status, err)
+	}
+	if p := k.post("/transfers/"+tr.ID+"/withdraw", nil); p.status != http.StatusConflict || !strings.Contains(p.body, "already answered or taken back") {
+		t.Errorf("taking it back twice: %d", p.status)
+	}
+}

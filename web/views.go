@@ -150,6 +150,8 @@ var notices = map[string]string{
 	"retried":              "The message is back in the queue: tolk tries to send it again now.",
 	"transfer-accepted":    "Transfer accepted. This is your new case: the child's needs, the interpreters to keep away and those the child was comfortable with came with it.",
 	"transfer-declined":    "Transfer declined. The organisation that sent it is told.",
+	"transfer-sent":        "Case sent. The other organisation's coordinators are told; the case stays yours until they accept it.",
+	"transfer-withdrawn":   "Transfer taken back. The other organisation's coordinators are told; the case stays yours.",
 }
 
 // linkLife is how long a sign-in link works, in words.

@@ -143,6 +143,8 @@ func (p *Pages) Routes(r fiber.Router) {
 	r.Post("/offers/:id/cancel", p.signedIn(p.cancelOffer))
 	r.Post("/transfers/:id/accept", p.signedIn(p.acceptTransfer))
 	r.Post("/transfers/:id/decline", p.signedIn(p.declineTransfer))
+	r.Post("/transfers/:id/withdraw", p.signedIn(p.withdrawTransfer))
+	r.Post("/cases/:id/transfers", p.signedIn(p.sendTransfer))
 	r.Get("/subscriptions", p.signedIn(p.subscriptions))
 	r.Post("/subscriptions", p.signedIn(p.createSubscription))
 	r.Post("/subscriptions/:id/revoke", p.signedIn(p.revokeSubscription))
