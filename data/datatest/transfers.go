@@ -196,9 +196,36 @@ func testTransfers(t *testing.T, s data.Store) {
 	if got, err := s.Case(ctx, d.ID); err != nil || got.TransferPending != "" || got.TransferredTo != "" || got.Version != 3 {
 		t.Errorf("case after a decline: %+v, %v", got, err)
 	}
-	// And it may be sent again.
-	if _, err := s.CreateTransfer(ctx, d.ID, requestTransfer(data.NewID(base.Add(5*time.Minute)), "west", base.Add(5*time.Minute))); err != nil {
-		t.Errorf("a second request after a decline: %v", err)
+	// And it may be sent again; this time the sender takes it back: the
+	// transfer reads withdrawn, listed as such, and the case is free.
+	id3 := data.NewID(base.Add(5 * time.Minute))
+	if _, err := s.CreateTransfer(ctx, d.ID, requestTransfer(id3, "west", base.Add(5*time.Minute))); err != nil {
+		t.Fatalf("a second request after a decline: %v", err)
+	}
+	w, err = s.UpdateTransfer(ctx, id3, func(tr data.Transfer, c data.Case) (data.TransferWrite, error) {
+		at := base.Add(6 * time.Minute)
+		tr, err := tr.Withdraw("coord-north", at)
+		if err != nil {
+			return data.TransferWrite{}, err
+		}
+		c.TransferPending, c.UpdatedAt = "", at
+		return data.TransferWrite{Transfer: tr, Sending: c, Change: data.Audited(transferEntries(tr, data.ActionTransferWithdrawn, at)...)}, nil
+	})
+	if err != nil {
+		t.Fatalf("UpdateTransfer (withdraw): %v", err)
+	}
+	if got, err := s.Transfer(ctx, id3); err != nil || got.Status != data.TransferWithdrawn || got.DecidedBy != "coord-north" {
+		t.Errorf("the withdrawn transfer as stored: %+v, %v", got, err)
+	}
+	if got, err := s.Case(ctx, d.ID); err != nil || got.TransferPending != "" {
+		t.Errorf("case after a withdrawal: %+v, %v", got, err)
+	}
+	page, err := s.ListTransfers(ctx, data.TransferQuery{To: "west", Status: data.TransferWithdrawn})
+	if err != nil || len(page.Items) != 1 || page.Items[0].ID != id3 {
+		t.Errorf("west's withdrawn transfers: %+v, %v", page.Items, err)
+	}
+	if page, err := s.ListTransfers(ctx, data.TransferQuery{To: "west", Status: data.TransferPending}); err != nil || len(page.Items) != 0 {
+		t.Errorf("west's pending transfers after the withdrawal: %+v, %v", page.Items, err)
 	}
 }
 
