@@ -46,6 +46,10 @@ type Booking struct {
 	Modality      Modality
 	Region        string // ISO 3166-2, for in-person interviews
 	Location      string
+	// JoinDetails is how the interpreter joins a video or phone interview:
+	// the link or number to send them. It goes in the interpreter's own
+	// invitation and letters, never in a feed for other people.
+	JoinDetails string
 	// Buffer is the time kept free around the booking for travel (the
 	// policy's travel buffer for in-person interviews, zero otherwise).
 	Buffer time.Duration
@@ -266,7 +270,35 @@ const (
 	MaxLocationLength = 500
 	// MaxCancelReasonLength bounds the reason a booking was cancelled.
 	MaxCancelReasonLength = 500
+	// MaxJoinDetailsLength bounds the link or number a video or phone
+	// interview is joined by.
+	MaxJoinDetailsLength = 500
 )
+
+// CheckPractical checks what an interpreter needs to turn up for a new
+// booking or offer of modality m: the address of an in-person interview
+// (location), the link or number of a video or phone one (joinDetails).
+// Missing either is a *ValidationError naming the field. Records stored
+// before these were required are not judged by it: Validate keeps only
+// their lengths.
+func CheckPractical(m Modality, location, joinDetails string) error {
+	var p problems
+	switch m {
+	case ModalityInPerson:
+		if strings.TrimSpace(location) == "" {
+			p.add("location", "is required for an in-person interview: the address the interpreter should go to")
+		}
+	case ModalityVideo:
+		if strings.TrimSpace(joinDetails) == "" {
+			p.add("joinDetails", "is required for a video interview: the link the interpreter joins by")
+		}
+	case ModalityPhone:
+		if strings.TrimSpace(joinDetails) == "" {
+			p.add("joinDetails", "is required for a phone interview: the number the interpreter calls or is called on")
+		}
+	}
+	return p.err()
+}
 
 // Blocks reports whether a and b, two bookings of one interpreter, cannot
 // both stand: the times they hold (HeldFrom to HeldUntil: the interview
@@ -338,6 +370,7 @@ func (b Booking) Validate() error {
 		p.add("region", "is required for in_person: an ISO 3166-2 code such as GB-LND")
 	}
 	p.text("location", b.Location, MaxLocationLength, prose)
+	p.text("joinDetails", b.JoinDetails, MaxJoinDetailsLength, prose)
 	p.text("cancelReason", b.CancelReason, MaxCancelReasonLength, prose)
 	switch {
 	case b.Code == "":

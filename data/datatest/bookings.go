@@ -147,6 +147,15 @@ func testBookings(t *testing.T, s data.Store) {
 	if err := book(t, s, b); !errors.Is(err, data.ErrDuplicate) {
 		t.Errorf("CreateBooking with a taken ID: %v, want ErrDuplicate", err)
 	}
+	// A video booking keeps the link the interpreter joins by.
+	video := newBooking(c, "int-7", "10:00", "11:30")
+	video.Modality, video.JoinDetails, video.Additional = data.ModalityVideo, "https://meet.example.org/abc-defg-hij, PIN 4821", true
+	if err := book(t, s, video); err != nil {
+		t.Fatalf("CreateBooking(video): %v", err)
+	}
+	if got, err := s.Booking(ctx, video.ID); err != nil || got.JoinDetails != video.JoinDetails || !cmp.Equal(storedBooking(video), got, cmpOpts) {
+		t.Errorf("video booking round trip: %v, joinDetails %q (-want +got):\n%s", err, got.JoinDetails, cmp.Diff(storedBooking(video), got, cmpOpts))
+	}
 	if _, err := s.Booking(ctx, "no-such-booking"); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("Booking(unknown): %v, want ErrNotFound", err)
 	}
