@@ -29,7 +29,7 @@ func offer(caseID string, mode data.OfferMode, ids ...string) app.NewOffer {
 	return app.NewOffer{
 		CaseID: caseID, Start: interview, End: interview.Add(90 * time.Minute),
 		InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo, Location: "Video link",
-		InterpreterIDs: ids, Mode: mode,
+		JoinDetails: "https://meet.example.org/offer-1", InterpreterIDs: ids, Mode: mode,
 	}
 }
 
