@@ -101,7 +101,8 @@ func TestBookingFormSentAgainWithAnotherPlace(t *testing.T) {
 	b.signIn(data.RoleSocialWorker)
 	form := func(location string) url.Values {
 		return url.Values{"caseId": {c.ID}, "interpreterId": {in.ID}, "start": {"2026-11-30T10:00"}, "end": {"2026-11-30T11:00"},
-			"interviewType": {"health"}, "modality": {"video"}, "location": {location}, "idempotencyKey": {"results-1-" + in.ID}}
+			"interviewType": {"health"}, "modality": {"video"}, "location": {location}, "joinDetails": {"https://meet.example.org/x"},
+			"idempotencyKey": {"results-1-" + in.ID}, "confirmed": {"yes"}}
 	}
 	if p := b.post("/bookings", form("Video link A")); p.status != http.StatusSeeOther {
 		t.Fatalf("first booking: %d\n%s", p.status, p.body)

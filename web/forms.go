@@ -35,7 +35,7 @@ var maxLengths = map[string]int{
 	"reference": data.MaxReferenceLength, "linkedReferences": data.MaxReferenceLength,
 	"child.languages.tag": data.MaxLanguageTagLength, "child.communityLinks.value": data.MaxLinkLength,
 	"excludedInterpreters.interpreterId": data.MaxIDLength, "excludedInterpreters.reason": data.MaxReasonLength,
-	"location": data.MaxLocationLength, "reason": data.MaxCancelReasonLength,
+	"location": data.MaxLocationLength, "joinDetails": data.MaxJoinDetailsLength, "reason": data.MaxCancelReasonLength,
 	"apiKey": data.MaxAPIKeyLength, "within": len("365"), // within: days, 1 to 365
 	"start": maxLocalLength, "end": maxLocalLength,
 }
