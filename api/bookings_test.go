@@ -37,7 +37,7 @@ func soraniInterpreter(name string) map[string]any {
 func (h *harness) approved(body map[string]any) string {
 	h.t.Helper()
 	id := h.createInterpreter(body).ID
-	if r := h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+id+"/vetting", map[string]any{"decision": "approve"}); r.status != 200 {
+	if r := h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+id+"/vetting", map[string]any{"decision": "approve", "confirm": true, "note": "checked"}); r.status != 200 {
 		h.t.Fatalf("approve: %d %s", r.status, r.body)
 	}
 	return id

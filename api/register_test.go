@@ -17,7 +17,7 @@ func TestRegisterIsShared(t *testing.T) {
 	if r := h.do("south-coordinator", "GET", "/v1/interpreters/"+v.ID, nil); r.status != 200 {
 		t.Fatalf("south reads north's record: %d %s", r.status, r.body)
 	}
-	if r := h.do("south-coordinator", "POST", "/v1/interpreters/"+v.ID+"/vetting", map[string]any{"decision": "approve"}); r.status != 200 {
+	if r := h.do("south-coordinator", "POST", "/v1/interpreters/"+v.ID+"/vetting", map[string]any{"decision": "approve", "confirm": true, "note": "checked"}); r.status != 200 {
 		t.Fatalf("south approves: %d %s", r.status, r.body)
 	}
 	var page struct{ Items []auditView }
@@ -48,7 +48,7 @@ func TestRegisterIsShared(t *testing.T) {
 func TestSocialWorkersSeeApprovedByDefault(t *testing.T) {
 	h := newHarness(t)
 	approved := h.createInterpreter(validInterpreter())
-	h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+approved.ID+"/vetting", map[string]any{"decision": "approve"})
+	h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+approved.ID+"/vetting", map[string]any{"decision": "approve", "confirm": true, "note": "checked"})
 	pending := h.createInterpreter(validInterpreter())
 	ids := func(role data.Role, path string) []string {
 		var page struct{ Items []interpreterView }

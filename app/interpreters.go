@@ -223,29 +223,12 @@ func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string,
 // leaves it in force, and WithdrawBookings finishes the cancellations. It
 // answers the record in the view asked for (ViewReduced unless view is
 // ViewFull, whose read is audited with the decision).
+//
+// The caller has confirmed the decision (Decide with Confirm): approving a
+// record with Gaps still needs a note saying why.
 func (a *App) DecideVetting(ctx context.Context, actor data.User, id string, d data.Decision, note string, view ...View) (Interpreter, error) {
-	if err := require(actor, data.RoleCoordinator); err != nil {
-		return Interpreter{}, err
-	}
-	now := a.stamp()
-	updated, err := a.store.UpdateInterpreter(ctx, id, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
-		next, err := cur.Vetting.Decide(d, actor.ID, now, note)
-		if err != nil {
-			return cur, data.Change{}, err
-		}
-		cur.Vetting, cur.UpdatedAt = next, now
-		ch := audited(now, actor, data.ScopeRegister, data.VettingAction(d), data.EntityInterpreter, cur.ID)
-		return cur, withRead(ch, now, actor, cur.ID, view), nil
-	})
-	if err != nil {
-		return Interpreter{}, err
-	}
-	if updated.Vetting.Status != data.VettingApproved {
-		if err := a.afterChange(ctx, actor, updated.ID, ""); err != nil {
-			return Interpreter{}, err
-		}
-	}
-	return shown(updated, view), nil
+	r, err := a.Decide(ctx, actor, id, VettingDecision{Decision: d, Note: note, Confirm: true}, view...)
+	return r.Interpreter, err
 }
 
 // InterpreterBrief returns an interpreter in the reduced view for anyone

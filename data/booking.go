@@ -86,6 +86,10 @@ type Booking struct {
 	// empty while confirmed, and on bookings ended before codes were kept.
 	Code         OutcomeCode
 	CancelReason string
+	// WithdrawalDismissed is when the user who booked dismissed the notice
+	// that a rule withdrew the booking (Code OutcomeWithdrawnByRule): until
+	// then their home page shows it, to book again. Zero until dismissed.
+	WithdrawalDismissed time.Time
 	// Idempotency fingerprints the request that created the booking under an
 	// Idempotency-Key (a hash of the caller, the key and the body), so a
 	// repeat can be told from a different request reusing the key. Empty
@@ -594,6 +598,28 @@ func (b Booking) Complete(o Outcome, now time.Time) (Booking, error) {
 	}
 	o.RecordedAt = Timestamp(now)
 	b.Status, b.Outcome, b.Code = BookingCompleted, &o, o.Code
+	b.UpdatedAt = Timestamp(now)
+	return b, nil
+}
+
+// Withdrawn reports whether a rule withdrew the booking (its interpreter
+// was suspended, excluded or no longer passes a hard rule).
+func (b Booking) Withdrawn() bool {
+	return b.Status == BookingCancelled && b.Code == OutcomeWithdrawnByRule
+}
+
+// DismissWithdrawal records that the user who booked has seen that the
+// booking was withdrawn: a *StateError for a booking no rule withdrew,
+// ErrNoChange when already dismissed. No calendar sees it: the sequence
+// stays.
+func (b Booking) DismissWithdrawal(now time.Time) (Booking, error) {
+	switch {
+	case !b.Withdrawn():
+		return b, &StateError{Code: "booking_not_withdrawn", Reason: "only a booking a rule withdrew has a notice to dismiss"}
+	case !b.WithdrawalDismissed.IsZero():
+		return b, ErrNoChange
+	}
+	b.WithdrawalDismissed = Timestamp(now)
 	b.UpdatedAt = Timestamp(now)
 	return b, nil
 }

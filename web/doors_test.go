@@ -60,6 +60,7 @@ func TestEveryErrorThroughBothDoors(t *testing.T) {
 		{&app.StaleError{Current: 3}, 412, 409, "precondition_failed"},
 		{&app.IneligibleError{Reasons: []data.Reason{{Code: "not_approved", Message: "not approved"}}}, 422, 422, "ineligible"},
 		{&app.IdempotencyError{Reason: "this Idempotency-Key was used for another request"}, 422, 422, "idempotency_key_reused"},
+		{&app.ConfirmationError{Gaps: []app.Gap{{Item: "clearance"}}, Fields: []data.FieldError{{Field: "confirm", Message: "must be true"}}}, 422, 422, "confirmation_required"},
 		{wrap(data.ErrUnavailable), 503, 503, "store_unavailable"},
 		{wrap(context.DeadlineExceeded), 503, 503, "timeout"},
 		{wrap(context.Canceled), 503, 503, "cancelled"},

@@ -41,6 +41,7 @@ type bookingRecord struct {
 	CancelReason string           `json:"cancelReason,omitempty"`
 	Idempotency  string           `json:"idempotency,omitempty"`
 	Anonymised   string           `json:"anonymised,omitempty"`
+	Dismissed    string           `json:"withdrawalDismissed,omitempty"`
 	Version      int64            `json:"version"`
 	CreatedAt    string           `json:"createdAt"`
 	UpdatedAt    string           `json:"updatedAt"`
@@ -122,7 +123,7 @@ func fromBooking(b data.Booking) bookingRecord {
 		BufferNs: int64(b.Buffer), Safety: fromSafety(b.Safety), Status: string(b.Status), Sequence: b.Sequence,
 		Confirmation: string(b.Confirmation), OfferID: b.OfferID, Additional: b.Additional, OfferedAt: encodeTime(b.OfferedAt),
 		Match: matchRecord{Score: b.Match.Score},
-		Code:  string(b.Code), CancelReason: b.CancelReason, Idempotency: b.Idempotency, Anonymised: encodeTime(b.Anonymised),
+		Code:  string(b.Code), CancelReason: b.CancelReason, Idempotency: b.Idempotency, Anonymised: encodeTime(b.Anonymised), Dismissed: encodeTime(b.WithdrawalDismissed),
 		Version: b.Version, CreatedAt: encodeTime(b.CreatedAt), UpdatedAt: encodeTime(b.UpdatedAt),
 	}
 	for _, f := range b.Match.Factors {
@@ -159,7 +160,7 @@ func (r bookingRecord) toBooking() data.Booking {
 		Buffer: time.Duration(r.BufferNs), Safety: r.Safety.toSafety(), Status: data.BookingStatus(r.Status), Sequence: r.Sequence,
 		Confirmation: data.Confirmation(r.Confirmation), OfferID: r.OfferID, Additional: r.Additional, OfferedAt: decodeTime(r.OfferedAt),
 		Match: data.MatchSnapshot{Score: r.Match.Score},
-		Code:  data.OutcomeCode(r.Code), CancelReason: r.CancelReason, Idempotency: r.Idempotency, Anonymised: decodeTime(r.Anonymised),
+		Code:  data.OutcomeCode(r.Code), CancelReason: r.CancelReason, Idempotency: r.Idempotency, Anonymised: decodeTime(r.Anonymised), WithdrawalDismissed: decodeTime(r.Dismissed),
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 	}
 	if b.Confirmation == "" {

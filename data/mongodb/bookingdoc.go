@@ -54,9 +54,12 @@ type bookingDocument struct {
 	// Anonymised is absent until retention anonymises the booking: its
 	// null is what retention's index seeks.
 	Anonymised *time.Time `bson:"anonymised,omitempty"`
-	Version    int64      `bson:"version"`
-	CreatedAt  time.Time  `bson:"createdAt"`
-	UpdatedAt  time.Time  `bson:"updatedAt"`
+	// WithdrawalDismissed is absent until the user who booked dismisses
+	// the notice of its withdrawal.
+	WithdrawalDismissed *time.Time `bson:"withdrawalDismissed,omitempty"`
+	Version             int64      `bson:"version"`
+	CreatedAt           time.Time  `bson:"createdAt"`
+	UpdatedAt           time.Time  `bson:"updatedAt"`
 }
 
 type matchDocument struct {
@@ -141,6 +144,10 @@ func fromBooking(b data.Booking) bookingDocument {
 		at := data.Timestamp(b.Anonymised)
 		d.Anonymised = &at
 	}
+	if !b.WithdrawalDismissed.IsZero() {
+		at := data.Timestamp(b.WithdrawalDismissed)
+		d.WithdrawalDismissed = &at
+	}
 	for _, f := range b.Match.Factors {
 		d.Match.Factors = append(d.Match.Factors, factorDocument(f))
 	}
@@ -177,6 +184,9 @@ func (d bookingDocument) toBooking() data.Booking {
 		Match:        data.MatchSnapshot{Score: d.Match.Score},
 		CancelReason: d.CancelReason, Code: data.OutcomeCode(d.Code), Idempotency: d.Idempotency,
 		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+	}
+	if d.WithdrawalDismissed != nil {
+		b.WithdrawalDismissed = utc(*d.WithdrawalDismissed)
 	}
 	if d.Anonymised != nil {
 		b.Anonymised = utc(*d.Anonymised)
