@@ -127,7 +127,8 @@ func (r VettingResult) Organisations() int { return len(r.Bookings) }
 // nothing: for approve, what the record lacks; for suspend and reject, its
 // confirmed bookings that have not started, by organisation, and its
 // pending invitations (every organisation's), all of which the decision
-// cancels or withdraws.
+// cancels or withdraws. A decision the record's status refuses is a
+// *data.TransitionError, as Decide's would be.
 func (a *App) VettingImpact(ctx context.Context, actor data.User, id string, d data.Decision) (VettingImpact, error) {
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return VettingImpact{}, err
@@ -135,6 +136,9 @@ func (a *App) VettingImpact(ctx context.Context, actor data.User, id string, d d
 	in, err := a.store.Interpreter(ctx, id)
 	if err != nil {
 		return VettingImpact{}, err
+	}
+	if _, err := in.Vetting.Decide(d, actor.ID, a.now(), ""); err != nil {
+		return VettingImpact{}, err // a decision the record's status refuses
 	}
 	var out VettingImpact
 	switch d {
@@ -224,31 +228,46 @@ const withdrawnWindow = 30 * 24 * time.Hour
 
 // WithdrawnBookings lists the bookings the actor made that a rule
 // withdrew and they have not dismissed, soonest first: their home page
-// shows them until they do, so the interview is booked again. It reads the
-// actor's bookings from a month back on, off the index by booker.
-func (a *App) WithdrawnBookings(ctx context.Context, actor data.User) ([]data.Booking, error) {
+// shows them until they do, so the interview is booked again. With
+// organisation (coordinators only), it lists those of the actor's whole
+// organisation, for the coordinator's work list. It reads the bookings
+// from a month back on, off the index by booker, or for the organisation
+// at most maxWithdrawnScan of them (an index of withdrawn bookings would
+// make that bound unnecessary).
+func (a *App) WithdrawnBookings(ctx context.Context, actor data.User, organisation bool) ([]data.Booking, error) {
 	if err := require(actor, caseRoles...); err != nil {
 		return nil, err
 	}
 	now := a.now()
 	q := data.BookingQuery{Organisation: actor.Organisation, BookedBy: actor.ID, From: now.Add(-withdrawnWindow), Limit: data.MaxPageSize}
+	if organisation {
+		if err := require(actor, data.RoleCoordinator); err != nil {
+			return nil, err
+		}
+		q.BookedBy = ""
+	}
 	var out []data.Booking
-	for {
+	for read := 0; ; {
 		page, err := a.store.ListBookings(ctx, q)
 		if err != nil {
 			return nil, err
 		}
+		read += len(page.Items)
 		for _, b := range page.Items {
 			if b.Withdrawn() && b.WithdrawalDismissed.IsZero() {
 				out = append(out, b)
 			}
 		}
-		if page.Next == "" {
+		if page.Next == "" || (organisation && read >= maxWithdrawnScan) {
 			return out, nil
 		}
 		q.After = page.Next
 	}
 }
+
+// maxWithdrawnScan bounds the bookings an organisation's withdrawn list
+// reads.
+const maxWithdrawnScan = 2000
 
 // DismissWithdrawal records that the actor, who made the booking, has
 // seen that a rule withdrew it (audited as booking.withdrawal_dismissed):

@@ -86,9 +86,15 @@ func TestSuspensionSaysWhatItCancels(t *testing.T) {
 		t.Fatalf("decided %+v, %v; want 3 cancelled in 2 organisations", r.Bookings, err)
 	}
 
-	shown, err := e.app.WithdrawnBookings(ctx, north)
+	shown, err := e.app.WithdrawnBookings(ctx, north, false)
 	if err != nil || len(shown) != 2 || shown[0].ID != later.ID {
 		t.Fatalf("north's withdrawn bookings: %d, %v; want 2, %s first", len(shown), err, later.ID)
+	}
+	if all, err := e.app.WithdrawnBookings(ctx, coord, true); err != nil || len(all) != 2 {
+		t.Errorf("the coordinator's list of north's withdrawn bookings: %d, %v; want 2", len(all), err)
+	}
+	if _, err := e.app.WithdrawnBookings(ctx, north, true); app.Classify(err).Kind != app.KindForbidden {
+		t.Errorf("a social worker asking for the organisation's: %v, want forbidden", err)
 	}
 	if _, err := e.app.DismissWithdrawal(ctx, south, later.ID); app.Classify(err).Kind != app.KindNotFound {
 		t.Errorf("another organisation dismissing: %v, want not found", err)
@@ -103,7 +109,7 @@ func TestSuspensionSaysWhatItCancels(t *testing.T) {
 	if _, err := e.app.DismissWithdrawal(ctx, north, later.ID); err != nil {
 		t.Errorf("dismissing twice: %v", err)
 	}
-	if shown, _ := e.app.WithdrawnBookings(ctx, north); len(shown) != 1 || shown[0].ID == later.ID {
+	if shown, _ := e.app.WithdrawnBookings(ctx, north, false); len(shown) != 1 || shown[0].ID == later.ID {
 		t.Errorf("after dismissing, north sees %d withdrawn", len(shown))
 	}
 	if got := e.actions(later.ID); got[len(got)-1] != data.ActionBookingWithdrawalDismissed || len(got) != 3 {

@@ -338,7 +338,7 @@ func TestRenewals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.app.DecideVetting(t.Context(), s.users[data.RoleCoordinator], lacking.ID, data.DecisionApprove, ""); err != nil {
+	if _, err := s.app.DecideVetting(t.Context(), s.users[data.RoleCoordinator], lacking.ID, data.DecisionApprove, "approved before the DBS check came back"); err != nil {
 		t.Fatal(err)
 	}
 	b := s.browser()

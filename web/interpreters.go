@@ -55,6 +55,22 @@ type recordView struct {
 	// that have not started and are still confirmed: a suspension's
 	// cancellations were cut short, and the page offers to finish them.
 	Standing int
+	// Cancelled says, after a suspension or rejection, what it cancelled
+	// (from the redirect's query; nil otherwise).
+	Cancelled *cancelledCounts
+}
+
+// cancelledCounts is what a vetting decision cancelled: bookings, in how
+// many organisations, and invitations withdrawn.
+type cancelledCounts struct{ Bookings, Organisations, Invitations int }
+
+// readCancelled reads what a decision cancelled from the redirect's query.
+func readCancelled(r *request) *cancelledCounts {
+	if r.c.Query("notice") != "vetting" || r.c.Query("cancelled") == "" {
+		return nil
+	}
+	n := func(k string) int { v, _ := strconv.Atoi(r.c.Query(k)); return max(v, 0) }
+	return &cancelledCounts{n("cancelled"), n("organisations"), n("invitations")}
 }
 
 // showInterpreter shows one record: for a coordinator the full record, an
@@ -71,6 +87,7 @@ func (p *Pages) showInterpreter(r *request) error {
 	if err != nil {
 		return err
 	}
+	v.Cancelled = readCancelled(r)
 	return p.renderForm(r, "interpreter", in.Name, v, nil)
 }
 

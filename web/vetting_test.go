@@ -1,0 +1,112 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tolk/tolk/data"
+)
+
+// TestApprovalWithGapsIsConfirmed: approving a record without a clearance
+// from its page leads to a step that says what it lacks and writes
+// nothing; confirming without the box or the note comes back 422 naming
+// them, keeping the note; with both, the record is approved.
+func TestApprovalWithGapsIsConfirmed(t *testing.T) {
+	s := newSite(t)
+	coord := s.users[data.RoleCoordinator]
+	rec := coordRecord("Hana Aziz", "ckb")
+	rec.Clearance = data.Clearance{}
+	in, err := s.app.CreateInterpreter(t.Context(), coord, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser()
+	b.signIn(data.RoleCoordinator)
+	path := "/interpreters/" + in.ID + "/vetting"
+	p := b.post(path, url.Values{"decision": {"approve"}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, "Approve Hana Aziz without what every interview needs?") ||
+		!strings.Contains(p.body, "no criminal records check (DBS) clearance") || strings.Contains(p.body, "There is a problem") {
+		t.Fatalf("the approval's confirmation step: %d\n%s", p.status, p.body)
+	}
+	p = b.post(path, url.Values{"decision": {"approve"}, "step": {"confirm"}, "note": {"DBS applied for"}})
+	if p.status != http.StatusUnprocessableEntity || errorLinks(p.body)["f-confirm"] == "" || !strings.Contains(p.body, "DBS applied for") {
+		t.Errorf("confirming without the box: %d, errors %v", p.status, errorLinks(p.body))
+	}
+	p = b.post(path, url.Values{"decision": {"approve"}, "step": {"confirm"}, "confirm": {"true"}})
+	if p.status != http.StatusUnprocessableEntity || errorLinks(p.body)["f-note"] == "" {
+		t.Errorf("confirming without a note: %d, errors %v", p.status, errorLinks(p.body))
+	}
+	if got, _ := s.store.Interpreter(t.Context(), in.ID); got.Vetting.Status != data.VettingPending {
+		t.Fatalf("unconfirmed approvals changed the record to %s", got.Vetting.Status)
+	}
+	p = b.post(path, url.Values{"decision": {"approve"}, "step": {"confirm"}, "confirm": {"true"}, "note": {"DBS applied for"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("a confirmed approval: %d\n%s", p.status, p.body)
+	}
+	if got, _ := s.store.Interpreter(t.Context(), in.ID); got.Vetting.Status != data.VettingApproved || got.Vetting.Note != "DBS applied for" {
+		t.Errorf("after confirming: %s, note %q", got.Vetting.Status, got.Vetting.Note)
+	}
+}
+
+// TestSuspensionSaysWhatItCancelsPage: suspending from the record's page
+// first says how many bookings in how many organisations it cancels, and
+// changes nothing; confirmed, the record's page says what it cancelled.
+// The social worker sees the withdrawn booking on their home page, with a
+// link to find another interpreter, until they dismiss it; the
+// coordinator's home lists it as work until then.
+func TestSuspensionSaysWhatItCancelsPage(t *testing.T) {
+	s := newSite(t)
+	hana := s.addInterpreter("Hana Aziz", "ckb", data.DecisionApprove)
+	pending := s.addInterpreter("Avan Rashid", "ckb", "")
+	c := s.offerCase("SU-1")
+	bk := s.bookHealth(c, hana)
+	b := s.browser()
+	b.signIn(data.RoleCoordinator)
+	path := "/interpreters/" + hana.ID + "/vetting"
+	p := b.post(path, url.Values{"decision": {"suspend"}, "note": {"complaint received"}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, "This cancels 1 booking in 1 organisation") ||
+		!strings.Contains(p.body, `name="confirmed" value="yes"`) || !strings.Contains(p.body, "complaint received") {
+		t.Fatalf("the suspension's confirmation step: %d\n%s", p.status, p.body)
+	}
+	if got, _ := s.store.Booking(t.Context(), bk.ID); got.Status != data.BookingConfirmed {
+		t.Fatalf("the confirmation step cancelled the booking")
+	}
+	p = b.post(path, url.Values{"decision": {"suspend"}, "note": {"complaint received"}, "confirmed": {"yes"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("suspend: %d\n%s", p.status, p.body)
+	}
+	p = b.get(p.location())
+	if !strings.Contains(p.body, "It cancelled 1 booking in 1 organisation.") {
+		t.Errorf("the record's page does not say what the suspension cancelled:\n%s", p.body)
+	}
+
+	home := b.get("/")
+	for _, want := range []string{"Your work", "Waiting for vetting", pending.Name, "Withdrawn bookings to book again", "SU-1"} {
+		if !strings.Contains(home.body, want) {
+			t.Errorf("the coordinator's home does not say %q", want)
+		}
+	}
+
+	sw := s.browser()
+	sw.signIn(data.RoleSocialWorker)
+	home = sw.get("/")
+	if !strings.Contains(home.body, "A booking of yours was withdrawn") || !strings.Contains(home.body, "Hana Aziz") ||
+		!strings.Contains(home.body, "/cases/"+c.ID+"/matches?start=") {
+		t.Fatalf("the social worker's home does not show the withdrawn booking:\n%s", home.body)
+	}
+	p = sw.post("/bookings/"+bk.ID+"/dismiss", nil)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("dismiss: %d\n%s", p.status, p.body)
+	}
+	if home = sw.get(p.location()); strings.Contains(home.body, "was withdrawn") || !strings.Contains(home.body, "no longer listed") {
+		t.Errorf("after dismissing, the home page:\n%s", home.body)
+	}
+	if got, _ := s.store.Booking(t.Context(), bk.ID); got.WithdrawalDismissed.IsZero() {
+		t.Error("the dismissal was not stored")
+	}
+	if home = b.get("/"); strings.Contains(home.body, "Withdrawn bookings to book again") {
+		t.Error("the coordinator's work list still lists the dismissed booking")
+	}
+}
