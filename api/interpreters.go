@@ -86,9 +86,14 @@ func (s *Server) listInterpreters(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	sort := c.Query("sort")
+	if sort != "" && sort != "created" && sort != "name" {
+		return &data.ValidationError{Errors: []data.FieldError{{Field: "sort", Message: "must be created or name"}}}
+	}
 	actor, _ := caller(c)
 	page, err := s.app.ListInterpreters(c.UserContext(), actor, app.InterpreterFilter{
 		Language: c.Query("language"), Status: data.VettingStatus(c.Query("status")), Cursor: c.Query("cursor"), Limit: limit,
+		Search: c.Query("search"), ByName: sort == "name",
 	})
 	if err != nil {
 		return err

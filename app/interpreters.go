@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tolk/tolk/data"
@@ -143,6 +144,12 @@ func mayRead(actor data.User, id string) error {
 type InterpreterFilter struct {
 	Language string // a BCP 47 tag, matched as a language (ar finds apd)
 	Status   data.VettingStatus
+	// Search finds records by email (when it holds an @) or by the start
+	// of the name, case and accents aside; it does not combine with
+	// Language.
+	Search string
+	// ByName lists in name order instead of creation order.
+	ByName bool
 	Cursor   string
 	Limit    int
 }
@@ -154,7 +161,21 @@ func (a *App) ListInterpreters(ctx context.Context, actor data.User, f Interpret
 	if err := require(actor, data.RoleCoordinator, data.RoleSocialWorker); err != nil {
 		return data.Page[Interpreter]{}, err
 	}
-	q := data.InterpreterQuery{Status: f.Status, After: f.Cursor, Limit: f.Limit}
+	q := data.InterpreterQuery{Status: f.Status, After: f.Cursor, Limit: f.Limit, ByName: f.ByName}
+	switch search := strings.TrimSpace(f.Search); {
+	case search != "" && f.Language != "":
+		return data.Page[Interpreter]{}, invalid("search", "searches the whole register: leave the language empty, or the search")
+	case strings.Contains(search, "@"):
+		q.Email, q.ByName = search, false
+	case search != "":
+		q.NamePrefix = search
+	}
+	if len(f.Search) > data.MaxEmailLength {
+		return data.Page[Interpreter]{}, invalid("search", fmt.Sprintf("must be at most %d characters", data.MaxEmailLength))
+	}
+	if f.Language != "" && f.ByName {
+		return data.Page[Interpreter]{}, invalid("sort", "by name lists the whole register: leave the language empty")
+	}
 	if f.Language != "" {
 		canonical, err := data.CanonicalLanguage(f.Language)
 		if err != nil {
@@ -250,4 +271,28 @@ func (a *App) InterpreterBrief(ctx context.Context, actor data.User, id string) 
 // door asks it before offering a blank form, which reads nothing.
 func (a *App) MayEditRegister(actor data.User) error {
 	return require(actor, data.RoleCoordinator)
+}
+
+// SameEmail lists the other records of the register with the email of the
+// record with this ID (at most a page): a duplicate a coordinator should
+// check, found off the store's email index. Coordinators only.
+func (a *App) SameEmail(ctx context.Context, actor data.User, id string) ([]Interpreter, error) {
+	if err := require(actor, data.RoleCoordinator); err != nil {
+		return nil, err
+	}
+	in, err := a.store.Interpreter(ctx, id)
+	if err != nil || in.Email == "" {
+		return nil, err
+	}
+	page, err := a.store.ListInterpreters(ctx, data.InterpreterQuery{Email: in.Email, Limit: data.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	var out []Interpreter
+	for _, other := range page.Items {
+		if other.ID != id {
+			out = append(out, reduced(other))
+		}
+	}
+	return out, nil
 }

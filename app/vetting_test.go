@@ -116,3 +116,47 @@ func TestSuspensionSaysWhatItCancels(t *testing.T) {
 		t.Errorf("audit %v, want created, withdrawn, then one withdrawal_dismissed", got)
 	}
 }
+
+// TestRegisterSearch: the register is searched by the start of a name or
+// by email, listed by name, and a record's duplicates by email are named.
+func TestRegisterSearch(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	coord := e.north[data.RoleCoordinator]
+	nazdar := e.interpreter(eligible("Nazdar Ali"), "")
+	twice := eligible("Nazdar A.")
+	twice.Email = nazdar.Email
+	again := e.interpreter(twice, "")
+	e.interpreter(eligible("Hana Aziz"), "")
+	names := func(f app.InterpreterFilter) []string {
+		t.Helper()
+		page, err := e.app.ListInterpreters(ctx, coord, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, in := range page.Items {
+			out = append(out, in.Name)
+		}
+		return out
+	}
+	if got := names(app.InterpreterFilter{Search: "nazdar"}); len(got) != 2 || got[0] != "Nazdar A." {
+		t.Errorf("search nazdar: %q", got)
+	}
+	if got := names(app.InterpreterFilter{Search: " " + nazdar.Email + " "}); len(got) != 2 {
+		t.Errorf("search by email: %q", got)
+	}
+	if got := names(app.InterpreterFilter{ByName: true}); len(got) != 3 || got[0] != "Hana Aziz" {
+		t.Errorf("by name: %q", got)
+	}
+	if _, err := e.app.ListInterpreters(ctx, coord, app.InterpreterFilter{Search: "naz", Language: "ckb"}); app.Classify(err).Kind != app.KindInvalid {
+		t.Errorf("a search with a language: %v, want invalid", err)
+	}
+	same, err := e.app.SameEmail(ctx, coord, nazdar.ID)
+	if err != nil || len(same) != 1 || same[0].ID != again.ID {
+		t.Errorf("SameEmail: %v, %v; want the second record", same, err)
+	}
+	if _, err := e.app.SameEmail(ctx, e.north[data.RoleSocialWorker], nazdar.ID); app.Classify(err).Kind != app.KindForbidden {
+		t.Errorf("a social worker asking: %v", err)
+	}
+}

@@ -49,7 +49,14 @@ func TestBrowserGuardedSuspension(t *testing.T) {
 	if s := co.text("#cancelled"); !strings.Contains(s, "It cancelled 1 booking in 1 organisation.") {
 		t.Errorf("the record's page says %q", s)
 	}
-	co.checkWidths("/")
+	co.checkWidths("/interpreters?sort=name", "/interpreters?search=hero", "/")
+	for _, path := range []string{"/interpreters?sort=name", "/"} {
+		co.width(375)
+		co.wantPage("open "+path, co.open(path), 200, strings.SplitN(path, "?", 2)[0])
+		if w := eval[float64](co, `document.documentElement.scrollWidth`); w > 375 {
+			t.Errorf("%s is %v px wide on a 375 px screen", path, w)
+		}
+	}
 	if s := co.text("main"); !strings.Contains(s, "Withdrawn bookings to book again") || !strings.Contains(s, "BT-SUSPEND-1") || !strings.Contains(s, "Waiting for vetting") {
 		t.Errorf("the coordinator's work list says %.600q", s)
 	}

@@ -36,7 +36,7 @@ var maxLengths = map[string]int{
 	"child.languages.tag": data.MaxLanguageTagLength, "child.communityLinks.value": data.MaxLinkLength,
 	"excludedInterpreters.interpreterId": data.MaxIDLength, "excludedInterpreters.reason": data.MaxReasonLength,
 	"location": data.MaxLocationLength, "joinDetails": data.MaxJoinDetailsLength, "reason": data.MaxCancelReasonLength,
-	"apiKey": data.MaxAPIKeyLength, "within": len("365"), // within: days, 1 to 365
+	"apiKey": data.MaxAPIKeyLength, "search": data.MaxEmailLength, "within": len("365"), // within: days, 1 to 365
 	"start": maxLocalLength, "end": maxLocalLength,
 }
 

@@ -110,3 +110,39 @@ func TestSuspensionSaysWhatItCancelsPage(t *testing.T) {
 		t.Error("the coordinator's work list still lists the dismissed booking")
 	}
 }
+
+// TestRegisterSearchPage: the register finds records by the start of a
+// name and by email, lists them by name, and a record created with an
+// email already on the register warns of it, naming the other record.
+func TestRegisterSearchPage(t *testing.T) {
+	s := newSite(t)
+	s.addInterpreter("Nazdar Ali", "ckb", data.DecisionApprove)
+	s.addInterpreter("Hana Aziz", "ckb", "")
+	b := s.browser()
+	b.signIn(data.RoleCoordinator)
+	p := b.get("/interpreters?search=nazd")
+	if p.status != http.StatusOK || !strings.Contains(p.body, "Nazdar Ali") || strings.Contains(p.body, "Hana Aziz</a>") {
+		t.Errorf("search nazd: %d\n%s", p.status, p.body)
+	}
+	p = b.get("/interpreters?sort=name")
+	if i, j := strings.Index(p.body, "Hana Aziz</a>"), strings.Index(p.body, "Nazdar Ali</a>"); i < 0 || j < 0 || i > j {
+		t.Errorf("by name, Hana is not before Nazdar:\n%s", p.body)
+	}
+	if p := b.get("/interpreters?sort=age"); p.status != http.StatusBadRequest {
+		t.Errorf("an order that is not one: %d", p.status)
+	}
+
+	form := interpreterFormValues()
+	form.Set("email", "nazdar.ali@north.example")
+	p = b.post("/interpreters", form)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create: %d\n%s", p.status, p.body)
+	}
+	p = b.get(p.location())
+	if !strings.Contains(p.body, "Another record has this email") || !strings.Contains(p.body, "Nazdar Ali</a>") {
+		t.Errorf("the new record does not warn of the duplicate email:\n%s", p.body)
+	}
+	if p = b.get("/interpreters?search=NAZDAR.ALI%40north.example"); strings.Count(p.body, "<tr>") != 3 { // the head and two records
+		t.Errorf("search by email does not list both records:\n%s", p.body)
+	}
+}
