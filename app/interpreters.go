@@ -150,8 +150,8 @@ type InterpreterFilter struct {
 	Search string
 	// ByName lists in name order instead of creation order.
 	ByName bool
-	Cursor   string
-	Limit    int
+	Cursor string
+	Limit  int
 }
 
 // ListInterpreters pages through the register in creation order, in the

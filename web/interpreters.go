@@ -18,7 +18,7 @@ type registerView struct {
 	// Search is a name's start or an email; Sort "name" lists by name.
 	Search, Sort string
 	Statuses     []data.VettingStatus
-	Next             string // the next page's address, or ""
+	Next         string // the next page's address, or ""
 }
 
 // register lists the interpreters, filtered by language and status.
