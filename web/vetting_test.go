@@ -146,3 +146,78 @@ func TestRegisterSearchPage(t *testing.T) {
 		t.Errorf("search by email does not list both records:\n%s", p.body)
 	}
 }
+
+// TestExclusionsByName: the case form takes the interpreter never to offer
+// by name: a unique start of a name is taken, several matches come back as
+// a list to choose from (no script needed), a name nobody has is named in
+// the error; the edit form shows the name, not the ID.
+func TestExclusionsByName(t *testing.T) {
+	s := newSite(t)
+	nazdar := s.addInterpreter("Nazdar Ali", "ckb", data.DecisionApprove)
+	nazanin := s.addInterpreter("Nazanin Rahimi", "ckb", data.DecisionApprove)
+	b := s.browser()
+	b.signIn(data.RoleSocialWorker)
+	form := url.Values{"reference": {"EX-1"}, "child.languages[0].tag": {"Kurdish (Sorani)"},
+		"excludedInterpreters[0].interpreterId": {"naz"}, "excludedInterpreters[0].reason": {"knows the family"}}
+	p := b.post("/cases", form)
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `Several interpreters match &#34;naz&#34;`) ||
+		!strings.Contains(p.body, `type="radio"`) || !strings.Contains(p.body, `value="`+nazanin.ID+`"`) || !strings.Contains(p.body, "knows the family") {
+		t.Fatalf("an ambiguous name: %d\n%s", p.status, p.body)
+	}
+	form.Set("excludedInterpreters[0].interpreterId", "Nobody Here")
+	if p = b.post("/cases", form); p.status != http.StatusBadRequest || !strings.Contains(p.body, "No interpreter on the register is called") {
+		t.Errorf("an unknown name: %d", p.status)
+	}
+	form.Set("excludedInterpreters[0].interpreterId", nazanin.ID) // the chosen radio's value
+	if p = b.post("/cases", form); p.status != http.StatusSeeOther {
+		t.Fatalf("the interpreter chosen from the list: %d\n%s", p.status, p.body)
+	}
+	form.Set("reference", "EX-2")
+	form.Set("excludedInterpreters[0].interpreterId", "nazd")
+	if p = b.post("/cases", form); p.status != http.StatusSeeOther {
+		t.Fatalf("a unique start of a name: %d\n%s", p.status, p.body)
+	}
+	cases, _ := s.app.ListCases(t.Context(), s.users[data.RoleSocialWorker], "", 10)
+	got := map[string]string{}
+	for _, c := range cases.Items {
+		for _, x := range c.ExcludedInterpreters {
+			got[c.Reference] = x.InterpreterID
+		}
+	}
+	if got["EX-1"] != nazanin.ID || got["EX-2"] != nazdar.ID {
+		t.Fatalf("the stored exclusions: %v, want EX-1 Nazanin's and EX-2 Nazdar's", got)
+	}
+	var ex2 string
+	for _, c := range cases.Items {
+		if c.Reference == "EX-2" {
+			ex2 = c.ID
+		}
+	}
+	edit := b.get("/cases/" + ex2 + "/edit")
+	if !strings.Contains(edit.body, `value="Nazdar Ali"`) || strings.Contains(edit.body, `value="`+nazdar.ID+`"`) {
+		t.Errorf("the edit form does not show the excluded interpreter by name:\n%s", edit.body)
+	}
+}
+
+// TestSubscriptionByInterpreterName: a coordinator subscribes to one
+// interpreter's bookings by typing their name; two of the same start come
+// back as a choice.
+func TestSubscriptionByInterpreterName(t *testing.T) {
+	s := newSite(t)
+	nazdar := s.addInterpreter("Nazdar Ali", "ckb", data.DecisionApprove)
+	s.addInterpreter("Nazanin Rahimi", "ckb", data.DecisionApprove)
+	b := s.browser()
+	b.signIn(data.RoleCoordinator)
+	p := b.post("/subscriptions", url.Values{"scope": {"interpreter"}, "interpreterId": {"Naz"}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "Which interpreter&#39;s bookings?") || !strings.Contains(p.body, `value="`+nazdar.ID+`"`) {
+		t.Fatalf("an ambiguous name: %d\n%s", p.status, p.body)
+	}
+	p = b.post("/subscriptions", url.Values{"scope": {"interpreter"}, "interpreterId": {"nazdar ali"}})
+	if p.status != http.StatusCreated {
+		t.Fatalf("by name: %d\n%s", p.status, p.body)
+	}
+	feeds, _ := s.app.ListFeeds(t.Context(), s.users[data.RoleCoordinator], "", 10)
+	if len(feeds.Items) != 1 || feeds.Items[0].InterpreterID != nazdar.ID {
+		t.Errorf("feeds %+v, want one of Nazdar's bookings", feeds.Items)
+	}
+}
