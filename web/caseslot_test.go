@@ -135,7 +135,7 @@ func TestBookingListsNameTheInterpreter(t *testing.T) {
 	b.signIn(data.RoleSocialWorker)
 	for _, path := range []string{"/", "/cases/" + c.ID} {
 		p := b.get(path)
-		if !strings.Contains(p.body, "<td>Nazdar Ali</td>") || !strings.Contains(p.body, "<td>Hana Aziz (second interpreter)</td>") {
+		if !strings.Contains(p.body, `">Nazdar Ali</td>`) || !strings.Contains(p.body, `">Hana Aziz (second interpreter)</td>`) {
 			t.Errorf("%s does not name the booked interpreters:\n%s", path, p.body)
 		}
 	}

@@ -29,7 +29,7 @@ var maxLengths = map[string]int{
 	"name": data.MaxNameLength, "email": data.MaxEmailLength, "phone": data.MaxPhoneLength,
 	"organisation": data.MaxOrganisationLength, "interpreterId": max(data.MaxIDLength, data.MaxNameLength, data.MaxEmailLength),
 	"languages.tag": data.MaxLanguageTagLength, "language": data.MaxLanguageTagLength,
-	"regions": data.MaxCodeLength, "region": data.MaxRegionInputLength,
+	"regions": data.MaxRegionInputLength, "region": data.MaxRegionInputLength,
 	"qualifications.reference": data.MaxQualificationRefLength, "clearance.certificate": data.MaxCertificateLength,
 	"communityLinks.value": data.MaxLinkLength, "note": data.MaxNoteLength,
 	"reference": data.MaxReferenceLength, "linkedReferences": data.MaxReferenceLength,

@@ -221,3 +221,34 @@ func TestSubscriptionByInterpreterName(t *testing.T) {
 		t.Errorf("feeds %+v, want one of Nazdar's bookings", feeds.Items)
 	}
 }
+
+// TestInterpreterFormTakesNames: the interpreter form takes languages and
+// regions by name, stores their codes, and shows them by name again.
+func TestInterpreterFormTakesNames(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	b.signIn(data.RoleCoordinator)
+	form := interpreterFormValues()
+	form.Set("languages[0].tag", "Kurdish (Sorani)")
+	form.Set("languages[1].tag", "Arabic (Sudanese)")
+	form.Set("regions[0]", "Leeds")
+	p := b.post("/interpreters", form)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create by names: %d, errors %v", p.status, errorLinks(p.body))
+	}
+	id := strings.TrimPrefix(strings.SplitN(p.location(), "?", 2)[0], "/interpreters/")
+	in, err := s.store.Interpreter(t.Context(), id)
+	if err != nil || in.Languages[0].Tag != "ckb" || in.Languages[1].Tag != "apd" || in.Regions[0] != "GB-LDS" {
+		t.Fatalf("stored %+v and %v, want ckb, apd and GB-LDS (%v)", in.Languages, in.Regions, err)
+	}
+	edit := b.get("/interpreters/" + id + "/edit")
+	for _, want := range []string{`value="Kurdish (Sorani)"`, `value="Arabic (Sudanese)"`, `value="Leeds"`} {
+		if !strings.Contains(edit.body, want) {
+			t.Errorf("the edit form lacks %s", want)
+		}
+	}
+	form.Set("languages[0].tag", "Kurdsh")
+	if p := b.post("/interpreters", form); p.status != http.StatusBadRequest || !strings.Contains(errorLinks(p.body)["f-languages-0-tag"], "did you mean") {
+		t.Errorf("a misspelt language: %d, errors %v", p.status, errorLinks(p.body))
+	}
+}
