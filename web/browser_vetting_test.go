@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,6 +37,14 @@ func TestBrowserGuardedSuspension(t *testing.T) {
 	co.wantPage("record", co.open(record), 200, record)
 	co.do("choose suspend", chromedp.Click(chromedp.ID("decision-suspend")),
 		chromedp.SendKeys(chromedp.ID("f-note"), "Complaint under review"))
+	// The note counts down what is left of it as it is typed.
+	left := eval[float64](co, `document.querySelector("#f-note").maxLength - document.querySelector("#f-note").value.length`)
+	if got, want := co.text("#f-note-count"), "You have "+strconv.Itoa(int(left))+" characters remaining"; got != want || left < 1 {
+		t.Errorf("the note's count says %q, want %q", got, want)
+	}
+	if d := eval[string](co, `document.querySelector("#f-note").getAttribute("aria-describedby")`); !strings.Contains(d, "f-note-count") {
+		t.Errorf("the note is not described by its count: %q", d)
+	}
 	co.wantPage("suspend", co.submit("suspend", chromedp.Click(chromedp.CSS(`form[action$="/vetting"] button[type=submit]`))), 200, record+"/vetting")
 	for _, w := range []int64{1280, 375} {
 		co.width(w)

@@ -39,7 +39,7 @@ var maxLengths = map[string]int{
 	"excludedInterpreters.reason":        data.MaxReasonLength,
 	"location":                           data.MaxLocationLength, "joinDetails": data.MaxJoinDetailsLength, "reason": data.MaxCancelReasonLength,
 	"apiKey": data.MaxAPIKeyLength, "search": data.MaxEmailLength, "within": len("365"), // within: days, 1 to 365
-	"start": maxLocalLength, "end": maxLocalLength,
+	"start": maxLocalLength, "end": maxLocalLength, "from": maxLocalLength, "to": maxLocalLength,
 }
 
 // maxLocalLength bounds a date and time as typed ("14/03/2027, 10:00",
