@@ -22,8 +22,9 @@ type subscriptionsView struct {
 	// and a random token, so it is marked safe.
 	WebcalURL template.URL
 	Created   *data.Feed
-	// Interpreter is the interpreter as typed, after an error; Choices the
-	// interpreters it could mean, to choose from.
+	// Scope and Interpreter are the form as entered, after an error;
+	// Choices the interpreters a typed name could mean, to choose from.
+	Scope       string
 	Interpreter string
 	Choices     []app.Interpreter
 }
@@ -61,7 +62,7 @@ func (p *Pages) createSubscription(r *request) error {
 	if typed != "" && r.is(data.RoleCoordinator) { // a name as well as an ID
 		in, several, ferr := p.resolveInterpreter(r, "interpreterId", typed)
 		if ferr != nil {
-			return p.subscriptionsWith(r, subscriptionsView{Interpreter: typed, Choices: several}, fieldErrors{*ferr})
+			return p.subscriptionsWith(r, subscriptionsView{Scope: value(r.c, "scope"), Interpreter: typed, Choices: several}, fieldErrors{*ferr})
 		}
 		id = in.ID
 	}
@@ -69,7 +70,7 @@ func (p *Pages) createSubscription(r *request) error {
 		Scope: data.FeedScope(value(r.c, "scope")), InterpreterID: id,
 	})
 	if errs, ok := validationErrors(err); ok {
-		return p.subscriptionsWith(r, subscriptionsView{}, errs)
+		return p.subscriptionsWith(r, subscriptionsView{Scope: value(r.c, "scope"), Interpreter: typed}, errs)
 	}
 	if err != nil {
 		return err

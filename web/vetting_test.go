@@ -209,7 +209,8 @@ func TestSubscriptionByInterpreterName(t *testing.T) {
 	b := s.browser()
 	b.signIn(data.RoleCoordinator)
 	p := b.post("/subscriptions", url.Values{"scope": {"interpreter"}, "interpreterId": {"Naz"}})
-	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "Which interpreter's bookings?") || !strings.Contains(p.body, `value="`+nazdar.ID+`"`) {
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "Which interpreter's bookings?") || !strings.Contains(p.body, `value="`+nazdar.ID+`"`) ||
+		!strings.Contains(p.body, `value="interpreter" checked`) {
 		t.Fatalf("an ambiguous name: %d\n%s", p.status, p.body)
 	}
 	p = b.post("/subscriptions", url.Values{"scope": {"interpreter"}, "interpreterId": {"nazdar ali"}})
