@@ -127,6 +127,7 @@ type bookingRequest struct {
 	Modality      string    `json:"modality" validate:"required,modality"`
 	Region        string    `json:"region" validate:"codelen"`
 	Location      string    `json:"location" validate:"locationlen"`
+	JoinDetails   string    `json:"joinDetails" validate:"joindetailslen"`
 	Additional    bool      `json:"additional"`
 }
 
@@ -158,6 +159,7 @@ type bookingView struct {
 	Modality      data.Modality      `json:"modality"`
 	Region        string             `json:"region,omitempty"`
 	Location      string             `json:"location"`
+	JoinDetails   string             `json:"joinDetails,omitempty"`
 	Status        data.BookingStatus `json:"status"`
 	Confirmation  data.Confirmation  `json:"confirmation"`
 	OfferID       string             `json:"offerId,omitempty"`
@@ -178,7 +180,7 @@ func toBookingView(b data.Booking) bookingView {
 	v := bookingView{
 		ID: b.ID, CaseID: b.CaseID, CaseReference: b.CaseReference, InterpreterID: b.InterpreterID, BookedBy: b.BookedBy,
 		Start: b.Start, End: b.End, InterviewType: b.InterviewType, Modality: b.Modality, Region: b.Region,
-		Location: b.Location, Status: b.Status, Confirmation: b.Confirmation, OfferID: b.OfferID, Additional: b.Additional, Sequence: b.Sequence,
+		Location: b.Location, JoinDetails: b.JoinDetails, Status: b.Status, Confirmation: b.Confirmation, OfferID: b.OfferID, Additional: b.Additional, Sequence: b.Sequence,
 		Safety:       toSafetyView(b),
 		Match:        matchSnapshotView{b.Match.Score, toFactorViews(b.Match.Factors), toReasonViews(b.Match.Warnings)},
 		CancelReason: b.CancelReason, OutcomeCode: b.Code, Version: b.Version, CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt,
@@ -206,7 +208,7 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 	b, replayed, err := s.app.CreateBooking(c.UserContext(), actor, app.NewBooking{
 		CaseID: req.CaseID, InterpreterID: req.InterpreterID, Start: req.Start, End: req.End,
 		InterviewType: data.InterviewType(req.InterviewType), Modality: data.Modality(req.Modality),
-		Region: req.Region, Location: req.Location, Additional: req.Additional, IdempotencyKey: key,
+		Region: req.Region, Location: req.Location, JoinDetails: req.JoinDetails, Additional: req.Additional, IdempotencyKey: key,
 	})
 	if err != nil {
 		return err

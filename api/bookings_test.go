@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -36,7 +37,7 @@ func soraniInterpreter(name string) map[string]any {
 func (h *harness) approved(body map[string]any) string {
 	h.t.Helper()
 	id := h.createInterpreter(body).ID
-	if r := h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+id+"/vetting", map[string]any{"decision": "approve"}); r.status != 200 {
+	if r := h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+id+"/vetting", map[string]any{"decision": "approve", "confirm": true, "note": "checked"}); r.status != 200 {
 		h.t.Fatalf("approve: %d %s", r.status, r.body)
 	}
 	return id
@@ -209,7 +210,7 @@ func containsAny(s string, subs ...string) bool {
 }
 
 func bookingBody(caseID, interpreterID string) map[string]any {
-	b := map[string]any{"caseId": caseID, "interpreterId": interpreterID, "location": "Video link sent by the police"}
+	b := map[string]any{"caseId": caseID, "interpreterId": interpreterID, "location": "Video link sent by the police", "joinDetails": "https://meet.example.org/interview"}
 	for k, v := range abeNextWeek {
 		b[k] = v
 	}
@@ -298,5 +299,37 @@ func TestConcurrentBookings(t *testing.T) {
 	}
 	if count[201] != 1 || count[409] != 31 {
 		t.Errorf("statuses %v, want one 201 and 31 × 409", count)
+	}
+}
+
+// TestJoinDetailsRequired: a video or phone booking or offer without the
+// link or number to send is a 400 naming joinDetails, an in-person one
+// without its address one naming location; given, the booking and the
+// offer return them.
+func TestJoinDetailsRequired(t *testing.T) {
+	h := newHarness(t)
+	in := h.approved(soraniInterpreter("good"))
+	c := h.createCase(data.RoleSocialWorker, soraniCase())
+	named := func(p Problem, field string) {
+		t.Helper()
+		if len(p.Errors) != 1 || p.Errors[0].Field != field {
+			t.Errorf("errors %+v, want one naming %s", p.Errors, field)
+		}
+	}
+	body := bookingBody(c.ID, in)
+	delete(body, "joinDetails")
+	named(h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings", body), http.StatusBadRequest, "validation_failed"), "joinDetails")
+	offer := map[string]any{"caseId": c.ID, "interpreterIds": []string{in}, "mode": "cascade"}
+	for k, v := range abeNextWeek {
+		offer[k] = v
+	}
+	named(h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/offers", offer), http.StatusBadRequest, "validation_failed"), "joinDetails")
+	inPerson := maps.Clone(body)
+	inPerson["modality"], inPerson["region"], inPerson["location"] = "in_person", "GB-LND", ""
+	named(h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/bookings", inPerson), http.StatusBadRequest, "validation_failed"), "location")
+
+	body["joinDetails"] = "https://meet.example.org/abc"
+	if b := h.book(data.RoleSocialWorker, body); b.JoinDetails != "https://meet.example.org/abc" {
+		t.Errorf("the booking's joinDetails %q", b.JoinDetails)
 	}
 }

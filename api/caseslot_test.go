@@ -34,7 +34,7 @@ func TestCaseAlreadyBooked(t *testing.T) {
 		t.Errorf("the additional booking: %+v", extra)
 	}
 
-	offer := map[string]any{"caseId": c.ID, "interpreterIds": []string{third}, "mode": "cascade", "location": "Video link"}
+	offer := map[string]any{"caseId": c.ID, "interpreterIds": []string{third}, "mode": "cascade", "location": "Video link", "joinDetails": "https://meet.example.org/interview"}
 	for k, v := range abeNextWeek {
 		offer[k] = v
 	}

@@ -38,7 +38,7 @@ func newExportFixture(h *harness) exportFixture {
 	}
 	offer := func(mode string, ids []string, start, end, location string) string {
 		r := h.do(data.RoleSocialWorker, "POST", "/v1/offers", map[string]any{"caseId": fx.caseID, "interpreterIds": ids, "mode": mode,
-			"start": start, "end": end, "interviewType": "abe_police", "modality": "video", "location": location})
+			"start": start, "end": end, "interviewType": "abe_police", "modality": "video", "location": location, "joinDetails": "https://meet.example.org/x"})
 		if r.status != http.StatusCreated {
 			h.t.Fatalf("offer: %d %s", r.status, r.body)
 		}
@@ -61,7 +61,7 @@ func newExportFixture(h *harness) exportFixture {
 	// A direct booking, cancelled with a reason.
 	start, end = slot("2026-12-02", 14)
 	direct := h.book(data.RoleSocialWorker, map[string]any{"caseId": fx.caseID, "interpreterId": fx.me, "start": start, "end": end,
-		"interviewType": "health", "modality": "video", "location": "SECRET-LOCATION-2"})
+		"interviewType": "health", "modality": "video", "location": "SECRET-LOCATION-2", "joinDetails": "https://meet.example.org/SECRET-JOIN"})
 	if r := h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+direct.ID+"/cancel", map[string]any{"reason": "SECRET-CANCEL-REASON"}); r.status != http.StatusOK {
 		h.t.Fatalf("cancel: %d %s", r.status, r.body)
 	}
@@ -72,7 +72,7 @@ func newExportFixture(h *harness) exportFixture {
 	fx.southCaseID = h.createCase("south-sw", southCase).ID
 	start, end = slot("2026-12-03", 9)
 	h.book("south-sw", map[string]any{"caseId": fx.southCaseID, "interpreterId": fx.me, "start": start, "end": end,
-		"interviewType": "health", "modality": "video", "location": "SECRET-LOCATION-4"})
+		"interviewType": "health", "modality": "video", "location": "SECRET-LOCATION-4", "joinDetails": "https://meet.example.org/SECRET-JOIN"})
 	// The interview took place; its outcome has a note.
 	h.now = time.Date(2026, 11, 30, 16, 0, 0, 0, time.UTC)
 	var page pageView[bookingView]

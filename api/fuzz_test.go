@@ -30,7 +30,7 @@ func FuzzRequestBodies(f *testing.F) {
 		`{"id":"$TARGET","name":"Selam","email":"selam@example.org","gender":"female","languages":[{"tag":"x-klingon","proficiency":"native"}],"training":[{"kind":"child_protection_l2","completed":"2025-02-30"}]}`,
 		`{"reference":"NR-1","child":{"languages":[{"tag":"ckb"}],"communityLinks":[{"kind":"region","value":"iq-su"}]},"excludedInterpreters":[{"interpreterId":"$TARGET"}]}`,
 		`{"start":"2026-11-30T10:00:00Z","end":"2026-11-30T11:30:00Z","interviewType":"abe_police","modality":"video","limit":5}`,
-		`{"caseId":"$CASE","interpreterId":"$INTERPRETER","start":"2026-12-20T10:00:00Z","end":"2026-12-20T11:00:00Z","interviewType":"abe_police","modality":"video","location":"Room 1"}`,
+		`{"caseId":"$CASE","interpreterId":"$INTERPRETER","start":"2026-12-20T10:00:00Z","end":"2026-12-20T11:00:00Z","interviewType":"abe_police","modality":"video","location":"Room 1","joinDetails":"https://meet.example.org/r1"}`,
 		`{"start":"2026-12-21T10:00:00Z","end":"2026-12-21T09:00:00Z","location":"a\u0000b"}`,
 		`{"reason":"the police moved the interview"}`,
 		`{"attended":true,"childComfortable":false,"note":"ok"}`,

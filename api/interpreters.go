@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -85,9 +86,14 @@ func (s *Server) listInterpreters(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	sort := c.Query("sort")
+	if sort != "" && sort != "created" && sort != "name" {
+		return &data.ValidationError{Errors: []data.FieldError{{Field: "sort", Message: "must be created or name"}}}
+	}
 	actor, _ := caller(c)
 	page, err := s.app.ListInterpreters(c.UserContext(), actor, app.InterpreterFilter{
 		Language: c.Query("language"), Status: data.VettingStatus(c.Query("status")), Cursor: c.Query("cursor"), Limit: limit,
+		Search: c.Query("search"), ByName: sort == "name",
 	})
 	if err != nil {
 		return err
@@ -141,6 +147,34 @@ func (s *Server) updateInterpreter(c *fiber.Ctx) error {
 type vettingRequest struct {
 	Decision string `json:"decision" validate:"required,decision"`
 	Note     string `json:"note" validate:"notelen"`
+	Confirm  bool   `json:"confirm"`
+}
+
+type vettingImpactView struct {
+	Decision      data.Decision `json:"decision"`
+	Gaps          []reasonView  `json:"gaps"`
+	Bookings      int           `json:"bookings"`
+	Organisations int           `json:"organisations"`
+	Invitations   int           `json:"invitations"`
+}
+
+// vettingImpact says what a decision would do before it is made: what an
+// approval would overlook, what a suspension or rejection would cancel.
+func (s *Server) vettingImpact(c *fiber.Ctx) error {
+	d := data.Decision(c.Query("decision"))
+	if !slices.Contains(data.Decisions, d) {
+		return &data.ValidationError{Errors: []data.FieldError{{Field: "decision", Message: "must be one of approve, reject, suspend"}}}
+	}
+	actor, _ := caller(c)
+	im, err := s.app.VettingImpact(c.UserContext(), actor, c.Params("id"), d)
+	if err != nil {
+		return err
+	}
+	v := vettingImpactView{Decision: d, Gaps: []reasonView{}, Bookings: im.Bookings.Total(), Organisations: im.Organisations(), Invitations: im.Invitations}
+	for _, g := range im.Gaps {
+		v.Gaps = append(v.Gaps, toReasonViews([]data.Reason{g.Reason()})...)
+	}
+	return writeJSON(c, v)
 }
 
 // decideVetting applies a coordinator's decision and answers the full
@@ -151,10 +185,13 @@ func (s *Server) decideVetting(c *fiber.Ctx) error {
 		return err
 	}
 	actor, _ := caller(c)
-	in, err := s.app.DecideVetting(c.UserContext(), actor, c.Params("id"), data.Decision(req.Decision), req.Note, app.ViewFull)
+	r, err := s.app.Decide(c.UserContext(), actor, c.Params("id"), app.VettingDecision{Decision: data.Decision(req.Decision), Note: req.Note, Confirm: req.Confirm}, app.ViewFull)
 	if err != nil {
 		return err
 	}
+	in := r.Interpreter
+	c.Set("Tolk-Withdrawn-Bookings", strconv.Itoa(r.Bookings.Total()))
+	c.Set("Tolk-Withdrawn-Invitations", strconv.Itoa(r.Invitations))
 	setETag(c, in.Version)
 	return writeJSON(c, toInterpreterView(in))
 }

@@ -258,7 +258,7 @@ func TestListInterpretersByLanguage(t *testing.T) {
 		return h.createInterpreter(body).ID
 	}
 	sudanese, apd, sorani, kurmanji := mk("ar-SD"), mk("apd"), mk("ckb"), mk("kmr")
-	h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+sorani+"/vetting", map[string]any{"decision": "approve"})
+	h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+sorani+"/vetting", map[string]any{"decision": "approve", "confirm": true, "note": "checked"})
 	list := func(query string) []string {
 		r := h.do(data.RoleCoordinator, "GET", "/v1/interpreters"+query, nil)
 		if r.status != 200 {
@@ -307,7 +307,7 @@ func TestExpiringReport(t *testing.T) {
 	b := h.createInterpreter(lapsed)
 	pending := h.createInterpreter(validInterpreter())
 	for _, id := range []string{a.ID, b.ID} {
-		h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+id+"/vetting", map[string]any{"decision": "approve"})
+		h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+id+"/vetting", map[string]any{"decision": "approve", "confirm": true, "note": "checked"})
 	}
 	_ = pending
 

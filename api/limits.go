@@ -26,6 +26,7 @@ var aliases = map[string]string{
 	"referencelen":        maxOf(data.MaxReferenceLength),
 	"reasonlen":           maxOf(data.MaxReasonLength),
 	"locationlen":         maxOf(data.MaxLocationLength),
+	"joindetailslen":      maxOf(data.MaxJoinDetailsLength),
 	"cancelreasonlen":     maxOf(data.MaxCancelReasonLength),
 	"notelen":             maxOf(data.MaxNoteLength),
 	"organisationlen":     maxOf(data.MaxOrganisationLength),

@@ -18,6 +18,7 @@ type offerRequest struct {
 	Modality             string    `json:"modality" validate:"required,modality"`
 	Region               string    `json:"region" validate:"codelen"`
 	Location             string    `json:"location" validate:"locationlen"`
+	JoinDetails          string    `json:"joinDetails" validate:"joindetailslen"`
 	InterpreterIDs       []string  `json:"interpreterIds" validate:"required,invitees,dive,required,idlen"`
 	Mode                 string    `json:"mode" validate:"required,offermode"`
 	RespondWithinMinutes int       `json:"respondWithinMinutes" validate:"min=0"`
@@ -64,6 +65,7 @@ type offerView struct {
 	Modality      data.Modality      `json:"modality"`
 	Region        string             `json:"region,omitempty"`
 	Location      string             `json:"location"`
+	JoinDetails   string             `json:"joinDetails,omitempty"`
 	RespondWithin int                `json:"respondWithinMinutes"`
 	Safety        safetyView         `json:"safety"`
 	Invitations   []invitationView   `json:"invitations"`
@@ -91,7 +93,7 @@ func when(t time.Time) *time.Time {
 func toOfferView(o data.Offer, actor data.User) offerView {
 	v := offerView{
 		ID: o.ID, CaseID: o.CaseID, CaseReference: o.CaseReference, Status: o.Status, Mode: o.Mode, Additional: o.Additional, Start: o.Start, End: o.End,
-		InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location,
+		InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location, JoinDetails: o.JoinDetails,
 		RespondWithin: int(o.RespondWithin / time.Minute), Invitations: []invitationView{}, BookingID: o.BookingID,
 		Safety:       toSafetyView(data.Booking{Start: o.Start, End: o.End, Modality: o.Modality, Safety: o.Safety}),
 		CancelReason: o.CancelReason, OutcomeCode: o.Code, CreatedBy: o.CreatedBy, Version: o.Version, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
@@ -116,7 +118,7 @@ func (s *Server) createOffer(c *fiber.Ctx) error {
 	actor, _ := caller(c)
 	o, err := s.app.CreateOffer(c.UserContext(), actor, app.NewOffer{
 		CaseID: req.CaseID, Start: req.Start, End: req.End, InterviewType: data.InterviewType(req.InterviewType),
-		Modality: data.Modality(req.Modality), Region: req.Region, Location: req.Location,
+		Modality: data.Modality(req.Modality), Region: req.Region, Location: req.Location, JoinDetails: req.JoinDetails,
 		InterpreterIDs: req.InterpreterIDs, Mode: data.OfferMode(req.Mode), RespondWithinMinutes: req.RespondWithinMinutes,
 		Additional: req.Additional,
 	})
@@ -212,6 +214,7 @@ type myInvitationView struct {
 	Modality      data.Modality         `json:"modality"`
 	Region        string                `json:"region,omitempty"`
 	Location      string                `json:"location,omitempty"`
+	JoinDetails   string                `json:"joinDetails,omitempty"`
 	Language      string                `json:"childLanguage"`
 	AgeBand       data.AgeBand          `json:"childAgeBand,omitempty"`
 	BookingID     string                `json:"bookingId,omitempty"`
@@ -222,7 +225,7 @@ func toMyInvitationView(inv app.Invitation) myInvitationView {
 	return myInvitationView{
 		OfferID: inv.OfferID, Organisation: inv.Organisation, Status: inv.Status, Asked: when(inv.Asked), RespondBy: when(inv.RespondBy),
 		Start: inv.Start, End: inv.End, DurationMin: int(inv.End.Sub(inv.Start) / time.Minute), InterviewType: inv.InterviewType,
-		Modality: inv.Modality, Region: inv.Region, Location: inv.Location, Language: inv.Language, AgeBand: inv.AgeBand, BookingID: inv.BookingID,
+		Modality: inv.Modality, Region: inv.Region, Location: inv.Location, JoinDetails: inv.JoinDetails, Language: inv.Language, AgeBand: inv.AgeBand, BookingID: inv.BookingID,
 		Safety: toSafetyView(data.Booking{Start: inv.Start, End: inv.End, Modality: inv.Modality, Safety: inv.Safety}),
 	}
 }

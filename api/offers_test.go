@@ -35,7 +35,7 @@ func TestOfferOverHTTP(t *testing.T) {
 	good := h.approved(soraniInterpreter("good"))
 	me := h.interpreterKey(good)
 	c := h.createCase(data.RoleSocialWorker, soraniCase())
-	body := map[string]any{"caseId": c.ID, "interpreterIds": []string{good}, "mode": "cascade", "location": "Video link"}
+	body := map[string]any{"caseId": c.ID, "interpreterIds": []string{good}, "mode": "cascade", "location": "Video link", "joinDetails": "https://meet.example.org/interview"}
 	for k, v := range abeNextWeek {
 		body[k] = v
 	}

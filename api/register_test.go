@@ -17,7 +17,7 @@ func TestRegisterIsShared(t *testing.T) {
 	if r := h.do("south-coordinator", "GET", "/v1/interpreters/"+v.ID, nil); r.status != 200 {
 		t.Fatalf("south reads north's record: %d %s", r.status, r.body)
 	}
-	if r := h.do("south-coordinator", "POST", "/v1/interpreters/"+v.ID+"/vetting", map[string]any{"decision": "approve"}); r.status != 200 {
+	if r := h.do("south-coordinator", "POST", "/v1/interpreters/"+v.ID+"/vetting", map[string]any{"decision": "approve", "confirm": true, "note": "checked"}); r.status != 200 {
 		t.Fatalf("south approves: %d %s", r.status, r.body)
 	}
 	var page struct{ Items []auditView }
@@ -48,7 +48,7 @@ func TestRegisterIsShared(t *testing.T) {
 func TestSocialWorkersSeeApprovedByDefault(t *testing.T) {
 	h := newHarness(t)
 	approved := h.createInterpreter(validInterpreter())
-	h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+approved.ID+"/vetting", map[string]any{"decision": "approve"})
+	h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+approved.ID+"/vetting", map[string]any{"decision": "approve", "confirm": true, "note": "checked"})
 	pending := h.createInterpreter(validInterpreter())
 	ids := func(role data.Role, path string) []string {
 		var page struct{ Items []interpreterView }
@@ -68,4 +68,40 @@ func TestSocialWorkersSeeApprovedByDefault(t *testing.T) {
 	if got := ids(data.RoleCoordinator, "/v1/interpreters?language=ti"); !slices.Equal(got, []string{approved.ID, pending.ID}) {
 		t.Errorf("coordinator's listing = %v, want both", got)
 	}
+}
+
+// TestRegisterSearchAPI: search by the start of a name, by email (a
+// duplicate shows), and the register in name order; a sort that is not
+// one is a 400 naming it.
+func TestRegisterSearchAPI(t *testing.T) {
+	h := newHarness(t)
+	h.createInterpreter(soraniInterpreter("nazdar"))
+	h.createInterpreter(soraniInterpreter("hana"))
+	twice := soraniInterpreter("nazdar-again")
+	twice["email"] = "NAZDAR@example.org"
+	h.createInterpreter(twice)
+	var page struct{ Items []struct{ Name string } }
+	list := func(query string) []string {
+		t.Helper()
+		r := h.do(data.RoleCoordinator, "GET", "/v1/interpreters?"+query, nil)
+		if r.status != 200 {
+			t.Fatalf("%s: %d %s", query, r.status, r.body)
+		}
+		r.json(t, &page)
+		var out []string
+		for _, it := range page.Items {
+			out = append(out, it.Name)
+		}
+		return out
+	}
+	if got := list("search=NAZ"); len(got) != 2 || got[0] != "nazdar" {
+		t.Errorf("search NAZ: %q", got)
+	}
+	if got := list("search=nazdar%40example.org"); len(got) != 2 {
+		t.Errorf("search by email: %q, want both records", got)
+	}
+	if got := list("sort=name"); len(got) != 3 || got[0] != "hana" {
+		t.Errorf("by name: %q", got)
+	}
+	h.wantProblem(h.do(data.RoleCoordinator, "GET", "/v1/interpreters?sort=age", nil), 400, "validation_failed")
 }

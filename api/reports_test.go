@@ -17,7 +17,7 @@ import (
 func (h *harness) offerAnswered(caseID, interpreterID string, accept bool) {
 	h.t.Helper()
 	me := h.interpreterKey(interpreterID)
-	body := map[string]any{"caseId": caseID, "interpreterIds": []string{interpreterID}, "mode": "cascade", "location": "Video link"}
+	body := map[string]any{"caseId": caseID, "interpreterIds": []string{interpreterID}, "mode": "cascade", "location": "Video link", "joinDetails": "https://meet.example.org/interview"}
 	for k, v := range abeNextWeek {
 		body[k] = v
 	}

@@ -47,6 +47,7 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Get("/interpreters/:id", s.getInterpreter)
 	v1.Put("/interpreters/:id", s.updateInterpreter)
 	v1.Post("/interpreters/:id/vetting", s.decideVetting)
+	v1.Get("/interpreters/:id/vetting-impact", s.vettingImpact)
 	v1.Post("/interpreters/:id/withdraw-bookings", s.withdrawBookings)
 	v1.Get("/interpreters/:id/availability", s.getAvailability)
 	v1.Put("/interpreters/:id/availability", s.putAvailability)

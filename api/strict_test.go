@@ -44,7 +44,7 @@ func TestStrictBodies(t *testing.T) {
 func TestPutAcceptsWhatGetReturned(t *testing.T) {
 	h := newHarness(t)
 	v := h.createInterpreter(validInterpreter())
-	h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+v.ID+"/vetting", map[string]any{"decision": "approve"})
+	h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+v.ID+"/vetting", map[string]any{"decision": "approve", "confirm": true, "note": "checked"})
 	got := h.do(data.RoleCoordinator, "GET", "/v1/interpreters/"+v.ID, nil)
 	var rec map[string]any
 	got.json(t, &rec)

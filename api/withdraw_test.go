@@ -149,3 +149,56 @@ func TestCaseChangeAndOutcomeWithdrawBookings(t *testing.T) {
 	}
 	h.wantWithdrawn(data.RoleSocialWorker, bLater, "not comfortable")
 }
+
+// TestGuardedVetting: approving a record without a clearance or signed
+// agreement is 422 confirmation_required naming confirm and note, with
+// what the record lacks, and writes nothing; with both it is approved.
+// vetting-impact says beforehand what a suspension would cancel (bookings
+// in two organisations) and the decision's headers what it did.
+func TestGuardedVetting(t *testing.T) {
+	h := newHarness(t)
+	thin := soraniInterpreter("thin")
+	delete(thin, "clearance")
+	delete(thin, "agreements")
+	id := h.createInterpreter(thin).ID
+	path := "/v1/interpreters/" + id
+
+	var impact vettingImpactView
+	if r := h.do(data.RoleCoordinator, "GET", path+"/vetting-impact?decision=approve", nil); r.status != 200 {
+		t.Fatalf("impact: %d %s", r.status, r.body)
+	} else if r.json(t, &impact); len(impact.Gaps) != 2 || impact.Gaps[0].Code != "clearance_missing" || impact.Gaps[1].Code != "agreements_confidentiality_missing" {
+		t.Errorf("the approval's gaps %+v, want the clearance and the agreement", impact.Gaps)
+	}
+	p := h.wantProblem(h.do(data.RoleCoordinator, "POST", path+"/vetting", map[string]any{"decision": "approve"}), 422, "confirmation_required")
+	if len(p.Errors) != 2 || p.Errors[0].Field != "confirm" || p.Errors[1].Field != "note" || len(p.Reasons) != 2 {
+		t.Errorf("errors %+v and reasons %+v, want confirm and note named and two gaps", p.Errors, p.Reasons)
+	}
+	p = h.wantProblem(h.do(data.RoleCoordinator, "POST", path+"/vetting", map[string]any{"decision": "approve", "confirm": true, "note": " "}), 422, "confirmation_required")
+	if len(p.Errors) != 1 || p.Errors[0].Field != "note" {
+		t.Errorf("errors %+v, want the note named", p.Errors)
+	}
+	if r := h.do(data.RoleCoordinator, "GET", path, nil); !strings.Contains(string(r.body), `"status":"pending"`) {
+		t.Errorf("a refused approval changed the record: %s", r.body)
+	}
+	h.wantProblem(h.do(data.RoleCoordinator, "GET", path+"/vetting-impact?decision=ban", nil), 400, "validation_failed")
+	h.wantProblem(h.do(data.RoleSocialWorker, "GET", path+"/vetting-impact?decision=approve", nil), 403, "forbidden")
+
+	full := h.approved(soraniInterpreter("full"))
+	c := h.createCase(data.RoleSocialWorker, soraniCase())
+	h.bookAt(data.RoleSocialWorker, c.ID, full, "2026-12-03T10:00:00Z")
+	h.bookAt(data.RoleSocialWorker, c.ID, full, "2026-12-04T10:00:00Z")
+	h.addUser(data.RoleSocialWorker, "south-sw", "south")
+	h.bookAt("south-sw", h.createCase("south-sw", soraniCase()).ID, full, "2026-12-02T10:00:00Z")
+	if r := h.do(data.RoleCoordinator, "GET", "/v1/interpreters/"+full+"/vetting-impact?decision=suspend", nil); r.status != 200 {
+		t.Fatalf("impact: %d %s", r.status, r.body)
+	} else if r.json(t, &impact); impact.Bookings != 3 || impact.Organisations != 2 || len(impact.Gaps) != 0 {
+		t.Errorf("the suspension's impact %+v, want 3 bookings in 2 organisations", impact)
+	}
+	r := h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+full+"/vetting", map[string]any{"decision": "suspend", "note": "concern"})
+	if r.status != 200 || r.header.Get("Tolk-Withdrawn-Bookings") != "3" {
+		t.Errorf("suspend: %d, withdrew %q bookings, want 3", r.status, r.header.Get("Tolk-Withdrawn-Bookings"))
+	}
+	if r := h.do(data.RoleCoordinator, "POST", path+"/vetting", map[string]any{"decision": "approve", "confirm": true, "note": "DBS applied for; agreement signed on paper"}); r.status != 200 {
+		t.Errorf("a confirmed approval: %d %s", r.status, r.body)
+	}
+}

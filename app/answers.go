@@ -27,6 +27,9 @@ type Invitation struct {
 	Modality      data.Modality
 	Region        string
 	Location      string
+	// JoinDetails is the link or number to join by, shown once they
+	// accepted, like Location.
+	JoinDetails string
 	// Language is the child's preferred language; AgeBand their age band.
 	Language  string
 	AgeBand   data.AgeBand
@@ -56,7 +59,7 @@ func (a *App) invitationOf(ctx context.Context, o data.Offer, interpreterID stri
 		Start: o.Start, End: o.End, InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Safety: o.Safety,
 	}
 	if inv.Status == data.InvitationAccepted {
-		out.Location, out.BookingID = o.Location, o.BookingID
+		out.Location, out.JoinDetails, out.BookingID = o.Location, o.JoinDetails, o.BookingID
 	}
 	c, err := a.store.Case(ctx, o.CaseID)
 	if err != nil {
@@ -171,7 +174,7 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 		b := data.Booking{
 			ID: id, Organisation: o.Organisation, CaseID: o.CaseID, CaseReference: o.CaseReference,
 			InterpreterID: actor.InterpreterID, BookedBy: o.CreatedBy, Start: o.Start, End: o.End,
-			InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location,
+			InterviewType: o.InterviewType, Modality: o.Modality, Region: o.Region, Location: o.Location, JoinDetails: o.JoinDetails,
 			Status: data.BookingConfirmed, Confirmation: data.ConfirmationOffer, OfferID: o.ID, OfferedAt: o.CreatedAt, Additional: o.Additional, Match: a.snapshot(cand),
 			Safety: o.Safety, Caps: a.policy.Workload,
 			Version: 1, CreatedAt: now, UpdatedAt: now,

@@ -22,11 +22,20 @@ type NewBooking struct {
 	Modality              data.Modality
 	Region                string
 	Location              string
+	// JoinDetails is the link (video) or number (phone) the interpreter
+	// joins by: required for those modalities, sent only to the
+	// interpreter.
+	JoinDetails string
 	// Additional says the case is meant to have a further interpreter for
 	// this interview (two sharing a long session): without it, a case with
 	// a confirmed booking or an open offer overlapping the slot refuses the
 	// booking with a *CaseBookedError.
 	Additional bool
+	// Review asks what the booking would be without making it: every check
+	// is run (the practical details, every hard rule, what the case
+	// already has for the slot) and the booking returned, nothing
+	// written, audited or sent. The pages show it for confirmation.
+	Review bool
 	// IdempotencyKey, when set, makes the request safe to repeat for
 	// IdempotencyWindow: the same key and body return the first booking; the
 	// same key with another body is an *IdempotencyError.
@@ -46,6 +55,9 @@ func (nb NewBooking) fingerprint(actor data.User) string {
 		string(nb.InterviewType), string(nb.Modality), strings.ToUpper(strings.TrimSpace(nb.Region)), strings.TrimSpace(nb.Location)}
 	if nb.Additional {
 		parts = append(parts, "additional")
+	}
+	if j := strings.TrimSpace(nb.JoinDetails); j != "" {
+		parts = append(parts, "join:"+j)
 	}
 	return data.HashKey(strings.Join(parts, "\x00"))
 }
@@ -79,6 +91,10 @@ func (a *App) CreateBooking(ctx context.Context, actor data.User, nb NewBooking)
 	}
 	if a.directByCoordinators && actor.Role != data.RoleCoordinator {
 		return data.Booking{}, false, forbidden("direct booking is reserved to coordinators here: make an offer the interpreter accepts")
+	}
+	if nb.Review {
+		b, err = a.book(ctx, actor, nb, "", "")
+		return b, false, err
 	}
 	var id, fingerprint string
 	if nb.IdempotencyKey != "" {
@@ -159,7 +175,7 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 	b := data.Booking{
 		ID: a.newID(nb.ID, now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference,
 		InterpreterID: interp.ID, BookedBy: actor.ID, Start: data.Timestamp(req.Start), End: data.Timestamp(req.End),
-		InterviewType: req.InterviewType, Modality: req.Modality, Location: strings.TrimSpace(nb.Location),
+		InterviewType: req.InterviewType, Modality: req.Modality, Location: strings.TrimSpace(nb.Location), JoinDetails: strings.TrimSpace(nb.JoinDetails),
 		Status: data.BookingConfirmed, Confirmation: data.ConfirmationDirect, Additional: nb.Additional, Match: a.snapshot(cand),
 		Safety: req.Plan, Caps: a.policy.Workload,
 		Version: 1, CreatedAt: now, UpdatedAt: now, Idempotency: fingerprint,
@@ -173,9 +189,15 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 	if err := b.Validate(); err != nil {
 		return data.Booking{}, err
 	}
+	if err := data.CheckPractical(b.Modality, b.Location, b.JoinDetails); err != nil {
+		return data.Booking{}, err
+	}
 	ch := audited(now, actor, b.Organisation, data.ActionBookingCreated, data.EntityBooking, b.ID)
 	if ch.Messages, err = a.bookingNews(b, bookingParties{organizer: actor, in: interp}, false); err != nil {
 		return data.Booking{}, err
+	}
+	if nb.Review {
+		return b, a.reviewSlot(ctx, actor, c.ID, b.Start, b.End, b.Additional)
 	}
 	if err := a.store.CreateBooking(ctx, b, ch); err != nil {
 		return data.Booking{}, a.caseBooked(ctx, refusal(err, actor))

@@ -121,6 +121,10 @@ func TestBookingRequestRules(t *testing.T) {
 		{"end before start", func(nb *app.NewBooking) { nb.End = nb.Start.Add(-time.Minute) }, "end"},
 		{"unknown interview type", func(nb *app.NewBooking) { nb.InterviewType = "tea" }, "interviewType"},
 		{"in person without a region", func(nb *app.NewBooking) { nb.Modality = data.ModalityInPerson }, "region"},
+		{"in person without an address", func(nb *app.NewBooking) {
+			nb.Modality, nb.Region, nb.Location, nb.JoinDetails = data.ModalityInPerson, "GB-LND", " ", ""
+		}, "location"},
+		{"video without a link", func(nb *app.NewBooking) { nb.JoinDetails = "  " }, "joinDetails"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -239,7 +243,7 @@ func TestBookingOverlap(t *testing.T) {
 	touching.Start = first.HeldUntil().Add(first.Safety.Briefing)
 	touching.End = touching.Start.Add(time.Hour)
 	inPerson := touching
-	inPerson.Modality, inPerson.Region = data.ModalityInPerson, "GB-LND"
+	inPerson.Modality, inPerson.Region, inPerson.Location = data.ModalityInPerson, "GB-LND", "Hill Street police station"
 	inPerson.Start, inPerson.End = first.End.Add(15*time.Minute), first.End.Add(75*time.Minute)
 	_, _, err = e.app.CreateBooking(ctx, south, inPerson)
 	wantCode(t, err, app.KindConflict, "booking_conflict")

@@ -154,3 +154,17 @@ func (a *App) CaseSlot(ctx context.Context, actor data.User, caseID string, star
 	}
 	return out, nil
 }
+
+// reviewSlot is what a review (NewBooking.Review, NewOffer.Review) says
+// of the case's slot: a *CaseBookedError naming the first holder, unless
+// the request is additional. The write judges it again.
+func (a *App) reviewSlot(ctx context.Context, actor data.User, caseID string, start, end time.Time, additional bool) error {
+	if additional {
+		return nil
+	}
+	holders, err := a.CaseSlot(ctx, actor, caseID, start, end)
+	if err != nil || len(holders) == 0 {
+		return err
+	}
+	return &CaseBookedError{holders[0]}
+}

@@ -122,6 +122,13 @@ func Classify(err error) Failure {
 	if te, ok := errors.AsType[*data.TransitionError](err); ok {
 		return Failure{Kind: KindConflict, Code: "invalid_transition", Message: te.Error()}
 	}
+	if ce, ok := errors.AsType[*ConfirmationError](err); ok {
+		f := Failure{Kind: KindUnprocessable, Code: "confirmation_required", Message: ce.Error(), Fields: ce.Fields}
+		for _, g := range ce.Gaps {
+			f.Reasons = append(f.Reasons, g.Reason())
+		}
+		return f
+	}
 	if re, ok := errors.AsType[*IdempotencyError](err); ok {
 		return Failure{Kind: KindUnprocessable, Code: "idempotency_key_reused", Message: re.Reason}
 	}

@@ -327,3 +327,49 @@ func TestFeedsNameInterpreters(t *testing.T) {
 		t.Errorf("after a rename the interpreter's feed is not current (%v)", err)
 	}
 }
+
+// TestJoinDetailsOnlyToTheInterpreter: the link of a video interview goes
+// in the interpreter's invitation (its letter and its calendar) and
+// reminder, and in no feed (the calendar package's test covers free/busy).
+func TestJoinDetailsOnlyToTheInterpreter(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	sw, coord := e.north[data.RoleSocialWorker], e.north[data.RoleCoordinator]
+	in := e.approved("Nazdar Ali")
+	c := e.newCase(sw, "NR-2026-0042")
+	nb := request(c.ID, in.ID, 2)
+	nb.JoinDetails = "https://meet.example.org/JOIN-7731"
+	b := e.book(sw, nb)
+	if b.JoinDetails != nb.JoinDetails {
+		t.Errorf("the booking's join details %q, want %q", b.JoinDetails, nb.JoinDetails)
+	}
+	for _, kind := range []data.MessageKind{data.MessageBookingRequest, data.MessageBookingReminder} {
+		ms := ofKind(e.outbox("north"), kind)
+		if len(ms) != 1 || !strings.Contains(ms[0].Text, "How to join: https://meet.example.org/JOIN-7731") || ms[0].To != in.Email {
+			t.Fatalf("%s messages %d, want one to the interpreter saying how to join", kind, len(ms))
+		}
+		if kind == data.MessageBookingRequest && !strings.Contains(unfold(ms[0].Calendar), "JOIN-7731") {
+			t.Errorf("the invitation's calendar does not say how to join:\n%s", ms[0].Calendar)
+		}
+	}
+	for _, nf := range []app.NewFeed{
+		{Scope: data.FeedOrganisation}, {Scope: data.FeedMine},
+		{Scope: data.FeedInterpreter, InterpreterID: in.ID},
+	} {
+		actor := coord
+		if nf.Scope == data.FeedMine {
+			actor = sw
+		}
+		_, token, err := e.app.CreateFeed(ctx, actor, nf)
+		if err != nil {
+			t.Fatalf("%s: %v", nf.Scope, err)
+		}
+		cal, err := e.app.RenderFeed(ctx, token, app.FeedConditions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(unfold(cal.Body), "JOIN-7731") {
+			t.Errorf("the %s feed carries the join details", nf.Scope)
+		}
+	}
+}

@@ -199,7 +199,7 @@ func request(caseID, interpreterID string, days int) app.NewBooking {
 	start := interview.AddDate(0, 0, days)
 	return app.NewBooking{
 		CaseID: caseID, InterpreterID: interpreterID, Start: start, End: start.Add(90 * time.Minute),
-		InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo,
+		InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo, JoinDetails: "https://meet.example.org/interview",
 	}
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tolk/tolk/data"
@@ -143,8 +144,14 @@ func mayRead(actor data.User, id string) error {
 type InterpreterFilter struct {
 	Language string // a BCP 47 tag, matched as a language (ar finds apd)
 	Status   data.VettingStatus
-	Cursor   string
-	Limit    int
+	// Search finds records by email (when it holds an @) or by the start
+	// of the name, case and accents aside; it does not combine with
+	// Language.
+	Search string
+	// ByName lists in name order instead of creation order.
+	ByName bool
+	Cursor string
+	Limit  int
 }
 
 // ListInterpreters pages through the register in creation order, in the
@@ -154,7 +161,21 @@ func (a *App) ListInterpreters(ctx context.Context, actor data.User, f Interpret
 	if err := require(actor, data.RoleCoordinator, data.RoleSocialWorker); err != nil {
 		return data.Page[Interpreter]{}, err
 	}
-	q := data.InterpreterQuery{Status: f.Status, After: f.Cursor, Limit: f.Limit}
+	q := data.InterpreterQuery{Status: f.Status, After: f.Cursor, Limit: f.Limit, ByName: f.ByName}
+	switch search := strings.TrimSpace(f.Search); {
+	case search != "" && f.Language != "":
+		return data.Page[Interpreter]{}, invalid("search", "searches the whole register: leave the language empty, or the search")
+	case strings.Contains(search, "@"):
+		q.Email, q.ByName = search, false
+	case search != "":
+		q.NamePrefix = search
+	}
+	if len(f.Search) > data.MaxEmailLength {
+		return data.Page[Interpreter]{}, invalid("search", fmt.Sprintf("must be at most %d characters", data.MaxEmailLength))
+	}
+	if f.Language != "" && f.ByName {
+		return data.Page[Interpreter]{}, invalid("sort", "by name lists the whole register: leave the language empty")
+	}
 	if f.Language != "" {
 		canonical, err := data.CanonicalLanguage(f.Language)
 		if err != nil {
@@ -223,29 +244,12 @@ func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string,
 // leaves it in force, and WithdrawBookings finishes the cancellations. It
 // answers the record in the view asked for (ViewReduced unless view is
 // ViewFull, whose read is audited with the decision).
+//
+// The caller has confirmed the decision (Decide with Confirm): approving a
+// record with Gaps still needs a note saying why.
 func (a *App) DecideVetting(ctx context.Context, actor data.User, id string, d data.Decision, note string, view ...View) (Interpreter, error) {
-	if err := require(actor, data.RoleCoordinator); err != nil {
-		return Interpreter{}, err
-	}
-	now := a.stamp()
-	updated, err := a.store.UpdateInterpreter(ctx, id, func(cur data.Interpreter) (data.Interpreter, data.Change, error) {
-		next, err := cur.Vetting.Decide(d, actor.ID, now, note)
-		if err != nil {
-			return cur, data.Change{}, err
-		}
-		cur.Vetting, cur.UpdatedAt = next, now
-		ch := audited(now, actor, data.ScopeRegister, data.VettingAction(d), data.EntityInterpreter, cur.ID)
-		return cur, withRead(ch, now, actor, cur.ID, view), nil
-	})
-	if err != nil {
-		return Interpreter{}, err
-	}
-	if updated.Vetting.Status != data.VettingApproved {
-		if err := a.afterChange(ctx, actor, updated.ID, ""); err != nil {
-			return Interpreter{}, err
-		}
-	}
-	return shown(updated, view), nil
+	r, err := a.Decide(ctx, actor, id, VettingDecision{Decision: d, Note: note, Confirm: true}, view...)
+	return r.Interpreter, err
 }
 
 // InterpreterBrief returns an interpreter in the reduced view for anyone
@@ -267,4 +271,28 @@ func (a *App) InterpreterBrief(ctx context.Context, actor data.User, id string) 
 // door asks it before offering a blank form, which reads nothing.
 func (a *App) MayEditRegister(actor data.User) error {
 	return require(actor, data.RoleCoordinator)
+}
+
+// SameEmail lists the other records of the register with the email of the
+// record with this ID (at most a page): a duplicate a coordinator should
+// check, found off the store's email index. Coordinators only.
+func (a *App) SameEmail(ctx context.Context, actor data.User, id string) ([]Interpreter, error) {
+	if err := require(actor, data.RoleCoordinator); err != nil {
+		return nil, err
+	}
+	in, err := a.store.Interpreter(ctx, id)
+	if err != nil || in.Email == "" {
+		return nil, err
+	}
+	page, err := a.store.ListInterpreters(ctx, data.InterpreterQuery{Email: in.Email, Limit: data.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	var out []Interpreter
+	for _, other := range page.Items {
+		if other.ID != id {
+			out = append(out, reduced(other))
+		}
+	}
+	return out, nil
 }

@@ -101,4 +101,25 @@ func TestInterpretersLearnNothingOfTheChild(t *testing.T) {
 	if app.Classify(err).Kind != app.KindGone || inv.Location != "" || inv.BookingID != "" {
 		t.Errorf("the used link shows %q, booking %q (%v); want gone, no place, no booking", inv.Location, inv.BookingID, err)
 	}
+
+	// Nor how to join a video interview.
+	ben := e.approved("Ben Bold")
+	o4 := offer(e.newCase(sw, "CHILD-4").ID, data.OfferCascade, ben.ID)
+	if _, err := e.app.CreateOffer(ctx, sw, o4); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ofKind(e.outbox("north"), data.MessageOfferInvitation) {
+		if m.InterpreterID == ben.ID {
+			token = linkPattern.FindStringSubmatch(m.Text)[1]
+			if strings.Contains(m.Text, o4.JoinDetails) {
+				t.Error("the offer's email says how to join before the interpreter accepted")
+			}
+		}
+	}
+	if _, err := e.app.AcceptByLink(ctx, token, true); err != nil {
+		t.Fatal(err)
+	}
+	if inv, _ := e.app.InvitationByLink(ctx, token); inv.JoinDetails != "" {
+		t.Errorf("the used link shows how to join: %q", inv.JoinDetails)
+	}
 }

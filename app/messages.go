@@ -215,6 +215,9 @@ func (a *App) bookingNews(b data.Booking, p bookingParties, withdrawn bool) ([]d
 	if b.Location != "" {
 		l.say("Where: %s (%s).", b.Location, modalityWords[b.Modality])
 	}
+	if b.JoinDetails != "" {
+		l.say("How to join: %s", b.JoinDetails)
+	}
 	l.say("Contact: %s, %s.", p.organizer.Name, p.organizer.Email)
 	plan(&l, b)
 	m := a.newMessage(kind, id(kind), b.Organisation, data.RoleInterpreter, p.in.Email, p.in.Name, subject, l, a.now())
@@ -228,6 +231,9 @@ func (a *App) bookingNews(b data.Booking, p bookingParties, withdrawn bool) ([]d
 		r.say("A reminder: you are interpreting tomorrow, %s to %s.", when(b.Start), clock(b.End))
 		if b.Location != "" {
 			r.say("Where: %s (%s).", b.Location, modalityWords[b.Modality])
+		}
+		if b.JoinDetails != "" {
+			r.say("How to join: %s", b.JoinDetails)
 		}
 		r.say("Contact: %s, %s.", p.organizer.Name, p.organizer.Email)
 		out = append(out, set(a.newMessage(data.MessageBookingReminder, id(data.MessageBookingReminder),

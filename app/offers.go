@@ -28,6 +28,10 @@ type NewOffer struct {
 	Modality      data.Modality
 	Region        string
 	Location      string
+	// JoinDetails is the link (video) or number (phone) the interpreter
+	// joins by: required for those modalities, shown to the interpreter
+	// once they accept and carried by the booking.
+	JoinDetails string
 	// InterpreterIDs are the interpreters to ask (1 to
 	// data.MaxInvitations), in the order a cascade asks them.
 	InterpreterIDs []string
@@ -40,6 +44,11 @@ type NewOffer struct {
 	// confirmed booking or an open offer overlapping the slot refuses the
 	// offer with a *CaseBookedError.
 	Additional bool
+	// Review asks what the offer would be without making it: every check
+	// is run (the practical details, every hard rule for each interpreter,
+	// what the case already has for the slot) and the offer returned as it
+	// would open, nothing written, audited or sent.
+	Review bool
 }
 
 // InviteeReasons is one interpreter's hard rules that failed.
@@ -71,7 +80,7 @@ func (a *App) CreateOffer(ctx context.Context, actor data.User, no NewOffer) (da
 	o := data.Offer{
 		ID: data.NewID(now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference, CreatedBy: actor.ID,
 		Start: data.Timestamp(no.Start), End: data.Timestamp(no.End), InterviewType: no.InterviewType, Modality: no.Modality,
-		Location: strings.TrimSpace(no.Location), Mode: no.Mode, Additional: no.Additional, Status: data.OfferOpen,
+		Location: strings.TrimSpace(no.Location), JoinDetails: strings.TrimSpace(no.JoinDetails), Mode: no.Mode, Additional: no.Additional, Status: data.OfferOpen,
 		RespondWithin: time.Duration(no.RespondWithinMinutes) * time.Minute, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if o.Modality == data.ModalityInPerson {
@@ -90,6 +99,9 @@ func (a *App) CreateOffer(ctx context.Context, actor data.User, no NewOffer) (da
 		o.Invitations = append(o.Invitations, data.Invitation{InterpreterID: strings.TrimSpace(id), Status: data.InvitationQueued})
 	}
 	if err := o.Validate(); err != nil {
+		return data.Offer{}, err
+	}
+	if err := data.CheckPractical(o.Modality, o.Location, o.JoinDetails); err != nil {
 		return data.Offer{}, err
 	}
 	if err := checkSlot(offerRequest(c, o), now); err != nil {
@@ -111,6 +123,9 @@ func (a *App) CreateOffer(ctx context.Context, actor data.User, no NewOffer) (da
 	p, err := a.readParties(ctx, o)
 	if err != nil {
 		return data.Offer{}, err
+	}
+	if no.Review {
+		return o, a.reviewSlot(ctx, actor, c.ID, o.Start, o.End, o.Additional)
 	}
 	ch := audited(now, actor, o.Organisation, data.ActionOfferCreated, data.EntityOffer, o.ID)
 	ch.Messages = a.offerNews(data.Offer{}, &o, p)

@@ -29,7 +29,7 @@ func offer(caseID string, mode data.OfferMode, ids ...string) app.NewOffer {
 	return app.NewOffer{
 		CaseID: caseID, Start: interview, End: interview.Add(90 * time.Minute),
 		InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo, Location: "Video link",
-		InterpreterIDs: ids, Mode: mode,
+		JoinDetails: "https://meet.example.org/offer-1", InterpreterIDs: ids, Mode: mode,
 	}
 }
 
@@ -138,7 +138,8 @@ func TestCascadeOfThree(t *testing.T) {
 	}
 	// The interpreter sees where, now, and their booking.
 	inv, err := e.app.MyInvitation(ctx, uc, o.ID)
-	if err != nil || inv.Location != "Video link" || inv.BookingID != bk.ID || inv.Language != "ckb" || inv.AgeBand != data.Age12To15 {
+	if err != nil || inv.Location != "Video link" || inv.JoinDetails != "https://meet.example.org/offer-1" || bk.JoinDetails != inv.JoinDetails ||
+		inv.BookingID != bk.ID || inv.Language != "ckb" || inv.AgeBand != data.Age12To15 {
 		t.Errorf("the accepted invitation as c sees it: %+v (%v)", inv, err)
 	}
 	mine, err := e.app.MyBookings(ctx, uc, time.Time{}, time.Time{})

@@ -68,7 +68,7 @@ func (a *App) byLink(ctx context.Context, token string) (data.Offer, data.User, 
 		// invitation, never where the interview is or its booking: a
 		// forwarded or scanned email, or a shared device, must not tell
 		// anyone the place of a child's interview.
-		view.Location, view.BookingID = "", ""
+		view.Location, view.JoinDetails, view.BookingID = "", "", ""
 	}
 	switch {
 	case inv.Status == data.InvitationAccepted || inv.Status == data.InvitationDeclined:

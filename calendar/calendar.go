@@ -8,7 +8,8 @@
 // booking's SEQUENCE, DTSTAMP set to the booking's UpdatedAt (so a feed's
 // bytes change only when one of its bookings changes, and an ETag over them
 // is stable), times in UTC, CLASS:CONFIDENTIAL, and text naming the
-// interview type, case reference, modality, location and contact (and, in
+// interview type, case reference, modality, location and contact (how to
+// join a video or phone interview in the invitation only; and, in
 // the feeds of the people who book, the interpreter's name): never
 // anything about the child, the match factors or the cancellation reason.
 //
@@ -200,14 +201,21 @@ func event(b data.Booking, now time.Time, feed bool, contact, who string) *ical.
 	if loc != "" {
 		ev.Props.SetText(ical.PropLocation, loc)
 	}
-	ev.Props.SetText(ical.PropDescription, description(b, loc, contact))
+	join := ""
+	if !feed {
+		// Only the invitation, sent to the interpreter, says how to join:
+		// never a feed, which other people read.
+		join = text(b.JoinDetails)
+	}
+	ev.Props.SetText(ical.PropDescription, description(b, loc, join, contact))
 	return ev
 }
 
 // description is the event's DESCRIPTION: interview type, case reference,
-// modality, location and contact, one per line; then the safety plan's
-// times (Europe/London) and rules in plain words (data.Booking.PlanLines).
-func description(b data.Booking, loc, contact string) string {
+// modality, location, how to join (join: an invitation's only) and
+// contact, one per line; then the safety plan's times (Europe/London) and
+// rules in plain words (data.Booking.PlanLines).
+func description(b data.Booking, loc, join, contact string) string {
 	var sb strings.Builder
 	if b.Status == data.BookingCancelled {
 		sb.WriteString("This booking is cancelled.\n")
@@ -221,6 +229,9 @@ func description(b data.Booking, loc, contact string) string {
 		loc = "to be confirmed"
 	}
 	sb.WriteString("\nLocation: " + loc)
+	if join != "" && b.Status != data.BookingCancelled {
+		sb.WriteString("\nHow to join: " + join)
+	}
 	sb.WriteString("\nContact: " + contact)
 	if b.Status != data.BookingCancelled {
 		sb.WriteString("\n\nYour times (UK time) and the rules:")

@@ -297,3 +297,39 @@ func TestInvalid(t *testing.T) {
 		})
 	}
 }
+
+// TestJoinDetailsOnlyInTheInvitation: the link of a video interview is in
+// the interpreter's invitation, once, and in no feed or free/busy, which
+// other people read; a cancellation no longer sends it.
+func TestJoinDetailsOnlyInTheInvitation(t *testing.T) {
+	b := booking("bk-join")
+	b.Modality, b.Region, b.Location = data.ModalityVideo, "", ""
+	b.JoinDetails = "https://meet.example.org/JOIN-SECRET-42"
+	invite, err := Invite(b, socialWorker, interpreter, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(strings.Join(unfold(invite), ""), "JOIN-SECRET-42"); got != 1 {
+		t.Errorf("the invitation says how to join %d times, want once:\n%s", got, invite)
+	}
+	if !strings.Contains(strings.Join(unfold(invite), ""), `How to join: https://meet.example.org/JOIN-SECRET-42`) {
+		t.Errorf("the invitation's DESCRIPTION lacks how to join:\n%s", invite)
+	}
+	feed, err := Feed("f", []data.Booking{b}, map[string]string{"int-1": "Nazdar Ali"}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy, err := FreeBusy("f", "busy", []data.Booking{b}, testStart.Add(-time.Hour), testEnd.Add(time.Hour), testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel, err := Invite(cancelled(b), socialWorker, interpreter, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string][]byte{"feed": feed, "free/busy": busy, "cancellation": cancel} {
+		if strings.Contains(strings.Join(unfold(out), ""), "JOIN-SECRET") {
+			t.Errorf("the %s carries the join details:\n%s", name, out)
+		}
+	}
+}

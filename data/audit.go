@@ -83,6 +83,9 @@ const (
 	// ActionBookingDistressing is the interpreter marking an interview
 	// they did as distressing.
 	ActionBookingDistressing Action = "booking.distressing"
+	// ActionBookingWithdrawalDismissed is the user who booked dismissing
+	// the notice that a rule withdrew their booking.
+	ActionBookingWithdrawalDismissed Action = "booking.withdrawal_dismissed"
 	// ActionBookingAnonymised is retention's tombstone of a booking: it
 	// was anonymised (see Booking.Anonymise), by ActorSystem.
 	ActionBookingAnonymised Action = "booking.anonymised"

@@ -46,6 +46,10 @@ type Booking struct {
 	Modality      Modality
 	Region        string // ISO 3166-2, for in-person interviews
 	Location      string
+	// JoinDetails is how the interpreter joins a video or phone interview:
+	// the link or number to send them. It goes in the interpreter's own
+	// invitation and letters, never in a feed for other people.
+	JoinDetails string
 	// Buffer is the time kept free around the booking for travel (the
 	// policy's travel buffer for in-person interviews, zero otherwise).
 	Buffer time.Duration
@@ -82,6 +86,10 @@ type Booking struct {
 	// empty while confirmed, and on bookings ended before codes were kept.
 	Code         OutcomeCode
 	CancelReason string
+	// WithdrawalDismissed is when the user who booked dismissed the notice
+	// that a rule withdrew the booking (Code OutcomeWithdrawnByRule): until
+	// then their home page shows it, to book again. Zero until dismissed.
+	WithdrawalDismissed time.Time
 	// Idempotency fingerprints the request that created the booking under an
 	// Idempotency-Key (a hash of the caller, the key and the body), so a
 	// repeat can be told from a different request reusing the key. Empty
@@ -266,7 +274,35 @@ const (
 	MaxLocationLength = 500
 	// MaxCancelReasonLength bounds the reason a booking was cancelled.
 	MaxCancelReasonLength = 500
+	// MaxJoinDetailsLength bounds the link or number a video or phone
+	// interview is joined by.
+	MaxJoinDetailsLength = 500
 )
+
+// CheckPractical checks what an interpreter needs to turn up for a new
+// booking or offer of modality m: the address of an in-person interview
+// (location), the link or number of a video or phone one (joinDetails).
+// Missing either is a *ValidationError naming the field. Records stored
+// before these were required are not judged by it: Validate keeps only
+// their lengths.
+func CheckPractical(m Modality, location, joinDetails string) error {
+	var p problems
+	switch m {
+	case ModalityInPerson:
+		if strings.TrimSpace(location) == "" {
+			p.add("location", "is required for an in-person interview: the address the interpreter should go to")
+		}
+	case ModalityVideo:
+		if strings.TrimSpace(joinDetails) == "" {
+			p.add("joinDetails", "is required for a video interview: the link the interpreter joins by")
+		}
+	case ModalityPhone:
+		if strings.TrimSpace(joinDetails) == "" {
+			p.add("joinDetails", "is required for a phone interview: the number the interpreter calls or is called on")
+		}
+	}
+	return p.err()
+}
 
 // Blocks reports whether a and b, two bookings of one interpreter, cannot
 // both stand: the times they hold (HeldFrom to HeldUntil: the interview
@@ -338,6 +374,7 @@ func (b Booking) Validate() error {
 		p.add("region", "is required for in_person: an ISO 3166-2 code such as GB-LND")
 	}
 	p.text("location", b.Location, MaxLocationLength, prose)
+	p.text("joinDetails", b.JoinDetails, MaxJoinDetailsLength, prose)
 	p.text("cancelReason", b.CancelReason, MaxCancelReasonLength, prose)
 	switch {
 	case b.Code == "":
@@ -561,6 +598,28 @@ func (b Booking) Complete(o Outcome, now time.Time) (Booking, error) {
 	}
 	o.RecordedAt = Timestamp(now)
 	b.Status, b.Outcome, b.Code = BookingCompleted, &o, o.Code
+	b.UpdatedAt = Timestamp(now)
+	return b, nil
+}
+
+// Withdrawn reports whether a rule withdrew the booking (its interpreter
+// was suspended, excluded or no longer passes a hard rule).
+func (b Booking) Withdrawn() bool {
+	return b.Status == BookingCancelled && b.Code == OutcomeWithdrawnByRule
+}
+
+// DismissWithdrawal records that the user who booked has seen that the
+// booking was withdrawn: a *StateError for a booking no rule withdrew,
+// ErrNoChange when already dismissed. No calendar sees it: the sequence
+// stays.
+func (b Booking) DismissWithdrawal(now time.Time) (Booking, error) {
+	switch {
+	case !b.Withdrawn():
+		return b, &StateError{Code: "booking_not_withdrawn", Reason: "only a booking a rule withdrew has a notice to dismiss"}
+	case !b.WithdrawalDismissed.IsZero():
+		return b, ErrNoChange
+	}
+	b.WithdrawalDismissed = Timestamp(now)
 	b.UpdatedAt = Timestamp(now)
 	return b, nil
 }

@@ -97,3 +97,29 @@ func TestEndCodes(t *testing.T) {
 		t.Errorf("an offer cancelled by the interpreter: %v, want ErrInvalid", err)
 	}
 }
+
+// TestCheckPractical: a new in-person interview needs its address, a video
+// or phone one the link or number to send; each refusal names its field.
+func TestCheckPractical(t *testing.T) {
+	for _, tc := range []struct {
+		m              Modality
+		location, join string
+		field          string
+	}{
+		{ModalityInPerson, "1 Hill Street", "", ""},
+		{ModalityInPerson, " ", "https://meet.example.org/x", "location"},
+		{ModalityVideo, "", "https://meet.example.org/x", ""},
+		{ModalityVideo, "Room 4", "\t", "joinDetails"},
+		{ModalityPhone, "", "020 7946 0000", ""},
+		{ModalityPhone, "", "", "joinDetails"},
+	} {
+		err := CheckPractical(tc.m, tc.location, tc.join)
+		var ve *ValidationError
+		switch {
+		case tc.field == "" && err != nil:
+			t.Errorf("CheckPractical(%s, %q, %q) = %v, want nil", tc.m, tc.location, tc.join, err)
+		case tc.field != "" && (!errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Field != tc.field):
+			t.Errorf("CheckPractical(%s, %q, %q) = %v, want one error naming %s", tc.m, tc.location, tc.join, err, tc.field)
+		}
+	}
+}

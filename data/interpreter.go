@@ -356,18 +356,39 @@ func (in Interpreter) LanguageKeys() []string {
 	return keys
 }
 
-// InterpreterQuery selects interpreters in ID order. Empty fields do not filter.
+// NameKey is the form in which an interpreter's name is searched and
+// sorted: case- and accent-folded (Fold), so "Hana", "hana" and "Hanä"
+// find the same records.
+func NameKey(name string) string { return Fold(name) }
+
+// InterpreterQuery selects interpreters in ID order (or, with ByName or
+// NamePrefix, in name order). Empty fields do not filter.
 type InterpreterQuery struct {
+	// Email finds the records with this email address (NormalizeEmail),
+	// off an index, in ID order: how a register warns of a duplicate. Only
+	// Status, After and Limit apply with it.
+	Email string
+	// NamePrefix finds the records whose NameKey starts with the prefix's,
+	// in name order; ByName lists every record in name order. After is then
+	// the cursor the page returned (name and ID). Only Status, After and
+	// Limit apply with them.
+	NamePrefix string
+	ByName     bool
 	// LanguageKey finds interpreters with this key among their LanguageKeys.
 	LanguageKey string
 	Status      VettingStatus
 	// RenewalBy, when set, finds interpreters with a renewal item (see
 	// Interpreter.Renewals) that expires on or before this date, or is missing.
 	RenewalBy Date
-	// After is a cursor: only interpreters whose ID sorts after it.
+	// After is a cursor: only interpreters whose ID sorts after it (or,
+	// by name, the Next of the page before).
 	After string
 	Limit int
 }
+
+// NameCursor is the cursor of an interpreter in name order: its NameKey
+// and ID, which sort as the name index does.
+func NameCursor(in Interpreter) string { return NameKey(in.Name) + "\x00" + in.ID }
 
 // InterpreterStore keeps the interpreter register.
 type InterpreterStore interface {

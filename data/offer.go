@@ -31,6 +31,9 @@ type Offer struct {
 	Modality      Modality
 	Region        string // ISO 3166-2, for in-person interviews
 	Location      string
+	// JoinDetails is the link or number a video or phone interview is
+	// joined by; the booking an acceptance makes carries it.
+	JoinDetails string
 	// Safety is the safety plan the interpreter accepts with the offer;
 	// the booking an acceptance makes carries it.
 	Safety SafetyPlan
@@ -430,6 +433,7 @@ func (o Offer) Validate() error {
 		p.add("region", "is required for in_person: an ISO 3166-2 code such as GB-LND")
 	}
 	p.text("location", o.Location, MaxLocationLength, prose)
+	p.text("joinDetails", o.JoinDetails, MaxJoinDetailsLength, prose)
 	p.text("cancelReason", o.CancelReason, MaxCancelReasonLength, prose)
 	switch {
 	case o.Code == "":

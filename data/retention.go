@@ -21,6 +21,7 @@ func (b Booking) Anonymise(now time.Time) Booking {
 		return b
 	}
 	b.CaseReference, b.Location, b.CancelReason, b.Idempotency = "", "", "", ""
+	b.JoinDetails = ""
 	if b.Outcome != nil {
 		o := *b.Outcome
 		o.Note = ""

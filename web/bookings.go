@@ -258,13 +258,23 @@ func (p *Pages) createBooking(r *request) error {
 	if len(errs) > 0 {
 		return p.refused(r, &data.ValidationError{Errors: errs}, back)
 	}
-	b, _, err := p.app.CreateBooking(r.ctx(), r.user, app.NewBooking{
+	nb := app.NewBooking{
 		CaseID: caseID, InterpreterID: value(r.c, "interpreterId"), Start: req.Start, End: req.End,
 		InterviewType: req.InterviewType, Modality: req.Modality, Region: req.Region, Location: value(r.c, "location"),
-		IdempotencyKey: value(r.c, "idempotencyKey"), Additional: checked(r.c, "additional"),
-	})
+		JoinDetails:    value(r.c, "joinDetails"),
+		IdempotencyKey: value(r.c, "idempotencyKey"), Additional: checked(r.c, "additional"), Review: !confirmedPost(r),
+	}
+	b, _, err := p.app.CreateBooking(r.ctx(), r.user, nb)
 	if err != nil {
 		return p.refused(r, err, back)
+	}
+	if nb.Review {
+		name := p.namer(r)
+		return p.showReview(r, reviewView{
+			Reference: b.CaseReference, Back: back, Start: b.Start, End: b.End, Type: b.InterviewType, Modality: b.Modality,
+			Region: b.Region, Location: b.Location, JoinDetails: b.JoinDetails, TimeLines: b.PlanLines(), Additional: b.Additional,
+			Asked: []reviewInvitee{{ID: b.InterpreterID, Name: name(b.InterpreterID)}}, InterpreterID: b.InterpreterID,
+		})
 	}
 	return r.c.Redirect("/bookings/"+b.ID+"?notice=booked", http.StatusSeeOther)
 }

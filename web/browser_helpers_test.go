@@ -493,3 +493,22 @@ func (b *liveTab) typeKeys(s string) {
 	b.t.Helper()
 	b.do("type", chromedp.KeyEvent(s))
 }
+
+// confirmReview checks the review page a booking or offer leads to (at
+// path, status 200, axe-clean, nothing made yet), that it says each of
+// want, and confirms it, landing on prefix.
+func (b *liveTab) confirmReview(step, path, prefix string, want ...string) {
+	b.t.Helper()
+	if got := b.path(); got != path {
+		b.t.Fatalf("%s: at %s, want the review at %s", step, got, path)
+	}
+	b.check(step + " review")
+	b.screenshot(strings.ReplaceAll(step, " ", "-") + "-review")
+	s := b.text("main")
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			b.t.Errorf("%s: the review does not say %q: %.600q", step, w, s)
+		}
+	}
+	b.wantPage(step+" confirmed", b.submit(step+": confirm", chromedp.Click(chromedp.CSS("form.confirm button[type=submit]"))), 200, prefix)
+}

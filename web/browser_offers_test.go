@@ -102,7 +102,9 @@ func offerTopThree(t *testing.T, site *liveSite, b *liveTab, ref string) (casePa
 	}
 	b.do("fill where", chromedp.SendKeys(chromedp.ID("f-location"), "Room 2, Civic Centre, London"))
 	st := b.submit("send the offer", chromedp.Click(chromedp.CSS("#offer-form > button[type=submit]")))
-	b.wantPage("send the offer", st, 200, "/offers/")
+	b.wantPage("send the offer", st, 200, "/offers")
+	b.confirmReview("offer", "/offers", "/offers/", "Check the offer before it is sent", "Nothing is sent yet", "Shirin Ahmadi (fictional) Hero Karim",
+		"One at a time, in this order", "Room 2, Civic Centre, London", "Each interpreter asked gets an email", "Confirm and send the offer")
 	offerPath = strings.SplitN(b.path(), "?", 2)[0]
 	b.check("offer sent")
 	if s := b.text("main"); !strings.Contains(s, "Asked Shirin Ahmadi (fictional), answer due by") || !strings.Contains(s, "2 more to ask in turn") {

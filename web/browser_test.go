@@ -120,7 +120,9 @@ func TestBrowserSocialWorker(t *testing.T) {
 	b.do("open direct booking", chromedp.Click(chromedp.CSS("ol.candidates > li:first-child details.direct summary")))
 	b.do("fill the location", chromedp.SendKeys(chromedp.CSS("ol.candidates > li:first-child input[name=location]"), "Room 4, Town Hall, London"))
 	st = b.submit("book", chromedp.Click(chromedp.CSS("ol.candidates > li:first-child details.direct button[type=submit]")))
-	b.wantPage("book", st, 200, "/bookings/")
+	b.wantPage("book", st, 200, "/bookings")
+	b.confirmReview("book", "/bookings", "/bookings/", "Check the booking before it is made", "Nothing is booked yet", "Shirin Ahmadi",
+		"When (UK time)", "Room 4, Town Hall, London", "a calendar invitation", "Confirm and book")
 	bookingURL := strings.SplitN(b.path(), "?", 2)[0]
 	b.check("booking")
 	b.screenshot("booking")
@@ -235,9 +237,11 @@ func TestBrowserKeyboard(t *testing.T) {
 	b.tabTo("ol.candidates > li:first-child input[name=location]")
 	b.typeKeys("Room 1, Civic Centre")
 	b.do("press Tab", chromedp.KeyEvent(kb.Tab))
-	if f := b.focused(); !strings.Contains(f, "Book ") {
-		t.Fatalf("Tab after the location focuses %s, want its Book button", f)
+	if f := b.focused(); !strings.Contains(f, "book Shirin") {
+		t.Fatalf("Tab after the location focuses %s, want its Check and book button", f)
 	}
+	b.wantPage("review by Enter", b.submit("press Enter", chromedp.KeyEvent(kb.Enter)), 200, "/bookings")
+	b.tabTo("form.confirm button")
 	b.wantPage("book by Enter", b.submit("press Enter", chromedp.KeyEvent(kb.Enter)), 200, "/bookings/")
 	if s := b.text("dl.summary"); !strings.Contains(s, "Confirmed") || !strings.Contains(s, "Version 0.") {
 		t.Errorf("booking shows %q", s)

@@ -102,7 +102,8 @@ func TestBrowserPlainWords(t *testing.T) {
 	b.do("open direct booking", chromedp.Click(chromedp.CSS("ol.candidates > li:first-child details.direct summary")))
 	b.do("fill the location", chromedp.SendKeys(chromedp.CSS("ol.candidates > li:first-child input[name=location]"), "Room 4, Town Hall, London"))
 	st = b.submit("book", chromedp.Click(chromedp.CSS("ol.candidates > li:first-child details.direct button[type=submit]")))
-	b.wantPage("book", st, 200, "/bookings/")
+	b.wantPage("book", st, 200, "/bookings")
+	b.confirmReview("book", "/bookings", "/bookings/", "Room 4, Town Hall, London")
 	b.wantPage("results again", b.open(resultsPath), 200, casePath+"/matches?")
 	if s := b.text("main"); !strings.Contains(s, "This interview already has Shirin Ahmadi (fictional)") {
 		t.Errorf("the results page does not say who the interview has: %.400q", s)
@@ -121,7 +122,8 @@ func TestBrowserPlainWords(t *testing.T) {
 		b.screenshot("second-interpreter-" + itoaW(w))
 	}
 	st = b.submit("yes, a second", chromedp.Click(chromedp.CSS("form.again button[type=submit]")))
-	b.wantPage("yes, a second", st, 200, "/bookings/")
+	b.wantPage("yes, a second", st, 200, "/bookings")
+	b.confirmReview("second", "/bookings", "/bookings/", "This is a second interpreter for an interview the case already has one for.")
 	secondPath := strings.SplitN(b.path(), "?", 2)[0]
 
 	// The register, filtered by a language's name.

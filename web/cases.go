@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
@@ -17,6 +18,71 @@ type caseForm struct {
 	LanguageRows, LinkRows, RefRows, Excl int
 	AgeBands                              []data.AgeBand
 	LinkKinds                             []data.CommunityLinkKind
+	// Names are the excluded interpreters' names by ID, shown in place of
+	// their IDs; Choices, by exclusion row, the interpreters a typed name
+	// could mean, to choose from.
+	Names   map[string]string
+	Choices map[int][]app.Interpreter
+}
+
+// ExclusionInput is what the i-th exclusion row's field shows: the
+// interpreter's name when the row names one by ID, or what was typed.
+func (f caseForm) ExclusionInput(i int) string {
+	id := f.Exclusion(i).InterpreterID
+	if n, ok := f.Names[id]; ok {
+		return n
+	}
+	return id
+}
+
+// resolveExclusions reads each exclusion row's interpreter as the person
+// typed it (resolveInterpreter): one match is taken, several come back as
+// Choices to pick from, none as an error naming what was typed. It
+// returns the errors, the choices and the names of the interpreters named.
+func (p *Pages) resolveExclusions(r *request, cs *data.Case) (fieldErrors, map[int][]app.Interpreter, map[string]string) {
+	var errs fieldErrors
+	choices, names := map[int][]app.Interpreter{}, map[string]string{}
+	for i := range cs.ExcludedInterpreters {
+		field := fmt.Sprintf("excludedInterpreters[%d].interpreterId", i)
+		in, several, ferr := p.resolveInterpreter(r, field, cs.ExcludedInterpreters[i].InterpreterID)
+		switch {
+		case ferr != nil:
+			errs, choices[i] = append(errs, *ferr), several
+		case in.ID != "":
+			cs.ExcludedInterpreters[i].InterpreterID, names[in.ID] = in.ID, in.Name
+		}
+	}
+	return errs, choices, names
+}
+
+// resolveInterpreter reads an interpreter as a person types one into
+// field: their ID, their name or its start (case and accents aside), or
+// their email. One match is the interpreter; several are returned to
+// choose from, with an error saying so; none is an error naming what was
+// typed. Blank is no interpreter and no error.
+func (p *Pages) resolveInterpreter(r *request, field, typed string) (app.Interpreter, []app.Interpreter, *data.FieldError) {
+	typed = strings.TrimSpace(typed)
+	if typed == "" {
+		return app.Interpreter{}, nil, nil
+	}
+	if in, err := p.app.InterpreterBrief(r.ctx(), r.user, typed); err == nil {
+		return in, nil, nil
+	}
+	page, err := p.app.ListInterpreters(r.ctx(), r.user, app.InterpreterFilter{Search: typed, ByName: true, Limit: 10})
+	if err != nil {
+		return app.Interpreter{}, nil, &data.FieldError{Field: field, Message: "Type an interpreter's name or email"}
+	}
+	matches := page.Items
+	if exact := slices.DeleteFunc(slices.Clone(matches), func(in app.Interpreter) bool { return data.NameKey(in.Name) != data.NameKey(typed) }); len(exact) == 1 {
+		matches = exact
+	}
+	switch len(matches) {
+	case 0:
+		return app.Interpreter{}, nil, &data.FieldError{Field: field, Message: fmt.Sprintf("No interpreter on the register is called %q: check the spelling, or type the start of the name", typed)}
+	case 1:
+		return matches[0], nil, nil
+	}
+	return app.Interpreter{}, matches, &data.FieldError{Field: field, Message: fmt.Sprintf("Several interpreters match %q: choose one", typed)}
 }
 
 func newCaseForm(c data.Case) caseForm {
@@ -135,6 +201,11 @@ func (p *Pages) newCase(r *request) error {
 
 func (p *Pages) createCase(r *request) error {
 	fields, nameErrs := readCase(r)
+	if exclErrs, choices, names := p.resolveExclusions(r, &fields); len(exclErrs) > 0 {
+		f := newCaseForm(fields)
+		f.Choices, f.Names = choices, names
+		return p.renderForm(r, "case-form", "Create a case", f, describe(named(exclErrs, nameErrs), caseLabels))
+	}
 	c, err := p.app.CreateCase(r.ctx(), r.user, fields)
 	if errs, ok := validationErrors(err); ok {
 		errs = named(errs, nameErrs)
@@ -195,7 +266,13 @@ func (p *Pages) editCase(r *request) error {
 	if err != nil {
 		return err
 	}
-	return p.render(r, "case-form", "Edit case "+c.Reference, newCaseForm(c))
+	f := newCaseForm(c)
+	f.Names = map[string]string{}
+	name := p.namer(r)
+	for _, x := range c.ExcludedInterpreters {
+		f.Names[x.InterpreterID] = name(x.InterpreterID)
+	}
+	return p.render(r, "case-form", "Edit case "+c.Reference, f)
 }
 
 // updateCase saves the edit form; its hidden version field is the
@@ -207,6 +284,12 @@ func (p *Pages) updateCase(r *request) error {
 		return p.fail(r, &pageError{status: http.StatusBadRequest, title: "The form is incomplete", detail: "Open the case again and make your change."})
 	}
 	fields, nameErrs := readCase(r)
+	if exclErrs, choices, names := p.resolveExclusions(r, &fields); len(exclErrs) > 0 {
+		fields.ID, fields.Version = id, version
+		f := newCaseForm(fields)
+		f.Choices, f.Names = choices, names
+		return p.renderForm(r, "case-form", "Edit case", f, describe(named(exclErrs, nameErrs), caseLabels))
+	}
 	c, err := p.app.UpdateCase(r.ctx(), r.user, id, version, fields)
 	if errs, ok := validationErrors(err); ok {
 		errs = named(errs, nameErrs)

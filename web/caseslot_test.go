@@ -43,7 +43,8 @@ func TestOneInterviewOneInterpreter(t *testing.T) {
 	b.signIn(data.RoleSocialWorker)
 	slot := url.Values{"start": {"2026-11-30T10:00"}, "end": {"2026-11-30T11:00"}, "interviewType": {"health"}, "modality": {"video"}}
 	book := func(in string, key string) url.Values {
-		f := url.Values{"caseId": {c.ID}, "interpreterId": {in}, "location": {"Video link"}, "idempotencyKey": {key}}
+		f := url.Values{"caseId": {c.ID}, "interpreterId": {in}, "location": {"Video link"}, "joinDetails": {"https://meet.example.org/x"},
+			"idempotencyKey": {key}, "confirmed": {"yes"}}
 		for k, v := range slot {
 			f[k] = v
 		}
@@ -85,7 +86,7 @@ func TestOneInterviewOneInterpreter(t *testing.T) {
 		t.Errorf("bookings %+v, want Nazdar's and Hana's additional one", bs)
 	}
 
-	offer := url.Values{"caseId": {c.ID}, "interpreterIds": {hana.ID}, "mode": {"cascade"}, "respondWithinMinutes": {"60"}}
+	offer := url.Values{"caseId": {c.ID}, "interpreterIds": {hana.ID}, "mode": {"cascade"}, "respondWithinMinutes": {"60"}, "joinDetails": {"https://meet.example.org/x"}}
 	for k, v := range slot {
 		offer[k] = v
 	}
@@ -125,7 +126,7 @@ func TestBookingListsNameTheInterpreter(t *testing.T) {
 		{CaseID: c.ID, InterpreterID: nazdar.ID},
 		{CaseID: c.ID, InterpreterID: hana.ID, Additional: true},
 	} {
-		nb.Start, nb.End, nb.InterviewType, nb.Modality, nb.Location = offerStart, offerEnd, data.InterviewHealth, data.ModalityVideo, "Video"
+		nb.Start, nb.End, nb.InterviewType, nb.Modality, nb.Location, nb.JoinDetails = offerStart, offerEnd, data.InterviewHealth, data.ModalityVideo, "Video", "https://meet.example.org/x"
 		if _, _, err := s.app.CreateBooking(t.Context(), sw, nb); err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +135,7 @@ func TestBookingListsNameTheInterpreter(t *testing.T) {
 	b.signIn(data.RoleSocialWorker)
 	for _, path := range []string{"/", "/cases/" + c.ID} {
 		p := b.get(path)
-		if !strings.Contains(p.body, "<td>Nazdar Ali</td>") || !strings.Contains(p.body, "<td>Hana Aziz (second interpreter)</td>") {
+		if !strings.Contains(p.body, `">Nazdar Ali</td>`) || !strings.Contains(p.body, `">Hana Aziz (second interpreter)</td>`) {
 			t.Errorf("%s does not name the booked interpreters:\n%s", path, p.body)
 		}
 	}

@@ -60,6 +60,7 @@ func TestEveryErrorThroughBothDoors(t *testing.T) {
 		{&app.StaleError{Current: 3}, 412, 409, "precondition_failed"},
 		{&app.IneligibleError{Reasons: []data.Reason{{Code: "not_approved", Message: "not approved"}}}, 422, 422, "ineligible"},
 		{&app.IdempotencyError{Reason: "this Idempotency-Key was used for another request"}, 422, 422, "idempotency_key_reused"},
+		{&app.ConfirmationError{Gaps: []app.Gap{{Item: "clearance"}}, Fields: []data.FieldError{{Field: "confirm", Message: "must be true"}}}, 422, 422, "confirmation_required"},
 		{wrap(data.ErrUnavailable), 503, 503, "store_unavailable"},
 		{wrap(context.DeadlineExceeded), 503, 503, "timeout"},
 		{wrap(context.Canceled), 503, 503, "cancelled"},
@@ -101,7 +102,8 @@ func TestBookingFormSentAgainWithAnotherPlace(t *testing.T) {
 	b.signIn(data.RoleSocialWorker)
 	form := func(location string) url.Values {
 		return url.Values{"caseId": {c.ID}, "interpreterId": {in.ID}, "start": {"2026-11-30T10:00"}, "end": {"2026-11-30T11:00"},
-			"interviewType": {"health"}, "modality": {"video"}, "location": {location}, "idempotencyKey": {"results-1-" + in.ID}}
+			"interviewType": {"health"}, "modality": {"video"}, "location": {location}, "joinDetails": {"https://meet.example.org/x"},
+			"idempotencyKey": {"results-1-" + in.ID}, "confirmed": {"yes"}}
 	}
 	if p := b.post("/bookings", form("Video link A")); p.status != http.StatusSeeOther {
 		t.Fatalf("first booking: %d\n%s", p.status, p.body)

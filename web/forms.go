@@ -27,17 +27,19 @@ const maxRows = 1 + max(data.MaxLanguages, data.MaxRegions, data.MaxQualificatio
 // child.communityLinks.value): the maxlength of their inputs.
 var maxLengths = map[string]int{
 	"name": data.MaxNameLength, "email": data.MaxEmailLength, "phone": data.MaxPhoneLength,
-	"organisation": data.MaxOrganisationLength, "toOrganisation": data.MaxOrganisationLength, "interpreterId": data.MaxIDLength,
+	"organisation": data.MaxOrganisationLength, "toOrganisation": data.MaxOrganisationLength, "interpreterId": max(data.MaxIDLength, data.MaxNameLength, data.MaxEmailLength),
 	"languages.tag": data.MaxLanguageTagLength, "language": data.MaxLanguageTagLength,
-	"regions": data.MaxCodeLength, "region": data.MaxRegionInputLength,
+	"regions": data.MaxRegionInputLength, "region": data.MaxRegionInputLength,
 	"qualifications.reference": data.MaxQualificationRefLength, "clearance.certificate": data.MaxCertificateLength,
 	"communityLinks.value": data.MaxLinkLength, "note": data.MaxNoteLength,
 	"reference": data.MaxReferenceLength, "linkedReferences": data.MaxReferenceLength,
 	"child.languages.tag": data.MaxLanguageTagLength, "child.communityLinks.value": data.MaxLinkLength,
-	"excludedInterpreters.interpreterId": data.MaxIDLength, "excludedInterpreters.reason": data.MaxReasonLength,
-	"location": data.MaxLocationLength, "reason": data.MaxCancelReasonLength,
-	"apiKey": data.MaxAPIKeyLength, "within": len("365"), // within: days, 1 to 365
-	"start": maxLocalLength, "end": maxLocalLength,
+	// An exclusion's interpreter is typed as an ID, a name or an email.
+	"excludedInterpreters.interpreterId": max(data.MaxIDLength, data.MaxNameLength, data.MaxEmailLength),
+	"excludedInterpreters.reason":        data.MaxReasonLength,
+	"location":                           data.MaxLocationLength, "joinDetails": data.MaxJoinDetailsLength, "reason": data.MaxCancelReasonLength,
+	"apiKey": data.MaxAPIKeyLength, "search": data.MaxEmailLength, "within": len("365"), // within: days, 1 to 365
+	"start": maxLocalLength, "end": maxLocalLength, "from": maxLocalLength, "to": maxLocalLength,
 }
 
 // maxLocalLength bounds a date and time as typed ("14/03/2027, 10:00",

@@ -27,7 +27,7 @@ func TestRefusedCancellationKeepsTheReason(t *testing.T) {
 	c := s.offerCase("KEEP-1")
 	sw := s.users[data.RoleSocialWorker]
 	b, _, err := s.app.CreateBooking(t.Context(), sw, app.NewBooking{CaseID: c.ID, InterpreterID: in.ID,
-		Start: offerStart, End: offerEnd, InterviewType: data.InterviewHealth, Modality: data.ModalityVideo, Location: "Video"})
+		Start: offerStart, End: offerEnd, InterviewType: data.InterviewHealth, Modality: data.ModalityVideo, Location: "Video", JoinDetails: "https://meet.example.org/x"})
 	if err != nil {
 		t.Fatal(err)
 	}

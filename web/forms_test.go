@@ -21,7 +21,8 @@ func TestMaxLength(t *testing.T) {
 		"reason":                                data.MaxCancelReasonLength,
 		"qualifications[3].reference":           data.MaxQualificationRefLength,
 		"linkedReferences[1]":                   data.MaxReferenceLength,
-		"excludedInterpreters[2].interpreterId": data.MaxIDLength,
+		"excludedInterpreters[2].interpreterId": data.MaxEmailLength, // an ID, a name or an email
+		"joinDetails":                           data.MaxJoinDetailsLength,
 	} {
 		if got, err := maxLength(field); got != want || err != nil {
 			t.Errorf("maxLength(%q) = %d, %v; want %d", field, got, err, want)

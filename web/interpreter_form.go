@@ -166,8 +166,26 @@ func (f interpreterFields) record() (data.Interpreter, fieldErrors) {
 			Years:            count("experience.years", f.Experience.Years),
 		},
 	}
-	for _, l := range f.Languages {
-		in.Languages = append(in.Languages, data.LanguageSkill{Tag: l.Tag, Proficiency: data.Proficiency(l.Proficiency)})
+	// Languages and regions are read by name as well as by code ("Kurdish
+	// (Sorani)", "Leeds"); one that names nothing known stays as typed,
+	// with an error suggesting the nearest names.
+	for i, l := range f.Languages {
+		tag, ferr := readLanguage(fmt.Sprintf("languages[%d].tag", i), l.Tag)
+		if ferr != nil || tag == "" {
+			tag = l.Tag
+		}
+		if ferr != nil {
+			errs = append(errs, *ferr)
+		}
+		in.Languages = append(in.Languages, data.LanguageSkill{Tag: tag, Proficiency: data.Proficiency(l.Proficiency)})
+	}
+	for i, typed := range in.Regions {
+		code, ferr := readRegion(fmt.Sprintf("regions[%d]", i), typed)
+		if ferr != nil {
+			errs = append(errs, *ferr)
+			continue
+		}
+		in.Regions[i] = code
 	}
 	for _, m := range f.Modalities {
 		in.Modalities = append(in.Modalities, data.Modality(m))

@@ -15,19 +15,26 @@ import (
 type registerView struct {
 	Items            []app.Interpreter
 	Language, Status string
-	Statuses         []data.VettingStatus
-	Next             string // the next page's address, or ""
+	// Search is a name's start or an email; Sort "name" lists by name.
+	Search, Sort string
+	Statuses     []data.VettingStatus
+	Next         string // the next page's address, or ""
 }
 
 // register lists the interpreters, filtered by language and status.
 func (p *Pages) register(r *request) error {
-	v := registerView{Language: value(r.c, "language"), Status: value(r.c, "status"), Statuses: data.VettingStatuses}
+	v := registerView{Language: value(r.c, "language"), Status: value(r.c, "status"), Statuses: data.VettingStatuses,
+		Search: value(r.c, "search"), Sort: value(r.c, "sort")}
 	tag, ferr := readLanguage("language", v.Language) // "Arabic" as well as "ar"
 	if ferr != nil {
 		return p.renderForm(r, "interpreters", "Interpreters", v, describe(fieldErrors{*ferr}, registerLabels))
 	}
+	if v.Sort != "" && v.Sort != "name" {
+		return p.renderForm(r, "interpreters", "Interpreters", v, fieldErrors{{Field: "sort", Message: "Choose an order from the list"}})
+	}
 	page, err := p.app.ListInterpreters(r.ctx(), r.user, app.InterpreterFilter{
 		Language: tag, Status: data.VettingStatus(v.Status), Cursor: value(r.c, "cursor"), Limit: 50,
+		Search: v.Search, ByName: v.Sort == "name",
 	})
 	if errs, ok := validationErrors(err); ok {
 		return p.renderForm(r, "interpreters", "Interpreters", v, describe(errs, registerLabels))
@@ -37,12 +44,12 @@ func (p *Pages) register(r *request) error {
 	}
 	v.Items = page.Items
 	if page.Next != "" {
-		v.Next = "/interpreters?" + query("language", v.Language, "status", v.Status, "cursor", page.Next)
+		v.Next = "/interpreters?" + query("search", v.Search, "language", v.Language, "status", v.Status, "sort", v.Sort, "cursor", page.Next)
 	}
 	return p.render(r, "interpreters", "Interpreters", v)
 }
 
-var registerLabels = map[string]string{"language": "Language", "status": "Vetting status"}
+var registerLabels = map[string]string{"language": "Language", "status": "Vetting status", "search": "Name or email", "sort": "Order"}
 
 // recordView is one interpreter's page: the record as the app lets the
 // user see it and, for a coordinator, the vetting form.
@@ -55,6 +62,25 @@ type recordView struct {
 	// that have not started and are still confirmed: a suspension's
 	// cancellations were cut short, and the page offers to finish them.
 	Standing int
+	// Cancelled says, after a suspension or rejection, what it cancelled
+	// (from the redirect's query; nil otherwise).
+	Cancelled *cancelledCounts
+	// SameEmail are, for a coordinator, the other records with this
+	// record's email: perhaps the same person entered twice.
+	SameEmail []app.Interpreter
+}
+
+// cancelledCounts is what a vetting decision cancelled: bookings, in how
+// many organisations, and invitations withdrawn.
+type cancelledCounts struct{ Bookings, Organisations, Invitations int }
+
+// readCancelled reads what a decision cancelled from the redirect's query.
+func readCancelled(r *request) *cancelledCounts {
+	if r.c.Query("notice") != "vetting" || r.c.Query("cancelled") == "" {
+		return nil
+	}
+	n := func(k string) int { v, _ := strconv.Atoi(r.c.Query(k)); return max(v, 0) }
+	return &cancelledCounts{n("cancelled"), n("organisations"), n("invitations")}
 }
 
 // showInterpreter shows one record: for a coordinator the full record, an
@@ -71,6 +97,7 @@ func (p *Pages) showInterpreter(r *request) error {
 	if err != nil {
 		return err
 	}
+	v.Cancelled = readCancelled(r)
 	return p.renderForm(r, "interpreter", in.Name, v, nil)
 }
 
@@ -78,6 +105,13 @@ func (p *Pages) showInterpreter(r *request) error {
 // suspended or rejected record, with the bookings of theirs still standing.
 func (p *Pages) recordView(r *request, in app.Interpreter) (recordView, error) {
 	v := recordView{In: in, Decisions: data.Decisions}
+	if in.Full && r.is(data.RoleCoordinator) {
+		same, err := p.app.SameEmail(r.ctx(), r.user, in.ID)
+		if err != nil {
+			return v, err
+		}
+		v.SameEmail = same
+	}
 	if in.Full && (in.Vetting.Status == data.VettingSuspended || in.Vetting.Status == data.VettingRejected) {
 		n, err := p.app.FutureBookings(r.ctx(), r.user, in.ID)
 		if err != nil {

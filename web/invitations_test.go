@@ -31,7 +31,7 @@ func (s *site) offerToAdditional(c data.Case, mode data.OfferMode, ins ...app.In
 func (s *site) offer(c data.Case, mode data.OfferMode, additional bool, ins ...app.Interpreter) data.Offer {
 	s.t.Helper()
 	no := app.NewOffer{CaseID: c.ID, Start: offerStart, End: offerEnd, InterviewType: data.InterviewHealth,
-		Modality: data.ModalityVideo, Mode: mode, Additional: additional}
+		Modality: data.ModalityVideo, JoinDetails: "https://meet.example.org/x", Mode: mode, Additional: additional}
 	for _, in := range ins {
 		no.InterpreterIDs = append(no.InterpreterIDs, in.ID)
 	}

@@ -24,6 +24,7 @@ type offerForm struct {
 	Mode          string
 	RespondWithin string
 	Location      string
+	JoinDetails   string
 }
 
 // respondChoices are the answer windows the offer form offers, in
@@ -50,7 +51,7 @@ func defaultOfferForm(candidates []app.Candidate) offerForm {
 func (p *Pages) createOffer(r *request) error {
 	caseID := value(r.c, "caseId")
 	s, req, errs := readSearch(r)
-	f := offerForm{Chosen: map[string]bool{}, Mode: value(r.c, "mode"), RespondWithin: value(r.c, "respondWithinMinutes"), Location: value(r.c, "location")}
+	f := offerForm{Chosen: map[string]bool{}, Mode: value(r.c, "mode"), RespondWithin: value(r.c, "respondWithinMinutes"), Location: value(r.c, "location"), JoinDetails: value(r.c, "joinDetails")}
 	var ids []string
 	for _, id := range r.c.Request().PostArgs().PeekMulti("interpreterIds") {
 		if id := strings.TrimSpace(string(id)); id != "" && !f.Chosen[id] {
@@ -76,17 +77,22 @@ func (p *Pages) createOffer(r *request) error {
 		minutes = n
 	}
 	if len(errs) == 0 {
-		o, err := p.app.CreateOffer(r.ctx(), r.user, app.NewOffer{
+		back := "/cases/" + url.PathEscape(caseID) + "/matches?" + s.Query()
+		no := app.NewOffer{
 			CaseID: caseID, Start: req.Start, End: req.End, InterviewType: req.InterviewType, Modality: req.Modality,
-			Region: req.Region, Location: f.Location, InterpreterIDs: ids, Mode: data.OfferMode(f.Mode), RespondWithinMinutes: minutes,
-			Additional: checked(r.c, "additional"),
-		})
+			Region: req.Region, Location: f.Location, JoinDetails: f.JoinDetails, InterpreterIDs: ids, Mode: data.OfferMode(f.Mode),
+			RespondWithinMinutes: minutes, Additional: checked(r.c, "additional"), Review: !confirmedPost(r),
+		}
+		o, err := p.app.CreateOffer(r.ctx(), r.user, no)
+		if err == nil && no.Review {
+			return p.showReview(r, offerReview(o, back, p.namer(r)))
+		}
 		if err == nil {
 			return r.c.Redirect("/offers/"+o.ID+"?notice=offer-sent", http.StatusSeeOther)
 		}
 		fe, ok := validationErrors(err)
 		if !ok {
-			return p.offerRefused(r, err, "/cases/"+url.PathEscape(caseID)+"/matches?"+s.Query())
+			return p.offerRefused(r, err, back)
 		}
 		errs = offerErrors(fe)
 	}
@@ -111,7 +117,7 @@ func offerErrors(errs fieldErrors) fieldErrors {
 
 // offerLabels name the offer form's fields in error messages.
 var offerLabels = map[string]string{
-	"interpreterIds": "Who to ask", "respondWithinMinutes": "Time to answer", "location": "Where",
+	"interpreterIds": "Who to ask", "respondWithinMinutes": "Time to answer", "location": "Where", "joinDetails": "How to join",
 	"start": "Start", "end": "End", "interviewType": "Kind of interview", "modality": "How the interpreter takes part", "region": "Region",
 }
 
@@ -129,6 +135,24 @@ func (p *Pages) offerRefused(r *request, err error, back string) error {
 	}
 	r.c.Status(http.StatusUnprocessableEntity)
 	return p.render(r, "refused", v.Title, v)
+}
+
+// offerReview is the review page of an offer as it would open: its
+// interpreters in order, those a rule rules out now with their reasons.
+func offerReview(o data.Offer, back string, name func(string) string) reviewView {
+	v := reviewView{
+		Offer: true, Reference: o.CaseReference, Back: back, Start: o.Start, End: o.End, Type: o.InterviewType, Modality: o.Modality,
+		Region: o.Region, Location: o.Location, JoinDetails: o.JoinDetails, Additional: o.Additional, Mode: o.Mode, RespondWithin: o.RespondWithin,
+		TimeLines: data.Booking{Start: o.Start, End: o.End, Modality: o.Modality, Safety: o.Safety}.PlanLines(),
+	}
+	for _, inv := range o.Invitations {
+		in := reviewInvitee{ID: inv.InterpreterID, Name: name(inv.InterpreterID)}
+		if inv.Status == data.InvitationSkipped {
+			in.Reasons = inv.Reasons
+		}
+		v.Asked = append(v.Asked, in)
+	}
+	return v
 }
 
 // inviteeReasons is one interpreter an offer could not ask, and why.

@@ -100,6 +100,25 @@ func TestOfferFromResults(t *testing.T) {
 		form.Add("interpreterIds", m[1])
 	}
 	form.Set("respondWithinMinutes", "120")
+	// Without the link to send, the form comes back naming it.
+	p = w.post("/offers", form)
+	if p.status != http.StatusBadRequest || errorLinks(p.body)["f-joinDetails"] == "" {
+		t.Fatalf("an offer by video without its link: %d, errors %v", p.status, errorLinks(p.body))
+	}
+	// With it, the review says who is asked, when in UK time, how to
+	// join and what they receive; nothing is sent yet.
+	form.Set("joinDetails", "https://meet.example.org/of-1")
+	p = w.post("/offers", form)
+	for _, want := range []string{"Check the offer before it is sent", "Avan Rashid", "Tue 24 Nov 2026, 10:00 GMT", "By video: https://meet.example.org/of-1",
+		"Each interpreter asked gets an email", "Each has 2 hours to answer", `name="confirmed" value="yes"`} {
+		if p.status != http.StatusOK || !strings.Contains(p.body, want) {
+			t.Errorf("the review: %d, want %q in\n%s", p.status, want, p.body)
+		}
+	}
+	if n := len(s.outbox(data.MessageOfferInvitation)); n != 0 {
+		t.Errorf("the review sent %d invitations", n)
+	}
+	form.Set("confirmed", "yes")
 	p = w.post("/offers", form)
 	m := offerLink.FindStringSubmatch(p.location())
 	if p.status != http.StatusSeeOther || m == nil {
@@ -157,6 +176,7 @@ func TestOfferToIneligible(t *testing.T) {
 	form := offerSearch(c.ID)
 	form.Set("mode", "broadcast")
 	form.Add("interpreterIds", in.ID)
+	form.Set("joinDetails", "https://meet.example.org/of-2")
 	p := w.post("/offers", form)
 	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "Avan Rashid") || !strings.Contains(p.body, "excluded_by_case") {
 		t.Errorf("offer to an excluded interpreter: %d\n%s", p.status, p.body)

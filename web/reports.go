@@ -130,21 +130,76 @@ func defaultPeriod(now time.Time) (string, string) {
 	return first.Format(time.DateOnly), today.Format(time.DateOnly)
 }
 
-// periodOf reads the page's period: the query's from and to, or the month
-// so far when both are missing.
-func (p *Pages) periodOf(r *request) (string, string, app.Period, error) {
+// dayLayout is how a day is written in a form: day/month/year ("1/12/2026").
+const dayLayout = "2/1/2006"
+
+// dayLayouts are the forms parseUKDay reads, after tidying: the UK form,
+// with a two-digit year too, and the ISO form of older links and the CSV
+// downloads.
+var dayLayouts = []string{dayLayout, "2/1/06", time.DateOnly}
+
+// parseUKDay reads a day as people in the UK write it ("1/12/2026",
+// "01-12-2026", "1.12.26") or in ISO form ("2026-12-01"), and returns it in
+// ISO form for the app; ok is false when it is no day.
+func parseUKDay(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) != 10 || s[4] != '-' {
+		s = strings.NewReplacer("-", "/", ".", "/", " ", "").Replace(s)
+	}
+	for _, layout := range dayLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format(time.DateOnly), true
+		}
+	}
+	return "", false
+}
+
+// ukDay is an ISO day ("2026-12-01") as the form shows it ("1/12/2026"),
+// or the text itself when it is none.
+func ukDay(iso string) string {
+	if t, err := time.Parse(time.DateOnly, iso); err == nil {
+		return t.Format(dayLayout)
+	}
+	return iso
+}
+
+// shownPeriod is a period as the form shows it (From, To: "1/12/2026") and
+// as links and the app take it (FromISO, ToISO: "2026-12-01").
+type shownPeriod struct{ From, To, FromISO, ToISO string }
+
+// periodOf reads the page's period: the query's from and to, written the
+// UK way or in ISO form, or the month so far when both are missing. A day
+// that is none is named as such (a *data.ValidationError).
+func (p *Pages) periodOf(r *request) (shownPeriod, app.Period, error) {
 	from, to := value(r.c, "from"), value(r.c, "to")
 	if from == "" && to == "" {
 		from, to = defaultPeriod(p.now())
 	}
-	period, err := app.ParsePeriod(from, to)
-	return from, to, period, err
+	sp := shownPeriod{From: from, To: to}
+	var errs []data.FieldError
+	for _, d := range []struct {
+		field, typed string
+		iso, shown   *string
+	}{{"from", from, &sp.FromISO, &sp.From}, {"to", to, &sp.ToISO, &sp.To}} {
+		iso, ok := parseUKDay(d.typed)
+		if !ok {
+			errs = append(errs, data.FieldError{Field: d.field, Message: "must be a day, like 1/12/2026"})
+			continue
+		}
+		*d.iso, *d.shown = iso, ukDay(iso)
+	}
+	if len(errs) > 0 {
+		return sp, app.Period{}, &data.ValidationError{Errors: errs}
+	}
+	period, err := app.ParsePeriod(sp.FromISO, sp.ToISO)
+	return sp, period, err
 }
 
 // reportsPage shows the summary and unmet need of a period. A bad period
 // is the form again with its errors (400), never a failure.
 func (p *Pages) reportsPage(r *request) error {
-	from, to, period, err := p.periodOf(r)
+	sp, period, err := p.periodOf(r)
+	from, to := sp.From, sp.To
 	v := reportsView{From: from, To: to, Period: period, Language: value(r.c, "language"), CanRegister: r.user.Role == data.RoleCoordinator}
 	scope, serr := app.ParseScope(value(r.c, "scope"))
 	v.Register = scope.Register
@@ -199,12 +254,12 @@ func (p *Pages) reportsPage(r *request) error {
 		scopeName = "register"
 	}
 	v.Downloads = []download{
-		{"/reports/unmet-need.csv?" + query("from", from, "to", to, "language", v.Language, "scope", scopeName), "Unmet need (CSV)"},
-		{"/reports/unmet-need.csv?" + query("from", from, "to", to, "language", v.Language, "shareable", "true", "scope", scopeName),
+		{"/reports/unmet-need.csv?" + query("from", sp.FromISO, "to", sp.ToISO, "language", v.Language, "scope", scopeName), "Unmet need (CSV)"},
+		{"/reports/unmet-need.csv?" + query("from", sp.FromISO, "to", sp.ToISO, "language", v.Language, "shareable", "true", "scope", scopeName),
 			"Unmet need to share outside your organisation, small counts hidden (CSV)"},
 	}
 	if !v.Register { // the export lists one organisation's bookings, never the register's
-		v.Downloads = append([]download{{"/reports/bookings.csv?" + query("from", from, "to", to), "Bookings (CSV)"}}, v.Downloads...)
+		v.Downloads = append([]download{{"/reports/bookings.csv?" + query("from", sp.FromISO, "to", sp.ToISO), "Bookings (CSV)"}}, v.Downloads...)
 	}
 	return p.render(r, "reports", "Reports", v)
 }
@@ -219,7 +274,7 @@ func fillTime(d time.Duration) string {
 
 // unmetNeedCSV downloads unmet need as CSV, shareable on asking.
 func (p *Pages) unmetNeedCSV(r *request) error {
-	_, _, period, err := p.periodOf(r)
+	_, period, err := p.periodOf(r)
 	if err != nil {
 		return err
 	}
@@ -236,7 +291,7 @@ func (p *Pages) unmetNeedCSV(r *request) error {
 
 // bookingsCSV downloads the bookings export.
 func (p *Pages) bookingsCSV(r *request) error {
-	_, _, period, err := p.periodOf(r)
+	_, period, err := p.periodOf(r)
 	if err != nil {
 		return err
 	}

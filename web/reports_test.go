@@ -117,7 +117,7 @@ func TestReportsPage(t *testing.T) {
 		fmt.Sprintf("<th scope=\"row\">Unfilled</th><td>%d</td>", api.Unfilled),
 		"<th scope=\"row\">Fill rate</th><td>75%</td>",
 		"<th scope=\"row\">Time to fill an offer, median</th><td>2 hours</td>",
-		`<title id="requests-title">Requests from 2026-11-30 to 2026-11-30</title>`,
+		`<title id="requests-title">Requests from 30/11/2026 to 30/11/2026</title>`,
 		"4 requests: 3 filled, 1 unfilled (75% filled); 1 search found nobody.",
 		`<title id="unmet-title">`, "2 requests went unmet: Tigrinya 2.",
 		`<th scope="row">Tigrinya</th><td>1</td><td>1</td><td>2</td>`,
@@ -148,8 +148,17 @@ func TestReportsPage(t *testing.T) {
 	if bad.status != 400 || !strings.Contains(bad.body, "must be on or after from") || !strings.Contains(bad.body, `id="f-to-error"`) {
 		t.Errorf("a period ending before it starts: %d\n%.2000s", bad.status, bad.body)
 	}
-	if def := b.get("/reports"); def.status != 200 || !strings.Contains(def.body, `value="2026-11-01"`) || !strings.Contains(def.body, `value="2026-11-22"`) {
-		t.Errorf("the default period (the month so far): %d", def.status)
+	if def := b.get("/reports"); def.status != 200 || !strings.Contains(def.body, `value="1/11/2026"`) || !strings.Contains(def.body, `value="22/11/2026"`) {
+		t.Errorf("the default period (the month so far), in UK form: %d", def.status)
+	}
+	// Days as people in the UK write them, shown back the same way; one
+	// that is no day is named.
+	if uk := b.get("/reports?from=30%2F11%2F2026&to=30-11-26"); uk.status != 200 || !strings.Contains(uk.body, `value="30/11/2026"`) ||
+		!strings.Contains(uk.body, "from=2026-11-30") {
+		t.Errorf("a period written the UK way: %d", uk.status)
+	}
+	if bad := b.get("/reports?from=11%2F31%2F2026&to=30%2F11%2F2026"); bad.status != 400 || !strings.Contains(bad.body, "must be a day, like 1/12/2026") {
+		t.Errorf("a US date: %d", bad.status)
 	}
 
 	csv := b.get("/reports/bookings.csv?" + period)

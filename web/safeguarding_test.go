@@ -17,7 +17,7 @@ func (s *site) bookHealth(c data.Case, in app.Interpreter) data.Booking {
 	s.t.Helper()
 	start := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	b, _, err := s.app.CreateBooking(s.t.Context(), s.users[data.RoleSocialWorker], app.NewBooking{CaseID: c.ID, InterpreterID: in.ID,
-		Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewHealth, Modality: data.ModalityVideo, Location: "Video"})
+		Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewHealth, Modality: data.ModalityVideo, Location: "Video", JoinDetails: "https://meet.example.org/x"})
 	if err != nil {
 		s.t.Fatal(err)
 	}

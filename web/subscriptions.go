@@ -22,6 +22,11 @@ type subscriptionsView struct {
 	// and a random token, so it is marked safe.
 	WebcalURL template.URL
 	Created   *data.Feed
+	// Scope and Interpreter are the form as entered, after an error;
+	// Choices the interpreters a typed name could mean, to choose from.
+	Scope       string
+	Interpreter string
+	Choices     []app.Interpreter
 }
 
 // scopesFor lists the feeds a role may create, as app.CreateFeed allows.
@@ -52,11 +57,20 @@ func (p *Pages) subscriptions(r *request) error {
 
 // createSubscription creates a feed and shows its link once.
 func (p *Pages) createSubscription(r *request) error {
+	typed := value(r.c, "interpreterId")
+	id := typed
+	if typed != "" && r.is(data.RoleCoordinator) { // a name as well as an ID
+		in, several, ferr := p.resolveInterpreter(r, "interpreterId", typed)
+		if ferr != nil {
+			return p.subscriptionsWith(r, subscriptionsView{Scope: value(r.c, "scope"), Interpreter: typed, Choices: several}, fieldErrors{*ferr})
+		}
+		id = in.ID
+	}
 	f, token, err := p.app.CreateFeed(r.ctx(), r.user, app.NewFeed{
-		Scope: data.FeedScope(value(r.c, "scope")), InterpreterID: value(r.c, "interpreterId"),
+		Scope: data.FeedScope(value(r.c, "scope")), InterpreterID: id,
 	})
 	if errs, ok := validationErrors(err); ok {
-		return p.subscriptionsWith(r, subscriptionsView{}, errs)
+		return p.subscriptionsWith(r, subscriptionsView{Scope: value(r.c, "scope"), Interpreter: typed}, errs)
 	}
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,19 +12,55 @@ import (
 )
 
 // decideVetting records a coordinator's decision (approve, reject,
-// suspend) with its note. A decision the record's status does not allow
-// (rejecting an approved interpreter) comes back on the record's page, 409.
+// suspend) with its note, guarded: approving a record that lacks what
+// every interview needs comes back as a confirmation step (the gaps, a box
+// to tick and a note; 422 until both are given), and suspending or
+// rejecting first says what it will cancel, asking to confirm. After, the
+// record's page says what it cancelled. A decision the record's status
+// does not allow comes back on the record's page, 409.
 func (p *Pages) decideVetting(r *request) error {
 	id := r.c.Params("id")
 	decision, note := value(r.c, "decision"), value(r.c, "note")
+	d := data.Decision(decision)
 	var errs fieldErrors
 	status, refusedByState := http.StatusBadRequest, false
 	if decision == "" {
 		errs = fieldErrors{{Field: "decision", Message: "Select a decision"}}
 	} else {
-		_, err := p.app.DecideVetting(r.ctx(), r.user, id, data.Decision(decision), note)
+		var res app.VettingResult
+		var err error
+		if (d == data.DecisionSuspend || d == data.DecisionReject) && !confirmedPost(r) {
+			var im app.VettingImpact
+			if im, err = p.app.VettingImpact(r.ctx(), r.user, id, d); err == nil {
+				return p.vettingConfirm(r, id, vettingConfirmView{Decision: d, Note: note, Impact: im}, nil, http.StatusOK)
+			}
+		} else {
+			res, err = p.app.Decide(r.ctx(), r.user, id, app.VettingDecision{Decision: d, Note: note, Confirm: checked(r.c, "confirm")})
+		}
 		if err == nil {
-			return r.c.Redirect("/interpreters/"+id+"?notice=vetting", http.StatusSeeOther)
+			q := url.Values{"notice": {"vetting"}}
+			if d != data.DecisionApprove {
+				q.Set("cancelled", strconv.Itoa(res.Bookings.Total()))
+				q.Set("organisations", strconv.Itoa(res.Organisations()))
+				q.Set("invitations", strconv.Itoa(res.Invitations))
+			}
+			return r.c.Redirect("/interpreters/"+url.PathEscape(id)+"?"+q.Encode(), http.StatusSeeOther)
+		}
+		if ce, ok := errors.AsType[*app.ConfirmationError](err); ok {
+			v := vettingConfirmView{Decision: d, Note: note, Impact: app.VettingImpact{Gaps: ce.Gaps}}
+			if value(r.c, "step") != "confirm" {
+				// From the record's page: the step itself, nothing wrong yet.
+				return p.vettingConfirm(r, id, v, nil, http.StatusOK)
+			}
+			var errs fieldErrors
+			for _, f := range ce.Fields {
+				msg := "Say why you approve this record without what it lacks"
+				if f.Field == "confirm" {
+					msg = "Tick the box to approve this record without what it lacks"
+				}
+				errs = append(errs, data.FieldError{Field: f.Field, Message: msg})
+			}
+			return p.vettingConfirm(r, id, v, errs, http.StatusUnprocessableEntity)
 		}
 		fe, invalid := validationErrors(err)
 		switch {
@@ -51,6 +88,36 @@ func (p *Pages) decideVetting(r *request) error {
 	return p.renderForm(r, "interpreter", in.Name, v, errs)
 }
 
+// vettingConfirmView is the confirmation step of a risky vetting decision:
+// an approval of a record with gaps (what it lacks, a box and a note), or
+// a suspension or rejection (what it will cancel).
+type vettingConfirmView struct {
+	ID, Name string
+	Decision data.Decision
+	Note     string
+	Impact   app.VettingImpact
+}
+
+// Gaps are what the record lacks, in words.
+func (v vettingConfirmView) Gaps() []data.Reason {
+	var out []data.Reason
+	for _, g := range v.Impact.Gaps {
+		out = append(out, g.Reason())
+	}
+	return out
+}
+
+// vettingConfirm renders the confirmation step with status.
+func (p *Pages) vettingConfirm(r *request, id string, v vettingConfirmView, errs fieldErrors, status int) error {
+	in, err := p.app.InterpreterBrief(r.ctx(), r.user, id)
+	if err != nil {
+		return err
+	}
+	v.ID, v.Name = id, in.Name
+	r.c.Status(status)
+	return p.renderForm(r, "vetting-confirm", label(v.Decision)+" "+in.Name+"?", v, errs)
+}
+
 // withdrawBookings finishes cancelling a suspended or rejected
 // interpreter's bookings (app.WithdrawBookings).
 func (p *Pages) withdrawBookings(r *request) error {
@@ -61,7 +128,7 @@ func (p *Pages) withdrawBookings(r *request) error {
 	return r.c.Redirect("/interpreters/"+url.PathEscape(id)+"?notice=withdrawn", http.StatusSeeOther)
 }
 
-var vettingLabels = map[string]string{"decision": "Decision", "note": "Note", "within": "Days ahead"}
+var vettingLabels = map[string]string{"decision": "Decision", "note": "Note", "within": "Days ahead", "confirm": "Approve anyway"}
 
 // auditView is a record's audit trail, newest first.
 type auditView struct {

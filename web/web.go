@@ -137,6 +137,7 @@ func (p *Pages) Routes(r fiber.Router) {
 	r.Get("/bookings/:id/invite.ics", p.signedIn(p.bookingInvite))
 	r.Post("/bookings/:id/reschedule", p.signedIn(p.rescheduleBooking))
 	r.Post("/bookings/:id/cancel", p.signedIn(p.cancelBooking))
+	r.Post("/bookings/:id/dismiss", p.signedIn(p.dismissWithdrawal))
 	r.Post("/bookings/:id/outcome", p.signedIn(p.recordOutcome))
 	r.Post("/offers", p.signedIn(p.createOffer))
 	r.Get("/offers/:id", p.signedIn(p.showOffer))

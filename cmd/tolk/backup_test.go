@@ -63,7 +63,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 				default:
 				}
 				start := today.AddDate(0, 0, 1+rand.IntN(60)).Add(8*time.Hour + time.Duration(rand.IntN(19))*30*time.Minute)
-				body := fmt.Sprintf(`{"caseId":%q,"interpreterId":%q,"start":%q,"end":%q,"interviewType":"abe_police","modality":"video","location":"Video","additional":true}`,
+				body := fmt.Sprintf(`{"caseId":%q,"interpreterId":%q,"start":%q,"end":%q,"interviewType":"abe_police","modality":"video","location":"Video","joinDetails":"https://meet.example.org/x","additional":true}`,
 					caseID, interpreters[rand.IntN(len(interpreters))], start.Format(time.RFC3339), start.Add(time.Hour).Format(time.RFC3339))
 				req, _ := http.NewRequest("POST", in.base+"/v1/bookings", strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")

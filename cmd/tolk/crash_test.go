@@ -232,7 +232,7 @@ func TestBookingSurvivesKill(t *testing.T) {
 	}
 	day := time.Now().UTC().AddDate(0, 0, 7).Format(time.DateOnly)
 	body := map[string]any{"caseId": cs["id"], "interpreterId": id, "start": day + "T10:00:00Z", "end": day + "T11:00:00Z",
-		"interviewType": "abe_police", "modality": "video", "location": "Video"}
+		"interviewType": "abe_police", "modality": "video", "location": "Video", "joinDetails": "https://meet.example.org/x"}
 	status, b := postJSON(t, c.base, keys["social_worker"], "/v1/bookings", body)
 	if status != 201 {
 		t.Fatalf("book: %d %v", status, b)

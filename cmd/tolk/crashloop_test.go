@@ -74,7 +74,7 @@ func TestBookingCrashLoop(t *testing.T) {
 					default:
 					}
 					start, end := slot()
-					body := fmt.Sprintf(`{"caseId":%q,"interpreterId":%q,"start":%q,"end":%q,"interviewType":"abe_police","modality":"video","location":"Video"}`,
+					body := fmt.Sprintf(`{"caseId":%q,"interpreterId":%q,"start":%q,"end":%q,"interviewType":"abe_police","modality":"video","location":"Video","joinDetails":"https://meet.example.org/x"}`,
 						caseID, interpreters[rand.IntN(len(interpreters))], start.Format(time.RFC3339), end.Format(time.RFC3339))
 					req, _ := http.NewRequest("POST", c.base+"/v1/bookings", strings.NewReader(body))
 					req.Header.Set("Content-Type", "application/json")

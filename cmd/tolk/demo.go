@@ -129,7 +129,7 @@ func (sd *seeder) interpreters(ctx context.Context, coordinator data.User, now t
 		}
 		var rec app.Interpreter
 		for _, d := range decisions {
-			if rec, err = sd.app.DecideVetting(ctx, coordinator, in.ID, d, ""); err != nil {
+			if rec, err = sd.app.DecideVetting(ctx, coordinator, in.ID, d, "Demo record, decided when the demo was seeded"); err != nil {
 				return seeded, fmt.Errorf("vetting %s: %w", in.ID, err)
 			}
 		}

@@ -77,7 +77,7 @@ func (sd *seeder) cases(ctx context.Context, socialWorker data.User, now time.Ti
 		}
 		if _, _, err := sd.app.CreateBooking(ctx, socialWorker, app.NewBooking{
 			ID: h.id, CaseID: c.ID, InterpreterID: h.interpreter, Start: h.start, End: h.end,
-			InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo, Location: "Video link from the police",
+			InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo, Location: "Video link from the police", JoinDetails: "https://meet.example.org/demo-abe",
 		}); err != nil {
 			return fmt.Errorf("demo booking %s: %w", h.id, err)
 		}
@@ -95,7 +95,7 @@ func (sd *seeder) cases(ctx context.Context, socialWorker data.User, now time.Ti
 	sd.clock = now
 	if _, err := sd.app.CreateOffer(ctx, socialWorker, app.NewOffer{
 		CaseID: c.ID, Start: start.Add(24 * time.Hour), End: end.Add(24 * time.Hour),
-		InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo, Location: "Video link from the police",
+		InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo, Location: "Video link from the police", JoinDetails: "https://meet.example.org/demo-abe",
 		InterpreterIDs: []string{demoAvan, demoNazdar}, Mode: data.OfferCascade,
 	}); err != nil {
 		return fmt.Errorf("demo offer: %w", err)

@@ -111,7 +111,7 @@ func TestMailSurvivesKill(t *testing.T) {
 				}
 				i := int(next.Add(1))
 				start, end := slot(i)
-				body := map[string]any{"caseId": o.caseID, "start": start, "end": end, "interviewType": "abe_police", "modality": "video", "location": "Video link"}
+				body := map[string]any{"caseId": o.caseID, "start": start, "end": end, "interviewType": "abe_police", "modality": "video", "location": "Video link", "joinDetails": "https://meet.example.org/interview"}
 				path, field, kind := "/v1/bookings", "bookingId", "booking.request"
 				if i%2 == 0 {
 					path, field, kind = "/v1/offers", "offerId", "offer.invitation"

@@ -215,7 +215,7 @@ func (o org) offer(t *testing.T, base string, i int, interpreters ...string) (st
 	var v struct{ ID string }
 	status = callAPI(t, base, o.socialWorker, "POST", "/v1/offers", map[string]any{
 		"caseId": o.caseID, "interpreterIds": interpreters, "mode": "cascade", "start": start, "end": end,
-		"interviewType": "abe_police", "modality": "video", "location": "Video link",
+		"interviewType": "abe_police", "modality": "video", "location": "Video link", "joinDetails": "https://meet.example.org/interview",
 	}, &v)
 	return status, v.ID
 }
@@ -227,7 +227,7 @@ func (o org) book(t *testing.T, base string, i int, interpreter string) (status 
 	var v struct{ ID string }
 	status = callAPI(t, base, o.socialWorker, "POST", "/v1/bookings", map[string]any{
 		"caseId": o.caseID, "interpreterId": interpreter, "start": start, "end": end,
-		"interviewType": "abe_police", "modality": "video", "location": "Video link",
+		"interviewType": "abe_police", "modality": "video", "location": "Video link", "joinDetails": "https://meet.example.org/interview",
 	}, &v)
 	return status, v.ID
 }

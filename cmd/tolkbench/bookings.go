@@ -62,6 +62,7 @@ func (p *bookingPlan) body(k int) []byte {
 	// meant as an additional interpreter, so the run measures the
 	// interpreter's overlap check, not the case's refusal.
 	b["additional"] = true
+	b["joinDetails"] = "https://meet.example.org/bench" // a video interview names its link
 	raw, _ := json.Marshal(b)
 	return raw
 }

@@ -21,6 +21,7 @@ type bookingRecord struct {
 	Modality      string `json:"modality"`
 	Region        string `json:"region,omitempty"`
 	Location      string `json:"location,omitempty"`
+	JoinDetails   string `json:"joinDetails,omitempty"`
 	// BufferNs is the travel buffer in nanoseconds, exactly as given.
 	BufferNs int64         `json:"bufferNs,omitempty"`
 	Safety   *safetyRecord `json:"safety,omitempty"`
@@ -40,6 +41,7 @@ type bookingRecord struct {
 	CancelReason string           `json:"cancelReason,omitempty"`
 	Idempotency  string           `json:"idempotency,omitempty"`
 	Anonymised   string           `json:"anonymised,omitempty"`
+	Dismissed    string           `json:"withdrawalDismissed,omitempty"`
 	Version      int64            `json:"version"`
 	CreatedAt    string           `json:"createdAt"`
 	UpdatedAt    string           `json:"updatedAt"`
@@ -117,11 +119,11 @@ func fromBooking(b data.Booking) bookingRecord {
 		ID: b.ID, Organisation: b.Organisation, CaseID: b.CaseID, CaseReference: b.CaseReference,
 		InterpreterID: b.InterpreterID, BookedBy: b.BookedBy,
 		Start: encodeTime(b.Start), End: encodeTime(b.End),
-		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
+		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location, JoinDetails: b.JoinDetails,
 		BufferNs: int64(b.Buffer), Safety: fromSafety(b.Safety), Status: string(b.Status), Sequence: b.Sequence,
 		Confirmation: string(b.Confirmation), OfferID: b.OfferID, Additional: b.Additional, OfferedAt: encodeTime(b.OfferedAt),
 		Match: matchRecord{Score: b.Match.Score},
-		Code:  string(b.Code), CancelReason: b.CancelReason, Idempotency: b.Idempotency, Anonymised: encodeTime(b.Anonymised),
+		Code:  string(b.Code), CancelReason: b.CancelReason, Idempotency: b.Idempotency, Anonymised: encodeTime(b.Anonymised), Dismissed: encodeTime(b.WithdrawalDismissed),
 		Version: b.Version, CreatedAt: encodeTime(b.CreatedAt), UpdatedAt: encodeTime(b.UpdatedAt),
 	}
 	for _, f := range b.Match.Factors {
@@ -154,11 +156,11 @@ func (r bookingRecord) toBooking() data.Booking {
 		InterpreterID: r.InterpreterID, BookedBy: r.BookedBy,
 		Start: decodeTime(r.Start), End: decodeTime(r.End),
 		InterviewType: data.InterviewType(r.InterviewType), Modality: data.Modality(r.Modality),
-		Region: r.Region, Location: r.Location,
+		Region: r.Region, Location: r.Location, JoinDetails: r.JoinDetails,
 		Buffer: time.Duration(r.BufferNs), Safety: r.Safety.toSafety(), Status: data.BookingStatus(r.Status), Sequence: r.Sequence,
 		Confirmation: data.Confirmation(r.Confirmation), OfferID: r.OfferID, Additional: r.Additional, OfferedAt: decodeTime(r.OfferedAt),
 		Match: data.MatchSnapshot{Score: r.Match.Score},
-		Code:  data.OutcomeCode(r.Code), CancelReason: r.CancelReason, Idempotency: r.Idempotency, Anonymised: decodeTime(r.Anonymised),
+		Code:  data.OutcomeCode(r.Code), CancelReason: r.CancelReason, Idempotency: r.Idempotency, Anonymised: decodeTime(r.Anonymised), WithdrawalDismissed: decodeTime(r.Dismissed),
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 	}
 	if b.Confirmation == "" {

@@ -129,6 +129,9 @@ func TestOpenBuildsMissingIndexes(t *testing.T) {
 		{data.InterpreterQuery{Status: data.VettingApproved}, []string{"00legacy", ti.ID}},
 		// The legacy record lacks a clearance, an agreement and child protection training.
 		{data.InterpreterQuery{RenewalBy: data.MustDate("2025-01-01")}, []string{"00legacy"}},
+		// The register's search by email and by name (issue 21) finds it too.
+		{data.InterpreterQuery{Email: "OLD@example.org"}, []string{"00legacy"}},
+		{data.InterpreterQuery{NamePrefix: "ol"}, []string{"00legacy"}},
 	} {
 		if diff := cmp.Diff(tc.want, listed(tc.q)); diff != "" {
 			t.Errorf("ListInterpreters(%+v) after the migration (-want +got):\n%s", tc.q, diff)

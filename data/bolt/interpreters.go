@@ -22,6 +22,11 @@ var (
 	bucketInterpretersByLanguageStatus = "interpreters_by_language_status"
 	// "<status>\x00<renewal key>\x00<id>": see data.Interpreter.RenewalKeys.
 	bucketInterpretersByRenewal = "interpreters_by_renewal"
+	// "<email>\x00<id>" and "<name key>\x00<id>" (data.NameKey), each
+	// valued the record's vetting status: the register's duplicate email
+	// warning, and its search and order by name.
+	bucketInterpretersByEmail = "interpreters_by_email"
+	bucketInterpretersByName  = "interpreters_by_name"
 )
 
 var interpreterKind = recordKind{
@@ -29,6 +34,7 @@ var interpreterKind = recordKind{
 	indexes: []string{
 		bucketInterpretersByLanguage, bucketInterpretersByStatus,
 		bucketInterpretersByLanguageStatus, bucketInterpretersByRenewal,
+		bucketInterpretersByEmail, bucketInterpretersByName,
 	},
 	entries: decode(interpreterRecord.toInterpreter, interpreterIndexes),
 }
@@ -37,7 +43,11 @@ var interpreterKind = recordKind{
 // language keys, vetting status and renewal keys.
 func interpreterIndexes(in data.Interpreter) []indexEntry {
 	status := string(in.Vetting.Status)
-	out := []indexEntry{{bucket: bucketInterpretersByStatus, key: indexKey(status, in.ID)}}
+	out := []indexEntry{
+		{bucket: bucketInterpretersByStatus, key: indexKey(status, in.ID)},
+		{bucket: bucketInterpretersByEmail, key: indexKey(data.NormalizeEmail(in.Email), in.ID), value: status},
+		{bucket: bucketInterpretersByName, key: indexKey(data.NameKey(in.Name), in.ID), value: status},
+	}
 	for _, lang := range in.LanguageKeys() {
 		out = append(out,
 			indexEntry{bucket: bucketInterpretersByLanguage, key: indexKey(lang, in.ID)},
@@ -147,6 +157,10 @@ func (s *Store) ListInterpreters(ctx context.Context, q data.InterpreterQuery) (
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.Interpreter]
 	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		if q.Email != "" || q.NamePrefix != "" || q.ByName {
+			page, err = s.interpretersByKey(tx, q, limit)
+			return err
+		}
 		if q.LanguageKey != "" && q.RenewalBy.IsZero() {
 			pool, err := s.languagePool(tx, q.LanguageKey)
 			if err != nil {
@@ -217,6 +231,45 @@ func poolPage(pool []data.Interpreter, q data.InterpreterQuery, limit int) data.
 	}
 	page.Items = cloneInterpreters(items)
 	return page
+}
+
+// interpretersByKey answers a query by email or by name off their index:
+// the keys under the email (or starting with the name prefix), after the
+// cursor, whose value (the vetting status) passes q.Status. By name, the
+// cursor is the key itself (data.NameCursor).
+func (s *Store) interpretersByKey(tx *bolt.Tx, q data.InterpreterQuery, limit int) (data.Page[data.Interpreter], error) {
+	b, prefix, seek := tx.Bucket([]byte(bucketInterpretersByName)), []byte(data.NameKey(q.NamePrefix)), []byte(q.After)
+	if q.Email != "" {
+		b, prefix = tx.Bucket([]byte(bucketInterpretersByEmail)), indexPrefix(data.NormalizeEmail(q.Email))
+		if q.After != "" {
+			seek = append(bytes.Clone(prefix), q.After...)
+		}
+	}
+	c := b.Cursor()
+	k, v := c.Seek(prefix)
+	if q.After != "" && bytes.Compare(seek, prefix) > 0 {
+		if k, v = c.Seek(seek); k != nil && bytes.Equal(k, seek) {
+			k, v = c.Next()
+		}
+	}
+	var keys []string
+	for ; k != nil && bytes.HasPrefix(k, prefix) && len(keys) <= limit; k, v = c.Next() {
+		if q.Status == "" || string(v) == string(q.Status) {
+			keys = append(keys, string(k))
+		}
+	}
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k[strings.LastIndexByte(k, 0)+1:]
+	}
+	page, err := cachedPageOf(tx.Bucket(bucketInterpreters), ids, limit, s.interpreters)
+	if err != nil || page.Next == "" {
+		return page, err
+	}
+	if q.Email == "" {
+		page.Next = keys[limit-1] // by name: the key is the cursor
+	}
+	return page, nil
 }
 
 // interpreterIDs returns the IDs of up to n records matching q, in ID order.

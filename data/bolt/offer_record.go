@@ -21,6 +21,7 @@ type offerRecord struct {
 	Modality      string        `json:"modality"`
 	Region        string        `json:"region,omitempty"`
 	Location      string        `json:"location,omitempty"`
+	JoinDetails   string        `json:"joinDetails,omitempty"`
 	Safety        *safetyRecord `json:"safety,omitempty"`
 	Mode          string        `json:"mode"`
 	Additional    bool          `json:"additional,omitempty"`
@@ -52,7 +53,7 @@ func fromOffer(o data.Offer) offerRecord {
 	r := offerRecord{
 		ID: o.ID, Organisation: o.Organisation, CaseID: o.CaseID, CaseReference: o.CaseReference, CreatedBy: o.CreatedBy,
 		Start: encodeTime(o.Start), End: encodeTime(o.End),
-		InterviewType: string(o.InterviewType), Modality: string(o.Modality), Region: o.Region, Location: o.Location, Safety: fromSafety(o.Safety),
+		InterviewType: string(o.InterviewType), Modality: string(o.Modality), Region: o.Region, Location: o.Location, JoinDetails: o.JoinDetails, Safety: fromSafety(o.Safety),
 		Mode: string(o.Mode), Additional: o.Additional, RespondWithinNs: int64(o.RespondWithin), Status: string(o.Status),
 		BookingID: o.BookingID, CancelReason: o.CancelReason, Code: string(o.Code),
 		Version: o.Version, CreatedAt: encodeTime(o.CreatedAt), UpdatedAt: encodeTime(o.UpdatedAt),
@@ -76,7 +77,7 @@ func (r offerRecord) toOffer() data.Offer {
 		ID: r.ID, Organisation: r.Organisation, CaseID: r.CaseID, CaseReference: r.CaseReference, CreatedBy: r.CreatedBy,
 		Start: decodeTime(r.Start), End: decodeTime(r.End),
 		InterviewType: data.InterviewType(r.InterviewType), Modality: data.Modality(r.Modality),
-		Region: r.Region, Location: r.Location, Safety: r.Safety.toSafety(),
+		Region: r.Region, Location: r.Location, JoinDetails: r.JoinDetails, Safety: r.Safety.toSafety(),
 		Mode: data.OfferMode(r.Mode), Additional: r.Additional, RespondWithin: time.Duration(r.RespondWithinNs), Status: data.OfferStatus(r.Status),
 		BookingID: r.BookingID, CancelReason: r.CancelReason, Code: data.OutcomeCode(r.Code),
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),

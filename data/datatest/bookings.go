@@ -69,6 +69,9 @@ func storedBooking(b data.Booking) data.Booking {
 		w.MarkedAt = data.Timestamp(w.MarkedAt)
 		b.Wellbeing = &w
 	}
+	if !b.WithdrawalDismissed.IsZero() {
+		b.WithdrawalDismissed = data.Timestamp(b.WithdrawalDismissed)
+	}
 	return b
 }
 
@@ -146,6 +149,18 @@ func testBookings(t *testing.T, s data.Store) {
 	}
 	if err := book(t, s, b); !errors.Is(err, data.ErrDuplicate) {
 		t.Errorf("CreateBooking with a taken ID: %v, want ErrDuplicate", err)
+	}
+	// A video booking keeps the link the interpreter joins by, ...
+	video := newBooking(c, "int-7", "10:00", "11:30")
+	video.Modality, video.JoinDetails, video.Additional = data.ModalityVideo, "https://meet.example.org/abc-defg-hij, PIN 4821", true
+	// ... withdrawn by a rule, its notice dismissed by the booker.
+	video.Status, video.Code, video.CancelReason, video.Sequence = data.BookingCancelled, data.OutcomeWithdrawnByRule, "vetting suspended", 1
+	video.WithdrawalDismissed = base.Add(time.Hour)
+	if err := book(t, s, video); err != nil {
+		t.Fatalf("CreateBooking(video): %v", err)
+	}
+	if got, err := s.Booking(ctx, video.ID); err != nil || got.JoinDetails != video.JoinDetails || !cmp.Equal(storedBooking(video), got, cmpOpts) {
+		t.Errorf("video booking round trip: %v, joinDetails %q (-want +got):\n%s", err, got.JoinDetails, cmp.Diff(storedBooking(video), got, cmpOpts))
 	}
 	if _, err := s.Booking(ctx, "no-such-booking"); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("Booking(unknown): %v, want ErrNotFound", err)

@@ -52,6 +52,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 	t.Run("InterpreterLanguageLookup", func(t *testing.T) { testInterpreterLanguageLookup(t, newDB(t)()) })
 	t.Run("InterpreterPaging", func(t *testing.T) { testInterpreterPaging(t, newDB(t)()) })
 	t.Run("InterpreterRenewals", func(t *testing.T) { testInterpreterRenewals(t, newDB(t)()) })
+	t.Run("InterpreterSearch", func(t *testing.T) { testInterpreterSearch(t, newDB(t)()) })
 	t.Run("InterpreterAvailability", func(t *testing.T) { testInterpreterAvailability(t, newDB(t)()) })
 	runCasesAndBookings(t, newDB)
 	runOffers(t, newDB)

@@ -187,6 +187,14 @@ func testOffers(t *testing.T, s data.Store) {
 		t.Errorf("bare offer round trip: %v (-want +got):\n%s", err, cmp.Diff(storedOffer(bare), got, cmpOpts))
 	}
 
+	// A phone offer keeps the number the interpreter is called on.
+	phone := newOffer(c, data.OfferBroadcast, base, "int-8")
+	phone.Modality, phone.JoinDetails = data.ModalityPhone, "Call 020 7946 0000, then ask for room 3"
+	createOffer(t, s, phone)
+	if got, err := s.Offer(ctx, phone.ID); err != nil || got.JoinDetails != phone.JoinDetails || !cmp.Equal(storedOffer(phone), got, cmpOpts) {
+		t.Errorf("phone offer round trip: %v, joinDetails %q (-want +got):\n%s", err, got.JoinDetails, cmp.Diff(storedOffer(phone), got, cmpOpts))
+	}
+
 	again := o
 	again.CaseID = "another-case"
 	entry := offerAudit(o, data.ActionOfferCreated)

@@ -35,6 +35,7 @@ type bookingDocument struct {
 	Modality      string             `bson:"modality"`
 	Region        string             `bson:"region,omitempty"`
 	Location      string             `bson:"location,omitempty"`
+	JoinDetails   string             `bson:"joinDetails,omitempty"`
 	BufferNs      int64              `bson:"bufferNs"`         // the travel buffer in nanoseconds, exactly as given
 	Safety        *safetyDocument    `bson:"safety,omitempty"` // absent: no plan (stored before plans)
 	Caps          *capsDocument      `bson:"caps,omitempty"`
@@ -53,9 +54,12 @@ type bookingDocument struct {
 	// Anonymised is absent until retention anonymises the booking: its
 	// null is what retention's index seeks.
 	Anonymised *time.Time `bson:"anonymised,omitempty"`
-	Version    int64      `bson:"version"`
-	CreatedAt  time.Time  `bson:"createdAt"`
-	UpdatedAt  time.Time  `bson:"updatedAt"`
+	// WithdrawalDismissed is absent until the user who booked dismisses
+	// the notice of its withdrawal.
+	WithdrawalDismissed *time.Time `bson:"withdrawalDismissed,omitempty"`
+	Version             int64      `bson:"version"`
+	CreatedAt           time.Time  `bson:"createdAt"`
+	UpdatedAt           time.Time  `bson:"updatedAt"`
 }
 
 type matchDocument struct {
@@ -129,7 +133,7 @@ func fromBooking(b data.Booking) bookingDocument {
 		ID: b.ID, Organisation: b.Organisation, CaseID: b.CaseID, CaseReference: b.CaseReference,
 		InterpreterID: b.InterpreterID, BookedBy: b.BookedBy,
 		Start: data.Timestamp(b.Start), End: data.Timestamp(b.End),
-		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location,
+		InterviewType: string(b.InterviewType), Modality: string(b.Modality), Region: b.Region, Location: b.Location, JoinDetails: b.JoinDetails,
 		BufferNs: int64(b.Buffer), Safety: fromSafety(b.Safety), Status: string(b.Status), Sequence: b.Sequence,
 		Confirmation: string(b.Confirmation), OfferID: b.OfferID, Additional: b.Additional, OfferedAt: b.OfferedAt,
 		Match:        matchDocument{Score: b.Match.Score},
@@ -139,6 +143,10 @@ func fromBooking(b data.Booking) bookingDocument {
 	if !b.Anonymised.IsZero() {
 		at := data.Timestamp(b.Anonymised)
 		d.Anonymised = &at
+	}
+	if !b.WithdrawalDismissed.IsZero() {
+		at := data.Timestamp(b.WithdrawalDismissed)
+		d.WithdrawalDismissed = &at
 	}
 	for _, f := range b.Match.Factors {
 		d.Match.Factors = append(d.Match.Factors, factorDocument(f))
@@ -170,12 +178,15 @@ func (d bookingDocument) toBooking() data.Booking {
 		InterpreterID: d.InterpreterID, BookedBy: d.BookedBy,
 		Start: utc(d.Start), End: utc(d.End),
 		InterviewType: data.InterviewType(d.InterviewType), Modality: data.Modality(d.Modality),
-		Region: d.Region, Location: d.Location,
+		Region: d.Region, Location: d.Location, JoinDetails: d.JoinDetails,
 		Buffer: time.Duration(d.BufferNs), Safety: d.Safety.toSafety(), Status: data.BookingStatus(d.Status), Sequence: d.Sequence,
 		Confirmation: data.Confirmation(d.Confirmation), OfferID: d.OfferID, Additional: d.Additional, OfferedAt: utc(d.OfferedAt),
 		Match:        data.MatchSnapshot{Score: d.Match.Score},
 		CancelReason: d.CancelReason, Code: data.OutcomeCode(d.Code), Idempotency: d.Idempotency,
 		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+	}
+	if d.WithdrawalDismissed != nil {
+		b.WithdrawalDismissed = utc(*d.WithdrawalDismissed)
 	}
 	if d.Anonymised != nil {
 		b.Anonymised = utc(*d.Anonymised)

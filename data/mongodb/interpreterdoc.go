@@ -17,6 +17,7 @@ type interpreterDocument struct {
 	Languages      []languageDocument      `bson:"languages"`
 	LanguageKeys   []string                `bson:"languageKeys"` // derived, indexed: data.Interpreter.LanguageKeys
 	RenewalKeys    []string                `bson:"renewalKeys"`  // derived, indexed: data.Interpreter.RenewalKeys
+	NameKey        string                  `bson:"nameKey"`      // derived, indexed: data.NameKey of Name
 	Modalities     []string                `bson:"modalities"`
 	Regions        []string                `bson:"regions"`
 	Qualifications []qualificationDocument `bson:"qualifications"`
@@ -128,7 +129,7 @@ func (d availabilityDocument) toAvailability() data.Availability {
 func fromInterpreter(in data.Interpreter) interpreterDocument {
 	d := interpreterDocument{
 		ID: in.ID, Name: in.Name, Email: in.Email, Phone: in.Phone, Gender: string(in.Gender),
-		LanguageKeys: in.LanguageKeys(), RenewalKeys: in.RenewalKeys(), Regions: in.Regions,
+		LanguageKeys: in.LanguageKeys(), RenewalKeys: in.RenewalKeys(), NameKey: data.NameKey(in.Name), Regions: in.Regions,
 		Clearance: clearanceDocument{
 			Level: string(in.Clearance.Level), Certificate: in.Clearance.Certificate,
 			Issued: in.Clearance.Issued.String(), ValidUntil: in.Clearance.ValidUntil.String(),

@@ -125,6 +125,10 @@ func Open(ctx context.Context, uri, database string) (*Store, error) {
 		client.Disconnect(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("mongodb: create indexes: %w", err)
 	}
+	if err := s.keyInterpreterNames(ctx); err != nil {
+		client.Disconnect(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("mongodb: %w", err)
+	}
 	if err := s.versionUsers(ctx); err != nil {
 		client.Disconnect(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("mongodb: %w", err)
@@ -180,6 +184,10 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{"vettingStatus_id", false, false, []string{"vetting.status", "_id"}},
 			{"vettingStatus_renewalKeys_id", false, false, []string{"vetting.status", "renewalKeys", "_id"}},
 			{"renewalKeys_id", false, false, []string{"renewalKeys", "_id"}},
+			// The register's duplicate email warning, and its search and
+			// order by name (nameKey: see keyInterpreterNames).
+			{"email_id", false, false, []string{"email", "_id"}},
+			{"nameKey_id", false, false, []string{"nameKey", "_id"}},
 		},
 		s.cases: {
 			{"organisation_id", false, false, []string{"organisation", "_id"}},

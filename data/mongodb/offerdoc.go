@@ -28,6 +28,7 @@ type offerDocument struct {
 	Modality        string               `bson:"modality"`
 	Region          string               `bson:"region,omitempty"`
 	Location        string               `bson:"location,omitempty"`
+	JoinDetails     string               `bson:"joinDetails,omitempty"`
 	Safety          *safetyDocument      `bson:"safety,omitempty"`
 	Mode            string               `bson:"mode"`
 	Additional      bool                 `bson:"additional,omitempty"`
@@ -110,7 +111,7 @@ func fromOffer(o data.Offer) offerDocument {
 	d := offerDocument{
 		ID: o.ID, Organisation: o.Organisation, CaseID: o.CaseID, CaseReference: o.CaseReference, CreatedBy: o.CreatedBy,
 		Start: data.Timestamp(o.Start), End: data.Timestamp(o.End),
-		InterviewType: string(o.InterviewType), Modality: string(o.Modality), Region: o.Region, Location: o.Location, Safety: fromSafety(o.Safety),
+		InterviewType: string(o.InterviewType), Modality: string(o.Modality), Region: o.Region, Location: o.Location, JoinDetails: o.JoinDetails, Safety: fromSafety(o.Safety),
 		Mode: string(o.Mode), Additional: o.Additional, RespondWithinNs: int64(o.RespondWithin), Status: string(o.Status),
 		BookingID: o.BookingID, CancelReason: o.CancelReason, Code: string(o.Code),
 		InviteeKeys: inviteeKeys(o), Due: data.Timestamp(o.Due()),
@@ -137,7 +138,7 @@ func (d offerDocument) toOffer() data.Offer {
 	o := data.Offer{
 		ID: d.ID, Organisation: d.Organisation, CaseID: d.CaseID, CaseReference: d.CaseReference, CreatedBy: d.CreatedBy,
 		Start: utc(d.Start), End: utc(d.End),
-		InterviewType: data.InterviewType(d.InterviewType), Modality: data.Modality(d.Modality), Region: d.Region, Location: d.Location, Safety: d.Safety.toSafety(),
+		InterviewType: data.InterviewType(d.InterviewType), Modality: data.Modality(d.Modality), Region: d.Region, Location: d.Location, JoinDetails: d.JoinDetails, Safety: d.Safety.toSafety(),
 		Mode: data.OfferMode(d.Mode), Additional: d.Additional, RespondWithin: time.Duration(d.RespondWithinNs), Status: data.OfferStatus(d.Status),
 		BookingID: d.BookingID, CancelReason: d.CancelReason, Code: data.OutcomeCode(d.Code),
 		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),

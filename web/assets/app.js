@@ -18,6 +18,28 @@ document.addEventListener("DOMContentLoaded", function () {
     update();
   });
 
+  // Count what is left of a long text as it is typed (the GOV.UK
+  // character count): the limit itself is the field's maxlength, which
+  // holds without the script too.
+  document.querySelectorAll("textarea[maxlength]").forEach(function (area) {
+    var max = parseInt(area.getAttribute("maxlength"), 10);
+    if (!(max > 0) || !area.id) return;
+    var count = document.createElement("p");
+    count.className = "hint char-count";
+    count.id = area.id + "-count";
+    count.setAttribute("aria-live", "polite");
+    area.insertAdjacentElement("afterend", count);
+    var described = area.getAttribute("aria-describedby");
+    area.setAttribute("aria-describedby", (described ? described + " " : "") + count.id);
+    function update() {
+      var left = max - area.value.length;
+      count.textContent = left === 0 ? "You have no characters remaining" :
+        "You have " + left + (left === 1 ? " character" : " characters") + " remaining";
+    }
+    area.addEventListener("input", update);
+    update();
+  });
+
   // Select a feed link's whole text when it gets focus, ready to copy.
   document.querySelectorAll("input[data-copy]").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
