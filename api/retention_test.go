@@ -52,6 +52,15 @@ func TestRetentionOverHTTP(t *testing.T) {
 	if v.Held.Count != 1 || v.Held.Items[0].ID != old.ID || v.Anonymise.Count != 0 || v.Policy["bookings"].Years != 6 || v.Policy["bookings"].Action != "anonymise" {
 		t.Errorf("preview with the hold: %+v", v)
 	}
+	if cl := v.Classes["bookings"]; cl.Held.Count != 1 || cl.Cutoff == nil || cl.Action != "anonymise" {
+		t.Errorf("the bookings' class in the preview: %+v", cl)
+	}
+	if cl := v.Classes["unmetNeed"]; cl.Action != "keep" || cl.Cutoff != nil || v.Policy["unmetNeed"].Action != "keep" {
+		t.Errorf("unmet need in the preview: %+v, %+v", cl, v.Policy["unmetNeed"])
+	}
+	if len(v.Classes) != len(v.Policy) || len(v.Classes) != 9 {
+		t.Errorf("the preview's classes: %d, the policy's: %d, want 9", len(v.Classes), len(v.Policy))
+	}
 	h.do(data.RoleCoordinator, "PUT", "/v1/cases/"+c.ID+"/legal-hold", map[string]any{"hold": false})
 	if v := preview(); v.Held.Count != 0 || v.Anonymise.Count != 1 || v.Anonymise.Items[0].ID != old.ID {
 		t.Errorf("preview without the hold: %+v", v)

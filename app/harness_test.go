@@ -305,6 +305,13 @@ func (e *env) checkConsistent() {
 		for _, b := range bookings.Items {
 			versions[b.ID] = b.Version
 		}
+		offers, err := e.store.ListOffers(ctx, data.OfferQuery{Organisation: org, Limit: data.MaxPageSize})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, o := range offers.Items {
+			versions[o.ID] = o.Version
+		}
 		unmet, err := e.store.ListUnmetNeed(ctx, data.UnmetNeedQuery{Organisation: org, Limit: data.MaxPageSize})
 		if err != nil {
 			e.t.Fatal(err)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"strings"
 	"time"
 
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/retention"
 )
 
 // pastBooking stores a booking of an interview long ago straight into the
@@ -28,6 +30,42 @@ func (e *env) pastBooking(c data.Case, interpreterID string, start time.Time, co
 		e.t.Fatal(err)
 	}
 	return b
+}
+
+// pastOffer stores an offer of an interview long ago straight into the
+// store, as migrated history: filled by booking (with its interpreter's
+// acceptance) or, without one, unfilled (declined, with a reason's text),
+// with a location and the case's reference.
+func (e *env) pastOffer(c data.Case, interpreterID string, start time.Time, booking string) data.Offer {
+	e.t.Helper()
+	o := data.Offer{
+		ID: data.NewID(start.AddDate(0, 0, -8)), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference, CreatedBy: "sw-1",
+		Start: start, End: start.Add(90 * time.Minute), InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo,
+		Location: "Interview suite, 4 Hill Street", Mode: data.OfferCascade, RespondWithin: time.Hour, Status: data.OfferFilled, BookingID: booking,
+		Invitations: []data.Invitation{{InterpreterID: interpreterID, Status: data.InvitationAccepted, Asked: start.AddDate(0, 0, -8),
+			Answered: start.AddDate(0, 0, -7), TokenHash: "past-token-" + c.ID + start.Format("0102")}},
+		Version: 1, CreatedAt: start.AddDate(0, 0, -8), UpdatedAt: start.AddDate(0, 0, -7),
+	}
+	if booking == "" {
+		o.Status, o.Code, o.Invitations[0].Status = data.OfferUnfilled, data.OutcomeUnfilled, data.InvitationSkipped
+		o.Invitations[0].Reasons = []data.Reason{{Code: "community_conflict", Message: "shares a town with the case"}}
+	}
+	ch := data.Audited(data.NewAuditEntry(o.CreatedAt, data.User{ID: "sw-1", Organisation: c.Organisation}, c.Organisation, data.ActionOfferCreated, data.EntityOffer, o.ID))
+	if err := e.store.CreateOffer(e.t.Context(), o, ch); err != nil {
+		e.t.Fatal(err)
+	}
+	return o
+}
+
+// summary is the summary report of org's year, as its coordinator reads it.
+func (e *env) summary(org string, year int) string {
+	e.t.Helper()
+	p := app.Period{From: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)}
+	s, err := e.app.ReportSummary(e.t.Context(), map[string]map[data.Role]data.User{"north": e.north, "south": e.south}[org][data.RoleCoordinator], p)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return fmt.Sprintf("%+v", s)
 }
 
 // yearCounts is what a report counts of an organisation's bookings that
@@ -71,6 +109,10 @@ func TestRetention(t *testing.T) {
 	due := e.pastBooking(plainCase, in, sevenYears.AddDate(0, 0, 1), false)
 	southDue := e.pastBooking(southCase, in, sevenYears.AddDate(0, 0, 2), true)
 	notYet := e.pastBooking(plainCase, in, time.Date(2021, 6, 3, 10, 0, 0, 0, time.UTC), true)
+	dueOffer := e.pastOffer(plainCase, in, due.Start, due.ID)
+	unfilledOffer := e.pastOffer(plainCase, in, sevenYears.AddDate(0, 1, 0), "")
+	heldOffer := e.pastOffer(heldCase, in, held.Start, held.ID)
+	notYetOffer := e.pastOffer(plainCase, in, notYet.Start, notYet.ID)
 
 	_, err := e.app.SetLegalHold(ctx, e.north[data.RoleSocialWorker], heldCase.ID, true)
 	wantKind(t, err, app.KindForbidden) // a social worker
@@ -100,13 +142,39 @@ func TestRetention(t *testing.T) {
 	_, err = e.app.RetentionPreview(ctx, e.north[data.RoleCoordinator])
 	wantKind(t, err, app.KindForbidden) // retention is for admins
 
-	before := e.yearCounts("north", 2019)
+	offers := plan.Classes[1]
+	if offers.Class.Name != retention.Offers || offers.DueCount != 2 || offers.HeldCount != 1 || offers.Held[0].ID != heldOffer.ID {
+		t.Errorf("north's preview of offers: %+v", offers)
+	}
+
+	before, summary := e.yearCounts("north", 2019), e.summary("north", 2019)
 	res, err := e.app.ApplyRetention(ctx)
-	if err != nil || res.Anonymised != 2 || res.Held != 1 {
+	if err != nil || res.Anonymised != 2 || res.Held != 1 || res.Classes[retention.Offers] != (app.RetentionCount{Acted: 2, Held: 1}) {
 		t.Fatalf("retention: %+v, %v", res, err)
 	}
 	if after := e.yearCounts("north", 2019); fmt.Sprint(after) != fmt.Sprint(before) || before["total"] != 2 {
 		t.Errorf("2019's counts moved: %v, then %v", before, after)
+	}
+	if after := e.summary("north", 2019); after != summary || !strings.Contains(summary, "Requests:5 Filled:4 Unfilled:1") {
+		t.Errorf("2019's summary report moved:\n%s\nthen\n%s", summary, after)
+	}
+	for _, id := range []string{dueOffer.ID, unfilledOffer.ID} {
+		o, err := e.store.Offer(ctx, id)
+		if err != nil || o.Anonymised.IsZero() || o.CaseReference != "" || o.Location != "" || o.Invitations[0].TokenHash != "" ||
+			o.CaseID != plainCase.ID || o.Invitations[0].InterpreterID != in || o.Status == "" {
+			t.Errorf("anonymised offer %s: %+v, %v", id, o, err)
+		}
+		if got := e.actions(id); got[len(got)-1] != data.ActionOfferAnonymised {
+			t.Errorf("offer %s's audit: %v, want the anonymisation's tombstone last", id, got)
+		}
+	}
+	if o, _ := e.store.Offer(ctx, unfilledOffer.ID); o.Invitations[0].Reasons[0] != (data.Reason{Code: "community_conflict"}) {
+		t.Errorf("an anonymised offer's reasons: %+v, want the code alone", o.Invitations[0].Reasons)
+	}
+	for _, id := range []string{heldOffer.ID, notYetOffer.ID} {
+		if o, err := e.store.Offer(ctx, id); err != nil || !o.Anonymised.IsZero() || o.Location == "" || o.CaseReference == "" {
+			t.Errorf("offer %s (held or not due) was changed: %+v, %v", id, o, err)
+		}
 	}
 	for _, id := range []string{due.ID, southDue.ID} {
 		b := e.booking(id)

@@ -93,6 +93,9 @@ const (
 	ActionOfferExpired   Action = "offer.expired"
 	ActionOfferWithdrawn Action = "offer.withdrawn"
 	ActionOfferCancelled Action = "offer.cancelled"
+	// ActionOfferAnonymised is retention's tombstone of an offer (see
+	// Offer.Anonymise), by ActorSystem.
+	ActionOfferAnonymised Action = "offer.anonymised"
 
 	// ActionUnmetNeedRecorded is a search that found no eligible
 	// interpreter, recorded as unmet need (an unfilled offer's entry lands

@@ -39,6 +39,35 @@ func (b Booking) Anonymise(now time.Time) Booking {
 	return b
 }
 
+// Anonymise returns the offer with everything but its IDs, dates, codes
+// and counts removed, marked anonymised at now: the case reference it
+// copied, its location, the cancellation reason, the messages of its
+// invitations' reasons (codes stay) and their links' token hashes (a
+// link of an anonymised offer names nothing). Its status, region,
+// invitations' interpreters, statuses and dates stay, so reports count it
+// the same. An anonymised offer is returned as it is.
+func (o Offer) Anonymise(now time.Time) Offer {
+	if !o.Anonymised.IsZero() {
+		return o
+	}
+	o.CaseReference, o.Location, o.CancelReason = "", "", ""
+	invitations := make([]Invitation, len(o.Invitations))
+	for i, inv := range o.Invitations {
+		reasons := make([]Reason, len(inv.Reasons))
+		for j, r := range inv.Reasons {
+			reasons[j] = Reason{Code: r.Code}
+		}
+		if len(reasons) == 0 {
+			reasons = nil
+		}
+		inv.Reasons, inv.TokenHash = reasons, ""
+		invitations[i] = inv
+	}
+	o.Invitations = invitations
+	o.Anonymised, o.UpdatedAt = Timestamp(now), Timestamp(now)
+	return o
+}
+
 // RetentionStore finds the records retention is due to act on.
 type RetentionStore interface {
 	// BookingsEndedBefore returns the bookings not yet anonymised that
@@ -46,4 +75,9 @@ type RetentionStore interface {
 	// the booking named by after (the ID a previous page ended with, ""
 	// for the first page). ErrInvalid when after names no booking.
 	BookingsEndedBefore(ctx context.Context, before time.Time, after string, limit int) (Page[Booking], error)
+	// OffersEndedBefore returns the offers not yet anonymised whose
+	// interview ended before before, in every organisation, by end then
+	// ID, after the offer named by after ("" for the first page).
+	// ErrInvalid when after names no offer.
+	OffersEndedBefore(ctx context.Context, before time.Time, after string, limit int) (Page[Offer], error)
 }

@@ -10,6 +10,28 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
+// Retention walks one index bucket per class of record, each keyed
+// "<time key>\x00<id>" (the time the class's period counts from, as a
+// start key) and holding only the records retention has still to act on:
+// a record leaves it in the write that acts on it. A walk seeks from the
+// oldest, or from just after the record a previous page ended with, and
+// stops at the cutoff, so its cost follows what is due.
+
+// dueIDs takes up to limit+1 IDs off the retention bucket named idx,
+// oldest first, from just after the key of the record named by after
+// (read by keyOf; "" starts from the oldest) up to before.
+func dueIDs(tx *bolt.Tx, idx string, before time.Time, after string, limit int, what string, keyOf func(id string) (time.Time, bool)) ([]string, error) {
+	from := ""
+	if after != "" {
+		t, ok := keyOf(after)
+		if !ok {
+			return nil, invalid("after", "names no "+what)
+		}
+		from = indexKey(startKey(t), after)
+	}
+	return seekIndex(tx.Bucket([]byte(idx)), nil, from, false).stopAt(boundKey(before)).take(limit+1, nil), nil
+}
+
 // BookingsEndedBefore walks bookings_to_retain (bookings not yet
 // anonymised, by end then ID) from the oldest, or from just after the
 // booking named by after, up to before, and reads the page's records.
@@ -17,21 +39,40 @@ func (s *Store) BookingsEndedBefore(ctx context.Context, before time.Time, after
 	limit = data.PageSize(limit)
 	var page data.Page[data.Booking]
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		from := ""
-		if after != "" {
-			rec, err := get[bookingRecord](tx.Bucket(bucketBookings), after)
-			if err != nil {
-				return invalid("after", "names no booking")
-			}
-			from = indexKey(startKey(decodeTime(rec.End)), after)
+		ids, err := dueIDs(tx, bucketBookingsToRetain, before, after, limit, "booking", func(id string) (time.Time, bool) {
+			rec, err := get[bookingRecord](tx.Bucket(bucketBookings), id)
+			return decodeTime(rec.End), err == nil
+		})
+		if err != nil {
+			return err
 		}
-		ids := seekIndex(tx.Bucket([]byte(bucketBookingsToRetain)), nil, from, false).stopAt(boundKey(before)).take(limit+1, nil)
-		var err error
 		page, err = cachedPageOf(tx.Bucket(bucketBookings), ids, limit, s.bookings)
 		return err
 	})
 	if err != nil {
 		return data.Page[data.Booking]{}, fmt.Errorf("bookings ended before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return page, nil
+}
+
+// OffersEndedBefore walks offers_to_retain (offers not yet anonymised, by
+// the interview's end then ID) as BookingsEndedBefore walks bookings.
+func (s *Store) OffersEndedBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Offer], error) {
+	limit = data.PageSize(limit)
+	var page data.Page[data.Offer]
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		ids, err := dueIDs(tx, bucketOffersToRetain, before, after, limit, "offer", func(id string) (time.Time, bool) {
+			rec, err := get[offerRecord](tx.Bucket(bucketOffers), id)
+			return decodeTime(rec.End), err == nil
+		})
+		if err != nil {
+			return err
+		}
+		page, err = pageOf(tx.Bucket(bucketOffers), ids, limit, offerRecord.toOffer)
+		return err
+	})
+	if err != nil {
+		return data.Page[data.Offer]{}, fmt.Errorf("offers ended before %s: %w", before.Format(time.RFC3339), err)
 	}
 	return page, nil
 }

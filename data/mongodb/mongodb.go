@@ -208,6 +208,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			// Only open offers with a pending invitation have a due time.
 			{offersByDue, false, false, []string{"due", "_id"}},
 			{offersByToken, false, false, []string{"tokenHashes"}},
+			// Retention's walk: offers not yet anonymised (null), by end.
+			{offersToRetain, false, false, []string{"anonymised", "end", "_id"}},
 		},
 		// Offer claims are found by _id only.
 		s.messages: {

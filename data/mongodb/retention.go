@@ -5,47 +5,86 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tolk/tolk/data"
 )
 
-// bookingsToRetain is the index of retention's walk: bookings whose
-// anonymised field is null (absent), by end then _id.
-const bookingsToRetain = "anonymised_end_id"
+// The indexes of retention's walks: per class, the records retention has
+// still to act on (anonymised null, or the field that marks the act
+// absent), by the time the class's period counts from, then _id.
+const (
+	bookingsToRetain = "anonymised_end_id"
+	offersToRetain   = "anonymised_end_id"
+)
+
+// findDue reads one page of coll's documents matching still (what marks
+// a record retention has still to act on) whose field is before before,
+// by field then _id, off the index hint: from the oldest, or after the
+// document named by after (ErrInvalid naming what when none is). Each is
+// an equality and a range on one compound index, which every server
+// serves.
+func findDue[D any, T any](ctx context.Context, coll *mongo.Collection, still bson.D, field, hint string, before time.Time, after, what string, limit int, convert func(D) T, id func(T) string) (data.Page[T], error) {
+	var page data.Page[T]
+	filter := append(bson.D{}, still...)
+	filter = append(filter, bson.E{Key: field, Value: bson.D{{Key: "$lt", Value: ceilMilli(before)}}})
+	if after != "" {
+		var m bson.M
+		if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: after}}).Decode(&m); err != nil {
+			return page, invalid("after", "names no "+what)
+		}
+		at, ok := m[field].(bson.DateTime)
+		if !ok {
+			return page, invalid("after", "names no "+what+" retention has to act on")
+		}
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: field, Value: bson.D{{Key: "$gt", Value: at}}}},
+			bson.D{{Key: field, Value: at}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
+		}})
+	}
+	limit = data.PageSize(limit)
+	opts := options.Find().SetSort(bson.D{{Key: field, Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit + 1)).SetHint(hint)
+	cur, err := coll.Find(ctx, filter, opts)
+	if err != nil {
+		return page, translate(err, coll.Name())
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return page, translate(err, coll.Name())
+	}
+	for i, d := range docs {
+		if i == limit {
+			page.Next = id(page.Items[limit-1])
+			break
+		}
+		page.Items = append(page.Items, convert(d))
+	}
+	return page, nil
+}
+
+// notAnonymised selects the records retention has not anonymised yet.
+var notAnonymised = bson.D{{Key: "anonymised", Value: nil}}
 
 // BookingsEndedBefore lands the booking changes of writers that died,
 // then reads one page of the bookings not yet anonymised that ended
 // before before, by end then ID, off bookingsToRetain: from the oldest,
 // or after the booking named by after.
 func (s *Store) BookingsEndedBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Booking], error) {
-	var page data.Page[data.Booking]
 	if err := s.finishPending(ctx, schedulesCollection); err != nil {
-		return page, err
+		return data.Page[data.Booking]{}, err
 	}
-	filter := bson.D{{Key: "anonymised", Value: nil}, {Key: "end", Value: bson.D{{Key: "$lt", Value: ceilMilli(before)}}}}
-	if after != "" {
-		var d bookingDocument
-		if err := s.bookings.FindOne(ctx, bson.D{{Key: "_id", Value: after}}).Decode(&d); err != nil {
-			return page, invalid("after", "names no booking")
-		}
-		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
-			bson.D{{Key: "end", Value: bson.D{{Key: "$gt", Value: d.End}}}},
-			bson.D{{Key: "end", Value: d.End}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
-		}})
+	return findDue(ctx, s.bookings, notAnonymised, "end", bookingsToRetain, before, after, "booking", limit,
+		bookingDocument.toBooking, func(b data.Booking) string { return b.ID })
+}
+
+// OffersEndedBefore lands the offer changes that writers left behind,
+// then reads one page of the offers not yet anonymised whose interview
+// ended before before, by end then ID, off offersToRetain.
+func (s *Store) OffersEndedBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Offer], error) {
+	if _, _, err := s.finishLocks(ctx, anyOfferLocks); err != nil {
+		return data.Page[data.Offer]{}, err
 	}
-	limit = data.PageSize(limit)
-	opts := options.Find().SetSort(bson.D{{Key: "end", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit + 1)).SetHint(bookingsToRetain)
-	docs, err := s.findBookings(ctx, filter, opts)
-	if err != nil {
-		return page, err
-	}
-	for i, d := range docs {
-		if i == limit {
-			page.Next = page.Items[limit-1].ID
-			break
-		}
-		page.Items = append(page.Items, d.toBooking())
-	}
-	return page, nil
+	return findDue(ctx, s.offers, notAnonymised, "end", offersToRetain, before, after, "offer", limit,
+		offerDocument.toOffer, func(o data.Offer) string { return o.ID })
 }
