@@ -3,8 +3,8 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"testing"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/tolk/tolk/app"
