@@ -17,6 +17,9 @@ type caseInput struct {
 	CreatedAt    any    `json:"createdAt"`
 	UpdatedAt    any    `json:"updatedAt"`
 	LegalHold    any    `json:"legalHold"` // changed by PUT /v1/cases/{id}/legal-hold only
+	State        any    `json:"state"`     // changed by POST /v1/cases/{id}/close and /reopen only
+	ClosedAt     any    `json:"closedAt"`
+	AnonymisedAt any    `json:"anonymisedAt"`
 
 	Reference            string           `json:"reference" validate:"required,referencelen"`
 	LinkedReferences     []string         `json:"linkedReferences" validate:"caselist,dive,required,referencelen"`
@@ -75,6 +78,9 @@ type caseView struct {
 	Child                childView       `json:"child"`
 	ExcludedInterpreters []exclusionView `json:"excludedInterpreters"`
 	LegalHold            bool            `json:"legalHold"`
+	State                data.CaseState  `json:"state"`
+	ClosedAt             *time.Time      `json:"closedAt,omitempty"`
+	AnonymisedAt         *time.Time      `json:"anonymisedAt,omitempty"`
 	CreatedBy            string          `json:"createdBy"`
 	Version              int64           `json:"version"`
 	CreatedAt            time.Time       `json:"createdAt"`
@@ -111,8 +117,14 @@ func toCaseView(c data.Case) caseView {
 			InterpreterGender: genderWishView{c.Child.InterpreterGender.Preference, c.Child.InterpreterGender.Required},
 			AvoidOwnCommunity: c.Child.AvoidOwnCommunity, AgeBand: c.Child.AgeBand,
 		},
-		ExcludedInterpreters: []exclusionView{}, LegalHold: c.LegalHold, CreatedBy: c.CreatedBy, Version: c.Version,
+		ExcludedInterpreters: []exclusionView{}, LegalHold: c.LegalHold, State: c.State(), CreatedBy: c.CreatedBy, Version: c.Version,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+	if !c.Closed.IsZero() {
+		v.ClosedAt = &c.Closed
+	}
+	if !c.Anonymised.IsZero() {
+		v.AnonymisedAt = &c.Anonymised
 	}
 	v.LinkedReferences = append(v.LinkedReferences, c.LinkedReferences...)
 	for _, l := range c.Child.Languages {

@@ -101,3 +101,19 @@ func (s *Server) setLegalHold(c *fiber.Ctx) error {
 	setETag(c, cs.Version)
 	return writeJSON(c, toCaseView(cs))
 }
+
+// closeCase closes a case (social worker, coordinator).
+func (s *Server) closeCase(c *fiber.Ctx) error { return s.caseState(c, true) }
+
+// reopenCase reopens a closed case (social worker, coordinator).
+func (s *Server) reopenCase(c *fiber.Ctx) error { return s.caseState(c, false) }
+
+func (s *Server) caseState(c *fiber.Ctx, closed bool) error {
+	actor, _ := caller(c)
+	cs, err := s.app.CloseCase(c.UserContext(), actor, c.Params("id"), closed)
+	if err != nil {
+		return err
+	}
+	setETag(c, cs.Version)
+	return writeJSON(c, toCaseView(cs))
+}

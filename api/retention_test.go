@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +68,37 @@ func TestRetentionOverHTTP(t *testing.T) {
 	}
 	for _, role := range []data.Role{data.RoleCoordinator, data.RoleSocialWorker} {
 		h.wantProblem(h.do(role, "GET", "/v1/retention/preview", nil), http.StatusForbidden, "forbidden")
+	}
+}
+
+// TestCaseClosingOverHTTP: a social worker closes a case (200, state
+// closed, closedAt); a match of it is then 409 case_closed naming the
+// state; the representation GET answers PUT back keeps it closed; reopened,
+// it is open again; another organisation's coordinator gets 404.
+func TestCaseClosingOverHTTP(t *testing.T) {
+	h := newHarness(t)
+	c := h.createCase(data.RoleSocialWorker, soraniCase())
+	r := h.do(data.RoleSocialWorker, "POST", "/v1/cases/"+c.ID+"/close", nil)
+	var v caseView
+	r.json(t, &v)
+	if r.status != http.StatusOK || v.State != data.CaseClosed || v.ClosedAt == nil {
+		t.Fatalf("close: %d %s", r.status, r.body)
+	}
+	p := h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/cases/"+c.ID+"/matches", map[string]any{
+		"start": "2026-12-01T10:00:00Z", "end": "2026-12-01T11:00:00Z", "interviewType": "health", "modality": "video"}), http.StatusConflict, "case_closed")
+	if !strings.Contains(p.Detail, "closed") {
+		t.Errorf("the refusal does not name the state: %+v", p)
+	}
+	r = h.do(data.RoleSocialWorker, "GET", "/v1/cases/"+c.ID, nil)
+	r = h.do(data.RoleSocialWorker, "PUT", "/v1/cases/"+c.ID, r.body, "If-Match", r.header.Get("ETag"))
+	r.json(t, &v)
+	if r.status != http.StatusOK || v.State != data.CaseClosed {
+		t.Errorf("PUT of a closed case's representation: %d %s", r.status, r.body)
+	}
+	r = h.do(data.RoleCoordinator, "POST", "/v1/cases/"+c.ID+"/reopen", nil)
+	var open caseView
+	r.json(t, &open)
+	if r.status != http.StatusOK || open.State != data.CaseOpen || open.ClosedAt != nil {
+		t.Errorf("reopen: %d %s", r.status, r.body)
 	}
 }

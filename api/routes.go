@@ -58,6 +58,8 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Put("/cases/:id", s.updateCase)
 	v1.Post("/cases/:id/matches", s.matchCase)
 	v1.Put("/cases/:id/legal-hold", s.setLegalHold)
+	v1.Post("/cases/:id/close", s.closeCase)
+	v1.Post("/cases/:id/reopen", s.reopenCase)
 	v1.Post("/bookings", s.createBooking)
 	v1.Get("/bookings", s.listBookings)
 	v1.Get("/bookings/:id", s.getBooking)

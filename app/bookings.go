@@ -136,6 +136,9 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 	if err != nil {
 		return data.Booking{}, err
 	}
+	if err := c.CheckOpen(); err != nil {
+		return data.Booking{}, err
+	}
 	interp, err := a.store.Interpreter(ctx, nb.InterpreterID)
 	if errors.Is(err, data.ErrNotFound) {
 		return data.Booking{}, invalid("interpreterId", "names no interpreter")

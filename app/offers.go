@@ -64,6 +64,9 @@ func (a *App) CreateOffer(ctx context.Context, actor data.User, no NewOffer) (da
 	if err != nil {
 		return data.Offer{}, err
 	}
+	if err := c.CheckOpen(); err != nil {
+		return data.Offer{}, err
+	}
 	now := a.stamp()
 	o := data.Offer{
 		ID: data.NewID(now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference, CreatedBy: actor.ID,

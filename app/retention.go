@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -69,6 +70,7 @@ func (a *App) walks() map[retention.Name]retentionWalk {
 	return map[retention.Name]retentionWalk{
 		retention.Bookings: a.dueBookings,
 		retention.Offers:   a.dueOffers,
+		retention.Cases:    a.dueCases,
 	}
 }
 
@@ -260,6 +262,38 @@ func (a *App) dueOffers(ctx context.Context, cutoff time.Time, fn func(due) erro
 					return cur.Anonymise(now), audited(now, System(cur.Organisation, data.RoleAdmin), cur.Organisation,
 						data.ActionOfferAnonymised, data.EntityOffer, cur.ID), nil
 				})
+				return false, err
+			}})
+	})
+}
+
+// errHeld is what an update function returns to leave a record a legal
+// hold holds: it writes nothing.
+var errHeld = errors.New("held")
+
+// dueCases walks the closed cases not yet anonymised that closed before
+// cutoff (data.Case.Anonymise; tombstone data.ActionCaseAnonymised), held
+// by their own legal hold, which the anonymising write reads again in the
+// same write: a case reopened or held meanwhile is left as it is.
+func (a *App) dueCases(ctx context.Context, cutoff time.Time, fn func(due) error) error {
+	return pages(ctx, func(after string) (data.Page[data.Case], error) {
+		return a.store.CasesClosedBefore(ctx, cutoff, after, data.MaxPageSize)
+	}, func(c data.Case) error {
+		return fn(due{item: RetentionItem{ID: c.ID, Organisation: c.Organisation, Ended: c.Closed}, held: c.LegalHold,
+			act: func(ctx context.Context, now time.Time) (bool, error) {
+				_, err := a.store.UpdateCase(ctx, c.ID, func(cur data.Case) (data.Case, data.Change, error) {
+					switch {
+					case cur.LegalHold:
+						return cur, data.Change{}, errHeld
+					case !cur.Anonymised.IsZero() || cur.Closed.IsZero() || !cur.Closed.Before(cutoff):
+						return cur, data.Change{}, data.ErrNoChange
+					}
+					return cur.Anonymise(now), audited(now, System(cur.Organisation, data.RoleAdmin), cur.Organisation,
+						data.ActionCaseAnonymised, data.EntityCase, cur.ID), nil
+				})
+				if errors.Is(err, errHeld) {
+					return true, nil
+				}
 				return false, err
 			}})
 	})

@@ -113,6 +113,23 @@ func TestRetention(t *testing.T) {
 	unfilledOffer := e.pastOffer(plainCase, in, sevenYears.AddDate(0, 1, 0), "")
 	heldOffer := e.pastOffer(heldCase, in, held.Start, held.ID)
 	notYetOffer := e.pastOffer(plainCase, in, notYet.Start, notYet.ID)
+	// Cases closed in 2019 (one of them held) and in 2021.
+	closedCase, heldClosed, closedLater := e.newCase(e.north[data.RoleSocialWorker], "N-CLOSED-2019"),
+		e.newCase(e.north[data.RoleSocialWorker], "N-CLOSED-HELD"), e.newCase(e.north[data.RoleSocialWorker], "N-CLOSED-2021")
+	e.now = time.Date(2019, 7, 1, 9, 0, 0, 0, time.UTC)
+	for _, c := range []data.Case{closedCase, heldClosed} {
+		if _, err := e.app.CloseCase(ctx, e.north[data.RoleCoordinator], c.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.now = time.Date(2021, 7, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := e.app.CloseCase(ctx, e.north[data.RoleSocialWorker], closedLater.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	e.now = testNow
+	if _, err := e.app.SetLegalHold(ctx, e.north[data.RoleCoordinator], heldClosed.ID, true); err != nil {
+		t.Fatal(err)
+	}
 
 	_, err := e.app.SetLegalHold(ctx, e.north[data.RoleSocialWorker], heldCase.ID, true)
 	wantKind(t, err, app.KindForbidden) // a social worker
@@ -147,6 +164,11 @@ func TestRetention(t *testing.T) {
 		t.Errorf("north's preview of offers: %+v", offers)
 	}
 
+	if cases := plan.Classes[2]; cases.Class.Name != retention.Cases || cases.DueCount != 1 || cases.Due[0].ID != closedCase.ID ||
+		cases.HeldCount != 1 || cases.Held[0].ID != heldClosed.ID {
+		t.Errorf("north's preview of cases: %+v", cases)
+	}
+
 	before, summary := e.yearCounts("north", 2019), e.summary("north", 2019)
 	res, err := e.app.ApplyRetention(ctx)
 	if err != nil || res.Anonymised != 2 || res.Held != 1 || res.Classes[retention.Offers] != (app.RetentionCount{Acted: 2, Held: 1}) {
@@ -171,6 +193,23 @@ func TestRetention(t *testing.T) {
 	if o, _ := e.store.Offer(ctx, unfilledOffer.ID); o.Invitations[0].Reasons[0] != (data.Reason{Code: "community_conflict"}) {
 		t.Errorf("an anonymised offer's reasons: %+v, want the code alone", o.Invitations[0].Reasons)
 	}
+	if res.Classes[retention.Cases] != (app.RetentionCount{Acted: 1, Held: 1}) {
+		t.Errorf("cases: %+v", res.Classes[retention.Cases])
+	}
+	if c, err := e.store.Case(ctx, closedCase.ID); err != nil || c.Anonymised.IsZero() || c.Reference != "" || c.State() != data.CaseClosed ||
+		c.Child.Languages[0] != "ckb" || c.Child.AgeBand != data.Age12To15 {
+		t.Errorf("the case closed in 2019: %+v, %v", c, err)
+	}
+	if got := e.actions(closedCase.ID); got[len(got)-1] != data.ActionCaseAnonymised {
+		t.Errorf("the anonymised case's audit: %v", got)
+	}
+	for _, id := range []string{heldClosed.ID, closedLater.ID} {
+		if c, err := e.store.Case(ctx, id); err != nil || !c.Anonymised.IsZero() || c.Reference == "" {
+			t.Errorf("case %s (held or not due) was changed: %+v, %v", id, c, err)
+		}
+	}
+	_, err = e.app.CloseCase(ctx, e.north[data.RoleCoordinator], closedCase.ID, false)
+	wantCode(t, err, app.KindConflict, "case_anonymised")
 	for _, id := range []string{heldOffer.ID, notYetOffer.ID} {
 		if o, err := e.store.Offer(ctx, id); err != nil || !o.Anonymised.IsZero() || o.Location == "" || o.CaseReference == "" {
 			t.Errorf("offer %s (held or not due) was changed: %+v, %v", id, o, err)

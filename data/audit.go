@@ -61,6 +61,13 @@ const (
 	// still, and a day's changes of one case are counted off the index by
 	// entity.
 	ActionCaseLinksChanged Action = "case.links_changed"
+	// ActionCaseClosed and ActionCaseReopened are a case closed and
+	// reopened (see Case.Closed).
+	ActionCaseClosed   Action = "case.closed"
+	ActionCaseReopened Action = "case.reopened"
+	// ActionCaseAnonymised is retention's tombstone of a case (see
+	// Case.Anonymise), by ActorSystem.
+	ActionCaseAnonymised Action = "case.anonymised"
 	// ActionCaseLinksChurn is a notice to coordinators that a case's
 	// screened fields changed more often in a day than the policy lets
 	// pass unremarked; its actor made the change. It changes nothing, and

@@ -68,6 +68,22 @@ func (o Offer) Anonymise(now time.Time) Offer {
 	return o
 }
 
+// Anonymise returns the case with what could identify or locate the
+// child removed, marked anonymised at now: its reference, the linked
+// references and the child's community links. It keeps its IDs, dates,
+// the child's languages, gender wish and age band (codes), and its
+// exclusions with their reasons: a safeguarding exclusion outlives the
+// case's own period (retention's class exclusions). An anonymised case
+// is returned as it is.
+func (c Case) Anonymise(now time.Time) Case {
+	if !c.Anonymised.IsZero() {
+		return c
+	}
+	c.Reference, c.LinkedReferences, c.Child.CommunityLinks = "", nil, nil
+	c.Anonymised, c.UpdatedAt = Timestamp(now), Timestamp(now)
+	return c
+}
+
 // RetentionStore finds the records retention is due to act on.
 type RetentionStore interface {
 	// BookingsEndedBefore returns the bookings not yet anonymised that
@@ -80,4 +96,9 @@ type RetentionStore interface {
 	// ID, after the offer named by after ("" for the first page).
 	// ErrInvalid when after names no offer.
 	OffersEndedBefore(ctx context.Context, before time.Time, after string, limit int) (Page[Offer], error)
+	// CasesClosedBefore returns the closed cases not yet anonymised that
+	// closed before before, in every organisation, by closing then ID,
+	// after the case named by after ("" for the first page). ErrInvalid
+	// when after names no such case.
+	CasesClosedBefore(ctx context.Context, before time.Time, after string, limit int) (Page[Case], error)
 }

@@ -127,6 +127,8 @@ func (p *Pages) renderForm(r *request, name, title string, d any, errs fieldErro
 var notices = map[string]string{
 	"case-created":         "Case created. Find an interpreter below.",
 	"case-saved":           "Case saved.",
+	"case-closed":          "Case closed. It takes no new search, offer or booking until it is reopened.",
+	"case-reopened":        "Case reopened.",
 	"booked":               "Interpreter booked. The calendar invitation is below.",
 	"rescheduled":          "Booking moved. The updated invitation is below.",
 	"cancelled":            "Booking cancelled.",

@@ -76,3 +76,25 @@ func (s *Store) OffersEndedBefore(ctx context.Context, before time.Time, after s
 	}
 	return page, nil
 }
+
+// CasesClosedBefore walks cases_to_retain (closed cases not yet
+// anonymised, by closing then ID) as BookingsEndedBefore walks bookings.
+func (s *Store) CasesClosedBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Case], error) {
+	limit = data.PageSize(limit)
+	var page data.Page[data.Case]
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		ids, err := dueIDs(tx, bucketCasesToRetain, before, after, limit, "case", func(id string) (time.Time, bool) {
+			rec, err := get[caseRecord](tx.Bucket(bucketCases), id)
+			return decodeTime(rec.Closed), err == nil && rec.Closed != ""
+		})
+		if err != nil {
+			return err
+		}
+		page, err = pageOf(tx.Bucket(bucketCases), ids, limit, caseRecord.toCase)
+		return err
+	})
+	if err != nil {
+		return data.Page[data.Case]{}, fmt.Errorf("cases closed before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return page, nil
+}

@@ -183,6 +183,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		},
 		s.cases: {
 			{"organisation_id", false, false, []string{"organisation", "_id"}},
+			// Retention's walk: closed cases not yet anonymised (null), by closing.
+			{casesToRetain, false, false, []string{"anonymised", "closed", "_id"}},
 		},
 		// Schedules are found by _id only.
 		s.bookings: {

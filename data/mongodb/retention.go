@@ -17,7 +17,26 @@ import (
 const (
 	bookingsToRetain = "anonymised_end_id"
 	offersToRetain   = "anonymised_end_id"
+	casesToRetain    = "anonymised_closed_id"
 )
+
+// optionalTime is t as a document stores a time that may be absent: nil
+// when zero, so that a null test selects it.
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	at := data.Timestamp(t)
+	return &at
+}
+
+// fromOptionalTime reads what optionalTime wrote.
+func fromOptionalTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return utc(*t)
+}
 
 // findDue reads one page of coll's documents matching still (what marks
 // a record retention has still to act on) whose field is before before,
@@ -87,4 +106,16 @@ func (s *Store) OffersEndedBefore(ctx context.Context, before time.Time, after s
 	}
 	return findDue(ctx, s.offers, notAnonymised, "end", offersToRetain, before, after, "offer", limit,
 		offerDocument.toOffer, func(o data.Offer) string { return o.ID })
+}
+
+// CasesClosedBefore lands the case changes that writers left behind, then
+// reads one page of the closed cases not yet anonymised that closed
+// before before, by closing then ID, off casesToRetain (an open case has
+// no closed field, which no range matches).
+func (s *Store) CasesClosedBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Case], error) {
+	if err := s.finishPending(ctx, casesCollection); err != nil {
+		return data.Page[data.Case]{}, err
+	}
+	return findDue(ctx, s.cases, notAnonymised, "closed", casesToRetain, before, after, "case", limit,
+		caseDocument.toCase, func(c data.Case) string { return c.ID })
 }
