@@ -117,3 +117,19 @@ func (s *Server) caseState(c *fiber.Ctx, closed bool) error {
 	setETag(c, cs.Version)
 	return writeJSON(c, toCaseView(cs))
 }
+
+// setInterpreterHold places or lifts a legal hold on an interpreter
+// record (coordinator).
+func (s *Server) setInterpreterHold(c *fiber.Ctx) error {
+	var req legalHoldRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	actor, _ := caller(c)
+	in, err := s.app.SetInterpreterHold(c.UserContext(), actor, c.Params("id"), *req.Hold)
+	if err != nil {
+		return err
+	}
+	setETag(c, in.Version)
+	return writeJSON(c, toInterpreterView(in))
+}

@@ -102,3 +102,36 @@ func TestCaseClosingOverHTTP(t *testing.T) {
 		t.Errorf("reopen: %d %s", r.status, r.body)
 	}
 }
+
+// TestInterpreterHoldAndLeavingOverHTTP: a coordinator records that an
+// interpreter left (vetting decision leave; status left) and places a
+// legal hold on the record (legalHold shows, a PUT of the representation
+// keeps it); a social worker may do neither; a second leave is 409.
+func TestInterpreterHoldAndLeavingOverHTTP(t *testing.T) {
+	h := newHarness(t)
+	id := h.approved(validInterpreter())
+	h.wantProblem(h.do(data.RoleSocialWorker, "POST", "/v1/interpreters/"+id+"/vetting", map[string]any{"decision": "leave"}), http.StatusForbidden, "forbidden")
+	r := h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+id+"/vetting", map[string]any{"decision": "leave", "note": "moved away"})
+	var v interpreterView
+	r.json(t, &v)
+	if r.status != http.StatusOK || v.Vetting.Status != data.VettingLeft {
+		t.Fatalf("leave: %d %s", r.status, r.body)
+	}
+	h.wantProblem(h.do(data.RoleCoordinator, "POST", "/v1/interpreters/"+id+"/vetting", map[string]any{"decision": "leave"}), http.StatusConflict, "invalid_transition")
+
+	h.wantProblem(h.do(data.RoleSocialWorker, "PUT", "/v1/interpreters/"+id+"/legal-hold", map[string]any{"hold": true}), http.StatusForbidden, "forbidden")
+	h.wantProblem(h.do(data.RoleCoordinator, "PUT", "/v1/interpreters/"+id+"/legal-hold", map[string]any{"hold": "yes"}), http.StatusBadRequest, "validation_failed")
+	r = h.do(data.RoleCoordinator, "PUT", "/v1/interpreters/"+id+"/legal-hold", map[string]any{"hold": true})
+	var held interpreterView
+	r.json(t, &held)
+	if r.status != http.StatusOK || !held.LegalHold {
+		t.Fatalf("hold: %d %s", r.status, r.body)
+	}
+	r = h.do(data.RoleCoordinator, "GET", "/v1/interpreters/"+id, nil)
+	r = h.do(data.RoleCoordinator, "PUT", "/v1/interpreters/"+id, r.body, "If-Match", r.header.Get("ETag"))
+	var put interpreterView
+	r.json(t, &put)
+	if r.status != http.StatusOK || !put.LegalHold {
+		t.Errorf("PUT of a held record's representation: %d %s", r.status, r.body)
+	}
+}

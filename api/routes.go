@@ -51,6 +51,7 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Get("/interpreters/:id/availability", s.getAvailability)
 	v1.Put("/interpreters/:id/availability", s.putAvailability)
 	v1.Get("/interpreters/:id/export", s.exportInterpreter)
+	v1.Put("/interpreters/:id/legal-hold", s.setInterpreterHold)
 	v1.Get("/vetting/expiring", s.expiring)
 
 	v1.Post("/cases", s.createCase)

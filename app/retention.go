@@ -68,16 +68,17 @@ type retentionWalk func(ctx context.Context, cutoff time.Time, fn func(due) erro
 // walks returns the walk of each class the policy acts on.
 func (a *App) walks() map[retention.Name]retentionWalk {
 	return map[retention.Name]retentionWalk{
-		retention.Bookings: a.dueBookings,
-		retention.Offers:   a.dueOffers,
-		retention.Cases:    a.dueCases,
+		retention.Bookings:     a.dueBookings,
+		retention.Offers:       a.dueOffers,
+		retention.Cases:        a.dueCases,
+		retention.Interpreters: a.dueInterpreters,
 	}
 }
 
 // RetentionPreview shows an admin what the next retention run would do
-// in their organisation (the bootstrap admin: in every organisation, and
-// the register's records, which belong to no organisation). It reads what
-// the run reads, writes nothing.
+// in their organisation (the bootstrap admin: in every organisation) and
+// in the register, which every organisation shares (its records have no
+// organisation). It reads what the run reads, writes nothing.
 func (a *App) RetentionPreview(ctx context.Context, actor data.User) (RetentionPlan, error) {
 	if err := require(actor, data.RoleAdmin); err != nil {
 		return RetentionPlan{}, err
@@ -89,7 +90,7 @@ func (a *App) RetentionPreview(ctx context.Context, actor data.User) (RetentionP
 		cp := RetentionClassPlan{Class: class, Cutoff: class.Cutoff(now)}
 		if walk := walks[class.Name]; walk != nil && class.Action != retention.Keep {
 			err := walk(ctx, cp.Cutoff, func(d due) error {
-				if d.item.Organisation != actor.Organisation && !isBootstrap(actor) {
+				if d.item.Organisation != "" && d.item.Organisation != actor.Organisation && !isBootstrap(actor) {
 					return nil
 				}
 				list, count := &cp.Due, &cp.DueCount
@@ -178,26 +179,49 @@ func (a *App) ApplyRetention(ctx context.Context) (RetentionResult, error) {
 	return res, first
 }
 
-// caseHolds reads whether cases are on a legal hold, each case once per
-// walk.
-type caseHolds struct {
-	a     *App
-	holds map[string]bool
+// holds reads whether cases and interpreters are on a legal hold, each
+// once per walk.
+type holds struct {
+	a            *App
+	cases, inter map[string]bool
 }
 
-func (a *App) caseHolds() *caseHolds { return &caseHolds{a: a, holds: map[string]bool{}} }
+func (a *App) holds() *holds {
+	return &holds{a: a, cases: map[string]bool{}, inter: map[string]bool{}}
+}
 
-// held reports whether the case is on a legal hold, as first read.
-func (h *caseHolds) held(ctx context.Context, caseID string) (bool, error) {
-	if held, ok := h.holds[caseID]; ok {
-		return held, nil
+// held reports whether the case or any of the interpreters is on a legal
+// hold, as first read.
+func (h *holds) held(ctx context.Context, caseID string, interpreterIDs ...string) (bool, error) {
+	held, ok := h.cases[caseID]
+	if !ok {
+		var err error
+		if held, err = h.a.caseHeld(ctx, caseID); err != nil {
+			return false, err
+		}
+		h.cases[caseID] = held
 	}
-	held, err := h.a.caseHeld(ctx, caseID)
-	if err != nil {
-		return false, err
+	for _, id := range interpreterIDs {
+		if held {
+			return true, nil
+		}
+		in, ok := h.inter[id]
+		if !ok {
+			var err error
+			if in, err = h.a.interpreterHeld(ctx, id); err != nil {
+				return false, err
+			}
+			h.inter[id] = in
+		}
+		held = in
 	}
-	h.holds[caseID] = held
 	return held, nil
+}
+
+// heldNow reads the case and the interpreters again and reports whether
+// any is on a legal hold.
+func (a *App) heldNow(ctx context.Context, caseID string, interpreterIDs ...string) (bool, error) {
+	return a.holds().held(ctx, caseID, interpreterIDs...)
 }
 
 // caseHeld reads the case now and reports whether it is on a legal hold.
@@ -209,21 +233,34 @@ func (a *App) caseHeld(ctx context.Context, caseID string) (bool, error) {
 	return c.LegalHold, nil
 }
 
+// interpreterHeld reads the interpreter now and reports whether they are
+// on a legal hold; an interpreter the register does not hold is not.
+func (a *App) interpreterHeld(ctx context.Context, id string) (bool, error) {
+	in, err := a.store.Interpreter(ctx, id)
+	if errors.Is(err, data.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("interpreter %s: %w", id, err)
+	}
+	return in.LegalHold, nil
+}
+
 // dueBookings walks the bookings not yet anonymised that ended before
 // cutoff (data.Booking.Anonymise; tombstone data.ActionBookingAnonymised),
-// held by a legal hold on their case.
+// held by a legal hold on their case or their interpreter.
 func (a *App) dueBookings(ctx context.Context, cutoff time.Time, fn func(due) error) error {
-	holds := a.caseHolds()
+	holds := a.holds()
 	return pages(ctx, func(after string) (data.Page[data.Booking], error) {
 		return a.store.BookingsEndedBefore(ctx, cutoff, after, data.MaxPageSize)
 	}, func(b data.Booking) error {
-		held, err := holds.held(ctx, b.CaseID)
+		held, err := holds.held(ctx, b.CaseID, b.InterpreterID)
 		if err != nil {
 			return err
 		}
 		return fn(due{item: RetentionItem{ID: b.ID, Organisation: b.Organisation, Ended: b.End}, held: held,
 			act: func(ctx context.Context, now time.Time) (bool, error) {
-				if held, err := a.caseHeld(ctx, b.CaseID); err != nil || held {
+				if held, err := a.heldNow(ctx, b.CaseID, b.InterpreterID); err != nil || held {
 					return held, err
 				}
 				_, err := a.store.UpdateBooking(ctx, b.ID, func(cur data.Booking) (data.Booking, data.Change, error) {
@@ -240,19 +277,24 @@ func (a *App) dueBookings(ctx context.Context, cutoff time.Time, fn func(due) er
 
 // dueOffers walks the offers not yet anonymised whose interview ended
 // before cutoff (data.Offer.Anonymise; tombstone
-// data.ActionOfferAnonymised), held by a legal hold on their case.
+// data.ActionOfferAnonymised), held by a legal hold on their case or on
+// an interpreter they invited.
 func (a *App) dueOffers(ctx context.Context, cutoff time.Time, fn func(due) error) error {
-	holds := a.caseHolds()
+	holds := a.holds()
 	return pages(ctx, func(after string) (data.Page[data.Offer], error) {
 		return a.store.OffersEndedBefore(ctx, cutoff, after, data.MaxPageSize)
 	}, func(o data.Offer) error {
-		held, err := holds.held(ctx, o.CaseID)
+		invited := make([]string, len(o.Invitations))
+		for i, inv := range o.Invitations {
+			invited[i] = inv.InterpreterID
+		}
+		held, err := holds.held(ctx, o.CaseID, invited...)
 		if err != nil {
 			return err
 		}
 		return fn(due{item: RetentionItem{ID: o.ID, Organisation: o.Organisation, Ended: o.End}, held: held,
 			act: func(ctx context.Context, now time.Time) (bool, error) {
-				if held, err := a.caseHeld(ctx, o.CaseID); err != nil || held {
+				if held, err := a.heldNow(ctx, o.CaseID, invited...); err != nil || held {
 					return held, err
 				}
 				_, err := a.store.UpdateOffer(ctx, o.ID, func(cur data.Offer) (data.Offer, data.Change, error) {

@@ -45,6 +45,17 @@ const (
 	ActionVettingApprove      Action = "interpreter.vetting.approve"
 	ActionVettingReject       Action = "interpreter.vetting.reject"
 	ActionVettingSuspend      Action = "interpreter.vetting.suspend"
+	ActionVettingLeave        Action = "interpreter.vetting.leave"
+	// ActionInterpreterHoldPlaced and ActionInterpreterHoldLifted are a
+	// legal hold on an interpreter placed and lifted.
+	ActionInterpreterHoldPlaced Action = "interpreter.legal_hold.placed"
+	ActionInterpreterHoldLifted Action = "interpreter.legal_hold.lifted"
+	// ActionInterpreterAnonymised is retention's tombstone of an
+	// interpreter record (see Interpreter.Anonymise), by ActorSystem.
+	ActionInterpreterAnonymised Action = "interpreter.anonymised"
+	// ActionUserAnonymised is retention's tombstone of the user account
+	// of an interpreter whose record it anonymised (see User.Anonymise).
+	ActionUserAnonymised      Action = "user.anonymised"
 	ActionAvailabilityUpdated Action = "interpreter.availability.updated"
 
 	ActionCaseCreated Action = "case.created"
@@ -175,6 +186,10 @@ const ActorSystem = "system"
 // AuditQuery selects audit entries, newest first. Empty fields do not filter.
 type AuditQuery struct {
 	EntityID string
+	// Actor, when set (and EntityID is not), keeps the entries of what this
+	// user did, whatever record it was about (off an index of its own).
+	// Entries of ActorSystem are not kept by actor: Actor may not be it.
+	Actor string
 	// Scopes, when not empty, keeps only entries whose Scope is one of these.
 	Scopes []string
 	// Before is a cursor: only entries older than the entry with this ID.

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -84,6 +85,47 @@ func (c Case) Anonymise(now time.Time) Case {
 	return c
 }
 
+// Anonymise returns the record with what names, reaches or locates the
+// interpreter removed, marked anonymised at now: the name, email, phone,
+// the clearance's certificate number, qualifications' references, the
+// vetting note, community links and availability. It keeps the ID,
+// dates, codes and counts: gender, languages, modalities, regions,
+// qualification and training kinds and dates, the clearance's level and
+// dates, experience, the vetting status and who decided it. Exclusions
+// naming the record on cases keep their reasons (retention's class
+// exclusions). An anonymised record is returned as it is.
+func (in Interpreter) Anonymise(now time.Time) Interpreter {
+	if !in.Anonymised.IsZero() {
+		return in
+	}
+	in.Name, in.Email, in.Phone, in.Clearance.Certificate, in.Vetting.Note = "", "", "", "", ""
+	quals := make([]Qualification, len(in.Qualifications))
+	for i, q := range in.Qualifications {
+		q.Reference = ""
+		quals[i] = q
+	}
+	if len(quals) == 0 {
+		quals = nil
+	}
+	in.Qualifications, in.CommunityLinks, in.Availability = quals, nil, Availability{}
+	in.Anonymised, in.UpdatedAt = Timestamp(now), Timestamp(now)
+	return in
+}
+
+// AnonymisedEmail is the address an anonymised user holds in place of
+// theirs: unique (an email names one user), and in the .invalid domain,
+// which never delivers (RFC 2606).
+func AnonymisedEmail(userID string) string { return strings.ToLower(userID) + "@anonymised.invalid" }
+
+// Anonymise returns the user with their name and email removed (the
+// email replaced by AnonymisedEmail), the key replaced by keyHash (a hash
+// of a key nobody holds) and access revoked: the account of an
+// interpreter whose record retention anonymised.
+func (u User) Anonymise(now time.Time, keyHash string) User {
+	u.Name, u.Email, u.KeyHash, u.AccessRevoked, u.UpdatedAt = "", AnonymisedEmail(u.ID), keyHash, true, Timestamp(now)
+	return u
+}
+
 // RetentionStore finds the records retention is due to act on.
 type RetentionStore interface {
 	// BookingsEndedBefore returns the bookings not yet anonymised that
@@ -101,4 +143,9 @@ type RetentionStore interface {
 	// after the case named by after ("" for the first page). ErrInvalid
 	// when after names no such case.
 	CasesClosedBefore(ctx context.Context, before time.Time, after string, limit int) (Page[Case], error)
+	// InterpretersLeftBefore returns the records not yet anonymised of
+	// interpreters who left the register before before (Interpreter.Left),
+	// by leaving then ID, after the record named by after ("" for the
+	// first page). ErrInvalid when after names no such record.
+	InterpretersLeftBefore(ctx context.Context, before time.Time, after string, limit int) (Page[Interpreter], error)
 }

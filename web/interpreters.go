@@ -78,7 +78,7 @@ func (p *Pages) showInterpreter(r *request) error {
 // suspended or rejected record, with the bookings of theirs still standing.
 func (p *Pages) recordView(r *request, in app.Interpreter) (recordView, error) {
 	v := recordView{In: in, Decisions: data.Decisions}
-	if in.Full && (in.Vetting.Status == data.VettingSuspended || in.Vetting.Status == data.VettingRejected) {
+	if in.Full && (in.Vetting.Status == data.VettingSuspended || in.Vetting.Status == data.VettingRejected || in.Vetting.Status == data.VettingLeft) {
 		n, err := p.app.FutureBookings(r.ctx(), r.user, in.ID)
 		if err != nil {
 			return v, err

@@ -22,19 +22,23 @@ var (
 	bucketInterpretersByLanguageStatus = "interpreters_by_language_status"
 	// "<status>\x00<renewal key>\x00<id>": see data.Interpreter.RenewalKeys.
 	bucketInterpretersByRenewal = "interpreters_by_renewal"
+	// "<left key>\x00<id>" for each record of an interpreter who left the
+	// register, not yet anonymised: what retention walks.
+	bucketInterpretersToRetain = "interpreters_to_retain"
 )
 
 var interpreterKind = recordKind{
 	bucket: bucketInterpreters,
 	indexes: []string{
 		bucketInterpretersByLanguage, bucketInterpretersByStatus,
-		bucketInterpretersByLanguageStatus, bucketInterpretersByRenewal,
+		bucketInterpretersByLanguageStatus, bucketInterpretersByRenewal, bucketInterpretersToRetain,
 	},
 	entries: decode(interpreterRecord.toInterpreter, interpreterIndexes),
 }
 
 // interpreterIndexes derives every index entry of an interpreter from its
-// language keys, vetting status and renewal keys.
+// language keys, vetting status, renewal keys and, once they left the
+// register and until retention anonymises the record, their leaving.
 func interpreterIndexes(in data.Interpreter) []indexEntry {
 	status := string(in.Vetting.Status)
 	out := []indexEntry{{bucket: bucketInterpretersByStatus, key: indexKey(status, in.ID)}}
@@ -45,6 +49,9 @@ func interpreterIndexes(in data.Interpreter) []indexEntry {
 	}
 	for _, date := range in.RenewalKeys() {
 		out = append(out, indexEntry{bucket: bucketInterpretersByRenewal, key: indexKey(status, date, in.ID)})
+	}
+	if left := in.Left(); !left.IsZero() && in.Anonymised.IsZero() {
+		out = append(out, indexEntry{bucket: bucketInterpretersToRetain, key: indexKey(startKey(left), in.ID)})
 	}
 	return out
 }

@@ -98,3 +98,27 @@ func (s *Store) CasesClosedBefore(ctx context.Context, before time.Time, after s
 	}
 	return page, nil
 }
+
+// InterpretersLeftBefore walks interpreters_to_retain (records of
+// interpreters who left, not yet anonymised, by leaving then ID) as
+// BookingsEndedBefore walks bookings.
+func (s *Store) InterpretersLeftBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Interpreter], error) {
+	limit = data.PageSize(limit)
+	var page data.Page[data.Interpreter]
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		ids, err := dueIDs(tx, bucketInterpretersToRetain, before, after, limit, "interpreter", func(id string) (time.Time, bool) {
+			rec, err := get[interpreterRecord](tx.Bucket(bucketInterpreters), id)
+			left := rec.toInterpreter().Left()
+			return left, err == nil && !left.IsZero()
+		})
+		if err != nil {
+			return err
+		}
+		page, err = cachedPageOf(tx.Bucket(bucketInterpreters), ids, limit, s.interpreters)
+		return err
+	})
+	if err != nil {
+		return data.Page[data.Interpreter]{}, fmt.Errorf("interpreters left before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return page, nil
+}

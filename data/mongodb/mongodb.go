@@ -174,12 +174,15 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		s.audit: {
 			{"entity_newest", false, false, []string{"entityId", "-_id"}},
 			{"scope_newest", false, false, []string{"scope", "-_id"}},
+			{auditByActor, false, false, []string{"actor", "-_id"}},
 		},
 		s.interpreters: {
 			{"languageKeys_id", false, false, []string{"languageKeys", "_id"}},
 			{"vettingStatus_id", false, false, []string{"vetting.status", "_id"}},
 			{"vettingStatus_renewalKeys_id", false, false, []string{"vetting.status", "renewalKeys", "_id"}},
 			{"renewalKeys_id", false, false, []string{"renewalKeys", "_id"}},
+			// Retention's walk: left records not yet anonymised (null), by leaving.
+			{interpretersToRetain, false, false, []string{"anonymised", "left", "_id"}},
 		},
 		s.cases: {
 			{"organisation_id", false, false, []string{"organisation", "_id"}},

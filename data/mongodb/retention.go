@@ -18,6 +18,8 @@ const (
 	bookingsToRetain = "anonymised_end_id"
 	offersToRetain   = "anonymised_end_id"
 	casesToRetain    = "anonymised_closed_id"
+	// interpretersToRetain is on interpreters.
+	interpretersToRetain = "anonymised_left_id"
 )
 
 // optionalTime is t as a document stores a time that may be absent: nil
@@ -118,4 +120,16 @@ func (s *Store) CasesClosedBefore(ctx context.Context, before time.Time, after s
 	}
 	return findDue(ctx, s.cases, notAnonymised, "closed", casesToRetain, before, after, "case", limit,
 		caseDocument.toCase, func(c data.Case) string { return c.ID })
+}
+
+// InterpretersLeftBefore lands the interpreter changes that writers left
+// behind, then reads one page of the records not yet anonymised of
+// interpreters who left before before, by leaving then ID, off
+// interpretersToRetain (a record that has not left has no left field).
+func (s *Store) InterpretersLeftBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Interpreter], error) {
+	if err := s.finishPending(ctx, interpretersCollection); err != nil {
+		return data.Page[data.Interpreter]{}, err
+	}
+	return findDue(ctx, s.interpreters, notAnonymised, "left", interpretersToRetain, before, after, "interpreter", limit,
+		interpreterDocument.toInterpreter, func(in data.Interpreter) string { return in.ID })
 }
