@@ -72,6 +72,7 @@ func (a *App) walks() map[retention.Name]retentionWalk {
 		retention.Offers:       a.dueOffers,
 		retention.Cases:        a.dueCases,
 		retention.Interpreters: a.dueInterpreters,
+		retention.Messages:     a.dueMessages,
 	}
 }
 
@@ -205,16 +206,25 @@ func (h *holds) held(ctx context.Context, caseID string, interpreterIDs ...strin
 		if held {
 			return true, nil
 		}
-		in, ok := h.inter[id]
-		if !ok {
-			var err error
-			if in, err = h.a.interpreterHeld(ctx, id); err != nil {
-				return false, err
-			}
-			h.inter[id] = in
+		var err error
+		if held, err = h.interpreter(ctx, id); err != nil {
+			return false, err
 		}
-		held = in
 	}
+	return held, nil
+}
+
+// interpreter reports whether the interpreter is on a legal hold, as
+// first read.
+func (h *holds) interpreter(ctx context.Context, id string) (bool, error) {
+	if held, ok := h.inter[id]; ok {
+		return held, nil
+	}
+	held, err := h.a.interpreterHeld(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	h.inter[id] = held
 	return held, nil
 }
 

@@ -97,3 +97,42 @@ func (a *App) SetInterpreterHold(ctx context.Context, actor data.User, id string
 	}
 	return reduced(in), nil
 }
+
+// dueMessages walks the settled messages not yet pruned that were made
+// before cutoff (data.Message.Prune; tombstone data.ActionMessagePruned,
+// in the message's organisation), held by a legal hold on the interpreter
+// they are about.
+func (a *App) dueMessages(ctx context.Context, cutoff time.Time, fn func(due) error) error {
+	holds := a.holds()
+	return pages(ctx, func(after string) (data.Page[data.Message], error) {
+		return a.store.MessagesSettledBefore(ctx, cutoff, after, data.MaxPageSize)
+	}, func(m data.Message) error {
+		held := false
+		if m.InterpreterID != "" {
+			var err error
+			if held, err = holds.interpreter(ctx, m.InterpreterID); err != nil {
+				return err
+			}
+		}
+		org := m.Organisation
+		if org == data.ScopeRegister {
+			org = "" // the register's: every admin's to see
+		}
+		return fn(due{item: RetentionItem{ID: m.ID, Organisation: org, Ended: m.CreatedAt}, held: held,
+			act: func(ctx context.Context, now time.Time) (bool, error) {
+				if m.InterpreterID != "" {
+					if held, err := a.interpreterHeld(ctx, m.InterpreterID); err != nil || held {
+						return held, err
+					}
+				}
+				_, err := a.store.UpdateMessage(ctx, m.ID, func(cur data.Message) (data.Message, data.Change, error) {
+					if !cur.Pruned.IsZero() || !cur.Settled() {
+						return cur, data.Change{}, data.ErrNoChange
+					}
+					return cur.Prune(now), audited(now, System(cur.Organisation, data.RoleAdmin), cur.Organisation,
+						data.ActionMessagePruned, data.EntityMessage, cur.ID), nil
+				})
+				return false, err
+			}})
+	})
+}

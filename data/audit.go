@@ -122,6 +122,9 @@ const (
 
 	ActionMessageRetried   Action = "message.retried"
 	ActionMessageScheduled Action = "message.scheduled"
+	// ActionMessagePruned is retention's tombstone of a message whose
+	// address and bodies it removed (see Message.Prune), by ActorSystem.
+	ActionMessagePruned Action = "message.pruned"
 
 	// ActionStoreBackedUp is a copy of the whole store taken by the
 	// bootstrap admin; it lands before the copy is taken, so the copy

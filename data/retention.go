@@ -148,4 +148,9 @@ type RetentionStore interface {
 	// by leaving then ID, after the record named by after ("" for the
 	// first page). ErrInvalid when after names no such record.
 	InterpretersLeftBefore(ctx context.Context, before time.Time, after string, limit int) (Page[Interpreter], error)
+	// MessagesSettledBefore returns the settled messages (Message.Settled)
+	// not yet pruned that were made before before, in every organisation,
+	// by creation then ID, after the message named by after ("" for the
+	// first page). ErrInvalid when after names no message.
+	MessagesSettledBefore(ctx context.Context, before time.Time, after string, limit int) (Page[Message], error)
 }

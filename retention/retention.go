@@ -149,7 +149,7 @@ func (p Policy) BookingsCutoff(now time.Time) time.Time { return p.Bookings.Cuto
 
 // notYet are the classes the service does not apply yet: a file naming
 // one is refused, so it never promises what the service does not do.
-var notYet = []Name{Sessions, SignIns, Messages}
+var notYet = []Name{Sessions, SignIns}
 
 // actions lists the actions each class may take: what the service does
 // for it.

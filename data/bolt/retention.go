@@ -122,3 +122,25 @@ func (s *Store) InterpretersLeftBefore(ctx context.Context, before time.Time, af
 	}
 	return page, nil
 }
+
+// MessagesSettledBefore walks messages_to_prune (settled messages not yet
+// pruned, by creation then ID) as BookingsEndedBefore walks bookings.
+func (s *Store) MessagesSettledBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Message], error) {
+	limit = data.PageSize(limit)
+	var page data.Page[data.Message]
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		ids, err := dueIDs(tx, bucketMessagesToPrune, before, after, limit, "message", func(id string) (time.Time, bool) {
+			rec, err := get[messageRecord](tx.Bucket(bucketMessages), id)
+			return decodeTime(rec.CreatedAt), err == nil
+		})
+		if err != nil {
+			return err
+		}
+		page, err = pageOf(tx.Bucket(bucketMessages), ids, limit, messageRecord.toMessage)
+		return err
+	})
+	if err != nil {
+		return data.Page[data.Message]{}, fmt.Errorf("messages settled before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return page, nil
+}

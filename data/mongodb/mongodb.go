@@ -226,6 +226,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{messagesByOfferStatus, false, false, []string{"organisation", "offerId", "status", "_id"}},
 			// Only pending messages have a ready time.
 			{messagesByReady, false, false, []string{"ready", "_id"}},
+			// Retention's walk: settled messages not yet pruned, by creation.
+			{messagesToPrune, false, false, []string{"settled", "_id"}},
 			{messagesAboutInterpreter, false, false, []string{"interpreterId", "_id"}},
 		},
 		// Message claims (each message's ledger) are found by _id only.

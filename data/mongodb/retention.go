@@ -20,6 +20,9 @@ const (
 	casesToRetain    = "anonymised_closed_id"
 	// interpretersToRetain is on interpreters.
 	interpretersToRetain = "anonymised_left_id"
+	// messagesToPrune is on messages: settled is present only while
+	// retention has still to prune the message.
+	messagesToPrune = "settled_id"
 )
 
 // optionalTime is t as a document stores a time that may be absent: nil
@@ -132,4 +135,19 @@ func (s *Store) InterpretersLeftBefore(ctx context.Context, before time.Time, af
 	}
 	return findDue(ctx, s.interpreters, notAnonymised, "left", interpretersToRetain, before, after, "interpreter", limit,
 		interpreterDocument.toInterpreter, func(in data.Interpreter) string { return in.ID })
+}
+
+// MessagesSettledBefore lands the message changes that writers left
+// behind, then reads one page of the settled messages not yet pruned made
+// before before, by creation then ID, off messagesToPrune.
+func (s *Store) MessagesSettledBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Message], error) {
+	dead, err := s.deadMessageLocks(ctx)
+	if err != nil {
+		return data.Page[data.Message]{}, err
+	}
+	if _, _, err := s.finishLocks(ctx, dead); err != nil {
+		return data.Page[data.Message]{}, err
+	}
+	return findDue(ctx, s.messages, bson.D{}, "settled", messagesToPrune, before, after, "message", limit,
+		messageDocument.toMessage, func(m data.Message) string { return m.ID })
 }
