@@ -351,7 +351,7 @@ func (e *env) checkConsistent() {
 	changes := map[string]int64{}
 	for _, a := range entries.Items {
 		switch {
-		case a.EntityType == data.EntityUser, a.Action == data.ActionInterpreterReadSensitive, a.Action == data.ActionCaseLinksChurn,
+		case a.EntityType == data.EntityUser, a.EntityType == data.EntityStore, a.Action == data.ActionInterpreterReadSensitive, a.Action == data.ActionCaseLinksChurn,
 			a.Action == data.ActionSafeguardingIncident:
 			continue // users carry no version; a read, a notice or an incident (beside its outcome) changes nothing
 		}

@@ -72,6 +72,8 @@ func (a *App) walks() map[retention.Name]retentionWalk {
 		retention.Offers:       a.dueOffers,
 		retention.Cases:        a.dueCases,
 		retention.Interpreters: a.dueInterpreters,
+		retention.Sessions:     a.dueSessions,
+		retention.SignIns:      a.dueSignIns,
 		retention.Messages:     a.dueMessages,
 	}
 }

@@ -144,7 +144,23 @@ const (
 	ActionSessionStartedLink Action = "session.started.link"
 	ActionSignInFailedLink   Action = "signin.failed.link"
 	ActionSignInLinkSent     Action = "signin.link.sent"
+	// ActionSignInsDeleted is retention's tombstone of sign-in entries it
+	// deleted, and ActionSessionsDeleted of sessions: one per organisation
+	// and run's page, about the whole store, by ActorSystem.
+	ActionSignInsDeleted  Action = "audit.signins_deleted"
+	ActionSessionsDeleted Action = "sessions.deleted"
 )
+
+// SignInActions are the actions of the sign-in audit: sessions started,
+// ended, expired and revoked, sign-ins that failed, sign-in links sent.
+// Retention deletes them after their period (AuditStore.DeleteSignIns).
+var SignInActions = []Action{
+	ActionSessionStartedKey, ActionSessionStartedOIDC, ActionSessionStartedLink, ActionSessionEnded, ActionSessionExpired,
+	ActionSessionRevoked, ActionSignInFailedKey, ActionSignInFailedOIDC, ActionSignInFailedLink, ActionSignInLinkSent,
+}
+
+// IsSignIn reports whether a is one of SignInActions.
+func IsSignIn(a Action) bool { return oneOf(a, SignInActions) }
 
 // VettingAction is the audit action of a vetting decision.
 func VettingAction(d Decision) Action { return Action("interpreter.vetting." + string(d)) }
@@ -223,4 +239,17 @@ type AuditStore interface {
 	AppendChange(ctx context.Context, ch Change) error
 	// ListAudit returns entries matching q, newest first.
 	ListAudit(ctx context.Context, q AuditQuery) (Page[AuditEntry], error)
+	// SignInsBefore returns the sign-in entries (SignInActions) made
+	// before before, in every organisation, by time then ID, after the
+	// entry named by after ("" for the first page). ErrInvalid when after
+	// names no entry.
+	SignInsBefore(ctx context.Context, before time.Time, after string, limit int) (Page[AuditEntry], error)
+	// DeleteSignIns deletes the sign-in entries with these IDs (an ID
+	// naming none is skipped) and lands ch, the deletion's tombstone: the
+	// one exception to entries never being deleted, for retention.
+	// ErrInvalid when an ID names an entry that is not a sign-in, or ch
+	// fails Change.Check; nothing is deleted then. A store without
+	// multi-document atomicity lands ch first, so a crash between leaves
+	// a tombstone of entries still there, which the next run deletes.
+	DeleteSignIns(ctx context.Context, ids []string, ch Change) error
 }

@@ -147,10 +147,6 @@ func (c Class) Cutoff(now time.Time) time.Time {
 // BookingsCutoff is the end before which a booking is due at now.
 func (p Policy) BookingsCutoff(now time.Time) time.Time { return p.Bookings.Cutoff(now) }
 
-// notYet are the classes the service does not apply yet: a file naming
-// one is refused, so it never promises what the service does not do.
-var notYet = []Name{Sessions, SignIns}
-
 // actions lists the actions each class may take: what the service does
 // for it.
 var actions = map[Name][]Action{
@@ -192,10 +188,6 @@ func Parse(b []byte) (Policy, error) {
 	for _, name := range sortedKeys(doc) {
 		node := doc[name]
 		c := p.class(Name(name))
-		if slices.Contains(notYet, Name(name)) {
-			problems = append(problems, fmt.Sprintf("%s: this class is not applied yet", name))
-			continue
-		}
 		if c == nil {
 			problems = append(problems, fmt.Sprintf("%s: unknown class (classes: %s)", name, list(Names)))
 			continue

@@ -16,6 +16,11 @@ func TestParse(t *testing.T) {
 		{"bookings: {years: 8}", func(p Policy) bool { return p.Bookings.Years == 8 && p.Bookings.Action == Anonymise }, ""},
 		{"bookings: {years: 7, action: anonymise}", func(p Policy) bool { return p.Bookings.Years == 7 }, ""},
 		{"offers: {years: 10}", func(p Policy) bool { return p.Offers.Years == 10 && p.Bookings.Years == 6 }, ""},
+		{"messages: {days: 30}", func(p Policy) bool { return p.Messages.Days == 30 && p.Messages.Years == 0 }, ""},
+		{"sessions: {years: 1, days: 10, action: delete}", func(p Policy) bool { return p.Sessions.Years == 1 && p.Sessions.Days == 10 }, ""},
+		{"cases: {years: 7}\ninterpreters: {years: 10}\nsignIns: {years: 1}", func(p Policy) bool {
+			return p.Cases.Years == 7 && p.Interpreters.Years == 10 && p.SignIns.Years == 1
+		}, ""},
 		{"unmetNeed: {action: keep}", func(p Policy) bool { return p.UnmetNeed.Action == Keep }, ""},
 		{"bookings: {years: 0}", nil, "bookings.years: must be from 1 to 100"},
 		{"bookings: {years: 6, action: delete}", nil, "bookings.action: must be anonymise (deleting would change"},
@@ -23,6 +28,8 @@ func TestParse(t *testing.T) {
 		{"exclusions: {years: 3}", nil, "exclusions: its records are kept, so it has no period"},
 		{"offers: {years: 0, days: 0}", nil, "offers: the period must be at least a day"},
 		{"offers: {days: 0}", nil, "offers: the period must be at least a day"},
+		{"sessions: {action: anonymise}", nil, "sessions.action: must be delete"},
+		{"messages: {days: 0}", nil, "messages: the period must be at least a day"},
 		{"bookings: {yeras: 6}", nil, "bookings.yeras: unknown key"},
 		{"bokings: {years: 6}", nil, "bokings: unknown class"},
 		{"bookings: 6", nil, "bookings: must be a mapping"},

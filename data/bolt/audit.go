@@ -18,11 +18,14 @@ var (
 	bucketAuditByScope  = "audit_by_scope"
 	// "<actor>\x00<id>" for each entry a user (not the service) acted in.
 	bucketAuditByActor = "audit_by_actor"
+	// "<time key>\x00<id>" for each sign-in entry (data.SignInActions):
+	// what retention walks, oldest first.
+	bucketAuditSignIns = "audit_signins"
 )
 
 var auditKind = recordKind{
 	bucket:  bucketAudit,
-	indexes: []string{bucketAuditByEntity, bucketAuditByScope, bucketAuditByActor},
+	indexes: []string{bucketAuditByEntity, bucketAuditByScope, bucketAuditByActor, bucketAuditSignIns},
 	entries: decode(auditRecord.toEntry, auditIndexes),
 }
 
@@ -36,6 +39,9 @@ func auditIndexes(e data.AuditEntry) []indexEntry {
 	}
 	if e.Actor != "" && e.Actor != data.ActorSystem {
 		out = append(out, indexEntry{bucket: bucketAuditByActor, key: indexKey(e.Actor, e.ID), value: e.Scope})
+	}
+	if data.IsSignIn(e.Action) {
+		out = append(out, indexEntry{bucket: bucketAuditSignIns, key: indexKey(startKey(e.At), e.ID)})
 	}
 	return out
 }

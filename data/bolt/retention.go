@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -143,4 +144,112 @@ func (s *Store) MessagesSettledBefore(ctx context.Context, before time.Time, aft
 		return data.Page[data.Message]{}, fmt.Errorf("messages settled before %s: %w", before.Format(time.RFC3339), err)
 	}
 	return page, nil
+}
+
+// SessionsExpiredBefore walks sessions_by_expiry (every session, by
+// expiry then ID) as BookingsEndedBefore walks bookings.
+func (s *Store) SessionsExpiredBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Session], error) {
+	limit = data.PageSize(limit)
+	var page data.Page[data.Session]
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		ids, err := dueIDs(tx, bucketSessionsByExpiry, before, after, limit, "session", func(id string) (time.Time, bool) {
+			rec, err := get[sessionRecord](tx.Bucket(bucketSessions), id)
+			return decodeTime(rec.ExpiresAt), err == nil
+		})
+		if err != nil {
+			return err
+		}
+		page, err = pageOf(tx.Bucket(bucketSessions), ids, limit, sessionRecord.toSession)
+		return err
+	})
+	if err != nil {
+		return data.Page[data.Session]{}, fmt.Errorf("sessions expired before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return page, nil
+}
+
+// DeleteSessions deletes the sessions and their index entries, and lands
+// ch, in one transaction.
+func (s *Store) DeleteSessions(ctx context.Context, ids []string, ch data.Change) error {
+	if err := ch.Check(); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSessions)
+		for _, id := range ids {
+			rec, err := get[sessionRecord](b, id)
+			if errors.Is(err, data.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := writeIndexes(tx, sessionIndexes(rec.toSession()), nil); err != nil {
+				return err
+			}
+			if err := b.Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		return putChange(tx, ch)
+	})
+}
+
+// SignInsBefore walks audit_signins (the sign-in entries, by time then
+// ID) as BookingsEndedBefore walks bookings.
+func (s *Store) SignInsBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.AuditEntry], error) {
+	limit = data.PageSize(limit)
+	var page data.Page[data.AuditEntry]
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		ids, err := dueIDs(tx, bucketAuditSignIns, before, after, limit, "sign-in entry", func(id string) (time.Time, bool) {
+			rec, err := get[auditRecord](tx.Bucket(bucketAudit), id)
+			return decodeTime(rec.At), err == nil && data.IsSignIn(data.Action(rec.Action))
+		})
+		if err != nil {
+			return err
+		}
+		page, err = cachedPageOf(tx.Bucket(bucketAudit), ids, limit, s.audit)
+		return err
+	})
+	if err != nil {
+		return data.Page[data.AuditEntry]{}, fmt.Errorf("sign-ins before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return page, nil
+}
+
+// DeleteSignIns deletes the sign-in entries and their index entries, and
+// lands ch, in one transaction; an entry that is not a sign-in refuses
+// the whole call.
+func (s *Store) DeleteSignIns(ctx context.Context, ids []string, ch data.Change) error {
+	if err := ch.Check(); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAudit)
+		for _, id := range ids {
+			rec, err := get[auditRecord](b, id)
+			if errors.Is(err, data.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			e := rec.toEntry()
+			if !data.IsSignIn(e.Action) {
+				return invalid("ids", "entry "+id+" is not a sign-in ("+string(e.Action)+")")
+			}
+			if err := writeIndexes(tx, auditIndexes(e), nil); err != nil {
+				return err
+			}
+			if err := b.Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		// Deleting moves the log's version, as appending does (putAudit),
+		// so no list kept at the old version is served again.
+		if _, err := b.NextSequence(); err != nil {
+			return err
+		}
+		return putChange(tx, ch)
+	})
 }

@@ -175,6 +175,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{"entity_newest", false, false, []string{"entityId", "-_id"}},
 			{"scope_newest", false, false, []string{"scope", "-_id"}},
 			{auditByActor, false, false, []string{"actor", "-_id"}},
+			// Retention's walk of the sign-in entries, action by action.
+			{auditByAction, false, false, []string{"action", "at", "_id"}},
 		},
 		s.interpreters: {
 			{"languageKeys_id", false, false, []string{"languageKeys", "_id"}},
@@ -242,6 +244,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		s.sessions: {
 			// A user's live sessions; ended ones sit under live: false.
 			{"userId_live_id", false, false, []string{"userId", "live", "_id"}},
+			// Retention's walk: every session, by expiry.
+			{sessionsByExpiry, false, false, []string{"expiresAt", "_id"}},
 		},
 		s.touches: {
 			{"session_id", false, false, []string{"session", "_id"}},

@@ -2,6 +2,8 @@ package mongodb
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -23,6 +25,9 @@ const (
 	// messagesToPrune is on messages: settled is present only while
 	// retention has still to prune the message.
 	messagesToPrune = "settled_id"
+	// sessionsByExpiry is on sessions; auditByAction on the audit.
+	sessionsByExpiry = "expiresAt_id"
+	auditByAction    = "action_at_id"
 )
 
 // optionalTime is t as a document stores a time that may be absent: nil
@@ -150,4 +155,127 @@ func (s *Store) MessagesSettledBefore(ctx context.Context, before time.Time, aft
 	}
 	return findDue(ctx, s.messages, bson.D{}, "settled", messagesToPrune, before, after, "message", limit,
 		messageDocument.toMessage, func(m data.Message) string { return m.ID })
+}
+
+// SessionsExpiredBefore lands the session changes that writers left
+// behind, then reads one page of the sessions that expired before before,
+// by expiry then ID, off sessionsByExpiry. LastSeen is as each session
+// was created: retention needs no touch.
+func (s *Store) SessionsExpiredBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Session], error) {
+	if err := s.finishPending(ctx, sessionsCollection); err != nil {
+		return data.Page[data.Session]{}, err
+	}
+	return findDue(ctx, s.sessions, bson.D{}, "expiresAt", sessionsByExpiry, before, after, "session", limit,
+		sessionDocument.toSession, func(x data.Session) string { return x.ID })
+}
+
+// DeleteSessions lands ch first (AppendChange), then deletes the
+// sessions and their touches by _id and by session: no server of the
+// subset joins the two writes, so a crash between leaves the tombstone of
+// sessions the next run deletes.
+func (s *Store) DeleteSessions(ctx context.Context, ids []string, ch data.Change) error {
+	if err := ch.Check(); err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return s.AppendChange(ctx, ch)
+	}
+	if err := s.AppendChange(ctx, ch); err != nil {
+		return err
+	}
+	if _, err := s.sessions.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return translate(err, "sessions")
+	}
+	_, err := s.touches.DeleteMany(ctx, bson.D{{Key: "session", Value: bson.D{{Key: "$in", Value: ids}}}})
+	return translate(err, "touches")
+}
+
+// SignInsBefore lands the audit's pending changes, then reads, for each
+// sign-in action, its entries made before before (after the entry named
+// by after, by time then ID) off auditByAction (an equality and a range
+// on one index, each), and answers the oldest limit of them all.
+func (s *Store) SignInsBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.AuditEntry], error) {
+	var page data.Page[data.AuditEntry]
+	if err := s.finishPending(ctx, auditCollection); err != nil {
+		return page, err
+	}
+	limit = data.PageSize(limit)
+	var from *auditDocument
+	if after != "" {
+		var d auditDocument
+		if err := s.audit.FindOne(ctx, bson.D{{Key: "_id", Value: after}}).Decode(&d); err != nil || !data.IsSignIn(data.Action(d.Action)) {
+			return page, invalid("after", "names no sign-in entry")
+		}
+		from = &d
+	}
+	var all []data.AuditEntry
+	for _, a := range data.SignInActions {
+		filter := bson.D{{Key: "action", Value: string(a)}, {Key: "at", Value: bson.D{{Key: "$lt", Value: ceilMilli(before)}}}}
+		if from != nil {
+			filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+				bson.D{{Key: "at", Value: bson.D{{Key: "$gt", Value: from.At}}}},
+				bson.D{{Key: "at", Value: from.At}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: from.ID}}}},
+			}})
+		}
+		opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit + 1)).SetHint(auditByAction)
+		cur, err := s.audit.Find(ctx, filter, opts)
+		if err != nil {
+			return page, translate(err, "sign-in entries")
+		}
+		var docs []auditDocument
+		if err := cur.All(ctx, &docs); err != nil {
+			return page, translate(err, "sign-in entries")
+		}
+		for _, d := range docs {
+			all = append(all, d.toAuditEntry())
+		}
+	}
+	slices.SortFunc(all, func(x, y data.AuditEntry) int {
+		if c := x.At.Compare(y.At); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	if len(all) > limit {
+		all = all[:limit]
+		page.Next = all[limit-1].ID
+	}
+	page.Items = all
+	return page, nil
+}
+
+// DeleteSignIns reads the entries' actions by _id (refusing any that is
+// not a sign-in), lands ch first (AppendChange), then deletes the entries
+// by _id: no server of the subset joins the two writes.
+func (s *Store) DeleteSignIns(ctx context.Context, ids []string, ch data.Change) error {
+	if err := ch.Check(); err != nil {
+		return err
+	}
+	if len(ids) > 0 {
+		cur, err := s.audit.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		if err != nil {
+			return translate(err, "audit")
+		}
+		var docs []auditDocument
+		if err := cur.All(ctx, &docs); err != nil {
+			return translate(err, "audit")
+		}
+		for _, d := range docs {
+			if !data.IsSignIn(data.Action(d.Action)) {
+				return invalid("ids", "entry "+d.ID+" is not a sign-in ("+d.Action+")")
+			}
+		}
+	}
+	if err := s.AppendChange(ctx, ch); err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	actions := make(bson.A, len(data.SignInActions))
+	for i, a := range data.SignInActions {
+		actions[i] = string(a)
+	}
+	_, err := s.audit.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "action", Value: bson.D{{Key: "$in", Value: actions}}}})
+	return translate(err, "audit")
 }
