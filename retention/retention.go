@@ -85,8 +85,8 @@ type Policy struct {
 	// SignIns: sign-in audit entries (sessions started, ended, expired,
 	// revoked; failed sign-ins; sign-in links sent), from the entry.
 	SignIns Class
-	// Messages: a sent message's body, subject and address, from its
-	// sending; the message's kind, status and dates stay.
+	// Messages: a settled message's (sent, dead, superseded) address,
+	// subject and bodies, from its making; its kind, status and dates stay.
 	Messages Class
 	// UnmetNeed: kept, it holds no personal data.
 	UnmetNeed Class
@@ -108,7 +108,7 @@ func Default() Policy {
 		Exclusions:   Class{Name: Exclusions, Trigger: "none", Action: Keep},
 		Sessions:     Class{Name: Sessions, Trigger: "session_expiry", Years: 2, Action: Delete},
 		SignIns:      Class{Name: SignIns, Trigger: "entry", Years: 2, Action: Delete},
-		Messages:     Class{Name: Messages, Trigger: "message_sent", Days: 90, Action: Anonymise},
+		Messages:     Class{Name: Messages, Trigger: "message_created", Days: 90, Action: Anonymise},
 		UnmetNeed:    Class{Name: UnmetNeed, Trigger: "none", Action: Keep},
 	}
 }
