@@ -52,6 +52,11 @@ func TestInterpreterLeaves(t *testing.T) {
 			t.Errorf("a left interpreter is a candidate")
 		}
 	}
+	for _, x := range res.Excluded {
+		if x.Interpreter.ID == a.ID {
+			t.Errorf("a left interpreter is listed among the excluded: %+v", x.Reasons)
+		}
+	}
 	for _, decision := range []data.Decision{data.DecisionApprove, data.DecisionLeave, data.DecisionSuspend} {
 		_, err := e.app.DecideVetting(ctx, coord, a.ID, decision, "")
 		wantCode(t, err, app.KindConflict, "invalid_transition")
