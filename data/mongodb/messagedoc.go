@@ -41,11 +41,9 @@ type messageDocument struct {
 	CreatedAt      time.Time `bson:"createdAt"`
 	SentAt         time.Time `bson:"sentAt,omitempty"`
 	Ready          time.Time `bson:"ready,omitempty"` // derived, indexed: pending messages only
-	// Pruned is absent until retention prunes the message; Settled is
-	// derived, indexed: the creation of a settled message not yet pruned,
-	// absent otherwise (what retention's walk seeks).
+	// Pruned is absent until retention prunes the message: retention's
+	// index selects, status by status, the messages whose pruned is null.
 	Pruned  *time.Time `bson:"pruned,omitempty"`
-	Settled *time.Time `bson:"settled,omitempty"`
 	Version int64      `bson:"version"`
 }
 
@@ -111,17 +109,8 @@ func fromMessage(m data.Message) messageDocument {
 		Attempts: m.Attempts, LastError: m.LastError, NextAttempt: data.Timestamp(m.NextAttempt),
 		LeaseHolder: m.LeaseHolder, LeaseUntil: data.Timestamp(m.LeaseUntil),
 		CreatedAt: data.Timestamp(m.CreatedAt), SentAt: data.Timestamp(m.SentAt),
-		Ready: readyAt(m), Pruned: optionalTime(m.Pruned), Settled: settledAt(m), Version: m.Version,
+		Ready: readyAt(m), Pruned: optionalTime(m.Pruned), Version: m.Version,
 	}
-}
-
-// settledAt is the key of a message in retention's walk: its creation,
-// when it is settled and not yet pruned; nil otherwise.
-func settledAt(m data.Message) *time.Time {
-	if !m.Settled() || !m.Pruned.IsZero() {
-		return nil
-	}
-	return optionalTime(m.CreatedAt)
 }
 
 // toMessage returns the message d holds, its calendar a copy of its own:

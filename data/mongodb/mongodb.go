@@ -228,8 +228,10 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{messagesByOfferStatus, false, false, []string{"organisation", "offerId", "status", "_id"}},
 			// Only pending messages have a ready time.
 			{messagesByReady, false, false, []string{"ready", "_id"}},
-			// Retention's walk: settled messages not yet pruned, by creation.
-			{messagesToPrune, false, false, []string{"settled", "_id"}},
+			// Retention's walk: messages of one status not yet pruned
+			// (null), by creation. Written messages all have the fields,
+			// so it serves messages written before retention too.
+			{messagesToPrune, false, false, []string{"status", "pruned", "createdAt", "_id"}},
 			{messagesAboutInterpreter, false, false, []string{"interpreterId", "_id"}},
 		},
 		// Message claims (each message's ledger) are found by _id only.

@@ -22,9 +22,8 @@ const (
 	casesToRetain    = "anonymised_closed_id"
 	// interpretersToRetain is on interpreters.
 	interpretersToRetain = "anonymised_left_id"
-	// messagesToPrune is on messages: settled is present only while
-	// retention has still to prune the message.
-	messagesToPrune = "settled_id"
+	// messagesToPrune is on messages.
+	messagesToPrune = "status_pruned_createdAt_id"
 	// sessionsByExpiry is on sessions; auditByAction on the audit.
 	sessionsByExpiry = "expiresAt_id"
 	auditByAction    = "action_at_id"
@@ -143,18 +142,45 @@ func (s *Store) InterpretersLeftBefore(ctx context.Context, before time.Time, af
 }
 
 // MessagesSettledBefore lands the message changes that writers left
-// behind, then reads one page of the settled messages not yet pruned made
-// before before, by creation then ID, off messagesToPrune.
+// behind, then reads, for each settled status (sent, dead, superseded),
+// one page of its messages not yet pruned made before before (after the
+// message named by after, by creation then ID) off messagesToPrune (two
+// equalities and a range on one index, each), and answers the oldest
+// limit of them all.
 func (s *Store) MessagesSettledBefore(ctx context.Context, before time.Time, after string, limit int) (data.Page[data.Message], error) {
+	var page data.Page[data.Message]
 	dead, err := s.deadMessageLocks(ctx)
 	if err != nil {
-		return data.Page[data.Message]{}, err
+		return page, err
 	}
 	if _, _, err := s.finishLocks(ctx, dead); err != nil {
-		return data.Page[data.Message]{}, err
+		return page, err
 	}
-	return findDue(ctx, s.messages, bson.D{}, "settled", messagesToPrune, before, after, "message", limit,
-		messageDocument.toMessage, func(m data.Message) string { return m.ID })
+	var all []data.Message
+	more := false // a status has more than its page
+	for _, status := range []data.MessageStatus{data.MessageSent, data.MessageDead, data.MessageSuperseded} {
+		p, err := findDue(ctx, s.messages, bson.D{{Key: "status", Value: string(status)}, {Key: "pruned", Value: nil}}, "createdAt", messagesToPrune,
+			before, after, "message", limit, messageDocument.toMessage, func(m data.Message) string { return m.ID })
+		if err != nil {
+			return page, err
+		}
+		all, more = append(all, p.Items...), more || p.Next != ""
+	}
+	slices.SortFunc(all, func(x, y data.Message) int {
+		if c := x.CreatedAt.Compare(y.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	limit = data.PageSize(limit)
+	if len(all) > limit {
+		all, more = all[:limit], true
+	}
+	if more {
+		page.Next = all[len(all)-1].ID
+	}
+	page.Items = all
+	return page, nil
 }
 
 // SessionsExpiredBefore lands the session changes that writers left
