@@ -156,4 +156,5 @@ func TestRetentionInterpreters(t *testing.T) {
 		t.Errorf("after the hold was lifted: %+v, %v", res, err)
 	}
 	e.checkConsistent()
+	e.checkFile()
 }

@@ -82,4 +82,5 @@ func TestRetentionSessionsAndSignIns(t *testing.T) {
 		t.Errorf("a second run: %+v, %v", res, err)
 	}
 	e.checkConsistent()
+	e.checkFile()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/data/bolt"
 	"github.com/tolk/tolk/retention"
 )
 
@@ -241,6 +242,7 @@ func TestRetention(t *testing.T) {
 		t.Errorf("a run after the hold was lifted: %+v, %v", res, err)
 	}
 	e.checkConsistent()
+	e.checkFile()
 }
 
 // holdingStore places a legal hold on a case the moment retention first
@@ -282,4 +284,19 @@ func TestRetentionHoldDuringRun(t *testing.T) {
 	if e.booking(first.ID).Anonymised.IsZero() || !e.booking(second.ID).Anonymised.IsZero() {
 		t.Errorf("want the first anonymised and the second, reached after the hold, kept")
 	}
+}
+
+// checkFile closes the store, runs tolk check's consistency check on its
+// file (every index entry points at its record and back, every change has
+// its audit entry) and opens it again.
+func (e *env) checkFile() {
+	e.t.Helper()
+	if err := e.store.Close(e.t.Context()); err != nil {
+		e.t.Fatal(err)
+	}
+	report, err := bolt.Check(e.t.Context(), e.path)
+	if err != nil || !report.OK() {
+		e.t.Errorf("tolk check after retention: %v, %+v", err, report.Problems)
+	}
+	e.open()
 }
