@@ -17,6 +17,9 @@ type caseInput struct {
 	CreatedAt    any    `json:"createdAt"`
 	UpdatedAt    any    `json:"updatedAt"`
 	LegalHold    any    `json:"legalHold"` // changed by PUT /v1/cases/{id}/legal-hold only
+	State        any    `json:"state"`     // changed by POST /v1/cases/{id}/close and /reopen only
+	ClosedAt     any    `json:"closedAt"`
+	AnonymisedAt any    `json:"anonymisedAt"`
 	// Changed only by a transfer (/v1/cases/{id}/transfers, /v1/transfers).
 	TransferPending any `json:"transferPending"`
 	TransferredTo   any `json:"transferredTo"`
@@ -80,6 +83,9 @@ type caseView struct {
 	Child                childView       `json:"child"`
 	ExcludedInterpreters []exclusionView `json:"excludedInterpreters"`
 	LegalHold            bool            `json:"legalHold"`
+	State                data.CaseState  `json:"state"`
+	ClosedAt             *time.Time      `json:"closedAt,omitempty"`
+	AnonymisedAt         *time.Time      `json:"anonymisedAt,omitempty"`
 	CreatedBy            string          `json:"createdBy"`
 	Version              int64           `json:"version"`
 	CreatedAt            time.Time       `json:"createdAt"`
@@ -132,8 +138,14 @@ func toCaseView(c data.Case) caseView {
 			InterpreterGender: genderWishView{c.Child.InterpreterGender.Preference, c.Child.InterpreterGender.Required},
 			AvoidOwnCommunity: c.Child.AvoidOwnCommunity, AgeBand: c.Child.AgeBand,
 		},
-		ExcludedInterpreters: []exclusionView{}, LegalHold: c.LegalHold, CreatedBy: c.CreatedBy, Version: c.Version,
+		ExcludedInterpreters: []exclusionView{}, LegalHold: c.LegalHold, State: c.State(), CreatedBy: c.CreatedBy, Version: c.Version,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+	if !c.Closed.IsZero() {
+		v.ClosedAt = &c.Closed
+	}
+	if !c.Anonymised.IsZero() {
+		v.AnonymisedAt = &c.Anonymised
 	}
 	v.LinkedReferences = append(v.LinkedReferences, c.LinkedReferences...)
 	for _, l := range c.Child.Languages {

@@ -19,6 +19,29 @@ type exportView struct {
 	Bookings      []exportBookingView      `json:"bookings"`
 	Audit         []exportAuditView        `json:"audit"`
 	Notifications []exportNotificationView `json:"notifications"`
+	Account       *exportAccountView       `json:"account"` // null without a user account
+	AccountAudit  []exportAuditView        `json:"accountAudit"`
+	Actions       []exportActionView       `json:"actions"`
+}
+
+// exportAccountView is the interpreter's own user account.
+type exportAccountView struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	Email         string    `json:"email"`
+	Role          data.Role `json:"role"`
+	Organisation  string    `json:"organisation"`
+	AccessRevoked bool      `json:"accessRevoked"`
+	CreatedAt     time.Time `json:"createdAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
+}
+
+// exportActionView is one thing the interpreter did as their user.
+type exportActionView struct {
+	At         time.Time       `json:"at"`
+	Action     data.Action     `json:"action"`
+	EntityType data.EntityType `json:"entityType"`
+	EntityID   string          `json:"entityId"`
 }
 
 type exportInvitationView struct {
@@ -76,6 +99,17 @@ func toExportView(e app.Export) exportView {
 		Interpreter:  toInterpreterView(app.Interpreter{Interpreter: in, Full: true}),
 		Availability: toAvailabilityView(app.Availability{InterpreterID: in.ID, Availability: in.Availability, Version: in.Version}),
 		Invitations:  []exportInvitationView{}, Bookings: []exportBookingView{}, Audit: []exportAuditView{}, Notifications: []exportNotificationView{},
+		AccountAudit: []exportAuditView{}, Actions: []exportActionView{},
+	}
+	if a := e.Account; a != nil {
+		v.Account = &exportAccountView{ID: a.ID, Name: a.Name, Email: a.Email, Role: a.Role, Organisation: a.Organisation,
+			AccessRevoked: a.AccessRevoked, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+	}
+	for _, a := range e.AccountAudit {
+		v.AccountAudit = append(v.AccountAudit, exportAuditView(a))
+	}
+	for _, a := range e.Actions {
+		v.Actions = append(v.Actions, exportActionView(a))
 	}
 	for _, i := range e.Invitations {
 		v.Invitations = append(v.Invitations, exportInvitationView{OfferID: i.OfferID, Organisation: i.Organisation, Status: i.Status,

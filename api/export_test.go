@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
 )
 
@@ -47,6 +48,10 @@ func newExportFixture(h *harness) exportFixture {
 		return o.ID
 	}
 	me := h.interpreterKey(fx.me)
+	// They signed in to the pages once (a session, audited on their account).
+	if _, err := app.New(app.Config{Store: h.store, Now: func() time.Time { return h.now }}).SignInWithKey(h.t.Context(), h.keys[me]); err != nil {
+		h.t.Fatal(err)
+	}
 	// Accepted (a booking, completed with an outcome), then declined.
 	start, end := slot("2026-11-30", 10)
 	accepted := offer("broadcast", []string{fx.me, fx.other}, start, end, "SECRET-LOCATION-1")
@@ -174,6 +179,23 @@ func TestExportHoldsNothingAboutChildrenOrOthers(t *testing.T) {
 			if !slices.Contains(actions, want) {
 				t.Errorf("audit %v lacks %s", actions, want)
 			}
+		}
+		if e.Account == nil || e.Account.Role != data.RoleInterpreter || e.Account.Email == "" {
+			t.Errorf("their own account: %+v", e.Account)
+		}
+		var signIns []data.Action
+		for _, a := range e.AccountAudit {
+			signIns = append(signIns, a.Action)
+		}
+		if !slices.Contains(signIns, data.ActionUserCreated) || !slices.Contains(signIns, data.ActionSessionStartedKey) {
+			t.Errorf("their account's audit %v lacks its creation or their sign-in", signIns)
+		}
+		did := map[data.Action]bool{}
+		for _, a := range e.Actions {
+			did[a.Action] = true
+		}
+		if !did[data.ActionOfferAccepted] || !did[data.ActionOfferDeclined] {
+			t.Errorf("what they did: %+v, want their answers to the offers", e.Actions)
 		}
 		roles := map[data.Role]bool{}
 		for _, n := range e.Notifications {

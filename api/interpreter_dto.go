@@ -14,11 +14,13 @@ import (
 // fields of the representation GET returns are accepted and ignored, so a
 // client can PUT back what it read (an id naming another record is refused).
 type interpreterInput struct {
-	ID        string `json:"id" validate:"idlen"`
-	Version   any    `json:"version"`
-	Vetting   any    `json:"vetting"`
-	CreatedAt any    `json:"createdAt"`
-	UpdatedAt any    `json:"updatedAt"`
+	ID         string `json:"id" validate:"idlen"`
+	Version    any    `json:"version"`
+	Vetting    any    `json:"vetting"`
+	LegalHold  any    `json:"legalHold"` // changed by PUT /v1/interpreters/{id}/legal-hold only
+	Anonymised any    `json:"anonymisedAt"`
+	CreatedAt  any    `json:"createdAt"`
+	UpdatedAt  any    `json:"updatedAt"`
 
 	Name           string               `json:"name" validate:"required,namelen"`
 	Email          string               `json:"email" validate:"required,email,emaillen"`
@@ -138,6 +140,8 @@ type interpreterView struct {
 	CommunityLinks *[]linkView         `json:"communityLinks,omitempty"`
 	Experience     experienceView      `json:"experience"`
 	Vetting        vettingView         `json:"vetting"`
+	LegalHold      bool                `json:"legalHold"`
+	AnonymisedAt   *time.Time          `json:"anonymisedAt,omitempty"`
 	Version        int64               `json:"version"`
 	CreatedAt      time.Time           `json:"createdAt"`
 	UpdatedAt      time.Time           `json:"updatedAt"`
@@ -202,7 +206,12 @@ func toInterpreterView(ai app.Interpreter) interpreterView {
 		Agreements: agreementsView{ConfidentialitySigned: in.Agreements.ConfidentialitySigned.String()},
 		Experience: experienceView(in.Experience),
 		Vetting:    vettingView{Status: in.Vetting.Status, DecidedBy: in.Vetting.DecidedBy},
+		LegalHold:  in.LegalHold,
 		Version:    in.Version, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
+	}
+	if !in.Anonymised.IsZero() {
+		at := in.Anonymised
+		v.AnonymisedAt = &at
 	}
 	if v.Modalities == nil {
 		v.Modalities = []data.Modality{}

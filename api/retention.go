@@ -25,16 +25,27 @@ type retentionListView struct {
 type retentionClassView struct {
 	Trigger string `json:"trigger"`
 	Years   int    `json:"years"`
+	Days    int    `json:"days,omitzero"`
 	Action  string `json:"action"`
 }
 
-// retentionPreviewView is what the next retention run would do.
+// retentionClassPlanView is what the next run would do with one class.
+type retentionClassPlanView struct {
+	Action string            `json:"action"`
+	Cutoff *time.Time        `json:"cutoff"` // null for a class that keeps its records
+	Due    retentionListView `json:"due"`
+	Held   retentionListView `json:"held"`
+}
+
+// retentionPreviewView is what the next retention run would do:
+// bookingsCutoff, anonymise and held repeat the bookings' class.
 type retentionPreviewView struct {
-	At             time.Time                     `json:"at"`
-	Policy         map[string]retentionClassView `json:"policy"`
-	BookingsCutoff time.Time                     `json:"bookingsCutoff"`
-	Anonymise      retentionListView             `json:"anonymise"`
-	Held           retentionListView             `json:"held"`
+	At             time.Time                         `json:"at"`
+	Policy         map[string]retentionClassView     `json:"policy"`
+	Classes        map[string]retentionClassPlanView `json:"classes"`
+	BookingsCutoff time.Time                         `json:"bookingsCutoff"`
+	Anonymise      retentionListView                 `json:"anonymise"`
+	Held           retentionListView                 `json:"held"`
 }
 
 func toRetentionList(count int, items []app.RetentionItem) retentionListView {
@@ -52,14 +63,23 @@ func (s *Server) retentionPreview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, retentionPreviewView{
+	v := retentionPreviewView{
 		At: plan.At, BookingsCutoff: plan.BookingsCutoff,
-		Policy: map[string]retentionClassView{
-			"bookings": {Trigger: "interview_end", Years: plan.Policy.Bookings.Years, Action: string(plan.Policy.Bookings.Action)},
-		},
+		Policy:    map[string]retentionClassView{},
+		Classes:   map[string]retentionClassPlanView{},
 		Anonymise: toRetentionList(plan.AnonymiseCount, plan.Anonymise),
 		Held:      toRetentionList(plan.HeldCount, plan.Held),
-	})
+	}
+	for _, cp := range plan.Classes {
+		cl := cp.Class
+		v.Policy[string(cl.Name)] = retentionClassView{Trigger: cl.Trigger, Years: cl.Years, Days: cl.Days, Action: string(cl.Action)}
+		view := retentionClassPlanView{Action: string(cl.Action), Due: toRetentionList(cp.DueCount, cp.Due), Held: toRetentionList(cp.HeldCount, cp.Held)}
+		if !cp.Cutoff.IsZero() {
+			view.Cutoff = &cp.Cutoff
+		}
+		v.Classes[string(cl.Name)] = view
+	}
+	return writeJSON(c, v)
 }
 
 // legalHoldRequest places or lifts a case's legal hold.
@@ -80,4 +100,36 @@ func (s *Server) setLegalHold(c *fiber.Ctx) error {
 	}
 	setETag(c, cs.Version)
 	return writeJSON(c, toCaseView(cs))
+}
+
+// closeCase closes a case (social worker, coordinator).
+func (s *Server) closeCase(c *fiber.Ctx) error { return s.caseState(c, true) }
+
+// reopenCase reopens a closed case (social worker, coordinator).
+func (s *Server) reopenCase(c *fiber.Ctx) error { return s.caseState(c, false) }
+
+func (s *Server) caseState(c *fiber.Ctx, closed bool) error {
+	actor, _ := caller(c)
+	cs, err := s.app.CloseCase(c.UserContext(), actor, c.Params("id"), closed)
+	if err != nil {
+		return err
+	}
+	setETag(c, cs.Version)
+	return writeJSON(c, toCaseView(cs))
+}
+
+// setInterpreterHold places or lifts a legal hold on an interpreter
+// record (coordinator).
+func (s *Server) setInterpreterHold(c *fiber.Ctx) error {
+	var req legalHoldRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	actor, _ := caller(c)
+	in, err := s.app.SetInterpreterHold(c.UserContext(), actor, c.Params("id"), *req.Hold)
+	if err != nil {
+		return err
+	}
+	setETag(c, in.Version)
+	return writeJSON(c, toInterpreterView(in))
 }

@@ -52,6 +52,7 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Get("/interpreters/:id/availability", s.getAvailability)
 	v1.Put("/interpreters/:id/availability", s.putAvailability)
 	v1.Get("/interpreters/:id/export", s.exportInterpreter)
+	v1.Put("/interpreters/:id/legal-hold", s.setInterpreterHold)
 	v1.Get("/vetting/expiring", s.expiring)
 
 	v1.Post("/cases", s.createCase)
@@ -59,6 +60,8 @@ func (s *Server) Routes(r fiber.Router) {
 	v1.Put("/cases/:id", s.updateCase)
 	v1.Post("/cases/:id/matches", s.matchCase)
 	v1.Put("/cases/:id/legal-hold", s.setLegalHold)
+	v1.Post("/cases/:id/close", s.closeCase)
+	v1.Post("/cases/:id/reopen", s.reopenCase)
 	v1.Post("/cases/:id/transfers", s.requestTransfer)
 	v1.Get("/transfers", s.listTransfers)
 	v1.Get("/transfers/:id", s.getTransfer)

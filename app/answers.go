@@ -152,6 +152,9 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 	if err != nil {
 		return data.Booking{}, fmt.Errorf("case of offer %s: %w", o.ID, err)
 	}
+	if err := c.CheckOpen(); err != nil {
+		return data.Booking{}, err
+	}
 	interp, err := a.store.Interpreter(ctx, actor.InterpreterID)
 	if err != nil {
 		return data.Booking{}, err

@@ -65,6 +65,9 @@ func (a *App) UpdateAvailability(ctx context.Context, actor data.User, interpret
 		if cur.Version != ifMatch {
 			return cur, data.Change{}, &StaleError{Current: cur.Version}
 		}
+		if !cur.Anonymised.IsZero() {
+			return cur, data.Change{}, errInterpreterAnonymised
+		}
 		cur.Availability, cur.UpdatedAt = av, now
 		return cur, audited(now, actor, data.ScopeRegister, data.ActionAvailabilityUpdated, data.EntityInterpreter, cur.ID), nil
 	})

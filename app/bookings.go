@@ -152,6 +152,9 @@ func (a *App) book(ctx context.Context, actor data.User, nb NewBooking, id, fing
 	if err != nil {
 		return data.Booking{}, err
 	}
+	if err := c.CheckOpen(); err != nil {
+		return data.Booking{}, err
+	}
 	if err := notTransferred(c); err != nil {
 		return data.Booking{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tolk/tolk/data"
 )
@@ -129,6 +130,10 @@ func (a *App) UpdateCase(ctx context.Context, actor data.User, id string, ifMatc
 		next.LegalHold = old.LegalHold // changed only by SetLegalHold
 		// Changed only with a transfer (transfers.go).
 		next.TransferPending, next.TransferredTo, next.TransferredFrom, next.Continuity = old.TransferPending, old.TransferredTo, old.TransferredFrom, old.Continuity
+		next.Closed = old.Closed // changed only by CloseCase
+		if !old.Anonymised.IsZero() {
+			return old, data.Change{}, errCaseAnonymised
+		}
 		if !screeningChanged(old, next) {
 			return next, audited(now, actor, old.Organisation, data.ActionCaseUpdated, data.EntityCase, old.ID), nil
 		}
@@ -174,6 +179,72 @@ func (a *App) withdrawForCase(ctx context.Context, actor data.User, c data.Case)
 	n, err := a.withdrawCaseInvitations(ctx, actor, c)
 	a.reportInvitations(ctx, n, "case_id", c.ID)
 	return a.reportWithdrawn(ctx, done, err, "case_id", c.ID)
+}
+
+// errCaseAnonymised refuses a change of a case retention anonymised.
+var errCaseAnonymised = &data.StateError{Code: "case_anonymised", Reason: "the case was anonymised by retention: it can no longer change"}
+
+// CloseCase closes (closed) or reopens a case of the actor's
+// organisation, by its social workers or coordinators, audited as
+// case.closed or case.reopened; closing or reopening it again changes
+// nothing. A closed case takes no new match, booking or offer
+// (data.Case.CheckOpen), and retention counts its period from its
+// closing. A case is closed only once nothing is still to happen in it:
+// an open offer or a confirmed booking not yet ended refuses the closing
+// (409 case_has_open_work; cancel them first). An anonymised case is not
+// reopened (409 case_anonymised). The check of open work reads the
+// case's offers and bookings off their indexes just before the case's
+// write; an offer landing between the two is refused by neither.
+func (a *App) CloseCase(ctx context.Context, actor data.User, id string, closed bool) (data.Case, error) {
+	cur, err := a.GetCase(ctx, actor, id)
+	if err != nil {
+		return data.Case{}, err
+	}
+	now := a.stamp()
+	if closed && cur.Closed.IsZero() {
+		if err := a.checkNoOpenWork(ctx, cur, now); err != nil {
+			return data.Case{}, err
+		}
+	}
+	action := data.ActionCaseReopened
+	if closed {
+		action = data.ActionCaseClosed
+	}
+	return a.store.UpdateCase(ctx, id, func(c data.Case) (data.Case, data.Change, error) {
+		if c.Closed.IsZero() != closed {
+			return c, data.Change{}, data.ErrNoChange
+		}
+		if !c.Anonymised.IsZero() {
+			return c, data.Change{}, errCaseAnonymised
+		}
+		c.Closed, c.UpdatedAt = time.Time{}, now
+		if closed {
+			c.Closed = now
+		}
+		return c, audited(now, actor, c.Organisation, action, data.EntityCase, c.ID), nil
+	})
+}
+
+// checkNoOpenWork refuses to close a case with an open offer or a
+// confirmed booking that has not ended by now.
+func (a *App) checkNoOpenWork(ctx context.Context, c data.Case, now time.Time) error {
+	offers, err := a.store.ListOffers(ctx, data.OfferQuery{Organisation: c.Organisation, CaseID: c.ID, Status: data.OfferOpen, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(offers.Items) > 0 {
+		return &data.StateError{Code: "case_has_open_work", Reason: "the case has an open offer (" + offers.Items[0].ID + "): cancel it before closing the case"}
+	}
+	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, From: now.Add(-data.CaseWindow), Limit: data.MaxPageSize}
+	return pages(ctx, func(after string) (data.Page[data.Booking], error) {
+		q.After = after
+		return a.store.ListBookings(ctx, q)
+	}, func(b data.Booking) error {
+		if b.Status == data.BookingConfirmed && b.End.After(now) {
+			return &data.StateError{Code: "case_has_open_work", Reason: "the case has a confirmed booking still to end (" + b.ID + "): cancel it or record its outcome before closing the case"}
+		}
+		return nil
+	})
 }
 
 // ListCases pages through the actor's organisation's cases, newest first.

@@ -169,6 +169,8 @@ func (a *App) RetryNotification(ctx context.Context, actor data.User, id string)
 			return m, data.Change{}, fmt.Errorf("message %s: %w", id, data.ErrNotFound)
 		case m.Status != data.MessageDead:
 			return m, data.Change{}, &data.StateError{Code: "message_not_dead", Reason: "only a dead letter can be retried; this one is " + string(m.Status)}
+		case !m.Pruned.IsZero():
+			return m, data.Change{}, &data.StateError{Code: "message_pruned", Reason: "retention removed what this dead letter said and to whom: it can no longer be retried"}
 		}
 		m.Status, m.Attempts, m.NextAttempt, m.LeaseHolder, m.LeaseUntil = data.MessageQueued, 0, now, "", time.Time{}
 		return m, audited(now, actor, actor.Organisation, data.ActionMessageRetried, data.EntityMessage, m.ID), nil

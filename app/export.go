@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,10 +10,12 @@ import (
 )
 
 // Export is everything tolk holds about one interpreter, for their
-// subject access request: their record (availability included) and, from
-// every organisation, their invitations and answers, their bookings, the
-// audit entries about their record and the messages about them (to them,
-// or about them to others: whom their data went to).
+// subject access request: their record (availability included), their own
+// user account (if they have one) with its audit (sign-ins, sign-outs,
+// keys), what they did as that user on other records, and, from every
+// organisation, their invitations and answers, their bookings, the audit
+// entries about their record and the messages about them (to them, or
+// about them to others: whom their data went to).
 //
 // It never holds anything about a child (no case reference, case, age
 // band, outcome note or comfort), nor about other people: no other
@@ -29,6 +32,34 @@ type Export struct {
 	Bookings      []ExportBooking
 	Audit         []ExportAuditEntry
 	Notifications []ExportNotification
+	// Account is their own user account, nil when they have none;
+	// AccountAudit the entries about it (its sign-ins above all) and
+	// Actions what they did as that user, on any record.
+	Account      *ExportAccount
+	AccountAudit []ExportAuditEntry
+	Actions      []ExportAction
+}
+
+// ExportAccount is the interpreter's own user account: never its key.
+type ExportAccount struct {
+	ID            string
+	Name          string
+	Email         string
+	Role          data.Role
+	Organisation  string
+	AccessRevoked bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// ExportAction is one thing the interpreter did as their user: when,
+// what, and on which record (an offer they answered, a booking they
+// marked, their own record or account).
+type ExportAction struct {
+	At         time.Time
+	Action     data.Action
+	EntityType data.EntityType
+	EntityID   string
 }
 
 // ExportInvitation is one invitation of the interpreter, as they answered it.
@@ -166,7 +197,44 @@ func (a *App) ExportInterpreter(ctx context.Context, actor data.User, id string)
 		out.Notifications = append(out.Notifications, ExportNotification{ID: m.ID, Kind: m.Kind, Organisation: m.Organisation,
 			RecipientRole: m.RecipientRole, Status: m.Status, CreatedAt: m.CreatedAt, SentAt: m.SentAt, Attempts: m.Attempts})
 	}
+	if err := a.exportAccount(ctx, id, &out); err != nil {
+		return Export{}, err
+	}
 	return out, nil
+}
+
+// exportAccount adds the interpreter's own user account, the audit about
+// it and what they did as it, each list read off its index (entries by
+// entity, entries by actor).
+func (a *App) exportAccount(ctx context.Context, interpreterID string, out *Export) error {
+	u, err := a.store.UserByInterpreter(ctx, interpreterID)
+	if errors.Is(err, data.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	out.Account = &ExportAccount{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Organisation: u.Organisation,
+		AccessRevoked: u.AccessRevoked, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	about, err := allPages(func(cursor string) (data.Page[data.AuditEntry], error) {
+		return a.store.ListAudit(ctx, data.AuditQuery{EntityID: u.ID, Before: cursor, Limit: data.MaxPageSize})
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range about {
+		out.AccountAudit = append(out.AccountAudit, ExportAuditEntry{At: e.At, Action: e.Action, Organisation: e.Organisation})
+	}
+	did, err := allPages(func(cursor string) (data.Page[data.AuditEntry], error) {
+		return a.store.ListAudit(ctx, data.AuditQuery{Actor: u.ID, Before: cursor, Limit: data.MaxPageSize})
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range did {
+		out.Actions = append(out.Actions, ExportAction{At: e.At, Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID})
+	}
+	return nil
 }
 
 // maxExportPages bounds each list of an export: a page of

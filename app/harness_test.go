@@ -305,6 +305,13 @@ func (e *env) checkConsistent() {
 		for _, b := range bookings.Items {
 			versions[b.ID] = b.Version
 		}
+		offers, err := e.store.ListOffers(ctx, data.OfferQuery{Organisation: org, Limit: data.MaxPageSize})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, o := range offers.Items {
+			versions[o.ID] = o.Version
+		}
 		transfers, err := e.store.ListTransfers(ctx, data.TransferQuery{From: org, Limit: data.MaxPageSize})
 		if err != nil {
 			e.t.Fatal(err)
@@ -351,7 +358,7 @@ func (e *env) checkConsistent() {
 	changes := map[string]int64{}
 	for _, a := range entries.Items {
 		switch {
-		case a.EntityType == data.EntityUser, a.Action == data.ActionInterpreterReadSensitive, a.Action == data.ActionCaseLinksChurn,
+		case a.EntityType == data.EntityUser, a.EntityType == data.EntityStore, a.Action == data.ActionInterpreterReadSensitive, a.Action == data.ActionCaseLinksChurn,
 			a.Action == data.ActionSafeguardingIncident:
 			continue // users carry no version; a read, a notice or an incident (beside its outcome) changes nothing
 		}

@@ -184,7 +184,7 @@ func (a *App) ListInterpreters(ctx context.Context, actor data.User, f Interpret
 		q.LanguageKey = canonical
 	}
 	if q.Status != "" && !q.Status.Valid() {
-		return data.Page[Interpreter]{}, invalid("status", "must be one of pending, approved, rejected, suspended")
+		return data.Page[Interpreter]{}, invalid("status", "must be one of "+statusList())
 	}
 	if q.Status == "" && actor.Role == data.RoleSocialWorker {
 		q.Status = data.VettingApproved
@@ -198,6 +198,19 @@ func (a *App) ListInterpreters(ctx context.Context, actor data.User, f Interpret
 		out.Items[i] = reduced(in)
 	}
 	return out, nil
+}
+
+// errInterpreterAnonymised refuses a change of a record retention
+// anonymised.
+var errInterpreterAnonymised = &data.StateError{Code: "interpreter_anonymised", Reason: "the record was anonymised by retention: it can no longer change"}
+
+// statusList names every vetting status, for a message.
+func statusList() string {
+	out := make([]string, len(data.VettingStatuses))
+	for i, s := range data.VettingStatuses {
+		out[i] = string(s)
+	}
+	return strings.Join(out, ", ")
 }
 
 // UpdateInterpreter replaces a record's fields if ifMatch is its current
@@ -219,6 +232,10 @@ func (a *App) UpdateInterpreter(ctx context.Context, actor data.User, id string,
 		next := in
 		next.ID, next.Version, next.CreatedAt, next.Vetting, next.UpdatedAt = cur.ID, cur.Version, cur.CreatedAt, cur.Vetting, now
 		next.Availability = cur.Availability // changes only through UpdateAvailability
+		next.LegalHold = cur.LegalHold       // changes only through SetInterpreterHold
+		if !cur.Anonymised.IsZero() {
+			return cur, data.Change{}, errInterpreterAnonymised
+		}
 		if err := next.Validate(); err != nil {
 			return cur, data.Change{}, err
 		}

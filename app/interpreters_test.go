@@ -253,8 +253,8 @@ func TestUpdateInterpreter(t *testing.T) {
 }
 
 // TestDecideVetting: pending → approved | rejected, approved → suspended →
-// approved; every other decision is an invalid transition that changes
-// nothing.
+// approved, any status but left → left; every other decision is an
+// invalid transition that changes nothing.
 func TestDecideVetting(t *testing.T) {
 	// paths reach each status from a new record.
 	paths := map[data.VettingStatus][]data.Decision{
@@ -262,12 +262,14 @@ func TestDecideVetting(t *testing.T) {
 		data.VettingApproved:  {data.DecisionApprove},
 		data.VettingRejected:  {data.DecisionReject},
 		data.VettingSuspended: {data.DecisionApprove, data.DecisionSuspend},
+		data.VettingLeft:      {data.DecisionLeave},
 	}
 	allowed := map[data.VettingStatus]map[data.Decision]data.VettingStatus{
-		data.VettingPending:   {data.DecisionApprove: data.VettingApproved, data.DecisionReject: data.VettingRejected},
-		data.VettingApproved:  {data.DecisionSuspend: data.VettingSuspended},
-		data.VettingSuspended: {data.DecisionApprove: data.VettingApproved},
-		data.VettingRejected:  {},
+		data.VettingPending:   {data.DecisionApprove: data.VettingApproved, data.DecisionReject: data.VettingRejected, data.DecisionLeave: data.VettingLeft},
+		data.VettingApproved:  {data.DecisionSuspend: data.VettingSuspended, data.DecisionLeave: data.VettingLeft},
+		data.VettingSuspended: {data.DecisionApprove: data.VettingApproved, data.DecisionLeave: data.VettingLeft},
+		data.VettingRejected:  {data.DecisionLeave: data.VettingLeft},
+		data.VettingLeft:      {},
 	}
 	e := newEnv(t)
 	ctx := t.Context()

@@ -89,6 +89,9 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 	if err != nil {
 		return MatchResult{}, err
 	}
+	if err := c.CheckOpen(); err != nil {
+		return MatchResult{}, err
+	}
 	for _, l := range []struct {
 		field string
 		n     *int
@@ -252,7 +255,9 @@ func (a *App) matchInput(ctx context.Context, c data.Case, req matching.Request)
 				return in, err
 			}
 			for _, it := range page.Items {
-				if !seen[it.ID] {
+				// An interpreter who left the register is no longer on it:
+				// never a candidate, and not listed among the excluded.
+				if !seen[it.ID] && it.Vetting.Status != data.VettingLeft {
 					seen[it.ID] = true
 					in.Pool = append(in.Pool, it)
 				}

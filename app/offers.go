@@ -73,6 +73,9 @@ func (a *App) CreateOffer(ctx context.Context, actor data.User, no NewOffer) (da
 	if err != nil {
 		return data.Offer{}, err
 	}
+	if err := c.CheckOpen(); err != nil {
+		return data.Offer{}, err
+	}
 	if err := notTransferred(c); err != nil {
 		return data.Offer{}, err
 	}

@@ -3,11 +3,14 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/data"
+	"github.com/tolk/tolk/data/bolt"
+	"github.com/tolk/tolk/retention"
 )
 
 // pastBooking stores a booking of an interview long ago straight into the
@@ -28,6 +31,42 @@ func (e *env) pastBooking(c data.Case, interpreterID string, start time.Time, co
 		e.t.Fatal(err)
 	}
 	return b
+}
+
+// pastOffer stores an offer of an interview long ago straight into the
+// store, as migrated history: filled by booking (with its interpreter's
+// acceptance) or, without one, unfilled (declined, with a reason's text),
+// with a location and the case's reference.
+func (e *env) pastOffer(c data.Case, interpreterID string, start time.Time, booking string) data.Offer {
+	e.t.Helper()
+	o := data.Offer{
+		ID: data.NewID(start.AddDate(0, 0, -8)), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference, CreatedBy: "sw-1",
+		Start: start, End: start.Add(90 * time.Minute), InterviewType: data.InterviewABEPolice, Modality: data.ModalityVideo,
+		Location: "Interview suite, 4 Hill Street", Mode: data.OfferCascade, RespondWithin: time.Hour, Status: data.OfferFilled, BookingID: booking,
+		Invitations: []data.Invitation{{InterpreterID: interpreterID, Status: data.InvitationAccepted, Asked: start.AddDate(0, 0, -8),
+			Answered: start.AddDate(0, 0, -7), TokenHash: "past-token-" + c.ID + start.Format("0102")}},
+		Version: 1, CreatedAt: start.AddDate(0, 0, -8), UpdatedAt: start.AddDate(0, 0, -7),
+	}
+	if booking == "" {
+		o.Status, o.Code, o.Invitations[0].Status = data.OfferUnfilled, data.OutcomeUnfilled, data.InvitationSkipped
+		o.Invitations[0].Reasons = []data.Reason{{Code: "community_conflict", Message: "shares a town with the case"}}
+	}
+	ch := data.Audited(data.NewAuditEntry(o.CreatedAt, data.User{ID: "sw-1", Organisation: c.Organisation}, c.Organisation, data.ActionOfferCreated, data.EntityOffer, o.ID))
+	if err := e.store.CreateOffer(e.t.Context(), o, ch); err != nil {
+		e.t.Fatal(err)
+	}
+	return o
+}
+
+// summary is the summary report of org's year, as its coordinator reads it.
+func (e *env) summary(org string, year int) string {
+	e.t.Helper()
+	p := app.Period{From: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)}
+	s, err := e.app.ReportSummary(e.t.Context(), map[string]map[data.Role]data.User{"north": e.north, "south": e.south}[org][data.RoleCoordinator], p, app.Scope{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return fmt.Sprintf("%+v", s)
 }
 
 // yearCounts is what a report counts of an organisation's bookings that
@@ -71,6 +110,27 @@ func TestRetention(t *testing.T) {
 	due := e.pastBooking(plainCase, in, sevenYears.AddDate(0, 0, 1), false)
 	southDue := e.pastBooking(southCase, in, sevenYears.AddDate(0, 0, 2), true)
 	notYet := e.pastBooking(plainCase, in, time.Date(2021, 6, 3, 10, 0, 0, 0, time.UTC), true)
+	dueOffer := e.pastOffer(plainCase, in, due.Start, due.ID)
+	unfilledOffer := e.pastOffer(plainCase, in, sevenYears.AddDate(0, 1, 0), "")
+	heldOffer := e.pastOffer(heldCase, in, held.Start, held.ID)
+	notYetOffer := e.pastOffer(plainCase, in, notYet.Start, notYet.ID)
+	// Cases closed in 2019 (one of them held) and in 2021.
+	closedCase, heldClosed, closedLater := e.newCase(e.north[data.RoleSocialWorker], "N-CLOSED-2019"),
+		e.newCase(e.north[data.RoleSocialWorker], "N-CLOSED-HELD"), e.newCase(e.north[data.RoleSocialWorker], "N-CLOSED-2021")
+	e.now = time.Date(2019, 7, 1, 9, 0, 0, 0, time.UTC)
+	for _, c := range []data.Case{closedCase, heldClosed} {
+		if _, err := e.app.CloseCase(ctx, e.north[data.RoleCoordinator], c.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.now = time.Date(2021, 7, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := e.app.CloseCase(ctx, e.north[data.RoleSocialWorker], closedLater.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	e.now = testNow
+	if _, err := e.app.SetLegalHold(ctx, e.north[data.RoleCoordinator], heldClosed.ID, true); err != nil {
+		t.Fatal(err)
+	}
 
 	_, err := e.app.SetLegalHold(ctx, e.north[data.RoleSocialWorker], heldCase.ID, true)
 	wantKind(t, err, app.KindForbidden) // a social worker
@@ -100,13 +160,61 @@ func TestRetention(t *testing.T) {
 	_, err = e.app.RetentionPreview(ctx, e.north[data.RoleCoordinator])
 	wantKind(t, err, app.KindForbidden) // retention is for admins
 
-	before := e.yearCounts("north", 2019)
+	offers := plan.Classes[1]
+	if offers.Class.Name != retention.Offers || offers.DueCount != 2 || offers.HeldCount != 1 || offers.Held[0].ID != heldOffer.ID {
+		t.Errorf("north's preview of offers: %+v", offers)
+	}
+
+	if cases := plan.Classes[2]; cases.Class.Name != retention.Cases || cases.DueCount != 1 || cases.Due[0].ID != closedCase.ID ||
+		cases.HeldCount != 1 || cases.Held[0].ID != heldClosed.ID {
+		t.Errorf("north's preview of cases: %+v", cases)
+	}
+
+	before, summary := e.yearCounts("north", 2019), e.summary("north", 2019)
 	res, err := e.app.ApplyRetention(ctx)
-	if err != nil || res.Anonymised != 2 || res.Held != 1 {
+	if err != nil || res.Anonymised != 2 || res.Held != 1 || res.Classes[retention.Offers] != (app.RetentionCount{Acted: 2, Held: 1}) {
 		t.Fatalf("retention: %+v, %v", res, err)
 	}
 	if after := e.yearCounts("north", 2019); fmt.Sprint(after) != fmt.Sprint(before) || before["total"] != 2 {
 		t.Errorf("2019's counts moved: %v, then %v", before, after)
+	}
+	if after := e.summary("north", 2019); after != summary || !strings.Contains(summary, "Requests:5 Filled:4 Unfilled:1") {
+		t.Errorf("2019's summary report moved:\n%s\nthen\n%s", summary, after)
+	}
+	for _, id := range []string{dueOffer.ID, unfilledOffer.ID} {
+		o, err := e.store.Offer(ctx, id)
+		if err != nil || o.Anonymised.IsZero() || o.CaseReference != "" || o.Location != "" || o.Invitations[0].TokenHash != "" ||
+			o.CaseID != plainCase.ID || o.Invitations[0].InterpreterID != in || o.Status == "" {
+			t.Errorf("anonymised offer %s: %+v, %v", id, o, err)
+		}
+		if got := e.actions(id); got[len(got)-1] != data.ActionOfferAnonymised {
+			t.Errorf("offer %s's audit: %v, want the anonymisation's tombstone last", id, got)
+		}
+	}
+	if o, _ := e.store.Offer(ctx, unfilledOffer.ID); o.Invitations[0].Reasons[0] != (data.Reason{Code: "community_conflict"}) {
+		t.Errorf("an anonymised offer's reasons: %+v, want the code alone", o.Invitations[0].Reasons)
+	}
+	if res.Classes[retention.Cases] != (app.RetentionCount{Acted: 1, Held: 1}) {
+		t.Errorf("cases: %+v", res.Classes[retention.Cases])
+	}
+	if c, err := e.store.Case(ctx, closedCase.ID); err != nil || c.Anonymised.IsZero() || c.Reference != "" || c.State() != data.CaseClosed ||
+		c.Child.Languages[0] != "ckb" || c.Child.AgeBand != data.Age12To15 {
+		t.Errorf("the case closed in 2019: %+v, %v", c, err)
+	}
+	if got := e.actions(closedCase.ID); got[len(got)-1] != data.ActionCaseAnonymised {
+		t.Errorf("the anonymised case's audit: %v", got)
+	}
+	for _, id := range []string{heldClosed.ID, closedLater.ID} {
+		if c, err := e.store.Case(ctx, id); err != nil || !c.Anonymised.IsZero() || c.Reference == "" {
+			t.Errorf("case %s (held or not due) was changed: %+v, %v", id, c, err)
+		}
+	}
+	_, err = e.app.CloseCase(ctx, e.north[data.RoleCoordinator], closedCase.ID, false)
+	wantCode(t, err, app.KindConflict, "case_anonymised")
+	for _, id := range []string{heldOffer.ID, notYetOffer.ID} {
+		if o, err := e.store.Offer(ctx, id); err != nil || !o.Anonymised.IsZero() || o.Location == "" || o.CaseReference == "" {
+			t.Errorf("offer %s (held or not due) was changed: %+v, %v", id, o, err)
+		}
 	}
 	for _, id := range []string{due.ID, southDue.ID} {
 		b := e.booking(id)
@@ -134,6 +242,7 @@ func TestRetention(t *testing.T) {
 		t.Errorf("a run after the hold was lifted: %+v, %v", res, err)
 	}
 	e.checkConsistent()
+	e.checkFile()
 }
 
 // holdingStore places a legal hold on a case the moment retention first
@@ -175,4 +284,19 @@ func TestRetentionHoldDuringRun(t *testing.T) {
 	if e.booking(first.ID).Anonymised.IsZero() || !e.booking(second.ID).Anonymised.IsZero() {
 		t.Errorf("want the first anonymised and the second, reached after the hold, kept")
 	}
+}
+
+// checkFile closes the store, runs tolk check's consistency check on its
+// file (every index entry points at its record and back, every change has
+// its audit entry) and opens it again.
+func (e *env) checkFile() {
+	e.t.Helper()
+	if err := e.store.Close(e.t.Context()); err != nil {
+		e.t.Fatal(err)
+	}
+	report, err := bolt.Check(e.t.Context(), e.path)
+	if err != nil || !report.OK() {
+		e.t.Errorf("tolk check after retention: %v, %+v", err, report.Problems)
+	}
+	e.open()
 }

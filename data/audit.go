@@ -45,6 +45,17 @@ const (
 	ActionVettingApprove      Action = "interpreter.vetting.approve"
 	ActionVettingReject       Action = "interpreter.vetting.reject"
 	ActionVettingSuspend      Action = "interpreter.vetting.suspend"
+	ActionVettingLeave        Action = "interpreter.vetting.leave"
+	// ActionInterpreterHoldPlaced and ActionInterpreterHoldLifted are a
+	// legal hold on an interpreter placed and lifted.
+	ActionInterpreterHoldPlaced Action = "interpreter.legal_hold.placed"
+	ActionInterpreterHoldLifted Action = "interpreter.legal_hold.lifted"
+	// ActionInterpreterAnonymised is retention's tombstone of an
+	// interpreter record (see Interpreter.Anonymise), by ActorSystem.
+	ActionInterpreterAnonymised Action = "interpreter.anonymised"
+	// ActionUserAnonymised is retention's tombstone of the user account
+	// of an interpreter whose record it anonymised (see User.Anonymise).
+	ActionUserAnonymised      Action = "user.anonymised"
 	ActionAvailabilityUpdated Action = "interpreter.availability.updated"
 
 	ActionCaseCreated Action = "case.created"
@@ -61,6 +72,13 @@ const (
 	// still, and a day's changes of one case are counted off the index by
 	// entity.
 	ActionCaseLinksChanged Action = "case.links_changed"
+	// ActionCaseClosed and ActionCaseReopened are a case closed and
+	// reopened (see Case.Closed).
+	ActionCaseClosed   Action = "case.closed"
+	ActionCaseReopened Action = "case.reopened"
+	// ActionCaseAnonymised is retention's tombstone of a case (see
+	// Case.Anonymise), by ActorSystem.
+	ActionCaseAnonymised Action = "case.anonymised"
 	// ActionCaseLinksChurn is a notice to coordinators that a case's
 	// screened fields changed more often in a day than the policy lets
 	// pass unremarked; its actor made the change. It changes nothing, and
@@ -96,6 +114,9 @@ const (
 	ActionOfferExpired   Action = "offer.expired"
 	ActionOfferWithdrawn Action = "offer.withdrawn"
 	ActionOfferCancelled Action = "offer.cancelled"
+	// ActionOfferAnonymised is retention's tombstone of an offer (see
+	// Offer.Anonymise), by ActorSystem.
+	ActionOfferAnonymised Action = "offer.anonymised"
 
 	// ActionTransferRequested, ActionTransferAccepted and
 	// ActionTransferDeclined are a case's transfer to another organisation
@@ -117,6 +138,9 @@ const (
 
 	ActionMessageRetried   Action = "message.retried"
 	ActionMessageScheduled Action = "message.scheduled"
+	// ActionMessagePruned is retention's tombstone of a message whose
+	// address and bodies it removed (see Message.Prune), by ActorSystem.
+	ActionMessagePruned Action = "message.pruned"
 
 	// ActionStoreBackedUp is a copy of the whole store taken by the
 	// bootstrap admin; it lands before the copy is taken, so the copy
@@ -136,7 +160,23 @@ const (
 	ActionSessionStartedLink Action = "session.started.link"
 	ActionSignInFailedLink   Action = "signin.failed.link"
 	ActionSignInLinkSent     Action = "signin.link.sent"
+	// ActionSignInsDeleted is retention's tombstone of sign-in entries it
+	// deleted, and ActionSessionsDeleted of sessions: one per organisation
+	// and run's page, about the whole store, by ActorSystem.
+	ActionSignInsDeleted  Action = "audit.signins_deleted"
+	ActionSessionsDeleted Action = "sessions.deleted"
 )
+
+// SignInActions are the actions of the sign-in audit: sessions started,
+// ended, expired and revoked, sign-ins that failed, sign-in links sent.
+// Retention deletes them after their period (AuditStore.DeleteSignIns).
+var SignInActions = []Action{
+	ActionSessionStartedKey, ActionSessionStartedOIDC, ActionSessionStartedLink, ActionSessionEnded, ActionSessionExpired,
+	ActionSessionRevoked, ActionSignInFailedKey, ActionSignInFailedOIDC, ActionSignInFailedLink, ActionSignInLinkSent,
+}
+
+// IsSignIn reports whether a is one of SignInActions.
+func IsSignIn(a Action) bool { return oneOf(a, SignInActions) }
 
 // VettingAction is the audit action of a vetting decision.
 func VettingAction(d Decision) Action { return Action("interpreter.vetting." + string(d)) }
@@ -183,6 +223,10 @@ const ActorSystem = "system"
 // AuditQuery selects audit entries, newest first. Empty fields do not filter.
 type AuditQuery struct {
 	EntityID string
+	// Actor, when set (and EntityID is not), keeps the entries of what this
+	// user did, whatever record it was about (off an index of its own).
+	// Entries of ActorSystem are not kept by actor: Actor may not be it.
+	Actor string
 	// Scopes, when not empty, keeps only entries whose Scope is one of these.
 	Scopes []string
 	// Before is a cursor: only entries older than the entry with this ID.
@@ -213,4 +257,17 @@ type AuditStore interface {
 	AppendChange(ctx context.Context, ch Change) error
 	// ListAudit returns entries matching q, newest first.
 	ListAudit(ctx context.Context, q AuditQuery) (Page[AuditEntry], error)
+	// SignInsBefore returns the sign-in entries (SignInActions) made
+	// before before, in every organisation, by time then ID, after the
+	// entry named by after ("" for the first page). ErrInvalid when after
+	// names no entry.
+	SignInsBefore(ctx context.Context, before time.Time, after string, limit int) (Page[AuditEntry], error)
+	// DeleteSignIns deletes the sign-in entries with these IDs (an ID
+	// naming none is skipped) and lands ch, the deletion's tombstone: the
+	// one exception to entries never being deleted, for retention.
+	// ErrInvalid when an ID names an entry that is not a sign-in, or ch
+	// fails Change.Check; nothing is deleted then. A store without
+	// multi-document atomicity lands ch first, so a crash between leaves
+	// a tombstone of entries still there, which the next run deletes.
+	DeleteSignIns(ctx context.Context, ids []string, ch Change) error
 }

@@ -23,10 +23,17 @@ type Case struct {
 	// LegalHold stops retention acting on the case and its bookings
 	// (set by a coordinator, see app.SetLegalHold).
 	LegalHold bool
-	CreatedBy string // user ID
-	Version   int64
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Closed is when the case was closed (zero while open): a closed case
+	// takes no new match, booking or offer, and retention counts its
+	// period from its closing (see app.CloseCase).
+	Closed time.Time
+	// Anonymised is when retention anonymised the case (see
+	// Case.Anonymise); zero until then.
+	Anonymised time.Time
+	CreatedBy  string // user ID
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 
 	// TransferPending is the ID of the case's transfer to another
 	// organisation that awaits an answer ("" for none); TransferredTo,
@@ -44,6 +51,33 @@ type Case struct {
 	// the child with interpreters (see Continuity): matching treats it as
 	// this case's own history.
 	Continuity []Continuity
+}
+
+// CaseState is whether a case is open or closed.
+type CaseState string
+
+// The case states.
+const (
+	CaseOpen   CaseState = "open"
+	CaseClosed CaseState = "closed"
+)
+
+// State says whether the case is open or closed.
+func (c Case) State() CaseState {
+	if c.Closed.IsZero() {
+		return CaseOpen
+	}
+	return CaseClosed
+}
+
+// CheckOpen refuses, with a *StateError coded "case_closed", anything
+// new for a closed case: a match, a booking, an offer, an acceptance.
+func (c Case) CheckOpen() error {
+	if c.Closed.IsZero() {
+		return nil
+	}
+	return &StateError{Code: "case_closed", Reason: fmt.Sprintf("the case's state is closed (since %s): reopen it to match, book or offer for it",
+		c.Closed.UTC().Format("2006-01-02"))}
 }
 
 // CaseQuery selects one organisation's cases, newest first.

@@ -146,6 +146,15 @@ func NewID(now time.Time) string {
 	return idEncoding.EncodeToString(b[:])
 }
 
+// IDBound returns the smallest ID NewID mints at t: every ID NewID minted
+// at an earlier millisecond sorts before it, so a listing in ID order can
+// stop at a time.
+func IDBound(t time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
+	return idEncoding.EncodeToString(b[:])
+}
+
 // DerivedID returns an ID derived from parts (a SHA-256 of them, in the
 // form of NewID's IDs): the same parts always give the same ID, so a store's
 // uniqueness of IDs makes a repeated request find its first record.

@@ -31,9 +31,26 @@ type Interpreter struct {
 	// with the rest of the record, and is visible to coordinators and the
 	// interpreter only; matching reads it (off_duty).
 	Availability Availability
-	Version      int64
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// LegalHold stops retention acting on the record and on what is held
+	// about the interpreter elsewhere: their bookings, the offers that
+	// invited them, messages about them (set by a coordinator, see
+	// app.SetInterpreterHold).
+	LegalHold bool
+	// Anonymised is when retention anonymised the record (see
+	// Interpreter.Anonymise); zero until then.
+	Anonymised time.Time
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Left is when the interpreter left the register (their vetting's
+// decision to leave), zero while they have not.
+func (in Interpreter) Left() time.Time {
+	if in.Vetting.Status != VettingLeft {
+		return time.Time{}
+	}
+	return in.Vetting.DecidedAt
 }
 
 // Gender is an interpreter's gender as they declared it.

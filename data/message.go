@@ -61,7 +61,30 @@ type Message struct {
 	LeaseUntil  time.Time
 	CreatedAt   time.Time
 	SentAt      time.Time
-	Version     int64
+	// Pruned is when retention removed what the message said and to whom
+	// (see Message.Prune); zero until then.
+	Pruned  time.Time
+	Version int64
+}
+
+// Settled reports whether the message is no longer waiting to be sent:
+// sent, dead or superseded.
+func (m Message) Settled() bool { return !m.Pending() }
+
+// Prune returns the message with its address, recipient's name, subject,
+// bodies, calendar and last error removed, marked pruned at now:
+// retention's class messages, for a message settled long enough ago. Its
+// kind, recipient role, organisation, the records it is about, status,
+// attempts and dates stay, for the delivery list and subject access. A
+// pruned message is returned as it is; a pruned dead letter can no
+// longer be retried.
+func (m Message) Prune(now time.Time) Message {
+	if !m.Pruned.IsZero() {
+		return m
+	}
+	m.To, m.ToName, m.Subject, m.Text, m.HTML, m.Calendar, m.LastError = "", "", "", "", "", nil, ""
+	m.Pruned = Timestamp(now)
+	return m
 }
 
 // MessageKind names what a message is about. Its text is stable.
@@ -149,7 +172,7 @@ func (m Message) Validate() error {
 	if m.Kind == "" {
 		p.add("kind", "is required")
 	}
-	if m.To == "" {
+	if m.To == "" && m.Pruned.IsZero() {
 		p.add("to", "is required")
 	} else {
 		p.text("to", m.To, MaxEmailLength, oneLine)
@@ -227,7 +250,9 @@ func (m Message) CheckUpdate(old Message) error {
 	p.same("id", m.ID, old.ID)
 	p.same("kind", string(m.Kind), string(old.Kind))
 	p.same("organisation", m.Organisation, old.Organisation)
-	p.same("to", m.To, old.To)
+	if m.Pruned.IsZero() || !old.Pruned.IsZero() { // pruning removes it
+		p.same("to", m.To, old.To)
+	}
 	p.sameTime("createdAt", m.CreatedAt, old.CreatedAt)
 	return p.err()
 }

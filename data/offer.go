@@ -53,10 +53,13 @@ type Offer struct {
 	// OutcomeUnfilled when nobody accepted, the cancellation's code
 	// (OfferCancelCodes) when its requester withdrew it; empty while open
 	// and once filled (its booking carries the interview's code).
-	Code      OutcomeCode
-	Version   int64
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Code OutcomeCode
+	// Anonymised is when retention anonymised the offer (see
+	// Offer.Anonymise); zero until then.
+	Anonymised time.Time
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // OfferMode says how an offer asks its interpreters.
@@ -550,7 +553,9 @@ func (o Offer) CheckUpdate(old Offer) error {
 	p.same("id", o.ID, old.ID)
 	p.same("organisation", o.Organisation, old.Organisation)
 	p.same("caseId", o.CaseID, old.CaseID)
-	p.same("caseReference", o.CaseReference, old.CaseReference)
+	if o.Anonymised.IsZero() || !old.Anonymised.IsZero() { // anonymising removes it
+		p.same("caseReference", o.CaseReference, old.CaseReference)
+	}
 	p.same("createdBy", o.CreatedBy, old.CreatedBy)
 	p.same("interviewType", string(o.InterviewType), string(old.InterviewType))
 	p.same("modality", string(o.Modality), string(old.Modality))

@@ -54,6 +54,17 @@ type SessionStore interface {
 	// order: what ending all of a user's sessions needs. ErrInvalid without
 	// a user.
 	ListSessions(ctx context.Context, q SessionQuery) (Page[Session], error)
+	// SessionsExpiredBefore returns the sessions whose absolute expiry
+	// (ExpiresAt) is before before, ended or not, in every organisation,
+	// by expiry then ID, after the session named by after ("" for the
+	// first page). ErrInvalid when after names no session.
+	SessionsExpiredBefore(ctx context.Context, before time.Time, after string, limit int) (Page[Session], error)
+	// DeleteSessions deletes the sessions with these IDs (an ID naming
+	// none is skipped) and lands ch, the deletion's tombstone: retention's.
+	// ErrInvalid when ch fails Change.Check; nothing is deleted then. A
+	// store without multi-document atomicity lands ch first, as
+	// DeleteSignIns does.
+	DeleteSessions(ctx context.Context, ids []string, ch Change) error
 }
 
 // SessionQuery selects one user's sessions that have not ended.

@@ -226,6 +226,9 @@ type UserStore interface {
 	// user's; ErrInvalid when fn changes the ID, organisation or creation
 	// time. Nothing is written on error.
 	UpdateUser(ctx context.Context, id string, fn Update[User]) (User, error)
+	// UserByInterpreter returns the user linked to this interpreter
+	// record (at most one is), or ErrNotFound.
+	UserByInterpreter(ctx context.Context, interpreterID string) (User, error)
 }
 
 // CheckUpdate refuses, with a *ValidationError, an update that changes

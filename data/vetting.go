@@ -22,10 +22,15 @@ const (
 	VettingApproved  VettingStatus = "approved"
 	VettingRejected  VettingStatus = "rejected"
 	VettingSuspended VettingStatus = "suspended"
+	// VettingLeft is a record whose interpreter left the register: never
+	// matched or offered again; retention counts its period from the
+	// leaving (Vetting.DecidedAt). A final state: an interpreter who
+	// comes back is vetted afresh on a new record.
+	VettingLeft VettingStatus = "left"
 )
 
 // VettingStatuses lists every VettingStatus.
-var VettingStatuses = []VettingStatus{VettingPending, VettingApproved, VettingRejected, VettingSuspended}
+var VettingStatuses = []VettingStatus{VettingPending, VettingApproved, VettingRejected, VettingSuspended, VettingLeft}
 
 // Valid reports whether s is one of VettingStatuses.
 func (s VettingStatus) Valid() bool { return oneOf(s, VettingStatuses) }
@@ -38,13 +43,16 @@ const (
 	DecisionApprove Decision = "approve"
 	DecisionReject  Decision = "reject"
 	DecisionSuspend Decision = "suspend"
+	// DecisionLeave records that the interpreter left the register.
+	DecisionLeave Decision = "leave"
 )
 
 // Decisions lists every Decision.
-var Decisions = []Decision{DecisionApprove, DecisionReject, DecisionSuspend}
+var Decisions = []Decision{DecisionApprove, DecisionReject, DecisionSuspend, DecisionLeave}
 
 // transitions lists, for each decision, the statuses it may be taken from:
-// pending → approved | rejected, approved → suspended → approved.
+// pending → approved | rejected, approved → suspended → approved, and
+// any status but left → left.
 var transitions = map[Decision]struct {
 	from []VettingStatus
 	to   VettingStatus
@@ -52,6 +60,7 @@ var transitions = map[Decision]struct {
 	DecisionApprove: {[]VettingStatus{VettingPending, VettingSuspended}, VettingApproved},
 	DecisionReject:  {[]VettingStatus{VettingPending}, VettingRejected},
 	DecisionSuspend: {[]VettingStatus{VettingApproved}, VettingSuspended},
+	DecisionLeave:   {[]VettingStatus{VettingPending, VettingApproved, VettingRejected, VettingSuspended}, VettingLeft},
 }
 
 // TransitionError says a decision cannot be taken from the current status.

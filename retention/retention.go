@@ -1,13 +1,12 @@
 // Package retention is how long tolk keeps each class of record and what
 // it does then: the policy (defaults, overridden by a YAML file like the
-// matching policy) and the cutoff it sets at an instant. It is pure: no
-// I/O, no clock. Package app applies it.
+// matching policy) and the cutoff each class sets at an instant. It is
+// pure: no I/O, no clock. Package app applies it.
 //
-// Applied today: the class bookings (trigger: the interview's end;
-// action: anonymise). The other classes of the specification (offers,
-// cases after closing, interpreter records after they leave the register,
-// sessions and sign-in audit) are refused by name in a policy file until
-// they are applied, so a file never promises what the service does not do.
+// Every class of the specification is here, and each one's action is
+// what the service does: a file may change a period, and may only name
+// an action its class has (deleting a booking would change the counts
+// reports give for its year, so bookings are anonymised, never deleted).
 package retention
 
 import (
@@ -25,54 +24,157 @@ import (
 // Action is what happens to a record whose period has passed.
 type Action string
 
-// The actions. Only anonymise is applied today: deleting a booking would
-// change the counts reports give for its year.
+// The actions.
 const (
+	// Anonymise keeps a record's IDs, dates, codes and counts and
+	// removes what could name or locate someone (for messages: the
+	// body, the subject and the address).
 	Anonymise Action = "anonymise"
+	// Delete removes the record (sessions, sign-in audit entries: no
+	// report counts them).
+	Delete Action = "delete"
+	// Keep keeps the record as it is: unmet need (no personal data) and
+	// safeguarding exclusions (kept with their reason).
+	Keep Action = "keep"
 )
 
-// Class is one class of record: kept for Years after its trigger, then
-// Action.
+// Name names a class of record, as a policy file and the preview do.
+type Name string
+
+// The classes.
+const (
+	Bookings     Name = "bookings"
+	Offers       Name = "offers"
+	Cases        Name = "cases"
+	Interpreters Name = "interpreters"
+	Exclusions   Name = "exclusions"
+	Sessions     Name = "sessions"
+	SignIns      Name = "signIns"
+	Messages     Name = "messages"
+	UnmetNeed    Name = "unmetNeed"
+)
+
+// Names lists every class, in the order the preview shows them.
+var Names = []Name{Bookings, Offers, Cases, Interpreters, Exclusions, Sessions, SignIns, Messages, UnmetNeed}
+
+// Class is one class of record: kept for Years and Days after its
+// Trigger, then Action. A class whose action is Keep has no period.
 type Class struct {
-	Years  int
-	Action Action
+	Name    Name
+	Trigger string // what the period counts from, in words of the API
+	Years   int
+	Days    int
+	Action  Action
 }
 
 // Policy is the retention policy, class by class.
 type Policy struct {
-	// Bookings: triggered by the interview's end. Offers made for an
-	// interview follow it when their class is applied.
+	// Bookings: from the interview's end.
 	Bookings Class
+	// Offers: from the interview's end, like the booking an offer made.
+	Offers Class
+	// Cases: from the case's closing (a case never closed is kept).
+	Cases Class
+	// Interpreters: from leaving the register (vetting status left).
+	Interpreters Class
+	// Exclusions: an interpreter's exclusion from a case, with its
+	// reason; kept when the case and the interpreter are anonymised.
+	Exclusions Class
+	// Sessions: from the session's absolute expiry.
+	Sessions Class
+	// SignIns: sign-in audit entries (sessions started, ended, expired,
+	// revoked; failed sign-ins; sign-in links sent), from the entry.
+	SignIns Class
+	// Messages: a settled message's (sent, dead, superseded) address,
+	// subject and bodies, from its making; its kind, status and dates stay.
+	Messages Class
+	// UnmetNeed: kept, it holds no personal data.
+	UnmetNeed Class
 }
 
-// Default is the policy without a file: bookings anonymised six years
-// after the interview (the limitation period for most claims in England
-// and Wales, the usual basis councils give).
+// Default is the policy without a file: bookings, offers, cases after
+// closing and interpreter records after leaving anonymised six years on
+// (the limitation period for most claims in England and Wales, the usual
+// basis councils give); sessions and sign-in audit deleted after two
+// years; a sent message's body removed after 90 days (long enough to
+// answer "what was I sent?" about a recent booking; the message itself
+// stays); exclusions and unmet need kept.
 func Default() Policy {
-	return Policy{Bookings: Class{Years: 6, Action: Anonymise}}
+	return Policy{
+		Bookings:     Class{Name: Bookings, Trigger: "interview_end", Years: 6, Action: Anonymise},
+		Offers:       Class{Name: Offers, Trigger: "interview_end", Years: 6, Action: Anonymise},
+		Cases:        Class{Name: Cases, Trigger: "case_closed", Years: 6, Action: Anonymise},
+		Interpreters: Class{Name: Interpreters, Trigger: "left_register", Years: 6, Action: Anonymise},
+		Exclusions:   Class{Name: Exclusions, Trigger: "none", Action: Keep},
+		Sessions:     Class{Name: Sessions, Trigger: "session_expiry", Years: 2, Action: Delete},
+		SignIns:      Class{Name: SignIns, Trigger: "entry", Years: 2, Action: Delete},
+		Messages:     Class{Name: Messages, Trigger: "message_created", Days: 90, Action: Anonymise},
+		UnmetNeed:    Class{Name: UnmetNeed, Trigger: "none", Action: Keep},
+	}
 }
 
-// MaxYears bounds a class's period.
-const MaxYears = 100
-
-// BookingsCutoff is the end before which a booking is due at now: now
-// less the class's years, in UTC.
-func (p Policy) BookingsCutoff(now time.Time) time.Time {
-	return now.UTC().AddDate(-p.Bookings.Years, 0, 0)
+// Classes returns the policy's classes in the order of Names.
+func (p Policy) Classes() []Class {
+	return []Class{p.Bookings, p.Offers, p.Cases, p.Interpreters, p.Exclusions, p.Sessions, p.SignIns, p.Messages, p.UnmetNeed}
 }
 
-// classes that a file may name: those applied today.
-var applied = []string{"bookings"}
+// class returns a pointer to the class named n, nil when none is.
+func (p *Policy) class(n Name) *Class {
+	for _, c := range []*Class{&p.Bookings, &p.Offers, &p.Cases, &p.Interpreters, &p.Exclusions, &p.Sessions, &p.SignIns, &p.Messages, &p.UnmetNeed} {
+		if c.Name == n {
+			return c
+		}
+	}
+	return nil
+}
 
-// notYet are the specification's classes not applied today.
-var notYet = []string{"offers", "cases", "interpreters", "sessions", "signins", "unmetNeed"}
+// MaxYears bounds a class's period in years; MaxDays in days.
+const (
+	MaxYears = 100
+	MaxDays  = 36500
+)
 
-// Parse reads a policy file: the defaults, overridden by
+// Cutoff is the trigger before which a record of the class is due at
+// now: now less the class's years and days, in UTC. Zero for a class
+// that keeps its records.
+func (c Class) Cutoff(now time.Time) time.Time {
+	if c.Action == Keep {
+		return time.Time{}
+	}
+	return now.UTC().AddDate(-c.Years, 0, -c.Days)
+}
+
+// BookingsCutoff is the end before which a booking is due at now.
+func (p Policy) BookingsCutoff(now time.Time) time.Time { return p.Bookings.Cutoff(now) }
+
+// actions lists the actions each class may take: what the service does
+// for it.
+var actions = map[Name][]Action{
+	Bookings: {Anonymise}, Offers: {Anonymise}, Cases: {Anonymise}, Interpreters: {Anonymise},
+	Exclusions: {Keep}, Sessions: {Delete}, SignIns: {Delete}, Messages: {Anonymise}, UnmetNeed: {Keep},
+}
+
+// why says, per class with one action, why no other is taken.
+var why = map[Name]string{
+	Bookings:   " (deleting would change the counts of past reports)",
+	Offers:     " (deleting would change the counts of past reports)",
+	Cases:      " (deleting would orphan its bookings and offers)",
+	Exclusions: " (a safeguarding exclusion is kept with its reason)",
+	UnmetNeed:  " (unmet-need records hold no personal data)",
+	Sessions:   " (a session is of no use once expired)",
+	SignIns:    " (a sign-in entry is of no use once its period passed)",
+}
+
+// Parse reads a policy file: the defaults, overridden class by class, as
 //
-//	bookings: {years: 6, action: anonymise}
+//	bookings: {years: 8, action: anonymise}
+//	messages: {days: 30}
+//	unmetNeed: {action: keep}
 //
-// Unknown keys, classes not applied yet, periods outside 1 to MaxYears
-// and other actions are refused with a message naming the key.
+// Unknown classes and keys, periods outside 1 to MaxYears years (0 to
+// MaxDays days; a period of nothing is refused), a period on a class that
+// keeps its records, and an action the class does not take are refused
+// with a message naming the key.
 func Parse(b []byte) (Policy, error) {
 	p := Default()
 	var doc map[string]yaml.Node
@@ -83,19 +185,15 @@ func Parse(b []byte) (Policy, error) {
 		return Policy{}, fmt.Errorf("retention policy: %w", err)
 	}
 	var problems []string
-	for name, node := range doc {
-		switch {
-		case name == "bookings":
-			c, err := parseClass(name, &node)
-			if err != nil {
-				problems = append(problems, err.Error())
-				continue
-			}
-			p.Bookings = c
-		case slices.Contains(notYet, name):
-			problems = append(problems, fmt.Sprintf("%s: this class is not applied yet (applied: %s)", name, strings.Join(applied, ", ")))
-		default:
-			problems = append(problems, fmt.Sprintf("%s: unknown class (applied: %s)", name, strings.Join(applied, ", ")))
+	for _, name := range sortedKeys(doc) {
+		node := doc[name]
+		c := p.class(Name(name))
+		if c == nil {
+			problems = append(problems, fmt.Sprintf("%s: unknown class (classes: %s)", name, list(Names)))
+			continue
+		}
+		if err := parseClass(c, &node); err != nil {
+			problems = append(problems, err.Error())
 		}
 	}
 	if len(problems) > 0 {
@@ -104,35 +202,73 @@ func Parse(b []byte) (Policy, error) {
 	return p, nil
 }
 
-func parseClass(name string, node *yaml.Node) (Class, error) {
-	var raw struct {
-		Years  *int   `yaml:"years"`
-		Action string `yaml:"action"`
-	}
+func parseClass(c *Class, node *yaml.Node) error {
+	name := string(c.Name)
 	var keys map[string]yaml.Node
 	if err := node.Decode(&keys); err != nil {
-		return Class{}, fmt.Errorf("%s: must be a mapping of years and action", name)
+		return fmt.Errorf("%s: must be a mapping of years, days and action", name)
 	}
 	for k := range keys {
-		if k != "years" && k != "action" {
-			return Class{}, fmt.Errorf("%s.%s: unknown key (years, action)", name, k)
+		if k != "years" && k != "days" && k != "action" {
+			return fmt.Errorf("%s.%s: unknown key (years, days, action)", name, k)
 		}
+	}
+	var raw struct {
+		Years  *int   `yaml:"years"`
+		Days   *int   `yaml:"days"`
+		Action string `yaml:"action"`
 	}
 	if err := node.Decode(&raw); err != nil {
-		return Class{}, fmt.Errorf("%s: %v", name, err)
-	}
-	c := Default().Bookings
-	if raw.Years != nil {
-		if *raw.Years < 1 || *raw.Years > MaxYears {
-			return Class{}, fmt.Errorf("%s.years: must be from 1 to %d", name, MaxYears)
-		}
-		c.Years = *raw.Years
+		return fmt.Errorf("%s: %v", name, err)
 	}
 	if raw.Action != "" {
-		if Action(raw.Action) != Anonymise {
-			return Class{}, fmt.Errorf("%s.action: must be anonymise (deleting would change the counts of past reports)", name)
+		if !slices.Contains(actions[c.Name], Action(raw.Action)) {
+			return fmt.Errorf("%s.action: must be %s%s", name, list(actions[c.Name]), why[c.Name])
 		}
-		c.Action = Anonymise
+		c.Action = Action(raw.Action)
 	}
-	return c, nil
+	if c.Action == Keep {
+		if raw.Years != nil || raw.Days != nil {
+			return fmt.Errorf("%s: its records are kept, so it has no period (action: keep)", name)
+		}
+		return nil
+	}
+	if raw.Years == nil && raw.Days == nil {
+		return nil
+	}
+	years, days := 0, 0
+	if raw.Years != nil {
+		if *raw.Years < 0 || *raw.Years > MaxYears || (*raw.Years == 0 && raw.Days == nil) {
+			return fmt.Errorf("%s.years: must be from 1 to %d", name, MaxYears)
+		}
+		years = *raw.Years
+	}
+	if raw.Days != nil {
+		if *raw.Days < 0 || *raw.Days > MaxDays {
+			return fmt.Errorf("%s.days: must be from 0 to %d", name, MaxDays)
+		}
+		days = *raw.Days
+	}
+	if years == 0 && days == 0 {
+		return fmt.Errorf("%s: the period must be at least a day (years, days)", name)
+	}
+	c.Years, c.Days = years, days
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func list[T ~string](xs []T) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = string(x)
+	}
+	return strings.Join(s, ", ")
 }

@@ -261,6 +261,33 @@ func (p *Pages) showCaseWith(r *request, c data.Case, s searchForm, errs fieldEr
 		Transfer: p.transferFormFor(r, c)}, errs)
 }
 
+// closeCase closes the case; a case with an open offer or a booking to
+// come is shown again with why it stays open (409).
+func (p *Pages) closeCase(r *request) error { return p.caseState(r, true) }
+
+// reopenCase reopens a closed case.
+func (p *Pages) reopenCase(r *request) error { return p.caseState(r, false) }
+
+func (p *Pages) caseState(r *request, closed bool) error {
+	id := r.c.Params("id")
+	_, err := p.app.CloseCase(r.ctx(), r.user, id, closed)
+	switch f := app.Classify(err); {
+	case err == nil && closed:
+		return r.c.Redirect("/cases/"+id+"?notice=case-closed", http.StatusSeeOther)
+	case err == nil:
+		return r.c.Redirect("/cases/"+id+"?notice=case-reopened", http.StatusSeeOther)
+	case f.Kind == app.KindConflict:
+		c, gerr := p.app.GetCase(r.ctx(), r.user, id)
+		if gerr != nil {
+			return gerr
+		}
+		r.c.Status(http.StatusConflict)
+		return p.showCaseWith(r, c, newSearchForm(p.now()), fieldErrors{{Message: f.Message}})
+	default:
+		return err
+	}
+}
+
 func (p *Pages) editCase(r *request) error {
 	c, err := p.app.GetCase(r.ctx(), r.user, r.c.Params("id"))
 	if err != nil {

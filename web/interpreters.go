@@ -112,7 +112,7 @@ func (p *Pages) recordView(r *request, in app.Interpreter) (recordView, error) {
 		}
 		v.SameEmail = same
 	}
-	if in.Full && (in.Vetting.Status == data.VettingSuspended || in.Vetting.Status == data.VettingRejected) {
+	if in.Full && (in.Vetting.Status == data.VettingSuspended || in.Vetting.Status == data.VettingRejected || in.Vetting.Status == data.VettingLeft) {
 		n, err := p.app.FutureBookings(r.ctx(), r.user, in.ID)
 		if err != nil {
 			return v, err

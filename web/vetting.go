@@ -181,7 +181,11 @@ var auditActions = map[data.Action]string{
 	data.ActionVettingApprove:           "Approved",
 	data.ActionVettingReject:            "Rejected",
 	data.ActionVettingSuspend:           "Suspended",
-	data.ActionBookingWithdrawn:         "Cancelled a booking: the interpreter was suspended or rejected",
+	data.ActionVettingLeave:             "Left the register",
+	data.ActionInterpreterHoldPlaced:    "Placed a legal hold",
+	data.ActionInterpreterHoldLifted:    "Lifted the legal hold",
+	data.ActionInterpreterAnonymised:    "Anonymised by retention",
+	data.ActionBookingWithdrawn:         "Cancelled a booking: the interpreter was suspended, rejected or left",
 }
 
 // auditAction is an audit action in words, or its code when it has none.

@@ -131,6 +131,8 @@ func (p *Pages) Routes(r fiber.Router) {
 	r.Get("/cases/:id", p.signedIn(p.showCase))
 	r.Get("/cases/:id/edit", p.signedIn(p.editCase))
 	r.Post("/cases/:id", p.signedIn(p.updateCase))
+	r.Post("/cases/:id/close", p.signedIn(p.closeCase))
+	r.Post("/cases/:id/reopen", p.signedIn(p.reopenCase))
 	r.Get("/cases/:id/matches", p.signedIn(p.matches))
 	r.Post("/bookings", p.signedIn(p.createBooking))
 	r.Get("/bookings/:id", p.signedIn(p.showBooking))

@@ -22,11 +22,11 @@ func TestRetentionPolicyFile(t *testing.T) {
 		t.Errorf("good retention policy: %+v, %v", p, err)
 	}
 	bad := filepath.Join(dir, "bad.yaml")
-	os.WriteFile(bad, []byte("offers: {years: 2}\n"), 0o600)
+	os.WriteFile(bad, []byte("bookings: {years: 6, action: delete}\n"), 0o600)
 	err := run(t.Context(), []string{"serve"}, func(k string) string {
 		return map[string]string{"TOLK_DB": filepath.Join(dir, "tolk.db"), "TOLK_ADDR": freeAddr(t), "TOLK_RETENTION_POLICY": bad}[k]
 	}, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "offers: this class is not applied yet") {
+	if err == nil || !strings.Contains(err.Error(), "bookings.action: must be anonymise") {
 		t.Errorf("bad retention policy: %v", err)
 	}
 }

@@ -16,22 +16,34 @@ var (
 	bucketAudit         = []byte("audit") // entry ID → entry; IDs sort by time
 	bucketAuditByEntity = "audit_by_entity"
 	bucketAuditByScope  = "audit_by_scope"
+	// "<actor>\x00<id>" for each entry a user (not the service) acted in.
+	bucketAuditByActor = "audit_by_actor"
+	// "<time key>\x00<id>" for each sign-in entry (data.SignInActions):
+	// what retention walks, oldest first.
+	bucketAuditSignIns = "audit_signins"
 )
 
 var auditKind = recordKind{
 	bucket:  bucketAudit,
-	indexes: []string{bucketAuditByEntity, bucketAuditByScope},
+	indexes: []string{bucketAuditByEntity, bucketAuditByScope, bucketAuditByActor, bucketAuditSignIns},
 	entries: decode(auditRecord.toEntry, auditIndexes),
 }
 
 // auditIndexes derives every index entry of an audit entry: by entity, with
 // the scope as value so a query by entity and scope reads no entries it
-// drops, and by scope.
+// drops, by scope, and by actor unless the service acted.
 func auditIndexes(e data.AuditEntry) []indexEntry {
-	return []indexEntry{
+	out := []indexEntry{
 		{bucket: bucketAuditByEntity, key: indexKey(e.EntityID, e.ID), value: e.Scope},
 		{bucket: bucketAuditByScope, key: indexKey(e.Scope, e.ID)},
 	}
+	if e.Actor != "" && e.Actor != data.ActorSystem {
+		out = append(out, indexEntry{bucket: bucketAuditByActor, key: indexKey(e.Actor, e.ID), value: e.Scope})
+	}
+	if data.IsSignIn(e.Action) {
+		out = append(out, indexEntry{bucket: bucketAuditSignIns, key: indexKey(startKey(e.At), e.ID)})
+	}
+	return out
 }
 
 type auditRecord struct {
@@ -80,13 +92,17 @@ func putAudit(tx *bolt.Tx, e data.AuditEntry) error {
 }
 
 // ListAudit reads the page's IDs off an index, newest first, then the page's
-// entries: by entity (keeping those in Scopes), by the scopes merged, or the
-// whole log.
+// entries: by entity (keeping those in Scopes), by actor (likewise), by the
+// scopes merged, or the whole log. The service as actor is a
+// *data.ValidationError: its entries are not kept by actor.
 func (s *Store) ListAudit(ctx context.Context, q data.AuditQuery) (data.Page[data.AuditEntry], error) {
+	if q.EntityID == "" && q.Actor == data.ActorSystem {
+		return data.Page[data.AuditEntry]{}, invalid("actor", "may not be the service itself")
+	}
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.AuditEntry]
 	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
-		if q.EntityID == "" && q.Before == "" && len(q.Scopes) > 0 {
+		if q.EntityID == "" && q.Actor == "" && q.Before == "" && len(q.Scopes) > 0 {
 			page, err = s.newestOfScopes(tx, q.Scopes, limit)
 			return err
 		}
@@ -130,6 +146,12 @@ func auditIDs(tx *bolt.Tx, q data.AuditQuery, n int) []string {
 			keep = func(scope []byte) bool { return slices.Contains(q.Scopes, string(scope)) }
 		}
 		return seekIndex(tx.Bucket([]byte(bucketAuditByEntity)), indexPrefix(q.EntityID), q.Before, true).take(n, keep)
+	case q.Actor != "":
+		var keep func([]byte) bool
+		if len(q.Scopes) > 0 {
+			keep = func(scope []byte) bool { return slices.Contains(q.Scopes, string(scope)) }
+		}
+		return seekIndex(tx.Bucket([]byte(bucketAuditByActor)), indexPrefix(q.Actor), q.Before, true).take(n, keep)
 	case len(q.Scopes) > 0:
 		b := tx.Bucket([]byte(bucketAuditByScope))
 		walks := make([]*indexCursor, len(q.Scopes))

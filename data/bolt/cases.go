@@ -13,17 +13,25 @@ var (
 	bucketCases = []byte("cases") // ID → record
 	// "<organisation>\x00<id>": an organisation's cases in ID (creation) order.
 	bucketCasesByOrg = "cases_by_org"
+	// "<closed key>\x00<id>" for each closed case not yet anonymised: what
+	// retention walks, from the case closed first.
+	bucketCasesToRetain = "cases_to_retain"
 )
 
 var caseKind = recordKind{
 	bucket:  bucketCases,
-	indexes: []string{bucketCasesByOrg},
+	indexes: []string{bucketCasesByOrg, bucketCasesToRetain},
 	entries: decode(caseRecord.toCase, caseIndexes),
 }
 
-// caseIndexes derives every index entry of a case: its organisation.
+// caseIndexes derives every index entry of a case: its organisation, and
+// its closing while retention has still to anonymise it.
 func caseIndexes(c data.Case) []indexEntry {
-	return []indexEntry{{bucket: bucketCasesByOrg, key: indexKey(c.Organisation, c.ID)}}
+	out := []indexEntry{{bucket: bucketCasesByOrg, key: indexKey(c.Organisation, c.ID)}}
+	if !c.Closed.IsZero() && c.Anonymised.IsZero() {
+		out = append(out, indexEntry{bucket: bucketCasesToRetain, key: indexKey(startKey(c.Closed), c.ID)})
+	}
+	return out
 }
 
 // caseRecord is a case as the cases bucket stores it, in JSON.
@@ -35,6 +43,8 @@ type caseRecord struct {
 	Child                childRecord       `json:"child"`
 	ExcludedInterpreters []exclusionRecord `json:"excludedInterpreters,omitempty"`
 	LegalHold            bool              `json:"legalHold,omitempty"`
+	Closed               string            `json:"closed,omitempty"`
+	Anonymised           string            `json:"anonymised,omitempty"`
 	CreatedBy            string            `json:"createdBy,omitempty"`
 	Version              int64             `json:"version"`
 	CreatedAt            string            `json:"createdAt"`
@@ -74,7 +84,7 @@ func fromCase(c data.Case) caseRecord {
 			GenderPreference: string(c.Child.InterpreterGender.Preference), GenderRequired: c.Child.InterpreterGender.Required,
 			AvoidOwnCommunity: c.Child.AvoidOwnCommunity, AgeBand: string(c.Child.AgeBand),
 		},
-		LegalHold: c.LegalHold, CreatedBy: c.CreatedBy, Version: c.Version, CreatedAt: encodeTime(c.CreatedAt), UpdatedAt: encodeTime(c.UpdatedAt),
+		LegalHold: c.LegalHold, Closed: encodeTime(c.Closed), Anonymised: encodeTime(c.Anonymised), CreatedBy: c.CreatedBy, Version: c.Version, CreatedAt: encodeTime(c.CreatedAt), UpdatedAt: encodeTime(c.UpdatedAt),
 		TransferPending: c.TransferPending, TransferredTo: c.TransferredTo, TransferredFrom: c.TransferredFrom,
 	}
 	for _, x := range c.Continuity {
@@ -99,7 +109,7 @@ func (r caseRecord) toCase() data.Case {
 			},
 			AvoidOwnCommunity: r.Child.AvoidOwnCommunity, AgeBand: data.AgeBand(r.Child.AgeBand),
 		},
-		LegalHold: r.LegalHold, CreatedBy: r.CreatedBy, Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
+		LegalHold: r.LegalHold, Closed: decodeTime(r.Closed), Anonymised: decodeTime(r.Anonymised), CreatedBy: r.CreatedBy, Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 		TransferPending: r.TransferPending, TransferredTo: r.TransferredTo, TransferredFrom: r.TransferredFrom,
 	}
 	for _, x := range r.Continuity {

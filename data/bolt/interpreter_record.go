@@ -28,6 +28,8 @@ type interpreterRecord struct {
 	Experience            experienceRecord      `json:"experience"`
 	Vetting               vettingRecord         `json:"vetting"`
 	Availability          *availabilityRecord   `json:"availability,omitempty"` // absent when nothing is declared
+	LegalHold             bool                  `json:"legalHold,omitempty"`
+	Anonymised            string                `json:"anonymised,omitempty"`
 	Version               int64                 `json:"version"`
 	CreatedAt             string                `json:"createdAt"`
 	UpdatedAt             string                `json:"updatedAt"`
@@ -94,6 +96,7 @@ func fromInterpreter(in data.Interpreter) interpreterRecord {
 		},
 		Version: in.Version, CreatedAt: encodeTime(in.CreatedAt), UpdatedAt: encodeTime(in.UpdatedAt),
 		Availability: fromAvailability(in.Availability),
+		LegalHold:    in.LegalHold, Anonymised: encodeTime(in.Anonymised),
 	}
 	for _, l := range in.Languages {
 		r.Languages = append(r.Languages, languageRecord{l.Tag, string(l.Proficiency)})
@@ -130,6 +133,7 @@ func (r interpreterRecord) toInterpreter() data.Interpreter {
 		},
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 		Availability: r.Availability.toAvailability(),
+		LegalHold:    r.LegalHold, Anonymised: decodeTime(r.Anonymised),
 	}
 	for _, l := range r.Languages {
 		in.Languages = append(in.Languages, data.LanguageSkill{Tag: l.Tag, Proficiency: data.Proficiency(l.Proficiency)})

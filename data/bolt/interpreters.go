@@ -27,20 +27,24 @@ var (
 	// warning, and its search and order by name.
 	bucketInterpretersByEmail = "interpreters_by_email"
 	bucketInterpretersByName  = "interpreters_by_name"
+	// "<left key>\x00<id>" for each record of an interpreter who left the
+	// register, not yet anonymised: what retention walks.
+	bucketInterpretersToRetain = "interpreters_to_retain"
 )
 
 var interpreterKind = recordKind{
 	bucket: bucketInterpreters,
 	indexes: []string{
 		bucketInterpretersByLanguage, bucketInterpretersByStatus,
-		bucketInterpretersByLanguageStatus, bucketInterpretersByRenewal,
+		bucketInterpretersByLanguageStatus, bucketInterpretersByRenewal, bucketInterpretersToRetain,
 		bucketInterpretersByEmail, bucketInterpretersByName,
 	},
 	entries: decode(interpreterRecord.toInterpreter, interpreterIndexes),
 }
 
 // interpreterIndexes derives every index entry of an interpreter from its
-// language keys, vetting status and renewal keys.
+// language keys, vetting status, renewal keys and, once they left the
+// register and until retention anonymises the record, their leaving.
 func interpreterIndexes(in data.Interpreter) []indexEntry {
 	status := string(in.Vetting.Status)
 	out := []indexEntry{
@@ -55,6 +59,9 @@ func interpreterIndexes(in data.Interpreter) []indexEntry {
 	}
 	for _, date := range in.RenewalKeys() {
 		out = append(out, indexEntry{bucket: bucketInterpretersByRenewal, key: indexKey(status, date, in.ID)})
+	}
+	if left := in.Left(); !left.IsZero() && in.Anonymised.IsZero() {
+		out = append(out, indexEntry{bucket: bucketInterpretersToRetain, key: indexKey(startKey(left), in.ID)})
 	}
 	return out
 }

@@ -28,13 +28,16 @@ var (
 	// interpreter (sent to them, or about them to others), in every
 	// organisation: whom their data was sent to (subject access).
 	bucketMessagesAboutInterpreter = "messages_by_interpreter"
+	// "<created key>\x00<id>" for each settled message (sent, dead,
+	// superseded) not yet pruned: what retention walks.
+	bucketMessagesToPrune = "messages_to_prune"
 )
 
 var messageKind = recordKind{
 	bucket: bucketMessages,
 	indexes: []string{
 		bucketMessagesByOrg, bucketMessagesByOrgStatus, bucketMessagesByOrgBooking, bucketMessagesByOrgOffer,
-		bucketMessagesDue, bucketMessagesAboutInterpreter,
+		bucketMessagesDue, bucketMessagesAboutInterpreter, bucketMessagesToPrune,
 	},
 	entries: decode(messageRecord.toMessage, messageIndexes),
 }
@@ -58,6 +61,9 @@ func messageIndexes(m data.Message) []indexEntry {
 	}
 	if m.Pending() {
 		out = append(out, indexEntry{bucket: bucketMessagesDue, key: indexKey(startKey(readyAt(m)), m.ID)})
+	}
+	if m.Settled() && m.Pruned.IsZero() {
+		out = append(out, indexEntry{bucket: bucketMessagesToPrune, key: indexKey(startKey(m.CreatedAt), m.ID)})
 	}
 	return out
 }
@@ -103,6 +109,7 @@ type messageRecord struct {
 	LeaseUntil     string `json:"leaseUntil,omitempty"`
 	CreatedAt      string `json:"createdAt"`
 	SentAt         string `json:"sentAt,omitempty"`
+	Pruned         string `json:"pruned,omitempty"`
 	Version        int64  `json:"version"`
 }
 
@@ -115,7 +122,7 @@ func fromMessage(m data.Message) messageRecord {
 		Due: encodeTime(m.Due), Sequence: m.Sequence, Status: string(m.Status),
 		Attempts: m.Attempts, LastError: m.LastError, NextAttempt: encodeTime(m.NextAttempt),
 		LeaseHolder: m.LeaseHolder, LeaseUntil: encodeTime(m.LeaseUntil),
-		CreatedAt: encodeTime(m.CreatedAt), SentAt: encodeTime(m.SentAt), Version: m.Version,
+		CreatedAt: encodeTime(m.CreatedAt), SentAt: encodeTime(m.SentAt), Pruned: encodeTime(m.Pruned), Version: m.Version,
 	}
 }
 
@@ -128,7 +135,7 @@ func (r messageRecord) toMessage() data.Message {
 		Due: decodeTime(r.Due), Sequence: r.Sequence, Status: data.MessageStatus(r.Status),
 		Attempts: r.Attempts, LastError: r.LastError, NextAttempt: decodeTime(r.NextAttempt),
 		LeaseHolder: r.LeaseHolder, LeaseUntil: decodeTime(r.LeaseUntil),
-		CreatedAt: decodeTime(r.CreatedAt), SentAt: decodeTime(r.SentAt), Version: r.Version,
+		CreatedAt: decodeTime(r.CreatedAt), SentAt: decodeTime(r.SentAt), Pruned: decodeTime(r.Pruned), Version: r.Version,
 	}
 }
 

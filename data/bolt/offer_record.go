@@ -33,6 +33,7 @@ type offerRecord struct {
 	BookingID       string             `json:"bookingId,omitempty"`
 	CancelReason    string             `json:"cancelReason,omitempty"`
 	Code            string             `json:"code,omitempty"`
+	Anonymised      string             `json:"anonymised,omitempty"`
 	Version         int64              `json:"version"`
 	CreatedAt       string             `json:"createdAt"`
 	UpdatedAt       string             `json:"updatedAt"`
@@ -55,7 +56,7 @@ func fromOffer(o data.Offer) offerRecord {
 		Start: encodeTime(o.Start), End: encodeTime(o.End),
 		InterviewType: string(o.InterviewType), Modality: string(o.Modality), Region: o.Region, Location: o.Location, JoinDetails: o.JoinDetails, Safety: fromSafety(o.Safety),
 		Mode: string(o.Mode), Additional: o.Additional, RespondWithinNs: int64(o.RespondWithin), Status: string(o.Status),
-		BookingID: o.BookingID, CancelReason: o.CancelReason, Code: string(o.Code),
+		BookingID: o.BookingID, CancelReason: o.CancelReason, Code: string(o.Code), Anonymised: encodeTime(o.Anonymised),
 		Version: o.Version, CreatedAt: encodeTime(o.CreatedAt), UpdatedAt: encodeTime(o.UpdatedAt),
 	}
 	for _, inv := range o.Invitations {
@@ -79,7 +80,7 @@ func (r offerRecord) toOffer() data.Offer {
 		InterviewType: data.InterviewType(r.InterviewType), Modality: data.Modality(r.Modality),
 		Region: r.Region, Location: r.Location, JoinDetails: r.JoinDetails, Safety: r.Safety.toSafety(),
 		Mode: data.OfferMode(r.Mode), Additional: r.Additional, RespondWithin: time.Duration(r.RespondWithinNs), Status: data.OfferStatus(r.Status),
-		BookingID: r.BookingID, CancelReason: r.CancelReason, Code: data.OutcomeCode(r.Code),
+		BookingID: r.BookingID, CancelReason: r.CancelReason, Code: data.OutcomeCode(r.Code), Anonymised: decodeTime(r.Anonymised),
 		Version: r.Version, CreatedAt: decodeTime(r.CreatedAt), UpdatedAt: decodeTime(r.UpdatedAt),
 	}
 	for _, ir := range r.Invitations {

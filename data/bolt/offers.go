@@ -39,6 +39,9 @@ var (
 	// stays while its invitation does, whatever its state, so a link
 	// already used still names its offer (as closed).
 	bucketOffersByToken = "offers_by_token"
+	// "<end key>\x00<id>" for each offer not yet anonymised: what
+	// retention walks, from the interview that ended first.
+	bucketOffersToRetain = "offers_to_retain"
 )
 
 var offerKind = recordKind{
@@ -47,6 +50,7 @@ var offerKind = recordKind{
 		bucketOffersByOrg, bucketOffersByOrgStatus, bucketOffersByOrgCase,
 		bucketOffersByInterpreter, bucketOffersByInterpreterInvitation, bucketOffersDue, bucketOffersByToken, bucketOfferFacts,
 		bucketRegisterOfferFacts,
+		bucketOffersToRetain,
 	},
 	entries: decode(offerRecord.toOffer, offerIndexes),
 }
@@ -74,6 +78,9 @@ func offerIndexes(o data.Offer) []indexEntry {
 	}
 	if due := o.Due(); !due.IsZero() {
 		out = append(out, indexEntry{bucket: bucketOffersDue, key: indexKey(startKey(due), o.ID)})
+	}
+	if o.Anonymised.IsZero() {
+		out = append(out, indexEntry{bucket: bucketOffersToRetain, key: indexKey(startKey(o.End), o.ID)})
 	}
 	return out
 }

@@ -15,21 +15,25 @@ var (
 	// "<user id>\x00<session id>" for each live session: a user's sessions
 	// that have not ended, in ID order. Ending a session deletes its entry.
 	bucketSessionsByUser = "sessions_by_user"
+	// "<expiry key>\x00<session id>" for every session: what retention
+	// walks, from the session that expired first.
+	bucketSessionsByExpiry = "sessions_by_expiry"
 )
 
 var sessionKind = recordKind{
 	bucket:  bucketSessions,
-	indexes: []string{bucketSessionsByUser},
+	indexes: []string{bucketSessionsByUser, bucketSessionsByExpiry},
 	entries: decode(sessionRecord.toSession, sessionIndexes),
 }
 
 // sessionIndexes derives every index entry of a session: its user's, while
-// it has not ended, and none once it has.
+// it has not ended, and its expiry's.
 func sessionIndexes(s data.Session) []indexEntry {
-	if s.Ended() {
-		return nil
+	out := []indexEntry{{bucket: bucketSessionsByExpiry, key: indexKey(startKey(s.ExpiresAt), s.ID)}}
+	if !s.Ended() {
+		out = append(out, indexEntry{bucket: bucketSessionsByUser, key: indexKey(s.UserID, s.ID)})
 	}
-	return []indexEntry{{bucket: bucketSessionsByUser, key: indexKey(s.UserID, s.ID)}}
+	return out
 }
 
 // sessionRecord is a session as the sessions bucket stores it, in JSON.

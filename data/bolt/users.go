@@ -105,6 +105,12 @@ func (s *Store) User(ctx context.Context, id string) (data.User, error) {
 	return u, err
 }
 
+// UserByInterpreter returns the user linked to the interpreter record,
+// off users_by_interpreter.
+func (s *Store) UserByInterpreter(ctx context.Context, interpreterID string) (data.User, error) {
+	return s.userBy(ctx, bucketUsersByInterpreter, interpreterID)
+}
+
 // UserByKeyHash returns the user holding the key with this hash.
 func (s *Store) UserByKeyHash(ctx context.Context, keyHash string) (data.User, error) {
 	return s.userBy(ctx, bucketUserKeys, keyHash)

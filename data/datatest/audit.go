@@ -65,6 +65,10 @@ func testAudit(t *testing.T, s data.Store) {
 		{"by entity and another scope", data.AuditQuery{EntityID: "int-c", Scopes: []string{"north"}}, nil},
 		{"unknown entity", data.AuditQuery{EntityID: "int-z"}, nil},
 		{"unknown scope", data.AuditQuery{Scopes: []string{"west"}}, nil},
+		{"by actor", data.AuditQuery{Actor: "actor-north"}, want(1, 0)},
+		{"by actor before one", data.AuditQuery{Actor: "actor-north", Before: entries[1].ID}, want(0)},
+		{"by actor and scope", data.AuditQuery{Actor: "actor-north", Scopes: []string{"south"}}, nil},
+		{"unknown actor", data.AuditQuery{Actor: "actor-west"}, nil},
 	} {
 		page, err := s.ListAudit(ctx, tc.q)
 		if err != nil {
@@ -76,6 +80,9 @@ func testAudit(t *testing.T, s data.Store) {
 		if page.Next != "" {
 			t.Errorf("%s: Next = %q on the only page", tc.name, page.Next)
 		}
+	}
+	if _, err := s.ListAudit(ctx, data.AuditQuery{Actor: data.ActorSystem}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("entries by the service as actor: %v, want ErrInvalid", err)
 	}
 }
 

@@ -26,6 +26,9 @@ func runCasesAndBookings(t *testing.T, newDB NewDatabase) {
 	t.Run("BookingConfirmations", func(t *testing.T) { testBookingConfirmations(t, newDB(t)()) })
 	runSafety(t, newDB)
 	t.Run("Retention", func(t *testing.T) { testRetention(t, newDB(t)()) })
+	t.Run("OfferRetention", func(t *testing.T) { testOfferRetention(t, newDB(t)()) })
+	t.Run("CaseRetention", func(t *testing.T) { testCaseRetention(t, newDB(t)()) })
+	t.Run("InterpreterRetention", func(t *testing.T) { testInterpreterRetention(t, newDB(t)()) })
 	t.Run("CaseSlots", func(t *testing.T) { testCaseSlots(t, newDB(t)()) })
 	t.Run("ConcurrentCaseSlots", func(t *testing.T) { testConcurrentCaseSlots(t, newDB(t)) })
 }

@@ -28,6 +28,7 @@ func runMessages(t *testing.T, newDB NewDatabase) {
 	t.Run("MarkSent", func(t *testing.T) { testMarkSent(t, newDB(t)()) })
 	t.Run("MarkFailedAndDeadLetters", func(t *testing.T) { testMarkFailed(t, newDB(t)()) })
 	t.Run("MessageListings", func(t *testing.T) { testMessageListings(t, newDB(t)()) })
+	t.Run("MessageRetention", func(t *testing.T) { testMessageRetention(t, newDB(t)()) })
 	t.Run("MessageUpdateFunction", func(t *testing.T) { testUpdateFunction(t, newDB(t)(), messageUpdates) })
 }
 

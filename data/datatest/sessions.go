@@ -19,6 +19,8 @@ func runSessions(t *testing.T, newDB NewDatabase) {
 	t.Run("SessionTouch", func(t *testing.T) { testSessionTouch(t, newDB(t)()) })
 	t.Run("SessionEnd", func(t *testing.T) { testSessionEnd(t, newDB(t)()) })
 	t.Run("SessionPaging", func(t *testing.T) { testSessionPaging(t, newDB(t)()) })
+	t.Run("SessionRetention", func(t *testing.T) { testSessionRetention(t, newDB(t)()) })
+	t.Run("SignInRetention", func(t *testing.T) { testSignInRetention(t, newDB(t)()) })
 	t.Run("ConcurrentSessionEnds", func(t *testing.T) { testConcurrentSessionEnds(t, newDB(t)) })
 	t.Run("ConcurrentSessionTouches", func(t *testing.T) { testConcurrentSessionTouches(t, newDB(t)) })
 }

@@ -225,6 +225,9 @@ func testInterpreterUsers(t *testing.T, open func() data.Store) {
 		"User":          func() (data.User, error) { return s.User(ctx, u.ID) },
 		"UserByKeyHash": func() (data.User, error) { return s.UserByKeyHash(ctx, u.KeyHash) },
 		"UserByEmail":   func() (data.User, error) { return s.UserByEmail(ctx, u.Email) },
+		"UserByInterpreter": func() (data.User, error) {
+			return s.UserByInterpreter(ctx, u.InterpreterID)
+		},
 	} {
 		if got, err := get(); err != nil || !cmp.Equal(stored(u), got, cmpOpts) {
 			t.Errorf("%s: %v (-want +got):\n%s", how, err, cmp.Diff(stored(u), got, cmpOpts))
@@ -238,6 +241,9 @@ func testInterpreterUsers(t *testing.T, open func() data.Store) {
 	}
 	if _, err := s.User(ctx, twin.ID); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("the refused user was stored: %v", err)
+	}
+	if _, err := s.UserByInterpreter(ctx, "int-nobody"); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("the user of an interpreter nobody is linked to: %v, want ErrNotFound", err)
 	}
 	if _, err := s.UserByKeyHash(ctx, twin.KeyHash); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("the refused user's key works: %v", err)

@@ -85,8 +85,14 @@ func (s *Store) ListAudit(ctx context.Context, q data.AuditQuery) (data.Page[dat
 		return data.Page[data.AuditEntry]{}, err
 	}
 	filter := bson.D{}
-	if q.EntityID != "" {
+	hint := ""
+	switch {
+	case q.EntityID != "":
 		filter = append(filter, bson.E{Key: "entityId", Value: q.EntityID})
+	case q.Actor == data.ActorSystem:
+		return data.Page[data.AuditEntry]{}, invalid("actor", "may not be the service itself")
+	case q.Actor != "":
+		filter, hint = append(filter, bson.E{Key: "actor", Value: q.Actor}), auditByActor
 	}
 	if len(q.Scopes) > 0 {
 		filter = append(filter, bson.E{Key: "scope", Value: bson.D{{Key: "$in", Value: q.Scopes}}})
@@ -94,6 +100,13 @@ func (s *Store) ListAudit(ctx context.Context, q data.AuditQuery) (data.Page[dat
 	if q.Before != "" {
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: q.Before}}})
 	}
+	if hint != "" {
+		return findPageHinted(ctx, s.audit, filter, hint, -1, data.PageSize(q.Limit), auditDocument.toAuditEntry,
+			func(e data.AuditEntry) string { return e.ID })
+	}
 	return findPage(ctx, s.audit, filter, -1, data.PageSize(q.Limit), auditDocument.toAuditEntry,
 		func(e data.AuditEntry) string { return e.ID })
 }
+
+// auditByActor is the index of what one user did, newest first.
+const auditByActor = "actor_newest"

@@ -19,10 +19,15 @@ type caseDocument struct {
 	Child                childDocument       `bson:"child"`
 	ExcludedInterpreters []exclusionDocument `bson:"excludedInterpreters"`
 	LegalHold            bool                `bson:"legalHold,omitempty"`
-	CreatedBy            string              `bson:"createdBy,omitempty"`
-	Version              int64               `bson:"version"`
-	CreatedAt            time.Time           `bson:"createdAt"`
-	UpdatedAt            time.Time           `bson:"updatedAt"`
+	// Closed is absent while the case is open; Anonymised until retention
+	// anonymises it: retention's index selects closed cases whose
+	// anonymised is null.
+	Closed     *time.Time `bson:"closed,omitempty"`
+	Anonymised *time.Time `bson:"anonymised,omitempty"`
+	CreatedBy  string     `bson:"createdBy,omitempty"`
+	Version    int64      `bson:"version"`
+	CreatedAt  time.Time  `bson:"createdAt"`
+	UpdatedAt  time.Time  `bson:"updatedAt"`
 
 	// Set only with a transfer (transfers.go).
 	TransferPending string               `bson:"transferPending,omitempty"`
@@ -62,6 +67,7 @@ func fromCase(c data.Case) caseDocument {
 		},
 		LegalHold: c.LegalHold, CreatedBy: c.CreatedBy, Version: c.Version,
 		CreatedAt: data.Timestamp(c.CreatedAt), UpdatedAt: data.Timestamp(c.UpdatedAt),
+		Closed: optionalTime(c.Closed), Anonymised: optionalTime(c.Anonymised),
 		TransferPending: c.TransferPending, TransferredTo: c.TransferredTo, TransferredFrom: c.TransferredFrom,
 	}
 	for _, x := range c.Continuity {
@@ -88,6 +94,7 @@ func (d caseDocument) toCase() data.Case {
 			AgeBand:           data.AgeBand(d.Child.AgeBand),
 		},
 		LegalHold: d.LegalHold, CreatedBy: d.CreatedBy, Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+		Closed: fromOptionalTime(d.Closed), Anonymised: fromOptionalTime(d.Anonymised),
 		TransferPending: d.TransferPending, TransferredTo: d.TransferredTo, TransferredFrom: d.TransferredFrom,
 	}
 	for _, x := range d.Continuity {

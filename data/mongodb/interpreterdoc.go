@@ -28,9 +28,16 @@ type interpreterDocument struct {
 	Experience     experienceDocument      `bson:"experience"`
 	Vetting        vettingDocument         `bson:"vetting"`
 	Availability   availabilityDocument    `bson:"availability"`
-	Version        int64                   `bson:"version"`
-	CreatedAt      time.Time               `bson:"createdAt"`
-	UpdatedAt      time.Time               `bson:"updatedAt"`
+	LegalHold      bool                    `bson:"legalHold,omitempty"`
+	// Left is derived (data.Interpreter.Left), absent unless the
+	// interpreter left the register; Anonymised is absent until retention
+	// anonymises the record: retention's index selects left records whose
+	// anonymised is null.
+	Left       *time.Time `bson:"left,omitempty"`
+	Anonymised *time.Time `bson:"anonymised,omitempty"`
+	Version    int64      `bson:"version"`
+	CreatedAt  time.Time  `bson:"createdAt"`
+	UpdatedAt  time.Time  `bson:"updatedAt"`
 }
 
 type languageDocument struct {
@@ -142,7 +149,8 @@ func fromInterpreter(in data.Interpreter) interpreterDocument {
 			DecidedAt: data.Timestamp(in.Vetting.DecidedAt), Note: in.Vetting.Note,
 		},
 		Availability: fromAvailability(in.Availability),
-		Version:      in.Version, CreatedAt: data.Timestamp(in.CreatedAt), UpdatedAt: data.Timestamp(in.UpdatedAt),
+		LegalHold:    in.LegalHold, Left: optionalTime(in.Left()), Anonymised: optionalTime(in.Anonymised),
+		Version: in.Version, CreatedAt: data.Timestamp(in.CreatedAt), UpdatedAt: data.Timestamp(in.UpdatedAt),
 	}
 	for _, l := range in.Languages {
 		d.Languages = append(d.Languages, languageDocument{l.Tag, string(l.Proficiency)})
@@ -178,7 +186,8 @@ func (d interpreterDocument) toInterpreter() data.Interpreter {
 			DecidedAt: utc(d.Vetting.DecidedAt), Note: d.Vetting.Note,
 		},
 		Availability: d.Availability.toAvailability(),
-		Version:      d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+		LegalHold:    d.LegalHold, Anonymised: fromOptionalTime(d.Anonymised),
+		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 	}
 	for _, l := range d.Languages {
 		in.Languages = append(in.Languages, data.LanguageSkill{Tag: l.Tag, Proficiency: data.Proficiency(l.Proficiency)})

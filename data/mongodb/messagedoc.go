@@ -41,7 +41,10 @@ type messageDocument struct {
 	CreatedAt      time.Time `bson:"createdAt"`
 	SentAt         time.Time `bson:"sentAt,omitempty"`
 	Ready          time.Time `bson:"ready,omitempty"` // derived, indexed: pending messages only
-	Version        int64     `bson:"version"`
+	// Pruned is absent until retention prunes the message: retention's
+	// index selects, status by status, the messages whose pruned is null.
+	Pruned  *time.Time `bson:"pruned,omitempty"`
+	Version int64      `bson:"version"`
 }
 
 // messageEntry is an entry of a message's ledger of versions: _id
@@ -106,7 +109,7 @@ func fromMessage(m data.Message) messageDocument {
 		Attempts: m.Attempts, LastError: m.LastError, NextAttempt: data.Timestamp(m.NextAttempt),
 		LeaseHolder: m.LeaseHolder, LeaseUntil: data.Timestamp(m.LeaseUntil),
 		CreatedAt: data.Timestamp(m.CreatedAt), SentAt: data.Timestamp(m.SentAt),
-		Ready: readyAt(m), Version: m.Version,
+		Ready: readyAt(m), Pruned: optionalTime(m.Pruned), Version: m.Version,
 	}
 }
 
@@ -121,7 +124,7 @@ func (d messageDocument) toMessage() data.Message {
 		Due: utc(d.Due), Sequence: d.Sequence, Status: data.MessageStatus(d.Status),
 		Attempts: d.Attempts, LastError: d.LastError, NextAttempt: utc(d.NextAttempt),
 		LeaseHolder: d.LeaseHolder, LeaseUntil: utc(d.LeaseUntil),
-		CreatedAt: utc(d.CreatedAt), SentAt: utc(d.SentAt), Version: d.Version,
+		CreatedAt: utc(d.CreatedAt), SentAt: utc(d.SentAt), Pruned: fromOptionalTime(d.Pruned), Version: d.Version,
 	}
 }
 

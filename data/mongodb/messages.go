@@ -142,12 +142,34 @@ func (s *Store) UpdateMessage(ctx context.Context, id string, fn data.Update[dat
 			return err
 		}
 		stored = doc.toMessage()
+		if !next.Pruned.IsZero() && current.Pruned.IsZero() {
+			return s.scrubLedger(ctx, doc.ID, current.Version)
+		}
 		return nil
 	})
 	if err != nil {
 		return data.Message{}, err
 	}
 	return stored, nil
+}
+
+// scrubLedger removes, from the ledger entries of a pruned message's
+// versions up to through, what pruning removed from the message itself
+// (data.Message.Prune): the ledger keeps each version's document, and a
+// pruned message must not live on in it. Each entry is found by its _id;
+// only the newest entry is ever read for its document, and the pruning's
+// entry is newer than all of these.
+func (s *Store) scrubLedger(ctx context.Context, id string, through int64) error {
+	for n := int64(1); n <= through; n++ {
+		_, err := s.messageClaims.UpdateOne(ctx, bson.D{{Key: "_id", Value: messageEntryID(id, n)}}, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "doc.to", Value: ""}, {Key: "doc.toName", Value: ""}, {Key: "doc.subject", Value: ""}, {Key: "doc.text", Value: ""},
+			{Key: "doc.html", Value: ""}, {Key: "doc.calendar", Value: nil}, {Key: "doc.lastError", Value: ""},
+		}}})
+		if err != nil {
+			return translate(err, "message entry "+messageEntryID(id, n))
+		}
+	}
+	return nil
 }
 
 // messageChange is the change that writes the message d at its version

@@ -178,6 +178,9 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		s.audit: {
 			{"entity_newest", false, false, []string{"entityId", "-_id"}},
 			{"scope_newest", false, false, []string{"scope", "-_id"}},
+			{auditByActor, false, false, []string{"actor", "-_id"}},
+			// Retention's walk of the sign-in entries, action by action.
+			{auditByAction, false, false, []string{"action", "at", "_id"}},
 		},
 		s.interpreters: {
 			{"languageKeys_id", false, false, []string{"languageKeys", "_id"}},
@@ -188,9 +191,13 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			// order by name (nameKey: see keyInterpreterNames).
 			{"email_id", false, false, []string{"email", "_id"}},
 			{"nameKey_id", false, false, []string{"nameKey", "_id"}},
+			// Retention's walk: left records not yet anonymised (null), by leaving.
+			{interpretersToRetain, false, false, []string{"anonymised", "left", "_id"}},
 		},
 		s.cases: {
 			{"organisation_id", false, false, []string{"organisation", "_id"}},
+			// Retention's walk: closed cases not yet anonymised (null), by closing.
+			{casesToRetain, false, false, []string{"anonymised", "closed", "_id"}},
 		},
 		// Schedules are found by _id only.
 		s.bookings: {
@@ -219,6 +226,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			// Only open offers with a pending invitation have a due time.
 			{offersByDue, false, false, []string{"due", "_id"}},
 			{offersByToken, false, false, []string{"tokenHashes"}},
+			// Retention's walk: offers not yet anonymised (null), by end.
+			{offersToRetain, false, false, []string{"anonymised", "end", "_id"}},
 		},
 		// Offer claims are found by _id only.
 		s.messages: {
@@ -230,6 +239,10 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{messagesByOfferStatus, false, false, []string{"organisation", "offerId", "status", "_id"}},
 			// Only pending messages have a ready time.
 			{messagesByReady, false, false, []string{"ready", "_id"}},
+			// Retention's walk: messages of one status not yet pruned
+			// (null), by creation. Written messages all have the fields,
+			// so it serves messages written before retention too.
+			{messagesToPrune, false, false, []string{"status", "pruned", "createdAt", "_id"}},
 			{messagesAboutInterpreter, false, false, []string{"interpreterId", "_id"}},
 		},
 		// Message claims (each message's ledger) are found by _id only.
@@ -246,6 +259,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		s.sessions: {
 			// A user's live sessions; ended ones sit under live: false.
 			{"userId_live_id", false, false, []string{"userId", "live", "_id"}},
+			// Retention's walk: every session, by expiry.
+			{sessionsByExpiry, false, false, []string{"expiresAt", "_id"}},
 		},
 		s.touches: {
 			{"session_id", false, false, []string{"session", "_id"}},

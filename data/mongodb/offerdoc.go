@@ -41,9 +41,12 @@ type offerDocument struct {
 	InviteeKeys     []string             `bson:"inviteeKeys"`           // derived, indexed
 	Due             time.Time            `bson:"due,omitempty"`         // derived, indexed
 	TokenHashes     []string             `bson:"tokenHashes,omitempty"` // derived, indexed
-	Version         int64                `bson:"version"`
-	CreatedAt       time.Time            `bson:"createdAt"`
-	UpdatedAt       time.Time            `bson:"updatedAt"`
+	// Anonymised is absent until retention anonymises the offer: its
+	// absence (null) is what retention's index selects.
+	Anonymised *time.Time `bson:"anonymised,omitempty"`
+	Version    int64      `bson:"version"`
+	CreatedAt  time.Time  `bson:"createdAt"`
+	UpdatedAt  time.Time  `bson:"updatedAt"`
 }
 
 type invitationDocument struct {
@@ -117,6 +120,10 @@ func fromOffer(o data.Offer) offerDocument {
 		InviteeKeys: inviteeKeys(o), Due: data.Timestamp(o.Due()),
 		Version: o.Version, CreatedAt: data.Timestamp(o.CreatedAt), UpdatedAt: data.Timestamp(o.UpdatedAt),
 	}
+	if !o.Anonymised.IsZero() {
+		at := data.Timestamp(o.Anonymised)
+		d.Anonymised = &at
+	}
 	for _, inv := range o.Invitations {
 		id := invitationDocument{
 			InterpreterID: inv.InterpreterID, Status: string(inv.Status),
@@ -142,6 +149,9 @@ func (d offerDocument) toOffer() data.Offer {
 		Mode: data.OfferMode(d.Mode), Additional: d.Additional, RespondWithin: time.Duration(d.RespondWithinNs), Status: data.OfferStatus(d.Status),
 		BookingID: d.BookingID, CancelReason: d.CancelReason, Code: data.OutcomeCode(d.Code),
 		Version: d.Version, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+	}
+	if d.Anonymised != nil {
+		o.Anonymised = utc(*d.Anonymised)
 	}
 	for _, id := range d.Invitations {
 		inv := data.Invitation{

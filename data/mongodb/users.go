@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tolk/tolk/data"
 )
@@ -88,6 +90,23 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (data.User, error
 	var d userDocument
 	if err := s.users.FindOne(ctx, bson.D{{Key: "email", Value: data.NormalizeEmail(email)}}).Decode(&d); err != nil {
 		return data.User{}, translate(err, "user by email")
+	}
+	return d.toUser(), nil
+}
+
+// UserByInterpreter returns the user linked to the interpreter record,
+// off the unique index on interpreterId.
+func (s *Store) UserByInterpreter(ctx context.Context, interpreterID string) (data.User, error) {
+	if err := s.finishPending(ctx, usersCollection); err != nil {
+		return data.User{}, err
+	}
+	var d userDocument
+	if interpreterID == "" {
+		return data.User{}, translate(mongo.ErrNoDocuments, "user by interpreter")
+	}
+	opts := options.FindOne().SetHint("interpreterId_unique")
+	if err := s.users.FindOne(ctx, bson.D{{Key: "interpreterId", Value: interpreterID}}, opts).Decode(&d); err != nil {
+		return data.User{}, translate(err, "user by interpreter")
 	}
 	return d.toUser(), nil
 }
