@@ -128,7 +128,7 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 		if actor.Role != data.RoleCoordinator {
 			factors = requesterFactors(factors)
 		}
-		out.Candidates = append(out.Candidates, Candidate{Interpreter: reduced(cand.Interpreter), Score: cand.Score, Factors: factors, Warnings: cand.Warnings})
+		out.Candidates = append(out.Candidates, Candidate{Interpreter: reduced(*cand.Interpreter), Score: cand.Score, Factors: factors, Warnings: cand.Warnings})
 	}
 	keys := make([]excludedKey, len(res.Excluded))
 	order := make([]int, len(res.Excluded))
@@ -158,7 +158,7 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 			break
 		}
 		ex := res.Excluded[i]
-		out.Excluded = append(out.Excluded, Excluded{Interpreter: reduced(ex.Interpreter), Reasons: ex.Reasons, NextAvailable: ex.NextAvailable})
+		out.Excluded = append(out.Excluded, Excluded{Interpreter: reduced(*ex.Interpreter), Reasons: ex.Reasons, NextAvailable: ex.NextAvailable})
 		last = keys[i]
 	}
 	return out, nil
