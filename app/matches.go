@@ -107,7 +107,7 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 			return MatchResult{}, invalid("excludedAfter", "is not a cursor a match answered (excludedNext)")
 		}
 	}
-	in, err := a.matchInput(ctx, c, matching.Request{
+	in, err := a.matchMembers(ctx, c, matching.Request{
 		Case: c, Start: req.Start.UTC(), End: req.End.UTC(), InterviewType: req.InterviewType,
 		Modality: req.Modality, Region: req.Region, Plan: a.policy.Plan(req.InterviewType, req.Modality),
 	})
@@ -232,9 +232,13 @@ func parseExcludedKey(s string) (excludedKey, bool) {
 // bookings.
 const recentWindow = 30 * 24 * time.Hour
 
-// matchInput gathers what matching needs for one request, checking the
-// request first so a bad one costs no reads.
-func (a *App) matchInput(ctx context.Context, c data.Case, req matching.Request) (matching.Input, error) {
+// matchMembers gathers what matching needs for one request, checking the
+// request first so a bad one costs no reads: the speakers of the child's
+// languages and related varieties as the store's pool (data.PoolStore),
+// each one's profile and slots, which the store keeps from one match to
+// the next while they stand (matching's fast path; Evaluate, judging one
+// interpreter for a booking, reads the record and its bookings).
+func (a *App) matchMembers(ctx context.Context, c data.Case, req matching.Request) (matching.Input, error) {
 	now := a.now()
 	in := matching.Input{Request: req, Now: now}
 	if err := checkSlot(req, now); err != nil {
@@ -243,27 +247,32 @@ func (a *App) matchInput(ctx context.Context, c data.Case, req matching.Request)
 	if err := in.Validate(a.policy); err != nil {
 		return in, err
 	}
-	seen := map[string]bool{}
-	for _, key := range matching.PoolLanguageKeys(c.Child.Languages) {
-		q := data.InterpreterQuery{LanguageKey: key, Limit: data.MaxPageSize}
-		for {
-			page, err := a.store.ListInterpreters(ctx, q)
-			if err != nil {
-				return in, err
-			}
-			for _, it := range page.Items {
-				if !seen[it.ID] {
-					seen[it.ID] = true
-					in.Pool = append(in.Pool, it)
-				}
-			}
-			if page.Next == "" {
-				break
-			}
-			q.After = page.Next
+	from, to := a.bookingsWindow(in)
+	members, err := a.store.MatchPool(ctx, matching.PoolLanguageKeys(c.Child.Languages), from, to)
+	if err != nil {
+		return in, err
+	}
+	in.Members = members
+	if in.Members == nil {
+		in.Members = []data.PoolMember{}
+	}
+	in.Recent = map[string]int{}
+	lo, hi := now.Add(-recentWindow), now.Add(recentWindow)
+	for _, m := range members {
+		if n := len(data.SlotsFrom(m.Slots, lo, hi)); n > 0 {
+			in.Recent[m.Profile.Interpreter.ID] = n
 		}
 	}
-	return in, a.complete(ctx, &in, c)
+	return in, a.completeCase(ctx, &in, c)
+}
+
+// bookingsWindow is the range of starts of the bookings a match reads:
+// what the rules need around the slot (matching.BookingsFrom to 15 days
+// after it) and the 30 days either side of now (fair spread: work already
+// given and work to come).
+func (a *App) bookingsWindow(in matching.Input) (from, to time.Time) {
+	return earliest(matching.BookingsFrom(in.Start, a.policy), in.Now.Add(-recentWindow)),
+		latest(in.Start.Add(15*24*time.Hour), in.Now.Add(recentWindow))
 }
 
 // complete reads what the hard rules and the factors need beyond the
@@ -278,8 +287,7 @@ func (a *App) complete(ctx context.Context, in *matching.Input, c data.Case) err
 	for i, it := range in.Pool {
 		ids[i] = it.ID
 	}
-	from := earliest(matching.BookingsFrom(in.Start, a.policy), in.Now.Add(-recentWindow))
-	to := latest(in.Start.Add(15*24*time.Hour), in.Now.Add(recentWindow))
+	from, to := a.bookingsWindow(*in)
 	bookings, err := a.store.ConfirmedBookings(ctx, ids, from, to)
 	if err != nil {
 		return err
@@ -291,6 +299,13 @@ func (a *App) complete(ctx context.Context, in *matching.Input, c data.Case) err
 			in.Recent[b.InterpreterID]++
 		}
 	}
+	return a.completeCase(ctx, in, c)
+}
+
+// completeCase reads the case's history and the interpreters who declined
+// its offers declaring a conflict (see complete).
+func (a *App) completeCase(ctx context.Context, in *matching.Input, c data.Case) error {
+	var err error
 	if in.History, err = a.caseHistory(ctx, c); err != nil {
 		return err
 	}
