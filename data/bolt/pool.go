@@ -94,28 +94,43 @@ const (
 	scheduleFloorReach = 35 * 24 * time.Hour
 )
 
-// slots returns interpreter id's slots starting at or after from, sorted
+// slotRange is the range of starts a MatchPool call asks for, with the
+// start keys that bound the floors of the schedules it may use.
+type slotRange struct {
+	from, to time.Time
+	fromKey  string // boundKey(from): a floor at or before it covers the range
+	reachKey string // a floor before this is too old: rebuilt
+	floorKey string // the floor of a schedule rebuilt for this range
+	seen     uint64 // the bookings' version the call's transaction sees
+}
+
+func newSlotRange(from, to time.Time, seen uint64) slotRange {
+	return slotRange{
+		from: from, to: to, seen: seen, fromKey: boundKey(from),
+		reachKey: boundKey(from.Add(-scheduleFloorReach)), floorKey: boundKey(from.Add(-scheduleFloorLead)),
+	}
+}
+
+// slots returns interpreter id's slots starting in r, sorted
 // (data.CompareSlots), as tx sees them, from the kept schedule when tx sees
 // its version, else read off the bookings_holding index and kept. The
 // slots are shared: never change them.
-func (s *Store) slots(tx *bolt.Tx, id string, from time.Time, seen uint64) ([]data.Slot, error) {
-	fromKey := boundKey(from)
+func (s *Store) slots(tx *bolt.Tx, id string, r *slotRange) ([]data.Slot, error) {
 	s.schedules.mu.Lock()
 	e := s.schedules.entries[id]
 	s.schedules.mu.Unlock()
-	if e != nil && e.from <= fromKey && e.from >= boundKey(from.Add(-scheduleFloorReach)) {
-		if e.seen == seen {
-			return data.SlotsFrom(e.slots, from, maxKeyTime), nil
+	if e != nil && e.from <= r.fromKey && e.from >= r.reachKey {
+		if e.seen == r.seen {
+			return data.SlotsFrom(e.slots, r.from, r.to), nil
 		}
 		if v := scheduleVersion(tx, id); v == e.version {
-			if seen > e.seen {
-				s.keepSchedule(id, &schedule{seen: seen, version: v, from: e.from, slots: e.slots})
+			if r.seen > e.seen {
+				s.keepSchedule(id, &schedule{seen: r.seen, version: v, from: e.from, slots: e.slots})
 			}
-			return data.SlotsFrom(e.slots, from, maxKeyTime), nil
+			return data.SlotsFrom(e.slots, r.from, r.to), nil
 		}
 	}
-	floor := from.Add(-scheduleFloorLead)
-	e = &schedule{seen: seen, version: scheduleVersion(tx, id), from: boundKey(floor)}
+	e = &schedule{seen: r.seen, version: scheduleVersion(tx, id), from: r.floorKey}
 	bookings := tx.Bucket(bucketBookings)
 	ic := seekIndex(tx.Bucket([]byte(bucketBookingsConfirmed)), indexPrefix(id), e.from, false)
 	for ; ic.key != nil; ic.next() {
@@ -132,7 +147,7 @@ func (s *Store) slots(tx *bolt.Tx, id string, from time.Time, seen uint64) ([]da
 	}
 	slices.SortFunc(e.slots, data.CompareSlots)
 	s.keepSchedule(id, e)
-	return data.SlotsFrom(e.slots, from, maxKeyTime), nil
+	return data.SlotsFrom(e.slots, r.from, r.to), nil
 }
 
 // keepSchedule keeps e unless a schedule found current at a later
@@ -196,14 +211,14 @@ func (s *Store) MatchPool(ctx context.Context, languageKeys []string, from, to t
 			slices.SortStableFunc(profiles, func(a, b *data.Profile) int { return strings.Compare(a.Interpreter.ID, b.Interpreter.ID) })
 			profiles = slices.CompactFunc(profiles, func(a, b *data.Profile) bool { return a.Interpreter.ID == b.Interpreter.ID })
 		}
-		seen := tx.Bucket(bucketBookings).Sequence()
+		r := newSlotRange(from, to, tx.Bucket(bucketBookings).Sequence())
 		out = make([]data.PoolMember, len(profiles))
 		for i, p := range profiles {
-			slots, err := s.slots(tx, p.Interpreter.ID, from, seen)
+			slots, err := s.slots(tx, p.Interpreter.ID, &r)
 			if err != nil {
 				return err
 			}
-			out[i] = data.PoolMember{Profile: p, Slots: data.SlotsFrom(slots, from, to)}
+			out[i] = data.PoolMember{Profile: p, Slots: slots}
 		}
 		return nil
 	})
