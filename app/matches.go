@@ -230,7 +230,7 @@ func parseExcludedKey(s string) (excludedKey, bool) {
 
 // recentWindow is how far back, and ahead, the fair-spread factor counts
 // bookings.
-const recentWindow = 30 * 24 * time.Hour
+const recentWindow = matching.RecentWindow
 
 // matchMembers gathers what matching needs for one request, checking the
 // request first so a bad one costs no reads: the speakers of the child's
@@ -256,13 +256,8 @@ func (a *App) matchMembers(ctx context.Context, c data.Case, req matching.Reques
 	if in.Members == nil {
 		in.Members = []data.PoolMember{}
 	}
-	in.Recent = map[string]int{}
-	lo, hi := now.Add(-recentWindow), now.Add(recentWindow)
-	for _, m := range members {
-		if n := len(data.SlotsFrom(m.Slots, lo, hi)); n > 0 {
-			in.Recent[m.Profile.Interpreter.ID] = n
-		}
-	}
+	// in.Recent stays nil: matching counts each candidate's slots within
+	// matching.RecentWindow of now, which the window read covers.
 	return in, a.completeCase(ctx, &in, c)
 }
 

@@ -87,13 +87,16 @@ type Input struct {
 	// Members, when not nil, holds the interpreters to judge in place of
 	// Pool and Bookings, as a data.PoolStore returns them: each one's
 	// profile and the slots of their bookings that hold their time, from
-	// BookingsFrom to 15 days after Start, sorted by data.CompareSlots.
+	// BookingsFrom to 15 days after Start (and, when Recent is nil, within
+	// RecentWindow of Now), sorted by data.CompareSlots.
 	// Match then judges them without reading Pool or Bookings, by the same
 	// rules, to the same result (its fast path: see members.go).
 	Members []data.PoolMember
 	// Recent counts each interpreter's confirmed or completed bookings in
 	// the 30 days before and after now (work given and work to come), by
-	// interpreter ID; absent is 0.
+	// interpreter ID; absent is 0. When it is nil and Members are given,
+	// Match counts each candidate's slots that start within RecentWindow
+	// of Now, which the slots must then cover.
 	Recent map[string]int
 	// Unreliable counts each interpreter's late cancellations and no-shows
 	// in the last year, by interpreter ID; absent is 0.
@@ -142,6 +145,10 @@ type Result struct {
 	Candidates []Candidate
 	Excluded   []Excluded
 }
+
+// RecentWindow is how far before and after now the fair spread factor
+// counts an interpreter's bookings (Input.Recent).
+const RecentWindow = 30 * 24 * time.Hour
 
 // nextAvailableWithin bounds the search for Excluded.NextAvailable.
 const nextAvailableWithin = 14 * 24 * time.Hour
@@ -196,7 +203,7 @@ func Match(in Input, p Policy) (Result, error) {
 	for _, s := range speakers {
 		interp := &in.Pool[s.i]
 		if len(s.reasons) == 0 {
-			cands = append(cands, m.score(interp, s.lang, m.loadOf(interp.ID), m.community(interp).shared))
+			cands = append(cands, m.score(interp, s.lang, m.loadOf(interp.ID), m.community(interp).shared, m.in.Recent[interp.ID]))
 			continue
 		}
 		x := Excluded{Interpreter: interp, Reasons: s.reasons}
@@ -248,7 +255,7 @@ func Evaluate(in Input, interp data.Interpreter, p Policy) (c Candidate, reasons
 	if reasons = m.hardRules(&interp, l); len(reasons) > 0 {
 		return Candidate{Interpreter: &interp}, reasons, nil
 	}
-	return m.score(&interp, l, m.loadOf(interp.ID), m.community(&interp).shared), nil, nil
+	return m.score(&interp, l, m.loadOf(interp.ID), m.community(&interp).shared, in.Recent[interp.ID]), nil, nil
 }
 
 // Validate reports, as a *data.ValidationError naming each field, what keeps

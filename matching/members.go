@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tolk/tolk/data"
@@ -76,14 +77,12 @@ func heldOn(ranges []data.DateRange, d data.Date) bool {
 // matchMembers is Match over in.Members.
 func (m *matcher) matchMembers() Result {
 	in := m.in
-	type speaker struct {
-		mb      *data.PoolMember
-		lang    langResult
-		reasons []data.Reason
-		load    workload
-		shared  []data.CommunityLinkKind
-	}
-	speakers := make([]speaker, 0, len(in.Members))
+	sp := speakerPool.Get().(*[]speaker)
+	defer func() {
+		clear(*sp) // drop the references to this match's members
+		speakerPool.Put(sp)
+	}()
+	speakers := (*sp)[:0]
 	for i := range in.Members {
 		mb := &in.Members[i]
 		if l := m.languageOf(mb.Profile.Languages); l.accepted || l.related {
@@ -100,7 +99,7 @@ func (m *matcher) matchMembers() Result {
 	req := m.memberRequirement()
 	lo, hi := m.judgedStarts()
 	var w said
-	buf := make([]data.Reason, 0, len(speakers))
+	buf := make([]data.Reason, 0, 2*len(speakers))
 	excluded := 0
 	for j := range speakers {
 		s := &speakers[j]
@@ -113,8 +112,10 @@ func (m *matcher) matchMembers() Result {
 			excluded++
 		}
 	}
+	*sp = speakers
 	var res Result
 	var cands []Candidate
+	m.factorBuf = make([]data.Factor, 0, factorsPerCandidate*(len(speakers)-excluded))
 	if excluded > 0 {
 		res.Excluded = make([]Excluded, 0, excluded)
 	}
@@ -124,7 +125,13 @@ func (m *matcher) matchMembers() Result {
 	for _, s := range speakers {
 		interp := s.mb.Profile.Interpreter
 		if len(s.reasons) == 0 {
-			cands = append(cands, m.score(interp, s.lang, s.load, s.shared))
+			recent := 0
+			if in.Recent != nil {
+				recent = in.Recent[interp.ID]
+			} else {
+				recent = len(data.SlotsFrom(s.mb.Slots, in.Now.Add(-RecentWindow), in.Now.Add(RecentWindow)))
+			}
+			cands = append(cands, m.score(interp, s.lang, s.load, s.shared, recent))
 			continue
 		}
 		x := Excluded{Interpreter: interp, Reasons: s.reasons}
@@ -174,6 +181,25 @@ func (m *matcher) judgedStarts() (lo, hi time.Time) {
 	}
 	return lo, hi
 }
+
+// speaker is a member who speaks the child's language or a related
+// variety, as matchMembers judges them.
+type speaker struct {
+	mb      *data.PoolMember
+	lang    langResult
+	reasons []data.Reason
+	load    workload
+	shared  []data.CommunityLinkKind
+}
+
+// speakerPool keeps matchMembers' scratch array of speakers from one match
+// to the next: it is as long as the pool, and allocating it anew for
+// every match was a fifth of what a match allocated (and the collector
+// then had to reclaim).
+var speakerPool = sync.Pool{New: func() any { return new([]speaker) }}
+
+// factorsPerCandidate is room enough for most candidates' factors.
+const factorsPerCandidate = 8
 
 // slotsAround judges one interpreter's slots as indexBookings and the
 // availability rule judge their bookings: whether one holds the

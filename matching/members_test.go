@@ -78,17 +78,31 @@ func varied(r *rand.Rand, in Input, p Policy) (Input, Policy) {
 // profiles and slots take) gives exactly what judging the records and
 // bookings gives, on random pools: the same candidates in the same order
 // with the same scores, factors and warnings, and the same excluded with
-// the same reasons and next available times.
+// the same reasons and next available times; in every other run the fast
+// path counts the recent bookings (Recent nil) that the plain path is
+// given.
 func TestPropertyMembersRankAlike(t *testing.T) {
 	r := rand.New(rand.NewPCG(19, 20))
 	for run := range propertyRuns {
 		in, p := varied(r, randomInput(r, 40), basePolicy())
+		countRecent := run%2 == 1
+		if countRecent { // the plain path is told what the fast path counts
+			in.Recent = map[string]int{}
+			for _, b := range in.Bookings {
+				if b.Status.HoldsTime() && !b.Start.Before(in.Now.Add(-RecentWindow)) && b.Start.Before(in.Now.Add(RecentWindow)) {
+					in.Recent[b.InterpreterID]++
+				}
+			}
+		}
 		plain, err := Match(in, p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		fast := in
 		fast.Members, fast.Pool, fast.Bookings = members(in), nil, nil
+		if countRecent {
+			fast.Recent = nil
+		}
 		got, err := Match(fast, p)
 		if err != nil {
 			t.Fatal(err)

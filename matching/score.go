@@ -87,8 +87,9 @@ var qualificationPoints = map[data.QualificationKind]int{
 // score returns the candidate with its factors, score and warnings. It is
 // called only for an interpreter who passes every hard rule, with their
 // workload around the interview and the country and region links they
-// share with the child (communityCheck.shared).
-func (m *matcher) score(in *data.Interpreter, lang langResult, load workload, shared []data.CommunityLinkKind) Candidate {
+// share with the child (communityCheck.shared), and how many bookings they
+// have within RecentWindow of now (Input.Recent).
+func (m *matcher) score(in *data.Interpreter, lang langResult, load workload, shared []data.CommunityLinkKind, recent int) Candidate {
 	c := Candidate{Interpreter: in}
 	// Factors go into one array shared by the match's candidates, each
 	// candidate's capped at its own length (see carve).
@@ -153,7 +154,7 @@ func (m *matcher) score(in *data.Interpreter, lang langResult, load workload, sh
 	if w := m.in.Case.Child.InterpreterGender; !w.Required && w.Preference != "" && in.Gender == w.Preference {
 		add(FactorPreferredGender, pointsPreferredGender, m.say(sayPreferredGender, 0, func() string { return fmt.Sprintf("%s, as the child prefers", w.Preference) }))
 	}
-	recent := max(m.in.Recent[in.ID], 0)
+	recent = max(recent, 0)
 	add(FactorFairSpread, max(maxFairSpread+pointsPerRecentBooking*recent, 0), m.say(sayFairSpread, recent, func() string { return fairSpreadReason(recent) }))
 	if n := m.in.Unreliable[in.ID]; n > 0 {
 		add(FactorReliability, pointsPerUnreliable*n, fmt.Sprintf("%d late cancellations or no-shows in the last year", n))
