@@ -97,3 +97,15 @@ func (s *Store) ListAudit(ctx context.Context, q data.AuditQuery) (data.Page[dat
 	return findPage(ctx, s.audit, filter, -1, data.PageSize(q.Limit), auditDocument.toAuditEntry,
 		func(e data.AuditEntry) string { return e.ID })
 }
+
+// NewestAudit marks the first page ListAudit lists for the scopes.
+func (s *Store) NewestAudit(ctx context.Context, scopes []string, n int) (data.AuditMark, error) {
+	if err := data.CheckNewestAudit(scopes, n); err != nil {
+		return data.AuditMark{}, err
+	}
+	page, err := s.ListAudit(ctx, data.AuditQuery{Scopes: scopes, Limit: n})
+	if err != nil {
+		return data.AuditMark{}, err
+	}
+	return data.MarkOf(page.Items), nil
+}
