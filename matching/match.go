@@ -9,6 +9,12 @@
 // each with its points and a human reason; the score is their sum. Shared
 // community ties never add points: they are conflicts, or warnings with a
 // penalty. What each interview type requires is the Policy (policy.go).
+//
+// Match judges either records (Input.Pool and Input.Bookings) or members
+// (Input.Members): the compact profiles and sorted slots a store keeps
+// for it (data.PoolStore), judged by members.go's fast path with the same
+// rules and words. The plain path stays as the reference a property test
+// holds the fast one to, and for Evaluate.
 package matching
 
 import (
