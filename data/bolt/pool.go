@@ -139,7 +139,9 @@ func (s *Store) slots(tx *bolt.Tx, id string, r *slotRange) ([]data.Slot, error)
 		if raw == nil {
 			return nil, indexFault(bid, data.ErrNotFound)
 		}
-		b, err := s.bookings.get(bid, raw)
+		// Decoded here and not kept: the slot is what is kept, and a
+		// schedule is built again only when one of its bookings changes.
+		b, err := decodeBooking(raw)
 		if err != nil {
 			return nil, indexFault(bid, err)
 		}
