@@ -44,13 +44,6 @@ type Profile struct {
 	Signed bool
 }
 
-// trainingKinds and qualificationKinds size Profile's arrays; they must
-// list the same kinds as TrainingKinds and QualificationKinds.
-var (
-	trainingKinds      = [...]TrainingKind{TrainingChildProtectionL1, TrainingChildProtectionL2, TrainingChildProtectionL3, TrainingTrafficking, TrainingTraumaInformed, TrainingABEInterviewing}
-	qualificationKinds = [...]QualificationKind{QualificationDPSI, QualificationDPSILaw, QualificationNRPSIFull, QualificationNRPSIInterim, QualificationCIOL, QualificationOther}
-)
-
 // DateRange is a span of whole London days: From through Until, both
 // included; a zero From starts at the beginning of time, a zero Until never
 // ends.
