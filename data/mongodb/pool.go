@@ -16,10 +16,11 @@ import (
 // interpreter under the language keys in one query off the languageKeys
 // index, then their holding bookings in [from, to) as ConfirmedBookings
 // does, and builds each one's profile and slots. It keeps nothing from
-// one call to the next: several instances may write to one database, and
-// nothing in a read tells this instance which profiles another changed
-// without reading them (see PoolStore: a backend may keep them only as
-// the versions it reads show them current). The bbolt store keeps them.
+// one call to the next, so a write through any instance is seen at once.
+// Keeping them, as the bbolt store does, would take reading the records'
+// and the schedules' versions first (a query of its own) and checking
+// that no schedule change is in flight (its version lands before its
+// booking does: see the package comment's Bookings).
 func (s *Store) MatchPool(ctx context.Context, languageKeys []string, from, to time.Time) ([]data.PoolMember, error) {
 	if len(languageKeys) == 0 {
 		return nil, nil
