@@ -40,14 +40,16 @@ func serveBench(b *testing.B, handler fasthttp.RequestHandler, path string, want
 	}
 }
 
-// fileLog makes the edge and the API log to a file, as they would to stderr.
+// fileLog makes the edge and the API log to a file, as they would to
+// stderr: through an edge.LineWriter, as the service writes its log.
 func fileLog(b *testing.B) func(*edge.Config) {
 	f, err := os.Create(filepath.Join(b.TempDir(), "tolk.log"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { f.Close() })
-	return func(cfg *edge.Config) { cfg.Logger = slog.New(slog.NewJSONHandler(f, nil)) }
+	lw := edge.NewLineWriter(f)
+	b.Cleanup(func() { lw.Close(); f.Close() })
+	return func(cfg *edge.Config) { cfg.Logger = slog.New(slog.NewJSONHandler(lw, nil)) }
 }
 
 // BenchmarkBareFiber is the baseline of the benchmarks here: a Fiber app

@@ -214,20 +214,14 @@ func (a *App) RenderFeed(ctx context.Context, token string, cond FeedConditions)
 	if named {
 		scopes = append(scopes, data.ScopeRegister) // where a rename lands
 	}
-	newest, err := a.store.ListAudit(ctx, data.AuditQuery{Scopes: scopes, Limit: etagEntries})
+	newest, err := a.store.NewestAudit(ctx, scopes, etagEntries)
 	if err != nil {
 		return FeedCalendar{}, err
 	}
 	now := a.now()
 	var out FeedCalendar
-	out.ETag = feedETag(f.ID, now, newest.Items)
-	var latest time.Time
-	for _, e := range newest.Items {
-		if e.At.After(latest) {
-			latest = e.At
-		}
-	}
-	if out.settle(latest, now, cond); out.NotModified {
+	out.ETag = feedETag(f.ID, now, newest)
+	if out.settle(newest.Latest, now, cond); out.NotModified {
 		return out, nil
 	}
 	q := data.BookingQuery{Organisation: f.Organisation, From: now.Add(-feedWindow), Limit: data.MaxPageSize}
@@ -282,20 +276,19 @@ func (a *App) interpreterNames(ctx context.Context, bookings []data.Booking) (ma
 	return names, nil
 }
 
-// feedETag is a feed's ETag on now's day (UTC), given its organisation's newest
-// audit entries: the first 12 bytes of the SHA-256 of the feed's ID, the
-// day and the entries' IDs, joined by NULs, in hex and quotes. A calendar
-// client polls it every few minutes, so it is built without fmt and with
-// one allocation (the ETag itself) for a usual feed.
-func feedETag(feedID string, now time.Time, newest []data.AuditEntry) string {
-	var buf [1024]byte
+// feedETag is a feed's ETag on now's day (UTC), given the mark of its
+// organisation's newest audit entries (data.AuditMark): the first 12 bytes
+// of the SHA-256 of the feed's ID, the day and the mark's digest, joined
+// by NULs, in hex and quotes. A calendar client polls it every few
+// minutes, so it is built without fmt and with one allocation (the ETag
+// itself).
+func feedETag(feedID string, now time.Time, newest data.AuditMark) string {
+	var buf [256]byte
 	b := append(buf[:0], feedID...)
 	b = append(b, 0)
 	b = now.UTC().AppendFormat(b, data.DateLayout) // data.DateOf(now).String()
-	for _, e := range newest {
-		b = append(b, 0)
-		b = append(b, e.ID...)
-	}
+	b = append(b, 0)
+	b = append(b, newest.Digest[:]...)
 	sum := sha256.Sum256(b)
 	var tag [2 + 2*12]byte
 	tag[0], tag[len(tag)-1] = '"', '"'
@@ -372,7 +365,7 @@ func (a *App) renderFreeBusy(ctx context.Context, f data.Feed, cond FeedConditio
 			latest = b.UpdatedAt
 		}
 	}
-	out.ETag = feedETag(f.ID, now, versions)
+	out.ETag = feedETag(f.ID, now, data.MarkOf(versions))
 	// Only the ETag answers a free/busy feed's conditions: its newest
 	// change is read off the bookings that still hold time, so cancelling
 	// the newest makes its date go back, and a client sending only

@@ -110,7 +110,7 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 			return MatchResult{}, invalid("excludedAfter", "is not a cursor a match answered (excludedNext)")
 		}
 	}
-	in, err := a.matchInput(ctx, c, matching.Request{
+	in, err := a.matchMembers(ctx, c, matching.Request{
 		Case: c, Start: req.Start.UTC(), End: req.End.UTC(), InterviewType: req.InterviewType,
 		Modality: req.Modality, Region: req.Region, Plan: a.policy.Plan(req.InterviewType, req.Modality),
 	})
@@ -131,7 +131,7 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 		if actor.Role != data.RoleCoordinator {
 			factors = requesterFactors(factors)
 		}
-		out.Candidates = append(out.Candidates, Candidate{Interpreter: reduced(cand.Interpreter), Score: cand.Score, Factors: factors, Warnings: cand.Warnings})
+		out.Candidates = append(out.Candidates, Candidate{Interpreter: reduced(*cand.Interpreter), Score: cand.Score, Factors: factors, Warnings: cand.Warnings})
 	}
 	keys := make([]excludedKey, len(res.Excluded))
 	order := make([]int, len(res.Excluded))
@@ -161,7 +161,7 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 			break
 		}
 		ex := res.Excluded[i]
-		out.Excluded = append(out.Excluded, Excluded{Interpreter: reduced(ex.Interpreter), Reasons: ex.Reasons, NextAvailable: ex.NextAvailable})
+		out.Excluded = append(out.Excluded, Excluded{Interpreter: reduced(*ex.Interpreter), Reasons: ex.Reasons, NextAvailable: ex.NextAvailable})
 		last = keys[i]
 	}
 	return out, nil
@@ -233,11 +233,15 @@ func parseExcludedKey(s string) (excludedKey, bool) {
 
 // recentWindow is how far back, and ahead, the fair-spread factor counts
 // bookings.
-const recentWindow = 30 * 24 * time.Hour
+const recentWindow = matching.RecentWindow
 
-// matchInput gathers what matching needs for one request, checking the
-// request first so a bad one costs no reads.
-func (a *App) matchInput(ctx context.Context, c data.Case, req matching.Request) (matching.Input, error) {
+// matchMembers gathers what matching needs for one request, checking the
+// request first so a bad one costs no reads: the speakers of the child's
+// languages and related varieties as the store's pool (data.PoolStore),
+// each one's profile and slots, which the store keeps from one match to
+// the next while they stand (matching's fast path; Evaluate, judging one
+// interpreter for a booking, reads the record and its bookings).
+func (a *App) matchMembers(ctx context.Context, c data.Case, req matching.Request) (matching.Input, error) {
 	now := a.now()
 	in := matching.Input{Request: req, Now: now}
 	if err := checkSlot(req, now); err != nil {
@@ -246,29 +250,45 @@ func (a *App) matchInput(ctx context.Context, c data.Case, req matching.Request)
 	if err := in.Validate(a.policy); err != nil {
 		return in, err
 	}
-	seen := map[string]bool{}
-	for _, key := range matching.PoolLanguageKeys(c.Child.Languages) {
-		q := data.InterpreterQuery{LanguageKey: key, Limit: data.MaxPageSize}
-		for {
-			page, err := a.store.ListInterpreters(ctx, q)
-			if err != nil {
-				return in, err
-			}
-			for _, it := range page.Items {
-				// An interpreter who left the register is no longer on it:
-				// never a candidate, and not listed among the excluded.
-				if !seen[it.ID] && it.Vetting.Status != data.VettingLeft {
-					seen[it.ID] = true
-					in.Pool = append(in.Pool, it)
-				}
-			}
-			if page.Next == "" {
-				break
-			}
-			q.After = page.Next
+	from, to := a.bookingsWindow(in)
+	members, err := a.store.MatchPool(ctx, matching.PoolLanguageKeys(c.Child.Languages), from, to)
+	if err != nil {
+		return in, err
+	}
+	in.Members = onRegister(members)
+	if in.Members == nil {
+		in.Members = []data.PoolMember{}
+	}
+	// in.Recent stays nil: matching counts each candidate's slots within
+	// matching.RecentWindow of now, which the window read covers.
+	return in, a.completeCase(ctx, &in, c)
+}
+
+// onRegister returns the members still on the register: an interpreter
+// who left it is never a candidate, and not listed among the excluded.
+// The store's slice may be shared with other calls, so it is copied, not
+// filtered in place, when someone is left out.
+func onRegister(members []data.PoolMember) []data.PoolMember {
+	left := func(m data.PoolMember) bool { return m.Profile.Interpreter.Vetting.Status == data.VettingLeft }
+	if !slices.ContainsFunc(members, left) {
+		return members
+	}
+	out := make([]data.PoolMember, 0, len(members))
+	for _, m := range members {
+		if !left(m) {
+			out = append(out, m)
 		}
 	}
-	return in, a.complete(ctx, &in, c)
+	return out
+}
+
+// bookingsWindow is the range of starts of the bookings a match reads:
+// what the rules need around the slot (matching.BookingsFrom to 15 days
+// after it) and the 30 days either side of now (fair spread: work already
+// given and work to come).
+func (a *App) bookingsWindow(in matching.Input) (from, to time.Time) {
+	return earliest(matching.BookingsFrom(in.Start, a.policy), in.Now.Add(-recentWindow)),
+		latest(in.Start.Add(15*24*time.Hour), in.Now.Add(recentWindow))
 }
 
 // complete reads what the hard rules and the factors need beyond the
@@ -283,8 +303,7 @@ func (a *App) complete(ctx context.Context, in *matching.Input, c data.Case) err
 	for i, it := range in.Pool {
 		ids[i] = it.ID
 	}
-	from := earliest(matching.BookingsFrom(in.Start, a.policy), in.Now.Add(-recentWindow))
-	to := latest(in.Start.Add(15*24*time.Hour), in.Now.Add(recentWindow))
+	from, to := a.bookingsWindow(*in)
 	bookings, err := a.store.ConfirmedBookings(ctx, ids, from, to)
 	if err != nil {
 		return err
@@ -296,6 +315,13 @@ func (a *App) complete(ctx context.Context, in *matching.Input, c data.Case) err
 			in.Recent[b.InterpreterID]++
 		}
 	}
+	return a.completeCase(ctx, in, c)
+}
+
+// completeCase reads the case's history and the interpreters who declined
+// its offers declaring a conflict (see complete).
+func (a *App) completeCase(ctx context.Context, in *matching.Input, c data.Case) error {
+	var err error
 	if in.History, err = a.caseHistory(ctx, c); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -120,5 +121,55 @@ func TestFairSpreadCountsUpcoming(t *testing.T) {
 	}
 	if h, d := spread[hana.ID], spread[dara.ID]; h.Points >= d.Points || h.Reason != "fair spread of work: 1 booking in the 30 days before and after today" {
 		t.Errorf("fair spread: hana %+v, dara %+v; want hana's lower for her booking to come", h, d)
+	}
+}
+
+// TestMatchFollowsWrites: a match sees every write made since the last
+// one, whatever the store kept of the pool for it: a booking made and
+// cancelled, a suspension, a new speaker.
+func TestMatchFollowsWrites(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	sw, coord := e.north[data.RoleSocialWorker], e.north[data.RoleCoordinator]
+	c := e.newCase(sw, "NR-1")
+	hana, dara := e.approved("hana"), e.approved("dara")
+	other := e.newCase(sw, "NR-2")
+	reasons := func(step string) (candidates []string, excluded map[string][]string) {
+		t.Helper()
+		res, err := e.app.Match(ctx, sw, c.ID, matchAt(0, 0))
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		excluded = map[string][]string{}
+		for _, cand := range res.Candidates {
+			candidates = append(candidates, cand.Interpreter.ID)
+		}
+		for _, ex := range res.Excluded {
+			for _, r := range ex.Reasons {
+				excluded[ex.Interpreter.ID] = append(excluded[ex.Interpreter.ID], r.Code)
+			}
+		}
+		return candidates, excluded
+	}
+	if got, _ := reasons("first"); len(got) != 2 {
+		t.Fatalf("first match: candidates %v, want hana and dara", got)
+	}
+	busy := e.book(sw, request(other.ID, hana.ID, 0))
+	if _, ex := reasons("booked"); !cmp.Equal(ex[hana.ID], []string{matching.CodeUnavailable}) {
+		t.Errorf("after booking hana elsewhere: her reasons %v, want unavailable", ex[hana.ID])
+	}
+	if _, err := e.app.CancelBooking(ctx, sw, busy.ID, "moved"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.DecideVetting(ctx, coord, dara.ID, data.DecisionSuspend, "lapsed"); err != nil {
+		t.Fatal(err)
+	}
+	got, ex := reasons("cancelled and suspended")
+	if !cmp.Equal(got, []string{hana.ID}) || !cmp.Equal(ex[dara.ID], []string{matching.CodeNotApproved}) {
+		t.Errorf("after cancelling hana's booking and suspending dara: candidates %v, dara's reasons %v", got, ex[dara.ID])
+	}
+	avan := e.approved("avan")
+	if got, _ := reasons("a speaker added"); len(got) != 2 || !slices.Contains(got, avan.ID) {
+		t.Errorf("after approving avan: candidates %v, want hana and avan", got)
 	}
 }

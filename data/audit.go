@@ -2,6 +2,8 @@ package data
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"time"
 )
 
@@ -270,4 +272,43 @@ type AuditStore interface {
 	// multi-document atomicity lands ch first, so a crash between leaves
 	// a tombstone of entries still there, which the next run deletes.
 	DeleteSignIns(ctx context.Context, ids []string, ch Change) error
+	// NewestAudit returns the mark (MarkOf) of the newest n entries of
+	// the scopes (at least one), those ListAudit lists first for them with
+	// limit n: what a calendar feed's ETag covers, polled far more often
+	// than anything changes, without a page of entries to copy. Errors:
+	// the context's, ErrClosed; ErrInvalid without a scope or for n
+	// outside 1 to MaxPageSize.
+	NewestAudit(ctx context.Context, scopes []string, n int) (AuditMark, error)
+}
+
+// AuditMark sums up some audit entries: two marks are equal when they were
+// taken of the same entries in the same order.
+type AuditMark struct {
+	// Digest is SHA-256 of the entries' IDs, each followed by a NUL.
+	Digest [sha256.Size]byte
+	// Latest is the latest At among them; zero for none.
+	Latest time.Time
+}
+
+// MarkOf returns the mark of entries.
+func MarkOf(entries []AuditEntry) AuditMark {
+	var m AuditMark
+	var buf [2048]byte // most marks' IDs fit: nothing to allocate
+	b := buf[:0]
+	for _, e := range entries {
+		b = append(append(b, e.ID...), 0)
+		if e.At.After(m.Latest) {
+			m.Latest = e.At
+		}
+	}
+	m.Digest = sha256.Sum256(b)
+	return m
+}
+
+// CheckNewestAudit returns the ErrInvalid of NewestAudit's arguments, or nil.
+func CheckNewestAudit(scopes []string, n int) error {
+	if len(scopes) == 0 || n < 1 || n > MaxPageSize {
+		return fmt.Errorf("newest audit entries of %d scopes, %d of them: %w", len(scopes), n, ErrInvalid)
+	}
+	return nil
 }

@@ -121,7 +121,11 @@ const (
 )
 
 // QualificationKinds lists every QualificationKind.
-var QualificationKinds = []QualificationKind{QualificationDPSI, QualificationDPSILaw, QualificationNRPSIFull, QualificationNRPSIInterim, QualificationCIOL, QualificationOther}
+var QualificationKinds = qualificationKinds[:]
+
+// qualificationKinds is QualificationKinds as an array, which sizes
+// Profile.Qualifications.
+var qualificationKinds = [...]QualificationKind{QualificationDPSI, QualificationDPSILaw, QualificationNRPSIFull, QualificationNRPSIInterim, QualificationCIOL, QualificationOther}
 
 // Training is a completed training course.
 type Training struct {
@@ -144,7 +148,11 @@ const (
 )
 
 // TrainingKinds lists every TrainingKind.
-var TrainingKinds = []TrainingKind{TrainingChildProtectionL1, TrainingChildProtectionL2, TrainingChildProtectionL3, TrainingTrafficking, TrainingTraumaInformed, TrainingABEInterviewing}
+var TrainingKinds = trainingKinds[:]
+
+// trainingKinds is TrainingKinds as an array, which sizes
+// Profile.Training.
+var trainingKinds = [...]TrainingKind{TrainingChildProtectionL1, TrainingChildProtectionL2, TrainingChildProtectionL3, TrainingTrafficking, TrainingTraumaInformed, TrainingABEInterviewing}
 
 // Clearance is a criminal-records check. Certificate is sensitive.
 type Clearance struct {

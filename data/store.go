@@ -42,6 +42,7 @@ type Store interface {
 	RetentionStore
 	UnmetNeedStore
 	ReportStore
+	PoolStore
 
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error

@@ -1,7 +1,12 @@
 package edge
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -32,7 +37,11 @@ func serveBench(b *testing.B, handler fasthttp.RequestHandler, path string, want
 
 // BenchmarkMiddleware measures each piece of shared middleware the edge
 // could take from Fiber, Fiber's and the edge's own side by side, each
-// alone in front of a bare handler, beside the bare handler itself.
+// alone in front of a bare handler, beside the bare handler itself; and the
+// pieces Fiber has no counterpart for: the request's context (a deadline
+// context per request against the edge's), and the log line (to a file,
+// as to stderr; to a file through a LineWriter, as the service writes it;
+// and to nowhere: the JSON handler's own work).
 // Fiber's limiter is not among them: it would add a module to go.mod
 // (tinylib/msgp) for a comparison its design already settles (see the
 // package doc). Measured the same way outside the module, it added about
@@ -40,6 +49,18 @@ func serveBench(b *testing.B, handler fasthttp.RequestHandler, path string, want
 func BenchmarkMiddleware(b *testing.B) {
 	bare := func(c *fiber.Ctx) error { return c.SendString("ok") }
 	e := New(Config{RateLimits: true, Now: advancing()})
+	// The log line as the service writes it: JSON, to a file (stderr is
+	// one, or a pipe), and to nowhere, which leaves the handler's work.
+	f, err := os.Create(filepath.Join(b.TempDir(), "tolk.log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	file := New(Config{Logger: slog.New(slog.NewJSONHandler(f, nil))})
+	lw := NewLineWriter(f) // as the service writes its log (cmd/tolk)
+	defer lw.Close()
+	gathered := New(Config{Logger: slog.New(slog.NewJSONHandler(lw, nil))})
+	discard := New(Config{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	for _, bc := range []struct {
 		name string
 		mw   []fiber.Handler
@@ -59,6 +80,36 @@ func BenchmarkMiddleware(b *testing.B) {
 		{"headers/fiber-helmet", []fiber.Handler{helmet.New(helmet.Config{XFrameOptions: "DENY", ReferrerPolicy: referrerPolicy,
 			ContentSecurityPolicy: contentSecurityPolicy})}},
 		{"headers/edge", []fiber.Handler{func(c *fiber.Ctx) error { setSecurityHeaders(c); return c.Next() }}},
+		{"timeout/context.WithTimeout", []fiber.Handler{func(c *fiber.Ctx) error {
+			ctx, cancel := context.WithTimeout(e.base, e.timeout)
+			defer cancel()
+			c.SetUserContext(ctx)
+			return c.Next()
+		}}},
+		{"timeout/edge", []fiber.Handler{func(c *fiber.Ctx) error {
+			ctx := newRequestContext(e.base, time.Now().Add(e.timeout))
+			defer ctx.end()
+			c.SetUserContext(ctx)
+			return c.Next()
+		}}},
+		{"log/edge-discard", []fiber.Handler{func(c *fiber.Ctx) error {
+			start := time.Now()
+			err := c.Next()
+			discard.logRequest(c.UserContext(), c, "ABCDEFGHIJKLMNOPQRST", start)
+			return err
+		}}},
+		{"log/edge-file", []fiber.Handler{func(c *fiber.Ctx) error {
+			start := time.Now()
+			err := c.Next()
+			file.logRequest(c.UserContext(), c, "ABCDEFGHIJKLMNOPQRST", start)
+			return err
+		}}},
+		{"log/edge-linewriter-file", []fiber.Handler{func(c *fiber.Ctx) error {
+			start := time.Now()
+			err := c.Next()
+			gathered.logRequest(c.UserContext(), c, "ABCDEFGHIJKLMNOPQRST", start)
+			return err
+		}}},
 		{"limiter/edge", []fiber.Handler{func(c *fiber.Ctx) error {
 			if e.AddressWait(c) > 0 {
 				return fiber.ErrTooManyRequests

@@ -45,6 +45,13 @@
 //     not slog records, and names the path (a feed's token is in it), not
 //     the route; its timeout derives each request's deadline from the
 //     request's context, not from a base context that Shutdown cancels.
+//     The request's context is the edge's own type (deadline.go), not
+//     context.WithTimeout: it starts no timer unless something waits on
+//     it, which the embedded store never does (switching back costs a
+//     timer's start and stop a request, measured in BenchmarkMiddleware).
+//     LineWriter (linewriter.go) gathers the log's lines into few writes
+//     off the requests' path; slog has no such writer, and zerolog's diode
+//     drops lines when it falls behind, where this one waits.
 //
 // Only api, web, cmd and this package import Fiber.
 package edge

@@ -43,11 +43,16 @@ func requestID(c *fiber.Ctx) string {
 
 // giveRequestID gives the request a fresh ID, shown as X-Request-ID.
 func giveRequestID(c *fiber.Ctx) string {
-	s := &state{id: newRequestID()}
+	var b [requestIDLen]byte
+	appendRequestID(b[:0])
+	s := &state{id: string(b[:])}
 	c.Locals(localState, s)
-	c.Set("X-Request-ID", s.id)
+	c.Response().Header.SetCanonical(headerRequestID, b[:])
 	return s.id
 }
+
+// headerRequestID is X-Request-ID, canonical, as the headers are set.
+var headerRequestID = []byte("X-Request-Id")
 
 // Request IDs are 20 characters of base32: ten drawn at random once per
 // process (50 bits, so two instances' IDs do not collide) and ten counting
@@ -62,16 +67,25 @@ var (
 // base32 is the alphabet of rand.Text, so every ID reads alike.
 const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
+// requestIDLen is the length of every request ID.
+const requestIDLen = 20
+
 // newRequestID returns the process's next request ID.
 func newRequestID() string {
-	var b [20]byte
-	copy(b[:], requestIDPrefix)
+	var b [requestIDLen]byte
+	return string(appendRequestID(b[:0]))
+}
+
+// appendRequestID appends the process's next request ID to b.
+func appendRequestID(b []byte) []byte {
+	b = append(b, requestIDPrefix...)
 	n := requestCount.Add(1)
-	for i := len(b) - 1; i >= len(requestIDPrefix); i-- {
-		b[i] = base32[n&31]
+	var count [requestIDLen - 10]byte
+	for i := len(count) - 1; i >= 0; i-- {
+		count[i] = base32[n&31]
 		n >>= 5
 	}
-	return string(b[:])
+	return append(b, count[:]...)
 }
 
 // observe is the first middleware of every request. It gives the request
@@ -91,8 +105,8 @@ func (e *Edge) observe(c *fiber.Ctx) error {
 	start := time.Now()
 	id := giveRequestID(c)
 	setSecurityHeaders(c)
-	ctx, cancel := context.WithTimeout(e.base, e.timeout)
-	defer cancel()
+	ctx := newRequestContext(e.base, start.Add(e.timeout)) // no timer unless waited on
+	defer ctx.end()
 	c.SetUserContext(ctx)
 	err := refuseFraming(c)
 	if err == nil {
@@ -179,11 +193,19 @@ const (
 // private, max-age=900), except on an error answer: answer sets these again.
 func setSecurityHeaders(c *fiber.Ctx) {
 	h := &c.Response().Header
-	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	h.Set(fiber.HeaderXFrameOptions, "DENY")
-	h.Set(fiber.HeaderReferrerPolicy, referrerPolicy)
-	h.Set(fiber.HeaderContentSecurityPolicy, contentSecurityPolicy)
-	h.Set(fiber.HeaderCacheControl, "no-store")
+	for _, kv := range securityHeaders {
+		h.SetCanonical(kv[0], kv[1])
+	}
+}
+
+// securityHeaders are the names (canonical, so fasthttp need not
+// normalise them for every answer) and values setSecurityHeaders sets.
+var securityHeaders = [...][2][]byte{
+	{[]byte(fiber.HeaderXContentTypeOptions), []byte("nosniff")},
+	{[]byte(fiber.HeaderXFrameOptions), []byte("DENY")},
+	{[]byte(fiber.HeaderReferrerPolicy), []byte(referrerPolicy)},
+	{[]byte(fiber.HeaderContentSecurityPolicy), []byte(contentSecurityPolicy)},
+	{[]byte(fiber.HeaderCacheControl), []byte("no-store")},
 }
 
 // answer answers err, raised while serving c, with the security headers

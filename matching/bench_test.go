@@ -14,6 +14,12 @@ import (
 // speak Sorani or a related variety, with 100,000 bookings spread over the
 // whole register from a day before the slot to 15 days after it.
 func benchInput(b *testing.B) (in Input, speakers []data.Interpreter) {
+	return benchRegister(b, func(i int) bool { return i%20 == 0 })
+}
+
+// benchRegister builds benchInput's register, with the interpreters for
+// whom speaks holds speaking Sorani or a related variety.
+func benchRegister(b *testing.B, speaks func(i int) bool) (in Input, speakers []data.Interpreter) {
 	b.Helper()
 	r := rand.New(rand.NewPCG(9, 10))
 	related := []string{"ckb", "ckb", "ckb", "kmr", "ku"}
@@ -24,7 +30,7 @@ func benchInput(b *testing.B) (in Input, speakers []data.Interpreter) {
 	for i := range 10_000 {
 		it := perfect(fmt.Sprintf("i%05d", i))
 		it.Languages = []data.LanguageSkill{{Tag: pick(r, others), Proficiency: pick(r, data.Proficiencies)}, {Tag: "en", Proficiency: data.ProficiencyFluent}}
-		if i%20 == 0 {
+		if speaks(i) {
 			it.Languages[0].Tag = pick(r, related)
 		}
 		it.Gender = pick(r, data.Genders)
@@ -38,7 +44,7 @@ func benchInput(b *testing.B) (in Input, speakers []data.Interpreter) {
 			it.Vetting.Status = data.VettingSuspended
 		}
 		in.Pool = append(in.Pool, it)
-		if i%20 == 0 {
+		if speaks(i) {
 			speakers = append(speakers, it)
 		}
 		in.Recent[it.ID] = r.IntN(6)
@@ -243,4 +249,65 @@ func BenchmarkMatchAvailability(b *testing.B) {
 			b.ReportMetric(float64(next), "declared-next-available")
 		})
 	}
+}
+
+// national is a register of 10,000 with 835 speakers of Sorani or a related
+// variety, as tolkbench seeds: 835 of every 10,000 interpreters. It
+// returns the input as the app builds it from records (the speakers and
+// their own bookings) and the same as a data.PoolStore's members.
+func national(b *testing.B) (records, fast Input) {
+	in, speakers := benchRegister(b, func(i int) bool { return i*835%10_000 < 835 })
+	ids := map[string]bool{}
+	for _, s := range speakers {
+		ids[s.ID] = true
+	}
+	var own []data.Booking
+	for _, bk := range in.Bookings {
+		if ids[bk.InterpreterID] {
+			own = append(own, bk)
+		}
+	}
+	records = in
+	records.Pool, records.Bookings = speakers, own
+	fast = records
+	fast.Members, fast.Pool, fast.Bookings = members(records), nil, nil
+	return records, fast
+}
+
+// BenchmarkMatchNationalRecords judges the 835 speakers from their records
+// and bookings: the plain path, the baseline of BenchmarkMatchNational.
+func BenchmarkMatchNationalRecords(b *testing.B) {
+	in, _ := national(b)
+	benchMatch(b, in)
+}
+
+// BenchmarkMatchNational judges the same 835 speakers as members: their
+// profiles and sorted slots, the fast path a store's MatchPool feeds.
+func BenchmarkMatchNational(b *testing.B) {
+	_, in := national(b)
+	benchMatch(b, in)
+}
+
+// benchMatch runs Match on in, and reports the process's CPU time per
+// match beside the wall time (cpu-ns/op; the machine may be shared).
+func benchMatch(b *testing.B, in Input) {
+	p := DefaultPolicy()
+	var res Result
+	var cpu0 time.Duration
+	n := 0
+	for b.Loop() {
+		if n == 0 {
+			cpu0 = cpuTime()
+		}
+		n++
+		var err error
+		if res, err = Match(in, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if cpu := cpuTime(); cpu > 0 {
+		b.ReportMetric(float64(cpu-cpu0)/float64(n), "cpu-ns/op")
+	}
+	b.ReportMetric(float64(len(res.Candidates)), "candidates")
+	b.ReportMetric(float64(len(res.Excluded)), "excluded")
 }

@@ -9,6 +9,12 @@
 // each with its points and a human reason; the score is their sum. Shared
 // community ties never add points: they are conflicts, or warnings with a
 // penalty. What each interview type requires is the Policy (policy.go).
+//
+// Match judges either records (Input.Pool and Input.Bookings) or members
+// (Input.Members): the compact profiles and sorted slots a store keeps
+// for it (data.PoolStore), judged by members.go's fast path with the same
+// rules and words. The plain path stays as the reference a property test
+// holds the fast one to, and for Evaluate.
 package matching
 
 import (
@@ -84,9 +90,19 @@ type Input struct {
 	// in earns continuity, an outcome the child was not comfortable in
 	// excludes the interpreter.
 	History []data.Booking
+	// Members, when not nil, holds the interpreters to judge in place of
+	// Pool and Bookings, as a data.PoolStore returns them: each one's
+	// profile and the slots of their bookings that hold their time, from
+	// BookingsFrom to 15 days after Start (and, when Recent is nil, within
+	// RecentWindow of Now), sorted by data.CompareSlots.
+	// Match then judges them without reading Pool or Bookings, by the same
+	// rules, to the same result (its fast path: see members.go).
+	Members []data.PoolMember
 	// Recent counts each interpreter's confirmed or completed bookings in
 	// the 30 days before and after now (work given and work to come), by
-	// interpreter ID; absent is 0.
+	// interpreter ID; absent is 0. When it is nil and Members are given,
+	// Match counts each candidate's slots that start within RecentWindow
+	// of Now, which the slots must then cover.
 	Recent map[string]int
 	// Unreliable counts each interpreter's late cancellations and no-shows
 	// in the last year, by interpreter ID; absent is 0.
@@ -100,7 +116,9 @@ type Input struct {
 // Candidate is an interpreter who passes every hard rule, with a score that
 // is the sum of its factors' points, and warnings for the booker.
 type Candidate struct {
-	Interpreter data.Interpreter
+	// Interpreter is the record judged, shared with the input (an element
+	// of Pool, or a member's profile's): never change it.
+	Interpreter *data.Interpreter
 	Score       int
 	Factors     []data.Factor
 	Warnings    []data.Reason
@@ -115,7 +133,8 @@ func (c Candidate) Snapshot() data.MatchSnapshot {
 // Excluded is an interpreter who speaks the child's language or a related
 // variety but fails at least one hard rule; Reasons lists every rule failed.
 type Excluded struct {
-	Interpreter data.Interpreter
+	// Interpreter is the record judged, shared as Candidate's is.
+	Interpreter *data.Interpreter
 	Reasons     []data.Reason
 	// NextAvailable, when the interpreter is ruled out only by time (as
 	// unavailable, off duty, or both), is the earliest start at or after the
@@ -133,6 +152,10 @@ type Result struct {
 	Excluded   []Excluded
 }
 
+// RecentWindow is how far before and after now the fair spread factor
+// counts an interpreter's bookings (Input.Recent).
+const RecentWindow = 30 * 24 * time.Hour
+
 // nextAvailableWithin bounds the search for Excluded.NextAvailable.
 const nextAvailableWithin = 14 * 24 * time.Hour
 
@@ -144,6 +167,9 @@ func Match(in Input, p Policy) (Result, error) {
 	m, err := newMatcher(&in, p)
 	if err != nil {
 		return Result{}, err
+	}
+	if in.Members != nil {
+		return m.matchMembers(), nil
 	}
 	// Speakers in ID order: excluded interpreters are reported in that
 	// order, and candidates with equal scores too.
@@ -183,12 +209,12 @@ func Match(in Input, p Policy) (Result, error) {
 	for _, s := range speakers {
 		interp := &in.Pool[s.i]
 		if len(s.reasons) == 0 {
-			cands = append(cands, m.score(interp, s.lang))
+			cands = append(cands, m.score(interp, s.lang, m.loadOf(interp.ID), m.community(interp).shared, m.in.Recent[interp.ID]))
 			continue
 		}
-		x := Excluded{Interpreter: *interp, Reasons: s.reasons}
+		x := Excluded{Interpreter: interp, Reasons: s.reasons}
 		if onlyTime(s.reasons) {
-			x.NextAvailable = m.nextAvailable(interp)
+			x.NextAvailable = m.nextAvailable(&interp.Availability, m.spansOf(interp.ID))
 		}
 		res.Excluded = append(res.Excluded, x)
 	}
@@ -233,9 +259,9 @@ func Evaluate(in Input, interp data.Interpreter, p Policy) (c Candidate, reasons
 	m.indexBookings([]string{interp.ID})
 	l := m.language(&interp)
 	if reasons = m.hardRules(&interp, l); len(reasons) > 0 {
-		return Candidate{Interpreter: interp}, reasons, nil
+		return Candidate{Interpreter: &interp}, reasons, nil
 	}
-	return m.score(&interp, l), nil, nil
+	return m.score(&interp, l, m.loadOf(interp.ID), m.community(&interp).shared, in.Recent[interp.ID]), nil, nil
 }
 
 // Validate reports, as a *data.ValidationError naming each field, what keeps

@@ -37,9 +37,15 @@ type matcher struct {
 	weekFrom, weekTo time.Time // and week
 	wellFrom         time.Time // distressing interviews ending from here to Start lower the rank
 
-	busy   busyIndex
-	starts []time.Time          // nextAvailable's candidate starts, reused
-	clocks map[string]zoneClock // each zone's clock at the slot's start, by zone name
+	busy    busyIndex
+	starts  []time.Time // nextAvailable's candidate starts, reused
+	spanBuf []span      // a member's spans for nextAvailable, reused
+
+	factorBuf []data.Factor            // every candidate's factors (see score)
+	warnBuf   []data.Reason            // and warnings
+	words     map[sayKey]string        // see say
+	langWords map[langReasonKey]string // see languageReason
+	clocks    map[string]zoneClock     // each zone's clock at the slot's start, by zone name
 }
 
 // zoneClock is one zone's clock read at the slot's start; ok is false when
@@ -127,8 +133,13 @@ type langResult struct {
 // language judges an interpreter's languages against the child's, parsing
 // each distinct tag once per matcher.
 func (m *matcher) language(in *data.Interpreter) langResult {
+	return m.languageOf(in.Languages)
+}
+
+// languageOf is language over declared language skills.
+func (m *matcher) languageOf(skills []data.LanguageSkill) langResult {
 	var r langResult
-	for _, s := range in.Languages {
+	for _, s := range skills {
 		v, ok := m.tags[s.Tag]
 		if !ok {
 			v = judgeTag(m.child, s.Tag)
@@ -272,9 +283,7 @@ func busyUntil(spans []span, start, end time.Time) (time.Time, bool) {
 // where the hours may begin again) after the first instant outside them.
 // Each move goes forward, so it ends, and the first start nothing holds
 // back is the earliest.
-func (m *matcher) nextAvailable(in *data.Interpreter) time.Time {
-	spans := m.spansOf(in.ID)
-	av := &in.Availability
+func (m *matcher) nextAvailable(av *data.Availability, spans []span) time.Time {
 	lead, tail := m.in.Plan.Lead(), m.in.Plan.Tail()
 	d := m.in.End.Sub(m.in.Start) + lead + tail // held, from arrival to departure
 	last := m.from.Add(nextAvailableWithin)

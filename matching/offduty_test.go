@@ -257,7 +257,7 @@ func TestNextAvailableEarliest(t *testing.T) {
 		d := in.End.Sub(in.Start)
 		for i := range in.Pool {
 			it := &in.Pool[i]
-			got := m.nextAvailable(it)
+			got := m.nextAvailable(&it.Availability, m.spansOf(it.ID))
 			spans := m.spansOf(it.ID)
 			var want time.Time
 			for st := in.Start; !st.After(in.Start.Add(nextAvailableWithin)); st = st.Add(time.Minute) {
@@ -363,7 +363,7 @@ func TestPropertyNextAvailableFree(t *testing.T) {
 			}
 			at := in
 			at.Start, at.End = na, na.Add(d)
-			_, rs, err := Evaluate(at, x.Interpreter, p)
+			_, rs, err := Evaluate(at, *x.Interpreter, p)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -52,7 +52,7 @@ func (m *matcher) hardRules(in *data.Interpreter, lang langResult) []data.Reason
 	add := func(code, msg string) { rs = append(rs, data.Reason{Code: code, Message: msg}) }
 
 	if in.Vetting.Status != data.VettingApproved {
-		add(CodeNotApproved, fmt.Sprintf("vetting status is %s, not approved", orNone(string(in.Vetting.Status))))
+		add(CodeNotApproved, notApprovedMessage(in.Vetting.Status))
 	}
 	if msg := m.clearanceProblem(in.Clearance); msg != "" {
 		add(CodeClearanceInvalid, msg)
@@ -64,17 +64,13 @@ func (m *matcher) hardRules(in *data.Interpreter, lang langResult) []data.Reason
 		}
 	}
 	if len(missing) > 0 {
-		add(CodeTrainingMissing, "lacks required training valid through the interview: "+strings.Join(missing, "; "))
+		add(CodeTrainingMissing, trainingMessage(missing))
 	}
 	if len(m.req.Qualifications) > 0 && !m.hasQualification(in, m.req.Qualifications) {
-		add(CodeQualificationMissing, "lacks a required qualification valid through the interview: "+orList(m.req.Qualifications))
+		add(CodeQualificationMissing, m.qualificationMessage())
 	}
 	if !lang.accepted {
-		if lang.related {
-			add(CodeLanguageMismatch, "speaks a related variety but not the child's: "+languageList(m.in.Case.Child.Languages))
-		} else {
-			add(CodeLanguageMismatch, "speaks none of the child's languages: "+languageList(m.in.Case.Child.Languages))
-		}
+		add(CodeLanguageMismatch, m.languageMessage(lang.related))
 	}
 	if msg := m.caseExclusion(in.ID); msg != "" {
 		add(CodeExcludedByCase, msg)
@@ -83,22 +79,18 @@ func (m *matcher) hardRules(in *data.Interpreter, lang langResult) []data.Reason
 		add(CodeCommunityConflict, c.conflictMessage())
 	}
 	if in.Agreements.ConfidentialitySigned.IsZero() {
-		add(CodeAgreementMissing, "has not signed the confidentiality terms")
+		add(CodeAgreementMissing, agreementMessage)
 	}
 	if w := m.in.Case.Child.InterpreterGender; w.Required && w.Preference != "" && in.Gender != w.Preference {
-		add(CodeGenderMismatch, fmt.Sprintf("the case requires a %s interpreter", w.Preference))
+		add(CodeGenderMismatch, genderMessage(w.Preference))
 	}
 	if !free(m.spansOf(in.ID), m.from, m.to) {
-		msg := "has a confirmed booking that overlaps the slot (briefing and debrief included)"
-		if m.p.TravelBuffer > 0 {
-			msg += ", counting " + minutes(m.p.TravelBuffer) + " of travel either side of in-person bookings"
-		}
-		add(CodeUnavailable, msg)
+		add(CodeUnavailable, m.unavailableMessage())
 	}
 	if !slices.Contains(in.Modalities, m.in.Modality) {
-		add(CodeModalityUnsupported, fmt.Sprintf("does not offer %s interviews", data.Words(m.in.Modality)))
+		add(CodeModalityUnsupported, m.modalityMessage())
 	} else if m.inPerson && !slices.ContainsFunc(in.Regions, func(r string) bool { return normCode(r) == m.region }) {
-		add(CodeModalityUnsupported, "does not work in person in "+data.RegionName(m.region))
+		add(CodeModalityUnsupported, m.regionMessage())
 	}
 	if msg := m.offDuty(&in.Availability); msg != "" {
 		add(CodeOffDuty, msg)
@@ -112,6 +104,15 @@ func (m *matcher) hardRules(in *data.Interpreter, lang langResult) []data.Reason
 // workloadLimit says which of the policy's caps this interview would take
 // the interpreter past, or returns "".
 func (m *matcher) workloadLimit(w workload) string {
+	day, week := m.p.Workload.PerDay > 0 && w.day+1 > m.p.Workload.PerDay, m.p.Workload.PerWeek > 0 && w.week+1 > m.p.Workload.PerWeek
+	if !day && !week {
+		return ""
+	}
+	return m.say(sayWorkloadLimit, w.day<<32|w.week, func() string { return m.wordWorkload(w) })
+}
+
+// wordWorkload words workloadLimit.
+func (m *matcher) wordWorkload(w workload) string {
 	var p []string
 	if c := m.p.Workload.PerDay; c > 0 && w.day+1 > c {
 		p = append(p, fmt.Sprintf("already has %d child interviews that day; the policy allows %d a day", w.day, c))
@@ -155,16 +156,83 @@ func (m *matcher) offDuty(a *data.Availability) string {
 // through the interview's day, or returns "".
 func (m *matcher) clearanceProblem(c data.Clearance) string {
 	if c.Level == "" {
-		return "has no clearance on record"
+		return noClearanceMessage
 	}
+	below := slices.Index(data.ClearanceLevels, c.Level) < slices.Index(data.ClearanceLevels, m.req.Clearance)
+	return m.clearanceMessage(below, c.ValidUntil.IsZero() || c.ValidUntil.Before(m.endDay))
+}
+
+// noClearanceMessage is clearance_invalid's message for no clearance.
+const noClearanceMessage = "has no clearance on record"
+
+// clearanceMessage is clearance_invalid's message for a clearance below
+// the level required, or not valid through the interview's day, or both;
+// "" for neither.
+func (m *matcher) clearanceMessage(below, lapsed bool) string {
 	var p []string
-	if slices.Index(data.ClearanceLevels, c.Level) < slices.Index(data.ClearanceLevels, m.req.Clearance) {
+	if below {
 		p = append(p, fmt.Sprintf("clearance level is below the %s this interview requires", data.Words(m.req.Clearance)))
 	}
-	if c.ValidUntil.IsZero() || c.ValidUntil.Before(m.endDay) {
+	if lapsed {
 		p = append(p, "clearance is not valid through the day the interview ends")
 	}
 	return strings.Join(p, "; ")
+}
+
+// The messages of the hard rules, one function each, so that both ways of
+// judging (Match over a pool of records, or over members) word them alike.
+
+// notApprovedMessage is not_approved's message.
+func notApprovedMessage(s data.VettingStatus) string {
+	return fmt.Sprintf("vetting status is %s, not approved", orNone(string(s)))
+}
+
+// trainingMessage is training_missing's message for the groups missing,
+// each written by orList.
+func trainingMessage(missing []string) string {
+	return "lacks required training valid through the interview: " + strings.Join(missing, "; ")
+}
+
+// qualificationMessage is qualification_missing's message.
+func (m *matcher) qualificationMessage() string {
+	return "lacks a required qualification valid through the interview: " + orList(m.req.Qualifications)
+}
+
+// languageMessage is language_mismatch's message for an interpreter who
+// speaks a related variety, or none.
+func (m *matcher) languageMessage(related bool) string {
+	if related {
+		return "speaks a related variety but not the child's: " + languageList(m.in.Case.Child.Languages)
+	}
+	return "speaks none of the child's languages: " + languageList(m.in.Case.Child.Languages)
+}
+
+// agreementMessage is agreement_missing's message.
+const agreementMessage = "has not signed the confidentiality terms"
+
+// genderMessage is gender_mismatch's message.
+func genderMessage(g data.Gender) string {
+	return fmt.Sprintf("the case requires a %s interpreter", g)
+}
+
+// unavailableMessage is unavailable's message.
+func (m *matcher) unavailableMessage() string {
+	msg := "has a confirmed booking that overlaps the slot (briefing and debrief included)"
+	if m.p.TravelBuffer > 0 {
+		msg += ", counting " + minutes(m.p.TravelBuffer) + " of travel either side of in-person bookings"
+	}
+	return msg
+}
+
+// modalityMessage and regionMessage are modality_unsupported's messages
+// for a modality not offered and a region not covered in person.
+func (m *matcher) modalityMessage() string {
+	return fmt.Sprintf("does not offer %s interviews", data.Words(m.in.Modality))
+}
+
+// regionMessage: see modalityMessage.
+func (m *matcher) regionMessage() string {
+	return "does not work in person in " + data.RegionName(m.region)
 }
 
 // held reports whether a credential completed (or awarded) on from and
@@ -199,11 +267,17 @@ func (m *matcher) hasQualification(in *data.Interpreter, kinds []data.Qualificat
 // caseExclusion says why the case excludes the interpreter, or returns "".
 // The exclusion's own reason is free text and is not repeated.
 func (m *matcher) caseExclusion(id string) string {
+	return caseExclusionMessage(m.excludedIDs[id], m.declined[id])
+}
+
+// caseExclusionMessage is excluded_by_case's message for an interpreter
+// the case excludes, or the child declined, or both; "" for neither.
+func caseExclusionMessage(excluded, declined bool) string {
 	var p []string
-	if m.excludedIDs[id] {
+	if excluded {
 		p = append(p, "is excluded for this case")
 	}
-	if m.declined[id] {
+	if declined {
 		p = append(p, "the child was not comfortable with them in an earlier interview")
 	}
 	return strings.Join(p, "; ")
@@ -243,8 +317,14 @@ func (c communityCheck) conflictMessage() string {
 // community compares the interpreter's declared links with the child's and
 // the case's references, values normalised (codes upper-cased, text folded).
 func (m *matcher) community(in *data.Interpreter) communityCheck {
+	return m.communityOf(in.CommunityLinks, false)
+}
+
+// communityOf is community over declared links, their values already
+// normalised (data.NormalizeLinkValue) when normalised is true.
+func (m *matcher) communityOf(links []data.CommunityLink, normalised bool) communityCheck {
 	c := communityCheck{avoid: m.in.Case.Child.AvoidOwnCommunity}
-	if len(in.CommunityLinks) == 0 {
+	if len(links) == 0 {
 		return c
 	}
 	if m.links == nil { // folding is costly: only once someone declares a link
@@ -266,26 +346,32 @@ func (m *matcher) community(in *data.Interpreter) communityCheck {
 			}
 		}
 	}
-	var sharedValues []string
-	for _, l := range in.CommunityLinks {
+	// The distinct country and region values shared, in an array on the
+	// stack: an interpreter declares few links.
+	var sharedBuf [8]data.CommunityLink
+	sharedValues := sharedBuf[:0]
+	for _, l := range links {
 		theirs := m.links[l.Kind]
 		if l.Kind != data.LinkCase && len(theirs) == 0 && (l.Kind != data.LinkRegion || len(m.links[data.LinkCountry]) == 0) {
 			continue // nothing to compare: skip folding
 		}
-		v := m.normLink(l)
+		v := l.Value
+		if !normalised {
+			v = m.normLink(l)
+		}
 		if v == "" {
 			continue
 		}
 		switch l.Kind {
 		case data.LinkCountry, data.LinkRegion:
-			key := string(l.Kind) + ":" + v
+			key := data.CommunityLink{Kind: l.Kind, Value: v}
 			if slices.Contains(theirs, v) && !slices.Contains(sharedValues, key) {
 				sharedValues = append(sharedValues, key)
 				c.shared = append(c.shared, l.Kind)
 			}
 			// An interpreter's region lies in a country the child may share.
 			if cv := regionCountry(v); l.Kind == data.LinkRegion && cv != "" {
-				key := string(data.LinkCountry) + ":" + cv
+				key := data.CommunityLink{Kind: data.LinkCountry, Value: cv}
 				if slices.Contains(m.links[data.LinkCountry], cv) && !slices.Contains(sharedValues, key) {
 					sharedValues = append(sharedValues, key)
 					c.shared = append(c.shared, data.LinkCountry)
@@ -320,11 +406,11 @@ func regionCountry(region string) string {
 // same towns and organisations, and folding is costly.
 func (m *matcher) normLink(l data.CommunityLink) string {
 	if l.Kind == data.LinkCountry || l.Kind == data.LinkRegion {
-		return normCode(l.Value)
+		return data.NormalizeLinkValue(l)
 	}
 	v, ok := m.folded[l.Value]
 	if !ok {
-		v = data.Fold(l.Value)
+		v = data.NormalizeLinkValue(l)
 		m.folded[l.Value] = v
 	}
 	return v

@@ -85,16 +85,24 @@ var qualificationPoints = map[data.QualificationKind]int{
 }
 
 // score returns the candidate with its factors, score and warnings. It is
-// called only for an interpreter who passes every hard rule.
-func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
-	c := Candidate{Interpreter: *in}
+// called only for an interpreter who passes every hard rule, with their
+// workload around the interview and the country and region links they
+// share with the child (communityCheck.shared), and how many bookings they
+// have within RecentWindow of now (Input.Recent).
+func (m *matcher) score(in *data.Interpreter, lang langResult, load workload, shared []data.CommunityLinkKind, recent int) Candidate {
+	c := Candidate{Interpreter: in}
+	// Factors go into one array shared by the match's candidates, each
+	// candidate's capped at its own length (see carve).
+	first := len(m.factorBuf)
 	add := func(code string, pts int, reason string) {
 		if pts != 0 {
-			c.Factors = append(c.Factors, data.Factor{Factor: code, Points: pts, Reason: reason})
+			m.factorBuf = append(m.factorBuf, data.Factor{Factor: code, Points: pts, Reason: reason})
 			c.Score += pts
 		}
 	}
-	warn := func(code, msg string) { c.Warnings = append(c.Warnings, data.Reason{Code: code, Message: msg}) }
+
+	firstWarning := len(m.warnBuf)
+	warn := func(code, msg string) { m.warnBuf = append(m.warnBuf, data.Reason{Code: code, Message: msg}) }
 
 	if m.comfortable[in.ID] {
 		add(FactorContinuity, pointsContinuity, "interpreted for this child before and the child was comfortable")
@@ -102,7 +110,7 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 	add(FactorLanguage, lang.points, m.languageReason(lang))
 
 	cp := 0
-	var lapsing []string
+	var lapsing uint64 // the requirement's training groups that lapse soon, by index
 	for _, t := range in.Training {
 		if m.held(t.Completed, t.Expires) {
 			cp = max(cp, cpLevel(t.Kind))
@@ -119,11 +127,13 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 		}
 	}
 	if cp > m.minCP {
-		add(FactorChildProtection, pointsPerCPLevel*(cp-m.minCP), fmt.Sprintf("child protection training at level %d, above the level %d required", cp, m.minCP))
+		add(FactorChildProtection, pointsPerCPLevel*(cp-m.minCP), m.say(sayChildProtection, cp, func() string {
+			return fmt.Sprintf("child protection training at level %d, above the level %d required", cp, m.minCP)
+		}))
 	}
-	for _, g := range m.req.Training {
+	for i, g := range m.req.Training {
 		if exp, _ := m.bestTraining(in, g); !exp.IsZero() && exp.Before(m.lapseBy) {
-			lapsing = append(lapsing, orList(g))
+			lapsing |= 1 << i
 		}
 	}
 
@@ -133,19 +143,19 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 			best = q.Kind
 		}
 	}
-	add(FactorQualification, qualificationPoints[best], "holds "+data.Words(best))
+	add(FactorQualification, qualificationPoints[best], m.sayQualification(best))
 
 	if n := max(in.Experience.ChildInterviews, 0); n > 0 {
-		add(FactorChildInterviews, min(n/childInterviewsPerPoint, maxExperiencePoints), fmt.Sprintf("%d interviews with children", n))
+		add(FactorChildInterviews, min(n/childInterviewsPerPoint, maxExperiencePoints), m.say(sayChildInterviews, n, func() string { return fmt.Sprintf("%d interviews with children", n) }))
 	}
 	if n := max(in.Experience.TraffickingCases, 0); n > 0 {
-		add(FactorTraffickingCases, min(n/traffickingCasesPerPoint, maxExperiencePoints), fmt.Sprintf("%d trafficking cases", n))
+		add(FactorTraffickingCases, min(n/traffickingCasesPerPoint, maxExperiencePoints), m.say(sayTraffickingCases, n, func() string { return fmt.Sprintf("%d trafficking cases", n) }))
 	}
 	if w := m.in.Case.Child.InterpreterGender; !w.Required && w.Preference != "" && in.Gender == w.Preference {
-		add(FactorPreferredGender, pointsPreferredGender, fmt.Sprintf("%s, as the child prefers", w.Preference))
+		add(FactorPreferredGender, pointsPreferredGender, m.say(sayPreferredGender, 0, func() string { return fmt.Sprintf("%s, as the child prefers", w.Preference) }))
 	}
-	recent := max(m.in.Recent[in.ID], 0)
-	add(FactorFairSpread, max(maxFairSpread+pointsPerRecentBooking*recent, 0), fairSpreadReason(recent))
+	recent = max(recent, 0)
+	add(FactorFairSpread, max(maxFairSpread+pointsPerRecentBooking*recent, 0), m.say(sayFairSpread, recent, func() string { return fairSpreadReason(recent) }))
 	if n := m.in.Unreliable[in.ID]; n > 0 {
 		add(FactorReliability, pointsPerUnreliable*n, fmt.Sprintf("%d late cancellations or no-shows in the last year", n))
 	}
@@ -153,29 +163,51 @@ func (m *matcher) score(in *data.Interpreter, lang langResult) Candidate {
 	// wellbeing period, or a week already half full of child interviews.
 	// Both cost the same points and read to requesters in the same two
 	// words, so the factor never tells them of the flag.
-	if load := m.loadOf(in.ID); !load.distressed.IsZero() {
+	if !load.distressed.IsZero() {
 		d := load.distressed
 		until := data.LondonDate(d.AddDate(0, 0, m.p.WellbeingDays))
 		add(FactorRecentWorkload, pointsRecentDistress, fmt.Sprintf("marked an interview as distressing on %s: ranked lower until %s, and a debrief is offered", data.LondonDate(d), until))
 	} else if busy := busyWeek(m.p.Workload); busy > 0 && load.week >= busy {
-		add(FactorRecentWorkload, pointsRecentDistress, fmt.Sprintf("already has %d child interviews this week (the cap is %d): ranked lower so the work is shared", load.week, m.p.Workload.PerWeek))
+		add(FactorRecentWorkload, pointsRecentDistress, m.say(sayBusyWeek, load.week, func() string {
+			return fmt.Sprintf("already has %d child interviews this week (the cap is %d): ranked lower so the work is shared", load.week, m.p.Workload.PerWeek)
+		}))
 	}
-	if sh := m.community(in).shared; len(sh) > 0 {
+	if sh := shared; len(sh) > 0 {
 		add(FactorCommunityLinkPenalty, pointsPerSharedLink*len(sh), "shares a declared community link with the child (a country or region)")
 		warn(CodeCommunityLink, "shares a declared community link with the child (a country or region); not a conflict, as the child has not asked to avoid their community")
 	}
 
 	if v := in.Clearance.ValidUntil; v.Before(m.lapseBy) {
-		warn(CodeClearanceLapsing, fmt.Sprintf("clearance lapses within %d days after the interview", m.p.LapseWarningDays))
+		warn(CodeClearanceLapsing, m.say(sayClearanceLapsing, 0, func() string {
+			return fmt.Sprintf("clearance lapses within %d days after the interview", m.p.LapseWarningDays)
+		}))
 	}
 	switch d := m.in.End.Sub(m.in.Start); {
 	case m.p.VeryLongSession > 0 && d > m.p.VeryLongSession:
-		warn(CodeLongSession, fmt.Sprintf("the interview lasts longer than %s: book two interpreters or split it", minutes(m.p.VeryLongSession)))
+		warn(CodeLongSession, m.say(sayLongSession, 2, func() string {
+			return fmt.Sprintf("the interview lasts longer than %s: book two interpreters or split it", minutes(m.p.VeryLongSession))
+		}))
 	case m.p.LongSession > 0 && d > m.p.LongSession:
-		warn(CodeLongSession, fmt.Sprintf("the interview lasts longer than %s: plan a break for the interpreter", minutes(m.p.LongSession)))
+		warn(CodeLongSession, m.say(sayLongSession, 1, func() string {
+			return fmt.Sprintf("the interview lasts longer than %s: plan a break for the interpreter", minutes(m.p.LongSession))
+		}))
 	}
-	if len(lapsing) > 0 {
-		warn(CodeTrainingLapsing, fmt.Sprintf("required training lapses within %d days after the interview: %s", m.p.LapseWarningDays, strings.Join(lapsing, "; ")))
+	if lapsing != 0 {
+		warn(CodeTrainingLapsing, m.say(sayTrainingLapsing, int(lapsing), func() string {
+			var names []string
+			for i, g := range m.req.Training {
+				if lapsing&(1<<i) != 0 {
+					names = append(names, orList(g))
+				}
+			}
+			return fmt.Sprintf("required training lapses within %d days after the interview: %s", m.p.LapseWarningDays, strings.Join(names, "; "))
+		}))
+	}
+	if len(m.warnBuf) > firstWarning {
+		c.Warnings = m.warnBuf[firstWarning:len(m.warnBuf):len(m.warnBuf)]
+	}
+	if len(m.factorBuf) > first {
+		c.Factors = m.factorBuf[first:len(m.factorBuf):len(m.factorBuf)]
 	}
 	return c
 }
@@ -194,6 +226,28 @@ func fairSpreadReason(n int) string {
 // other details: the interpreter's language, how it meets which child language,
 // and the proficiency.
 func (m *matcher) languageReason(l langResult) string {
+	k := langReasonKey{l.tag, l.child, l.level, l.prof}
+	if s, ok := m.langWords[k]; ok {
+		return s
+	}
+	if m.langWords == nil {
+		m.langWords = map[langReasonKey]string{}
+	}
+	s := m.wordLanguage(l)
+	m.langWords[k] = s
+	return s
+}
+
+// langReasonKey is what languageReason's words depend on.
+type langReasonKey struct {
+	tag   string
+	child int
+	level langMatch
+	prof  data.Proficiency
+}
+
+// wordLanguage words languageReason.
+func (m *matcher) wordLanguage(l langResult) string {
 	which := "the child's preferred language"
 	if l.child > 0 {
 		which = "another of the child's languages"
@@ -213,3 +267,45 @@ func busyWeek(c data.WorkloadCaps) int {
 	}
 	return (c.PerWeek + 1) / 2
 }
+
+// What say keeps words of, with the number they depend on.
+const (
+	sayChildProtection = iota
+	sayChildInterviews
+	sayTraffickingCases
+	sayPreferredGender
+	sayFairSpread
+	sayClearanceLapsing
+	sayBusyWeek
+	sayLongSession
+	sayTrainingLapsing
+	sayWorkloadLimit
+)
+
+// sayKey is one of say's words: its kind and number.
+type sayKey struct{ kind, n int }
+
+// say returns the words of kind for n, built by word the first time in a
+// match: a register's candidates share most of their numbers, and
+// formatting them anew for each was most of scoring's cost.
+func (m *matcher) say(kind, n int, word func() string) string {
+	k := sayKey{kind, n}
+	if s, ok := m.words[k]; ok {
+		return s
+	}
+	if m.words == nil {
+		m.words = map[sayKey]string{}
+	}
+	s := word()
+	m.words[k] = s
+	return s
+}
+
+// sayQualification is the qualification factor's reason.
+func (m *matcher) sayQualification(k data.QualificationKind) string {
+	i := data.QualificationIndex(k) + 1 // 0: none held
+	return m.say(sayQualificationHeld, i, func() string { return "holds " + data.Words(k) })
+}
+
+// sayQualificationHeld keys sayQualification's words.
+const sayQualificationHeld = sayWorkloadLimit + 1

@@ -48,7 +48,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// The log's lines are written from a goroutine of their own, gathered
+	// (edge.LineWriter): a request does not wait on a write to stderr.
+	logOut := edge.NewLineWriter(stderr)
+	defer logOut.Close()
+	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	log.Info("starting", "config", cfg)
 	policy, err := loadPolicy(cfg.Policy)
 	if err != nil {

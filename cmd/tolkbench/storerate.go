@@ -15,7 +15,7 @@ import (
 	"github.com/tolk/tolk/matching"
 )
 
-const storeUsage = "usage: tolkbench store-bookings|store-match --db FILE [--clients N] [--duration D] [--json]"
+const storeUsage = "usage: tolkbench store-bookings|store-match --db FILE [--clients N] [--duration D] [--json] [--records (store-match)]"
 
 // runStoreBookings measures the baseline of POST /v1/bookings: the store's
 // durable write rate on a seeded file. It books straight through the store
@@ -105,36 +105,78 @@ func (cfg storeRun) report(out io.Writer, st stats) error {
 
 // runStoreMatch measures the baseline of POST /v1/cases/{id}/matches: the
 // store reads one match needs, as the application makes them (the pool of
-// the Sorani case's languages and related varieties page by page, their
-// confirmed bookings around the slot, the case's bookings), with none of
-// the ranking or the answer's encoding. It only reads; bbolt still allows
-// one process per file, so run it before serving the file, or on a copy.
+// the Sorani case's languages and related varieties with their slots
+// around the slot, data.PoolStore.MatchPool; the case's bookings), with
+// none of the ranking or the answer's encoding. With --records it makes
+// the reads the application made before the store kept the pool: the
+// records page by page, and their confirmed bookings. It only reads;
+// bbolt still allows one process per file, so run it before serving the
+// file, or on a copy.
 func runStoreMatch(ctx context.Context, args []string, out io.Writer) error {
+	records := false
+	for i, a := range args {
+		if a == "--records" || a == "-records" {
+			records = true
+			args = append(args[:i:i], args[i+1:]...)
+			break
+		}
+	}
 	s, cfg, err := openStoreRun(ctx, "store-match", args)
 	if err != nil {
 		return err
 	}
 	defer s.Close(ctx)
+	reads, name := poolReads, "store reads of one match"
+	if records {
+		reads, name = matchReads, "store reads of one match, records"
+	}
 	c, err := s.Case(ctx, "bench-case-00000")
 	if err != nil {
 		return fmt.Errorf("the seeded Sorani case: %w", err)
 	}
 	start := time.Now().UTC().Truncate(24 * time.Hour).Add(7*24*time.Hour + 10*time.Hour)
 	var pool atomic.Int64
-	st := drive(ctx, "store reads of one match", cfg.clients, cfg.duration, func(int) (string, bool) {
-		n, err := matchReads(ctx, s, c, start)
+	st := drive(ctx, name, cfg.clients, cfg.duration, func(int) (string, bool) {
+		n, err := reads(ctx, s, c, start)
 		if err != nil {
 			return err.Error(), true
 		}
 		pool.Store(int64(n))
 		return "", true
 	})
-	st.Endpoint = fmt.Sprintf("store reads of one match (%d interpreters)", pool.Load())
+	st.Endpoint = fmt.Sprintf("%s (%d interpreters)", name, pool.Load())
 	return cfg.report(out, st)
 }
 
-// matchReads makes the store reads app.Match makes for case c and a slot
+// poolReads makes the store reads app.Match makes for case c and a slot
 // starting at start, and returns the size of the pool.
+func poolReads(ctx context.Context, s *bolt.Store, c data.Case, start time.Time) (int, error) {
+	now := time.Now()
+	members, err := s.MatchPool(ctx, matching.PoolLanguageKeys(c.Child.Languages), now.Add(-30*24*time.Hour), start.Add(15*24*time.Hour))
+	if err != nil {
+		return 0, err
+	}
+	return len(members), caseReads(ctx, s, c)
+}
+
+// caseReads reads the case's bookings, as a match does.
+func caseReads(ctx context.Context, s *bolt.Store, c data.Case) error {
+	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
+	for {
+		page, err := s.ListBookings(ctx, q)
+		if err != nil {
+			return err
+		}
+		if page.Next == "" {
+			return nil
+		}
+		q.After = page.Next
+	}
+}
+
+// matchReads makes the store reads app.Match made for case c and a slot
+// starting at start before the store kept the pool (data.PoolStore), and
+// returns the size of the pool.
 func matchReads(ctx context.Context, s *bolt.Store, c data.Case, start time.Time) (int, error) {
 	seen := map[string]bool{}
 	var ids []string
@@ -161,17 +203,7 @@ func matchReads(ctx context.Context, s *bolt.Store, c data.Case, start time.Time
 	if _, err := s.ConfirmedBookings(ctx, ids, now.Add(-30*24*time.Hour), start.Add(15*24*time.Hour)); err != nil {
 		return 0, err
 	}
-	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
-	for {
-		page, err := s.ListBookings(ctx, q)
-		if err != nil {
-			return 0, err
-		}
-		if page.Next == "" {
-			return len(ids), nil
-		}
-		q.After = page.Next
-	}
+	return len(ids), caseReads(ctx, s, c)
 }
 
 // storeSubjects returns up to 1,000 interpreters and 100 cases of a seeded

@@ -118,16 +118,9 @@ func (s *Store) ListAudit(ctx context.Context, q data.AuditQuery) (data.Page[dat
 // putAudit), so polls between changes read no index and no record, and a
 // change is seen by the next read.
 func (s *Store) newestOfScopes(tx *bolt.Tx, scopes []string, limit int) (data.Page[data.AuditEntry], error) {
-	version := tx.Bucket(bucketAudit).Sequence()
-	key := strings.Join(scopes, "\x00") + "\x00" + strconv.Itoa(limit)
-	entries, ok := s.audit.lists.get(version, key)
-	if !ok {
-		page, err := cachedPageOf(tx.Bucket(bucketAudit), auditIDs(tx, data.AuditQuery{Scopes: scopes}, limit+1), limit+1, s.audit)
-		if err != nil {
-			return data.Page[data.AuditEntry]{}, err
-		}
-		entries = page.Items
-		s.audit.lists.put(version, key, entries)
+	entries, err := s.newestEntries(tx, scopes, limit)
+	if err != nil {
+		return data.Page[data.AuditEntry]{}, err
 	}
 	var page data.Page[data.AuditEntry]
 	if len(entries) > limit {
@@ -135,6 +128,40 @@ func (s *Store) newestOfScopes(tx *bolt.Tx, scopes []string, limit int) (data.Pa
 	}
 	page.Items = slices.Clone(entries[:min(limit, len(entries))]) // entries have no slices: a shallow copy is theirs
 	return page, nil
+}
+
+// newestEntries returns the scopes' limit+1 newest entries (fewer when
+// there are no more), kept as newestOfScopes says: shared, never change
+// them.
+func (s *Store) newestEntries(tx *bolt.Tx, scopes []string, limit int) ([]data.AuditEntry, error) {
+	version := tx.Bucket(bucketAudit).Sequence()
+	key := strings.Join(scopes, "\x00") + "\x00" + strconv.Itoa(limit)
+	entries, ok := s.audit.lists.get(version, key)
+	if !ok {
+		page, err := cachedPageOf(tx.Bucket(bucketAudit), auditIDs(tx, data.AuditQuery{Scopes: scopes}, limit+1), limit+1, s.audit)
+		if err != nil {
+			return nil, err
+		}
+		entries = page.Items
+		s.audit.lists.put(version, key, entries)
+	}
+	return entries, nil
+}
+
+// NewestAudit marks the scopes' newest n entries, from the listing
+// newestOfScopes keeps: a poll of a feed between changes reads no index,
+// no record, and copies nothing.
+func (s *Store) NewestAudit(ctx context.Context, scopes []string, n int) (data.AuditMark, error) {
+	if err := data.CheckNewestAudit(scopes, n); err != nil {
+		return data.AuditMark{}, err
+	}
+	var m data.AuditMark
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		entries, err := s.newestEntries(tx, scopes, n)
+		m = data.MarkOf(entries[:min(n, len(entries))])
+		return err
+	})
+	return m, err
 }
 
 // auditIDs returns the IDs of up to n entries matching q, newest first.

@@ -45,6 +45,10 @@ type Store struct {
 	bookings     *decoded[data.Booking]
 	feeds        *decoded[data.Feed]
 	audit        *decoded[data.AuditEntry]
+
+	// profiles and schedules keep matching's pool (pool.go).
+	profiles  listings[*data.Profile]
+	schedules schedules
 }
 
 var _ data.Store = (*Store)(nil)
@@ -108,6 +112,9 @@ func prepare(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket([]byte(name)); err != nil {
 			return fmt.Errorf("delete %s: %w", name, err)
 		}
+	}
+	if _, err := tx.CreateBucketIfNotExists(bucketSchedules); err != nil {
+		return fmt.Errorf("create %s: %w", bucketSchedules, err)
 	}
 	for _, k := range kinds {
 		records, err := tx.CreateBucketIfNotExists(k.bucket)

@@ -117,6 +117,9 @@ func createBooking(tx *bolt.Tx, b data.Booking) error {
 	if err := writeIndexes(tx, nil, bookingIndexes(b)); err != nil {
 		return err
 	}
+	if err := changedSchedules(tx, b.InterpreterID); err != nil {
+		return err
+	}
 	return put(bk, b.ID, fromBooking(b))
 }
 
@@ -195,6 +198,9 @@ func writeBooking(tx *bolt.Tx, cur, next data.Booking) (data.Booking, error) {
 		}
 	}
 	if err := writeIndexes(tx, bookingIndexes(cur), bookingIndexes(next)); err != nil {
+		return data.Booking{}, err
+	}
+	if err := changedSchedules(tx, cur.InterpreterID, next.InterpreterID); err != nil {
 		return data.Booking{}, err
 	}
 	if err := put(tx.Bucket(bucketBookings), next.ID, fromBooking(next)); err != nil {

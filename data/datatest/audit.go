@@ -166,3 +166,61 @@ func cmpString(a, b string) int {
 	}
 	return 0
 }
+
+// testNewestAudit: the mark of the newest entries of some scopes is that
+// of what ListAudit lists first for them, the same through another
+// instance, and moves with every entry landing in one of the scopes, not
+// with one landing elsewhere; bad arguments are ErrInvalid.
+func testNewestAudit(t *testing.T, newDB func() data.Store) {
+	ctx := t.Context()
+	writer, reader := newDB(), newDB()
+	scopes := []string{"north", data.ScopeRegister}
+	mark := func(step string) data.AuditMark {
+		t.Helper()
+		got, err := reader.NewestAudit(ctx, scopes, 5)
+		if err != nil {
+			t.Fatalf("%s: NewestAudit: %v", step, err)
+		}
+		page, err := reader.ListAudit(ctx, data.AuditQuery{Scopes: scopes, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := data.MarkOf(page.Items); got != want {
+			t.Errorf("%s: NewestAudit %x (latest %v), the listing's %x (latest %v)", step, got.Digest[:4], got.Latest, want.Digest[:4], want.Latest)
+		}
+		if again, err := writer.NewestAudit(ctx, scopes, 5); err != nil || again != got {
+			t.Errorf("%s: the other instance marks %x, %v", step, again.Digest[:4], err)
+		}
+		return got
+	}
+	none := mark("no entries")
+	if none.Latest != (time.Time{}) {
+		t.Errorf("no entries: latest %v", none.Latest)
+	}
+	var last data.AuditMark
+	for i := range 8 {
+		e := newEntry(i, scopes[i%2], data.ActionInterpreterUpdated, fmt.Sprintf("e-%d", i))
+		if err := writer.AppendChange(ctx, data.Audited(e)); err != nil {
+			t.Fatal(err)
+		}
+		m := mark(fmt.Sprintf("entry %d", i))
+		if m == last || !m.Latest.Equal(data.Timestamp(e.At)) {
+			t.Errorf("entry %d: the mark did not move to it (latest %v, want %v)", i, m.Latest, e.At)
+		}
+		last = m
+	}
+	if err := writer.AppendChange(ctx, data.Audited(newEntry(9, "south", data.ActionInterpreterUpdated, "e-9"))); err != nil {
+		t.Fatal(err)
+	}
+	if m := mark("an entry elsewhere"); m != last {
+		t.Error("an entry in another scope moved the mark")
+	}
+	for _, bad := range []struct {
+		scopes []string
+		n      int
+	}{{nil, 5}, {scopes, 0}, {scopes, data.MaxPageSize + 1}} {
+		if _, err := reader.NewestAudit(ctx, bad.scopes, bad.n); !errors.Is(err, data.ErrInvalid) {
+			t.Errorf("NewestAudit(%v, %d): %v, want ErrInvalid", bad.scopes, bad.n, err)
+		}
+	}
+}

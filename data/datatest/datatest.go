@@ -44,6 +44,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newDB(t)()) })
 	t.Run("AuditPaging", func(t *testing.T) { testAuditPaging(t, newDB(t)()) })
 	t.Run("AuditScopesPaging", func(t *testing.T) { testAuditScopesPaging(t, newDB(t)()) })
+	t.Run("NewestAudit", func(t *testing.T) { testNewestAudit(t, newDB(t)) })
 	t.Run("ChangeLandsWithItsAudit", func(t *testing.T) { testChangeLandsWithItsAudit(t, newDB(t)()) })
 	t.Run("AppendChange", func(t *testing.T) { testAppendChange(t, newDB(t)()) })
 	t.Run("ChangeWithoutAudit", func(t *testing.T) { testChangeWithoutAudit(t, newDB(t)()) })

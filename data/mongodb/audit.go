@@ -110,3 +110,15 @@ func (s *Store) ListAudit(ctx context.Context, q data.AuditQuery) (data.Page[dat
 
 // auditByActor is the index of what one user did, newest first.
 const auditByActor = "actor_newest"
+
+// NewestAudit marks the first page ListAudit lists for the scopes.
+func (s *Store) NewestAudit(ctx context.Context, scopes []string, n int) (data.AuditMark, error) {
+	if err := data.CheckNewestAudit(scopes, n); err != nil {
+		return data.AuditMark{}, err
+	}
+	page, err := s.ListAudit(ctx, data.AuditQuery{Scopes: scopes, Limit: n})
+	if err != nil {
+		return data.AuditMark{}, err
+	}
+	return data.MarkOf(page.Items), nil
+}
