@@ -155,6 +155,9 @@ func (a *App) AcceptOffer(ctx context.Context, actor data.User, offerID string, 
 	if err := c.CheckOpen(); err != nil {
 		return data.Booking{}, err
 	}
+	if err := notTransferred(c); err != nil {
+		return data.Booking{}, err // the child moved council: the offer books nobody
+	}
 	interp, err := a.store.Interpreter(ctx, actor.InterpreterID)
 	if err != nil {
 		return data.Booking{}, err

@@ -92,6 +92,9 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 	if err := c.CheckOpen(); err != nil {
 		return MatchResult{}, err
 	}
+	if err := notTransferred(c); err != nil {
+		return MatchResult{}, err
+	}
 	for _, l := range []struct {
 		field string
 		n     *int

@@ -93,9 +93,15 @@ func (g cargo) newCase(sending data.Case, t data.Transfer, reference string) (da
 	}
 	refs := []string{sending.Reference}
 	for _, r := range sending.LinkedReferences {
-		if !slices.Contains(refs, r) && len(refs) < data.MaxCaseList {
+		if !slices.Contains(refs, r) {
 			refs = append(refs, r)
 		}
+	}
+	if len(refs) > data.MaxCaseList {
+		// Each reference keeps out interpreters tied to that case (a
+		// community link of kind case): none is ever dropped.
+		return data.Case{}, &data.StateError{Code: "transfer_too_large", Reason: fmt.Sprintf(
+			"the case's own reference and its linked references are more than a case holds (%d); the sending organisation must remove one before sending it", data.MaxCaseList)}
 	}
 	child := sending.Child
 	child.Languages = slices.Clone(child.Languages)

@@ -453,3 +453,50 @@ func TestConcurrentTransferAnswers(t *testing.T) {
 	}
 	e.checkConsistent()
 }
+
+// TestTransferredCaseBooksNobody: once a transfer marks the sending case
+// transferred, an offer still open on it books nobody (an interpreter
+// accepting is 409 case_transferred) and the case takes no search; a case
+// whose references would not all travel is not accepted (409
+// transfer_too_large), since each keeps out interpreters tied to that
+// case.
+func TestTransferredCaseBooksNobody(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	sw, coord := e.north[data.RoleSocialWorker], e.north[data.RoleCoordinator]
+	c := e.newCase(sw, "NR-OPEN-OFFER")
+	in := e.approved("olga")
+	o, err := e.app.CreateOffer(ctx, sw, offer(c.ID, data.OfferCascade, in.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := e.app.RequestTransfer(ctx, coord, c.ID, app.NewTransfer{ToOrganisation: "south", LegalBasis: data.LegalBasisPlacement, CloseSending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.app.AcceptTransfer(ctx, e.south[data.RoleCoordinator], tr.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.AcceptOffer(ctx, e.interpreterUser(in), o.ID, true); app.Classify(err).Code != app.ErrCaseTransferred {
+		t.Errorf("accepting an offer of a transferred case: %v, want case_transferred", err)
+	}
+	if _, err := e.app.Match(ctx, sw, c.ID, slot(interview)); app.Classify(err).Code != app.ErrCaseTransferred {
+		t.Errorf("a search on a transferred case: %v, want case_transferred", err)
+	}
+
+	cf := caseFields("NR-MANY-LINKS")
+	for i := range data.MaxCaseList {
+		cf.LinkedReferences = append(cf.LinkedReferences, "CRIM-"+string(rune('A'+i/26))+string(rune('a'+i%26)))
+	}
+	many, err := e.app.CreateCase(ctx, sw, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err = e.app.RequestTransfer(ctx, coord, many.ID, app.NewTransfer{ToOrganisation: "south", LegalBasis: data.LegalBasisPlacement})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.app.AcceptTransfer(ctx, e.south[data.RoleCoordinator], tr.ID, ""); app.Classify(err).Code != "transfer_too_large" {
+		t.Errorf("accepting a case whose references would not all travel: %v, want transfer_too_large", err)
+	}
+}

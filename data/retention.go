@@ -43,7 +43,8 @@ func (b Booking) Anonymise(now time.Time) Booking {
 
 // Anonymise returns the offer with everything but its IDs, dates, codes
 // and counts removed, marked anonymised at now: the case reference it
-// copied, its location, the cancellation reason, the messages of its
+// copied, its location, the link or number to join by, the cancellation
+// reason, the messages of its
 // invitations' reasons (codes stay) and their links' token hashes (a
 // link of an anonymised offer names nothing). Its status, region,
 // invitations' interpreters, statuses and dates stay, so reports count it
@@ -52,7 +53,7 @@ func (o Offer) Anonymise(now time.Time) Offer {
 	if !o.Anonymised.IsZero() {
 		return o
 	}
-	o.CaseReference, o.Location, o.CancelReason = "", "", ""
+	o.CaseReference, o.Location, o.JoinDetails, o.CancelReason = "", "", "", ""
 	invitations := make([]Invitation, len(o.Invitations))
 	for i, inv := range o.Invitations {
 		reasons := make([]Reason, len(inv.Reasons))

@@ -35,8 +35,8 @@ func walkDue(t *testing.T, page func(after string) ([]string, string, error)) []
 // testOfferRetention pages through the offers not yet anonymised whose
 // interview ended before a cutoff, in every organisation, by end then ID.
 // An anonymised offer keeps its IDs, dates, statuses and codes, loses its
-// case reference, location, cancellation reason and the texts of its
-// invitations' reasons, and leaves the walk.
+// case reference, location, join details, cancellation reason and the
+// texts of its invitations' reasons, and leaves the walk.
 func testOfferRetention(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	north, south := newCase(1, "north"), newCase(2, "south")
@@ -48,6 +48,7 @@ func testOfferRetention(t *testing.T, s data.Store) {
 	yearsAgo := func(o data.Offer, years int) data.Offer {
 		o.Start, o.End = o.Start.AddDate(-years, 0, 0), o.End.AddDate(-years, 0, 0)
 		o.Location = "Room 4, Hill Street police station"
+		o.JoinDetails = "https://video.example/room/4471 (PIN 0033)"
 		return o
 	}
 	oldest := yearsAgo(newOffer(north, data.OfferCascade, base, "int-1", "int-2"), 8)
@@ -74,7 +75,7 @@ func testOfferRetention(t *testing.T, s data.Store) {
 	if err != nil || !cmp.Equal(anonymised, got, cmpOpts) {
 		t.Errorf("the anonymised offer reads back %+v, %v; stored %+v", got, err, anonymised)
 	}
-	if got.Anonymised.IsZero() || got.Location != "" || got.CaseReference != "" || got.CancelReason != "" ||
+	if got.Anonymised.IsZero() || got.Location != "" || got.JoinDetails != "" || got.CaseReference != "" || got.CancelReason != "" ||
 		got.Invitations[0].Reasons[0].Message != "" || got.Invitations[0].Reasons[0].Code != "community_conflict" ||
 		got.Status != data.OfferCancelled || got.Code != data.OutcomeCancelledByRequesterLate || got.CaseID != north.ID ||
 		got.Invitations[0].InterpreterID != "int-3" || !got.Start.Equal(data.Timestamp(cancelled.Start)) {
