@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -157,4 +159,47 @@ func TestRetentionInterpreters(t *testing.T) {
 	}
 	e.checkConsistent()
 	e.checkFile()
+}
+
+// failingUsers fails the first update of a user, as a store that went
+// away for a moment would.
+type failingUsers struct {
+	data.Store
+	failed bool
+}
+
+func (s *failingUsers) UpdateUser(ctx context.Context, id string, fn data.Update[data.User]) (data.User, error) {
+	if !s.failed {
+		s.failed = true
+		return data.User{}, fmt.Errorf("user %s: %w", id, data.ErrUnavailable)
+	}
+	return s.Store.UpdateUser(ctx, id, fn)
+}
+
+// TestRetentionInterpreterAccountNeverLeftBehind: a run that fails on the
+// account of an interpreter who left long ago leaves the record to the
+// next run, which anonymises both: the account never keeps its name and
+// email once the record is gone from the walk.
+func TestRetentionInterpreterAccountNeverLeftBehind(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	gone := e.approved("Gone Long Ago")
+	user := e.interpreterUser(gone)
+	e.now = time.Date(2019, 5, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := e.app.DecideVetting(ctx, e.north[data.RoleCoordinator], gone.ID, data.DecisionLeave, "left the area"); err != nil {
+		t.Fatal(err)
+	}
+	e.now = testNow
+	if _, err := e.appOver(&failingUsers{Store: e.store}).ApplyRetention(ctx); err == nil {
+		t.Fatal("a run whose account write failed reported no error")
+	}
+	if _, err := e.app.ApplyRetention(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if in, err := e.store.Interpreter(ctx, gone.ID); err != nil || in.Anonymised.IsZero() {
+		t.Errorf("the record after the second run: %+v, %v", in.Anonymised, err)
+	}
+	if u, err := e.store.User(ctx, user.ID); err != nil || u.Name != "" || u.Email != data.AnonymisedEmail(u.ID) {
+		t.Errorf("the account after the second run: %q %q, %v", u.Name, u.Email, err)
+	}
 }

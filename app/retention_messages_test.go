@@ -81,3 +81,44 @@ func TestRetentionMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestRetentionMessagesHeldByCase: a legal hold on a case keeps the
+// messages about its bookings (what was sent, to whom) from being pruned,
+// as it keeps the bookings themselves; the same messages of a case not
+// held are pruned.
+func TestRetentionMessagesHeldByCase(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	sw, coord := e.north[data.RoleSocialWorker], e.north[data.RoleCoordinator]
+	held, free := e.newCase(sw, "MSG-HELD"), e.newCase(sw, "MSG-FREE")
+	hb := e.book(sw, request(held.ID, e.approved("Held Case").ID, 0))
+	fb := e.book(sw, request(free.ID, e.approved("Free Case").ID, 0))
+	if _, err := e.app.Deliver(ctx, &fakeSender{}, "holder-1", 50); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.SetLegalHold(ctx, coord, held.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	e.now = testNow.AddDate(0, 0, 91)
+	if _, err := e.app.ApplyRetention(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, m := range ofKind(e.outbox("north"), data.MessageBookingRequest) {
+		switch m.BookingID {
+		case hb.ID:
+			seen[hb.ID] = true
+			if !m.Pruned.IsZero() || m.To == "" {
+				t.Errorf("a message about a booking of a held case was pruned: %+v", m)
+			}
+		case fb.ID:
+			seen[fb.ID] = true
+			if m.Pruned.IsZero() {
+				t.Errorf("a message about a booking of a case not held was kept: %+v", m)
+			}
+		}
+	}
+	if !seen[hb.ID] || !seen[fb.ID] {
+		t.Fatalf("booking requests found: %v", seen)
+	}
+}
