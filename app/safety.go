@@ -112,7 +112,8 @@ func (a *App) RecordOutcome(ctx context.Context, actor data.User, id string, o O
 }
 
 // coordinators returns the coordinators of an organisation whose access
-// stands: whom safeguarding and wellbeing notices go to.
+// stands: whom safeguarding and wellbeing notices, and cases other
+// organisations transfer, go to.
 func (a *App) coordinators(ctx context.Context, org string) ([]data.User, error) {
 	var out []data.User
 	q := data.UserQuery{Organisation: org, Role: data.RoleCoordinator, Limit: data.MaxPageSize}

@@ -86,7 +86,7 @@ func (a *App) RequestTransfer(ctx context.Context, actor data.User, caseID strin
 	var recipients []data.User
 	if !slices.ContainsFunc(fields, func(f data.FieldError) bool { return f.Field == "toOrganisation" }) {
 		var err error
-		if recipients, err = a.coordinatorsOf(ctx, draft.To); err != nil {
+		if recipients, err = a.coordinators(ctx, draft.To); err != nil {
 			return data.Transfer{}, err
 		}
 		if len(recipients) == 0 {
@@ -131,28 +131,6 @@ func transferEntries(now time.Time, actor data.User, t data.Transfer, action dat
 		data.NewAuditEntry(now, actor, t.From, action, data.EntityTransfer, t.ID),
 		data.NewAuditEntry(now, actor, t.To, action, data.EntityTransfer, t.ID),
 		data.NewAuditEntry(now, actor, t.From, action, data.EntityCase, t.CaseID),
-	}
-}
-
-// coordinatorsOf returns the coordinators of an organisation whose access
-// stands.
-func (a *App) coordinatorsOf(ctx context.Context, org string) ([]data.User, error) {
-	var out []data.User
-	q := data.UserQuery{Organisation: org, Role: data.RoleCoordinator, Limit: data.MaxPageSize}
-	for {
-		page, err := a.store.ListUsers(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range page.Items {
-			if !u.AccessRevoked {
-				out = append(out, u)
-			}
-		}
-		if page.Next == "" {
-			return out, nil
-		}
-		q.After = page.Next
 	}
 }
 
@@ -370,7 +348,7 @@ func (a *App) WithdrawTransfer(ctx context.Context, actor data.User, id string) 
 	if t.From != actor.Organisation {
 		return data.Transfer{}, forbidden("only the sending organisation withdraws a transfer")
 	}
-	receivers, err := a.coordinatorsOf(ctx, t.To)
+	receivers, err := a.coordinators(ctx, t.To)
 	if err != nil {
 		return data.Transfer{}, err
 	}
