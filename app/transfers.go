@@ -201,7 +201,7 @@ func (a *App) ListTransfers(ctx context.Context, actor data.User, f TransferFilt
 		return data.Page[data.Transfer]{}, err
 	}
 	if f.Status != "" && !slices.Contains(data.TransferStatuses, f.Status) {
-		return data.Page[data.Transfer]{}, invalid("status", "must be one of pending, accepted, declined, withdrawn")
+		return data.Page[data.Transfer]{}, invalid("status", "must be one of "+codeList(data.TransferStatuses))
 	}
 	q := data.TransferQuery{To: actor.Organisation, Status: f.Status, Before: f.Cursor, Limit: f.Limit}
 	if f.Outgoing {
@@ -307,7 +307,7 @@ func (a *App) DeclineTransfer(ctx context.Context, actor data.User, id string, r
 		if err := require(actor, data.RoleCoordinator); err != nil {
 			return data.Transfer{}, err
 		}
-		return data.Transfer{}, invalid("reason", "must be one of not_our_area, already_held, legal_basis_disputed, other")
+		return data.Transfer{}, invalid("reason", "must be one of "+codeList(data.TransferDeclines))
 	}
 	t, err := a.receivable(ctx, actor, id)
 	if err != nil {

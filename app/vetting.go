@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,6 +133,9 @@ func (r VettingResult) Organisations() int { return len(r.Bookings) }
 func (a *App) VettingImpact(ctx context.Context, actor data.User, id string, d data.Decision) (VettingImpact, error) {
 	if err := require(actor, data.RoleCoordinator); err != nil {
 		return VettingImpact{}, err
+	}
+	if !slices.Contains(data.Decisions, d) {
+		return VettingImpact{}, invalid("decision", "must be one of "+codeList(data.Decisions))
 	}
 	in, err := a.store.Interpreter(ctx, id)
 	if err != nil {
