@@ -406,8 +406,15 @@ func findPage[D any, T any](ctx context.Context, coll *mongo.Collection, filter 
 
 // findPageHinted is findPage reading the index named hint, when not empty.
 func findPageHinted[D any, T any](ctx context.Context, coll *mongo.Collection, filter bson.D, hint string, sort int, limit int, convert func(D) T, id func(T) string) (data.Page[T], error) {
+	return findPageSorted(ctx, coll, filter, hint, bson.D{{Key: "_id", Value: sort}}, limit, convert, id)
+}
+
+// findPageSorted reads one page of limit documents matching filter in
+// sort's order, off the index named hint when not empty, converting each;
+// Next names the page's last by id when more follow.
+func findPageSorted[D any, T any](ctx context.Context, coll *mongo.Collection, filter bson.D, hint string, sort bson.D, limit int, convert func(D) T, id func(T) string) (data.Page[T], error) {
 	var page data.Page[T]
-	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: sort}}).SetLimit(int64(limit + 1))
+	opts := options.Find().SetSort(sort).SetLimit(int64(limit + 1))
 	if hint != "" {
 		opts.SetHint(hint)
 	}

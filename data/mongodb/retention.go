@@ -71,24 +71,7 @@ func findDue[D any, T any](ctx context.Context, coll *mongo.Collection, still bs
 			bson.D{{Key: field, Value: at}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
 		}})
 	}
-	limit = data.PageSize(limit)
-	opts := options.Find().SetSort(bson.D{{Key: field, Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit + 1)).SetHint(hint)
-	cur, err := coll.Find(ctx, filter, opts)
-	if err != nil {
-		return page, translate(err, coll.Name())
-	}
-	var docs []D
-	if err := cur.All(ctx, &docs); err != nil {
-		return page, translate(err, coll.Name())
-	}
-	for i, d := range docs {
-		if i == limit {
-			page.Next = id(page.Items[limit-1])
-			break
-		}
-		page.Items = append(page.Items, convert(d))
-	}
-	return page, nil
+	return findPageSorted(ctx, coll, filter, hint, bson.D{{Key: field, Value: 1}, {Key: "_id", Value: 1}}, data.PageSize(limit), convert, id)
 }
 
 // notAnonymised selects the records retention has not anonymised yet.
