@@ -84,12 +84,15 @@ func New(cfg Config) *Server {
 // semantics (strictjson.Marshal: no HTML escaping, map keys sorted, nil
 // slices as []) whatever encoder the edge's Fiber app has: the API's
 // answers are the API's contract. It stands for Fiber's c.JSON.
+// It encodes into the response's own buffer, and leaves it empty on an
+// error, which the error handler then answers.
 func writeJSON(c *fiber.Ctx, v any) error {
-	b, err := strictjson.Marshal(v)
-	if err != nil {
+	resp := c.Response()
+	resp.ResetBody()
+	if err := strictjson.MarshalWrite(resp.BodyWriter(), v); err != nil {
+		resp.ResetBody()
 		return err
 	}
-	c.Response().SetBodyRaw(b)
-	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
+	resp.Header.SetContentType(fiber.MIMEApplicationJSON)
 	return nil
 }

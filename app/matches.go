@@ -124,26 +124,21 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 	if err != nil {
 		return MatchResult{}, err
 	}
-	out := MatchResult{Candidates: []Candidate{}, Excluded: []Excluded{}, ExcludedCounts: map[string]int{},
+	// The answer copies what it shows out of res, whose arrays the next
+	// match reuses once released.
+	defer res.Release()
+	out := MatchResult{Candidates: make([]Candidate, 0, min(req.Limit, len(res.Candidates))), ExcludedCounts: map[string]int{},
 		CandidateCount: len(res.Candidates), ExcludedCount: len(res.Excluded)}
-	for i, cand := range res.Candidates {
-		if i == req.Limit {
-			break
-		}
-		factors := cand.Factors
+	for _, cand := range res.Candidates[:min(req.Limit, len(res.Candidates))] {
+		factors := slices.Clone(cand.Factors)
 		if actor.Role != data.RoleCoordinator {
 			factors = requesterFactors(factors)
 		}
-		out.Candidates = append(out.Candidates, Candidate{Interpreter: reduced(*cand.Interpreter), Score: cand.Score, Factors: factors, Warnings: cand.Warnings})
+		out.Candidates = append(out.Candidates, Candidate{Interpreter: reduced(*cand.Interpreter), Score: cand.Score, Factors: factors, Warnings: slices.Clone(cand.Warnings)})
 	}
-	keys := make([]excludedKey, len(res.Excluded))
-	order := make([]int, len(res.Excluded))
-	for i, ex := range res.Excluded {
-		keys[i], order[i] = keyOf(ex), i
-		seen := map[string]bool{}
-		for _, r := range ex.Reasons {
-			if !seen[r.Code] {
-				seen[r.Code] = true
+	for _, ex := range res.Excluded {
+		for k, r := range ex.Reasons { // one rule failed twice counts once
+			if !slices.ContainsFunc(ex.Reasons[:k], func(o data.Reason) bool { return o.Code == r.Code }) {
 				out.ExcludedCounts[r.Code]++
 			}
 		}
@@ -153,21 +148,41 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 			return MatchResult{}, err
 		}
 	}
-	slices.SortFunc(order, func(i, j int) int { return keys[i].compare(keys[j]) })
-	var last excludedKey
-	for _, i := range order {
-		if req.ExcludedAfter != "" && keys[i].compare(after) <= 0 {
-			continue
-		}
-		if len(out.Excluded) == req.ExcludedLimit {
-			out.ExcludedNext = last.String()
-			break
-		}
+	page := nearestExcluded(res.Excluded, after, req.ExcludedAfter != "", req.ExcludedLimit+1)
+	if len(page) > req.ExcludedLimit {
+		page = page[:req.ExcludedLimit]
+		out.ExcludedNext = keyOf(res.Excluded[page[len(page)-1]]).String()
+	}
+	out.Excluded = make([]Excluded, 0, len(page))
+	for _, i := range page {
 		ex := res.Excluded[i]
-		out.Excluded = append(out.Excluded, Excluded{Interpreter: reduced(*ex.Interpreter), Reasons: ex.Reasons, NextAvailable: ex.NextAvailable})
-		last = keys[i]
+		out.Excluded = append(out.Excluded, Excluded{Interpreter: reduced(*ex.Interpreter), Reasons: slices.Clone(ex.Reasons), NextAvailable: ex.NextAvailable})
 	}
 	return out, nil
+}
+
+// nearestExcluded returns the indexes of the first n of excluded in
+// excludedKey order, after the key after when hasAfter: a page of the
+// excluded nearest to eligible. It keeps the n smallest keys seen in
+// order as it goes, so that a page of 20 out of 700 sorts 20, not 700.
+func nearestExcluded(excluded []matching.Excluded, after excludedKey, hasAfter bool, n int) []int {
+	page := make([]int, 0, n)
+	keys := make([]excludedKey, 0, n)
+	for i, ex := range excluded {
+		k := keyOf(ex)
+		if hasAfter && k.compare(after) <= 0 {
+			continue
+		}
+		if len(keys) == n && k.compare(keys[n-1]) >= 0 {
+			continue
+		}
+		at, _ := slices.BinarySearchFunc(keys, k, excludedKey.compare)
+		if len(keys) == n {
+			keys, page = keys[:n-1], page[:n-1]
+		}
+		keys, page = slices.Insert(keys, at, k), slices.Insert(page, at, i)
+	}
+	return page
 }
 
 // excludedKey orders the excluded nearest to eligible first: those ruled

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -90,3 +91,70 @@ func TestMatchPagesTheExcluded(t *testing.T) {
 		t.Errorf("excludedLimit over the maximum: %+v, want invalid", f)
 	}
 }
+
+// TestConcurrentMatchesAnswerAlike: matches running at once, for
+// different interviews and by different roles, each answer what the same
+// match answers alone. Matching reuses its arrays from one match to the
+// next (matching.Result.Release), so an answer that kept a slice of them
+// would show another match's factors or reasons here.
+func TestConcurrentMatchesAnswerAlike(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	sw, co := e.north[data.RoleSocialWorker], e.north[data.RoleCoordinator]
+	c := e.newCase(sw, "CONC-1")
+	var ids []string
+	for _, name := range []string{"ana", "ben", "cai", "dee", "eli"} {
+		ids = append(ids, e.approved(name).ID)
+	}
+	e.book(sw, request(c.ID, ids[0], 0)) // busy on day 0, free on day 1
+	for _, name := range []string{"pending a", "pending b"} {
+		e.interpreter(eligible(name), "")
+	}
+	lapsed := eligible("lapsed")
+	lapsed.Clearance.ValidUntil = data.MustDate("2026-01-01")
+	e.interpreter(lapsed, "")
+
+	type ask struct {
+		actor data.User
+		req   app.MatchRequest
+	}
+	asks := []ask{{sw, matchAt(0, 0)}, {co, matchAt(1, 0)}, {co, matchAt(0, 2)}, {sw, matchAt(1, 1)}}
+	asks[2].req.ExcludedLimit = 1
+	want := make([]app.MatchResult, len(asks))
+	for i, a := range asks {
+		var err error
+		if want[i], err = e.app.Match(ctx, a.actor, c.ID, a.req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff(want[0], want[1], sameDates); diff == "" {
+		t.Fatal("two different interviews answer alike: the test compares nothing")
+	}
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for n := range 30 {
+				i := (g + n) % len(asks)
+				got, err := e.app.Match(ctx, asks[i].actor, c.ID, asks[i].req)
+				if err == nil {
+					if diff := cmp.Diff(want[i], got, sameDates); diff != "" {
+						err = fmt.Errorf("match %d answered otherwise at once (-alone +at once):\n%s", i, diff)
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// sameDates compares data.Dates by value.
+var sameDates = cmp.Comparer(func(a, b data.Date) bool { return a == b })

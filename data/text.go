@@ -220,6 +220,15 @@ func IsSubdivisionCode(s string) bool { return isoCodes.Var(s, "iso3166_2") == n
 // Fold returns s case- and accent-folded, the form in which free-text
 // community link values are compared: "Mekelle", "MEKELLE" and "Mékelle" fold alike.
 func Fold(s string) string {
+	if isASCII(s) { // nothing to decompose: matching folds every link it meets
+		return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	}
+	return foldUnicode(s)
+}
+
+// foldUnicode is Fold of any string: decomposed, stripped of combining
+// marks, recomposed.
+func foldUnicode(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD") // the transform stops at invalid bytes
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, s)

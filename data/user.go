@@ -124,6 +124,7 @@ func lowerASCII(s string) string {
 	return s
 }
 
+// isASCII reports whether every byte of s is ASCII.
 func isASCII(s string) bool {
 	for i := range len(s) {
 		if s[i] >= utf8.RuneSelf {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tolk/tolk/data"
 )
@@ -134,7 +135,8 @@ func rankOf(r Result, id string) int {
 }
 
 // cmpOpts compares results, dates included.
-var cmpOpts = cmp.Options{cmp.Comparer(func(a, b data.Date) bool { return a == b })}
+// A Result's scratch is not part of the answer.
+var cmpOpts = cmp.Options{cmp.Comparer(func(a, b data.Date) bool { return a == b }), cmpopts.IgnoreUnexported(Result{})}
 
 // clone deep-copies an interpreter's slices so a test can change them.
 func clone(in data.Interpreter) data.Interpreter {

@@ -147,9 +147,28 @@ type Excluded struct {
 
 // Result is the outcome of Match: candidates ranked by score, highest first
 // (equal scores by interpreter ID), and excluded interpreters by ID.
+//
+// A Result judged from members (Input.Members) holds its candidates,
+// excluded, factors, warnings and reasons in arrays the next match may
+// reuse once Release is called: a caller that calls it copies first what
+// it keeps. Not calling it is safe; the arrays are then collected.
 type Result struct {
 	Candidates []Candidate
 	Excluded   []Excluded
+
+	scratch *scratch
+}
+
+// Release hands the arrays of r to the next match over members. r, and
+// every slice read from it (a candidate's Factors and Warnings, an
+// excluded interpreter's Reasons), must not be used after it; the
+// interpreters they point to are the input's and stay valid. Release on
+// a Result that is not from members, or a second time, does nothing.
+func (r *Result) Release() {
+	if r.scratch != nil {
+		r.scratch.release()
+	}
+	*r = Result{}
 }
 
 // RecentWindow is how far before and after now the fair spread factor

@@ -74,15 +74,12 @@ func heldOn(ranges []data.DateRange, d data.Date) bool {
 	return false
 }
 
-// matchMembers is Match over in.Members.
+// matchMembers is Match over in.Members. What it returns lives in a
+// scratch drawn from scratchPool, which Result.Release hands back.
 func (m *matcher) matchMembers() Result {
 	in := m.in
-	sp := speakerPool.Get().(*[]speaker)
-	defer func() {
-		clear(*sp) // drop the references to this match's members
-		speakerPool.Put(sp)
-	}()
-	speakers := (*sp)[:0]
+	sc := scratchPool.Get().(*scratch)
+	speakers := sc.speakers[:0]
 	for i := range in.Members {
 		mb := &in.Members[i]
 		if l := m.languageOf(mb.Profile.Languages); l.accepted || l.related {
@@ -99,7 +96,9 @@ func (m *matcher) matchMembers() Result {
 	req := m.memberRequirement()
 	lo, hi := m.judgedStarts()
 	var w said
-	buf := make([]data.Reason, 0, 2*len(speakers))
+	// Every speaker's reasons go into one array, each one's capped at its
+	// own length; grown here once so that none is copied as it grows.
+	buf := slices.Grow(sc.reasons[:0], 2*len(speakers))
 	excluded := 0
 	for j := range speakers {
 		s := &speakers[j]
@@ -112,16 +111,11 @@ func (m *matcher) matchMembers() Result {
 			excluded++
 		}
 	}
-	*sp = speakers
-	var res Result
-	var cands []Candidate
-	m.factorBuf = make([]data.Factor, 0, factorsPerCandidate*(len(speakers)-excluded))
-	if excluded > 0 {
-		res.Excluded = make([]Excluded, 0, excluded)
-	}
-	if n := len(speakers) - excluded; n > 0 {
-		cands = make([]Candidate, 0, n)
-	}
+	res := Result{scratch: sc}
+	m.factorBuf = slices.Grow(sc.factors[:0], factorsPerCandidate*(len(speakers)-excluded))
+	m.warnBuf = sc.warnings[:0]
+	res.Excluded = slices.Grow(sc.excluded[:0], excluded)
+	cands := slices.Grow(sc.unranked[:0], len(speakers)-excluded)
 	for _, s := range speakers {
 		interp := s.mb.Profile.Interpreter
 		if len(s.reasons) == 0 {
@@ -141,17 +135,55 @@ func (m *matcher) matchMembers() Result {
 		res.Excluded = append(res.Excluded, x)
 	}
 	if len(cands) > 0 {
-		order := make([]int, len(cands))
-		for j := range order {
-			order[j] = j
+		order := sc.order[:0]
+		for j := range cands {
+			order = append(order, j)
 		}
 		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cands[b].Score, cands[a].Score) })
-		res.Candidates = make([]Candidate, len(cands))
-		for j, k := range order {
-			res.Candidates[j] = cands[k]
+		res.Candidates = slices.Grow(sc.ranked[:0], len(cands))
+		for _, k := range order {
+			res.Candidates = append(res.Candidates, cands[k])
 		}
+		sc.order = order
+	}
+	// Keep what grew for the next match.
+	sc.speakers, sc.reasons, sc.factors, sc.warnings = speakers, buf, m.factorBuf, m.warnBuf
+	sc.excluded, sc.unranked, sc.ranked = res.Excluded, cands, res.Candidates
+	if res.Excluded != nil && len(res.Excluded) == 0 {
+		res.Excluded = nil
+	}
+	if res.Candidates != nil && len(res.Candidates) == 0 {
+		res.Candidates = nil
 	}
 	return res
+}
+
+// scratch holds the arrays one match over members fills: as long as the
+// pool (speakers, their reasons, the excluded) or the candidates (their
+// factors, warnings, ranking). Allocating them anew for every match was
+// most of what a match allocated, and the collector then had to reclaim
+// it while 32 social workers waited; so a Result made from members keeps
+// its scratch until Release hands it to the next match.
+type scratch struct {
+	speakers          []speaker
+	reasons, warnings []data.Reason
+	factors           []data.Factor
+	excluded          []Excluded
+	unranked, ranked  []Candidate
+	order             []int
+}
+
+// scratchPool keeps scratches between matches.
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// release drops the references the scratch holds to one match's members
+// and interpreters, so they are not kept alive, and puts it back.
+func (sc *scratch) release() {
+	clear(sc.speakers[:cap(sc.speakers)])
+	clear(sc.excluded[:cap(sc.excluded)])
+	clear(sc.unranked[:cap(sc.unranked)])
+	clear(sc.ranked[:cap(sc.ranked)])
+	scratchPool.Put(sc)
 }
 
 // judgedStarts bounds the starts of the slots slotsAround needs to see:
@@ -191,12 +223,6 @@ type speaker struct {
 	load    workload
 	shared  []data.CommunityLinkKind
 }
-
-// speakerPool keeps matchMembers' scratch array of speakers from one match
-// to the next: it is as long as the pool, and allocating it anew for
-// every match was a fifth of what a match allocated (and the collector
-// then had to reclaim).
-var speakerPool = sync.Pool{New: func() any { return new([]speaker) }}
 
 // factorsPerCandidate is room enough for most candidates' factors.
 const factorsPerCandidate = 8

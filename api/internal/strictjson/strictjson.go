@@ -14,6 +14,7 @@ package strictjson
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -148,9 +149,19 @@ func plural(n int, one, many string) string {
 // {}. Invalid UTF-8 in a string becomes U+FFFD rather than failing the
 // response, as encoding/json v1 did.
 func Marshal(v any) ([]byte, error) {
-	return json.Marshal(v,
-		json.Deterministic(true),
-		jsontext.EscapeForHTML(false),
-		jsontext.AllowInvalidUTF8(true),
-	)
+	return json.Marshal(v, marshalOptions)
 }
+
+// MarshalWrite encodes v to w as Marshal does, without an intermediate
+// copy of the whole encoding (a match's answer is tens of kilobytes). On
+// an error, part of v may have been written.
+func MarshalWrite(w io.Writer, v any) error {
+	return json.MarshalWrite(w, v, marshalOptions)
+}
+
+// marshalOptions are Marshal's.
+var marshalOptions = json.JoinOptions(
+	json.Deterministic(true),
+	jsontext.EscapeForHTML(false),
+	jsontext.AllowInvalidUTF8(true),
+)
