@@ -15,6 +15,7 @@ import (
 	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/app"
 	"github.com/tolk/tolk/edge"
+	"github.com/tolk/tolk/heapfloor"
 	"github.com/tolk/tolk/mail"
 	"github.com/tolk/tolk/matching"
 	"github.com/tolk/tolk/retention"
@@ -54,6 +55,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer logOut.Close()
 	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	log.Info("starting", "config", cfg)
+	// The collector waits for 64 MiB of growth at least (heapfloor):
+	// unless the operator set GOGC, which then wins.
+	if getenv("GOGC") == "" {
+		defer heapfloor.Start(heapfloor.DefaultFloor)()
+	}
 	policy, err := loadPolicy(cfg.Policy)
 	if err != nil {
 		return err

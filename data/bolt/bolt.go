@@ -46,9 +46,12 @@ type Store struct {
 	feeds        *decoded[data.Feed]
 	audit        *decoded[data.AuditEntry]
 
-	// profiles and schedules keep matching's pool (pool.go).
-	profiles  listings[*data.Profile]
-	schedules schedules
+	// profiles and schedules keep matching's pool (pool.go), and
+	// poolSchedules each pool's schedules in its profiles' order, at the
+	// bookings' version.
+	profiles      listings[*data.Profile]
+	schedules     schedules
+	poolSchedules listings[*schedule]
 }
 
 var _ data.Store = (*Store)(nil)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,6 +32,9 @@ import (
 //     without looking further; one that sees a newer version compares the
 //     interpreter's counter, one key each, and rebuilds only the schedules
 //     that moved.
+//   - Each pool's schedules, in its profiles' order, at the bookings'
+//     version (poolSchedules): while no booking is written, a match finds
+//     its members' schedules in one look-up instead of one an interpreter.
 
 // bucketSchedules holds, by interpreter ID, the version of their
 // schedule: a count of the writes of their bookings, big-endian. An
@@ -74,14 +79,31 @@ type schedules struct {
 	entries map[string]*schedule
 }
 
-// schedule is one interpreter's slots that start at or after from (a
+// schedule is interpreter id's slots that start at or after from (a
 // start key), sorted, as of their schedule's version; seen is the
-// bookings' version at which that was last found to be their version.
-// An entry is never changed: a newer finding replaces it.
+// bookings' version at which that was last found to be their version,
+// and only ever rises. Nothing else of an entry is changed: a newer
+// schedule replaces it.
 type schedule struct {
-	seen, version uint64
-	from          string
-	slots         []data.Slot
+	id      string
+	seen    atomic.Uint64
+	version uint64
+	from    string
+	slots   []data.Slot
+}
+
+// covers reports whether e's floor serves r: at or before r's start, and
+// not so far before it that e should be rebuilt.
+func (e *schedule) covers(r *slotRange) bool { return e.from <= r.fromKey && e.from >= r.reachKey }
+
+// sawAt records that e was found current at the bookings' version v.
+func (e *schedule) sawAt(v uint64) {
+	for {
+		old := e.seen.Load()
+		if old >= v || e.seen.CompareAndSwap(old, v) {
+			return
+		}
+	}
 }
 
 // Bounds of the schedules kept: as many interpreters as the interpreters'
@@ -111,26 +133,24 @@ func newSlotRange(from, to time.Time, seen uint64) slotRange {
 	}
 }
 
-// slots returns interpreter id's slots starting in r, sorted
-// (data.CompareSlots), as tx sees them, from the kept schedule when tx sees
-// its version, else read off the bookings_holding index and kept. The
-// slots are shared: never change them.
-func (s *Store) slots(tx *bolt.Tx, id string, r *slotRange) ([]data.Slot, error) {
+// schedule returns interpreter id's schedule covering r as tx sees it:
+// the kept one when tx sees its version, else one read off the
+// bookings_holding index and kept. It is shared: never change it.
+func (s *Store) schedule(tx *bolt.Tx, id string, r *slotRange) (*schedule, error) {
 	s.schedules.mu.Lock()
 	e := s.schedules.entries[id]
 	s.schedules.mu.Unlock()
-	if e != nil && e.from <= r.fromKey && e.from >= r.reachKey {
-		if e.seen == r.seen {
-			return data.SlotsFrom(e.slots, r.from, r.to), nil
+	if e != nil && e.covers(r) {
+		if e.seen.Load() == r.seen {
+			return e, nil
 		}
 		if v := scheduleVersion(tx, id); v == e.version {
-			if r.seen > e.seen {
-				s.keepSchedule(id, &schedule{seen: r.seen, version: v, from: e.from, slots: e.slots})
-			}
-			return data.SlotsFrom(e.slots, r.from, r.to), nil
+			e.sawAt(r.seen)
+			return e, nil
 		}
 	}
-	e = &schedule{seen: r.seen, version: scheduleVersion(tx, id), from: r.floorKey}
+	e = &schedule{id: id, version: scheduleVersion(tx, id), from: r.floorKey}
+	e.seen.Store(r.seen)
 	bookings := tx.Bucket(bucketBookings)
 	ic := seekIndex(tx.Bucket([]byte(bucketBookingsConfirmed)), indexPrefix(id), e.from, false)
 	for ; ic.key != nil; ic.next() {
@@ -149,7 +169,7 @@ func (s *Store) slots(tx *bolt.Tx, id string, r *slotRange) ([]data.Slot, error)
 	}
 	slices.SortFunc(e.slots, data.CompareSlots)
 	s.keepSchedule(id, e)
-	return data.SlotsFrom(e.slots, r.from, r.to), nil
+	return e, nil
 }
 
 // keepSchedule keeps e unless a schedule found current at a later
@@ -157,13 +177,20 @@ func (s *Store) slots(tx *bolt.Tx, id string, r *slotRange) ([]data.Slot, error)
 func (s *Store) keepSchedule(id string, e *schedule) {
 	s.schedules.mu.Lock()
 	defer s.schedules.mu.Unlock()
-	if old, ok := s.schedules.entries[id]; ok && old.seen > e.seen {
+	if old, ok := s.schedules.entries[id]; ok && old.seen.Load() > e.seen.Load() {
 		return
 	}
 	if s.schedules.entries == nil || len(s.schedules.entries) >= maxCachedSchedules {
 		s.schedules.entries = map[string]*schedule{} // bounded memory; it refills from what is read
 	}
 	s.schedules.entries[id] = e
+}
+
+// poolKey names a MatchPool's pool among the kept pool schedules: its
+// language keys, as asked, and the interpreters' version, which its
+// profiles are of.
+func poolKey(languageKeys []string, interpreters uint64) string {
+	return strings.Join(languageKeys, "\x00") + "\x00" + strconv.FormatUint(interpreters, 10)
 }
 
 // languageProfiles returns the profiles of the interpreters under the
@@ -214,13 +241,37 @@ func (s *Store) MatchPool(ctx context.Context, languageKeys []string, from, to t
 			profiles = slices.CompactFunc(profiles, func(a, b *data.Profile) bool { return a.Interpreter.ID == b.Interpreter.ID })
 		}
 		r := newSlotRange(from, to, tx.Bucket(bucketBookings).Sequence())
+		// The schedules of this very pool, kept at the bookings' version
+		// tx sees, serve in one look-up; any missing, or not covering r,
+		// is found one by one and the pool's kept anew.
+		key := poolKey(languageKeys, tx.Bucket(bucketInterpreters).Sequence())
+		kept, _ := s.poolSchedules.get(r.seen, key)
+		if len(kept) != len(profiles) {
+			kept = nil
+		}
+		var found []*schedule // nil while kept serves every member
 		out = make([]data.PoolMember, len(profiles))
 		for i, p := range profiles {
-			slots, err := s.slots(tx, p.Interpreter.ID, &r)
-			if err != nil {
-				return err
+			e := (*schedule)(nil)
+			if kept != nil && kept[i].id == p.Interpreter.ID && kept[i].covers(&r) {
+				e = kept[i]
+			} else {
+				var err error
+				if e, err = s.schedule(tx, p.Interpreter.ID, &r); err != nil {
+					return err
+				}
+				if found == nil {
+					found = make([]*schedule, len(profiles))
+					copy(found, kept[:min(i, len(kept))])
+				}
 			}
-			out[i] = data.PoolMember{Profile: p, Slots: slots}
+			if found != nil {
+				found[i] = e
+			}
+			out[i] = data.PoolMember{Profile: p, Slots: data.SlotsFrom(e.slots, r.from, r.to)}
+		}
+		if found != nil {
+			s.poolSchedules.put(r.seen, key, found)
 		}
 		return nil
 	})

@@ -70,6 +70,13 @@ func TestMatchPoolWhileBooking(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+	poolIsBookings(t, s, from, to)
+}
+
+// poolIsBookings checks that MatchPool gives each member's slots in
+// [from, to) as exactly the bookings ConfirmedBookings reads.
+func poolIsBookings(t *testing.T, s *Store, from, to time.Time) {
+	t.Helper()
 	members, err := s.MatchPool(t.Context(), []string{"ku"}, from, to)
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +96,57 @@ func TestMatchPoolWhileBooking(t *testing.T) {
 		}
 		if !slices.Equal(want, got) {
 			t.Errorf("%s: slots %v, bookings %v", m.Profile.Interpreter.ID, got, want)
+		}
+	}
+}
+
+// TestMatchPoolKeptAcrossWindows: the pool's schedules kept from one read
+// serve the next only while no booking is written, and serve reads of
+// other windows with what those windows hold: after each booking and
+// each cancellation, reads of three windows (each twice, the second from
+// what the first kept) give exactly the bookings.
+func TestMatchPoolKeptAcrossWindows(t *testing.T) {
+	s := openBench(t)
+	ins := make([]data.Interpreter, 6)
+	for i := range ins {
+		ins[i] = benchInterpreter(i, "ckb")
+	}
+	seed(t, s, ins, nil)
+	windows := [][2]time.Time{
+		{benchBase, benchBase.AddDate(0, 0, 20)},
+		{benchBase.AddDate(0, 0, 5), benchBase.AddDate(0, 0, 6)},
+		{benchBase.AddDate(0, 0, 30), benchBase.AddDate(0, 0, 90)}, // past every floor kept so far
+	}
+	// Each check starts with the window the last one ended with, whose
+	// kept schedules a stale read would use after a write.
+	check := func() {
+		t.Helper()
+		for _, w := range [][2]time.Time{windows[2], windows[0], windows[1], windows[2]} {
+			poolIsBookings(t, s, w[0], w[1])
+			poolIsBookings(t, s, w[0], w[1])
+		}
+	}
+	check()
+	for i := range 24 {
+		start := benchBase.Add(time.Duration(i) * 61 * time.Hour)
+		b := data.Booking{
+			ID: fmt.Sprintf("k%04d", i), Organisation: "north", CaseID: "c1", InterpreterID: ins[i%len(ins)].ID,
+			Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewHealth, Modality: data.ModalityVideo,
+			Status: data.BookingConfirmed, Additional: true, Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase,
+		}
+		if err := s.db.Update(func(tx *bolt.Tx) error { return createBooking(tx, b) }); err != nil {
+			t.Fatal(err)
+		}
+		check()
+		if i%2 == 0 {
+			if _, err := s.UpdateBooking(t.Context(), b.ID, func(b data.Booking) (data.Booking, data.Change, error) {
+				next, err := b.Cancel("moved", data.OutcomeCancelledByRequester, benchBase)
+				e := data.NewAuditEntry(benchBase, data.User{ID: "u-1", Organisation: "north"}, "north", data.ActionBookingCancelled, data.EntityBooking, b.ID)
+				return next, data.Audited(e), err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			check()
 		}
 	}
 }
