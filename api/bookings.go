@@ -102,7 +102,7 @@ func (s *Server) matchCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := matchView{Candidates: []candidateView{}, Excluded: []excludedView{}, CandidateCount: res.CandidateCount,
+	out := matchView{Candidates: make([]candidateView, 0, len(res.Candidates)), Excluded: make([]excludedView, 0, len(res.Excluded)), CandidateCount: res.CandidateCount,
 		ExcludedCount: res.ExcludedCount, ExcludedCounts: res.ExcludedCounts, ExcludedNext: res.ExcludedNext}
 	for _, cand := range res.Candidates {
 		out.Candidates = append(out.Candidates, candidateView{toInterpreterView(cand.Interpreter), cand.Score, toFactorViews(cand.Factors), toReasonViews(cand.Warnings)})
