@@ -259,8 +259,26 @@ func (a *App) evaluate(ctx context.Context, c data.Case, interp data.Interpreter
 	return cand, err
 }
 
-// caseHistory returns every booking of a case, oldest first.
-func (a *App) caseHistory(ctx context.Context, c data.Case) ([]data.Booking, error) {
+// caseSittings returns the sittings of every booking of a case, oldest
+// first: the case's history as matching reads it (matching.Input.History).
+func (a *App) caseSittings(ctx context.Context, c data.Case) ([]data.Sitting, error) {
+	var out []data.Sitting
+	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
+	for {
+		page, err := a.store.CaseSittings(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.Next == "" {
+			return out, nil
+		}
+		q.After = page.Next
+	}
+}
+
+// caseBookings returns every booking of a case, whole, oldest first.
+func (a *App) caseBookings(ctx context.Context, c data.Case) ([]data.Booking, error) {
 	var out []data.Booking
 	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
 	for {

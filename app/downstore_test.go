@@ -145,6 +145,10 @@ func (s *downStore) ListBookings(ctx context.Context, q data.BookingQuery) (data
 	return answer(s, "ListBookings", func() (data.Page[data.Booking], error) { return s.Store.ListBookings(ctx, q) })
 }
 
+func (s *downStore) CaseSittings(ctx context.Context, q data.BookingQuery) (data.Page[data.Sitting], error) {
+	return answer(s, "CaseSittings", func() (data.Page[data.Sitting], error) { return s.Store.CaseSittings(ctx, q) })
+}
+
 func (s *downStore) ConfirmedBookings(ctx context.Context, ids []string, from, to time.Time) ([]data.Booking, error) {
 	return answer(s, "ConfirmedBookings", func() ([]data.Booking, error) { return s.Store.ConfirmedBookings(ctx, ids, from, to) })
 }

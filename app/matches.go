@@ -340,7 +340,7 @@ func (a *App) complete(ctx context.Context, in *matching.Input, c data.Case) err
 // its offers declaring a conflict (see complete).
 func (a *App) completeCase(ctx context.Context, in *matching.Input, c data.Case) error {
 	var err error
-	if in.History, err = a.caseHistory(ctx, c); err != nil {
+	if in.History, err = a.caseSittings(ctx, c); err != nil {
 		return err
 	}
 	conflicts, err := a.declaredConflicts(ctx, c)

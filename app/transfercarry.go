@@ -32,7 +32,7 @@ func (a *App) carry(ctx context.Context, sending data.Case) (cargo, error) {
 	if out.conflicts, err = a.declaredConflicts(ctx, sending); err != nil {
 		return out, err
 	}
-	out.history, err = a.caseHistory(ctx, sending)
+	out.history, err = a.caseBookings(ctx, sending)
 	return out, err
 }
 

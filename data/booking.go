@@ -474,6 +474,38 @@ type BookingStore interface {
 	// however often listed: what matching needs to judge availability, in
 	// one call whose cost follows the answer.
 	ConfirmedBookings(ctx context.Context, interpreterIDs []string, from, to time.Time) ([]Booking, error)
+	// CaseSittings returns the sittings of one case's bookings (any
+	// status): for each, Booking.Sitting, by start time then ID, in the
+	// same pages and with the same cursors as ListBookings for that case.
+	// It reads only q's Organisation, CaseID, After and Limit: what
+	// matching needs of a case's history, without the cost of whole
+	// bookings. ErrInvalid without an organisation or a case, or with a
+	// cursor it (or ListBookings for the case) did not issue.
+	CaseSittings(ctx context.Context, q BookingQuery) (Page[Sitting], error)
+}
+
+// Sitting is what matching needs of one booking of a case's history: who
+// interpreted, how the booking stands, and what its outcome says of the
+// interview. Nothing else: no note, nothing about the child.
+type Sitting struct {
+	BookingID     string
+	Start         time.Time
+	InterpreterID string
+	Status        BookingStatus
+	// Recorded says the booking has an outcome; Attended and
+	// ChildComfortable are that outcome's (false without one).
+	Recorded         bool
+	Attended         bool
+	ChildComfortable bool
+}
+
+// Sitting returns the booking's sitting.
+func (b Booking) Sitting() Sitting {
+	s := Sitting{BookingID: b.ID, Start: b.Start, InterpreterID: b.InterpreterID, Status: b.Status}
+	if o := b.Outcome; o != nil {
+		s.Recorded, s.Attended, s.ChildComfortable = true, o.Attended, o.ChildComfortable
+	}
+	return s
 }
 
 // CheckUpdate refuses, with a *ValidationError, an update that changes

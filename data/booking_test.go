@@ -123,3 +123,25 @@ func TestCheckPractical(t *testing.T) {
 		}
 	}
 }
+
+// TestBookingSitting: a sitting keeps the booking's ID, start, interpreter
+// and status, and of its outcome only whether one is recorded, attended
+// and the child comfortable.
+func TestBookingSitting(t *testing.T) {
+	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	b := Booking{ID: "b-1", Organisation: "north", CaseID: "c-1", InterpreterID: "int-1", Start: start, End: start.Add(time.Hour), Status: BookingConfirmed}
+	if got, want := b.Sitting(), (Sitting{BookingID: "b-1", Start: start, InterpreterID: "int-1", Status: BookingConfirmed}); got != want {
+		t.Errorf("without an outcome: %+v, want %+v", got, want)
+	}
+	for _, o := range []Outcome{
+		{Attended: true, ChildComfortable: true, Note: "asked for her again"},
+		{Attended: true, ChildComfortable: false},
+		{Attended: false, Code: OutcomeInterpreterNoShow},
+	} {
+		b.Status, b.Outcome = BookingCompleted, &o
+		want := Sitting{BookingID: "b-1", Start: start, InterpreterID: "int-1", Status: BookingCompleted, Recorded: true, Attended: o.Attended, ChildComfortable: o.ChildComfortable}
+		if got := b.Sitting(); got != want {
+			t.Errorf("with %+v: %+v, want %+v", o, got, want)
+		}
+	}
+}

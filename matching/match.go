@@ -85,11 +85,12 @@ type Input struct {
 	// unavailable, count towards the workload caps (workload_limit), and
 	// a distressing one lowers its interpreter's rank (recent_workload).
 	Bookings []data.Booking
-	// History holds this case's bookings (any status) with their outcomes,
-	// and only this case's: a completed booking the child was comfortable
-	// in earns continuity, an outcome the child was not comfortable in
-	// excludes the interpreter.
-	History []data.Booking
+	// History holds the sittings of this case's bookings (any status),
+	// and only this case's (data.BookingStore.CaseSittings): a completed
+	// booking whose outcome says the child attended earns continuity;
+	// an outcome saying the child attended and was not comfortable
+	// excludes the interpreter (that wins).
+	History []data.Sitting
 	// Members, when not nil, holds the interpreters to judge in place of
 	// Pool and Bookings, as a data.PoolStore returns them: each one's
 	// profile and the slots of their bookings that hold their time, from

@@ -104,12 +104,12 @@ func newMatcher(in *Input, p Policy) (*matcher, error) {
 	}
 	for _, b := range in.History {
 		switch {
-		case b.Outcome == nil:
-		case b.Outcome.Attended && !b.Outcome.ChildComfortable:
+		case !b.Recorded:
+		case b.Attended && !b.ChildComfortable:
 			// Only a child who met the interpreter can have been
 			// uncomfortable with them.
 			m.declined[b.InterpreterID] = true
-		case b.Status == data.BookingCompleted && b.Outcome.Attended:
+		case b.Status == data.BookingCompleted && b.Attended:
 			// Continuity needs an interview that happened: an interpreter
 			// who did not turn up earns nothing, whatever else is recorded.
 			m.comfortable[b.InterpreterID] = true

@@ -140,7 +140,7 @@ func randomInput(r *rand.Rand, n int) Input {
 		if r.IntN(8) == 0 {
 			h := booking("h"+id, id, start.AddDate(0, -1, 0), start.AddDate(0, -1, 0).Add(time.Hour), data.ModalityVideo)
 			h.Status, h.Outcome = data.BookingCompleted, &data.Outcome{Attended: true, ChildComfortable: r.IntN(3) != 0}
-			in.History = append(in.History, h)
+			in.History = append(in.History, h.Sitting())
 		}
 		if k := r.IntN(6); k > 0 {
 			in.Recent[id] = k

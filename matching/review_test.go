@@ -14,7 +14,7 @@ func TestNoShowEarnsNoContinuity(t *testing.T) {
 		in := testInput()
 		done := booking("h1", "a", testStart.AddDate(0, -1, 0), testStart.AddDate(0, -1, 0).Add(testEnd.Sub(testStart)), data.ModalityVideo)
 		done.Status, done.Outcome = data.BookingCompleted, &data.Outcome{Attended: attended, ChildComfortable: true}
-		in.History = []data.Booking{done}
+		in.History = []data.Sitting{done.Sitting()}
 		c, rs := evaluate(t, in, perfect("a"))
 		if len(rs) != 0 {
 			t.Fatalf("attended %v: excluded %v", attended, codes(rs))

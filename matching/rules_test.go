@@ -53,7 +53,7 @@ func TestEachRuleAlone(t *testing.T) {
 		{"child declined", CodeExcludedByCase, func(in *Input, i *data.Interpreter) {
 			b := booking("h1", i.ID, testStart.AddDate(0, -1, 0), testStart.AddDate(0, -1, 0).Add(time.Hour), data.ModalityVideo)
 			b.Status, b.Outcome = data.BookingCompleted, &data.Outcome{Attended: true, ChildComfortable: false}
-			in.History = []data.Booking{b}
+			in.History = []data.Sitting{b.Sitting()}
 		}},
 		{"town", CodeCommunityConflict, link(data.LinkTown, "RANYA")},
 		{"town accented", CodeCommunityConflict, link(data.LinkTown, " Rányá ")},

@@ -24,7 +24,7 @@ func TestFactors(t *testing.T) {
 	in.Unreliable = map[string]int{"a": 2}
 	done := booking("h1", "a", testStart.AddDate(0, -2, 0), testStart.AddDate(0, -2, 0).Add(testEnd.Sub(testStart)), data.ModalityVideo)
 	done.Status, done.Outcome = data.BookingCompleted, &data.Outcome{Attended: true, ChildComfortable: true}
-	in.History = []data.Booking{done}
+	in.History = []data.Sitting{done.Sitting()}
 
 	c, rs := evaluate(t, in, a)
 	if len(rs) != 0 {
@@ -88,7 +88,7 @@ func TestContinuityComesFirst(t *testing.T) {
 	in.Recent = map[string]int{"z-trusted": 20}
 	done := booking("h1", "z-trusted", testStart.AddDate(0, -1, 0), testStart.AddDate(0, -1, 0).Add(testEnd.Sub(testStart)), data.ModalityVideo)
 	done.Status, done.Outcome = data.BookingCompleted, &data.Outcome{Attended: true, ChildComfortable: true}
-	in.History = []data.Booking{done}
+	in.History = []data.Sitting{done.Sitting()}
 	in.Pool = []data.Interpreter{maxed, trusted}
 
 	r, err := Match(in, p)

@@ -49,6 +49,70 @@ func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Pag
 	return page, nil
 }
 
+// CaseSittings walks the case's index from its cursor, as ListBookings
+// does for a query naming the case, and makes each sitting from the
+// booking kept decoded, without copying the booking (decoded.peek), in one
+// read transaction. Its strings are the kept booking's own, so a sitting
+// costs no allocation once its booking is kept.
+func (s *Store) CaseSittings(ctx context.Context, q data.BookingQuery) (data.Page[data.Sitting], error) {
+	switch {
+	case q.Organisation == "":
+		return data.Page[data.Sitting]{}, invalid("organisation", "is required")
+	case q.CaseID == "":
+		return data.Page[data.Sitting]{}, invalid("caseId", "is required")
+	}
+	var from string
+	if q.After != "" {
+		after, err := decodeCursor(q.After)
+		if err != nil {
+			return data.Page[data.Sitting]{}, invalid("after", "is not a cursor of this listing")
+		}
+		from = after
+	}
+	limit := data.PageSize(q.Limit)
+	var page data.Page[data.Sitting]
+	var more bool
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		// The page's IDs first, as slices of the index's keys (valid for
+		// the transaction), so the page is allocated once at its size.
+		var held [64][]byte
+		ids := held[:0]
+		walk := seekIndex(tx.Bucket([]byte(bucketBookingsByOrgCase)), indexPrefix(q.Organisation, q.CaseID), from, false)
+		for ; walk.key != nil && len(ids) <= limit; walk.next() {
+			ids = append(ids, walk.key[bytes.LastIndexByte(walk.key, 0)+1:])
+		}
+		if more = len(ids) > limit; more {
+			ids = ids[:limit]
+		}
+		if len(ids) > 0 {
+			page.Items = make([]data.Sitting, 0, len(ids))
+		}
+		// One cursor seeks every record: Bucket.Get makes a cursor per call,
+		// whose search stack is allocated each time.
+		records := tx.Bucket(bucketBookings).Cursor()
+		for _, id := range ids {
+			k, raw := records.Seek(id)
+			if !bytes.Equal(k, id) || raw == nil {
+				return indexFault(string(id), data.ErrNotFound)
+			}
+			b, err := s.bookings.peek(id, raw)
+			if err != nil {
+				return indexFault(string(id), err)
+			}
+			page.Items = append(page.Items, b.Sitting())
+		}
+		return nil
+	})
+	if err != nil {
+		return data.Page[data.Sitting]{}, err
+	}
+	if more {
+		last := page.Items[len(page.Items)-1]
+		page.Next = encodeCursor(data.Booking{Start: last.Start, ID: last.BookingID})
+	}
+	return page, nil
+}
+
 // bookingIDs returns the IDs of up to n bookings matching q whose position
 // (start key, NUL, ID) is after from and whose start key is before to, by
 // start then ID. It walks the most selective index q names, bounded by q's

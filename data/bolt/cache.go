@@ -52,13 +52,39 @@ func (d *decoded[T]) get(id string, raw []byte) (T, error) {
 	if err != nil {
 		return val, err
 	}
+	d.keep(id, raw, d.clone(val))
+	return val, nil
+}
+
+// peek is get without the copy, for a read that takes a few fields of the
+// record and lets it go (see CaseSittings): the value returned is the one
+// the cache keeps, shared by every reader, so the caller must never change
+// it, nor anything its slices or pointers reach. id, like raw, may be
+// memory of the caller's transaction: a record already kept costs no
+// allocation.
+func (d *decoded[T]) peek(id, raw []byte) (T, error) {
+	d.mu.Lock()
+	e, ok := d.entries[string(id)]
+	d.mu.Unlock()
+	if ok && bytes.Equal(e.raw, raw) {
+		return e.val, nil
+	}
+	val, err := d.decode(raw)
+	if err != nil {
+		return val, err
+	}
+	d.keep(string(id), raw, val)
+	return val, nil
+}
+
+// keep keeps val, decoded from raw, under id; val is shared from then on.
+func (d *decoded[T]) keep(id string, raw []byte, val T) {
 	d.mu.Lock()
 	if len(d.entries) >= d.max {
 		clear(d.entries) // bounded memory; it refills from what is read
 	}
-	d.entries[id] = decodedEntry[T]{raw: bytes.Clone(raw), val: d.clone(val)}
+	d.entries[id] = decodedEntry[T]{raw: bytes.Clone(raw), val: val}
 	d.mu.Unlock()
-	return val, nil
 }
 
 // Cache sizes: every interpreter of a large register, and the bookings of a

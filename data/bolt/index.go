@@ -256,6 +256,9 @@ func cachedPageOf[T any](b *bolt.Bucket, ids []string, limit int, cache *decoded
 		ids = ids[:limit]
 		page.Next = ids[limit-1]
 	}
+	if len(ids) > 0 {
+		page.Items = make([]T, 0, len(ids))
+	}
 	for _, id := range ids {
 		raw := b.Get([]byte(id))
 		if raw == nil {

@@ -20,6 +20,7 @@ func runCasesAndBookings(t *testing.T, newDB NewDatabase) {
 	t.Run("BookingUpdates", func(t *testing.T) { testBookingUpdates(t, newDB(t)()) })
 	t.Run("BookingListings", func(t *testing.T) { testBookingListings(t, newDB(t)()) })
 	t.Run("ConfirmedBookings", func(t *testing.T) { testConfirmedBookings(t, newDB(t)()) })
+	t.Run("CaseSittings", func(t *testing.T) { testCaseSittings(t, newDB(t)()) })
 	t.Run("MatchPool", func(t *testing.T) { testMatchPool(t, newDB(t)) })
 	t.Run("ConcurrentBookings", func(t *testing.T) { testConcurrentBookings(t, newDB(t)) })
 	t.Run("CompletedHoldsTime", func(t *testing.T) { testCompletedHoldsTime(t, newDB(t)()) })

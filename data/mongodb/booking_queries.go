@@ -58,11 +58,38 @@ func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Pag
 	case q.CaseID != "" || q.BookedBy != "":
 		return page, invalid("organisation", "is required with a case or a booker")
 	}
+	filter, err := bookingFilter(q)
+	if err != nil {
+		return page, err
+	}
+	if err := s.finishPending(ctx, schedulesCollection); err != nil {
+		return page, err
+	}
+	limit := data.PageSize(q.Limit)
+	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(bookingIndex(q))
+	docs, err := s.findBookings(ctx, filter, opts)
+	if err != nil {
+		return page, err
+	}
+	for i, d := range docs {
+		if i == limit {
+			page.Next = encodeCursor(page.Items[limit-1])
+			break
+		}
+		page.Items = append(page.Items, d.toBooking())
+	}
+	return page, nil
+}
+
+// bookingFilter is the filter of a booking listing: q's fields, its start
+// range and the position after its cursor. A cursor this package did not
+// issue is a *data.ValidationError.
+func bookingFilter(q data.BookingQuery) (bson.D, error) {
 	var after cursor
 	if q.After != "" {
 		var err error
 		if after, err = decodeCursor(q.After); err != nil {
-			return page, invalid("after", "is not a cursor of this listing")
+			return nil, invalid("after", "is not a cursor of this listing")
 		}
 	}
 	filter := bson.D{}
@@ -97,21 +124,48 @@ func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Pag
 			bson.D{{Key: "start", Value: after.start}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: after.id}}}},
 		}})
 	}
+	return filter, nil
+}
+
+// CaseSittings lands the booking changes of writers that died, then finds
+// one page of the case's bookings as ListBookings does for a query naming
+// the case (the same filter, order, index and cursors), projected to what
+// a sitting holds: no note, nothing about the child, no snapshot.
+func (s *Store) CaseSittings(ctx context.Context, q data.BookingQuery) (data.Page[data.Sitting], error) {
+	var page data.Page[data.Sitting]
+	switch {
+	case q.Organisation == "":
+		return page, invalid("organisation", "is required")
+	case q.CaseID == "":
+		return page, invalid("caseId", "is required")
+	}
+	filter, err := bookingFilter(data.BookingQuery{Organisation: q.Organisation, CaseID: q.CaseID, After: q.After})
+	if err != nil {
+		return page, err
+	}
 	if err := s.finishPending(ctx, schedulesCollection); err != nil {
 		return page, err
 	}
 	limit := data.PageSize(q.Limit)
-	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(bookingIndex(q))
-	docs, err := s.findBookings(ctx, filter, opts)
+	opts := options.Find().SetSort(byStartThenID).SetLimit(int64(limit + 1)).SetHint(bookingsByCase).SetProjection(sittingProjection)
+	cur, err := s.bookings.Find(ctx, filter, opts)
 	if err != nil {
-		return page, err
+		return page, translate(err, "bookings")
+	}
+	var docs []sittingDocument
+	if err := cur.All(ctx, &docs); err != nil {
+		return page, translate(err, "bookings")
+	}
+	if len(docs) > 0 {
+		page.Items = make([]data.Sitting, 0, min(len(docs), limit))
 	}
 	for i, d := range docs {
 		if i == limit {
-			page.Next = encodeCursor(page.Items[limit-1])
+			last := page.Items[limit-1]
+			page.Next = encodeCursor(data.Booking{Start: last.Start, ID: last.BookingID})
 			break
 		}
-		page.Items = append(page.Items, d.toBooking())
+		page.Items = append(page.Items, d.toSitting())
 	}
 	return page, nil
 }

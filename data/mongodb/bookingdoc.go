@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/tolk/tolk/data"
 )
 
@@ -60,6 +62,36 @@ type bookingDocument struct {
 	Version             int64      `bson:"version"`
 	CreatedAt           time.Time  `bson:"createdAt"`
 	UpdatedAt           time.Time  `bson:"updatedAt"`
+}
+
+// sittingDocument is what CaseSittings reads of a booking document, as
+// sittingProjection projects it.
+type sittingDocument struct {
+	ID            string    `bson:"_id"`
+	Start         time.Time `bson:"start"`
+	InterpreterID string    `bson:"interpreterId"`
+	Status        string    `bson:"status"`
+	Outcome       *struct {
+		Attended         bool `bson:"attended"`
+		ChildComfortable bool `bson:"childComfortable"`
+	} `bson:"outcome"`
+}
+
+// sittingProjection keeps of a booking document the fields of a
+// sittingDocument: of its outcome, only whether the child attended and
+// was comfortable (both always stored), so a booking without an outcome
+// has none.
+var sittingProjection = bson.D{
+	{Key: "_id", Value: 1}, {Key: "start", Value: 1}, {Key: "interpreterId", Value: 1}, {Key: "status", Value: 1},
+	{Key: "outcome.attended", Value: 1}, {Key: "outcome.childComfortable", Value: 1},
+}
+
+func (d sittingDocument) toSitting() data.Sitting {
+	s := data.Sitting{BookingID: d.ID, Start: utc(d.Start), InterpreterID: d.InterpreterID, Status: data.BookingStatus(d.Status)}
+	if o := d.Outcome; o != nil {
+		s.Recorded, s.Attended, s.ChildComfortable = true, o.Attended, o.ChildComfortable
+	}
+	return s
 }
 
 type matchDocument struct {

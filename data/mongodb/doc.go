@@ -144,9 +144,10 @@
 // bookings.go says why this is enough, and why the order of the first
 // reads matters.
 //
-// Readers of bookings (Booking, ListBookings, ConfirmedBookings) first land
-// the schedule changes of writers that died, like listings of other
-// collections. Listings page by (start, _id) with an opaque cursor.
+// Readers of bookings (Booking, ListBookings, CaseSittings,
+// ConfirmedBookings) first land the schedule changes of writers that died,
+// like listings of other collections. Listings page by (start, _id) with
+// an opaque cursor.
 //
 // # Offers
 //

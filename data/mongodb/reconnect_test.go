@@ -73,6 +73,10 @@ func TestStoreAwayAndBack(t *testing.T) {
 			_, err := s.ListBookings(ctx, data.BookingQuery{Organisation: "north"})
 			return err
 		}},
+		{"CaseSittings", func(ctx context.Context) error {
+			_, err := s.CaseSittings(ctx, data.BookingQuery{Organisation: booked.Organisation, CaseID: booked.CaseID})
+			return err
+		}},
 		{"ConfirmedBookings", func(ctx context.Context) error {
 			_, err := s.ConfirmedBookings(ctx, []string{in.ID}, morning, morning.Add(24*time.Hour))
 			return err
