@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -140,7 +139,12 @@ func (s *Store) newestEntries(tx *bolt.Tx, scopes []string, limit int) ([]data.A
 // newestKey names the newest limit entries of the scopes among the
 // listings kept.
 func newestKey(scopes []string, limit int) string {
-	return strings.Join(scopes, "\x00") + "\x00" + strconv.Itoa(limit)
+	var buf [128]byte // one allocation, the key itself, for most
+	b := buf[:0]
+	for _, scope := range scopes {
+		b = append(append(b, scope...), 0)
+	}
+	return string(strconv.AppendInt(b, int64(limit), 10))
 }
 
 // newestEntriesAt is newestEntries for tx at the log's version, the
