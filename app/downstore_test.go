@@ -168,6 +168,13 @@ func (s *downStore) FeedByTokenHash(ctx context.Context, h string) (data.Feed, e
 	return answer(s, "FeedByTokenHash", func() (data.Feed, error) { return s.Store.FeedByTokenHash(ctx, h) })
 }
 
+func (s *downStore) PollFeed(ctx context.Context, h string, n int, covers func(data.Feed) []string) (data.Feed, data.AuditMark, error) {
+	if err := s.down("PollFeed"); err != nil {
+		return data.Feed{}, data.AuditMark{}, err
+	}
+	return s.Store.PollFeed(ctx, h, n, covers)
+}
+
 func (s *downStore) UpdateFeed(ctx context.Context, id string, fn data.Update[data.Feed]) (data.Feed, error) {
 	return answer(s, "UpdateFeed", func() (data.Feed, error) { return s.Store.UpdateFeed(ctx, id, fn) })
 }

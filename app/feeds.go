@@ -196,7 +196,10 @@ func (out *FeedCalendar) settle(newest, now time.Time, cond FeedConditions) {
 // free/busy name nobody and ignore the register. An unknown or revoked
 // token is ErrNotFound after the same single look-up.
 func (a *App) RenderFeed(ctx context.Context, token string, cond FeedConditions) (FeedCalendar, error) {
-	f, err := a.store.FeedByTokenHash(ctx, data.HashKey(token))
+	// The newest entries, not only the newest: an entry is stamped before
+	// its change lands, so one stamped earlier may land after a later one.
+	// It still changes the ETag as long as it lands among the newest.
+	f, newest, err := a.store.PollFeed(ctx, data.HashKey(token), etagEntries, etagScopes)
 	if err != nil {
 		return FeedCalendar{}, err
 	}
@@ -206,18 +209,7 @@ func (a *App) RenderFeed(ctx context.Context, token string, cond FeedConditions)
 	if f.Scope == data.FeedFreeBusy {
 		return a.renderFreeBusy(ctx, f, cond)
 	}
-	// The newest entries, not only the newest: an entry is stamped before
-	// its change lands, so one stamped earlier may land after a later one.
-	// It still changes the ETag as long as it lands among the newest.
 	named := f.Scope == data.FeedMine || f.Scope == data.FeedOrganisation
-	scopes := []string{f.Organisation}
-	if named {
-		scopes = append(scopes, data.ScopeRegister) // where a rename lands
-	}
-	newest, err := a.store.NewestAudit(ctx, scopes, etagEntries)
-	if err != nil {
-		return FeedCalendar{}, err
-	}
 	now := a.now()
 	var out FeedCalendar
 	out.ETag = feedETag(f.ID, now, newest)
@@ -256,6 +248,22 @@ func (a *App) RenderFeed(ctx context.Context, token string, cond FeedConditions)
 	}
 	out.Body, err = calendar.Feed(name, shown, names, now)
 	return out, err
+}
+
+// etagScopes names the audit scopes whose newest entries f's ETag covers
+// (see RenderFeed): its organisation's, and the register's for a feed
+// that names interpreters. None for a revoked feed (a 404, after the same
+// single look-up as an unknown token) nor for free/busy (its ETag covers
+// its bookings).
+func etagScopes(f data.Feed) []string {
+	switch {
+	case f.Revoked() || f.Scope == data.FeedFreeBusy:
+		return nil
+	case f.Scope == data.FeedMine || f.Scope == data.FeedOrganisation:
+		return []string{f.Organisation, data.ScopeRegister} // where a rename lands
+	default:
+		return []string{f.Organisation}
+	}
 }
 
 // interpreterNames reads the name of each distinct interpreter of bookings

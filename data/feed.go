@@ -61,6 +61,16 @@ type FeedStore interface {
 	// FeedByTokenHash returns the feed holding the token with this hash,
 	// revoked or not, or ErrNotFound.
 	FeedByTokenHash(ctx context.Context, tokenHash string) (Feed, error)
+	// PollFeed is what a calendar client's poll reads: the feed holding
+	// the token with this hash, revoked or not, and the mark (see
+	// AuditStore.NewestAudit) of the newest n audit entries of the scopes
+	// covers names for that feed, read no earlier than the feed (on a
+	// store that can, in the same read, so covers must not call the
+	// store). When covers names no scope, nothing more is read and the
+	// mark is zero. Errors: ErrNotFound when no feed holds the token
+	// (covers is not called then); the context's, ErrClosed; ErrInvalid
+	// for n outside 1 to MaxPageSize when covers names a scope.
+	PollFeed(ctx context.Context, tokenHash string, n int, covers func(Feed) []string) (Feed, AuditMark, error)
 	// UpdateFeed changes the feed with this ID through fn (see Update), to
 	// revoke it, and returns what it stored. ErrNotFound; ErrDuplicate when
 	// fn gives it a token hash another feed holds; ErrInvalid when fn

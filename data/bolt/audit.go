@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -134,8 +133,23 @@ func (s *Store) newestOfScopes(tx *bolt.Tx, scopes []string, limit int) (data.Pa
 // there are no more), kept as newestOfScopes says: shared, never change
 // them.
 func (s *Store) newestEntries(tx *bolt.Tx, scopes []string, limit int) ([]data.AuditEntry, error) {
-	version := tx.Bucket(bucketAudit).Sequence()
-	key := strings.Join(scopes, "\x00") + "\x00" + strconv.Itoa(limit)
+	return s.newestEntriesAt(tx, tx.Bucket(bucketAudit).Sequence(), newestKey(scopes, limit), scopes, limit)
+}
+
+// newestKey names the newest limit entries of the scopes among the
+// listings kept.
+func newestKey(scopes []string, limit int) string {
+	var buf [128]byte // one allocation, the key itself, for most
+	b := buf[:0]
+	for _, scope := range scopes {
+		b = append(append(b, scope...), 0)
+	}
+	return string(strconv.AppendInt(b, int64(limit), 10))
+}
+
+// newestEntriesAt is newestEntries for tx at the log's version, the
+// listing named key.
+func (s *Store) newestEntriesAt(tx *bolt.Tx, version uint64, key string, scopes []string, limit int) ([]data.AuditEntry, error) {
 	entries, ok := s.audit.lists.get(version, key)
 	if !ok {
 		page, err := cachedPageOf(tx.Bucket(bucketAudit), auditIDs(tx, data.AuditQuery{Scopes: scopes}, limit+1), limit+1, s.audit)
@@ -156,12 +170,28 @@ func (s *Store) NewestAudit(ctx context.Context, scopes []string, n int) (data.A
 		return data.AuditMark{}, err
 	}
 	var m data.AuditMark
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		entries, err := s.newestEntries(tx, scopes, n)
-		m = data.MarkOf(entries[:min(n, len(entries))])
+	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		m, err = s.newestMark(tx, scopes, n)
 		return err
 	})
 	return m, err
+}
+
+// newestMark marks the scopes' newest n entries in tx (see NewestAudit).
+// The mark is kept as the listing it marks is (newestOfScopes), at the
+// log's version: polls between changes hash nothing.
+func (s *Store) newestMark(tx *bolt.Tx, scopes []string, n int) (data.AuditMark, error) {
+	version, key := tx.Bucket(bucketAudit).Sequence(), newestKey(scopes, n)
+	if m, ok := s.marks.get(version, key); ok {
+		return m[0], nil
+	}
+	entries, err := s.newestEntriesAt(tx, version, key, scopes, n)
+	if err != nil {
+		return data.AuditMark{}, err
+	}
+	m := data.MarkOf(entries[:min(n, len(entries))])
+	s.marks.put(version, key, []data.AuditMark{m})
+	return m, nil
 }
 
 // auditIDs returns the IDs of up to n entries matching q, newest first.

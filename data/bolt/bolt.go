@@ -44,7 +44,11 @@ type Store struct {
 	interpreters *decoded[data.Interpreter]
 	bookings     *decoded[data.Booking]
 	feeds        *decoded[data.Feed]
+	feedTokens   feedTokens // working feeds by token hash (feeds.go)
 	audit        *decoded[data.AuditEntry]
+	// marks keeps the mark of each listing of newest entries the audit
+	// cache keeps, at the same version (see newestMark).
+	marks listings[data.AuditMark]
 
 	// profiles and schedules keep matching's pool (pool.go), and
 	// poolSchedules each pool's schedules in its profiles' order, at the

@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -75,6 +76,9 @@ func (s *Store) CreateFeed(ctx context.Context, f data.Feed, ch data.Change) err
 		if b.Get([]byte(f.ID)) != nil {
 			return fmt.Errorf("feed %s: %w", f.ID, data.ErrDuplicate)
 		}
+		if err := changedFeeds(tx); err != nil {
+			return err
+		}
 		if err := writeIndexes(tx, nil, feedIndexes(f)); err != nil {
 			return err
 		}
@@ -99,22 +103,119 @@ func (s *Store) Feed(ctx context.Context, id string) (data.Feed, error) {
 // FeedByTokenHash returns the feed holding the token with this hash.
 func (s *Store) FeedByTokenHash(ctx context.Context, tokenHash string) (data.Feed, error) {
 	var f data.Feed
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		id := tx.Bucket([]byte(bucketFeedsByToken)).Get([]byte(tokenHash))
-		if id == nil {
-			return fmt.Errorf("feed by token: %w", data.ErrNotFound)
-		}
-		raw := tx.Bucket(bucketFeeds).Get(id)
-		if raw == nil {
-			return indexFault(string(id), data.ErrNotFound)
-		}
-		var err error
-		if f, err = s.feeds.get(string(id), raw); err != nil {
-			return indexFault(string(id), err)
-		}
-		return nil
+	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		f, err = s.feedByTokenHash(tx, tokenHash)
+		return err
 	})
 	return f, err
+}
+
+// PollFeed reads the feed by its token hash and the mark of the newest
+// entries of the scopes covers names for it in one read transaction: a
+// calendar client's poll, the service's most frequent request, begins one
+// transaction, not two, and its mark is of the very state the feed was
+// read in.
+func (s *Store) PollFeed(ctx context.Context, tokenHash string, n int, covers func(data.Feed) []string) (data.Feed, data.AuditMark, error) {
+	var f data.Feed
+	var m data.AuditMark
+	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		if f, err = s.feedByTokenHash(tx, tokenHash); err != nil {
+			return err
+		}
+		scopes := covers(f)
+		if len(scopes) == 0 {
+			return nil
+		}
+		if err := data.CheckNewestAudit(scopes, n); err != nil {
+			return err
+		}
+		m, err = s.newestMark(tx, scopes, n)
+		return err
+	})
+	return f, m, err
+}
+
+// feedByTokenHash reads the feed holding the token with this hash in tx:
+// a working feed from those kept by token hash at the feeds' version (see
+// feedTokens), otherwise through the token index and the decoded feeds. A
+// revoked feed is never kept, so it is found as an unknown token is not:
+// by the same single look-up.
+func (s *Store) feedByTokenHash(tx *bolt.Tx, tokenHash string) (data.Feed, error) {
+	version := tx.Bucket(bucketFeeds).Sequence()
+	if f, ok := s.feedTokens.get(version, tokenHash); ok {
+		return f, nil
+	}
+	f, err := s.readFeedByTokenHash(tx, tokenHash)
+	if err == nil && !f.Revoked() {
+		s.feedTokens.put(version, tokenHash, f)
+	}
+	return f, err
+}
+
+// readFeedByTokenHash reads the feed holding the token with this hash in
+// tx off the token index, through the decoded feeds.
+func (s *Store) readFeedByTokenHash(tx *bolt.Tx, tokenHash string) (data.Feed, error) {
+	id := tx.Bucket([]byte(bucketFeedsByToken)).Get([]byte(tokenHash))
+	if id == nil {
+		return data.Feed{}, fmt.Errorf("feed by token: %w", data.ErrNotFound)
+	}
+	raw := tx.Bucket(bucketFeeds).Get(id)
+	if raw == nil {
+		return data.Feed{}, indexFault(string(id), data.ErrNotFound)
+	}
+	f, err := s.feeds.get(string(id), raw)
+	if err != nil {
+		return data.Feed{}, indexFault(string(id), err)
+	}
+	return f, nil
+}
+
+// changedFeeds marks, in tx, that the feed records or their indexes
+// change: it moves the feeds bucket's sequence on, the version the feeds
+// kept by token hash are read at (feedTokens). Every write of a feed
+// record or index entry calls it in the same transaction.
+func changedFeeds(tx *bolt.Tx) error {
+	_, err := tx.Bucket(bucketFeeds).NextSequence()
+	return err
+}
+
+// feedTokens keeps working feeds by token hash, decoded, all read at one
+// version of the feeds (the feeds bucket's sequence, see changedFeeds): a
+// calendar client's poll finds its feed without the token index. As with
+// listings, a read compares the version it sees in its own transaction,
+// so a feed is handed out only to reads of exactly the state it was read
+// from; a revocation moves the version in its own transaction and is seen
+// by the next read. A read at a newer version drops every feed kept; one
+// at an older version keeps nothing.
+type feedTokens struct {
+	mu      sync.Mutex
+	version uint64
+	feeds   map[string]data.Feed // by token hash
+}
+
+// get returns the feed kept for tokenHash if it was read at version.
+func (k *feedTokens) get(version uint64, tokenHash string) (data.Feed, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.version != version {
+		return data.Feed{}, false
+	}
+	f, ok := k.feeds[tokenHash]
+	return f, ok
+}
+
+// put keeps f, read at version, for tokenHash; nothing read at an older
+// version than the feeds kept. At most maxCachedFeeds are kept.
+func (k *feedTokens) put(version uint64, tokenHash string, f data.Feed) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	switch {
+	case version < k.version:
+		return
+	case version > k.version || k.feeds == nil || len(k.feeds) >= maxCachedFeeds:
+		k.version, k.feeds = version, map[string]data.Feed{} // bounded memory; it refills from what is read
+	}
+	k.feeds[tokenHash] = f
 }
 
 // UpdateFeed runs fn on the feed inside one write transaction (see
@@ -141,6 +242,9 @@ func writeFeed(tx *bolt.Tx, cur, next data.Feed) (data.Feed, error) {
 		return data.Feed{}, invalid("tokenHash", "is required")
 	}
 	next.Version = cur.Version + 1
+	if err := changedFeeds(tx); err != nil {
+		return data.Feed{}, err
+	}
 	if err := writeIndexes(tx, feedIndexes(cur), feedIndexes(next)); err != nil {
 		return data.Feed{}, err
 	}

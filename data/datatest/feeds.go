@@ -18,6 +18,7 @@ func runFeeds(t *testing.T, newDB NewDatabase) {
 	t.Run("FeedUniqueness", func(t *testing.T) { testFeedUniqueness(t, newDB(t)()) })
 	t.Run("FeedRevocation", func(t *testing.T) { testFeedRevocation(t, newDB(t)()) })
 	t.Run("FeedPaging", func(t *testing.T) { testFeedPaging(t, newDB(t)()) })
+	t.Run("FeedPoll", func(t *testing.T) { testFeedPoll(t, newDB(t)) })
 }
 
 // newFeed is a working feed of one interpreter's bookings in north, owned
@@ -250,5 +251,72 @@ func testFeedPaging(t *testing.T, s data.Store) {
 	}
 	if _, err := s.ListFeeds(ctx, data.FeedQuery{}); !errors.Is(err, data.ErrInvalid) {
 		t.Errorf("ListFeeds without an owner: %v, want ErrInvalid", err)
+	}
+}
+
+// testFeedPoll: PollFeed finds the feed FeedByTokenHash finds, revoked or
+// not, hands it to covers and marks the newest entries of the scopes
+// covers names as NewestAudit does, through another instance too, and
+// follows an entry landing in them; no scope marks nothing; an unknown
+// token is ErrNotFound without calling covers; n out of range is
+// ErrInvalid when there are scopes to mark.
+func testFeedPoll(t *testing.T, newDB func() data.Store) {
+	ctx := t.Context()
+	writer, reader := newDB(), newDB()
+	f := newFeed(1, "sw-1")
+	createFeed(t, writer, f)
+	scopes := []string{f.Organisation, data.ScopeRegister}
+	var seen []data.Feed
+	covers := func(got data.Feed) []string {
+		seen = append(seen, got)
+		return scopes
+	}
+	poll := func(step string, want data.Feed) data.AuditMark {
+		t.Helper()
+		seen = nil
+		got, m, err := reader.PollFeed(ctx, f.TokenHash, 5, covers)
+		if err != nil {
+			t.Fatalf("%s: PollFeed: %v", step, err)
+		}
+		if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+			t.Errorf("%s: PollFeed's feed (-want +got):\n%s", step, diff)
+		}
+		if len(seen) != 1 || !cmp.Equal(want, seen[0], cmpOpts) {
+			t.Errorf("%s: covers was given %+v, want the feed once", step, seen)
+		}
+		if again, err := writer.NewestAudit(ctx, scopes, 5); err != nil || again != m {
+			t.Errorf("%s: PollFeed marks %x (latest %v), NewestAudit %x (latest %v), %v", step, m.Digest[:4], m.Latest, again.Digest[:4], again.Latest, err)
+		}
+		return m
+	}
+	created := poll("created", storedFeed(f))
+	if created.Latest.IsZero() {
+		t.Error("created: the feed's own audit entry is not in its mark")
+	}
+	e := newEntry(7, data.ScopeRegister, data.ActionInterpreterUpdated, "int-1")
+	if err := writer.AppendChange(ctx, data.Audited(e)); err != nil {
+		t.Fatal(err)
+	}
+	if m := poll("an entry in the register", storedFeed(f)); m == created || !m.Latest.Equal(data.Timestamp(e.At)) {
+		t.Errorf("an entry in the register: the mark did not move to it (latest %v, want %v)", m.Latest, e.At)
+	}
+	when := base.Add(3 * time.Hour)
+	revoked, err := writer.UpdateFeed(ctx, f.ID, revoke(when))
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll("revoked", revoked)
+
+	if got, m, err := reader.PollFeed(ctx, f.TokenHash, 5, func(data.Feed) []string { return nil }); err != nil || !got.Revoked() || m != (data.AuditMark{}) {
+		t.Errorf("PollFeed covering no scope: %+v, %x (latest %v), %v; want the feed and a zero mark", got, m.Digest[:4], m.Latest, err)
+	}
+	seen = nil
+	if _, _, err := reader.PollFeed(ctx, data.HashKey("nobody's token"), 5, covers); !errors.Is(err, data.ErrNotFound) || len(seen) != 0 {
+		t.Errorf("PollFeed(unknown): %v, covers given %d feeds; want ErrNotFound and none", err, len(seen))
+	}
+	for _, n := range []int{0, data.MaxPageSize + 1} {
+		if _, _, err := reader.PollFeed(ctx, f.TokenHash, n, covers); !errors.Is(err, data.ErrInvalid) {
+			t.Errorf("PollFeed(n=%d): %v, want ErrInvalid", n, err)
+		}
 	}
 }

@@ -72,6 +72,7 @@ func testAfterClose(t *testing.T, s data.Store) {
 		"ListInterpreters":            second(s.ListInterpreters(ctx, data.InterpreterQuery{})),
 		"CreateFeed":                  s.CreateFeed(ctx, f, feedChange(f, data.ActionFeedCreated)),
 		"FeedByTokenHash":             second(s.FeedByTokenHash(ctx, f.TokenHash)),
+		"PollFeed":                    third(s.PollFeed(ctx, f.TokenHash, 5, func(data.Feed) []string { return []string{"north"} })),
 		"ListFeeds":                   second(s.ListFeeds(ctx, data.FeedQuery{Owner: f.Owner})),
 		"UpdateUser":                  second(s.UpdateUser(ctx, u.ID, to(u, userChange(u, data.ActionKeyIssued)))),
 		"CreateOffer":                 s.CreateOffer(ctx, o, offerChange(o, data.ActionOfferCreated)),

@@ -88,6 +88,25 @@ func (s *Store) FeedByTokenHash(ctx context.Context, tokenHash string) (data.Fee
 	return d.toFeed(), nil
 }
 
+// PollFeed reads the feed by its token hash (FeedByTokenHash), then the
+// mark of the newest entries of the scopes covers names for it
+// (NewestAudit): two reads, the second no earlier than the first.
+func (s *Store) PollFeed(ctx context.Context, tokenHash string, n int, covers func(data.Feed) []string) (data.Feed, data.AuditMark, error) {
+	f, err := s.FeedByTokenHash(ctx, tokenHash)
+	if err != nil {
+		return data.Feed{}, data.AuditMark{}, err
+	}
+	scopes := covers(f)
+	if len(scopes) == 0 {
+		return f, data.AuditMark{}, nil
+	}
+	m, err := s.NewestAudit(ctx, scopes, n)
+	if err != nil {
+		return data.Feed{}, data.AuditMark{}, err
+	}
+	return f, m, nil
+}
+
 // UpdateFeed changes the feed through fn, re-run when another change of
 // the feed lands first (update). The unique index on tokenHash refuses a
 // hash another feed holds (data.ErrDuplicate) when the lock lands.
