@@ -47,6 +47,10 @@ type Config struct {
 	DirectBookingCoordinatorsOnly bool
 	// Retention is the retention policy. Defaults to retention.Default().
 	Retention *retention.Policy
+	// MatchTurns is how many matches are worked out at once; the others
+	// wait in the order they came (see MatchTurns in matches.go). 0: no
+	// limit.
+	MatchTurns int
 }
 
 // App is the application: every use case is a method taking the request's
@@ -62,6 +66,9 @@ type App struct {
 	baseURL              string
 	firstRetry           time.Duration
 	retention            retention.Policy
+	// matchTurns holds a token for each match being worked out (nil: no
+	// limit).
+	matchTurns chan struct{}
 }
 
 // New returns the application over cfg.Store.
@@ -84,6 +91,9 @@ func New(cfg Config) *App {
 	a.retention = retention.Default()
 	if cfg.Retention != nil {
 		a.retention = *cfg.Retention
+	}
+	if cfg.MatchTurns > 0 {
+		a.matchTurns = make(chan struct{}, cfg.MatchTurns)
 	}
 	a.policy = matching.DefaultPolicy()
 	if cfg.Policy != nil {

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/url"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,6 +59,11 @@ type config struct {
 	// warn or error; default info, which logs every request: warn keeps
 	// only problems).
 	LogLevel slog.Level
+	// MatchTurns is how many matches are worked out at once
+	// (TOLK_MATCH_TURNS; default: the CPUs the process may use with the
+	// embedded store, four times that with MongoDB, whose reads wait on
+	// the network). The others wait in the order they came.
+	MatchTurns int
 }
 
 // logLevels are the values TOLK_LOG_LEVEL takes.
@@ -70,7 +77,8 @@ TOLK_BASE_URL, TOLK_POLICY, TOLK_BOOTSTRAP_ADMIN_KEY, TOLK_RATE_LIMITS,
 TOLK_RATE_LIMIT_PER_KEY, TOLK_RATE_LIMIT_PER_ADDRESS, TOLK_RATE_LIMIT_PER_FEED,
 TOLK_TRUSTED_PROXIES, TOLK_OIDC_ISSUER, TOLK_OIDC_CLIENT_ID,
 TOLK_OIDC_CLIENT_SECRET, TOLK_DIRECT_BOOKING, TOLK_SMTP_URL, TOLK_MAIL_FROM,
-TOLK_MAILDIR, TOLK_MAIL_RETRY, TOLK_LOG_LEVEL, TOLK_RETENTION_POLICY (see README.md).`
+TOLK_MAILDIR, TOLK_MAIL_RETRY, TOLK_LOG_LEVEL, TOLK_RETENTION_POLICY,
+TOLK_MATCH_TURNS (see README.md).`
 
 // parseConfig reads the command line and the environment through getenv.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -159,6 +167,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	default:
 		return cfg, errors.New("TOLK_DIRECT_BOOKING must be everyone or coordinators")
 	}
+	cfg.MatchTurns = runtime.GOMAXPROCS(0)
+	if cfg.MongoURI != "" {
+		cfg.MatchTurns *= 4
+	}
+	if v := getenv("TOLK_MATCH_TURNS"); v != "" {
+		if cfg.MatchTurns, err = strconv.Atoi(v); err != nil || cfg.MatchTurns < 1 || cfg.MatchTurns > 1024 {
+			return cfg, errors.New("TOLK_MATCH_TURNS must be a whole number from 1 to 1024")
+		}
+	}
 	proxies, err := parseProxies(getenv("TOLK_TRUSTED_PROXIES"))
 	if err != nil {
 		return cfg, fmt.Errorf("TOLK_TRUSTED_PROXIES: %w", err)
@@ -236,6 +253,7 @@ func (c config) LogValue() slog.Value {
 		slog.String("maildir", c.Mail.Maildir),
 		slog.Duration("mail_retry", c.MailRetry),
 		slog.String("log_level", c.LogLevel.String()),
+		slog.Int("match_turns", c.MatchTurns),
 	)
 }
 

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -188,6 +189,41 @@ func TestServeRateLimitsAndHeaders(t *testing.T) {
 	for i := range 10 {
 		if res := get(off.base); res.StatusCode != 200 {
 			t.Fatalf("request %d with TOLK_RATE_LIMITS=off: %d", i, res.StatusCode)
+		}
+	}
+}
+
+// TestMatchTurnsConfig: matches are worked out as many at once as the
+// process has CPUs with the embedded store, four times that with
+// MongoDB, or TOLK_MATCH_TURNS; a value that is not a whole number from 1
+// to 1024 stops the service naming the variable.
+func TestMatchTurnsConfig(t *testing.T) {
+	parse := func(env map[string]string) (config, error) {
+		return parseConfig([]string{"serve"}, func(k string) string { return env[k] }, io.Discard)
+	}
+	cpus := runtime.GOMAXPROCS(0)
+	for _, c := range []struct {
+		env  map[string]string
+		want int
+	}{
+		{nil, cpus},
+		{map[string]string{"TOLK_MONGODB_URI": "mongodb://db.invalid"}, 4 * cpus},
+		{map[string]string{"TOLK_MATCH_TURNS": "3"}, 3},
+	} {
+		cfg, err := parse(c.env)
+		if err != nil || cfg.MatchTurns != c.want {
+			t.Errorf("%v: %d turns, %v; want %d", c.env, cfg.MatchTurns, err, c.want)
+		}
+	}
+	var buf bytes.Buffer
+	cfg, _ := parse(map[string]string{"TOLK_MATCH_TURNS": "3"})
+	slogJSON(&buf, cfg)
+	if !strings.Contains(buf.String(), `"match_turns":3`) {
+		t.Errorf("the configuration log lacks the turns: %s", buf.String())
+	}
+	for _, bad := range []string{"0", "-1", "two", "1025", "2.5"} {
+		if _, err := parse(map[string]string{"TOLK_MATCH_TURNS": bad}); err == nil || !strings.Contains(err.Error(), "TOLK_MATCH_TURNS") {
+			t.Errorf("TOLK_MATCH_TURNS=%q: error %v, want one naming the variable", bad, err)
 		}
 	}
 }

@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info("mail", "where", sender.Where())
 	application := app.New(app.Config{Store: store, Logger: log, Policy: &policy, BaseURL: baseURL, FirstRetry: cfg.MailRetry,
-		DirectBookingCoordinatorsOnly: cfg.DirectByCoordinators, Retention: &keep})
+		DirectBookingCoordinatorsOnly: cfg.DirectByCoordinators, Retention: &keep, MatchTurns: cfg.MatchTurns})
 	now := time.Now()
 	if cfg.BootstrapKey != "" {
 		if err := application.EnsureBootstrapAdmin(ctx, cfg.BootstrapKey); err != nil {
