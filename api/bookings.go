@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/go-json-experiment/json/jsontext"
 	"net/http"
 	"time"
 
@@ -33,10 +34,12 @@ type reasonView struct {
 }
 
 type candidateView struct {
-	Interpreter interpreterView `json:"interpreter"`
-	Score       int             `json:"score"`
-	Factors     []factorView    `json:"factors"`
-	Warnings    []reasonView    `json:"warnings"`
+	// Interpreter is the candidate's reduced interpreterView, encoded
+	// (see reducedViews).
+	Interpreter jsontext.Value `json:"interpreter"`
+	Score       int            `json:"score"`
+	Factors     []factorView   `json:"factors"`
+	Warnings    []reasonView   `json:"warnings"`
 }
 
 // interpreterSummaryView is how an excluded interpreter is shown: who they
@@ -105,7 +108,11 @@ func (s *Server) matchCase(c *fiber.Ctx) error {
 	out := matchView{Candidates: make([]candidateView, 0, len(res.Candidates)), Excluded: make([]excludedView, 0, len(res.Excluded)), CandidateCount: res.CandidateCount,
 		ExcludedCount: res.ExcludedCount, ExcludedCounts: res.ExcludedCounts, ExcludedNext: res.ExcludedNext}
 	for _, cand := range res.Candidates {
-		out.Candidates = append(out.Candidates, candidateView{toInterpreterView(cand.Interpreter), cand.Score, toFactorViews(cand.Factors), toReasonViews(cand.Warnings)})
+		in, err := s.reducedViews.encode(cand.Interpreter)
+		if err != nil {
+			return err
+		}
+		out.Candidates = append(out.Candidates, candidateView{in, cand.Score, toFactorViews(cand.Factors), toReasonViews(cand.Warnings)})
 	}
 	for _, ex := range res.Excluded {
 		v := excludedView{Interpreter: toInterpreterSummary(ex.Interpreter.Interpreter), Reasons: toReasonViews(ex.Reasons)}

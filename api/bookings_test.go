@@ -162,7 +162,7 @@ func TestMatchSoraniGirl(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("match: %d %s", r.status, r.body)
 	}
-	var m matchView
+	var m matchAnswer
 	r.json(t, &m)
 	if len(m.Candidates) != 1 || m.Candidates[0].Interpreter.ID != good {
 		t.Fatalf("candidates %+v, want only %s", m.Candidates, good)

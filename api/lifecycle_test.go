@@ -100,7 +100,7 @@ func TestOutcomesFeedContinuity(t *testing.T) {
 	h.do(data.RoleSocialWorker, "POST", "/v1/bookings/"+other.ID+"/outcome", map[string]any{"checklist": allChecked, "attended": true, "childComfortable": false})
 
 	next := map[string]any{"start": "2026-12-07T10:00:00Z", "end": "2026-12-07T11:00:00Z", "interviewType": "abe_police", "modality": "video"}
-	var m matchView
+	var m matchAnswer
 	h.do(data.RoleSocialWorker, "POST", "/v1/cases/"+c.ID+"/matches", next).json(t, &m)
 	if len(m.Candidates) != 1 || m.Candidates[0].Interpreter.ID != liked {
 		t.Fatalf("candidates %+v, want only the liked interpreter", m.Candidates)

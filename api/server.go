@@ -63,6 +63,8 @@ type Server struct {
 	log     *slog.Logger
 	openapi []byte
 	baseURL string
+	// reducedViews keeps the match answers' encoded interpreters.
+	reducedViews reducedViews
 }
 
 // New returns the API, to mount on the edge. It panics without a Guard.

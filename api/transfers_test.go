@@ -128,7 +128,7 @@ func TestTransferOverHTTP(t *testing.T) {
 	}
 
 	slot := map[string]any{"start": "2026-12-14T10:00:00Z", "end": "2026-12-14T11:30:00Z", "interviewType": "abe_police", "modality": "video"}
-	var m matchView
+	var m matchAnswer
 	r = h.do("south-sw", "POST", "/v1/cases/"+accepted.CaseID+"/matches", slot)
 	r.json(t, &m)
 	if r.status != 200 || len(m.Candidates) == 0 || m.Candidates[0].Interpreter.ID != amira {
