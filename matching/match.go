@@ -229,7 +229,7 @@ func Match(in Input, p Policy) (Result, error) {
 	for _, s := range speakers {
 		interp := &in.Pool[s.i]
 		if len(s.reasons) == 0 {
-			cands = append(cands, m.score(interp, s.lang, m.loadOf(interp.ID), m.community(interp).shared, m.in.Recent[interp.ID]))
+			cands = append(cands, m.score(interp, s.lang, m.loadOf(interp.ID), m.community(interp).shared, m.in.Recent[interp.ID], m.comfortable[interp.ID]))
 			continue
 		}
 		x := Excluded{Interpreter: interp, Reasons: s.reasons}
@@ -281,7 +281,7 @@ func Evaluate(in Input, interp data.Interpreter, p Policy) (c Candidate, reasons
 	if reasons = m.hardRules(&interp, l); len(reasons) > 0 {
 		return Candidate{Interpreter: &interp}, reasons, nil
 	}
-	return m.score(&interp, l, m.loadOf(interp.ID), m.community(&interp).shared, in.Recent[interp.ID]), nil, nil
+	return m.score(&interp, l, m.loadOf(interp.ID), m.community(&interp).shared, in.Recent[interp.ID], m.comfortable[interp.ID]), nil, nil
 }
 
 // Validate reports, as a *data.ValidationError naming each field, what keeps

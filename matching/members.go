@@ -93,6 +93,7 @@ func (m *matcher) matchMembers() Result {
 			return strings.Compare(a.mb.Profile.Interpreter.ID, b.mb.Profile.Interpreter.ID)
 		})
 	}
+	m.markTies(speakers)
 	req := m.memberRequirement()
 	lo, hi := m.judgedStarts()
 	var w said
@@ -105,7 +106,7 @@ func (m *matcher) matchMembers() Result {
 		var busy bool
 		busy, s.load = m.slotsAround(data.SlotsFrom(s.mb.Slots, lo, hi))
 		start := len(buf)
-		buf, s.shared = m.memberRules(buf, &w, &req, s.mb.Profile, s.lang, busy, s.load)
+		buf, s.shared = m.memberRules(buf, &w, &req, s.mb.Profile, s.lang, busy, s.load, s.ties)
 		if len(buf) > start {
 			s.reasons = buf[start:len(buf):len(buf)]
 			excluded++
@@ -125,7 +126,7 @@ func (m *matcher) matchMembers() Result {
 			} else {
 				recent = len(data.SlotsFrom(s.mb.Slots, in.Now.Add(-RecentWindow), in.Now.Add(RecentWindow)))
 			}
-			cands = append(cands, m.score(interp, s.lang, s.load, s.shared, recent))
+			cands = append(cands, m.score(interp, s.lang, s.load, s.shared, recent, s.ties&tieComfortable != 0))
 			continue
 		}
 		x := Excluded{Interpreter: interp, Reasons: s.reasons}
@@ -222,6 +223,38 @@ type speaker struct {
 	reasons []data.Reason
 	load    workload
 	shared  []data.CommunityLinkKind
+	ties    tie
+}
+
+// tie is what the case says of an interpreter: excluded by the case, or
+// the child declined or was comfortable with them (matcher's
+// excludedIDs, declined, comfortable), as bits.
+type tie uint8
+
+const (
+	tieExcluded tie = 1 << iota
+	tieDeclined
+	tieComfortable
+)
+
+// markTies sets each speaker's ties. The case names few interpreters and
+// the speakers are in ID order, so each named one is found by binary
+// search, instead of every speaker being looked up in three maps.
+func (m *matcher) markTies(speakers []speaker) {
+	for _, set := range []struct {
+		ids map[string]bool
+		t   tie
+	}{{m.excludedIDs, tieExcluded}, {m.declined, tieDeclined}, {m.comfortable, tieComfortable}} {
+		for id, ok := range set.ids {
+			if !ok {
+				continue
+			}
+			i, found := slices.BinarySearchFunc(speakers, id, func(s speaker, id string) int { return strings.Compare(s.mb.Profile.Interpreter.ID, id) })
+			for ; found && i < len(speakers) && speakers[i].mb.Profile.Interpreter.ID == id; i++ {
+				speakers[i].ties |= set.t
+			}
+		}
+	}
 }
 
 // factorsPerCandidate is room enough for most candidates' factors.
@@ -280,7 +313,7 @@ func (m *matcher) slotSpans(slots []data.Slot) []span {
 // memberRules appends to rs a reason for every hard rule the member fails,
 // as hardRules does for a record, and returns the country and region links
 // they share with the child (for score).
-func (m *matcher) memberRules(rs []data.Reason, w *said, req *memberRequirement, p *data.Profile, lang langResult, busy bool, load workload) ([]data.Reason, []data.CommunityLinkKind) {
+func (m *matcher) memberRules(rs []data.Reason, w *said, req *memberRequirement, p *data.Profile, lang langResult, busy bool, load workload, ties tie) ([]data.Reason, []data.CommunityLinkKind) {
 	add := func(code, msg string) { rs = append(rs, data.Reason{Code: code, Message: msg}) }
 	in := p.Interpreter
 
@@ -351,7 +384,7 @@ func (m *matcher) memberRules(rs []data.Reason, w *said, req *memberRequirement,
 		}
 		add(CodeLanguageMismatch, once(&w.language[k], func() string { return m.languageMessage(lang.related) }))
 	}
-	if ex, dec := m.excludedIDs[in.ID], m.declined[in.ID]; ex || dec {
+	if ex, dec := ties&tieExcluded != 0, ties&tieDeclined != 0; ex || dec {
 		k := 0
 		if ex {
 			k |= 2

@@ -88,8 +88,9 @@ var qualificationPoints = map[data.QualificationKind]int{
 // called only for an interpreter who passes every hard rule, with their
 // workload around the interview and the country and region links they
 // share with the child (communityCheck.shared), and how many bookings they
-// have within RecentWindow of now (Input.Recent).
-func (m *matcher) score(in *data.Interpreter, lang langResult, load workload, shared []data.CommunityLinkKind, recent int) Candidate {
+// have within RecentWindow of now (Input.Recent), and whether the child
+// was comfortable with them in this case before (matcher.comfortable).
+func (m *matcher) score(in *data.Interpreter, lang langResult, load workload, shared []data.CommunityLinkKind, recent int, comfortable bool) Candidate {
 	c := Candidate{Interpreter: in}
 	// Factors go into one array shared by the match's candidates, each
 	// candidate's capped at its own length (see carve).
@@ -104,7 +105,7 @@ func (m *matcher) score(in *data.Interpreter, lang langResult, load workload, sh
 	firstWarning := len(m.warnBuf)
 	warn := func(code, msg string) { m.warnBuf = append(m.warnBuf, data.Reason{Code: code, Message: msg}) }
 
-	if m.comfortable[in.ID] {
+	if comfortable {
 		add(FactorContinuity, pointsContinuity, "interpreted for this child before and the child was comfortable")
 	}
 	add(FactorLanguage, lang.points, m.languageReason(lang))
