@@ -48,7 +48,7 @@ type Config struct {
 	// Retention is the retention policy. Defaults to retention.Default().
 	Retention *retention.Policy
 	// MatchTurns is how many matches are worked out at once; the others
-	// wait in the order they came (see MatchTurns in matches.go). 0: no
+	// wait in the order they came (see matchTurn in matches.go). 0: no
 	// limit.
 	MatchTurns int
 }

@@ -160,7 +160,7 @@ var sentinels = []struct {
 	{data.ErrConflict, Failure{Kind: KindConflict, Code: "version_conflict", Message: "the record changed since it was read"}},
 	{data.ErrInvalid, Failure{Kind: KindInvalid, Code: "validation_failed", Message: "the request has invalid fields"}},
 	{data.ErrUnavailable, Failure{Kind: KindUnavailable, Code: "store_unavailable", Message: "the store cannot be reached; retry"}},
-	{context.DeadlineExceeded, Failure{Kind: KindUnavailable, Code: "timeout", Message: "the store did not answer in time"}},
+	{context.DeadlineExceeded, Failure{Kind: KindUnavailable, Code: "timeout", Message: "the service did not answer in time"}},
 	{context.Canceled, Failure{Kind: KindUnavailable, Code: "cancelled", Message: "the request was cancelled before it finished"}},
 	{data.ErrClosed, Failure{Kind: KindUnavailable, Code: "unavailable", Message: "the service is shutting down; retry"}},
 }

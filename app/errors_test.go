@@ -58,7 +58,7 @@ func TestClassify(t *testing.T) {
 		{"ErrConflict", data.ErrConflict, app.Failure{Kind: app.KindConflict, Code: "version_conflict", Message: "the record changed since it was read"}},
 		{"ErrInvalid", data.ErrInvalid, app.Failure{Kind: app.KindInvalid, Code: "validation_failed", Message: "the request has invalid fields"}},
 		{"ErrUnavailable", data.ErrUnavailable, app.Failure{Kind: app.KindUnavailable, Code: "store_unavailable", Message: "the store cannot be reached; retry"}},
-		{"DeadlineExceeded", context.DeadlineExceeded, app.Failure{Kind: app.KindUnavailable, Code: "timeout", Message: "the store did not answer in time"}},
+		{"DeadlineExceeded", context.DeadlineExceeded, app.Failure{Kind: app.KindUnavailable, Code: "timeout", Message: "the service did not answer in time"}},
 		{"Canceled", context.Canceled, app.Failure{Kind: app.KindUnavailable, Code: "cancelled", Message: "the request was cancelled before it finished"}},
 		{"ErrClosed", data.ErrClosed, app.Failure{Kind: app.KindUnavailable, Code: "unavailable", Message: "the service is shutting down; retry"}},
 		{"unknown", errors.New("disk on fire at /var/lib/tolk"),

@@ -85,11 +85,6 @@ type Excluded struct {
 // languages and related varieties, their confirmed bookings around the
 // slot, and the case's history; never the whole store.
 func (a *App) Match(ctx context.Context, actor data.User, caseID string, req MatchRequest) (MatchResult, error) {
-	release, err := a.matchTurn(ctx)
-	if err != nil {
-		return MatchResult{}, err
-	}
-	defer release()
 	c, err := a.GetCase(ctx, actor, caseID)
 	if err != nil {
 		return MatchResult{}, err
@@ -118,6 +113,13 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 			return MatchResult{}, invalid("excludedAfter", "is not a cursor a match answered (excludedNext)")
 		}
 	}
+	// What follows is the match's work: in turns (see matchTurn), once
+	// the request has passed the checks above.
+	release, err := a.matchTurn(ctx)
+	if err != nil {
+		return MatchResult{}, err
+	}
+	defer release()
 	in, err := a.matchMembers(ctx, c, matching.Request{
 		Case: c, Start: req.Start.UTC(), End: req.End.UTC(), InterviewType: req.InterviewType,
 		Modality: req.Modality, Region: req.Region, Plan: a.policy.Plan(req.InterviewType, req.Modality),
@@ -135,9 +137,11 @@ func (a *App) Match(ctx context.Context, actor data.User, caseID string, req Mat
 	out := MatchResult{Candidates: make([]Candidate, 0, min(req.Limit, len(res.Candidates))), ExcludedCounts: map[string]int{},
 		CandidateCount: len(res.Candidates), ExcludedCount: len(res.Excluded)}
 	for _, cand := range res.Candidates[:min(req.Limit, len(res.Candidates))] {
-		factors := slices.Clone(cand.Factors)
-		if actor.Role != data.RoleCoordinator {
-			factors = requesterFactors(factors)
+		var factors []data.Factor // copies: cand's live in arrays the next match reuses
+		if actor.Role == data.RoleCoordinator {
+			factors = slices.Clone(cand.Factors)
+		} else {
+			factors = requesterFactors(cand.Factors)
 		}
 		out.Candidates = append(out.Candidates, Candidate{Interpreter: reduced(*cand.Interpreter), Score: cand.Score, Factors: factors, Warnings: slices.Clone(cand.Warnings)})
 	}

@@ -66,10 +66,10 @@ func TestMatchTurns(t *testing.T) {
 		t.Cleanup(cancel)
 		return ctx
 	}
-	bad := matchAt(0, 0)
-	bad.Limit = app.MaxMatchLimit + 1
-	if _, err := a.Match(soon(), sw, c.ID, bad); app.Classify(err).Kind != app.KindInvalid {
-		t.Fatalf("an over-long limit: %v, want invalid", err)
+	bad := matchAt(0, 0) // refused by the match's own checks, in its turn
+	bad.End = bad.Start.Add(-time.Hour)
+	if f := app.Classify(func() error { _, err := a.Match(soon(), sw, c.ID, bad); return err }()); f.Kind != app.KindInvalid {
+		t.Fatalf("an end before the start: %+v, want invalid", f)
 	}
 	for range 3 {
 		if _, err := a.Match(soon(), sw, c.ID, matchAt(0, 0)); err != nil {

@@ -164,7 +164,9 @@ type Result struct {
 // every slice read from it (a candidate's Factors and Warnings, an
 // excluded interpreter's Reasons), must not be used after it; the
 // interpreters they point to are the input's and stay valid. Release on
-// a Result that is not from members, or a second time, does nothing.
+// a Result that is not from members, or a second time, does nothing;
+// but a copy of a Result must not be released too, or two matches would
+// fill the same arrays.
 func (r *Result) Release() {
 	if r.scratch != nil {
 		r.scratch.release()
