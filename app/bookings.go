@@ -262,27 +262,21 @@ func (a *App) evaluate(ctx context.Context, c data.Case, interp data.Interpreter
 // caseSittings returns the sittings of every booking of a case, oldest
 // first: the case's history as matching reads it (matching.Input.History).
 func (a *App) caseSittings(ctx context.Context, c data.Case) ([]data.Sitting, error) {
-	var out []data.Sitting
-	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
-	for {
-		page, err := a.store.CaseSittings(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Items...)
-		if page.Next == "" {
-			return out, nil
-		}
-		q.After = page.Next
-	}
+	return casePages(ctx, c, a.store.CaseSittings)
 }
 
 // caseBookings returns every booking of a case, whole, oldest first.
 func (a *App) caseBookings(ctx context.Context, c data.Case) ([]data.Booking, error) {
-	var out []data.Booking
+	return casePages(ctx, c, a.store.ListBookings)
+}
+
+// casePages reads every page of one case's bookings through read, in the
+// form read gives them.
+func casePages[T any](ctx context.Context, c data.Case, read func(context.Context, data.BookingQuery) (data.Page[T], error)) ([]T, error) {
+	var out []T
 	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
 	for {
-		page, err := a.store.ListBookings(ctx, q)
+		page, err := read(ctx, q)
 		if err != nil {
 			return nil, err
 		}
