@@ -35,11 +35,7 @@ func BenchmarkMatchPool(b *testing.B) {
 	var bookings []data.Booking
 	for i := range 100_000 {
 		start := benchBase.Add(time.Duration(i%(45*24)) * time.Hour)
-		bookings = append(bookings, data.Booking{
-			ID: fmt.Sprintf("b%06d", i), Organisation: "north", CaseID: "c1", InterpreterID: ins[i%len(ins)].ID,
-			Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewHealth, Modality: data.ModalityVideo,
-			Status: data.BookingConfirmed, Additional: true, Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase,
-		})
+		bookings = append(bookings, heldBooking(fmt.Sprintf("b%06d", i), ins[i%len(ins)].ID, start))
 	}
 	for chunk := range slices.Chunk(bookings, 5000) {
 		if err := s.db.Update(func(tx *bolt.Tx) error {
@@ -92,11 +88,7 @@ func BenchmarkMatchPool(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
 			start := slot.Add(time.Duration(n) * 2 * time.Hour).Add(30 * time.Minute)
-			bk := data.Booking{
-				ID: fmt.Sprintf("x%06d", n), Organisation: "north", CaseID: "c1", InterpreterID: ins[(n*12)%len(ins)].ID,
-				Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewHealth, Modality: data.ModalityVideo,
-				Status: data.BookingConfirmed, Additional: true, Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase,
-			}
+			bk := heldBooking(fmt.Sprintf("x%06d", n), ins[(n*12)%len(ins)].ID, start)
 			if err := s.db.Update(func(tx *bolt.Tx) error { return createBooking(tx, bk) }); err != nil {
 				b.Fatal(err)
 			}

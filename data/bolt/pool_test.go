@@ -50,22 +50,12 @@ func TestMatchPoolWhileBooking(t *testing.T) {
 	}
 	for i := range 80 {
 		start := benchBase.Add(time.Duration(i) * 90 * time.Minute)
-		b := data.Booking{
-			ID: fmt.Sprintf("b%04d", i), Organisation: "north", CaseID: "c1", InterpreterID: ins[i%len(ins)].ID,
-			Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewHealth, Modality: data.ModalityVideo,
-			Status: data.BookingConfirmed, Additional: true, Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase,
-		}
+		b := heldBooking(fmt.Sprintf("b%04d", i), ins[i%len(ins)].ID, start)
 		if err := s.db.Update(func(tx *bolt.Tx) error { return createBooking(tx, b) }); err != nil {
 			t.Fatal(err)
 		}
 		if i%3 == 0 {
-			if _, err := s.UpdateBooking(t.Context(), b.ID, func(b data.Booking) (data.Booking, data.Change, error) {
-				next, err := b.Cancel("moved", data.OutcomeCancelledByRequester, benchBase)
-				e := data.NewAuditEntry(benchBase, data.User{ID: "u-1", Organisation: "north"}, "north", data.ActionBookingCancelled, data.EntityBooking, b.ID)
-				return next, data.Audited(e), err
-			}); err != nil {
-				t.Fatal(err)
-			}
+			cancelBooking(t, s, b.ID)
 		}
 	}
 	close(stop)
@@ -129,24 +119,36 @@ func TestMatchPoolKeptAcrossWindows(t *testing.T) {
 	check()
 	for i := range 24 {
 		start := benchBase.Add(time.Duration(i) * 61 * time.Hour)
-		b := data.Booking{
-			ID: fmt.Sprintf("k%04d", i), Organisation: "north", CaseID: "c1", InterpreterID: ins[i%len(ins)].ID,
-			Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewHealth, Modality: data.ModalityVideo,
-			Status: data.BookingConfirmed, Additional: true, Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase,
-		}
+		b := heldBooking(fmt.Sprintf("k%04d", i), ins[i%len(ins)].ID, start)
 		if err := s.db.Update(func(tx *bolt.Tx) error { return createBooking(tx, b) }); err != nil {
 			t.Fatal(err)
 		}
 		check()
 		if i%2 == 0 {
-			if _, err := s.UpdateBooking(t.Context(), b.ID, func(b data.Booking) (data.Booking, data.Change, error) {
-				next, err := b.Cancel("moved", data.OutcomeCancelledByRequester, benchBase)
-				e := data.NewAuditEntry(benchBase, data.User{ID: "u-1", Organisation: "north"}, "north", data.ActionBookingCancelled, data.EntityBooking, b.ID)
-				return next, data.Audited(e), err
-			}); err != nil {
-				t.Fatal(err)
-			}
+			cancelBooking(t, s, b.ID)
 			check()
 		}
+	}
+}
+
+// heldBooking is a confirmed hour-long booking of interpreter id from
+// start, as the pool's tests and benchmarks write them.
+func heldBooking(id, interpreterID string, start time.Time) data.Booking {
+	return data.Booking{
+		ID: id, Organisation: "north", CaseID: "c1", InterpreterID: interpreterID,
+		Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewHealth, Modality: data.ModalityVideo,
+		Status: data.BookingConfirmed, Additional: true, Version: 1, CreatedAt: benchBase, UpdatedAt: benchBase,
+	}
+}
+
+// cancelBooking cancels booking id through the store, with its audit entry.
+func cancelBooking(t *testing.T, s *Store, id string) {
+	t.Helper()
+	if _, err := s.UpdateBooking(t.Context(), id, func(b data.Booking) (data.Booking, data.Change, error) {
+		next, err := b.Cancel("moved", data.OutcomeCancelledByRequester, benchBase)
+		e := data.NewAuditEntry(benchBase, data.User{ID: "u-1", Organisation: "north"}, "north", data.ActionBookingCancelled, data.EntityBooking, b.ID)
+		return next, data.Audited(e), err
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
