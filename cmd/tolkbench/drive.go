@@ -15,9 +15,19 @@ import (
 // which ends its client without counting the call. A call under way when
 // the time is up finishes and counts.
 func drive(ctx context.Context, name string, clients int, duration time.Duration, op func(k int) (problem string, sent bool)) stats {
+	var next atomic.Int64
+	samples, firstErr, took := driveSlice(ctx, clients, duration, &next, op)
+	st := summarise(name, clients, samples, took)
+	st.FirstError = firstErr
+	return st
+}
+
+// driveSlice is drive's work: it runs op as drive does, taking each call's
+// k from next (so that slices of one run never repeat a k), and returns
+// every call's sample, the first problem and the wall time it took.
+func driveSlice(ctx context.Context, clients int, duration time.Duration, next *atomic.Int64, op func(k int) (problem string, sent bool)) ([]sample, string, time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, duration)
 	defer cancel()
-	var next atomic.Int64
 	var first sync.Once
 	var firstErr string
 	per := make([][]sample, clients)
@@ -39,7 +49,5 @@ func drive(ctx context.Context, name string, clients int, duration time.Duration
 		})
 	}
 	wg.Wait()
-	st := summarise(name, clients, slices.Concat(per...), time.Since(began))
-	st.FirstError = firstErr
-	return st
+	return slices.Concat(per...), firstErr, time.Since(began)
 }

@@ -111,13 +111,7 @@ type loader struct {
 
 // load runs every chosen phase against the service in turn and reports.
 func load(ctx context.Context, cfg loadConfig, out io.Writer) error {
-	l := &loader{cfg: cfg, client: &http.Client{
-		Timeout: time.Minute,
-		Transport: &http.Transport{
-			MaxIdleConns: 2 * cfg.clients, MaxIdleConnsPerHost: 2 * cfg.clients,
-			DisableCompression: true, IdleConnTimeout: time.Minute,
-		},
-	}}
+	l := newLoader(cfg)
 	defer l.client.CloseIdleConnections()
 	if cfg.needsAPI() {
 		if _, err := l.call(ctx, "GET", "/v1/me", nil, http.StatusOK); err != nil {
@@ -144,6 +138,18 @@ func load(ctx context.Context, cfg loadConfig, out io.Writer) error {
 		return enc.Encode(all)
 	}
 	return writeReport(out, all)
+}
+
+// newLoader returns a loader whose client keeps a connection for each of
+// the configured clients.
+func newLoader(cfg loadConfig) *loader {
+	return &loader{cfg: cfg, client: &http.Client{
+		Timeout: time.Minute,
+		Transport: &http.Transport{
+			MaxIdleConns: 2 * cfg.clients, MaxIdleConnsPerHost: 2 * cfg.clients,
+			DisableCompression: true, IdleConnTimeout: time.Minute,
+		},
+	}}
 }
 
 // prepare builds an endpoint's requests, reading or creating through the

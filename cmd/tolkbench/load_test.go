@@ -161,3 +161,40 @@ func runCmd(t *testing.T, args []string, out io.Writer) error {
 	t.Helper()
 	return run(t.Context(), args, out)
 }
+
+// TestBookingsBesideStore books through a seeded service and straight
+// into a copy of its file in alternating slices, every booking of both
+// succeeding, and reports the ratio of their rates.
+func TestBookingsBesideStore(t *testing.T) {
+	db, seededPath := seedFile(t)
+	raw, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storeCopy := filepath.Join(t.TempDir(), "store.db")
+	if err := os.WriteFile(storeCopy, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := serveFile(t, db)
+	var out bytes.Buffer
+	err = runCmd(t, []string{"bookings-beside-store", "--url", base, "--seeded", seededPath, "--db", storeCopy,
+		"--clients", "4", "--slices", "3", "--slice", "80ms", "--json"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep besideReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, st := range []stats{rep.Service, rep.Store} {
+		if st.Requests == 0 || st.Errors != 0 || st.Throughput <= 0 {
+			t.Errorf("%+v", st)
+		}
+	}
+	if want := rep.Service.Throughput / rep.Store.Throughput; rep.Ratio < want*0.999 || rep.Ratio > want*1.001 || len(rep.PairRatios) != 3 {
+		t.Errorf("ratio %v by pair %v, want %v over 3 pairs", rep.Ratio, rep.PairRatios, want)
+	}
+	if err := runCmd(t, []string{"bookings-beside-store", "--url", base, "--seeded", seededPath}, io.Discard); err == nil || err.Error() != besideUsage {
+		t.Errorf("without --db: %v, want the usage", err)
+	}
+}

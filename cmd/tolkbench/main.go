@@ -24,6 +24,11 @@
 //	tolkbench store-match --db bench.db --clients 1 --duration 10s
 //	tolkbench store-bookings --db copy-of-bench.db --clients 32 --duration 10s
 //
+// The disk's speed changes from one run to the next, so the bookings are
+// best compared with the store's rate in alternating slices of one run:
+//
+//	tolkbench bookings-beside-store --url http://localhost:8080 --seeded seeded.json --db copy-of-bench.db
+//
 // README (Performance) has the figures.
 package main
 
@@ -63,7 +68,7 @@ type volume struct {
 const seedUsage = "usage: tolkbench seed --db FILE [--interpreters N] [--cases N] [--bookings N] [--seed N] [--availability]"
 
 // usage lists every subcommand's usage.
-var usage = errors.New(seedUsage + "\n" + loadUsage + "\n" + bareUsage + "\n" + storeUsage)
+var usage = errors.New(seedUsage + "\n" + loadUsage + "\n" + bareUsage + "\n" + storeUsage + "\n" + besideUsage)
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
@@ -84,6 +89,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runStoreBookings(ctx, args[1:], out)
 	case "store-match":
 		return runStoreMatch(ctx, args[1:], out)
+	case "bookings-beside-store":
+		return runBookingsBeside(ctx, args[1:], out)
 	}
 	return usage
 }

@@ -30,9 +30,24 @@ func runStoreBookings(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer s.Close(ctx)
-	interpreters, cases, err := storeSubjects(ctx, s)
+	book, err := storeBooker(ctx, s)
 	if err != nil {
 		return err
+	}
+	st := drive(ctx, storeBookingsName, cfg.clients, cfg.duration, book)
+	return cfg.report(out, st)
+}
+
+// storeBookingsName names the store's durable write rate in reports.
+const storeBookingsName = "bolt.Store.CreateBooking (fsync)"
+
+// storeBooker returns the store-bookings run's call: its k-th call books
+// the k-th slot of the window after the file's latest booking straight
+// through the store, or sends nothing past the window.
+func storeBooker(ctx context.Context, s *bolt.Store) (func(k int) (string, bool), error) {
+	interpreters, cases, err := storeSubjects(ctx, s)
+	if err != nil {
+		return nil, err
 	}
 	start, err := bookingWindow(func(t time.Time) (time.Time, error) {
 		page, err := s.ListBookings(ctx, data.BookingQuery{Organisation: benchOrganisation, From: t, Limit: 1})
@@ -42,10 +57,10 @@ func runStoreBookings(ctx context.Context, args []string, out io.Writer) error {
 		return page.Items[0].Start, nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	booker := data.User{ID: "bench-social-worker", Organisation: benchOrganisation}
-	st := drive(ctx, "bolt.Store.CreateBooking (fsync)", cfg.clients, cfg.duration, func(k int) (string, bool) {
+	return func(k int) (string, bool) {
 		in, round := interpreters[k%len(interpreters)], k/len(interpreters)
 		if time.Duration(round)*slotStep >= bookingSpan {
 			return "", false
@@ -66,8 +81,7 @@ func runStoreBookings(ctx context.Context, args []string, out io.Writer) error {
 			return err.Error(), true
 		}
 		return "", true
-	})
-	return cfg.report(out, st)
+	}, nil
 }
 
 // storeRun is what a store-* subcommand was asked.
