@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -49,6 +50,13 @@ type Store struct {
 	// marks keeps the mark of each listing of newest entries the audit
 	// cache keeps, at the same version (see newestMark).
 	marks listings[data.AuditMark]
+
+	// writes counts the write transactions that have ended (see update),
+	// and polls keeps what PollFeed found, at the count it began at: a
+	// calendar client polling while nothing is written is answered
+	// without a read transaction.
+	writes atomic.Uint64
+	polls  listings[polled]
 
 	// profiles and schedules keep matching's pool (pool.go), and
 	// poolSchedules each pool's schedules in its profiles' order, at the
@@ -189,10 +197,19 @@ func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	return translate(s.db.View(fn))
 }
 
+// update runs fn in one write transaction, committed and fsynced when fn
+// returns nil (see bbolt's DB.Update), unless ctx has ended already.
+//
+// It is the store's only write path, and counts every write transaction
+// once it has ended, committed or not (Store.writes): what is kept at a
+// count (PollFeed's polls) was read by a transaction begun after the
+// count was taken, so a write it might not have seen ends, and moves the
+// count on, after that.
 func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bolt: %w", err)
 	}
+	defer s.writes.Add(1)
 	return translate(s.db.Update(fn))
 }
 

@@ -144,7 +144,11 @@ func (l *listings[T]) put(version uint64, key string, list []T) {
 	case version < l.version:
 		return
 	case version > l.version || l.lists == nil || l.held+size > maxListed || len(l.lists) >= maxLists:
-		l.version, l.lists, l.held = version, map[string][]T{}, 0 // bounded memory; it refills from what is read
+		if l.lists == nil {
+			l.lists = map[string][]T{}
+		}
+		clear(l.lists) // bounded memory; it refills from what is read
+		l.version, l.held = version, 0
 	}
 	if old, ok := l.lists[key]; ok {
 		l.held -= len(old) + 1

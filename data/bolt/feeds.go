@@ -3,6 +3,8 @@ package bolt
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -115,24 +117,53 @@ func (s *Store) FeedByTokenHash(ctx context.Context, tokenHash string) (data.Fee
 // calendar client's poll, the service's most frequent request, begins one
 // transaction, not two, and its mark is of the very state the feed was
 // read in.
+//
+// While nothing is written, a poll is answered from the last one of the
+// same token and n, without a read transaction: what PollFeed found is
+// kept at the count of write transactions ended when it began (see
+// Store.update), and used while that count stands and covers names the
+// same scopes for the feed.
 func (s *Store) PollFeed(ctx context.Context, tokenHash string, n int, covers func(data.Feed) []string) (data.Feed, data.AuditMark, error) {
-	var f data.Feed
-	var m data.AuditMark
+	if err := ctx.Err(); err != nil {
+		return data.Feed{}, data.AuditMark{}, fmt.Errorf("bolt: %w", err)
+	}
+	key, writes := pollKey(tokenHash, n), s.writes.Load()
+	if kept, ok := s.polls.get(writes, key); ok && slices.Equal(covers(kept[0].feed), kept[0].scopes) {
+		return kept[0].feed, kept[0].mark, nil
+	}
+	var p polled
 	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
-		if f, err = s.feedByTokenHash(tx, tokenHash); err != nil {
+		if p.feed, err = s.feedByTokenHash(tx, tokenHash); err != nil {
 			return err
 		}
-		scopes := covers(f)
-		if len(scopes) == 0 {
+		p.scopes = covers(p.feed)
+		if len(p.scopes) == 0 {
 			return nil
 		}
-		if err := data.CheckNewestAudit(scopes, n); err != nil {
+		if err := data.CheckNewestAudit(p.scopes, n); err != nil {
 			return err
 		}
-		m, err = s.newestMark(tx, scopes, n)
+		p.mark, err = s.newestMark(tx, p.scopes, n)
 		return err
 	})
-	return f, m, err
+	if err != nil {
+		return data.Feed{}, data.AuditMark{}, err
+	}
+	s.polls.put(writes, key, []polled{p})
+	return p.feed, p.mark, nil
+}
+
+// polled is what one PollFeed found: the feed, the scopes covers named
+// for it and their mark.
+type polled struct {
+	feed   data.Feed
+	scopes []string
+	mark   data.AuditMark
+}
+
+// pollKey is the key PollFeed keeps what it found under.
+func pollKey(tokenHash string, n int) string {
+	return tokenHash + "/" + strconv.Itoa(n)
 }
 
 // feedByTokenHash reads the feed holding the token with this hash in tx:
