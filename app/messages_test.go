@@ -236,6 +236,47 @@ func TestScheduledMessages(t *testing.T) {
 	}
 }
 
+// TestLapseNoticesSayWords: a lapse notice and the coordinators' summary
+// name the credential and its date in words, never the codes the record
+// keeps ("training.child_protection_l2", "2026-12-17").
+func TestLapseNoticesSayWords(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	lapsing := eligible("Dee Dara")
+	lapsing.Training[0].Expires = data.LondonDate(testNow).AddDays(25)
+	e.interpreter(lapsing, data.DecisionApprove)
+	e.now = time.Date(2026, 11, 22, 7, 30, 0, 0, time.UTC)
+	if _, err := e.app.Schedule(ctx); err != nil {
+		t.Fatal(err)
+	}
+	expires, err := time.Parse(data.DateLayout, lapsing.Training[0].Expires.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	when := expires.Format("2 January 2006")
+	lapses := ofKind(e.outbox(data.ScopeRegister), data.MessageCredentialLapse)
+	if len(lapses) != 1 {
+		t.Fatalf("lapse notices: %+v", lapses)
+	}
+	if want := "Your training in child protection, level 2 lapses in 25 days"; lapses[0].Subject != want {
+		t.Errorf("subject %q, want %q", lapses[0].Subject, want)
+	}
+	if want := "Your training in child protection, level 2 lapses on " + when + ", in 25 days."; !strings.Contains(lapses[0].Text, want) {
+		t.Errorf("the notice does not say %q:\n%s", want, lapses[0].Text)
+	}
+	sums := ofKind(e.outbox("north"), data.MessageDailySummary)
+	if len(sums) != 1 || !strings.Contains(sums[0].Text, "Dee Dara: training in child protection, level 2 lapses on "+when) {
+		t.Fatalf("north's coordinator's summary: %+v", sums)
+	}
+	for _, m := range []data.Message{lapses[0], sums[0]} {
+		for _, code := range []string{"child_protection", "_l2", lapsing.Training[0].Expires.String()} {
+			if strings.Contains(m.Subject+m.Text+m.HTML, code) {
+				t.Errorf("%s says the code %q:\n%s", m.Kind, code, m.Text)
+			}
+		}
+	}
+}
+
 var signInPattern = regexp.MustCompile(`/sign-in/link/(tolklink_[A-Z0-9]+)`)
 
 // TestSignInLink: an interpreter asks for a link by email; it signs in

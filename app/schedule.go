@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tolk/tolk/data"
@@ -118,28 +117,16 @@ func (a *App) schedule(ctx context.Context, id string, make func() data.Message)
 	return 1, nil
 }
 
-// itemWords names a renewal item for the interpreter.
-func itemWords(item string) string {
-	switch {
-	case item == "clearance":
-		return "criminal records check (DBS)"
-	case strings.HasPrefix(item, "training."):
-		return strings.ReplaceAll(strings.TrimPrefix(item, "training."), "_", " ") + " training"
-	case strings.HasPrefix(item, "qualification."):
-		return strings.ReplaceAll(strings.TrimPrefix(item, "qualification."), "_", " ") + " qualification"
-	}
-	return item
-}
-
 // lapseMessage tells an interpreter an item of theirs lapses in left days.
 func (a *App) lapseMessage(id string, in data.Interpreter, r data.Renewal, left int) data.Message {
 	var l letter
 	l.say("Hello %s,", in.Name)
-	l.say("Your %s lapses on %s, in %d days. After that you cannot be booked for interviews that need it.", itemWords(r.Item), r.Expires, left)
+	what := data.LowerFirst(data.RenewalItemWords(r.Item))
+	l.say("Your %s lapses on %s, in %d days. After that you cannot be booked for interviews that need it.", what, r.Expires.Words(), left)
 	l.say("Please renew it and send the new details to your coordinator.")
 	l.link("Your credentials", a.baseURL+"/my/credentials")
 	return set(a.newMessage(data.MessageCredentialLapse, id, data.ScopeRegister, data.RoleInterpreter, in.Email, in.Name,
-		fmt.Sprintf("Your %s lapses in %d days", itemWords(r.Item), left), l, a.now()),
+		fmt.Sprintf("Your %s lapses in %d days", what, left), l, a.now()),
 		func(m *data.Message) { m.InterpreterID = in.ID })
 }
 
@@ -152,9 +139,9 @@ func (a *App) summaries(ctx context.Context, today data.Date, lapsing []data.Int
 		for _, r := range in.Renewals() {
 			if left := daysBetween(today, r.Expires); !r.Missing && left <= 30 {
 				if left < 0 {
-					lines = append(lines, fmt.Sprintf("%s: %s lapsed on %s", in.Name, itemWords(r.Item), r.Expires))
+					lines = append(lines, fmt.Sprintf("%s: %s lapsed on %s", in.Name, data.LowerFirst(data.RenewalItemWords(r.Item)), r.Expires.Words()))
 				} else {
-					lines = append(lines, fmt.Sprintf("%s: %s lapses on %s", in.Name, itemWords(r.Item), r.Expires))
+					lines = append(lines, fmt.Sprintf("%s: %s lapses on %s", in.Name, data.LowerFirst(data.RenewalItemWords(r.Item)), r.Expires.Words()))
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -131,4 +132,79 @@ func countWords(n int, unit string) string {
 		return "1 " + unit
 	}
 	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+// trainingWords and qualificationWords are the words for the training
+// and qualification kinds, as pages show them.
+var (
+	trainingWords = map[TrainingKind]string{
+		TrainingChildProtectionL1: "Child protection, level 1", TrainingChildProtectionL2: "Child protection, level 2",
+		TrainingChildProtectionL3: "Child protection, level 3", TrainingTrafficking: "Trafficking and modern slavery",
+		TrainingTraumaInformed: "Trauma-informed practice", TrainingABEInterviewing: "ABE interviewing",
+	}
+	qualificationWords = map[QualificationKind]string{
+		QualificationDPSI: "DPSI", QualificationDPSILaw: "DPSI (English law)", QualificationNRPSIFull: "NRPSI, full status",
+		QualificationNRPSIInterim: "NRPSI, interim status", QualificationCIOL: "CIOL membership", QualificationOther: "Other",
+	}
+)
+
+// Words returns the words for a training kind ("Child protection, level
+// 1"), or its code when it has none.
+func (k TrainingKind) Words() string {
+	if w, ok := trainingWords[k]; ok {
+		return w
+	}
+	return string(k)
+}
+
+// Words returns the words for a qualification kind ("NRPSI, full
+// status"), or its code when it has none.
+func (k QualificationKind) Words() string {
+	if w, ok := qualificationWords[k]; ok {
+		return w
+	}
+	return string(k)
+}
+
+// RenewalItemWords names a renewal's item (Renewal.Item) in words, as a
+// page's line begins: "Criminal records check (DBS)", "Signed
+// confidentiality agreement", "Child protection training" (missing at
+// every level), "Training in child protection, level 1", "Qualification
+// (DPSI)". An item no rule knows is given as it is.
+func RenewalItemWords(item string) string {
+	switch {
+	case item == "clearance":
+		return "Criminal records check (DBS)"
+	case item == "agreements.confidentiality":
+		return "Signed confidentiality agreement"
+	case item == "training.child_protection":
+		return "Child protection training"
+	case strings.HasPrefix(item, "training."):
+		return "Training in " + LowerFirst(TrainingKind(strings.TrimPrefix(item, "training.")).Words())
+	case strings.HasPrefix(item, "qualification."):
+		return "Qualification (" + QualificationKind(strings.TrimPrefix(item, "qualification.")).Words() + ")"
+	default:
+		return item
+	}
+}
+
+// LowerFirst returns words with their first letter in lower case, for the
+// middle of a sentence, unless the first word is an abbreviation ("ABE",
+// "DPSI"): its second letter is a capital too.
+func LowerFirst(words string) string {
+	r := []rune(words)
+	if len(r) == 0 || (len(r) > 1 && unicode.IsUpper(r[1])) {
+		return words
+	}
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
+}
+
+// Words returns the date in full, as people in the UK write it: "8
+// December 2026"; "" for the zero date.
+func (d Date) Words() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.t.Format("2 January 2006")
 }

@@ -347,10 +347,10 @@ func TestRenewals(t *testing.T) {
 	if !regexp.MustCompile(`href="/interpreters/` + lacking.ID + `">Missing Clearance</a></td>\s*<td>Criminal records check \(DBS\)</td>\s*<td><span class="tag tag-rejected">Missing`).MatchString(p.body) {
 		t.Errorf("the report does not list the missing clearance\n%s", p.body)
 	}
-	if p.status != http.StatusOK || !strings.Contains(p.body, `href="/interpreters/`+in.ID+`"`) || !strings.Contains(p.body, "Child protection, level 2") {
+	if p.status != http.StatusOK || !strings.Contains(p.body, `href="/interpreters/`+in.ID+`"`) || !strings.Contains(p.body, "Training in child protection, level 2") {
 		t.Errorf("renewals within 30 days: %d\n%s", p.status, p.body)
 	}
-	if p := b.get("/vetting/expiring?within=5"); strings.Contains(p.body, "Child protection, level 2") {
+	if p := b.get("/vetting/expiring?within=5"); strings.Contains(p.body, "Training in child protection, level 2") {
 		t.Error("within=5 lists an item lapsing in 9 days")
 	}
 	if p := b.get("/vetting/expiring?within=lots"); p.status != http.StatusBadRequest || errorLinks(p.body)["f-within"] == "" {

@@ -150,7 +150,7 @@ func (p *Pages) workList(r *request) (*workList, error) {
 	} {
 		for _, it := range items {
 			if pass(it) && len(w.Renewals) < workListSize {
-				w.Renewals = append(w.Renewals, renewalRow{RenewalItem: it, What: renewalItem(it.Item)})
+				w.Renewals = append(w.Renewals, renewalRow{RenewalItem: it, What: data.RenewalItemWords(it.Item)})
 			}
 		}
 	}

@@ -230,7 +230,7 @@ func (p *Pages) renewals(r *request) error {
 		return err
 	}
 	for _, it := range items {
-		v.Items = append(v.Items, renewalRow{RenewalItem: it, What: renewalItem(it.Item)})
+		v.Items = append(v.Items, renewalRow{RenewalItem: it, What: data.RenewalItemWords(it.Item)})
 		switch {
 		case it.Missing:
 			v.Missing++
@@ -241,22 +241,4 @@ func (p *Pages) renewals(r *request) error {
 		}
 	}
 	return p.render(r, "expiring", "Renewals", v)
-}
-
-// renewalItem names a renewal item ("clearance", "training.<kind>",
-// "qualification.<kind>", "agreements.confidentiality") in words.
-func renewalItem(item string) string {
-	switch {
-	case item == "clearance":
-		return "Criminal records check (DBS)"
-	case item == "agreements.confidentiality":
-		return "Signed confidentiality agreement"
-	case item == "training.child_protection":
-		return "Child protection training"
-	case strings.HasPrefix(item, "training."):
-		return "Training: " + label(strings.TrimPrefix(item, "training."))
-	case strings.HasPrefix(item, "qualification."):
-		return "Qualification: " + label(strings.TrimPrefix(item, "qualification."))
-	}
-	return item
 }

@@ -289,11 +289,6 @@ var labels = map[string]string{
 	"freebusy":    "My busy time (no details)",
 	"undisclosed": "Prefers not to say", "native": "Native", "fluent": "Fluent", "professional": "Professional",
 	"approve": "Approve", "reject": "Reject", "suspend": "Suspend", "leave": "Record that they left the register (final)",
-	"dpsi": "DPSI", "dpsi_law": "DPSI (English law)", "nrpsi_full": "NRPSI, full status", "nrpsi_interim": "NRPSI, interim status",
-	"ciol": "CIOL membership", "other": "Other",
-	"child_protection_l1": "Child protection, level 1", "child_protection_l2": "Child protection, level 2",
-	"child_protection_l3": "Child protection, level 3", "trafficking_modern_slavery": "Trafficking and modern slavery",
-	"trauma_informed": "Trauma-informed practice", "abe_interviewing": "ABE interviewing",
 	"basic": "Basic DBS", "standard": "Standard DBS", "enhanced": "Enhanced DBS",
 	"enhanced_barred_children": "Enhanced DBS with the children's barred list",
 	"attended":                 "The interview took place", "child_did_not_attend": "The child did not attend",
@@ -304,6 +299,17 @@ var labels = map[string]string{
 	"cancelled_by_interpreter_late": "Cancelled by the interpreter, late (close to the start)",
 	"withdrawn_by_rule":             "Withdrawn: the interpreter no longer meets a rule",
 	"unfilled":                      "Unfilled",
+}
+
+// The training and qualification kinds' words are data's, which emails
+// say too.
+func init() {
+	for _, k := range data.TrainingKinds {
+		labels[string(k)] = k.Words()
+	}
+	for _, k := range data.QualificationKinds {
+		labels[string(k)] = k.Words()
+	}
 }
 
 // label returns the words for a code, or the code itself.

@@ -139,13 +139,7 @@ func expiry(d, today data.Date) (words string, soon bool) {
 }
 
 // longDate is a date in full: "8 December 2026".
-func longDate(d data.Date) string {
-	t, err := time.Parse(data.DateLayout, d.String())
-	if err != nil {
-		return d.String()
-	}
-	return t.Format("2 January 2006")
-}
+func longDate(d data.Date) string { return d.Words() }
 
 // daysBetween counts the days from a to b (negative when b is before a).
 func daysBetween(a, b data.Date) int {
