@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tolk/tolk/data"
@@ -47,29 +48,58 @@ func (a *App) retryAfter(attempt int) time.Duration {
 // changed since it was written is superseded, not sent. It returns how
 // many it sent; an error means the store could not be asked (the messages
 // it holds are retried when their lease ends).
+//
+// What it sent or superseded is recorded in one store write for the batch
+// (SettleSent), at its end, and sooner whenever the oldest send not
+// yet recorded is a quarter of DeliveryLease old (a slow mail server
+// cannot make the lease lapse on messages already sent, for another
+// deliverer to send again), and however the batch ends: on an error, or
+// when ctx ends, on a context of its own bounded by settleTimeout, so a
+// service that stops records what it sent. A failed attempt is recorded
+// at once, for that message alone (MarkFailed). So a crash between
+// sending and recording sends again, once their lease ends, at most the
+// messages of one batch: those sent since its last write.
 func (a *App) Deliver(ctx context.Context, s Sender, holder string, limit int) (int, error) {
-	now := a.stamp()
-	due, err := a.store.ClaimDue(ctx, now, DeliveryLease, holder, limit)
+	due, err := a.store.ClaimDue(ctx, a.stamp(), DeliveryLease, holder, limit)
 	if err != nil {
 		return 0, err
 	}
+	b := &settling{app: a, holder: holder}
+	sent, err := a.deliver(ctx, s, b, due)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
+	if ferr := b.flush(sctx); ferr != nil {
+		err = errors.Join(err, ferr)
+	}
+	return sent, err
+}
+
+// settleTimeout bounds the write that records a batch's sent messages
+// once the batch has ended, whatever ended it: shorter than the drain a
+// stopping service allows its workers.
+const settleTimeout = 5 * time.Second
+
+// deliver sends due, adding what it sent or superseded to b, and returns
+// how many it sent. It stops at the first error of the store, or when ctx
+// ends; what b holds then is the caller's to record.
+func (a *App) deliver(ctx context.Context, s Sender, b *settling, due []data.Message) (int, error) {
 	sent := 0
 	for _, m := range due {
+		if b.overdue(a.stamp()) {
+			if err := b.flush(ctx); err != nil {
+				return sent, err
+			}
+		}
 		if stale, err := a.superseded(ctx, m); err != nil {
 			return sent, err
 		} else if stale {
-			if err := a.store.MarkSent(ctx, m.ID, holder, data.MessageSuperseded, a.stamp()); err != nil && !errors.Is(err, data.ErrConflict) {
-				return sent, err
-			}
+			b.add(m, data.MessageSuperseded, a.stamp())
 			continue
 		}
 		sendErr := s.Send(ctx, m)
 		if sendErr == nil {
 			sent++
-			if err := a.store.MarkSent(ctx, m.ID, holder, data.MessageSent, a.stamp()); err != nil && !errors.Is(err, data.ErrConflict) {
-				return sent, err
-			}
-			a.log.InfoContext(ctx, "message sent", "message_id", m.ID, "kind", string(m.Kind), "attempt", m.Attempts+1)
+			b.add(m, data.MessageSent, a.stamp())
 			continue
 		}
 		if ctx.Err() != nil {
@@ -82,7 +112,7 @@ func (a *App) Deliver(ctx context.Context, s Sender, holder string, limit int) (
 			reason = reason[:data.MaxLastError]
 		}
 		next := a.stamp().Add(a.retryAfter(attempt))
-		if err := a.store.MarkFailed(ctx, m.ID, holder, reason, next, dead); err != nil && !errors.Is(err, data.ErrConflict) {
+		if err := a.store.MarkFailed(ctx, m.ID, b.holder, reason, next, dead); err != nil && !errors.Is(err, data.ErrConflict) {
 			return sent, err
 		}
 		// The reason stays in the message's LastError, for coordinators:
@@ -98,6 +128,55 @@ func (a *App) Deliver(ctx context.Context, s Sender, holder string, limit int) (
 		a.log.WarnContext(ctx, "message not sent", "message_id", m.ID, "kind", string(m.Kind), "attempt", attempt, "dead", dead, "smtp_code", code)
 	}
 	return sent, nil
+}
+
+// settling holds what one Deliver sent or superseded and has not yet
+// recorded, in the order it happened.
+type settling struct {
+	app      *App
+	holder   string
+	done     []data.Settlement
+	messages []data.Message // done's messages, for their log lines
+}
+
+// add holds m, settled as status at at, for the next flush.
+func (b *settling) add(m data.Message, status data.MessageStatus, at time.Time) {
+	b.done = append(b.done, data.Settlement{ID: m.ID, Status: status, At: at})
+	b.messages = append(b.messages, m)
+}
+
+// overdue reports whether the oldest settlement held is a quarter of
+// DeliveryLease old at now.
+func (b *settling) overdue(now time.Time) bool {
+	return len(b.done) > 0 && now.Sub(b.done[0].At) >= DeliveryLease/4
+}
+
+// flush records what b holds in one store write and logs each message
+// sent, after the write, so that the log says sent only of what the store
+// has recorded, or of a message whose lease another deliverer took before
+// the write (lease_lost: that one holds it now and may send it again).
+// A conflict is no error, as it was for one message: the holder that
+// holds the message decides its fate. On an error b keeps what it holds.
+func (b *settling) flush(ctx context.Context) error {
+	if len(b.done) == 0 {
+		return nil
+	}
+	conflicts, err := b.app.store.SettleSent(ctx, b.holder, b.done)
+	if err != nil {
+		return err
+	}
+	for i, m := range b.messages {
+		if b.done[i].Status != data.MessageSent {
+			continue
+		}
+		attrs := []any{"message_id", m.ID, "kind", string(m.Kind), "attempt", m.Attempts + 1}
+		if slices.Contains(conflicts, m.ID) {
+			attrs = append(attrs, "lease_lost", true)
+		}
+		b.app.log.InfoContext(ctx, "message sent", attrs...)
+	}
+	b.done, b.messages = b.done[:0], b.messages[:0]
+	return nil
 }
 
 // superseded reports whether a scheduled message no longer applies: a

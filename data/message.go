@@ -220,15 +220,27 @@ type OutboxStore interface {
 	// hold one message; a lease that lapses (its holder died) lets
 	// another claim it.
 	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, holder string, limit int) ([]Message, error)
-	// MarkSent records that holder sent the message at at (status sent),
-	// or, with status MessageSuperseded, that it no longer applies: its
-	// bodies are cleared, its lease ends. ErrConflict when holder no longer
-	// holds the lease (it lapsed and another claimed it; nothing is
-	// written); ErrNotFound for an unknown ID.
-	MarkSent(ctx context.Context, id, holder string, status MessageStatus, at time.Time) error
+	// SettleSent records, in one write, that holder sent each of the
+	// messages settled names (status sent, counting the attempt) or found
+	// it no longer applies (superseded, no attempt), at its time: its
+	// subject, bodies and calendar are cleared, its lease ends, and it is
+	// never claimed again. Each message settles on its own, all or
+	// nothing: a message holder does not hold (its lease lapsed and another
+	// claimed it, or it is settled already) is not written, and its ID is
+	// in conflicts, as is an ID no message has; the others are settled
+	// all the same. A holder that does not hold a message it sent is a
+	// conflict, not an error: the holder that does decides its fate.
+	// ErrInvalid (a *ValidationError, see ValidateSettlements), writing
+	// nothing, for no holder or a list that is empty, too long
+	// (MaxSettlements), or holds an ID twice, no ID, no time or another
+	// status. Any other error may leave some of the messages settled and
+	// others not: each stays held by holder until its lease ends.
+	SettleSent(ctx context.Context, holder string, settled []Settlement) (conflicts []string, err error)
 	// MarkFailed records that holder's attempt failed with reason: failed,
 	// to be tried again at next, or dead when dead is true; the lease
-	// ends. ErrConflict and ErrNotFound as MarkSent.
+	// ends. ErrConflict when holder no longer holds the message (it lapsed
+	// and another claimed it, or it is settled already; nothing is
+	// written); ErrNotFound for an unknown ID.
 	MarkFailed(ctx context.Context, id, holder, reason string, next time.Time, dead bool) error
 	// Message returns the message with this ID, or ErrNotFound.
 	Message(ctx context.Context, id string) (Message, error)
@@ -240,6 +252,62 @@ type OutboxStore interface {
 	// those about one interpreter in every organisation, newest first.
 	// ErrInvalid without an organisation, unless InterpreterID alone is set.
 	ListMessages(ctx context.Context, q MessageQuery) (Page[Message], error)
+}
+
+// Settlement is how a held message was settled: sent, or superseded (it
+// no longer applies), at At. SettleSent records a batch of them.
+type Settlement struct {
+	ID     string
+	Status MessageStatus // MessageSent or MessageSuperseded
+	At     time.Time
+}
+
+// MaxSettlements bounds the settlements of one SettleSent: a claim's
+// worth (ClaimDue returns at most MaxPageSize).
+const MaxSettlements = MaxPageSize
+
+// ValidateSettlements checks one SettleSent's arguments: a holder, and
+// 1 to MaxSettlements settlements, each of a distinct ID, sent or
+// superseded, at a time. It returns a *ValidationError naming the field.
+func ValidateSettlements(holder string, settled []Settlement) error {
+	var p problems
+	if holder == "" {
+		p.add("holder", "is required")
+	}
+	if len(settled) == 0 || len(settled) > MaxSettlements {
+		p.add("settled", fmt.Sprintf("must hold 1 to %d messages", MaxSettlements))
+	}
+	seen := make(map[string]bool, len(settled))
+	for i, st := range settled {
+		f := fmt.Sprintf("settled[%d]", i)
+		switch {
+		case st.ID == "":
+			p.add(f+".id", "is required")
+		case seen[st.ID]:
+			p.add(f+".id", "appears twice")
+		}
+		seen[st.ID] = true
+		if st.Status != MessageSent && st.Status != MessageSuperseded {
+			p.add(f+".status", "must be sent or superseded")
+		}
+		if st.At.IsZero() {
+			p.add(f+".at", "is required")
+		}
+	}
+	return p.err()
+}
+
+// Settle returns m as st settles it: sent at st.At counting the attempt,
+// or superseded without one; its subject, bodies and calendar cleared
+// (the metadata stays, for the delivery list) and its lease ended.
+func (m Message) Settle(st Settlement) Message {
+	if st.Status == MessageSent {
+		m.Attempts++
+	}
+	m.Status, m.SentAt = st.Status, st.At
+	m.Subject, m.Text, m.HTML, m.Calendar = "", "", "", nil
+	m.LeaseHolder, m.LeaseUntil = "", time.Time{}
+	return m
 }
 
 // CheckUpdate refuses, with a *ValidationError, an update that changes

@@ -84,23 +84,36 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 	return out, nil
 }
 
-// MarkSent settles a message holder holds, in one write transaction: sent
-// (counting the attempt) or superseded at at, its subject, bodies and
-// calendar cleared, its lease ended, and its due entry gone.
-func (s *Store) MarkSent(ctx context.Context, id, holder string, status data.MessageStatus, at time.Time) error {
-	switch {
-	case status != data.MessageSent && status != data.MessageSuperseded:
-		return invalid("status", "must be sent or superseded")
-	case at.IsZero():
-		return invalid("sentAt", "is required")
+// SettleSent settles, in one write transaction, each message of settled
+// that holder holds (see data.Message.Settle), and its due entry goes. A
+// message holder does not hold, or that is not there, is left as it is
+// and named in conflicts. When none is settled the transaction rolls
+// back, so it costs no fsync.
+func (s *Store) SettleSent(ctx context.Context, holder string, settled []data.Settlement) ([]string, error) {
+	if err := data.ValidateSettlements(holder, settled); err != nil {
+		return nil, err
 	}
-	return s.settle(ctx, id, holder, func(m *data.Message) {
-		if status == data.MessageSent {
-			m.Attempts++
+	var conflicts []string
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		conflicts = nil
+		for _, st := range settled {
+			err := settleIn(tx, st.ID, holder, func(m *data.Message) { *m = m.Settle(st) })
+			switch {
+			case errors.Is(err, data.ErrConflict), errors.Is(err, data.ErrNotFound):
+				conflicts = append(conflicts, st.ID)
+			case err != nil:
+				return err
+			}
 		}
-		m.Status, m.SentAt = status, at
-		m.Subject, m.Text, m.HTML, m.Calendar = "", "", "", nil
+		if len(conflicts) == len(settled) {
+			return errUnchanged
+		}
+		return nil
 	})
+	if err != nil && !errors.Is(err, errUnchanged) {
+		return nil, err
+	}
+	return conflicts, nil
 }
 
 // MarkFailed records holder's failed attempt, in one write transaction:
@@ -108,34 +121,34 @@ func (s *Store) MarkSent(ctx context.Context, id, holder string, status data.Mes
 // failed and due again at next, or dead (out of messages_due); the lease
 // ends.
 func (s *Store) MarkFailed(ctx context.Context, id, holder, reason string, next time.Time, dead bool) error {
-	return s.settle(ctx, id, holder, func(m *data.Message) {
-		m.Attempts++
-		m.LastError, m.NextAttempt, m.Status = cut(reason, data.MaxLastError), next, data.MessageFailed
-		if dead {
-			m.Status = data.MessageDead
-		}
+	return s.update(ctx, func(tx *bolt.Tx) error {
+		return settleIn(tx, id, holder, func(m *data.Message) {
+			m.Attempts++
+			m.LastError, m.NextAttempt, m.Status = cut(reason, data.MaxLastError), next, data.MessageFailed
+			if dead {
+				m.Status = data.MessageDead
+			}
+		})
 	})
 }
 
-// settle writes what an attempt of holder's came to: ErrNotFound for an
-// unknown message, ErrConflict when holder does not hold its lease (it
-// lapsed and another claimed the message, or it is settled already), and
-// nothing is written then. The lease ends in the same write.
-func (s *Store) settle(ctx context.Context, id, holder string, how func(*data.Message)) error {
-	return s.update(ctx, func(tx *bolt.Tx) error {
-		cur, err := readMessage(tx, id)
-		if err != nil {
-			return err
-		}
-		if holder == "" || cur.LeaseHolder != holder || !cur.Pending() {
-			return fmt.Errorf("message %s is not held by %s: %w", id, holder, data.ErrConflict)
-		}
-		next := cur
-		how(&next)
-		next.LeaseHolder, next.LeaseUntil = "", time.Time{}
-		_, err = writeMessage(tx, cur, next)
+// settleIn writes in tx what an attempt of holder's came to: ErrNotFound
+// for an unknown message, ErrConflict when holder does not hold its lease
+// (it lapsed and another claimed the message, or it is settled already),
+// and nothing is written then. The lease ends in the same write.
+func settleIn(tx *bolt.Tx, id, holder string, how func(*data.Message)) error {
+	cur, err := readMessage(tx, id)
+	if err != nil {
 		return err
-	})
+	}
+	if holder == "" || cur.LeaseHolder != holder || !cur.Pending() {
+		return fmt.Errorf("message %s is not held by %s: %w", id, holder, data.ErrConflict)
+	}
+	next := cur
+	how(&next)
+	next.LeaseHolder, next.LeaseUntil = "", time.Time{}
+	_, err = writeMessage(tx, cur, next)
+	return err
 }
 
 // cut returns s with at most n characters.

@@ -84,10 +84,12 @@ func seedSentMessages(tb testing.TB, s *Store, n int) {
 			if err != nil || len(claimed) == 0 {
 				tb.Fatalf("seed claimed %d with %d left: %v", len(claimed), left, err)
 			}
-			for _, m := range claimed {
-				if err := s.MarkSent(tb.Context(), m.ID, "seed", data.MessageSent, benchBase); err != nil {
-					tb.Fatal(err)
-				}
+			settled := make([]data.Settlement, len(claimed))
+			for i, m := range claimed {
+				settled[i] = data.Settlement{ID: m.ID, Status: data.MessageSent, At: benchBase}
+			}
+			if conflicts, err := s.SettleSent(tb.Context(), "seed", settled); err != nil || len(conflicts) != 0 {
+				tb.Fatalf("seed settled with conflicts %v: %v", conflicts, err)
 			}
 			left -= len(claimed)
 		}

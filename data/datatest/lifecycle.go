@@ -85,7 +85,7 @@ func testAfterClose(t *testing.T, s data.Store) {
 		"ListUsers by role":           second(s.ListUsers(ctx, data.UserQuery{Role: data.RoleCoordinator})),
 		"AppendChange with a message": s.AppendChange(ctx, messageChange(m)),
 		"ClaimDue":                    second(s.ClaimDue(ctx, base, time.Minute, "deliverer", 10)),
-		"MarkSent":                    s.MarkSent(ctx, m.ID, "deliverer", data.MessageSent, base),
+		"SettleSent":                  second(s.SettleSent(ctx, "deliverer", asSent(base, m))),
 		"MarkFailed":                  s.MarkFailed(ctx, m.ID, "deliverer", "421", base, false),
 		"Message":                     second(s.Message(ctx, m.ID)),
 		"UpdateMessage":               second(s.UpdateMessage(ctx, m.ID, to(m, messageChange()))),

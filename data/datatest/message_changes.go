@@ -249,9 +249,7 @@ func testMessageAlreadyInTheOutbox(t *testing.T, s data.Store) {
 	if err != nil || !slices.Equal(messageIDs(claimed), []string{reminder.ID}) {
 		t.Fatalf("ClaimDue: %v, %v", messageIDs(claimed), err)
 	}
-	if err := s.MarkSent(ctx, reminder.ID, "deliverer", data.MessageSent, base); err != nil {
-		t.Fatal(err)
-	}
+	settle(t, s, "deliverer", asSent(base, reminder)...)
 	sent, _ := s.Message(ctx, reminder.ID)
 	appendMessages(t, s, again)
 	wantMessage(t, s, sent, "a sent message written again")

@@ -90,6 +90,18 @@ func testClaimDue(t *testing.T, s data.Store) {
 	wantMessage(t, s, landed(future), "a message not due")
 }
 
+// raceMessages lands n messages of kind, due a second apart up to now,
+// in north and south in turn: what deliverers race over.
+func raceMessages(t *testing.T, s data.Store, n int, kind data.MessageKind, now time.Time) []data.Message {
+	t.Helper()
+	var all []data.Message
+	for i := range n {
+		all = append(all, newMessage([]string{"north", "south"}[i%2], kind, now.Add(-time.Duration(i)*time.Second)))
+	}
+	appendMessages(t, s, all...)
+	return all
+}
+
 // claimers is how many deliverers claim through each store instance.
 const claimers = 4
 
@@ -101,11 +113,7 @@ func testClaimRace(t *testing.T, open func() data.Store) {
 	stores := twoStores(open)
 	const n = 24
 	now := data.Timestamp(base)
-	var all []data.Message
-	for i := range n {
-		all = append(all, newMessage([]string{"north", "south"}[i%2], data.MessageOfferInvitation, now.Add(-time.Duration(i)*time.Second)))
-	}
-	appendMessages(t, stores[0], all...)
+	all := raceMessages(t, stores[0], n, data.MessageOfferInvitation, now)
 	for round, at := range []time.Time{now, now.Add(time.Hour)} {
 		var mu sync.Mutex
 		holders := map[string][]string{}
@@ -148,10 +156,10 @@ func testClaimRace(t *testing.T, open func() data.Store) {
 
 // testLapsedLease: a lease is in force until it ends, to the millisecond;
 // once it ends another deliverer claims the message, and the first holder
-// can then neither mark it sent nor failed (ErrConflict, writing
-// nothing). A holder whose lease ran out but whose message nobody took
-// still settles it. A settled message is settled once; an unknown one is
-// not found.
+// can then neither settle it as sent (a conflict) nor mark it failed
+// (ErrConflict), writing nothing. A holder whose lease ran out but whose
+// message nobody took still settles it. A settled message is settled
+// once; an unknown one is not found.
 func testLapsedLease(t *testing.T, s data.Store) {
 	ctx := t.Context()
 	now := data.Timestamp(base)
@@ -168,9 +176,7 @@ func testLapsedLease(t *testing.T, s data.Store) {
 	if diff := cmp.Diff([]data.Message{taken}, got, cmpOpts); diff != "" {
 		t.Fatalf("the claim once the lease ran out (-want +got):\n%s", diff)
 	}
-	if err := s.MarkSent(ctx, m.ID, "deliverer-1", data.MessageSent, now.Add(90*time.Second)); !errors.Is(err, data.ErrConflict) {
-		t.Errorf("MarkSent by the holder who lost the lease: %v, want ErrConflict", err)
-	}
+	wantConflicts(t, s, "deliverer-1", asSent(now.Add(90*time.Second), m), []string{m.ID}, "SettleSent by the holder who lost the lease")
 	if err := s.MarkFailed(ctx, m.ID, "deliverer-1", "421 busy", now.Add(time.Hour), false); !errors.Is(err, data.ErrConflict) {
 		t.Errorf("MarkFailed by the holder who lost the lease: %v, want ErrConflict", err)
 	}
@@ -180,16 +186,13 @@ func testLapsedLease(t *testing.T, s data.Store) {
 	if err := s.MarkFailed(ctx, slow.ID, "deliverer-1", "421 busy", now.Add(time.Hour), false); err != nil {
 		t.Errorf("MarkFailed by a holder whose lease ran out, nobody else holding: %v", err)
 	}
-	if err := s.MarkSent(ctx, m.ID, "deliverer-2", data.MessageSent, now.Add(90*time.Second)); err != nil {
-		t.Fatalf("MarkSent by the holder: %v", err)
-	}
+	settle(t, s, "deliverer-2", asSent(now.Add(90*time.Second), m)...)
+	wantConflicts(t, s, "deliverer-2", asSent(now.Add(2*time.Minute), m), []string{m.ID}, "SettleSent twice")
+	wantConflicts(t, s, "deliverer-1", asSent(now.Add(2*time.Minute), slow), []string{slow.ID}, "SettleSent of a failed one")
 	for what, err := range map[string]error{
-		"MarkSent twice":             s.MarkSent(ctx, m.ID, "deliverer-2", data.MessageSent, now.Add(2*time.Minute)),
-		"MarkFailed after MarkSent":  s.MarkFailed(ctx, m.ID, "deliverer-2", "550 no", now, true),
-		"MarkSent of a failed one":   s.MarkSent(ctx, slow.ID, "deliverer-1", data.MessageSent, now.Add(2*time.Minute)),
-		"MarkSent with no holder":    s.MarkSent(ctx, slow.ID, "", data.MessageSent, now.Add(2*time.Minute)),
-		"MarkFailed by a stranger":   s.MarkFailed(ctx, slow.ID, "deliverer-9", "550 no", now, true),
-		"MarkFailed of a failed one": s.MarkFailed(ctx, slow.ID, "deliverer-1", "550 no", now, true),
+		"MarkFailed after SettleSent": s.MarkFailed(ctx, m.ID, "deliverer-2", "550 no", now, true),
+		"MarkFailed by a stranger":    s.MarkFailed(ctx, slow.ID, "deliverer-9", "550 no", now, true),
+		"MarkFailed of a failed one":  s.MarkFailed(ctx, slow.ID, "deliverer-1", "550 no", now, true),
 	} {
 		if !errors.Is(err, data.ErrConflict) {
 			t.Errorf("%s: %v, want ErrConflict", what, err)
@@ -198,59 +201,8 @@ func testLapsedLease(t *testing.T, s data.Store) {
 	if got, err := s.Message(ctx, m.ID); err != nil || got.Status != data.MessageSent || got.Attempts != 1 {
 		t.Errorf("after the refused marks: %s with %d attempts, %v; want sent after 1", got.Status, got.Attempts, err)
 	}
-	if err := s.MarkSent(ctx, "no-such-message", "deliverer-2", data.MessageSent, now); !errors.Is(err, data.ErrNotFound) {
-		t.Errorf("MarkSent of an unknown message: %v, want ErrNotFound", err)
-	}
 	if err := s.MarkFailed(ctx, "no-such-message", "deliverer-2", "550", now, true); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("MarkFailed of an unknown message: %v, want ErrNotFound", err)
-	}
-}
-
-// testMarkSent: a message marked sent keeps its metadata and loses its
-// subject, bodies and calendar; it counts the attempt, records when, ends
-// the lease and is never claimed again. Superseded is the same without an
-// attempt. Any other status is refused, writing nothing.
-func testMarkSent(t *testing.T, s data.Store) {
-	ctx := t.Context()
-	now := data.Timestamp(base)
-	m := newMessage("north", data.MessageBookingRequest, now)
-	m.BookingID, m.OfferID = "booking-1", "offer-1"
-	r := newMessage("north", data.MessageBookingReminder, now)
-	r.BookingID = "booking-1"
-	appendMessages(t, s, m, r)
-	claim(t, s, now, time.Minute, "deliverer-1", 10)
-	for _, status := range []data.MessageStatus{data.MessageQueued, data.MessageFailed, data.MessageDead, ""} {
-		if err := s.MarkSent(ctx, m.ID, "deliverer-1", status, now); !errors.Is(err, data.ErrInvalid) {
-			t.Errorf("MarkSent with status %q: %v, want ErrInvalid", status, err)
-		}
-	}
-	wantMessage(t, s, leased(landed(m), "deliverer-1", now, time.Minute), "after MarkSent refused")
-
-	at := base.Add(30 * time.Second) // in another zone, with nanoseconds
-	if err := s.MarkSent(ctx, m.ID, "deliverer-1", data.MessageSent, at); err != nil {
-		t.Fatalf("MarkSent: %v", err)
-	}
-	if err := s.MarkSent(ctx, r.ID, "deliverer-1", data.MessageSuperseded, at); err != nil {
-		t.Fatalf("MarkSent superseded: %v", err)
-	}
-	for _, tc := range []struct {
-		m        data.Message
-		status   data.MessageStatus
-		attempts int
-	}{{m, data.MessageSent, 1}, {r, data.MessageSuperseded, 0}} {
-		want := landed(tc.m)
-		want.Subject, want.Text, want.HTML, want.Calendar = "", "", "", nil
-		want.Status, want.Attempts, want.SentAt, want.Version = tc.status, tc.attempts, data.Timestamp(at), 3
-		wantMessage(t, s, want, "marked "+string(tc.status))
-	}
-	for status, id := range map[data.MessageStatus]string{data.MessageSent: m.ID, data.MessageSuperseded: r.ID} {
-		page, err := s.ListMessages(ctx, data.MessageQuery{Organisation: "north", Status: status})
-		if err != nil || !slices.Equal(messageIDs(page.Items), []string{id}) {
-			t.Errorf("north's %s messages: %v, %v; want %s", status, messageIDs(page.Items), err, id)
-		}
-	}
-	if got := claim(t, s, now.Add(1000*time.Hour), time.Minute, "deliverer-2", 10); len(got) != 0 {
-		t.Errorf("settled messages claimed again: %v", messageIDs(got))
 	}
 }
 
@@ -309,7 +261,5 @@ func testMarkFailed(t *testing.T, s data.Store) {
 	if got := claim(t, s, retry, time.Minute, "deliverer-3", 10); !slices.Equal(messageIDs(got), []string{m.ID}) {
 		t.Errorf("the claim at the retry: %v, want %s", messageIDs(got), m.ID)
 	}
-	if err := s.MarkSent(ctx, m.ID, "deliverer-2", data.MessageSent, retry); !errors.Is(err, data.ErrConflict) {
-		t.Errorf("MarkSent by the holder before the retry: %v, want ErrConflict", err)
-	}
+	wantConflicts(t, s, "deliverer-2", asSent(retry, m), []string{m.ID}, "SettleSent by the holder before the retry")
 }

@@ -71,12 +71,13 @@ func testMessageListings(t *testing.T, s data.Store) {
 	appendMessages(t, s, all[18:]...)
 	// Settle three in four: sent, failed, dead; the fourth stays queued.
 	claim(t, s, now, time.Hour, "deliverer", data.MaxPageSize)
+	var done []data.Message
 	for i, m := range all {
 		var err error
 		switch i % 4 {
 		case 0:
 			all[i].Status = data.MessageSent
-			err = s.MarkSent(ctx, m.ID, "deliverer", data.MessageSent, now)
+			done = append(done, m)
 		case 1:
 			all[i].Status = data.MessageFailed
 			err = s.MarkFailed(ctx, m.ID, "deliverer", "421 busy", now.Add(time.Hour), false)
@@ -88,6 +89,7 @@ func testMessageListings(t *testing.T, s data.Store) {
 			t.Fatal(err)
 		}
 	}
+	settle(t, s, "deliverer", asSent(now, done...)...)
 	for _, q := range []data.MessageQuery{
 		{Organisation: "north"},
 		{Organisation: "north-east"},

@@ -31,14 +31,7 @@ func testMessageRetention(t *testing.T, s data.Store) {
 	if got := claim(t, s, now, time.Minute, "deliverer-1", 10); len(got) != 4 {
 		t.Fatalf("claimed %d, want 4", len(got))
 	}
-	for _, m := range []data.Message{sent, recent} {
-		if err := s.MarkSent(ctx, m.ID, "deliverer-1", data.MessageSent, now); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.MarkSent(ctx, superseded.ID, "deliverer-1", data.MessageSuperseded, now); err != nil {
-		t.Fatal(err)
-	}
+	settle(t, s, "deliverer-1", append(settlements(data.MessageSent, now, sent, recent), settlements(data.MessageSuperseded, now, superseded)...)...)
 	if err := s.MarkFailed(ctx, dead.ID, "deliverer-1", "550 mailbox unavailable: "+dead.To, now.Add(time.Hour), true); err != nil {
 		t.Fatal(err)
 	}

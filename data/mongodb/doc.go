@@ -230,8 +230,10 @@
 // "<message>#<n>" into messageClaims, the message's ledger, and that
 // writer decided on version n-1; entries hold the message at their version
 // and are never changed or deleted. A claim or a mark is two writes, the
-// entry and then the message's document (messages.go), and a poll that
-// finds nothing due is two queries; an update commits a lock whose record
+// entry and then the message's document (messages.go), a deliverer's
+// batch of sent messages (SettleSent) two bulk writes in which each entry
+// is still taken or lost on its own, and a poll that finds nothing due is
+// two queries; an update commits a lock whose record
 // is the entry, with the document as a dependent record and its change,
 // as UpdateOffer does.
 //

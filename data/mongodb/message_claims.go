@@ -2,19 +2,23 @@ package mongodb
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/tolk/tolk/data"
 )
 
 // This file is the deliverer's side of the outbox: claims under leases,
-// and the marks that settle an attempt. Each is a version of the message
-// written through its ledger (messages.go); the package comment (Outbox)
+// the marks that settle an attempt, and the two writes that each of them
+// is (advance, advanceAll). Each is a version of the message written
+// through its ledger (messages.go); the package comment (Outbox)
 // says why no two deliverers ever hold one message.
 
 // ClaimDue lands the changes carrying messages that writers left behind,
@@ -67,7 +71,7 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 		}
 		next := m
 		next.LeaseHolder, next.LeaseUntil, next.Version = holder, until, m.Version+1
-		claimed, err := s.advance(ctx, d, next, false)
+		claimed, err := s.advance(ctx, next, false)
 		switch {
 		case errors.Is(err, errStale):
 			if _, _, err := s.behind(ctx, d); err != nil {
@@ -82,26 +86,80 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 	return out, nil
 }
 
-// MarkSent settles holder's attempt: sent at at (counting the attempt),
-// or superseded; its subject, bodies and calendar cleared, its lease
-// ended. Any other status, or no time, is a *data.ValidationError.
-// data.ErrConflict when holder does not hold the message (see
-// settleMessage).
-func (s *Store) MarkSent(ctx context.Context, id, holder string, status data.MessageStatus, at time.Time) error {
-	switch {
-	case status != data.MessageSent && status != data.MessageSuperseded:
-		return invalid("status", "must be sent or superseded")
-	case at.IsZero():
-		return invalid("sentAt", "is required")
+// SettleSent settles each message of settled that holder holds (see
+// data.Message.Settle). It reads their documents in one query and, for
+// each that shows the message pending and leased to holder, decides its
+// next version on it; those versions are written as a claim's is, each
+// taken by inserting its own ledger entry, in two bulk writes for the
+// batch (advanceAll). A message whose entry another writer took first
+// (its lease ran out and another claimed it), and one whose document does
+// not show it held by holder (settled already, held by another, unknown,
+// or a document behind its ledger), goes through settleMessage, one at a
+// time: it waits for the newest version, judges again, and its
+// data.ErrConflict or data.ErrNotFound names it in conflicts.
+//
+// So a message is reported settled exactly when this call took the
+// ledger entry of the version that settles it: an entry is this call's
+// only when it carries this call's token, and a message holder settled in
+// an earlier call is no longer pending, so no version is decided on it
+// and settleMessage names it a conflict, as a second MarkFailed is. Each
+// message stays atomic on its own (one entry, one version); the batch
+// as a whole is not, which the contract allows: an error part-way leaves
+// the messages whose entries were taken settled (their documents caught
+// up by the next writer or reader, see behind) and the others held.
+func (s *Store) SettleSent(ctx context.Context, holder string, settled []data.Settlement) ([]string, error) {
+	if err := data.ValidateSettlements(holder, settled); err != nil {
+		return nil, err
 	}
-	return s.settleMessage(ctx, id, holder, func(m *data.Message) bool {
-		if status == data.MessageSent {
-			m.Attempts++
+	ids := make([]string, len(settled))
+	for i, st := range settled {
+		ids[i] = st.ID
+	}
+	cur, err := s.messages.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, translate(err, "messages to settle")
+	}
+	var docs []messageDocument
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "messages to settle")
+	}
+	var next []data.Message
+	var fast []int // the indexes in settled of next's messages
+	for _, d := range docs {
+		m := d.toMessage()
+		if i := slices.Index(ids, m.ID); i >= 0 && m.LeaseHolder == holder && m.Pending() {
+			n := m.Settle(settled[i])
+			n.Version = m.Version + 1
+			next, fast = append(next, n), append(fast, i)
 		}
-		m.Status, m.SentAt = status, at
-		m.Subject, m.Text, m.HTML, m.Calendar = "", "", "", nil
-		return true
-	})
+	}
+	done := make([]bool, len(settled))
+	if len(next) > 0 {
+		_, held, err := s.advanceAll(ctx, next, true)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range fast {
+			done[i] = held[j]
+		}
+	}
+	var conflicts []string
+	for i, st := range settled {
+		if done[i] {
+			continue
+		}
+		err := s.settleMessage(ctx, st.ID, holder, func(m *data.Message) bool {
+			*m = m.Settle(st)
+			return true
+		})
+		switch {
+		case errors.Is(err, data.ErrConflict), errors.Is(err, data.ErrNotFound):
+			conflicts = append(conflicts, st.ID)
+		case err != nil:
+			return nil, err
+		}
+	}
+	return conflicts, nil
 }
 
 // MarkFailed settles holder's failed attempt: one more attempt, its
@@ -143,7 +201,129 @@ func (s *Store) settleMessage(ctx context.Context, id, holder string, how func(*
 		next := cur
 		bodies := how(&next)
 		next.LeaseHolder, next.LeaseUntil, next.Version = "", time.Time{}, cur.Version+1
-		_, err = s.advance(ctx, d, next, bodies)
+		_, err = s.advance(ctx, next, bodies)
 		return err
 	})
+}
+
+// advance writes next, the version of the message after the one a claim
+// or a mark decided on, as advanceAll writes one: errStale when another
+// writer holds its ledger entry, writing nothing; otherwise next as
+// stored.
+func (s *Store) advance(ctx context.Context, next data.Message, bodies bool) (data.Message, error) {
+	stored, held, err := s.advanceAll(ctx, []data.Message{next}, bodies)
+	switch {
+	case err != nil:
+		return data.Message{}, err
+	case !held[0]:
+		return data.Message{}, fmt.Errorf("message %s: version %d is another writer's: %w", next.ID, next.Version, errStale)
+	}
+	return stored[0], nil
+}
+
+// advanceAll writes each of next, the version of its message after the
+// one its writer decided on (its document as read, at Version-1): it
+// inserts their ledger entries, the decisions, in one unordered insert,
+// each entry taken or lost on its own, then writes the documents of the
+// entries it took in one unordered bulk of filtered replaces. held[i]
+// says whether next[i] is written, and stored[i] is it as stored; an
+// entry another writer holds (it decided first on the same version, or
+// the version read was not the newest) leaves its message unwritten.
+// An entry is known for this call's by the token it carries, read back
+// when the insert meets entries already there: a duplicate may be this
+// call's own, when the driver retried the insert after its answer was
+// lost. Both writes run on a context detached from the caller's once the
+// entries are sent, so that a writer that holds an entry writes the
+// document too, whatever happens to its request. Without bodies the
+// entries leave out the subject, bodies and calendar (a claim does not
+// copy them).
+func (s *Store) advanceAll(ctx context.Context, next []data.Message, bodies bool) (stored []data.Message, held []bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("message %s: %w", next[0].ID, err)
+	}
+	lctx, cancel := landing(ctx)
+	defer cancel()
+	at, err := s.dbNow(lctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	token := rand.Text()
+	docs := make([]messageDocument, len(next))
+	entries := make([]any, len(next))
+	ids := make([]string, len(next))
+	for i, m := range next {
+		docs[i] = fromMessage(m)
+		e := messageEntry{
+			ID: messageEntryID(m.ID, m.Version), Message: m.ID, At: data.Timestamp(at),
+			Token: token, Doc: docs[i], Bodies: bodies, Version: 1,
+		}
+		if !bodies {
+			e.Doc.Subject, e.Doc.Text, e.Doc.HTML, e.Doc.Calendar = "", "", "", nil
+		}
+		entries[i], ids[i] = e, e.ID
+	}
+	held = make([]bool, len(next))
+	_, err = s.messageClaims.InsertMany(lctx, entries, options.InsertMany().SetOrdered(false))
+	switch {
+	case err == nil:
+		for i := range held {
+			held[i] = true
+		}
+	case !onlyDuplicates(err):
+		return nil, nil, translate(err, "message entries")
+	default:
+		if held, err = s.heldEntries(lctx, ids, token); err != nil {
+			return nil, nil, err
+		}
+	}
+	stored = make([]data.Message, len(next))
+	var writes []mongo.WriteModel
+	for i, d := range docs {
+		if held[i] {
+			stored[i] = d.toMessage()
+			writes = append(writes, mongo.NewReplaceOneModel().SetFilter(olderThan(d)).SetReplacement(d))
+		}
+	}
+	if len(writes) > 0 {
+		if _, err := s.messages.BulkWrite(lctx, writes, options.BulkWrite().SetOrdered(false)); err != nil {
+			return nil, nil, translate(err, "messages")
+		}
+	}
+	return stored, held, nil
+}
+
+// onlyDuplicates reports whether err is an insert's refusal of entries
+// whose _id is taken, and nothing else.
+func onlyDuplicates(err error) bool {
+	bwe, ok := errors.AsType[mongo.BulkWriteException](err)
+	if !ok || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		return false
+	}
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we.WriteError) {
+			return false
+		}
+	}
+	return true
+}
+
+// heldEntries reads back the ledger entries ids and reports, for each,
+// whether it carries token: whether it is the entry its writer inserted.
+func (s *Store) heldEntries(ctx context.Context, ids []string, token string) ([]bool, error) {
+	cur, err := s.messageClaims.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetProjection(bson.D{{Key: "token", Value: 1}}))
+	if err != nil {
+		return nil, translate(err, "message entries")
+	}
+	var found []messageEntry
+	if err := cur.All(ctx, &found); err != nil {
+		return nil, translate(err, "message entries")
+	}
+	held := make([]bool, len(ids))
+	for _, e := range found {
+		if i := slices.Index(ids, e.ID); i >= 0 {
+			held[i] = e.Token == token
+		}
+	}
+	return held, nil
 }

@@ -2,7 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
@@ -28,7 +27,9 @@ import (
 // message's document afterwards.
 //
 //   - A claim or a mark (advance) inserts the entry itself, then replaces
-//     the document at version n: two writes, no lock.
+//     the document at version n: two writes, no lock. A batch of settles
+//     (SettleSent) does the same for many messages in two bulk writes
+//     (advanceAll), each entry still taken or lost on its own.
 //   - An update (UpdateMessage) lands a change with it, so it commits a
 //     lock whose record is the entry (created at version 1), with the
 //     message's document at n as a dependent record and the change, as
@@ -236,58 +237,17 @@ func (s *Store) ListMessages(ctx context.Context, q data.MessageQuery) (data.Pag
 		func(m data.Message) string { return m.ID })
 }
 
-// advance writes next, the version of the message after cur (its
-// document as read, at next.Version-1), decided on cur: it inserts next's
-// ledger entry, the decision, then writes the message's document. It
-// returns errStale when another writer holds the entry (it decided first
-// on the same version, or cur was not the newest), writing nothing;
-// otherwise next as stored. Both writes run on a context detached from
-// the caller's once the entry is sent, so that a writer that holds the
-// entry writes the document too, whatever happens to its request.
-func (s *Store) advance(ctx context.Context, cur messageDocument, next data.Message, bodies bool) (data.Message, error) {
-	if err := ctx.Err(); err != nil {
-		return data.Message{}, fmt.Errorf("message %s: %w", next.ID, err)
-	}
-	lctx, cancel := landing(ctx)
-	defer cancel()
-	at, err := s.dbNow(lctx)
-	if err != nil {
-		return data.Message{}, err
-	}
-	doc := fromMessage(next)
-	e := messageEntry{
-		ID: messageEntryID(next.ID, next.Version), Message: next.ID, At: data.Timestamp(at),
-		Token: rand.Text(), Doc: doc, Bodies: bodies, Version: 1,
-	}
-	if !bodies {
-		e.Doc.Subject, e.Doc.Text, e.Doc.HTML, e.Doc.Calendar = "", "", "", nil
-	}
-	if _, err := s.messageClaims.InsertOne(lctx, e); err != nil {
-		if !mongo.IsDuplicateKeyError(err) {
-			return data.Message{}, translate(err, "message entry "+e.ID)
-		}
-		// The entry in the way may be ours, if the insert was retried
-		// after its answer was lost.
-		var held messageEntry
-		if err := s.messageClaims.FindOne(lctx, bson.D{{Key: "_id", Value: e.ID}}).Decode(&held); err != nil {
-			return data.Message{}, translate(err, "message entry "+e.ID)
-		}
-		if held.Token != e.Token {
-			return data.Message{}, fmt.Errorf("message %s: version %d is another writer's: %w", next.ID, next.Version, errStale)
-		}
-	}
-	if err := s.writeMessage(lctx, doc); err != nil {
-		return data.Message{}, err
-	}
-	return doc.toMessage(), nil
+// olderThan selects the document of d's message while it holds a version
+// before d's.
+func olderThan(d messageDocument) bson.D {
+	return bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: d.Version}}}}
 }
 
 // writeMessage writes d to its message's document, unless the document is
 // at d's version or later. d is a version of the ledger (or version 1), so
 // writing it twice writes the same.
 func (s *Store) writeMessage(ctx context.Context, d messageDocument) error {
-	filter := bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: d.Version}}}}
-	_, err := s.messages.ReplaceOne(ctx, filter, d)
+	_, err := s.messages.ReplaceOne(ctx, olderThan(d), d)
 	return translate(err, "message "+d.ID)
 }
 

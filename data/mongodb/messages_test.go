@@ -59,6 +59,15 @@ func insertEntry(t *testing.T, s *Store, next data.Message, age time.Duration) {
 	}
 }
 
+// sentNow is each message settled as sent at at.
+func sentNow(at time.Time, ms ...data.Message) []data.Settlement {
+	out := make([]data.Settlement, len(ms))
+	for i, m := range ms {
+		out[i] = data.Settlement{ID: m.ID, Status: data.MessageSent, At: at}
+	}
+	return out
+}
+
 func claimedIDs(ms []data.Message) []string {
 	var ids []string
 	for _, m := range ms {
@@ -145,8 +154,8 @@ func TestDeadClaimerEntry(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].Version != 3 || got[0].LeaseHolder != "deliverer" || got[0].Text != m.Text {
 		t.Fatalf("the claim once the dead claimer's lease ended: %+v, %v", got, err)
 	}
-	if err := s.MarkSent(ctx, m.ID, "died", data.MessageSent, now); !errors.Is(err, data.ErrConflict) {
-		t.Errorf("MarkSent by the dead claimer: %v, want ErrConflict", err)
+	if conflicts, err := s.SettleSent(ctx, "died", sentNow(now, m)); err != nil || !slices.Equal(conflicts, []string{m.ID}) {
+		t.Errorf("SettleSent by the dead claimer: conflicts %v, %v; want %s", conflicts, err, m.ID)
 	}
 }
 
@@ -177,14 +186,16 @@ func TestRegressedDocumentMakesNoSecondHolder(t *testing.T) {
 	if got, err := other.Message(ctx, m.ID); err != nil || got.Version != 2 || got.LeaseHolder != "first" {
 		t.Errorf("Message of the regressed document: version %d held by %q, %v; want version 2 held by first", got.Version, got.LeaseHolder, err)
 	}
-	if err := s.MarkSent(ctx, m.ID, "first", data.MessageSent, now); err != nil {
-		t.Errorf("MarkSent by the holder: %v", err)
+	if conflicts, err := s.SettleSent(ctx, "first", sentNow(now, m)); err != nil || len(conflicts) != 0 {
+		t.Errorf("SettleSent by the holder: conflicts %v, %v", conflicts, err)
 	}
 }
 
-// A holder whose lease ran out marks its message while another deliverer
-// claims it, through another store instance: of the two, exactly one
-// lands, and the message is as that one left it.
+// A holder whose leases ran out settles its batch while other deliverers
+// claim its messages, through another store instance: of the settle and
+// the claims, exactly one lands for each message, the settle names as
+// conflicts exactly those the claims took, and the message is as the one
+// that landed left it.
 func TestLapsedMarkRacesClaim(t *testing.T) {
 	open := freshDatabase(t)
 	s, other := open().(*Store), open().(*Store)
@@ -199,12 +210,15 @@ func TestLapsedMarkRacesClaim(t *testing.T) {
 	if got, err := s.ClaimDue(ctx, now, time.Minute, "slow", n); err != nil || len(got) != n {
 		t.Fatalf("the first claim: %d, %v", len(got), err)
 	}
-	marks := make([]error, n)
+	var conflicts []string
 	var claimed []data.Message
 	var wg sync.WaitGroup
-	for i, m := range ms {
-		wg.Go(func() { marks[i] = s.MarkSent(ctx, m.ID, "slow", data.MessageSent, now.Add(time.Minute)) })
-	}
+	wg.Go(func() {
+		var err error
+		if conflicts, err = s.SettleSent(ctx, "slow", sentNow(now.Add(time.Minute), ms...)); err != nil {
+			t.Error(err)
+		}
+	})
 	var mu sync.Mutex
 	for range 3 {
 		wg.Go(func() {
@@ -220,18 +234,19 @@ func TestLapsedMarkRacesClaim(t *testing.T) {
 	wg.Wait()
 	for i, m := range ms {
 		took := slices.ContainsFunc(claimed, func(c data.Message) bool { return c.ID == m.ID })
+		lost := slices.Contains(conflicts, m.ID)
 		got := readMessage(t, other, m.ID)
 		switch {
-		case marks[i] == nil && !took:
+		case !lost && !took:
 			if got.Status != data.MessageSent || got.Version != 3 {
-				t.Errorf("message %d, marked: %s at version %d", i, got.Status, got.Version)
+				t.Errorf("message %d, settled: %s at version %d", i, got.Status, got.Version)
 			}
-		case errors.Is(marks[i], data.ErrConflict) && took:
+		case lost && took:
 			if got.LeaseHolder != "fast" || got.Status != data.MessageQueued || got.Version != 3 {
 				t.Errorf("message %d, claimed: %s held by %q at version %d", i, got.Status, got.LeaseHolder, got.Version)
 			}
 		default:
-			t.Errorf("message %d: the mark %v, claimed again %v; want exactly one", i, marks[i], took)
+			t.Errorf("message %d: a conflict of the settle %v, claimed again %v; want exactly one", i, lost, took)
 		}
 	}
 }
@@ -287,5 +302,49 @@ func TestRetryRacesClaim(t *testing.T) {
 		if ids := auditIDs(t, other, m.ID); len(ids) != 1 {
 			t.Errorf("message %d: audit %v, want the retry's entry", i, ids)
 		}
+	}
+}
+
+// A batch in which one message's next version is already another
+// writer's (a claimer that took it once the lease ran out, and died
+// before it wrote the document) settles the others at once, and names
+// that one, brought up to the claimer's version, as its only conflict;
+// settled messages named again are conflicts too, not settled twice.
+func TestSettleBatchLosesOneEntry(t *testing.T) {
+	open := freshDatabase(t)
+	s := open().(*Store)
+	ctx := t.Context()
+	now := data.Timestamp(time.Now())
+	var ms []data.Message
+	for range 5 {
+		ms = append(ms, newTestMessage(now))
+	}
+	landMessages(t, s, ms...)
+	got, err := s.ClaimDue(ctx, now, time.Minute, "slow", 10)
+	if err != nil || len(got) != len(ms) {
+		t.Fatalf("the claim: %v, %v", claimedIDs(got), err)
+	}
+	taken := got[2]
+	taken.LeaseHolder, taken.LeaseUntil, taken.Version = "died", now.Add(2*time.Minute), 3
+	insertEntry(t, s, taken, dead)
+
+	conflicts, err := s.SettleSent(ctx, "slow", sentNow(now.Add(time.Minute), ms...))
+	if err != nil || !slices.Equal(conflicts, []string{taken.ID}) {
+		t.Fatalf("SettleSent: conflicts %v, %v; want %s", conflicts, err, taken.ID)
+	}
+	for _, m := range ms {
+		got := readMessage(t, s, m.ID)
+		switch {
+		case m.ID == taken.ID:
+			if got.Version != 3 || got.LeaseHolder != "died" || got.Status != data.MessageQueued {
+				t.Errorf("the message another took: %s held by %q at version %d", got.Status, got.LeaseHolder, got.Version)
+			}
+		case got.Version != 3 || got.Status != data.MessageSent || got.Attempts != 1 || got.Subject != "" || got.LeaseHolder != "":
+			t.Errorf("message %s: %s after %d attempts held by %q at version %d", m.ID, got.Status, got.Attempts, got.LeaseHolder, got.Version)
+		}
+	}
+	conflicts, err = s.SettleSent(ctx, "slow", sentNow(now.Add(2*time.Minute), ms[0], ms[1]))
+	if err != nil || !slices.Equal(conflicts, []string{ms[0].ID, ms[1].ID}) {
+		t.Errorf("SettleSent again: conflicts %v, %v; want both", conflicts, err)
 	}
 }
