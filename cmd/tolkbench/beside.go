@@ -16,26 +16,33 @@ const besideUsage = "usage: tolkbench bookings-beside-store --url URL --seeded F
 
 // besideReport is what bookings-beside-store prints: the service's
 // bookings and the store's own durable write rate over the same slices,
-// and the ratio of their rates.
+// without and with the booking's invitation in its change, and the ratio
+// of the service's rate to each.
 type besideReport struct {
-	Service stats `json:"service"`
-	Store   stats `json:"store"`
-	// Ratio is the service's rate over the store's, over all the slices.
-	Ratio float64 `json:"ratio"`
-	// PairRatios are the same ratio for each pair of slices, in order.
-	PairRatios []float64 `json:"pairRatios"`
+	Service      stats `json:"service"`
+	Store        stats `json:"store"`
+	StoreMessage stats `json:"storeWithMessage"`
+	// Ratio and RatioMessage are the service's rate over the store's,
+	// over all the slices; PairRatios and PairRatiosMessage the same for
+	// each pair of slices, in order.
+	Ratio             float64   `json:"ratio"`
+	RatioMessage      float64   `json:"ratioWithMessage"`
+	PairRatios        []float64 `json:"pairRatios"`
+	PairRatiosMessage []float64 `json:"pairRatiosWithMessage"`
 }
 
-// runBookingsBeside measures POST /v1/bookings beside its baseline, the
-// store's durable write rate, in alternating slices: the disk's speed
-// here changes from one ten-second run to the next by as much as two
-// times, so two runs one after the other compare the disk's moments, not
-// the service and the store. Each pair of slices takes both, the service
-// first in one pair and the store first in the next, so that neither
-// always meets the disk just rested; the ratio is of the rates summed
-// over every slice. The store books straight into COPY (a copy of the
-// file the service serves, which no service holds) from this process, as
-// store-bookings does.
+// runBookingsBeside measures POST /v1/bookings beside its baselines, the
+// store's durable write rate of a booking with its audit entry, and with
+// the interpreter's invitation too, as the service's change carries it:
+// in alternating slices, since the disk's speed here changes from one
+// ten-second run to the next by as much as two times, so runs one after
+// the other compare the disk's moments, not the service and the store.
+// Each pair of slices takes all three, in one order in one pair and the
+// reverse in the next, so that none always meets the disk just rested;
+// the ratios are of the rates summed over every slice. The store books
+// straight into COPY (a copy of the file the service serves, which no
+// service holds) from this process, as store-bookings does; its two
+// baselines share one count of calls, so their slots never collide.
 func runBookingsBeside(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bookings-beside-store", flag.ContinueOnError)
 	base := fs.String("url", "http://localhost:8080", "the running service's base URL (serve it with TOLK_RATE_LIMITS=off)")
@@ -66,51 +73,60 @@ func runBookingsBeside(ctx context.Context, args []string, out io.Writer) error 
 		return err
 	}
 	defer s.Close(ctx)
-	book, err := storeBooker(ctx, s)
+	book, err := storeBooker(ctx, s, false)
 	if err != nil {
 		return err
 	}
-	service := besideSide{op: func(k int) (string, bool) {
+	bookWithMessage, err := storeBooker(ctx, s, true)
+	if err != nil {
+		return err
+	}
+	service := &besideSide{next: new(atomic.Int64), op: func(k int) (string, bool) {
 		req := ep.request(k)
 		if req == nil {
 			return "", false
 		}
 		return l.send(req, ep.want), true
 	}}
-	store := besideSide{op: book}
+	storeCalls := new(atomic.Int64)
+	store := &besideSide{next: storeCalls, op: book}
+	withMessage := &besideSide{next: storeCalls, op: bookWithMessage}
 	var rep besideReport
 	for i := range *slices {
-		first, second := &service, &store
+		order := []*besideSide{service, store, withMessage}
 		if i%2 == 1 {
-			first, second = second, first
+			order = []*besideSide{withMessage, store, service}
 		}
-		sn, tn := len(service.samples), len(store.samples)
-		st, sd := service.took, store.took
-		first.drive(ctx, *clients, *slice)
-		second.drive(ctx, *clients, *slice)
+		before := [3]sideRate{service.mark(), store.mark(), withMessage.mark()}
+		for _, side := range order {
+			side.drive(ctx, *clients, *slice)
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rep.PairRatios = append(rep.PairRatios, rateRatio(len(service.samples)-sn, service.took-st, len(store.samples)-tn, store.took-sd))
+		rep.PairRatios = append(rep.PairRatios, service.since(before[0]).over(store.since(before[1])))
+		rep.PairRatiosMessage = append(rep.PairRatiosMessage, service.since(before[0]).over(withMessage.since(before[2])))
 	}
 	rep.Service = service.stats(ep.name, *clients)
-	rep.Store = store.stats(storeBookingsName, *clients)
-	rep.Ratio = rateRatio(len(service.samples), service.took, len(store.samples), store.took)
+	rep.Store = store.stats(storeBookingsName(false), *clients)
+	rep.StoreMessage = withMessage.stats(storeBookingsName(true), *clients)
+	rep.Ratio, rep.RatioMessage = service.mark().over(store.mark()), service.mark().over(withMessage.mark())
 	if *asJSON {
 		return json.NewEncoder(out).Encode(rep)
 	}
-	if err := writeReport(out, []stats{rep.Service, rep.Store}); err != nil {
+	if err := writeReport(out, []stats{rep.Service, rep.Store, rep.StoreMessage}); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(out, "service/store: %.2f over %d pairs of %s slices; by pair: %.2f\n", rep.Ratio, *slices, *slice, rep.PairRatios)
+	_, err = fmt.Fprintf(out, "service/store: %.2f, by pair %.2f\nservice/store with the message: %.2f, by pair %.2f\n(%d pairs of %s slices)\n",
+		rep.Ratio, rep.PairRatios, rep.RatioMessage, rep.PairRatiosMessage, *slices, *slice)
 	return err
 }
 
-// besideSide is one side of bookings-beside-store: its call, the k it
-// has reached and what its slices saw.
+// besideSide is one side of bookings-beside-store: its call, the count
+// of calls it takes its k from, and what its slices saw.
 type besideSide struct {
 	op       func(k int) (string, bool)
-	next     atomic.Int64
+	next     *atomic.Int64
 	samples  []sample
 	took     time.Duration
 	firstErr string
@@ -118,7 +134,7 @@ type besideSide struct {
 
 // drive runs one slice of this side.
 func (b *besideSide) drive(ctx context.Context, clients int, d time.Duration) {
-	samples, firstErr, took := driveSlice(ctx, clients, d, &b.next, b.op)
+	samples, firstErr, took := driveSlice(ctx, clients, d, b.next, b.op)
 	b.samples, b.took = append(b.samples, samples...), b.took+took
 	if b.firstErr == "" {
 		b.firstErr = firstErr
@@ -132,11 +148,24 @@ func (b *besideSide) stats(name string, clients int) stats {
 	return st
 }
 
-// rateRatio is the rate of n calls in d over the rate of m calls in e;
-// zero when the second rate is.
-func rateRatio(n int, d time.Duration, m int, e time.Duration) float64 {
-	if m == 0 || d <= 0 || e <= 0 {
+// sideRate is how many calls a side made in how long.
+type sideRate struct {
+	calls int
+	took  time.Duration
+}
+
+// mark is what this side has made so far.
+func (b *besideSide) mark() sideRate { return sideRate{len(b.samples), b.took} }
+
+// since is what this side made after an earlier mark.
+func (b *besideSide) since(m sideRate) sideRate {
+	return sideRate{len(b.samples) - m.calls, b.took - m.took}
+}
+
+// over is rate r over rate o; zero when either has no time or o no calls.
+func (r sideRate) over(o sideRate) float64 {
+	if o.calls == 0 || r.took <= 0 || o.took <= 0 {
 		return 0
 	}
-	return (float64(n) / d.Seconds()) / (float64(m) / e.Seconds())
+	return (float64(r.calls) / r.took.Seconds()) / (float64(o.calls) / o.took.Seconds())
 }

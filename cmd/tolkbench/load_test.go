@@ -15,6 +15,7 @@ import (
 
 	"github.com/tolk/tolk/api"
 	"github.com/tolk/tolk/app"
+	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/data/bolt"
 	"github.com/tolk/tolk/edge"
 )
@@ -186,13 +187,26 @@ func TestBookingsBesideStore(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, st := range []stats{rep.Service, rep.Store} {
+	for _, st := range []stats{rep.Service, rep.Store, rep.StoreMessage} {
 		if st.Requests == 0 || st.Errors != 0 || st.Throughput <= 0 {
 			t.Errorf("%+v", st)
 		}
 	}
 	if want := rep.Service.Throughput / rep.Store.Throughput; rep.Ratio < want*0.999 || rep.Ratio > want*1.001 || len(rep.PairRatios) != 3 {
 		t.Errorf("ratio %v by pair %v, want %v over 3 pairs", rep.Ratio, rep.PairRatios, want)
+	}
+	if want := rep.Service.Throughput / rep.StoreMessage.Throughput; rep.RatioMessage < want*0.999 || rep.RatioMessage > want*1.001 || len(rep.PairRatiosMessage) != 3 {
+		t.Errorf("ratio with the message %v by pair %v, want %v over 3 pairs", rep.RatioMessage, rep.PairRatiosMessage, want)
+	}
+	// The store's bookings with their invitations are in its outbox.
+	s, err := bolt.Open(storeCopy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(t.Context())
+	page, err := s.ListMessages(t.Context(), data.MessageQuery{Organisation: benchOrganisation, Limit: data.MaxPageSize})
+	if err != nil || len(page.Items) == 0 || page.Items[0].Kind != data.MessageBookingRequest || len(page.Items[0].Calendar) == 0 {
+		t.Errorf("the store's invitations: %d, %v", len(page.Items), err)
 	}
 	if err := runCmd(t, []string{"bookings-beside-store", "--url", base, "--seeded", seededPath}, io.Discard); err == nil || err.Error() != besideUsage {
 		t.Errorf("without --db: %v, want the usage", err)

@@ -7,15 +7,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/tolk/tolk/calendar"
 	"github.com/tolk/tolk/data"
 	"github.com/tolk/tolk/data/bolt"
 	"github.com/tolk/tolk/matching"
 )
 
-const storeUsage = "usage: tolkbench store-bookings|store-match --db FILE [--clients N] [--duration D] [--json] [--records (store-match)]"
+const storeUsage = "usage: tolkbench store-bookings|store-match --db FILE [--clients N] [--duration D] [--json] [--message (store-bookings)] [--records (store-match)]"
 
 // runStoreBookings measures the baseline of POST /v1/bookings: the store's
 // durable write rate on a seeded file. It books straight through the store
@@ -30,21 +32,28 @@ func runStoreBookings(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer s.Close(ctx)
-	book, err := storeBooker(ctx, s)
+	book, err := storeBooker(ctx, s, cfg.message)
 	if err != nil {
 		return err
 	}
-	st := drive(ctx, storeBookingsName, cfg.clients, cfg.duration, book)
+	st := drive(ctx, storeBookingsName(cfg.message), cfg.clients, cfg.duration, book)
 	return cfg.report(out, st)
 }
 
 // storeBookingsName names the store's durable write rate in reports.
-const storeBookingsName = "bolt.Store.CreateBooking (fsync)"
+func storeBookingsName(message bool) string {
+	if message {
+		return "bolt.Store.CreateBooking, with its message (fsync)"
+	}
+	return "bolt.Store.CreateBooking (fsync)"
+}
 
 // storeBooker returns the store-bookings run's call: its k-th call books
 // the k-th slot of the window after the file's latest booking straight
-// through the store, or sends nothing past the window.
-func storeBooker(ctx context.Context, s *bolt.Store) (func(k int) (string, bool), error) {
+// through the store, or sends nothing past the window. With message, the
+// booking's change carries the interpreter's invitation too, as the
+// service's does (see benchInvitation).
+func storeBooker(ctx context.Context, s *bolt.Store, message bool) (func(k int) (string, bool), error) {
 	interpreters, cases, err := storeSubjects(ctx, s)
 	if err != nil {
 		return nil, err
@@ -77,10 +86,42 @@ func storeBooker(ctx context.Context, s *bolt.Store) (func(k int) (string, bool)
 		}
 		b.End = b.Start.Add(bookingLength)
 		ch := data.Audited(data.NewAuditEntry(now, booker, benchOrganisation, data.ActionBookingCreated, data.EntityBooking, b.ID))
+		if message {
+			m, err := benchInvitation(b, now)
+			if err != nil {
+				return err.Error(), true
+			}
+			ch.Messages = []data.Message{m}
+		}
 		if err := s.CreateBooking(ctx, b, ch); err != nil {
 			return err.Error(), true
 		}
 		return "", true
+	}, nil
+}
+
+// benchInvitation is a booking's invitation to its interpreter as the
+// service's booking change carries it into the outbox: the iMIP request
+// calendar.Invite makes, and a letter of the length the service's is
+// (about 0.8 KB of text and 1 KB of HTML; a stored invitation is about
+// 4 KB).
+func benchInvitation(b data.Booking, now time.Time) (data.Message, error) {
+	to := calendar.Person{Name: "Bench interpreter", Email: b.InterpreterID + "@bench.tolk.invalid"}
+	ics, err := calendar.Invite(b, calendar.Person{Name: "Bench social worker", Email: b.BookedBy + "@bench.tolk.invalid"}, to, now)
+	if err != nil {
+		return data.Message{}, err
+	}
+	when := b.Start.Format("Mon 2 Jan 2006, 15:04 MST")
+	text := "Hello " + to.Name + ",\n\nYou are booked. The calendar invitation attached adds it to your calendar.\n\n" +
+		"What: a social work interview for " + b.Organisation + ".\nWhen: " + when + " to " + b.End.Format("15:04") + " (30 minutes).\n" +
+		"How: video; the link is in the calendar invitation.\n\n" + strings.Repeat("The interview is with a child. Please keep what you hear to yourself. ", 8)
+	html := "<!doctype html><html><body style=\"font-family: sans-serif\">" + strings.ReplaceAll("<p>"+text+"</p>", "\n\n", "</p><p>") + "</body></html>"
+	return data.Message{
+		ID: data.DerivedIDAt(now, "message", string(data.MessageBookingRequest), b.ID, "0"), Kind: data.MessageBookingRequest,
+		Organisation: b.Organisation, RecipientRole: data.RoleInterpreter, To: to.Email, ToName: to.Name,
+		Subject: "Booked: social work interview on " + when, Text: text, HTML: html,
+		Calendar: ics, CalendarMethod: "REQUEST", BookingID: b.ID, InterpreterID: b.InterpreterID,
+		Due: data.Timestamp(now), Status: data.MessageQueued, CreatedAt: now, Version: 1,
 	}, nil
 }
 
@@ -89,6 +130,8 @@ type storeRun struct {
 	clients  int
 	duration time.Duration
 	json     bool
+	// message: store-bookings' bookings carry their invitations too.
+	message bool
 }
 
 // openStoreRun reads a store-* subcommand's flags and opens its file.
@@ -99,6 +142,9 @@ func openStoreRun(ctx context.Context, name string, args []string) (*bolt.Store,
 	fs.IntVar(&cfg.clients, "clients", 32, "goroutines calling the store at once")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to call it")
 	fs.BoolVar(&cfg.json, "json", false, "print the report as JSON")
+	if name == "store-bookings" {
+		fs.BoolVar(&cfg.message, "message", false, "each booking's change carries the interpreter's invitation, as the service's does")
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, cfg, err
 	}
