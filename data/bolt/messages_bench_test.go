@@ -95,3 +95,45 @@ func seedSentMessages(tb testing.TB, s *Store, n int) {
 		}
 	}
 }
+
+// BenchmarkSettleSent records a deliverer's batch of 20 sent messages in
+// one write (SettleSent of 20), beside the baseline of one write a
+// message (20 SettleSent of one, as MarkSent was): each write is a
+// transaction and an fsync. A batch's messages are queued and claimed
+// outside the timer.
+func BenchmarkSettleSent(b *testing.B) {
+	const batch = 20
+	for _, per := range []int{batch, 1} {
+		b.Run(fmt.Sprintf("per-write=%d", per), func(b *testing.B) {
+			s := openBench(b)
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				var ch data.Change
+				ch.Audit = testChange("batch").Audit
+				for k := range batch {
+					ch.Messages = append(ch.Messages, outboxMessage(fmt.Sprintf("msg-%08d-%02d", i, k), benchBase))
+				}
+				if err := s.AppendChange(b.Context(), ch); err != nil {
+					b.Fatal(err)
+				}
+				due, err := s.ClaimDue(b.Context(), benchBase.Add(time.Hour), time.Hour, "bench", batch)
+				if err != nil || len(due) != batch {
+					b.Fatalf("claimed %d, %v", len(due), err)
+				}
+				settled := make([]data.Settlement, len(due))
+				for k, m := range due {
+					settled[k] = data.Settlement{ID: m.ID, Status: data.MessageSent, At: benchBase.Add(time.Hour)}
+				}
+				b.StartTimer()
+				for k := 0; k < batch; k += per {
+					if conflicts, err := s.SettleSent(b.Context(), "bench", settled[k:k+per]); err != nil || len(conflicts) > 0 {
+						b.Fatal(conflicts, err)
+					}
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "messages/s")
+		})
+	}
+}
