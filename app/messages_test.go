@@ -268,8 +268,11 @@ func TestLapseNoticesSayWords(t *testing.T) {
 	if len(sums) != 1 || !strings.Contains(sums[0].Text, "Dee Dara: training in child protection, level 2 lapses on "+when) {
 		t.Fatalf("north's coordinator's summary: %+v", sums)
 	}
+	if want := "tolk: the register on 22 November 2026"; sums[0].Subject != want || !strings.Contains(sums[0].Text, "The register on 22 November 2026.") {
+		t.Errorf("the summary's subject %q, want %q, and the day in words in its text", sums[0].Subject, want)
+	}
 	for _, m := range []data.Message{lapses[0], sums[0]} {
-		for _, code := range []string{"child_protection", "_l2", lapsing.Training[0].Expires.String()} {
+		for _, code := range []string{"child_protection", "_l2", lapsing.Training[0].Expires.String(), "2026-11-22"} {
 			if strings.Contains(m.Subject+m.Text+m.HTML, code) {
 				t.Errorf("%s says the code %q:\n%s", m.Kind, code, m.Text)
 			}

@@ -195,7 +195,7 @@ const maxSummaryLapses = 50
 func (a *App) summaryMessage(id string, u data.User, today data.Date, lapses []string, dead, registerDead int) data.Message {
 	var l letter
 	l.say("Hello %s,", u.Name)
-	l.say("The register on %s.", today)
+	l.say("The register on %s.", today.Words())
 	if len(lapses) == 0 {
 		l.say("No credential lapses within 30 days.")
 	} else {
@@ -220,5 +220,5 @@ func (a *App) summaryMessage(id string, u data.User, today data.Date, lapses []s
 		l.link("Reminders not delivered", a.baseURL+"/notifications?scope=register&status=dead")
 	}
 	return a.newMessage(data.MessageDailySummary, id, u.Organisation, data.RoleCoordinator, u.Email, u.Name,
-		"tolk: the register on "+today.String(), l, a.now())
+		"tolk: the register on "+today.Words(), l, a.now())
 }
