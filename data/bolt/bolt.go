@@ -178,6 +178,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the file. Closing twice is harmless; every other call after
 // Close returns ErrClosed.
 func (s *Store) Close(ctx context.Context) error {
+	defer s.writes.Add(1) // nothing kept at the count is handed out after Close (PollFeed)
 	if s.bulk {
 		s.bulk = false // a second Close only closes
 		if err := s.db.Sync(); err != nil {

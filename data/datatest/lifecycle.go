@@ -55,8 +55,22 @@ func testAfterClose(t *testing.T, s data.Store) {
 	if err := s.CreateUser(ctx, u, userChange(u, data.ActionUserCreated)); err != nil {
 		t.Fatal(err)
 	}
+	// A feed polled before Close, so that a store keeping polls has one
+	// to hand out after it.
+	polled := newFeed(2, u.ID)
+	if err := s.CreateFeed(ctx, polled, feedChange(polled, data.ActionFeedCreated)); err != nil {
+		t.Fatal(err)
+	}
+	pollScopes := func(data.Feed) []string { return []string{"north"} }
+	if _, _, err := s.PollFeed(ctx, polled.TokenHash, 5, pollScopes); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Close(ctx); err != nil {
 		t.Fatalf("Close: %v", err)
+	}
+	// Before any other call: a failed write may move a store's count on.
+	if _, _, err := s.PollFeed(ctx, polled.TokenHash, 5, pollScopes); !errors.Is(err, data.ErrClosed) {
+		t.Errorf("PollFeed of a feed polled before Close: %v, want ErrClosed", err)
 	}
 	in := newInterpreter(1, "ti")
 	f := newFeed(1, u.ID)
