@@ -50,21 +50,24 @@ func (a *App) retryAfter(attempt int) time.Duration {
 // it holds are retried when their lease ends).
 //
 // What it sent or superseded is recorded in one store write for the batch
-// (SettleSent), at its end, and sooner whenever the oldest send not
-// yet recorded is a quarter of DeliveryLease old (a slow mail server
-// cannot make the lease lapse on messages already sent, for another
-// deliverer to send again), and however the batch ends: on an error, or
+// (SettleSent), at its end, and sooner: once the oldest send not yet
+// recorded, or the batch's leases, are a quarter of DeliveryLease old,
+// each send is recorded before the next; and no send starts once the
+// leases are three quarters old (the rest wait for a later claim), so a
+// slow mail server leaves a lease to lapse on a message already sent only
+// when one send outlasts a quarter of the lease; and however the batch ends: on an error, or
 // when ctx ends, on a context of its own bounded by settleTimeout, so a
 // service that stops records what it sent. A failed attempt is recorded
 // at once, for that message alone (MarkFailed). So a crash between
 // sending and recording sends again, once their lease ends, at most the
 // messages of one batch: those sent since its last write.
 func (a *App) Deliver(ctx context.Context, s Sender, holder string, limit int) (int, error) {
-	due, err := a.store.ClaimDue(ctx, a.stamp(), DeliveryLease, holder, limit)
+	claimed := a.stamp()
+	due, err := a.store.ClaimDue(ctx, claimed, DeliveryLease, holder, limit)
 	if err != nil {
 		return 0, err
 	}
-	b := &settling{app: a, holder: holder}
+	b := &settling{app: a, holder: holder, claimed: claimed}
 	sent, err := a.deliver(ctx, s, b, due)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 	defer cancel()
@@ -89,6 +92,11 @@ func (a *App) deliver(ctx context.Context, s Sender, b *settling, due []data.Mes
 			if err := b.flush(ctx); err != nil {
 				return sent, err
 			}
+		}
+		if a.stamp().Sub(b.claimed) >= DeliveryLease*3/4 {
+			// The rest's leases end soon: no send starts that another
+			// deliverer might start again; they are claimed afresh later.
+			return sent, nil
 		}
 		if stale, err := a.superseded(ctx, m); err != nil {
 			return sent, err
@@ -135,6 +143,7 @@ func (a *App) deliver(ctx context.Context, s Sender, b *settling, due []data.Mes
 type settling struct {
 	app      *App
 	holder   string
+	claimed  time.Time // when the batch's leases began
 	done     []data.Settlement
 	messages []data.Message // done's messages, for their log lines
 }
@@ -145,10 +154,12 @@ func (b *settling) add(m data.Message, status data.MessageStatus, at time.Time) 
 	b.messages = append(b.messages, m)
 }
 
-// overdue reports whether the oldest settlement held is a quarter of
-// DeliveryLease old at now.
+// overdue reports whether what b holds must be recorded before the next
+// send: the oldest settlement held is a quarter of DeliveryLease old at
+// now, or the batch's leases are (from then on every send is recorded
+// before the next, as one write a message did).
 func (b *settling) overdue(now time.Time) bool {
-	return len(b.done) > 0 && now.Sub(b.done[0].At) >= DeliveryLease/4
+	return len(b.done) > 0 && (now.Sub(b.done[0].At) >= DeliveryLease/4 || now.Sub(b.claimed) >= DeliveryLease/4)
 }
 
 // flush records what b holds in one store write and logs each message
