@@ -219,8 +219,16 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 
 	// The match form's own suggestion (the next weekday, 10:00 to 11:00,
-	// social work, by video) changed to in person with the arrow keys, and
-	// a region typed in the field that then appears.
+	// social work, by video) changed: a start under 24 hours away typed
+	// over the suggested times (Tab selects a field's text, so typing
+	// replaces it), in person with the arrow keys, and a region typed in
+	// the field that then appears. The start is three hours from now so
+	// that the cancellation below is late on whatever day the test runs.
+	soon := time.Now().In(data.London).Add(3 * time.Hour).Truncate(15 * time.Minute)
+	b.tabTo("#f-start")
+	b.typeKeys(soon.Format("2/1/2006 15:04"))
+	b.tabTo("#f-end")
+	b.typeKeys(soon.Add(time.Hour).Format("2/1/2006 15:04"))
 	b.tabTo("input[name=modality]:checked")
 	b.do("press ArrowUp", chromedp.KeyEvent(kb.ArrowUp))
 	if !eval[bool](b, `document.querySelector("#modality-in_person").checked`) {
