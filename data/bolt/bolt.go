@@ -202,16 +202,28 @@ func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 // returns nil (see bbolt's DB.Update), unless ctx has ended already.
 //
 // It is the store's only write path, and counts every write transaction
-// once it has ended, committed or not (Store.writes): what is kept at a
-// count (PollFeed's polls) was read by a transaction begun after the
-// count was taken, so a write it might not have seen ends, and moves the
-// count on, after that.
+// once it has ended (Store.writes): what is kept at a count (PollFeed's
+// polls) was read by a transaction begun after the count was taken, so a
+// write it might not have seen ends, and moves the count on, after that.
+// A transaction whose fn returned an error is rolled back by bbolt before
+// anything reaches the file, and is not counted: the deliverer's claim of
+// an empty outbox, every two seconds, would otherwise end every kept poll.
+// One that fn let through is counted whether its commit succeeds or not.
 func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bolt: %w", err)
 	}
-	defer s.writes.Add(1)
-	return translate(s.db.Update(fn))
+	refused := false
+	defer func() {
+		if !refused {
+			s.writes.Add(1)
+		}
+	}()
+	return translate(s.db.Update(func(tx *bolt.Tx) error {
+		err := fn(tx)
+		refused = err != nil
+		return err
+	}))
 }
 
 func translate(err error) error {

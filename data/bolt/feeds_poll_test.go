@@ -75,3 +75,55 @@ func TestPollFeedSeesEveryAcknowledgedWrite(t *testing.T) {
 		t.Errorf("two polls after the writes: %v (latest %v), %v (latest %v), %v %v", m1.Digest[:4], m1.Latest, m2.Digest[:4], m2.Latest, err1, err2)
 	}
 }
+
+// A write transaction that writes nothing (rolled back: the deliverer's
+// claim of an empty outbox, every two seconds in a running service; a
+// settle whose every message is a conflict; an update function that
+// refuses) leaves the kept poll in use: the next poll begins no read
+// transaction. A write that lands still moves it on.
+func TestPollFeedKeptAcrossWritesThatWriteNothing(t *testing.T) {
+	s := openBench(t)
+	ctx := t.Context()
+	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	actor := data.User{ID: "u-1", Organisation: "north"}
+	f := data.Feed{
+		ID: data.NewID(at), Organisation: "north", Owner: "u-1", Scope: data.FeedMine,
+		TokenHash: data.HashKey("a calendar's token"), Version: 1, CreatedAt: at, UpdatedAt: at,
+	}
+	if err := s.CreateFeed(ctx, f, data.Audited(data.NewAuditEntry(at, actor, "north", data.ActionFeedCreated, data.EntityFeed, f.ID))); err != nil {
+		t.Fatal(err)
+	}
+	covers := func(data.Feed) []string { return []string{"north"} }
+	poll := func() data.AuditMark {
+		t.Helper()
+		_, m, err := s.PollFeed(ctx, f.TokenHash, 5, covers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	first := poll()
+	reads := s.db.Stats().TxN
+	if got, err := s.ClaimDue(ctx, at, time.Minute, "deliverer", 20); err != nil || len(got) != 0 {
+		t.Fatalf("ClaimDue of an empty outbox: %v, %v", got, err)
+	}
+	if conflicts, err := s.SettleSent(ctx, "deliverer", []data.Settlement{{ID: "no-such-message", Status: data.MessageSent, At: at}}); err != nil || len(conflicts) != 1 {
+		t.Fatalf("SettleSent of an unknown message: %v, %v", conflicts, err)
+	}
+	if _, err := s.UpdateFeed(ctx, f.ID, func(data.Feed) (data.Feed, data.Change, error) { return data.Feed{}, data.Change{}, data.ErrNoChange }); err != nil {
+		t.Fatalf("UpdateFeed that changes nothing: %v", err)
+	}
+	if m := poll(); m != first {
+		t.Errorf("the poll after writes that wrote nothing marks %v, want %v", m.Latest, first.Latest)
+	}
+	if n := s.db.Stats().TxN - reads; n != 0 {
+		t.Errorf("the poll after writes that wrote nothing began %d read transactions, want 0 (the kept poll)", n)
+	}
+	e := data.NewAuditEntry(at.Add(time.Second), actor, "north", data.ActionBookingCreated, data.EntityBooking, "b-1")
+	if err := s.AppendChange(ctx, data.Audited(e)); err != nil {
+		t.Fatal(err)
+	}
+	if m := poll(); !m.Latest.Equal(data.Timestamp(e.At)) {
+		t.Errorf("the poll after a write that landed marks %v, want %v", m.Latest, e.At)
+	}
+}
