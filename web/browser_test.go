@@ -37,6 +37,49 @@ func ukSlot(days int, minutes int) (start, end string) {
 	return s.Format("2/1/2006 15:04"), s.Add(time.Duration(minutes) * time.Minute).Format("2/1/2006 15:04") // as people write them
 }
 
+// lateStart is the start of an hour's interview a little under three
+// hours after now (on a quarter hour) as UK time, moved on a quarter hour
+// at a time while its start or end is a time the UK clocks show twice (the
+// night they go back): the form reads such a time as one of its two
+// instants (today the later, GMT one), so the end typed could read as the
+// start and the form refuse it. It is under 24 hours away on any day.
+func lateStart(now time.Time) time.Time {
+	shown := func(t time.Time) string { return t.In(data.London).Format("2/1/2006 15:04") }
+	twice := func(t time.Time) bool {
+		return shown(t) == shown(t.Add(time.Hour)) || shown(t) == shown(t.Add(-time.Hour))
+	}
+	start := now.In(data.London).Add(3 * time.Hour).Truncate(15 * time.Minute)
+	for twice(start) || twice(start.Add(time.Hour)) {
+		start = start.Add(15 * time.Minute)
+	}
+	return start
+}
+
+// TestLateStart: from every five minutes of the nights the UK clocks go
+// back and forward (and an ordinary day), lateStart is over two and three
+// quarter hours and under 24 hours away, and its start and end, typed as UK
+// times, read back as themselves, an hour apart.
+func TestLateStart(t *testing.T) {
+	for _, from := range []time.Time{
+		time.Date(2026, 10, 24, 18, 0, 0, 0, time.UTC), // clocks back at 01:00 UTC on the 25th
+		time.Date(2027, 3, 27, 18, 0, 0, 0, time.UTC),  // forward at 01:00 UTC on the 28th
+		time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC),
+	} {
+		for now := from; now.Before(from.Add(12 * time.Hour)); now = now.Add(5 * time.Minute) {
+			start := lateStart(now)
+			if d := start.Sub(now); d < 165*time.Minute || d >= 24*time.Hour {
+				t.Errorf("from %v the start %v is %v away", now, start, d)
+			}
+			for _, want := range []time.Time{start, start.Add(time.Hour)} {
+				typed := want.In(data.London).Format("2/1/2006 15:04")
+				if got, err := time.ParseInLocation("2/1/2006 15:04", typed, data.London); err != nil || !got.Equal(want) {
+					t.Errorf("from %v, %q reads as %v (%v), want %v", now, typed, got, err, want)
+				}
+			}
+		}
+	}
+}
+
 // TestBrowserSocialWorker walks a social worker through the service with
 // the mouse: sign in, create a case (an error first), match, book in
 // person, reschedule, cancel (a blank reason first), subscribe a calendar,
@@ -222,9 +265,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	// social work, by video) changed: a start under 24 hours away typed
 	// over the suggested times (Tab selects a field's text, so typing
 	// replaces it), in person with the arrow keys, and a region typed in
-	// the field that then appears. The start is three hours from now so
-	// that the cancellation below is late on whatever day the test runs.
-	soon := time.Now().In(data.London).Add(3 * time.Hour).Truncate(15 * time.Minute)
+	// the field that then appears. The start is about three hours from now
+	// so that the cancellation below is late on whatever day the test runs.
+	soon := lateStart(time.Now())
 	b.tabTo("#f-start")
 	b.typeKeys(soon.Format("2/1/2006 15:04"))
 	b.tabTo("#f-end")
