@@ -27,7 +27,9 @@ import (
 
 // ukSlot is a weekday 10:00 UK time, days from now (never a weekend, so
 // nothing depends on the day the test runs), as people in the UK write
-// them: "14/3/2027 10:00".
+// them: "14/3/2027 10:00". A weekend moves it on to the Monday, so days a
+// day or two apart can give the same slot (15 and 16 days from a Friday):
+// ukWeekdaySlot gives slots on different days.
 func ukSlot(days int, minutes int) (start, end string) {
 	d := time.Now().In(data.London).AddDate(0, 0, days)
 	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
@@ -35,6 +37,53 @@ func ukSlot(days int, minutes int) (start, end string) {
 	}
 	s := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, data.London)
 	return s.Format("2/1/2006 15:04"), s.Add(time.Duration(minutes) * time.Minute).Format("2/1/2006 15:04") // as people write them
+}
+
+// ukWeekdaySlot is 10:00 UK time on the nth weekday after today, as
+// ukSlot writes it: a different n is a different day on any day the test
+// runs. The nth weekday is about 7n/5 days ahead (the 10th, 12 to 14).
+func ukWeekdaySlot(n, minutes int) (start, end string) {
+	s := nthWeekday(time.Now(), n)
+	return s.Format("2/1/2006 15:04"), s.Add(time.Duration(minutes) * time.Minute).Format("2/1/2006 15:04")
+}
+
+// nthWeekday is 10:00 UK time on the nth weekday (Monday to Friday) after
+// now's day in the UK.
+func nthWeekday(now time.Time, n int) time.Time {
+	d := now.In(data.London)
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			n--
+		}
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, data.London)
+}
+
+// TestNthWeekday: from every hour of a fortnight (both sides of midnight
+// in the UK and in UTC, a clock change among them), the 10th, 11th and
+// 12th weekdays are different weekdays, in order, at 10:00 UK time, 11 to
+// 19 days ahead: the offers of TestBrowserRespondByLink never share a slot
+// and Karwan's clearance (20 days) covers them.
+func TestNthWeekday(t *testing.T) {
+	from := time.Date(2027, 3, 19, 0, 0, 0, 0, time.UTC) // the clocks go forward on the 28th
+	for now := from; now.Before(from.AddDate(0, 0, 14)); now = now.Add(time.Hour) {
+		var last time.Time
+		for n := 10; n <= 12; n++ {
+			d := nthWeekday(now, n)
+			l := d.In(data.London)
+			if l.Weekday() == time.Saturday || l.Weekday() == time.Sunday || l.Hour() != 10 || l.Minute() != 0 {
+				t.Errorf("from %v the %dth weekday is %v", now, n, l)
+			}
+			if days := d.Sub(now).Hours() / 24; days < 11 || days > 19 {
+				t.Errorf("from %v the %dth weekday, %v, is %.1f days ahead", now, n, l, days)
+			}
+			if !d.After(last.Add(20 * time.Hour)) {
+				t.Errorf("from %v the %dth weekday, %v, is not a day after the one before, %v", now, n, l, last)
+			}
+			last = d
+		}
+	}
 }
 
 // lateStart is the start of an hour's interview a little under three
