@@ -17,16 +17,17 @@ import (
 )
 
 // offer makes, as the social worker, a case and an offer of an in-person
-// interview in London, days ahead, to the interpreters with these first
+// interview in London on the nth weekday ahead (ukWeekdaySlot: different
+// offers' n give different days), to the interpreters with these first
 // names.
-func (s *liveSite) offer(t *testing.T, ref string, days int, mode data.OfferMode, names ...string) data.Offer {
+func (s *liveSite) offer(t *testing.T, ref string, n int, mode data.OfferMode, names ...string) data.Offer {
 	t.Helper()
 	sw := s.users[data.RoleSocialWorker]
 	c, err := s.app.CreateCase(t.Context(), sw, data.Case{Reference: ref, Child: data.Child{Languages: []string{"ckb"}, AgeBand: data.Age12To15}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	start, end := ukSlot(days, 90)
+	start, end := ukWeekdaySlot(n, 90)
 	no := app.NewOffer{CaseID: c.ID, Start: ukTime(t, start), End: ukTime(t, end), InterviewType: data.InterviewSocialWork,
 		Modality: data.ModalityInPerson, Region: "GB-LND", Location: "Room 2, Civic Centre, London", Mode: mode}
 	for _, n := range names {
@@ -78,7 +79,7 @@ func (s *liveSite) emailed(t *testing.T, kind data.MessageKind, first string) st
 // withdrawn, at either width.
 func TestBrowserRespondByLink(t *testing.T) {
 	site := newLiveSite(t)
-	site.offer(t, "BT-LINK-1", 14, data.OfferCascade, "Shirin", "Hero")
+	site.offer(t, "BT-LINK-1", 10, data.OfferCascade, "Shirin", "Hero")
 	shirin := site.emailed(t, data.MessageOfferInvitation, "Shirin")
 
 	in := newLiveTab(t, site)
@@ -140,7 +141,7 @@ func TestBrowserRespondByLink(t *testing.T) {
 
 	// At 1280: Hero accepts a broadcast, so Karwan's invitation is
 	// withdrawn; at 375, the withdrawn link too.
-	site.offer(t, "BT-LINK-2", 15, data.OfferBroadcast, "Hero", "Karwan")
+	site.offer(t, "BT-LINK-2", 11, data.OfferBroadcast, "Hero", "Karwan")
 	hero, karwan := site.emailed(t, data.MessageOfferInvitation, "Hero"), site.emailed(t, data.MessageOfferInvitation, "Karwan")
 	in.wantPage("Hero's link", in.open(hero), 200, "/respond/")
 	in.check("respond@1280")
@@ -160,7 +161,7 @@ func TestBrowserRespondByLink(t *testing.T) {
 	}
 
 	// Declining, with a conflict at 375 and with no reason at 1280.
-	site.offer(t, "BT-LINK-3", 16, data.OfferBroadcast, "Shirin", "Karwan")
+	site.offer(t, "BT-LINK-3", 12, data.OfferBroadcast, "Shirin", "Karwan")
 	for _, who := range []struct {
 		first  string
 		width  int64
@@ -236,7 +237,7 @@ func TestBrowserSignInWithLink(t *testing.T) {
 // delivered from their home page and retries it.
 func TestBrowserNotifications(t *testing.T) {
 	site := newLiveSite(t)
-	site.offer(t, "BT-NOTE-1", 14, data.OfferCascade, "Shirin")
+	site.offer(t, "BT-NOTE-1", 10, data.OfferCascade, "Shirin")
 	claimed, err := site.store.ClaimDue(t.Context(), time.Now().Add(time.Minute), app.DeliveryLease, "test", data.MaxPageSize)
 	if err != nil || len(claimed) == 0 {
 		t.Fatalf("claim the offer's message: %d, %v", len(claimed), err)

@@ -8,6 +8,7 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -193,12 +194,20 @@ func TestBrowserOfferAccepted(t *testing.T) {
 	if n := eval[int](in, `document.querySelectorAll("input[name$='.day'][value=mon]").length`); n != 2 {
 		t.Errorf("Monday has %d rows after saving one span, want it and a spare", n)
 	}
-	in.do("dates away", chromedp.SetValue(chromedp.ID("f-unavailable-0-start"), "2027-08-02"), chromedp.SetValue(chromedp.ID("f-unavailable-0-end"), "2027-08-13"))
+	// Two weeks away from a Monday at least a month ahead (2 August 2027 to
+	// 13 August 2027 once, until that passed and the application dropped
+	// the dates as ended the moment they were added).
+	first := time.Now().In(data.London).AddDate(0, 0, 30)
+	for first.Weekday() != time.Monday {
+		first = first.AddDate(0, 0, 1)
+	}
+	last := first.AddDate(0, 0, 11) // the Friday of the next week
+	in.do("dates away", chromedp.SetValue(chromedp.ID("f-unavailable-0-start"), first.Format(time.DateOnly)), chromedp.SetValue(chromedp.ID("f-unavailable-0-end"), last.Format(time.DateOnly)))
 	in.wantPage("add dates away", in.submit("add dates away", chromedp.Click(chromedp.CSS("form[action='/my/hours/away'] button[type=submit]"))), 200, "/my/hours?notice=away-added")
 	in.check("hours with dates away")
 	in.screenshot("hours-375")
-	if s := in.text("ul.away"); !strings.Contains(s, "Monday 2 August 2027 to Friday 13 August 2027") {
-		t.Errorf("dates away list %q", s)
+	if s, want := in.text("ul.away"), first.Format("Monday 2 January 2006")+" to "+last.Format("Monday 2 January 2006"); !strings.Contains(s, want) {
+		t.Errorf("dates away list %q, want %q", s, want)
 	}
 	in.wantPage("remove dates away", in.submit("remove dates away", chromedp.Click(chromedp.CSS("ul.away button[type=submit]"))), 200, "/my/hours?notice=away-removed")
 	in.wantPage("bookings", in.open("/my/bookings"), 200, "/my/bookings")

@@ -27,7 +27,9 @@ import (
 
 // ukSlot is a weekday 10:00 UK time, days from now (never a weekend, so
 // nothing depends on the day the test runs), as people in the UK write
-// them: "14/3/2027 10:00".
+// them: "14/3/2027 10:00". A weekend moves it on to the Monday, so days a
+// day or two apart can give the same slot (15 and 16 days from a Friday):
+// ukWeekdaySlot gives slots on different days.
 func ukSlot(days int, minutes int) (start, end string) {
 	d := time.Now().In(data.London).AddDate(0, 0, days)
 	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
@@ -35,6 +37,96 @@ func ukSlot(days int, minutes int) (start, end string) {
 	}
 	s := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, data.London)
 	return s.Format("2/1/2006 15:04"), s.Add(time.Duration(minutes) * time.Minute).Format("2/1/2006 15:04") // as people write them
+}
+
+// ukWeekdaySlot is 10:00 UK time on the nth weekday after today, as
+// ukSlot writes it: a different n is a different day on any day the test
+// runs. The nth weekday is about 7n/5 days ahead (the 10th, 12 to 14).
+func ukWeekdaySlot(n, minutes int) (start, end string) {
+	s := nthWeekday(time.Now(), n)
+	return s.Format("2/1/2006 15:04"), s.Add(time.Duration(minutes) * time.Minute).Format("2/1/2006 15:04")
+}
+
+// nthWeekday is 10:00 UK time on the nth weekday (Monday to Friday) after
+// now's day in the UK.
+func nthWeekday(now time.Time, n int) time.Time {
+	d := now.In(data.London)
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			n--
+		}
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, data.London)
+}
+
+// TestNthWeekday: from every hour of a fortnight (both sides of midnight
+// in the UK and in UTC, a clock change among them), the 10th, 11th and
+// 12th weekdays are different weekdays, in order, at 10:00 UK time, 11 to
+// 19 days ahead: the offers of TestBrowserRespondByLink never share a slot
+// and Karwan's clearance (20 days) covers them.
+func TestNthWeekday(t *testing.T) {
+	from := time.Date(2027, 3, 19, 0, 0, 0, 0, time.UTC) // the clocks go forward on the 28th
+	for now := from; now.Before(from.AddDate(0, 0, 14)); now = now.Add(time.Hour) {
+		var last time.Time
+		for n := 10; n <= 12; n++ {
+			d := nthWeekday(now, n)
+			l := d.In(data.London)
+			if l.Weekday() == time.Saturday || l.Weekday() == time.Sunday || l.Hour() != 10 || l.Minute() != 0 {
+				t.Errorf("from %v the %dth weekday is %v", now, n, l)
+			}
+			if days := d.Sub(now).Hours() / 24; days < 11 || days > 19 {
+				t.Errorf("from %v the %dth weekday, %v, is %.1f days ahead", now, n, l, days)
+			}
+			if !d.After(last.Add(20 * time.Hour)) {
+				t.Errorf("from %v the %dth weekday, %v, is not a day after the one before, %v", now, n, l, last)
+			}
+			last = d
+		}
+	}
+}
+
+// lateStart is the start of an hour's interview a little under three
+// hours after now (on a quarter hour) as UK time, moved on a quarter hour
+// at a time while its start or end is a time the UK clocks show twice (the
+// night they go back): the form reads such a time as one of its two
+// instants (today the later, GMT one), so the end typed could read as the
+// start and the form refuse it. It is under 24 hours away on any day.
+func lateStart(now time.Time) time.Time {
+	shown := func(t time.Time) string { return t.In(data.London).Format("2/1/2006 15:04") }
+	twice := func(t time.Time) bool {
+		return shown(t) == shown(t.Add(time.Hour)) || shown(t) == shown(t.Add(-time.Hour))
+	}
+	start := now.In(data.London).Add(3 * time.Hour).Truncate(15 * time.Minute)
+	for twice(start) || twice(start.Add(time.Hour)) {
+		start = start.Add(15 * time.Minute)
+	}
+	return start
+}
+
+// TestLateStart: from every five minutes of the nights the UK clocks go
+// back and forward (and an ordinary day), lateStart is over two and three
+// quarter hours and under 24 hours away, and its start and end, typed as UK
+// times, read back as themselves, an hour apart.
+func TestLateStart(t *testing.T) {
+	for _, from := range []time.Time{
+		time.Date(2026, 10, 24, 18, 0, 0, 0, time.UTC), // clocks back at 01:00 UTC on the 25th
+		time.Date(2027, 3, 27, 18, 0, 0, 0, time.UTC),  // forward at 01:00 UTC on the 28th
+		time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC),
+	} {
+		for now := from; now.Before(from.Add(12 * time.Hour)); now = now.Add(5 * time.Minute) {
+			start := lateStart(now)
+			if d := start.Sub(now); d < 165*time.Minute || d >= 24*time.Hour {
+				t.Errorf("from %v the start %v is %v away", now, start, d)
+			}
+			for _, want := range []time.Time{start, start.Add(time.Hour)} {
+				typed := want.In(data.London).Format("2/1/2006 15:04")
+				if got, err := time.ParseInLocation("2/1/2006 15:04", typed, data.London); err != nil || !got.Equal(want) {
+					t.Errorf("from %v, %q reads as %v (%v), want %v", now, typed, got, err, want)
+				}
+			}
+		}
+	}
 }
 
 // TestBrowserSocialWorker walks a social worker through the service with
@@ -222,9 +314,9 @@ func TestBrowserKeyboard(t *testing.T) {
 	// social work, by video) changed: a start under 24 hours away typed
 	// over the suggested times (Tab selects a field's text, so typing
 	// replaces it), in person with the arrow keys, and a region typed in
-	// the field that then appears. The start is three hours from now so
-	// that the cancellation below is late on whatever day the test runs.
-	soon := time.Now().In(data.London).Add(3 * time.Hour).Truncate(15 * time.Minute)
+	// the field that then appears. The start is about three hours from now
+	// so that the cancellation below is late on whatever day the test runs.
+	soon := lateStart(time.Now())
 	b.tabTo("#f-start")
 	b.typeKeys(soon.Format("2/1/2006 15:04"))
 	b.tabTo("#f-end")

@@ -41,12 +41,13 @@ func TestCaseClosingPage(t *testing.T) {
 		t.Fatalf("reopen: %d → %q", p.status, p.location())
 	}
 
-	start := time.Now().UTC().Add(72 * time.Hour).Truncate(time.Hour)
-	o := data.Offer{ID: data.NewID(time.Now()), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference, CreatedBy: sw.ID,
+	// The offer is made as of the pages' clock (s.now), not the machine's.
+	start := s.now.UTC().Add(72 * time.Hour).Truncate(time.Hour)
+	o := data.Offer{ID: data.NewID(s.now), Organisation: c.Organisation, CaseID: c.ID, CaseReference: c.Reference, CreatedBy: sw.ID,
 		Start: start, End: start.Add(time.Hour), InterviewType: data.InterviewHealth, Modality: data.ModalityVideo, Mode: data.OfferCascade,
 		RespondWithin: time.Hour, Status: data.OfferOpen, Invitations: []data.Invitation{{InterpreterID: "int-1", Status: data.InvitationQueued}},
-		Version: 1, CreatedAt: time.Now(), UpdatedAt: time.Now()}
-	if err := s.store.CreateOffer(ctx, o, data.Audited(data.NewAuditEntry(time.Now(), sw, c.Organisation, data.ActionOfferCreated, data.EntityOffer, o.ID))); err != nil {
+		Version: 1, CreatedAt: s.now, UpdatedAt: s.now}
+	if err := s.store.CreateOffer(ctx, o, data.Audited(data.NewAuditEntry(s.now, sw, c.Organisation, data.ActionOfferCreated, data.EntityOffer, o.ID))); err != nil {
 		t.Fatal(err)
 	}
 	p = b.post("/cases/"+c.ID+"/close", nil)

@@ -211,12 +211,15 @@ func TestBookingSurvivesKill(t *testing.T) {
 		}
 		keys[role] = u["apiKey"].(string)
 	}
+	// Clearance two years past today, well past the booking a week ahead
+	// (a fixed date would lapse, and the booking be refused, one day).
+	validUntil := time.Now().UTC().AddDate(2, 0, 0).Format(time.DateOnly)
 	status, in := postJSON(t, c.base, keys["coordinator"], "/v1/interpreters", map[string]any{
 		"name": "Kill Test", "email": "kill@example.org", "gender": "female",
 		"languages":  []any{map[string]any{"tag": "ti", "proficiency": "native"}},
 		"modalities": []any{"video"}, "qualifications": []any{map[string]any{"kind": "dpsi"}},
 		"training":   []any{map[string]any{"kind": "child_protection_l2", "completed": "2025-01-01"}, map[string]any{"kind": "abe_interviewing", "completed": "2025-01-01"}},
-		"clearance":  map[string]any{"level": "enhanced", "certificate": "1", "issued": "2025-01-01", "validUntil": "2030-01-01"},
+		"clearance":  map[string]any{"level": "enhanced", "certificate": "1", "issued": "2025-01-01", "validUntil": validUntil},
 		"agreements": map[string]any{"confidentialitySigned": "2025-01-01"},
 	})
 	if status != 201 {

@@ -195,13 +195,16 @@ func setUpBooking(t *testing.T, base string, n int) (swKey, caseID string, inter
 		}
 		keys[role] = u["apiKey"].(string)
 	}
+	// Clearance two years past today, well past the slots of the next
+	// weeks (a fixed date would lapse, and the bookings be refused, one day).
+	validUntil := time.Now().UTC().AddDate(2, 0, 0).Format(time.DateOnly)
 	for i := range n {
 		status, in := postJSON(t, base, keys["coordinator"], "/v1/interpreters", map[string]any{
 			"name": fmt.Sprintf("Loop Interpreter %d", i), "email": fmt.Sprintf("loop%d@example.org", i), "gender": "female",
 			"languages":  []any{map[string]any{"tag": "ti", "proficiency": "native"}},
 			"modalities": []any{"video"}, "qualifications": []any{map[string]any{"kind": "dpsi"}},
 			"training":   []any{map[string]any{"kind": "child_protection_l2", "completed": "2025-01-01"}, map[string]any{"kind": "abe_interviewing", "completed": "2025-01-01"}},
-			"clearance":  map[string]any{"level": "enhanced", "certificate": "1", "issued": "2025-01-01", "validUntil": "2030-01-01"},
+			"clearance":  map[string]any{"level": "enhanced", "certificate": "1", "issued": "2025-01-01", "validUntil": validUntil},
 			"agreements": map[string]any{"confidentialitySigned": "2025-01-01"},
 		})
 		if status != 201 {

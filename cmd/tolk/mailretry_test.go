@@ -20,11 +20,18 @@ func TestMailRetriesTemporaryRefusal(t *testing.T) {
 	r := startRelay(t, "127.0.0.1:0")
 	var (
 		mu    sync.Mutex
+		to    string // the interpreter's address, once the org is set up
 		tries []time.Time
 	)
-	r.answer(func(string) *smtp.SMTPError {
+	r.answer(func(rcpt string) *smtp.SMTPError {
 		mu.Lock()
 		defer mu.Unlock()
+		if to == "" || !strings.EqualFold(rcpt, to) {
+			// Not the booking's message: a coordinator's daily summary,
+			// which the scheduler writes from 07:00 UK time once the
+			// coordinator exists, would otherwise take a 421 and a try.
+			return nil
+		}
 		tries = append(tries, time.Now())
 		if len(tries) <= 2 {
 			return smtpError(421, "Too busy, try again later")
@@ -34,6 +41,9 @@ func TestMailRetriesTemporaryRefusal(t *testing.T) {
 	fastDelivery(t)
 	in := start(t, mailEnv(t, r))
 	o := setUpOrg(t, in.base, 1)
+	mu.Lock()
+	to = o.emails[o.interpreters[0]]
+	mu.Unlock()
 	status, bookingID := o.book(t, in.base, 0, o.interpreters[0])
 	if status != 201 {
 		t.Fatalf("book: %d", status)

@@ -58,8 +58,8 @@ func serveFile(t *testing.T, db string) (base string) {
 	return "http://" + ln.Addr().String()
 }
 
-// seedFile seeds a small store in a temporary directory and returns its
-// path and the path of the seed's output.
+// seedFile seeds a small store in a temporary directory, as of seedClock's
+// now, and returns its path and the path of the seed's output.
 func seedFile(t *testing.T) (db, seededPath string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -68,7 +68,7 @@ func seedFile(t *testing.T) (db, seededPath string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := seed(t.Context(), s, volume{interpreters: 400, cases: 40, bookings: 2000, seed: 1}, time.Now().UTC())
+	res, err := seed(t.Context(), s, volume{interpreters: 400, cases: 40, bookings: 2000, seed: 1}, seedClock().UTC())
 	if cerr := s.Close(t.Context()); err == nil {
 		err = cerr
 	}

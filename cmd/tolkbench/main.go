@@ -95,6 +95,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return usage
 }
 
+// seedClock is the seed command's clock: the records are as of its now.
+// A test sets it to seed two files as of one moment.
+var seedClock = time.Now
+
 // runSeed seeds a new file and prints what a load run needs.
 func runSeed(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
@@ -116,7 +120,7 @@ func runSeed(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	began := time.Now()
-	res, err := seed(ctx, s, v, time.Now().UTC())
+	res, err := seed(ctx, s, v, seedClock().UTC())
 	if cerr := s.Close(ctx); err == nil {
 		err = cerr
 	}

@@ -25,6 +25,12 @@ import (
 // off duty (with a next available start after their week), while others
 // stay candidates; on a Sunday, when no one works, no one is a candidate.
 func TestSeedAvailability(t *testing.T) {
+	// Both files are seeded as of one moment: their dates (training,
+	// clearance, agreements) count from its day, and two seeds a few
+	// seconds apart either side of midnight UTC would differ in them.
+	now := time.Now()
+	seedClock = func() time.Time { return now }
+	t.Cleanup(func() { seedClock = time.Now })
 	plain, _ := seedFile(t)
 	db := filepath.Join(t.TempDir(), "availability.db")
 	var out bytes.Buffer
