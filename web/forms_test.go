@@ -80,6 +80,21 @@ func TestParseLocal(t *testing.T) {
 			t.Errorf("parseLocal(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
+	// The hour the clocks go back (25 October 2026, 01:00 BST = 00:00
+	// UTC, then 01:00 GMT = 01:00 UTC): its first, BST occurrence; the
+	// hours either side as they are.
+	for in, want := range map[string]time.Time{
+		"25/10/2026 0:30": time.Date(2026, 10, 24, 23, 30, 0, 0, time.UTC),
+		"25/10/2026 1:00": time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC),
+		"25/10/2026 1:30": time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC),
+		"25/10/2026 2:00": time.Date(2026, 10, 25, 2, 0, 0, 0, time.UTC),
+		"29/3/2026 0:30":  time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC),
+		"29/3/2026 3:00":  time.Date(2026, 3, 29, 2, 0, 0, 0, time.UTC),
+	} {
+		if got, err := parseLocal(in); err != nil || !got.Equal(want) {
+			t.Errorf("parseLocal(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
 	if got := at(2027, 7, 1, 10, 0); got.Hour() != 9 {
 		t.Errorf("10:00 on 1 July is %v UTC, want 09:00 (BST)", got)
 	}

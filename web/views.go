@@ -252,6 +252,12 @@ func parseLocal(s string) (time.Time, error) {
 	}
 	for _, layout := range localLayouts {
 		if t, err := time.ParseInLocation(layout, s, data.London); err == nil {
+			// Go leaves the choice in the repeated hour open (it takes
+			// the GMT one): an hour earlier showing the same clock is
+			// the first, BST occurrence.
+			if e := t.Add(-time.Hour); e.In(data.London).Format(time.DateTime) == t.In(data.London).Format(time.DateTime) {
+				t = e
+			}
 			return t.UTC(), nil
 		}
 	}
