@@ -9,13 +9,11 @@ import (
 	"github.com/tolk/tolk/data"
 )
 
-// A poll kept between writes is never handed out after a write has been
-// acknowledged: while one goroutine writes audit entries into the feed's
-// organisation, polls from others, each begun after a write returned,
-// always mark that entry or a newer one.
-func TestPollFeedSeesEveryAcknowledgedWrite(t *testing.T) {
-	s := openBench(t)
-	ctx := t.Context()
+// createPolledFeed creates a social worker's "mine" feed of the
+// organisation north in s, and returns it, its owner and the audit entry
+// of its creation.
+func createPolledFeed(t *testing.T, s *Store) (data.Feed, data.User, data.AuditEntry) {
+	t.Helper()
 	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	actor := data.User{ID: "u-1", Organisation: "north"}
 	f := data.Feed{
@@ -23,9 +21,21 @@ func TestPollFeedSeesEveryAcknowledgedWrite(t *testing.T) {
 		TokenHash: data.HashKey("a calendar's token"), Version: 1, CreatedAt: at, UpdatedAt: at,
 	}
 	created := data.NewAuditEntry(at, actor, "north", data.ActionFeedCreated, data.EntityFeed, f.ID)
-	if err := s.CreateFeed(ctx, f, data.Audited(created)); err != nil {
+	if err := s.CreateFeed(t.Context(), f, data.Audited(created)); err != nil {
 		t.Fatal(err)
 	}
+	return f, actor, created
+}
+
+// A poll kept between writes is never handed out after a write has been
+// acknowledged: while one goroutine writes audit entries into the feed's
+// organisation, polls from others, each begun after a write returned,
+// always mark that entry or a newer one.
+func TestPollFeedSeesEveryAcknowledgedWrite(t *testing.T) {
+	s := openBench(t)
+	ctx := t.Context()
+	f, actor, created := createPolledFeed(t, s)
+	at := created.At
 	covers := func(data.Feed) []string { return []string{"north"} }
 	var acked atomic.Int64 // the time of the newest entry whose write has returned, in ms
 	acked.Store(data.Timestamp(created.At).UnixMilli())
@@ -84,15 +94,8 @@ func TestPollFeedSeesEveryAcknowledgedWrite(t *testing.T) {
 func TestPollFeedKeptAcrossWritesThatWriteNothing(t *testing.T) {
 	s := openBench(t)
 	ctx := t.Context()
-	at := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-	actor := data.User{ID: "u-1", Organisation: "north"}
-	f := data.Feed{
-		ID: data.NewID(at), Organisation: "north", Owner: "u-1", Scope: data.FeedMine,
-		TokenHash: data.HashKey("a calendar's token"), Version: 1, CreatedAt: at, UpdatedAt: at,
-	}
-	if err := s.CreateFeed(ctx, f, data.Audited(data.NewAuditEntry(at, actor, "north", data.ActionFeedCreated, data.EntityFeed, f.ID))); err != nil {
-		t.Fatal(err)
-	}
+	f, actor, created := createPolledFeed(t, s)
+	at := created.At
 	covers := func(data.Feed) []string { return []string{"north"} }
 	poll := func() data.AuditMark {
 		t.Helper()
