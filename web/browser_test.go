@@ -89,9 +89,10 @@ func TestNthWeekday(t *testing.T) {
 // lateStart is the start of an hour's interview a little under three
 // hours after now (on a quarter hour) as UK time, moved on a quarter hour
 // at a time while its start or end is a time the UK clocks show twice (the
-// night they go back): the form reads such a time as one of its two
-// instants (today the later, GMT one), so the end typed could read as the
-// start and the form refuse it. It is under 24 hours away on any day.
+// night they go back): the form reads such a time as the first of its two
+// instants (BST: parseLocal), which need not be the one meant, so what was
+// typed could read as another hour, or as the past. It is under 24 hours
+// away on any day.
 func lateStart(now time.Time) time.Time {
 	shown := func(t time.Time) string { return t.In(data.London).Format("2/1/2006 15:04") }
 	twice := func(t time.Time) bool {
