@@ -62,10 +62,25 @@ func (a *App) retryAfter(attempt int) time.Duration {
 // sending and recording sends again, once their lease ends, at most the
 // messages of one batch: those sent since its last write.
 func (a *App) Deliver(ctx context.Context, s Sender, holder string, limit int) (int, error) {
+	d, err := a.DeliverDue(ctx, s, holder, limit)
+	return d.Sent, err
+}
+
+// Delivered is what one DeliverDue did: how many due messages it claimed,
+// and how many of those it sent (the others failed, no longer applied,
+// or were left for a later claim).
+type Delivered struct {
+	Claimed, Sent int
+}
+
+// DeliverDue is Deliver, telling how many messages it claimed as well as
+// how many it sent: a deliverer whose claim came back full claims again
+// at once, whatever became of the messages, as more may be due.
+func (a *App) DeliverDue(ctx context.Context, s Sender, holder string, limit int) (Delivered, error) {
 	claimed := a.stamp()
 	due, err := a.store.ClaimDue(ctx, claimed, DeliveryLease, holder, limit)
 	if err != nil {
-		return 0, err
+		return Delivered{}, err
 	}
 	b := &settling{app: a, holder: holder, claimed: claimed}
 	sent, err := a.deliver(ctx, s, b, due)
@@ -74,7 +89,7 @@ func (a *App) Deliver(ctx context.Context, s Sender, holder string, limit int) (
 	if ferr := b.flush(sctx); ferr != nil {
 		err = errors.Join(err, ferr)
 	}
-	return sent, err
+	return Delivered{Claimed: len(due), Sent: sent}, err
 }
 
 // settleTimeout bounds the write that records a batch's sent messages

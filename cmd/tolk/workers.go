@@ -143,13 +143,16 @@ func (w *workers) stop(ctx context.Context) error {
 }
 
 // deliverEvery is how often the deliverer looks for due messages when
-// its last batch was not full; while it fills batches it goes on at once.
+// its last claim was not full; while its claims come back full (whether
+// each message was then sent, failed or no longer applied) it goes on at
+// once.
 // Waiting for a batch to fill keeps the outbox's writes few under load: a
 // deliverer that went on after every batch took the one or two messages
 // each booking had written meanwhile, two write transactions (the claim
 // and the settlement) for every few messages, each waiting for bbolt's
-// one writer beside the bookings. A message waits at most this long
-// beyond its due time, unless a backlog is being sent.
+// one writer beside the bookings. A message that falls due while the
+// deliverer waits is claimed at its next tick, within this long; one
+// that falls due while a batch is being sent waits for that batch too.
 const deliverEvery = 2 * time.Second
 
 // deliverBatch is how many messages the deliverer holds at once.
@@ -164,11 +167,11 @@ func deliverer(application *app.App, sender app.Sender, holder string, log *slog
 		defer tick.Stop()
 		for {
 			for {
-				n, err := application.Deliver(ctx, sender, holder, deliverBatch)
+				d, err := application.DeliverDue(ctx, sender, holder, deliverBatch)
 				if err != nil && ctx.Err() == nil {
 					log.Warn("delivering messages", "error", err.Error())
 				}
-				if err != nil || n < deliverBatch {
+				if err != nil || d.Claimed < deliverBatch {
 					break
 				}
 			}
