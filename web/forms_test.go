@@ -89,10 +89,19 @@ func TestParseLocal(t *testing.T) {
 		"25/10/2026 1:30": time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC),
 		"25/10/2026 2:00": time.Date(2026, 10, 25, 2, 0, 0, 0, time.UTC),
 		"29/3/2026 0:30":  time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC),
+		"29/3/2026 0:59":  time.Date(2026, 3, 29, 0, 59, 0, 0, time.UTC),
+		"29/3/2026 2:00":  time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC),
 		"29/3/2026 3:00":  time.Date(2026, 3, 29, 2, 0, 0, 0, time.UTC),
 	} {
 		if got, err := parseLocal(in); err != nil || !got.Equal(want) {
 			t.Errorf("parseLocal(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	// The hour the clocks go forward (29 March 2026, 01:00 GMT becomes
+	// 02:00 BST) is shown by no UK clock: refused, saying why.
+	for _, in := range []string{"29/3/2026 1:00", "29/3/2026 1:30", "2026-03-29T01:59"} {
+		if got, err := parseLocal(in); err == nil || !strings.Contains(err.Error(), "clocks go forward") {
+			t.Errorf("parseLocal(%q) = %v, %v; want an error saying the clocks go forward", in, got, err)
 		}
 	}
 	if got := at(2027, 7, 1, 10, 0); got.Hour() != 9 {

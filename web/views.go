@@ -240,7 +240,8 @@ func formatLocal(t time.Time) string {
 // parseLocal reads a date and time as people write it, in UK time:
 // "14/3/2027 10:00", "14/03/2027, 10.00", "14-3-27 9:30", or the ISO
 // form "2027-03-14T10:00". In the hour the clocks go back, a time is read
-// as its first (BST) occurrence.
+// as its first (BST) occurrence; a time in the hour the clocks go forward,
+// which no UK clock shows, is refused.
 func parseLocal(s string) (time.Time, error) {
 	tidy := strings.NewReplacer(",", " ", ".", ":")
 	s = strings.Join(strings.Fields(tidy.Replace(s)), " ")
@@ -252,10 +253,15 @@ func parseLocal(s string) (time.Time, error) {
 	}
 	for _, layout := range localLayouts {
 		if t, err := time.ParseInLocation(layout, s, data.London); err == nil {
+			shown := t.In(data.London).Format(time.DateTime)
+			if wall, _ := time.Parse(layout, s); wall.Format(time.DateTime) != shown {
+				// Go moves a time in the gap on by an hour.
+				return time.Time{}, fmt.Errorf("is not a time in the UK: the clocks go forward an hour at 1:00 that night, so %s is not shown; give a time before 1:00 or from 2:00", wall.Format("15:04"))
+			}
 			// Go leaves the choice in the repeated hour open (it takes
 			// the GMT one): an hour earlier showing the same clock is
 			// the first, BST occurrence.
-			if e := t.Add(-time.Hour); e.In(data.London).Format(time.DateTime) == t.In(data.London).Format(time.DateTime) {
+			if e := t.Add(-time.Hour); e.In(data.London).Format(time.DateTime) == shown {
 				t = e
 			}
 			return t.UTC(), nil
