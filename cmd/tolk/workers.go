@@ -146,6 +146,7 @@ func (w *workers) stop(ctx context.Context) error {
 // its last claim was not full; while its claims come back full (whether
 // each message was then sent, failed or no longer applied) it goes on at
 // once.
+//
 // Waiting for a batch to fill keeps the outbox's writes few under load: a
 // deliverer that went on after every batch took the one or two messages
 // each booking had written meanwhile, two write transactions (the claim

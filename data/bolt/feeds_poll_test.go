@@ -27,6 +27,10 @@ func createPolledFeed(t *testing.T, s *Store) (data.Feed, data.User, data.AuditE
 	return f, actor, created
 }
 
+// coversNorth is the audit scopes a feed of createPolledFeed's covers:
+// its organisation's.
+func coversNorth(data.Feed) []string { return []string{"north"} }
+
 // A poll kept between writes is never handed out after a write has been
 // acknowledged: while one goroutine writes audit entries into the feed's
 // organisation, polls from others, each begun after a write returned,
@@ -36,7 +40,6 @@ func TestPollFeedSeesEveryAcknowledgedWrite(t *testing.T) {
 	ctx := t.Context()
 	f, actor, created := createPolledFeed(t, s)
 	at := created.At
-	covers := func(data.Feed) []string { return []string{"north"} }
 	var acked atomic.Int64 // the time of the newest entry whose write has returned, in ms
 	acked.Store(data.Timestamp(created.At).UnixMilli())
 	var wg sync.WaitGroup
@@ -62,7 +65,7 @@ func TestPollFeedSeesEveryAcknowledgedWrite(t *testing.T) {
 				default:
 				}
 				want := acked.Load()
-				_, m, err := s.PollFeed(ctx, f.TokenHash, 5, covers)
+				_, m, err := s.PollFeed(ctx, f.TokenHash, 5, coversNorth)
 				if err != nil {
 					t.Error(err)
 					return
@@ -79,8 +82,8 @@ func TestPollFeedSeesEveryAcknowledgedWrite(t *testing.T) {
 		t.Errorf("%d of %d polls marked an entry older than one already written", stale.Load(), polls.Load())
 	}
 	// With nothing written, the kept poll answers, and is the same.
-	_, m1, err1 := s.PollFeed(ctx, f.TokenHash, 5, covers)
-	_, m2, err2 := s.PollFeed(ctx, f.TokenHash, 5, covers)
+	_, m1, err1 := s.PollFeed(ctx, f.TokenHash, 5, coversNorth)
+	_, m2, err2 := s.PollFeed(ctx, f.TokenHash, 5, coversNorth)
 	if err1 != nil || err2 != nil || m1 != m2 || m1.Latest.UnixMilli() != acked.Load() {
 		t.Errorf("two polls after the writes: %v (latest %v), %v (latest %v), %v %v", m1.Digest[:4], m1.Latest, m2.Digest[:4], m2.Latest, err1, err2)
 	}
@@ -96,10 +99,9 @@ func TestPollFeedKeptAcrossWritesThatWriteNothing(t *testing.T) {
 	ctx := t.Context()
 	f, actor, created := createPolledFeed(t, s)
 	at := created.At
-	covers := func(data.Feed) []string { return []string{"north"} }
 	poll := func() data.AuditMark {
 		t.Helper()
-		_, m, err := s.PollFeed(ctx, f.TokenHash, 5, covers)
+		_, m, err := s.PollFeed(ctx, f.TokenHash, 5, coversNorth)
 		if err != nil {
 			t.Fatal(err)
 		}
