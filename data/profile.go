@@ -152,8 +152,16 @@ func CompareSlots(a, b Slot) int {
 // search is written out: slices.BinarySearchFunc's comparison through a
 // function value was an eighth of a match's CPU.
 func SlotsFrom(slots []Slot, from, to time.Time) []Slot {
-	lo := firstFrom(slots, from)
-	return slots[lo : lo+firstFrom(slots[lo:], to)]
+	lo, hi := SlotBounds(slots, from, to)
+	return slots[lo:hi]
+}
+
+// SlotBounds returns where in slots (sorted by CompareSlots) the slots
+// that start in [from, to) lie: slots[lo:hi], as SlotsFrom returns them.
+// A store keeping an answer reads the slots either side of each bound.
+func SlotBounds(slots []Slot, from, to time.Time) (lo, hi int) {
+	lo = firstFrom(slots, from)
+	return lo, lo + firstFrom(slots[lo:], to)
 }
 
 // firstFrom returns the index of the first of slots (sorted by start)
@@ -186,9 +194,9 @@ type PoolStore interface {
 	// slots of their bookings that hold their time (confirmed or
 	// completed) and start in [from, to), sorted by CompareSlots: what
 	// ListInterpreters and ConfirmedBookings would return
-	// when called at once. Profiles and
-	// slots are shared with other callers and must not be changed. Errors:
-	// the context's, ErrClosed.
+	// when called at once. The slice, its profiles and their slots are
+	// shared with other callers and must not be changed. Errors: the
+	// context's, ErrClosed.
 	//
 	// A backend may keep profiles and slots from one call to the next, but
 	// only as the stored versions it reads in the call show them to be

@@ -58,12 +58,14 @@ type Store struct {
 	writes atomic.Uint64
 	polls  listings[polled]
 
-	// profiles and schedules keep matching's pool (pool.go), and
-	// poolSchedules each pool's schedules in its profiles' order, at the
+	// profiles and schedules keep matching's pool (pool.go),
+	// poolSchedules each pool's schedules in its profiles' order, and
+	// poolAnswers each pool's last answer (one a listing), at the
 	// bookings' version.
 	profiles      listings[*data.Profile]
 	schedules     schedules
 	poolSchedules listings[*schedule]
+	poolAnswers   listings[*poolAnswer]
 }
 
 var _ data.Store = (*Store)(nil)

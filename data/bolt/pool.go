@@ -35,6 +35,11 @@ import (
 //   - Each pool's schedules, in its profiles' order, at the bookings'
 //     version (poolSchedules): while no booking is written, a match finds
 //     its members' schedules in one look-up instead of one an interpreter.
+//   - Each pool's last answer, at the bookings' version (poolAnswers): a
+//     match asks for the slots from 30 days before now, a range that moves
+//     with every call but takes in another slot only when it passes one,
+//     so the answer serves every call whose range holds the same slots
+//     (poolAnswer.serves), without a look at any member.
 
 // bucketSchedules holds, by interpreter ID, the version of their
 // schedule: a count of the writes of their bookings, big-endian. An
@@ -220,10 +225,17 @@ func (s *Store) languageProfiles(tx *bolt.Tx, lang string) ([]*data.Profile, err
 // interpreters under each language key and each one's slots in
 // [from, to): all kept from earlier reads while their versions stand
 // (see above), so a match on an unchanged register reads a few keys and
-// builds nothing.
+// builds nothing; while no slot comes into or leaves its range, it finds
+// the answer it gave before (poolAnswer) and looks at no member.
 func (s *Store) MatchPool(ctx context.Context, languageKeys []string, from, to time.Time) ([]data.PoolMember, error) {
 	var out []data.PoolMember
 	err := s.view(ctx, func(tx *bolt.Tx) error {
+		r := newSlotRange(from, to, tx.Bucket(bucketBookings).Sequence())
+		key := poolKey(languageKeys, tx.Bucket(bucketInterpreters).Sequence())
+		if last, _ := s.poolAnswers.get(r.seen, key); len(last) == 1 && last[0].serves(&r) {
+			out = last[0].members
+			return nil
+		}
 		var profiles []*data.Profile
 		for _, key := range languageKeys {
 			ps, err := s.languageProfiles(tx, key)
@@ -240,17 +252,16 @@ func (s *Store) MatchPool(ctx context.Context, languageKeys []string, from, to t
 			slices.SortStableFunc(profiles, func(a, b *data.Profile) int { return strings.Compare(a.Interpreter.ID, b.Interpreter.ID) })
 			profiles = slices.CompactFunc(profiles, func(a, b *data.Profile) bool { return a.Interpreter.ID == b.Interpreter.ID })
 		}
-		r := newSlotRange(from, to, tx.Bucket(bucketBookings).Sequence())
 		// The schedules of this very pool, kept at the bookings' version
 		// tx sees, serve in one look-up; any missing, or not covering r,
 		// is found one by one and the pool's kept anew.
-		key := poolKey(languageKeys, tx.Bucket(bucketInterpreters).Sequence())
 		kept, _ := s.poolSchedules.get(r.seen, key)
 		if len(kept) != len(profiles) {
 			kept = nil
 		}
 		var found []*schedule // nil while kept serves every member
 		out = make([]data.PoolMember, len(profiles))
+		answer := newPoolAnswer()
 		for i, p := range profiles {
 			e := (*schedule)(nil)
 			if kept != nil && kept[i].id == p.Interpreter.ID && kept[i].covers(&r) {
@@ -268,15 +279,80 @@ func (s *Store) MatchPool(ctx context.Context, languageKeys []string, from, to t
 			if found != nil {
 				found[i] = e
 			}
-			out[i] = data.PoolMember{Profile: p, Slots: data.SlotsFrom(e.slots, r.from, r.to)}
+			lo, hi := data.SlotBounds(e.slots, r.from, r.to)
+			answer.note(e, lo, hi)
+			out[i] = data.PoolMember{Profile: p, Slots: e.slots[lo:hi]}
 		}
 		if found != nil {
 			s.poolSchedules.put(r.seen, key, found)
 		}
+		answer.members = out
+		s.poolAnswers.put(r.seen, key, []*poolAnswer{answer})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// poolAnswer is one MatchPool answer, kept to serve later calls for the
+// same pool at the same bookings' version whose range holds the same
+// slots. Its schedules each started at a floor in [floorLo, floorHi], so
+// it knows every slot from floorHi on; of those, beforeFrom is the latest
+// start before its range's from and atFrom the earliest at or after it
+// (zero when there is none), and beforeTo and atTo the same about to. A
+// range whose from lies in (beforeFrom, atFrom] and whose to lies in
+// (beforeTo, atTo] takes in exactly the slots this one did. Shared by
+// every reader: never changed once kept.
+type poolAnswer struct {
+	floorLo, floorHi                   string
+	beforeFrom, atFrom, beforeTo, atTo time.Time
+	members                            []data.PoolMember
+}
+
+// newPoolAnswer starts an answer with no schedule noted.
+func newPoolAnswer() *poolAnswer { return &poolAnswer{floorLo: "\xff"} }
+
+// note takes in schedule e, whose slots in r are e.slots[lo:hi].
+func (a *poolAnswer) note(e *schedule, lo, hi int) {
+	a.floorLo, a.floorHi = min(a.floorLo, e.from), max(a.floorHi, e.from)
+	if lo > 0 {
+		a.beforeFrom = latest(a.beforeFrom, e.slots[lo-1].Start)
+	}
+	if lo < len(e.slots) {
+		a.atFrom = earliest(a.atFrom, e.slots[lo].Start)
+	}
+	if hi > 0 {
+		a.beforeTo = latest(a.beforeTo, e.slots[hi-1].Start)
+	}
+	if hi < len(e.slots) {
+		a.atTo = earliest(a.atTo, e.slots[hi].Start)
+	}
+}
+
+// serves reports whether a is the answer for r: every slot a's schedules
+// hold from r's start on is known (the latest floor is at or before it,
+// and, as a schedule's covers asks, none so far before it that it would
+// be rebuilt), and no slot starts between a's bounds and r's.
+func (a *poolAnswer) serves(r *slotRange) bool {
+	return a.floorHi <= r.fromKey && a.floorLo >= r.reachKey &&
+		(a.beforeFrom.IsZero() || a.beforeFrom.Before(r.from)) && (a.atFrom.IsZero() || !a.atFrom.Before(r.from)) &&
+		(a.beforeTo.IsZero() || a.beforeTo.Before(r.to)) && (a.atTo.IsZero() || !a.atTo.Before(r.to))
+}
+
+// latest is the later of t and u, zero standing for none.
+func latest(t, u time.Time) time.Time {
+	if t.IsZero() || u.After(t) {
+		return u
+	}
+	return t
+}
+
+// earliest is the earlier of t and u, zero standing for none.
+func earliest(t, u time.Time) time.Time {
+	if t.IsZero() || u.Before(t) {
+		return u
+	}
+	return t
 }

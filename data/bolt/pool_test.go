@@ -152,3 +152,62 @@ func cancelBooking(t *testing.T, s *Store, id string) {
 		t.Fatal(err)
 	}
 }
+
+// TestMatchPoolAnswerKeptWhileNoSlotCrosses: a pool's answer is served
+// again, whole, to a call whose range holds the same slots (a match's
+// range moves with the clock), and never to one whose bounds pass a slot's
+// start, or after a booking is written: every read gives exactly the
+// bookings in its range.
+func TestMatchPoolAnswerKeptWhileNoSlotCrosses(t *testing.T) {
+	s := openBench(t)
+	ins := make([]data.Interpreter, 4)
+	for i := range ins {
+		ins[i] = benchInterpreter(i, "ckb")
+	}
+	seed(t, s, ins, nil)
+	first, second := benchBase.Add(10*time.Hour), benchBase.Add(50*time.Hour)
+	for i, start := range []time.Time{first, second} {
+		b := heldBooking(fmt.Sprintf("x%d", i), ins[i].ID, start)
+		if err := s.db.Update(func(tx *bolt.Tx) error { return createBooking(tx, b) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(from, to time.Time) []data.PoolMember {
+		t.Helper()
+		poolIsBookings(t, s, from, to)
+		members, err := s.MatchPool(t.Context(), []string{"ku"}, from, to)
+		if err != nil || len(members) != len(ins) {
+			t.Fatalf("MatchPool: %d members, %v", len(members), err)
+		}
+		return members
+	}
+	served := func(a, b []data.PoolMember) bool { return &a[0] == &b[0] }
+	from, to := benchBase.Add(time.Hour), benchBase.Add(40*time.Hour)
+	kept := read(from, to)
+	for _, w := range [][2]time.Time{
+		{from.Add(time.Minute), to.Add(time.Minute)},
+		{first, second},                 // first still in, second still out
+		{benchBase, to.Add(-time.Hour)}, // no slot before either bound
+	} {
+		if got := read(w[0], w[1]); !served(kept, got) {
+			t.Errorf("[%s, %s) holds the same slots but was read anew", w[0], w[1])
+		}
+	}
+	for _, w := range [][2]time.Time{
+		{first.Add(time.Nanosecond), to},     // first leaves
+		{from, second.Add(time.Nanosecond)},  // second comes in
+		{first.Add(time.Nanosecond), second}, // first leaves; the answer kept says so
+	} {
+		if got := read(w[0], w[1]); served(kept, got) {
+			t.Errorf("[%s, %s) holds other slots but was served the kept answer", w[0], w[1])
+		}
+		kept = read(from, to)
+	}
+	b := heldBooking("x2", ins[2].ID, first.Add(time.Hour))
+	if err := s.db.Update(func(tx *bolt.Tx) error { return createBooking(tx, b) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(from, to); served(kept, got) || len(got[2].Slots) != 1 {
+		t.Errorf("after a booking, the kept answer was served: %v", got[2].Slots)
+	}
+}
