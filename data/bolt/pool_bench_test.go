@@ -58,6 +58,17 @@ func BenchmarkMatchPool(b *testing.B) {
 			}
 		}
 	})
+	b.Run("moving range", func(b *testing.B) {
+		// A match's range starts 30 days before now, so it moves with
+		// every call; it passes a slot's start about once an hour here.
+		moved := from
+		for b.Loop() {
+			moved = moved.Add(time.Millisecond)
+			if m, err := s.MatchPool(b.Context(), []string{"ku"}, moved, to); err != nil || len(m) != want {
+				b.Fatalf("%d members, %v", len(m), err)
+			}
+		}
+	})
 	b.Run("records", func(b *testing.B) {
 		for b.Loop() {
 			var ids []string
