@@ -480,7 +480,8 @@ type BookingStore interface {
 	// It reads only q's Organisation, CaseID, After and Limit: what
 	// matching needs of a case's history, without the cost of whole
 	// bookings. ErrInvalid without an organisation or a case, or with a
-	// cursor it (or ListBookings for the case) did not issue.
+	// cursor it (or ListBookings for the case) did not issue. The page's
+	// items may be shared with other callers: copy them to change them.
 	CaseSittings(ctx context.Context, q BookingQuery) (Page[Sitting], error)
 }
 

@@ -66,6 +66,10 @@ type Store struct {
 	schedules     schedules
 	poolSchedules listings[*schedule]
 	poolAnswers   listings[*poolAnswer]
+
+	// sittings keeps each page of a case's sittings CaseSittings gave (one
+	// a listing), at the bookings' version.
+	sittings listings[data.Page[data.Sitting]]
 }
 
 var _ data.Store = (*Store)(nil)

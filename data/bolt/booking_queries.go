@@ -5,6 +5,8 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -53,7 +55,11 @@ func (s *Store) ListBookings(ctx context.Context, q data.BookingQuery) (data.Pag
 // does for a query naming the case, and makes each sitting from the
 // booking kept decoded, without copying the booking (decoded.peek), in one
 // read transaction. Its strings are the kept booking's own, so a sitting
-// costs no allocation once its booking is kept.
+// costs no allocation once its booking is kept. The page is kept too, at
+// the bookings' version (the bookings bucket's sequence, which every
+// write of a booking record moves: changedSchedules), and served whole to
+// the same query while no booking is written: every match reads its
+// case's history.
 func (s *Store) CaseSittings(ctx context.Context, q data.BookingQuery) (data.Page[data.Sitting], error) {
 	switch {
 	case q.Organisation == "":
@@ -72,7 +78,15 @@ func (s *Store) CaseSittings(ctx context.Context, q data.BookingQuery) (data.Pag
 	limit := data.PageSize(q.Limit)
 	var page data.Page[data.Sitting]
 	var more bool
+	key := strings.Join([]string{q.Organisation, q.CaseID, from, strconv.Itoa(limit)}, "\x00")
+	var version uint64
+	var kept bool
 	err := s.view(ctx, func(tx *bolt.Tx) error {
+		version = tx.Bucket(bucketBookings).Sequence()
+		if pages, ok := s.sittings.get(version, key); ok && len(pages) == 1 {
+			page, kept = pages[0], true
+			return nil
+		}
 		// The page's IDs first, as slices of the index's keys (valid for
 		// the transaction), so the page is allocated once at its size.
 		var held [64][]byte
@@ -103,13 +117,17 @@ func (s *Store) CaseSittings(ctx context.Context, q data.BookingQuery) (data.Pag
 		}
 		return nil
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return data.Page[data.Sitting]{}, err
+	case kept:
+		return page, nil
 	}
 	if more {
 		last := page.Items[len(page.Items)-1]
 		page.Next = encodeCursor(data.Booking{Start: last.Start, ID: last.BookingID})
 	}
+	s.sittings.put(version, key, []data.Page[data.Sitting]{page})
 	return page, nil
 }
 

@@ -122,10 +122,16 @@ func testCaseSittings(t *testing.T, s data.Store) {
 		t.Errorf("CaseSittings in one page (-want +got):\n%s", diff)
 	}
 
-	// A booking's change shows in the next read (no stale copy is kept).
+	// A booking's change shows in the next read (no stale copy is kept),
+	// though the same page was read, twice, just before.
 	first, err := s.Booking(ctx, want[0].BookingID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for range 2 {
+		if page, err := s.CaseSittings(ctx, data.BookingQuery{Organisation: "north", CaseID: north.ID, Limit: 1}); err != nil || len(page.Items) != 1 || page.Items[0].Recorded {
+			t.Fatalf("CaseSittings before an outcome: %+v, %v", page, err)
+		}
 	}
 	done := first
 	done.Status, done.Outcome = data.BookingCompleted, &data.Outcome{Attended: true, ChildComfortable: true, RecordedBy: "sw-1", RecordedAt: base}
