@@ -166,7 +166,8 @@ func (cfg storeRun) report(out io.Writer, st stats) error {
 // runStoreMatch measures the baseline of POST /v1/cases/{id}/matches: the
 // store reads one match needs, as the application makes them (the pool of
 // the Sorani case's languages and related varieties with their slots
-// around the slot, data.PoolStore.MatchPool; the case's bookings), with
+// around the slot, data.PoolStore.MatchPool; the case's history,
+// CaseSittings), with
 // none of the ranking or the answer's encoding. With --records it makes
 // the reads the application made before the store kept the pool: the
 // records page by page, and their confirmed bookings. It only reads;
@@ -216,10 +217,26 @@ func poolReads(ctx context.Context, s *bolt.Store, c data.Case, start time.Time)
 	if err != nil {
 		return 0, err
 	}
-	return len(members), caseReads(ctx, s, c)
+	return len(members), caseSittings(ctx, s, c)
 }
 
-// caseReads reads the case's bookings, as a match does.
+// caseSittings reads the case's history, as a match does.
+func caseSittings(ctx context.Context, s *bolt.Store, c data.Case) error {
+	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
+	for {
+		page, err := s.CaseSittings(ctx, q)
+		if err != nil {
+			return err
+		}
+		if page.Next == "" {
+			return nil
+		}
+		q.After = page.Next
+	}
+}
+
+// caseReads reads the case's bookings, as a match did before it read
+// the case's history as sittings.
 func caseReads(ctx context.Context, s *bolt.Store, c data.Case) error {
 	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
 	for {

@@ -166,7 +166,8 @@ func TestMatchPoolAnswerKeptWhileNoSlotCrosses(t *testing.T) {
 	}
 	seed(t, s, ins, nil)
 	first, second := benchBase.Add(10*time.Hour), benchBase.Add(50*time.Hour)
-	for i, start := range []time.Time{first, second} {
+	early := benchBase.Add(-8 * 24 * time.Hour) // under the floor of every schedule kept for from
+	for i, start := range []time.Time{first, second, early} {
 		b := heldBooking(fmt.Sprintf("x%d", i), ins[i].ID, start)
 		if err := s.db.Update(func(tx *bolt.Tx) error { return createBooking(tx, b) }); err != nil {
 			t.Fatal(err)
@@ -197,17 +198,29 @@ func TestMatchPoolAnswerKeptWhileNoSlotCrosses(t *testing.T) {
 		{first.Add(time.Nanosecond), to},     // first leaves
 		{from, second.Add(time.Nanosecond)},  // second comes in
 		{first.Add(time.Nanosecond), second}, // first leaves; the answer kept says so
+		{early.Add(-time.Hour), to},          // early comes in, under the kept schedules' floor
 	} {
 		if got := read(w[0], w[1]); served(kept, got) {
 			t.Errorf("[%s, %s) holds other slots but was served the kept answer", w[0], w[1])
 		}
 		kept = read(from, to)
 	}
-	b := heldBooking("x2", ins[2].ID, first.Add(time.Hour))
+	b := heldBooking("x3", ins[3].ID, first.Add(time.Hour))
 	if err := s.db.Update(func(tx *bolt.Tx) error { return createBooking(tx, b) }); err != nil {
 		t.Fatal(err)
 	}
-	if got := read(from, to); served(kept, got) || len(got[2].Slots) != 1 {
-		t.Errorf("after a booking, the kept answer was served: %v", got[2].Slots)
+	if got := read(from, to); served(kept, got) || len(got[3].Slots) != 1 {
+		t.Errorf("after a booking, the kept answer was served: %v", got[3].Slots)
+	}
+	// An interpreter's change, with no booking written, is in the next
+	// answer.
+	kept = read(from, to)
+	renamed := ins[1]
+	renamed.Name = "Renamed Interpreter"
+	if _, err := s.UpdateInterpreter(t.Context(), renamed.ID, replace(renamed)); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(from, to); served(kept, got) || got[1].Profile.Interpreter.Name != renamed.Name {
+		t.Errorf("after an interpreter's change, the kept answer was served: %q", got[1].Profile.Interpreter.Name)
 	}
 }

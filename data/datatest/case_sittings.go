@@ -133,6 +133,10 @@ func testCaseSittings(t *testing.T, s data.Store) {
 			t.Fatalf("CaseSittings before an outcome: %+v, %v", page, err)
 		}
 	}
+	// Another organisation asking for the same page gets nothing.
+	if page, err := s.CaseSittings(ctx, data.BookingQuery{Organisation: "south", CaseID: north.ID, Limit: 1}); err != nil || len(page.Items) != 0 || page.Next != "" {
+		t.Errorf("CaseSittings of north's case asked by south: %+v, %v; want nothing", page, err)
+	}
 	done := first
 	done.Status, done.Outcome = data.BookingCompleted, &data.Outcome{Attended: true, ChildComfortable: true, RecordedBy: "sw-1", RecordedAt: base}
 	if _, err := s.UpdateBooking(ctx, first.ID, to(done, bookingChange(first, data.ActionBookingOutcome))); err != nil {
