@@ -222,25 +222,20 @@ func poolReads(ctx context.Context, s *bolt.Store, c data.Case, start time.Time)
 
 // caseSittings reads the case's history, as a match does.
 func caseSittings(ctx context.Context, s *bolt.Store, c data.Case) error {
-	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
-	for {
-		page, err := s.CaseSittings(ctx, q)
-		if err != nil {
-			return err
-		}
-		if page.Next == "" {
-			return nil
-		}
-		q.After = page.Next
-	}
+	return casePages(ctx, c, s.CaseSittings)
 }
 
 // caseReads reads the case's bookings, as a match did before it read
 // the case's history as sittings.
 func caseReads(ctx context.Context, s *bolt.Store, c data.Case) error {
+	return casePages(ctx, c, s.ListBookings)
+}
+
+// casePages reads every page of the case's bookings through read.
+func casePages[T any](ctx context.Context, c data.Case, read func(context.Context, data.BookingQuery) (data.Page[T], error)) error {
 	q := data.BookingQuery{Organisation: c.Organisation, CaseID: c.ID, Limit: data.MaxPageSize}
 	for {
-		page, err := s.ListBookings(ctx, q)
+		page, err := read(ctx, q)
 		if err != nil {
 			return err
 		}
