@@ -18,11 +18,7 @@ import (
 // the pool is what the bookings say.
 func TestMatchPoolWhileBooking(t *testing.T) {
 	s := openBench(t)
-	ins := make([]data.Interpreter, 24)
-	for i := range ins {
-		ins[i] = benchInterpreter(i, "ckb")
-	}
-	seed(t, s, ins, nil)
+	ins := seedSorani(t, s, 24)
 	from, to := benchBase, benchBase.AddDate(0, 0, 20)
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -97,11 +93,7 @@ func poolIsBookings(t *testing.T, s *Store, from, to time.Time) {
 // what the first kept) give exactly the bookings.
 func TestMatchPoolKeptAcrossWindows(t *testing.T) {
 	s := openBench(t)
-	ins := make([]data.Interpreter, 6)
-	for i := range ins {
-		ins[i] = benchInterpreter(i, "ckb")
-	}
-	seed(t, s, ins, nil)
+	ins := seedSorani(t, s, 6)
 	windows := [][2]time.Time{
 		{benchBase, benchBase.AddDate(0, 0, 20)},
 		{benchBase.AddDate(0, 0, 5), benchBase.AddDate(0, 0, 6)},
@@ -160,11 +152,7 @@ func cancelBooking(t *testing.T, s *Store, id string) {
 // bookings in its range.
 func TestMatchPoolAnswerKeptWhileNoSlotCrosses(t *testing.T) {
 	s := openBench(t)
-	ins := make([]data.Interpreter, 4)
-	for i := range ins {
-		ins[i] = benchInterpreter(i, "ckb")
-	}
-	seed(t, s, ins, nil)
+	ins := seedSorani(t, s, 4)
 	first, second := benchBase.Add(10*time.Hour), benchBase.Add(50*time.Hour)
 	early := benchBase.Add(-8 * 24 * time.Hour) // under the floor of every schedule kept for from
 	for i, start := range []time.Time{first, second, early} {
@@ -223,4 +211,16 @@ func TestMatchPoolAnswerKeptWhileNoSlotCrosses(t *testing.T) {
 	if got := read(from, to); served(kept, got) || got[1].Profile.Interpreter.Name != renamed.Name {
 		t.Errorf("after an interpreter's change, the kept answer was served: %q", got[1].Profile.Interpreter.Name)
 	}
+}
+
+// seedSorani seeds n interpreters who speak Sorani (under the pool key
+// "ku") and returns them.
+func seedSorani(t *testing.T, s *Store, n int) []data.Interpreter {
+	t.Helper()
+	ins := make([]data.Interpreter, n)
+	for i := range ins {
+		ins[i] = benchInterpreter(i, "ckb")
+	}
+	seed(t, s, ins, nil)
+	return ins
 }
