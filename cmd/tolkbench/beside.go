@@ -7,12 +7,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
 
-const besideUsage = "usage: tolkbench bookings-beside-store --url URL --seeded FILE --db COPY [--clients N] [--slices N] [--slice D] [--json]"
+const besideUsage = "usage: tolkbench bookings-beside-store --url URL --seeded FILE --db COPY [--bare-store URL] [--clients N] [--slices N] [--slice D] [--json]"
 
 // besideReport is what bookings-beside-store prints: the service's
 // bookings and the store's own durable write rate over the same slices,
@@ -22,6 +26,9 @@ type besideReport struct {
 	Service      stats `json:"service"`
 	Store        stats `json:"store"`
 	StoreMessage stats `json:"storeWithMessage"`
+	// BareStore is the store's booking with its invitation behind a bare
+	// handler (tolkbench bare-store), when --bare-store names one.
+	BareStore *stats `json:"bareStore,omitempty"`
 	// Ratio and RatioMessage are the service's rate over the store's,
 	// over all the slices; PairRatios and PairRatiosMessage the same for
 	// each pair of slices, in order.
@@ -29,6 +36,12 @@ type besideReport struct {
 	RatioMessage      float64   `json:"ratioWithMessage"`
 	PairRatios        []float64 `json:"pairRatios"`
 	PairRatiosMessage []float64 `json:"pairRatiosWithMessage"`
+	// RatioBare is the service's rate over the bare store's, and
+	// BareOverMessage the bare store's over the store's with the
+	// invitation in process: the ceiling HTTP and the client on the
+	// shared cores leave any service.
+	RatioBare       float64 `json:"ratioBare,omitempty"`
+	BareOverMessage float64 `json:"bareOverStoreWithMessage,omitempty"`
 }
 
 // runBookingsBeside measures POST /v1/bookings beside its baselines, the
@@ -48,14 +61,15 @@ func runBookingsBeside(ctx context.Context, args []string, out io.Writer) error 
 	base := fs.String("url", "http://localhost:8080", "the running service's base URL (serve it with TOLK_RATE_LIMITS=off)")
 	seededPath := fs.String("seeded", "", "the JSON `tolkbench seed` printed")
 	db := fs.String("db", "", "a copy of the seeded file for the store's own bookings")
+	bareURL := fs.String("bare-store", "", "the base URL of a `tolkbench bare-store` on another copy, driven in slices too")
 	clients := fs.Int("clients", 32, "concurrent clients of each")
-	slices := fs.Int("slices", 10, "pairs of slices")
+	pairs := fs.Int("slices", 10, "pairs of slices")
 	slice := fs.Duration("slice", 2*time.Second, "how long each slice drives one of them")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *db == "" || *seededPath == "" || *clients < 1 || *slices < 1 || *slice <= 0 {
+	if *db == "" || *seededPath == "" || *clients < 1 || *pairs < 1 || *slice <= 0 {
 		return errors.New(besideUsage)
 	}
 	cfg, err := parseLoad([]string{"--url", *base, "--seeded", *seededPath, "--clients", strconv.Itoa(*clients), "--only", "bookings"})
@@ -91,11 +105,26 @@ func runBookingsBeside(ctx context.Context, args []string, out io.Writer) error 
 	storeCalls := new(atomic.Int64)
 	store := &besideSide{next: storeCalls, op: book}
 	withMessage := &besideSide{next: storeCalls, op: bookWithMessage}
+	sides := []*besideSide{service, store, withMessage}
+	var bare *besideSide
+	if *bareURL != "" {
+		target, err := url.Parse(strings.TrimSuffix(*bareURL, "/") + "/v1/bookings")
+		if err != nil || target.Host == "" {
+			return fmt.Errorf("--bare-store %q: not a base URL", *bareURL)
+		}
+		// The service's own requests, sent to the bare store instead.
+		bare = &besideSide{next: new(atomic.Int64), op: func(int) (string, bool) {
+			req := ep.request(0)
+			req.URL, req.Host = target, target.Host
+			return l.send(req, http.StatusCreated), true
+		}}
+		sides = append(sides, bare)
+	}
 	var rep besideReport
-	for i := range *slices {
-		order := []*besideSide{service, store, withMessage}
+	for i := range *pairs {
+		order := slices.Clone(sides)
 		if i%2 == 1 {
-			order = []*besideSide{withMessage, store, service}
+			slices.Reverse(order)
 		}
 		before := [3]sideRate{service.mark(), store.mark(), withMessage.mark()}
 		for _, side := range order {
@@ -111,14 +140,31 @@ func runBookingsBeside(ctx context.Context, args []string, out io.Writer) error 
 	rep.Store = store.stats(storeBookingsName(false), *clients)
 	rep.StoreMessage = withMessage.stats(storeBookingsName(true), *clients)
 	rep.Ratio, rep.RatioMessage = service.mark().over(store.mark()), service.mark().over(withMessage.mark())
+	if bare != nil {
+		st := bare.stats("the store's booking with its message behind a bare handler", *clients)
+		rep.BareStore = &st
+		rep.RatioBare, rep.BareOverMessage = service.mark().over(bare.mark()), bare.mark().over(withMessage.mark())
+	}
 	if *asJSON {
 		return json.NewEncoder(out).Encode(rep)
 	}
-	if err := writeReport(out, []stats{rep.Service, rep.Store, rep.StoreMessage}); err != nil {
+	all := []stats{rep.Service, rep.Store, rep.StoreMessage}
+	if rep.BareStore != nil {
+		all = append(all, *rep.BareStore)
+	}
+	if err := writeReport(out, all); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(out, "service/store: %.2f, by pair %.2f\nservice/store with the message: %.2f, by pair %.2f\n(%d pairs of %s slices)\n",
-		rep.Ratio, rep.PairRatios, rep.RatioMessage, rep.PairRatiosMessage, *slices, *slice)
+	if _, err := fmt.Fprintf(out, "service/store: %.2f, by pair %.2f\nservice/store with the message: %.2f, by pair %.2f\n",
+		rep.Ratio, rep.PairRatios, rep.RatioMessage, rep.PairRatiosMessage); err != nil {
+		return err
+	}
+	if rep.BareStore != nil {
+		if _, err := fmt.Fprintf(out, "service/bare store: %.2f\nbare store/store with the message: %.2f\n", rep.RatioBare, rep.BareOverMessage); err != nil {
+			return err
+		}
+	}
+	_, err = fmt.Fprintf(out, "(%d pairs of %s slices)\n", *pairs, *slice)
 	return err
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,10 +177,15 @@ func TestBookingsBesideStore(t *testing.T) {
 	if err := os.WriteFile(storeCopy, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	bareCopy := filepath.Join(t.TempDir(), "bare.db")
+	if err := os.WriteFile(bareCopy, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	base := serveFile(t, db)
+	bareBase := serveBareStore(t, bareCopy)
 	var out bytes.Buffer
 	err = runCmd(t, []string{"bookings-beside-store", "--url", base, "--seeded", seededPath, "--db", storeCopy,
-		"--clients", "4", "--slices", "3", "--slice", "80ms", "--json"}, &out)
+		"--bare-store", bareBase, "--clients", "4", "--slices", "3", "--slice", "80ms", "--json"}, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,10 +193,19 @@ func TestBookingsBesideStore(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, st := range []stats{rep.Service, rep.Store, rep.StoreMessage} {
+	if rep.BareStore == nil {
+		t.Fatalf("no bare store in the report: %s", out.String())
+	}
+	for _, st := range []stats{rep.Service, rep.Store, rep.StoreMessage, *rep.BareStore} {
 		if st.Requests == 0 || st.Errors != 0 || st.Throughput <= 0 {
 			t.Errorf("%+v", st)
 		}
+	}
+	if want := rep.Service.Throughput / rep.BareStore.Throughput; rep.RatioBare < want*0.999 || rep.RatioBare > want*1.001 {
+		t.Errorf("ratio to the bare store %v, want %v", rep.RatioBare, want)
+	}
+	if want := rep.BareStore.Throughput / rep.StoreMessage.Throughput; rep.BareOverMessage < want*0.999 || rep.BareOverMessage > want*1.001 {
+		t.Errorf("bare store over the store %v, want %v", rep.BareOverMessage, want)
 	}
 	if want := rep.Service.Throughput / rep.Store.Throughput; rep.Ratio < want*0.999 || rep.Ratio > want*1.001 || len(rep.PairRatios) != 3 {
 		t.Errorf("ratio %v by pair %v, want %v over 3 pairs", rep.Ratio, rep.PairRatios, want)
@@ -211,4 +226,49 @@ func TestBookingsBesideStore(t *testing.T) {
 	if err := runCmd(t, []string{"bookings-beside-store", "--url", base, "--seeded", seededPath}, io.Discard); err == nil || err.Error() != besideUsage {
 		t.Errorf("without --db: %v, want the usage", err)
 	}
+	if err := runCmd(t, []string{"bare-store", "--addr", "127.0.0.1:0"}, io.Discard); err == nil || err.Error() != bareStoreUsage {
+		t.Errorf("bare-store without --db: %v, want the usage", err)
+	}
+}
+
+// serveBareStore serves bare-store's app on a copy of a seeded file at
+// 127.0.0.1:0 until the test ends, and returns its base URL; when the
+// test ends it checks that every booking the app acknowledged is in the
+// copy, with its invitation in the outbox.
+func serveBareStore(t *testing.T, db string) (base string) {
+	t.Helper()
+	s, err := bolt.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	book, err := storeBooker(t.Context(), s, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var booked atomic.Int64
+	app := bareStoreApp(func(k int) (string, bool) {
+		problem, sent := book(k)
+		if sent && problem == "" {
+			booked.Add(1)
+		}
+		return problem, sent
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	t.Cleanup(func() {
+		if err := app.Shutdown(); err != nil {
+			t.Error(err)
+		}
+		<-served
+		defer s.Close(context.WithoutCancel(t.Context()))
+		page, err := s.ListMessages(context.WithoutCancel(t.Context()), data.MessageQuery{Organisation: benchOrganisation, Limit: data.MaxPageSize})
+		if err != nil || booked.Load() == 0 || int64(len(page.Items)) != min(booked.Load(), int64(data.MaxPageSize)) || page.Items[0].Kind != data.MessageBookingRequest {
+			t.Errorf("the bare store booked %d; its outbox holds %d, %v", booked.Load(), len(page.Items), err)
+		}
+	})
+	return "http://" + ln.Addr().String()
 }

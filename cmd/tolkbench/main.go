@@ -68,7 +68,7 @@ type volume struct {
 const seedUsage = "usage: tolkbench seed --db FILE [--interpreters N] [--cases N] [--bookings N] [--seed N] [--availability]"
 
 // usage lists every subcommand's usage.
-var usage = errors.New(seedUsage + "\n" + loadUsage + "\n" + bareUsage + "\n" + storeUsage + "\n" + besideUsage)
+var usage = errors.New(seedUsage + "\n" + loadUsage + "\n" + bareUsage + "\n" + storeUsage + "\n" + besideUsage + "\n" + bareStoreUsage)
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
@@ -91,6 +91,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runStoreMatch(ctx, args[1:], out)
 	case "bookings-beside-store":
 		return runBookingsBeside(ctx, args[1:], out)
+	case "bare-store":
+		return runBareStore(ctx, args[1:], out)
 	}
 	return usage
 }
