@@ -29,6 +29,14 @@
 //
 //	tolkbench bookings-beside-store --url http://localhost:8080 --seeded seeded.json --db copy-of-bench.db
 //
+// With --bare-store it drives a fourth side in the same slices: the
+// store's booking with its invitation behind a bare Fiber handler, in a
+// process of its own on another copy, which says what HTTP and the client
+// cost the store's write on the shared cores:
+//
+//	tolkbench bare-store --db another-copy.db --addr 127.0.0.1:8091 &
+//	tolkbench bookings-beside-store ... --bare-store http://127.0.0.1:8091
+//
 // README (Performance) has the figures.
 package main
 
