@@ -50,9 +50,10 @@ type besideReport struct {
 // in alternating slices, since the disk's speed here changes from one
 // ten-second run to the next by as much as two times, so runs one after
 // the other compare the disk's moments, not the service and the store.
-// Each pair of slices takes all three, in one order in one pair and the
-// reverse in the next, so that none always meets the disk just rested;
-// the ratios are of the rates summed over every slice. The store books
+// Each pair of slices takes all three (four with --bare-store), in one
+// order in one pair and the reverse in the next, so that none always
+// meets the disk just rested; the ratios are of the rates summed over
+// every slice. The store books
 // straight into COPY (a copy of the file the service serves, which no
 // service holds) from this process, as store-bookings does; its two
 // baselines share one count of calls, so their slots never collide.
