@@ -22,12 +22,17 @@ func runBare(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	return serveApp(ctx, bareApp(), *addr, out, "bare Fiber handler on http://%s/healthz\n")
+}
+
+// serveApp serves app on addr until ctx ends or serving fails, once it
+// listens printing banner with the address it listens on.
+func serveApp(ctx context.Context, app *fiber.App, addr string, out io.Writer, banner string) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	app := bareApp()
-	fmt.Fprintf(out, "bare Fiber handler on http://%s/healthz\n", ln.Addr())
+	fmt.Fprintf(out, banner, ln.Addr())
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	select {

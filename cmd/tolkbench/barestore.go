@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
-	"net"
 	"sync/atomic"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,20 +43,7 @@ func runBareStore(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	app := bareStoreApp(book)
-	fmt.Fprintf(out, "the store's booking behind a bare Fiber handler on http://%s/v1/bookings\n", ln.Addr())
-	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	return app.Shutdown()
+	return serveApp(ctx, bareStoreApp(book), *addr, out, "the store's booking behind a bare Fiber handler on http://%s/v1/bookings\n")
 }
 
 // bareStoreApp is bare-store's app: Fiber's defaults, no middleware, one
