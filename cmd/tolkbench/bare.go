@@ -22,17 +22,17 @@ func runBare(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	return serveApp(ctx, bareApp(), *addr, out, "bare Fiber handler on http://%s/healthz\n")
+	return serveApp(ctx, bareApp(), *addr, out, "bare Fiber handler", "/healthz")
 }
 
 // serveApp serves app on addr until ctx ends or serving fails, once it
-// listens printing banner with the address it listens on.
-func serveApp(ctx context.Context, app *fiber.App, addr string, out io.Writer, banner string) error {
+// listens printing what it serves and the URL of path there.
+func serveApp(ctx context.Context, app *fiber.App, addr string, out io.Writer, what, path string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, banner, ln.Addr())
+	fmt.Fprintf(out, "%s on http://%s%s\n", what, ln.Addr(), path)
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 	select {

@@ -43,7 +43,7 @@ func runBareStore(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serveApp(ctx, bareStoreApp(book), *addr, out, "the store's booking behind a bare Fiber handler on http://%s/v1/bookings\n")
+	return serveApp(ctx, bareStoreApp(book), *addr, out, "the store's booking behind a bare Fiber handler", "/v1/bookings")
 }
 
 // bareStoreApp is bare-store's app: Fiber's defaults, no middleware, one
