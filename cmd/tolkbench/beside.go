@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-const besideUsage = "usage: tolkbench bookings-beside-store --url URL --seeded FILE --db COPY [--bare-store URL] [--clients N] [--slices N] [--slice D] [--json]"
+const besideUsage = "usage: tolkbench bookings-beside-store --url URL --seeded FILE --db COPY [--bare-store URL] [--clients N] [--warmup D] [--slices N] [--slice D] [--json]"
 
 // besideReport is what bookings-beside-store prints: the service's
 // bookings and the store's own durable write rate over the same slices,
@@ -42,6 +42,8 @@ type besideReport struct {
 	// shared cores leave any service.
 	RatioBare       float64 `json:"ratioBare,omitempty"`
 	BareOverMessage float64 `json:"bareOverStoreWithMessage,omitempty"`
+	// Warmup is how long each side was driven before the slices, uncounted.
+	Warmup string `json:"warmup"`
 }
 
 // runBookingsBeside measures POST /v1/bookings beside its baselines, the
@@ -53,7 +55,11 @@ type besideReport struct {
 // Each pair of slices takes all three (four with --bare-store), in one
 // order in one pair and the reverse in the next, so that none always
 // meets the disk just rested; the ratios are of the rates summed over
-// every slice. The store books
+// every slice. Before the first pair each side is driven once for the
+// warm-up, uncounted, as load warms each endpoint: a service just started
+// grows its heap and fills its caches in its first seconds of bookings,
+// which a store called in process barely has, and a register's service
+// runs for days. The store books
 // straight into COPY (a copy of the file the service serves, which no
 // service holds) from this process, as store-bookings does; its two
 // baselines share one count of calls, so their slots never collide.
@@ -66,11 +72,12 @@ func runBookingsBeside(ctx context.Context, args []string, out io.Writer) error 
 	clients := fs.Int("clients", 32, "concurrent clients of each")
 	pairs := fs.Int("slices", 10, "pairs of slices")
 	slice := fs.Duration("slice", 2*time.Second, "how long each slice drives one of them")
+	warmup := fs.Duration("warmup", 2*time.Second, "how long each side is driven, uncounted, before the slices")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *db == "" || *seededPath == "" || *clients < 1 || *pairs < 1 || *slice <= 0 {
+	if *db == "" || *seededPath == "" || *clients < 1 || *pairs < 1 || *slice <= 0 || *warmup < 0 {
 		return errors.New(besideUsage)
 	}
 	cfg, err := parseLoad([]string{"--url", *base, "--seeded", *seededPath, "--clients", strconv.Itoa(*clients), "--only", "bookings"})
@@ -121,7 +128,13 @@ func runBookingsBeside(ctx context.Context, args []string, out io.Writer) error 
 		}}
 		sides = append(sides, bare)
 	}
-	var rep besideReport
+	rep := besideReport{Warmup: warmup.String()}
+	for _, side := range sides {
+		if *warmup > 0 {
+			_, firstErr, _ := driveSlice(ctx, *clients, *warmup, side.next, side.op)
+			side.firstErr = firstErr
+		}
+	}
 	for i := range *pairs {
 		order := slices.Clone(sides)
 		if i%2 == 1 {
@@ -165,7 +178,7 @@ func runBookingsBeside(ctx context.Context, args []string, out io.Writer) error 
 			return err
 		}
 	}
-	_, err = fmt.Fprintf(out, "(%d pairs of %s slices)\n", *pairs, *slice)
+	_, err = fmt.Fprintf(out, "(%d pairs of %s slices, after a %s warm-up of each)\n", *pairs, *slice, *warmup)
 	return err
 }
 
