@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer logOut.Close()
 	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	log.Info("starting", "config", cfg)
-	// The collector waits for 64 MiB of growth at least (heapfloor):
+	// The collector waits for 256 MiB of growth at least (heapfloor):
 	// unless the operator set GOGC, which then wins.
 	if getenv("GOGC") == "" {
 		defer heapfloor.Start(heapfloor.DefaultFloor)()
