@@ -35,10 +35,10 @@ import (
 // MiB over a live heap of about 75 MB (the kept pools and records) the
 // collector marked that heap every half second under a stream of
 // bookings, on the core beside bbolt's writer, whose commit slows when
-// that core is busy. 256 MiB made the service's bookings 0.81-0.86 of the
-// store's durable write rate where 64 MiB gave 0.73-0.77 (README,
-// Performance, 6 December 2026); a GOMEMLIMIT the operator sets still caps
-// the heap.
+// that core is busy. In three alternate runs on a fresh service, 256 MiB
+// made the service's bookings 0.84-0.87 of the store's durable write of
+// the same change where 64 MiB gave 0.75-0.77 (README, Performance, 6
+// December 2026). A GOMEMLIMIT the operator sets still caps the heap.
 const DefaultFloor = 256 << 20
 
 // liveMetric is the heap the last collection left live.

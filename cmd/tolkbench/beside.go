@@ -129,8 +129,8 @@ func runBookingsBeside(ctx context.Context, args []string, out io.Writer) error 
 		sides = append(sides, bare)
 	}
 	rep := besideReport{Warmup: warmup.String()}
-	for _, side := range sides {
-		if *warmup > 0 {
+	if *warmup > 0 {
+		for _, side := range sides {
 			_, firstErr, _ := driveSlice(ctx, *clients, *warmup, side.next, side.op)
 			side.firstErr = firstErr
 		}
